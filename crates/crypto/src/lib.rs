@@ -1,0 +1,18 @@
+//! Chinese commercial cryptography (商用密码) for the platform: SM3 hashing, SM2 signatures and
+//! public-key encryption, the SM4 block cipher, and signatures over canonical JSON.
+//!
+//! Everything here is pure computation; keys are loaded and stored by the caller.
+
+mod canonical;
+mod error;
+mod sm2_keys;
+mod sm3_hash;
+mod sm4_cipher;
+
+pub use canonical::{canonical_json, canonical_json_bytes};
+pub use error::CryptoError;
+pub use sm2_keys::{
+    DEFAULT_DIST_ID, PlatformKey, PublicKey, Signature, decrypt_sm2, encrypt_sm2, z_value,
+};
+pub use sm3_hash::{Sm3Hash, sm3, sm3_concat};
+pub use sm4_cipher::{sm4_decrypt_block, sm4_encrypt_block};

@@ -1,0 +1,4 @@
+//! Integration tests of the crypto crate: standard test vectors, round trips and canonical JSON.
+
+mod canonical;
+mod vectors;
