@@ -1,1 +1,40 @@
-//! domain
+//! The platform's rules as pure code: validated identifiers, roles, and the deciders of market
+//! entities (市场主体) and user accounts.
+//!
+//! Architecture invariant: this crate does no I/O. Time (`now`, UTC unix milliseconds) and any
+//! randomness are arguments, so every rule is tested with plain tables.
+
+mod account;
+mod entity;
+mod error;
+mod ids;
+mod role;
+
+pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
+pub use entity::{
+    Contact, Entity, EntityCommand, EntityEvent, EntityKind, EntityStatus, Registration,
+};
+pub use error::DomainError;
+pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
+pub use role::Role;
+
+/// A decider: the one shape of every aggregate. `decide` checks a command against the current
+/// state and returns the events it causes (or why it is refused); `evolve` folds one event into
+/// the state. The state of an aggregate is the fold of its events from `Self::default()`.
+pub trait Decider: Default + Clone {
+    type Command;
+    type Event;
+    fn decide(&self, command: Self::Command, now_ms: i64)
+    -> Result<Vec<Self::Event>, DomainError>;
+    fn evolve(self, event: &Self::Event) -> Self;
+
+    /// The state after `events`.
+    fn replay<'a>(events: impl IntoIterator<Item = &'a Self::Event>) -> Self
+    where
+        Self::Event: 'a,
+    {
+        events
+            .into_iter()
+            .fold(Self::default(), |state, event| state.evolve(event))
+    }
+}

@@ -1,1 +1,121 @@
-//! store
+//! Persistence: one implementation in portable SQL that runs on SQLite and PostgreSQL alike.
+//!
+//! Architecture invariant: only this crate knows SQL. It stores the witness ledger (entries,
+//! Merkle nodes, signed heads), the read tables (projections), secrets kept outside the ledger
+//! (password hashes, sessions, API tokens) and the blob store. The SQL follows the conventions of
+//! `stack.md`: BIGINT ids and unix-ms instants, TEXT JSON, BYTEA binary, `$N` placeholders.
+
+mod blobs;
+mod error;
+mod ledger_rows;
+mod projections;
+mod secrets;
+pub mod testing;
+mod write;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+use tokio::sync::Mutex;
+
+pub use error::StoreError;
+pub use ledger_rows::{EntryRow, HeadRow};
+pub use projections::{AccountRow, EntityRow, Page};
+pub use secrets::{SessionRow, TokenRow};
+pub use write::WriteTx;
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The store: a connection pool plus the in-process writer lock.
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    writer: Mutex<()>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend)
+    }
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Store {
+    /// The SQLite URL of the database file in a data directory.
+    pub fn sqlite_url(data_dir: &Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("ggzy.db").display())
+    }
+
+    /// Connects, switches SQLite to WAL, and runs the migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL scheme (expected sqlite: or postgres:): {}",
+                url.split(':').next().unwrap_or("")
+            )));
+        };
+        let max_connections = match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL is a property of the file: set once, before any concurrent use. `synchronous`
+            // stays at SQLite's default FULL, so a commit is on disk before it returns.
+            let mut conn = pool.acquire().await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .fetch_all(&mut *conn)
+                .await?;
+        }
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            pool,
+            backend,
+            writer: Mutex::new(()),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts the one write transaction that may run at a time: it holds the writer lock in this
+    /// process and the `ledger_tip` row lock in the database, so every node appends in one order.
+    pub async fn begin(&self) -> Result<WriteTx<'_>, StoreError> {
+        let guard = self.writer.lock().await;
+        WriteTx::begin(&self.pool, guard).await
+    }
+
+    /// The number of entries in the ledger.
+    pub async fn ledger_size(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT size FROM ledger_tip WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("size")? as u64)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}

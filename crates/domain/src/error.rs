@@ -1,0 +1,98 @@
+//! What the rules refuse. Each variant has a stable code that clients and tests match on.
+
+/// A refusal by the domain rules.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("统一社会信用代码应为18位")]
+    UsccLength,
+    #[error("统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）")]
+    UsccCharset,
+    #[error("统一社会信用代码校验位错误")]
+    UsccCheckChar,
+    #[error("居民身份证号码应为18位")]
+    IdNumberLength,
+    #[error("居民身份证号码格式错误")]
+    IdNumberFormat,
+    #[error("居民身份证号码中的出生日期无效")]
+    IdNumberBirthDate,
+    #[error("居民身份证号码校验位错误")]
+    IdNumberCheckDigit,
+    #[error("行政区划代码应为6位数字")]
+    RegionCode,
+    #[error("{field}不能为空")]
+    Required { field: &'static str },
+    #[error("{field}过长（最多{max}个字符）")]
+    TooLong { field: &'static str, max: usize },
+    #[error("用户名只能包含小写字母、数字、下划线和连字符，长度3到32")]
+    UsernameFormat,
+    #[error("该市场主体已登记")]
+    DuplicateRegistration,
+    #[error("该用户名已被使用")]
+    UsernameTaken,
+    #[error("市场主体不存在")]
+    EntityNotFound,
+    #[error("账号不存在")]
+    AccountNotFound,
+    #[error("该登记申请不在待审核状态")]
+    NotPending,
+    #[error("驳回时必须说明理由")]
+    ReasonRequired,
+    #[error("市场主体只能申请交易参与方角色（招标人、代理机构、投标人）")]
+    RoleNotSelfService,
+    #[error("至少选择一个角色")]
+    NoRole,
+    #[error("账号已停用")]
+    AccountDisabled,
+}
+
+impl DomainError {
+    /// The stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UsccLength => "USCC_LENGTH",
+            Self::UsccCharset => "USCC_CHARSET",
+            Self::UsccCheckChar => "USCC_CHECK_CHAR",
+            Self::IdNumberLength => "ID_NUMBER_LENGTH",
+            Self::IdNumberFormat => "ID_NUMBER_FORMAT",
+            Self::IdNumberBirthDate => "ID_NUMBER_BIRTH_DATE",
+            Self::IdNumberCheckDigit => "ID_NUMBER_CHECK_DIGIT",
+            Self::RegionCode => "REGION_CODE",
+            Self::Required { .. } => "FIELD_REQUIRED",
+            Self::TooLong { .. } => "FIELD_TOO_LONG",
+            Self::UsernameFormat => "USERNAME_FORMAT",
+            Self::DuplicateRegistration => "DUPLICATE_REGISTRATION",
+            Self::UsernameTaken => "USERNAME_TAKEN",
+            Self::EntityNotFound => "ENTITY_NOT_FOUND",
+            Self::AccountNotFound => "ACCOUNT_NOT_FOUND",
+            Self::NotPending => "REGISTRATION_NOT_PENDING",
+            Self::ReasonRequired => "REASON_REQUIRED",
+            Self::RoleNotSelfService => "ROLE_NOT_SELF_SERVICE",
+            Self::NoRole => "NO_ROLE",
+            Self::AccountDisabled => "ACCOUNT_DISABLED",
+        }
+    }
+
+    /// Every code this enum can produce, for the error table's completeness test.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "USCC_LENGTH",
+        "USCC_CHARSET",
+        "USCC_CHECK_CHAR",
+        "ID_NUMBER_LENGTH",
+        "ID_NUMBER_FORMAT",
+        "ID_NUMBER_BIRTH_DATE",
+        "ID_NUMBER_CHECK_DIGIT",
+        "REGION_CODE",
+        "FIELD_REQUIRED",
+        "FIELD_TOO_LONG",
+        "USERNAME_FORMAT",
+        "DUPLICATE_REGISTRATION",
+        "USERNAME_TAKEN",
+        "ENTITY_NOT_FOUND",
+        "ACCOUNT_NOT_FOUND",
+        "REGISTRATION_NOT_PENDING",
+        "REASON_REQUIRED",
+        "ROLE_NOT_SELF_SERVICE",
+        "NO_ROLE",
+        "ACCOUNT_DISABLED",
+    ];
+}

@@ -1,0 +1,201 @@
+//! Validated identifiers: 统一社会信用代码 (GB 32100-2015), 居民身份证号码 (GB 11643-1999),
+//! 行政区划代码 (GB/T 2260). A value of these types exists only if it is valid.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::DomainError;
+
+/// The 31 characters of GB 32100 (no I, O, S, V, Z); a character's value is its index.
+const USCC_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+/// Wᵢ = 3^(i−1) mod 31 (rules-cn.md §1.1).
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+/// 2^(17−i) mod 11 (GB 11643, rules-cn.md §1.3).
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK_CHARS: &[u8; 11] = b"10X98765432";
+
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = DomainError;
+            fn try_from(text: &str) -> Result<Self, DomainError> {
+                Self::parse(text)
+            }
+        }
+    };
+}
+
+/// 统一社会信用代码: the 18-character Unified Social Credit Code of an organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uscc(String);
+string_newtype!(Uscc);
+
+impl Uscc {
+    /// Parses a code, upper-casing it and checking length, alphabet and check character.
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        let code = text.trim().to_ascii_uppercase();
+        if code.chars().count() != 18 {
+            return Err(DomainError::UsccLength);
+        }
+        let values: Vec<u32> = code
+            .bytes()
+            .map(|byte| {
+                USCC_CHARSET
+                    .iter()
+                    .position(|c| *c == byte)
+                    .map(|idx| idx as u32)
+            })
+            .collect::<Option<_>>()
+            .ok_or(DomainError::UsccCharset)?;
+        // Positions 3–8 are a GB/T 2260 region code: digits only.
+        if values[2..8].iter().any(|value| *value > 9) {
+            return Err(DomainError::UsccCharset);
+        }
+        if Self::check_value(&values[..17]) != values[17] {
+            return Err(DomainError::UsccCheckChar);
+        }
+        Ok(Self(code))
+    }
+
+    /// The check character for a 17-character prefix, if the prefix uses the code's alphabet.
+    pub fn check_char_for(prefix: &str) -> Option<char> {
+        let values: Vec<u32> = prefix
+            .bytes()
+            .map(|b| USCC_CHARSET.iter().position(|c| *c == b).map(|i| i as u32))
+            .collect::<Option<_>>()?;
+        (values.len() == 17).then(|| USCC_CHARSET[Self::check_value(&values) as usize] as char)
+    }
+
+    fn check_value(values: &[u32]) -> u32 {
+        let sum: u32 = values
+            .iter()
+            .zip(USCC_WEIGHTS)
+            .map(|(value, weight)| value * weight)
+            .sum();
+        (31 - sum % 31) % 31
+    }
+
+    /// The registration authority's region (positions 3–8).
+    pub fn region(&self) -> &str {
+        &self.0[2..8]
+    }
+}
+
+/// 居民身份证号码: an 18-character resident identity number.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdNumber(String);
+string_newtype!(IdNumber);
+
+impl fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Personal data stays out of logs.
+        write!(f, "IdNumber({})", self.masked())
+    }
+}
+
+impl IdNumber {
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        let code = text.trim().to_ascii_uppercase();
+        if code.chars().count() != 18 {
+            return Err(DomainError::IdNumberLength);
+        }
+        let bytes = code.as_bytes();
+        if !bytes[..17].iter().all(u8::is_ascii_digit)
+            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
+        {
+            return Err(DomainError::IdNumberFormat);
+        }
+        let digit = |idx: usize| u32::from(bytes[idx] - b'0');
+        let number = |range: std::ops::Range<usize>| range.fold(0, |acc, idx| acc * 10 + digit(idx));
+        let (year, month, day) = (number(6..10), number(10..12), number(12..14));
+        if !(1900..=2100).contains(&year) || !is_valid_date(year, month, day) {
+            return Err(DomainError::IdNumberBirthDate);
+        }
+        let sum: u32 = (0..17).map(|idx| digit(idx) * ID_WEIGHTS[idx]).sum();
+        if ID_CHECK_CHARS[(sum % 11) as usize] != bytes[17] {
+            return Err(DomainError::IdNumberCheckDigit);
+        }
+        Ok(Self(code))
+    }
+
+    /// The number with the birth date and sequence hidden: `110105********002X`.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.0[..6], &self.0[14..])
+    }
+}
+
+fn is_valid_date(year: u32, month: u32, day: u32) -> bool {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days_in_month).contains(&day)
+}
+
+/// 行政区划代码 (GB/T 2260): six digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegionCode(String);
+string_newtype!(RegionCode);
+
+impl RegionCode {
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        let code = text.trim();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) && !code.starts_with('0') {
+            Ok(Self(code.to_string()))
+        } else {
+            Err(DomainError::RegionCode)
+        }
+    }
+}
+
+/// The platform's id of a market entity: its USCC for an organisation, or `P` followed by a
+/// keyed digest of the ID number for a natural person (so personal numbers never appear in stream
+/// names, which are public).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EntityId(pub String);
+
+impl fmt::Display for EntityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl EntityId {
+    /// The ledger stream of this entity.
+    pub fn stream(&self) -> String {
+        format!("entity/{}", self.0)
+    }
+}

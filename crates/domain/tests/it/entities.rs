@@ -1,0 +1,117 @@
+//! The entity decider as a table: state (given events) × command → events or refusal.
+
+use domain::{
+    Contact, Decider, Entity, EntityCommand, EntityEvent, EntityId, EntityKind, EntityStatus,
+    RegionCode, Registration, Role, Uscc,
+};
+
+const NOW: i64 = 1_796_088_600_000;
+
+fn registration(roles: &[Role]) -> Registration {
+    let uscc = Uscc::parse("91330100MA5CJQ4N5A").unwrap_or_else(|_| {
+        let prefix = "91330100MA2CJQ4N5";
+        Uscc::parse(&format!("{prefix}{}", Uscc::check_char_for(prefix).unwrap())).unwrap()
+    });
+    Registration {
+        id: EntityId(uscc.to_string()),
+        kind: EntityKind::Organisation { uscc },
+        name: "杭州市城建工程有限公司".into(),
+        region: RegionCode::parse("330100").unwrap(),
+        legal_representative: "王建国".into(),
+        address: "杭州市西湖区文三路1号".into(),
+        contact: Contact {
+            name: "李娜".into(),
+            phone: "0571-88880000".into(),
+            email: String::new(),
+        },
+        roles: roles.to_vec(),
+    }
+}
+
+fn registered() -> EntityEvent {
+    EntityEvent::Registered {
+        registration: registration(&[Role::Bidder]),
+        at_ms: NOW - 10,
+    }
+}
+
+fn approved() -> EntityEvent {
+    EntityEvent::Approved {
+        reviewer: "op".into(),
+        at_ms: NOW - 5,
+    }
+}
+
+fn rejected() -> EntityEvent {
+    EntityEvent::Rejected {
+        reviewer: "op".into(),
+        reason: "材料不全".into(),
+        at_ms: NOW - 5,
+    }
+}
+
+/// Runs `command` on the state made of `history` and returns the event kinds or the error code.
+fn check(history: &[EntityEvent], command: EntityCommand) -> Result<Vec<&'static str>, &'static str> {
+    let state = <Option<Entity>>::replay(history);
+    state
+        .decide(command, NOW)
+        .map(|events| events.iter().map(EntityEvent::kind).collect())
+        .map_err(|e| e.code())
+}
+
+#[test]
+fn entity_decider_table() {
+    let register = |roles: &[Role]| EntityCommand::Register(registration(roles));
+    let approve = || EntityCommand::Approve {
+        reviewer: "op".into(),
+    };
+    let reject = |reason: &str| EntityCommand::Reject {
+        reviewer: "op".into(),
+        reason: reason.into(),
+    };
+    let mut no_name = registration(&[Role::Bidder]);
+    no_name.name = "  ".into();
+    let mut long_name = registration(&[Role::Bidder]);
+    long_name.name = "长".repeat(101);
+
+    let cases: Vec<(&str, Vec<EntityEvent>, EntityCommand, Result<Vec<&str>, &str>)> = vec![
+        ("new bidder", vec![], register(&[Role::Bidder]), Ok(vec!["entity.registered"])),
+        ("tenderee and agency", vec![], register(&[Role::Tenderee, Role::Agency]), Ok(vec!["entity.registered"])),
+        ("no role", vec![], register(&[]), Err("NO_ROLE")),
+        ("self-service operator", vec![], register(&[Role::Operator]), Err("ROLE_NOT_SELF_SERVICE")),
+        ("self-service supervisor", vec![], register(&[Role::Bidder, Role::Supervisor]), Err("ROLE_NOT_SELF_SERVICE")),
+        ("blank name", vec![], EntityCommand::Register(no_name), Err("FIELD_REQUIRED")),
+        ("long name", vec![], EntityCommand::Register(long_name), Err("FIELD_TOO_LONG")),
+        ("duplicate while pending", vec![registered()], register(&[Role::Bidder]), Err("DUPLICATE_REGISTRATION")),
+        ("duplicate when active", vec![registered(), approved()], register(&[Role::Bidder]), Err("DUPLICATE_REGISTRATION")),
+        ("again after rejection", vec![registered(), rejected()], register(&[Role::Bidder]), Ok(vec!["entity.registered"])),
+        ("operator registers", vec![], EntityCommand::RegisterByOperator { registration: registration(&[Role::Operator]), operator: "op".into() }, Ok(vec!["entity.registered", "entity.approved"])),
+        ("approve pending", vec![registered()], approve(), Ok(vec!["entity.approved"])),
+        ("approve unknown", vec![], approve(), Err("ENTITY_NOT_FOUND")),
+        ("approve twice", vec![registered(), approved()], approve(), Err("REGISTRATION_NOT_PENDING")),
+        ("reject pending", vec![registered()], reject("营业执照已过期"), Ok(vec!["entity.rejected"])),
+        ("reject without reason", vec![registered()], reject("   "), Err("REASON_REQUIRED")),
+        ("reject active", vec![registered(), approved()], reject("x"), Err("REGISTRATION_NOT_PENDING")),
+    ];
+    for (name, history, command, expected) in cases {
+        assert_eq!(check(&history, command), expected, "case {name}");
+    }
+}
+
+#[test]
+fn evolve_tracks_the_review() {
+    let state = <Option<Entity>>::replay(&[registered(), rejected()]).unwrap();
+    assert_eq!(state.status, EntityStatus::Rejected { reason: "材料不全".into() });
+    assert_eq!(state.reviewed_by.as_deref(), Some("op"));
+    let state = <Option<Entity>>::replay(&[registered(), rejected(), registered(), approved()]).unwrap();
+    assert_eq!(state.status, EntityStatus::Active);
+}
+
+#[test]
+fn events_round_trip_through_json() {
+    for event in [registered(), approved(), rejected()] {
+        let text = serde_json::to_string(&event).unwrap();
+        let back: EntityEvent = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, event);
+    }
+}

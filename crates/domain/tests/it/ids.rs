@@ -1,0 +1,102 @@
+//! 统一社会信用代码, 居民身份证号码 and region codes.
+
+use domain::{IdNumber, RegionCode, Uscc};
+use proptest::prelude::*;
+
+#[test]
+fn uscc_table() {
+    let cases: &[(&str, Result<&str, &str>)] = &[
+        ("91350100M000100Y43", Ok("91350100M000100Y43")),
+        ("91350200776049653A", Ok("91350200776049653A")),
+        ("913502115628130384", Ok("913502115628130384")),
+        ("91350213678251743X", Ok("91350213678251743X")),
+        ("91440101MA5CJQ4N59", Ok("91440101MA5CJQ4N59")),
+        ("91110000100006485K", Ok("91110000100006485K")),
+        ("9135021359498494XQ", Ok("9135021359498494XQ")),
+        ("123502001549897397", Ok("123502001549897397")),
+        (" 91440101ma5cjq4n59 ", Ok("91440101MA5CJQ4N59")),
+        ("91350100M000100Y4Z", Err("USCC_CHARSET")),
+        ("91350203M0001QAY9B", Err("USCC_CHECK_CHAR")),
+        ("91350100M000100Y44", Err("USCC_CHECK_CHAR")),
+        ("91350100M000100Y4", Err("USCC_LENGTH")),
+        ("", Err("USCC_LENGTH")),
+        ("913501OOM000100Y43", Err("USCC_CHARSET")),
+        ("9135010。M000100Y4", Err("USCC_LENGTH")),
+        ("91A50100M000100Y43", Err("USCC_CHARSET")),
+    ];
+    for (input, expected) in cases {
+        let got = Uscc::parse(input)
+            .map(|code| code.to_string())
+            .map_err(|e| e.code());
+        assert_eq!(got.as_deref().map_err(|e| *e), *expected, "input {input:?}");
+    }
+}
+
+#[test]
+fn uscc_check_char_of_the_worked_example() {
+    assert_eq!(Uscc::check_char_for("91350100M000100Y4"), Some('3'));
+}
+
+#[test]
+fn id_number_table() {
+    let cases: &[(&str, Result<(), &str>)] = &[
+        ("11010519491231002X", Ok(())),
+        ("11010519491231002x", Ok(())),
+        ("110105194912310021", Err("ID_NUMBER_CHECK_DIGIT")),
+        ("11010519491331002X", Err("ID_NUMBER_BIRTH_DATE")),
+        ("11010519490230002X", Err("ID_NUMBER_BIRTH_DATE")),
+        ("1101051949123100", Err("ID_NUMBER_LENGTH")),
+        ("1101051949A231002X", Err("ID_NUMBER_FORMAT")),
+    ];
+    for (input, expected) in cases {
+        let got = IdNumber::parse(input).map(|_| ()).map_err(|e| e.code());
+        assert_eq!(got, *expected, "input {input}");
+    }
+}
+
+#[test]
+fn id_numbers_are_masked_in_debug_output() {
+    let id = IdNumber::parse("11010519491231002X").unwrap();
+    assert_eq!(id.masked(), "110105********002X");
+    assert!(!format!("{id:?}").contains("19491231"));
+}
+
+#[test]
+fn region_codes() {
+    assert!(RegionCode::parse("330100").is_ok());
+    for bad in ["33010", "3301000", "33A100", "030100", ""] {
+        assert_eq!(RegionCode::parse(bad).unwrap_err().code(), "REGION_CODE", "{bad}");
+    }
+}
+
+const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+fn uscc_prefix() -> impl Strategy<Value = String> {
+    let alpha = prop::sample::select(CHARSET.chars().collect::<Vec<_>>());
+    let digit = prop::sample::select("0123456789".chars().collect::<Vec<_>>());
+    (
+        prop::collection::vec(alpha.clone(), 2),
+        prop::collection::vec(digit, 6),
+        prop::collection::vec(alpha, 9),
+    )
+        .prop_map(|(a, b, c)| a.into_iter().chain(b).chain(c).collect())
+}
+
+proptest! {
+    #[test]
+    fn every_prefix_with_its_check_char_is_valid(prefix in uscc_prefix()) {
+        let check = Uscc::check_char_for(&prefix).unwrap();
+        let code = format!("{prefix}{check}");
+        prop_assert!(Uscc::parse(&code).is_ok());
+    }
+
+    #[test]
+    fn any_single_substitution_is_detected(prefix in uscc_prefix(), pos in 0usize..18, shift in 1usize..31) {
+        let check = Uscc::check_char_for(&prefix).unwrap();
+        let mut chars: Vec<char> = format!("{prefix}{check}").chars().collect();
+        let idx = CHARSET.find(chars[pos]).unwrap();
+        chars[pos] = CHARSET.chars().nth((idx + shift) % 31).unwrap();
+        let changed: String = chars.into_iter().collect();
+        prop_assert!(Uscc::parse(&changed).is_err());
+    }
+}

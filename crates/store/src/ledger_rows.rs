@@ -1,0 +1,163 @@
+//! Reading the witness ledger: entries, Merkle nodes and signed heads.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Store, StoreError};
+
+/// One stored ledger entry. `payload` is its canonical JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryRow {
+    pub seq: i64,
+    pub stream: String,
+    pub kind: String,
+    pub visibility: String,
+    pub actor: String,
+    pub at_ms: i64,
+    pub payload: String,
+    pub salt: Vec<u8>,
+    pub leaf_hash: Vec<u8>,
+}
+
+/// One signed tree head.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadRow {
+    pub size: i64,
+    pub root: Vec<u8>,
+    pub at_ms: i64,
+    pub signature: Vec<u8>,
+}
+
+pub(crate) fn entry_from_row(row: &AnyRow) -> Result<EntryRow, StoreError> {
+    Ok(EntryRow {
+        seq: row.try_get("seq")?,
+        stream: row.try_get("stream")?,
+        kind: row.try_get("kind")?,
+        visibility: row.try_get("visibility")?,
+        actor: row.try_get("actor")?,
+        at_ms: row.try_get("at_ms")?,
+        payload: row.try_get("payload")?,
+        salt: row.try_get("salt")?,
+        leaf_hash: row.try_get("leaf_hash")?,
+    })
+}
+
+pub(crate) fn head_from_row(row: &AnyRow) -> Result<HeadRow, StoreError> {
+    Ok(HeadRow {
+        size: row.try_get("size")?,
+        root: row.try_get("root")?,
+        at_ms: row.try_get("at_ms")?,
+        signature: row.try_get("signature")?,
+    })
+}
+
+impl Store {
+    /// Entries with `from <= seq < to`, in order.
+    pub async fn entries(&self, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
+             FROM ledger_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+        )
+        .bind(from as i64)
+        .bind(to as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    pub async fn entry(&self, seq: u64) -> Result<Option<EntryRow>, StoreError> {
+        Ok(self.entries(seq, seq + 1).await?.into_iter().next())
+    }
+
+    /// The entries of one stream, in order.
+    pub async fn stream_entries(&self, stream: &str) -> Result<Vec<EntryRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
+             FROM ledger_entries WHERE stream = $1 ORDER BY seq",
+        )
+        .bind(stream)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// The stored Merkle nodes among `keys` (level, index).
+    pub async fn nodes(&self, keys: &[(u32, u64)]) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(200) {
+            // The Any driver's QueryBuilder writes `?` placeholders, which PostgreSQL refuses, so
+            // the numbered placeholders are written here.
+            let conditions: Vec<String> = (0..chunk.len())
+                .map(|n| format!("(level = ${} AND idx = ${})", 2 * n + 1, 2 * n + 2))
+                .collect();
+            let sql = format!(
+                "SELECT level, idx, hash FROM ledger_nodes WHERE {}",
+                conditions.join(" OR ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (level, index) in chunk {
+                query = query.bind(*level as i32).bind(*index as i64);
+            }
+            let rows = query.fetch_all(self.pool()).await?;
+            for row in rows {
+                out.push((
+                    row.try_get::<i32, _>("level")? as u32,
+                    row.try_get::<i64, _>("idx")? as u64,
+                    row.try_get::<Vec<u8>, _>("hash")?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every stored node, for the verifier, in (level, index) order.
+    pub async fn all_nodes(&self) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
+        let rows = sqlx::query("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<i32, _>("level")? as u32,
+                    row.try_get::<i64, _>("idx")? as u64,
+                    row.try_get::<Vec<u8>, _>("hash")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The newest signed head.
+    pub async fn latest_head(&self) -> Result<Option<HeadRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT size, root, at_ms, signature FROM ledger_heads ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(head_from_row).transpose()
+    }
+
+    /// The signed head of exactly `size` entries, if one was made.
+    pub async fn head_at(&self, size: u64) -> Result<Option<HeadRow>, StoreError> {
+        let row = sqlx::query("SELECT size, root, at_ms, signature FROM ledger_heads WHERE size = $1")
+            .bind(size as i64)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(head_from_row).transpose()
+    }
+
+    /// Every signed head in size order, for the verifier.
+    pub async fn all_heads(&self) -> Result<Vec<HeadRow>, StoreError> {
+        let rows = sqlx::query("SELECT size, root, at_ms, signature FROM ledger_heads ORDER BY size")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(head_from_row).collect()
+    }
+
+    /// The number of stored entries, counted (the verifier compares it with the tip's size).
+    pub async fn count_entries(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_entries")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? as u64)
+    }
+}

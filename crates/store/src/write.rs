@@ -1,0 +1,208 @@
+//! The write transaction: ledger appends and projection updates commit together or not at all.
+
+use sqlx::{Any, AnyPool, Row, Transaction};
+use tokio::sync::MutexGuard;
+
+use crate::ledger_rows::entry_from_row;
+use crate::{AccountRow, EntityRow, EntryRow, HeadRow, StoreError};
+
+/// A write transaction holding the writer locks. Dropping it without `commit` rolls back.
+pub struct WriteTx<'a> {
+    tx: Transaction<'static, Any>,
+    size: u64,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl std::fmt::Debug for WriteTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WriteTx(size {})", self.size)
+    }
+}
+
+impl<'a> WriteTx<'a> {
+    pub(crate) async fn begin(pool: &AnyPool, guard: MutexGuard<'a, ()>) -> Result<Self, StoreError> {
+        let mut tx = pool.begin().await?;
+        // Writing the tip row first takes the database's write lock on SQLite and a row lock on
+        // PostgreSQL, so writers on other nodes wait here and `seq` stays gap-free.
+        sqlx::query("UPDATE ledger_tip SET locked_at_ms = locked_at_ms + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let size = sqlx::query("SELECT size FROM ledger_tip WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("size")? as u64;
+        Ok(Self {
+            tx,
+            size,
+            _guard: guard,
+        })
+    }
+
+    /// The ledger size including what this transaction appended so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The entries of one stream, as committed before this transaction.
+    pub async fn stream_entries(&mut self, stream: &str) -> Result<Vec<EntryRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
+             FROM ledger_entries WHERE stream = $1 ORDER BY seq",
+        )
+        .bind(stream)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// Stored Merkle nodes among `keys`.
+    pub async fn nodes(&mut self, keys: &[(u32, u64)]) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for (level, index) in keys {
+            let row = sqlx::query("SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2")
+                .bind(*level as i32)
+                .bind(*index as i64)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if let Some(row) = row {
+                out.push((*level, *index, row.try_get::<Vec<u8>, _>("hash")?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appends one entry; its `seq` must be the current size.
+    pub async fn insert_entry(&mut self, entry: &EntryRow) -> Result<(), StoreError> {
+        if entry.seq as u64 != self.size {
+            return Err(StoreError::Conflict(format!(
+                "entry seq {} is not the next sequence number {}",
+                entry.seq, self.size
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO ledger_entries (seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entry.seq)
+        .bind(&entry.stream)
+        .bind(&entry.kind)
+        .bind(&entry.visibility)
+        .bind(&entry.actor)
+        .bind(entry.at_ms)
+        .bind(&entry.payload)
+        .bind(&entry.salt)
+        .bind(&entry.leaf_hash)
+        .execute(&mut *self.tx)
+        .await?;
+        self.size += 1;
+        Ok(())
+    }
+
+    pub async fn insert_node(&mut self, level: u32, index: u64, hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+            .bind(level as i32)
+            .bind(index as i64)
+            .bind(hash)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_head(&mut self, head: &HeadRow) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO ledger_heads (size, root, at_ms, signature) VALUES ($1, $2, $3, $4)")
+            .bind(head.size)
+            .bind(&head.root)
+            .bind(head.at_ms)
+            .bind(&head.signature)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn upsert_entity(&mut self, row: &EntityRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO entities (id, kind, code, name, region, legal_representative, address, \
+             contact_name, contact_phone, contact_email, roles, status, reject_reason, \
+             registered_at_ms, reviewed_at_ms, reviewed_by, last_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, code = excluded.code, \
+             name = excluded.name, region = excluded.region, \
+             legal_representative = excluded.legal_representative, address = excluded.address, \
+             contact_name = excluded.contact_name, contact_phone = excluded.contact_phone, \
+             contact_email = excluded.contact_email, roles = excluded.roles, \
+             status = excluded.status, reject_reason = excluded.reject_reason, \
+             registered_at_ms = excluded.registered_at_ms, reviewed_at_ms = excluded.reviewed_at_ms, \
+             reviewed_by = excluded.reviewed_by, last_seq = excluded.last_seq",
+        )
+        .bind(&row.id)
+        .bind(&row.kind)
+        .bind(&row.code)
+        .bind(&row.name)
+        .bind(&row.region)
+        .bind(&row.legal_representative)
+        .bind(&row.address)
+        .bind(&row.contact_name)
+        .bind(&row.contact_phone)
+        .bind(&row.contact_email)
+        .bind(&row.roles)
+        .bind(&row.status)
+        .bind(&row.reject_reason)
+        .bind(row.registered_at_ms)
+        .bind(row.reviewed_at_ms)
+        .bind(&row.reviewed_by)
+        .bind(row.last_seq)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn upsert_account(&mut self, row: &AccountRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO accounts (username, display_name, entity_id, roles, status, created_at_ms, last_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, \
+             entity_id = excluded.entity_id, roles = excluded.roles, status = excluded.status, \
+             created_at_ms = excluded.created_at_ms, last_seq = excluded.last_seq",
+        )
+        .bind(&row.username)
+        .bind(&row.display_name)
+        .bind(&row.entity_id)
+        .bind(&row.roles)
+        .bind(&row.status)
+        .bind(row.created_at_ms)
+        .bind(row.last_seq)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a password hash, in the same transaction as the account's creation.
+    pub async fn put_credential(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO credentials (username, password_hash, updated_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, \
+             updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(now_ms)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Commits: the entries, nodes, head and projection rows become durable together.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        sqlx::query("UPDATE ledger_tip SET size = $1 WHERE id = 1")
+            .bind(self.size as i64)
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
