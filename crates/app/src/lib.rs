@@ -1,1 +1,154 @@
-//! app
+//! Use cases. Each command loads the aggregate's events, asks the pure domain to decide with the
+//! current time, appends the resulting events to the witness ledger and updates the read tables
+//! in one database transaction, then returns a receipt.
+//!
+//! Also here: authentication (argon2id passwords, sessions, API tokens), ledger queries and
+//! proofs, the full verifier behind `ggzy verify`, and the demo data.
+
+mod auth;
+mod demo;
+mod error;
+mod ledger_view;
+mod market;
+mod projection;
+mod verify;
+mod witness;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crypto::PlatformKey;
+use store::Store;
+
+pub use auth::{Caller, NewSession, PasswordPolicy};
+pub use demo::{DEMO_PASSWORD, DemoAccount, demo_accounts, seed_demo};
+pub use error::AppError;
+pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
+pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
+pub use verify::{VerifyReport, verify_store};
+pub use witness::{NewEntry, Receipt};
+
+/// A source of the current time (UTC unix milliseconds). Tests pass a fixed or stepping clock.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    })
+}
+
+/// Settings of one platform instance.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The origin line of signed tree heads: the platform's name, e.g. `ggzy.zj.example`.
+    pub origin: String,
+    /// Argon2id cost; tests use a cheaper one.
+    pub password_policy: PasswordPolicy,
+    /// How long a browser session lasts.
+    pub session_ttl_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            origin: "ggzy.local".into(),
+            password_policy: PasswordPolicy::default(),
+            session_ttl_ms: 8 * 3600 * 1000,
+        }
+    }
+}
+
+/// The application: the store, the platform's witness key, the clock and the settings.
+pub struct App {
+    pub(crate) store: Store,
+    pub(crate) key: PlatformKey,
+    pub(crate) clock: Clock,
+    pub(crate) settings: Settings,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "App({:?}, {})", self.store, self.settings.origin)
+    }
+}
+
+impl App {
+    pub fn new(store: Store, key: PlatformKey, clock: Clock, settings: Settings) -> Self {
+        Self {
+            store,
+            key,
+            clock,
+            settings,
+        }
+    }
+
+    /// Binds the store to this platform's origin and witness key (recorded on first start and
+    /// checked on every later one), then returns the application.
+    pub async fn open(
+        store: Store,
+        key: PlatformKey,
+        clock: Clock,
+        settings: Settings,
+    ) -> Result<Self, AppError> {
+        store.set_meta_once("origin", &settings.origin).await.map_err(|e| {
+            AppError::Internal(format!("this database belongs to another platform: {e}"))
+        })?;
+        store
+            .set_meta_once("public_key", &key.public_key().to_hex())
+            .await
+            .map_err(|e| {
+                AppError::Internal(format!(
+                    "this database was witnessed with another platform key: {e}"
+                ))
+            })?;
+        Ok(Self::new(store, key, clock, settings))
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn public_key(&self) -> crypto::PublicKey {
+        self.key.public_key()
+    }
+}
+
+/// Loads the platform's SM2 witness key from `dir/platform-key.pem`, creating it on first start.
+pub fn load_or_create_key(dir: &Path) -> std::io::Result<PlatformKey> {
+    let path = dir.join("platform-key.pem");
+    if path.exists() {
+        let pem = std::fs::read_to_string(&path)?;
+        return PlatformKey::from_pkcs8_pem(&pem)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()));
+    }
+    std::fs::create_dir_all(dir)?;
+    let key = PlatformKey::generate();
+    let tmp = dir.join("platform-key.pem.tmp");
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(key.to_pkcs8_pem().as_bytes())?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(key)
+}

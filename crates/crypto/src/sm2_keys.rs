@@ -81,6 +81,12 @@ impl PlatformKey {
         Ok(self.sign(&canonical_json_bytes(value)?))
     }
 
+    /// A keyed digest SM3(0x02 ‖ secret ‖ data): a pseudonym for `data` that only the key's
+    /// holder can compute (used so personal numbers never appear in public stream names).
+    pub fn keyed_digest(&self, data: &[u8]) -> Sm3Hash {
+        sm3_concat(&[&[0x02], &self.signing.to_bytes(), data])
+    }
+
     /// Decrypts an SM2 ciphertext (C1C3C2, raw, starting with 0x04) addressed to this key.
     pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         decrypt_sm2(&self.signing.to_bytes(), ciphertext)

@@ -120,3 +120,30 @@ impl Store {
         .transpose()
     }
 }
+
+impl Store {
+    /// A platform fact (`origin`, `public_key`), if recorded.
+    pub async fn meta(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT value FROM platform_meta WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|row| row.try_get("value")).transpose()?)
+    }
+
+    /// Records a platform fact once; a later call with another value is a conflict.
+    pub async fn set_meta_once(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO platform_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(value)
+            .execute(self.pool())
+            .await?;
+        match self.meta(name).await? {
+            Some(stored) if stored == value => Ok(()),
+            Some(stored) => Err(StoreError::Conflict(format!(
+                "platform {name} is already {stored:?}, not {value:?}"
+            ))),
+            None => Err(StoreError::NotFound),
+        }
+    }
+}

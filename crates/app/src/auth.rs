@@ -1,0 +1,242 @@
+//! Authentication: argon2id password hashes, browser sessions with CSRF tokens, API tokens.
+//! Secrets never enter the ledger or the logs; the store keeps only hashes of session and API
+//! tokens.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use domain::{Role, Username};
+use rand::RngExt;
+use store::{SessionRow, TokenRow};
+
+use crate::projection::roles_parse;
+use crate::{App, AppError};
+
+/// Argon2id cost parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct PasswordPolicy {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl Default for PasswordPolicy {
+    /// The argon2 crate's defaults (OWASP): 19 MiB, 2 passes, 1 lane.
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// A cheap policy for tests only.
+    pub fn for_tests() -> Self {
+        Self {
+            memory_kib: 256,
+            iterations: 1,
+        }
+    }
+
+    fn hasher(&self) -> Argon2<'static> {
+        let params = Params::new(self.memory_kib, self.iterations, 1, None)
+            .expect("valid argon2 parameters");
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    }
+
+    /// Refuses passwords shorter than 8 characters or without both a letter and a digit.
+    pub(crate) fn check_strength(password: &str) -> Result<(), AppError> {
+        let long_enough = password.chars().count() >= 8 && password.len() <= 128;
+        let has_letter = password.chars().any(|c| c.is_alphabetic());
+        let has_digit = password.chars().any(|c| c.is_ascii_digit());
+        if long_enough && has_letter && has_digit {
+            Ok(())
+        } else {
+            Err(AppError::WeakPassword)
+        }
+    }
+
+    pub(crate) fn hash(&self, password: &str) -> Result<String, AppError> {
+        let salt: [u8; 16] = rand::rng().random();
+        self.hasher()
+            .hash_password_with_salt(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::Internal(format!("password hash: {e}")))
+    }
+
+    pub(crate) fn verify(&self, password: &str, stored: &str) -> bool {
+        PasswordHash::new(stored)
+            .is_ok_and(|hash| self.hasher().verify_password(password.as_bytes(), &hash).is_ok())
+    }
+}
+
+/// Who is calling: an authenticated account with its roles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub username: String,
+    pub display_name: String,
+    pub entity_id: String,
+    pub roles: Vec<Role>,
+    /// The session's CSRF token, when the caller came with a session cookie.
+    pub csrf: Option<String>,
+}
+
+impl Caller {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|role| self.has(*role))
+    }
+
+    pub(crate) fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.has(role) {
+            Ok(())
+        } else {
+            Err(AppError::NotAuthorized)
+        }
+    }
+}
+
+/// A new browser session: the cookie token (shown once) and the CSRF token of its forms.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub expires_at_ms: i64,
+}
+
+fn random_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+fn token_id(token: &str) -> String {
+    crypto::sm3(token.as_bytes()).to_hex()
+}
+
+impl App {
+    /// Checks a user name and password and opens a session.
+    pub async fn login(&self, username: &str, password: &str) -> Result<NewSession, AppError> {
+        let policy = self.settings.password_policy;
+        let Ok(username) = Username::parse(username) else {
+            return Err(AppError::BadCredentials);
+        };
+        let stored = self.store.password_hash(username.as_str()).await?;
+        let Some(stored) = stored else {
+            // Spend the same time as a real check, so timing does not reveal which names exist.
+            let _ = policy.hash(password);
+            return Err(AppError::BadCredentials);
+        };
+        if !policy.verify(password, &stored) {
+            return Err(AppError::BadCredentials);
+        }
+        let account = self
+            .store
+            .account(username.as_str())
+            .await?
+            .ok_or(AppError::BadCredentials)?;
+        if account.status != "active" {
+            return Err(domain::DomainError::AccountDisabled.into());
+        }
+        let now = self.now_ms();
+        let session = NewSession {
+            token: random_token(),
+            csrf: random_token(),
+            expires_at_ms: now + self.settings.session_ttl_ms,
+        };
+        self.store
+            .insert_session(&SessionRow {
+                id: token_id(&session.token),
+                username: account.username,
+                csrf: session.csrf.clone(),
+                created_at_ms: now,
+                expires_at_ms: session.expires_at_ms,
+            })
+            .await?;
+        Ok(session)
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), AppError> {
+        self.store.delete_session(&token_id(token)).await?;
+        Ok(())
+    }
+
+    /// The caller behind a session cookie.
+    pub async fn caller_from_session(&self, token: &str) -> Result<Caller, AppError> {
+        let session = self
+            .store
+            .session(&token_id(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if session.expires_at_ms <= self.now_ms() {
+            self.store.delete_session(&session.id).await?;
+            return Err(AppError::Unauthenticated);
+        }
+        let mut caller = self.caller_of(&session.username).await?;
+        caller.csrf = Some(session.csrf);
+        Ok(caller)
+    }
+
+    /// The caller behind an API token (`Authorization: Bearer …`).
+    pub async fn caller_from_token(&self, token: &str) -> Result<Caller, AppError> {
+        let row = self
+            .store
+            .token(&token_id(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if row.revoked || row.expires_at_ms <= self.now_ms() {
+            return Err(AppError::Unauthenticated);
+        }
+        self.caller_of(&row.username).await
+    }
+
+    async fn caller_of(&self, username: &str) -> Result<Caller, AppError> {
+        let account = self
+            .store
+            .account(username)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if account.status != "active" {
+            return Err(AppError::Unauthenticated);
+        }
+        Ok(Caller {
+            username: account.username,
+            display_name: account.display_name,
+            entity_id: account.entity_id,
+            roles: roles_parse(&account.roles),
+            csrf: None,
+        })
+    }
+
+    /// Issues an API token for the caller, valid for `valid_days`. The token is shown only here.
+    pub async fn create_api_token(
+        &self,
+        caller: &Caller,
+        name: &str,
+        valid_days: u32,
+    ) -> Result<(String, i64), AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(AppError::Invalid("令牌名称应为1到50个字符".into()));
+        }
+        if !(1..=366).contains(&valid_days) {
+            return Err(AppError::Invalid("有效期应为1到366天".into()));
+        }
+        let token = format!("ggzy_{}", random_token());
+        let now = self.now_ms();
+        let expires_at_ms = now + i64::from(valid_days) * 24 * 3600 * 1000;
+        self.store
+            .insert_token(&TokenRow {
+                id: token_id(&token),
+                username: caller.username.clone(),
+                name: name.to_string(),
+                created_at_ms: now,
+                expires_at_ms,
+                revoked: false,
+            })
+            .await?;
+        Ok((token, expires_at_ms))
+    }
+}

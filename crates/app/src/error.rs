@@ -1,0 +1,56 @@
+//! The application's error type: a domain refusal, an authentication or authorisation failure,
+//! a missing thing, or an internal failure (whose details are logged, never shown).
+
+use domain::DomainError;
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("用户名或密码错误")]
+    BadCredentials,
+    #[error("未登录或会话已过期")]
+    Unauthenticated,
+    #[error("无权执行此操作")]
+    NotAuthorized,
+    #[error("密码至少8位，且须同时包含字母和数字")]
+    WeakPassword,
+    #[error("市场主体尚未通过审核")]
+    EntityNotActive,
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("请求参数无效：{0}")]
+    Invalid(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Domain(error) => error.code(),
+            Self::BadCredentials => "BAD_CREDENTIALS",
+            Self::Unauthenticated => "NOT_AUTHENTICATED",
+            Self::NotAuthorized => "NOT_AUTHORIZED",
+            Self::EntityNotActive => "ENTITY_NOT_ACTIVE",
+            Self::WeakPassword => "PASSWORD_WEAK",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Invalid(_) => "INVALID_REQUEST",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        Self::Internal(format!("store: {error}"))
+    }
+}
+
+impl From<crypto::CryptoError> for AppError {
+    fn from(error: crypto::CryptoError) -> Self {
+        Self::Internal(format!("crypto: {error}"))
+    }
+}

@@ -1,0 +1,223 @@
+//! Reading the witness ledger: the signed head, entries (public ones in full, others as hashes
+//! unless the caller may see them), and inclusion and consistency proofs.
+
+use crypto::{Signature, Sm3Hash};
+use domain::Role;
+use ledger::{
+    MemoryTree, NodeKey, SignedTreeHead, TreeHead, Visibility, consistency_proof, inclusion_proof,
+    needed_nodes, payload_commitment, root_hash,
+};
+use serde::Serialize;
+use store::{EntryRow, HeadRow};
+
+use crate::{App, AppError, Caller};
+
+/// One entry as a given caller may see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryView {
+    pub seq: u64,
+    pub stream: String,
+    pub kind: String,
+    pub visibility: Visibility,
+    pub actor: String,
+    pub at_ms: i64,
+    pub leaf_hash: Sm3Hash,
+    /// SM3(salt ‖ canonical(payload)): what the leaf commits to.
+    pub commit: Sm3Hash,
+    /// The payload and salt, when the caller may see them; `None` means "committed, not shown".
+    pub payload: Option<serde_json::Value>,
+    pub salt: Option<String>,
+}
+
+/// An inclusion proof with the signed head it leads to.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProofBundle {
+    pub seq: u64,
+    pub leaf_hash: Sm3Hash,
+    pub tree_head: SignedTreeHead,
+    pub path: Vec<Sm3Hash>,
+}
+
+/// A consistency proof between two signed heads.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsistencyBundle {
+    pub first: SignedTreeHead,
+    pub second: SignedTreeHead,
+    pub path: Vec<Sm3Hash>,
+}
+
+fn may_see(caller: Option<&Caller>, row: &EntryRow, visibility: Visibility) -> bool {
+    match visibility {
+        Visibility::Public => true,
+        Visibility::Parties => caller.is_some_and(|c| {
+            c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+                || row.stream == format!("entity/{}", c.entity_id)
+                || row.stream == format!("account/{}", c.username)
+        }),
+        Visibility::Supervision => {
+            caller.is_some_and(|c| c.has_any(&[Role::Supervisor, Role::Auditor]))
+        }
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("stored ledger data: {what}"))
+}
+
+pub(crate) fn signed_head(origin: &str, row: &HeadRow) -> Result<SignedTreeHead, AppError> {
+    let signature: [u8; 64] = row
+        .signature
+        .as_slice()
+        .try_into()
+        .map_err(|_| corrupt("signature length"))?;
+    Ok(SignedTreeHead {
+        head: TreeHead {
+            origin: origin.to_string(),
+            size: row.size as u64,
+            root: Sm3Hash::from_slice(&row.root)?,
+            timestamp_ms: row.at_ms,
+        },
+        signature: Signature(signature),
+    })
+}
+
+impl App {
+    /// The newest signed tree head; for an empty ledger, a freshly signed head of size 0.
+    pub async fn ledger_head(&self) -> Result<SignedTreeHead, AppError> {
+        match self.store.latest_head().await? {
+            Some(row) => signed_head(&self.settings.origin, &row),
+            None => Ok(TreeHead {
+                origin: self.settings.origin.clone(),
+                size: 0,
+                root: crypto::sm3(b""),
+                timestamp_ms: self.now_ms(),
+            }
+            .sign(&self.key)),
+        }
+    }
+
+    /// The head in C2SP checkpoint text.
+    pub async fn ledger_checkpoint(&self) -> Result<String, AppError> {
+        Ok(self.ledger_head().await?.to_checkpoint(&self.key.public_key()))
+    }
+
+    /// Entries `from <= seq < to` (at most 1000), as `caller` may see them.
+    pub async fn ledger_entries(
+        &self,
+        caller: Option<&Caller>,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<EntryView>, AppError> {
+        if to < from {
+            return Err(AppError::Invalid("结束序号不能小于起始序号".into()));
+        }
+        let to = to.min(from.saturating_add(1000));
+        let rows = self.store.entries(from, to).await?;
+        rows.into_iter()
+            .map(|row| {
+                let visibility =
+                    Visibility::parse(&row.visibility).ok_or_else(|| corrupt("visibility"))?;
+                let payload: serde_json::Value =
+                    serde_json::from_str(&row.payload).map_err(|e| corrupt(e))?;
+                let salt: [u8; 32] = row
+                    .salt
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| corrupt("salt length"))?;
+                let commit = payload_commitment(&salt, &payload)?;
+                let visible = may_see(caller, &row, visibility);
+                Ok(EntryView {
+                    seq: row.seq as u64,
+                    stream: row.stream,
+                    kind: row.kind,
+                    visibility,
+                    actor: row.actor,
+                    at_ms: row.at_ms,
+                    leaf_hash: Sm3Hash::from_slice(&row.leaf_hash)?,
+                    commit,
+                    payload: visible.then_some(payload),
+                    salt: visible.then(|| hex::encode(salt)),
+                })
+            })
+            .collect()
+    }
+
+    async fn tree_with(&self, needed: Vec<NodeKey>) -> Result<MemoryTree, AppError> {
+        let keys: Vec<(u32, u64)> = needed.iter().map(|k| (k.level, k.index)).collect();
+        let mut tree = MemoryTree::new();
+        for (level, index, hash) in self.store.nodes(&keys).await? {
+            tree.insert(NodeKey { level, index }, Sm3Hash::from_slice(&hash)?);
+        }
+        Ok(tree)
+    }
+
+    /// The inclusion proof of entry `seq` to the signed head of `size` entries (default: the
+    /// newest head).
+    pub async fn inclusion(&self, seq: u64, size: Option<u64>) -> Result<ProofBundle, AppError> {
+        let head = match size {
+            Some(size) => self
+                .store
+                .head_at(size)
+                .await?
+                .ok_or(AppError::NotFound("没有该规模的已签名树头"))?,
+            None => self
+                .store
+                .latest_head()
+                .await?
+                .ok_or(AppError::NotFound("账本为空"))?,
+        };
+        let head = signed_head(&self.settings.origin, &head)?;
+        let size = head.head.size;
+        if seq >= size {
+            return Err(AppError::NotFound("该序号不在此树头范围内"));
+        }
+        let entry = self.store.entry(seq).await?.ok_or(AppError::NotFound("条目不存在"))?;
+        let needed = needed_nodes(|recorder| {
+            let _ = inclusion_proof(recorder, seq, size);
+        });
+        let tree = self.tree_with(needed).await?;
+        let path = inclusion_proof(&tree, seq, size)
+            .map_err(|e| corrupt(e))?
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok(ProofBundle {
+            seq,
+            leaf_hash: Sm3Hash::from_slice(&entry.leaf_hash)?,
+            tree_head: head,
+            path,
+        })
+    }
+
+    /// The consistency proof between the signed heads of `first` and `second` entries.
+    pub async fn consistency(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> Result<ConsistencyBundle, AppError> {
+        if first > second {
+            return Err(AppError::Invalid("第一个树头不能大于第二个".into()));
+        }
+        let first_head = self
+            .store
+            .head_at(first)
+            .await?
+            .ok_or(AppError::NotFound("没有该规模的已签名树头"))?;
+        let second_head = self
+            .store
+            .head_at(second)
+            .await?
+            .ok_or(AppError::NotFound("没有该规模的已签名树头"))?;
+        let needed = needed_nodes(|recorder| {
+            let _ = consistency_proof(recorder, first, second);
+            let _ = root_hash(recorder, first);
+        });
+        let tree = self.tree_with(needed).await?;
+        let path = consistency_proof(&tree, first, second)
+            .map_err(|e| corrupt(e))?
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok(ConsistencyBundle {
+            first: signed_head(&self.settings.origin, &first_head)?,
+            second: signed_head(&self.settings.origin, &second_head)?,
+            path,
+        })
+    }
+}

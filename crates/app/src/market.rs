@@ -1,0 +1,475 @@
+//! 市场主体 and accounts: self-service registration, the operator's review, accounts made by the
+//! trading center, and the queries behind their pages.
+
+use domain::{
+    Account, AccountCommand, AccountEvent, Contact, Decider, Entity, EntityCommand, EntityEvent,
+    EntityId, EntityKind, IdNumber, RegionCode, Registration, Role, Username, Uscc,
+};
+use ledger::Visibility;
+use serde::{Deserialize, Serialize};
+use store::{EntityRow, Page, WriteTx};
+
+use crate::auth::PasswordPolicy;
+use crate::projection::{account_row, entity_row, load, roles_parse};
+use crate::witness::{NewEntry, append};
+use crate::{App, AppError, Caller, Receipt};
+
+/// A registration as submitted through the API or the registration page.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRegistration {
+    /// `organisation` (法人或其他组织) or `natural_person` (自然人).
+    pub kind: String,
+    /// The USCC, or the resident ID number of a natural person.
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub legal_representative: String,
+    #[serde(default)]
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    #[serde(default)]
+    pub contact_email: String,
+    pub roles: Vec<String>,
+    /// The first account of the entity.
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// An account made by the trading center.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub entity_id: String,
+    pub roles: Vec<String>,
+    pub password: String,
+}
+
+/// An entity as shown to whoever may see it. Personal numbers are masked for the public.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntityView {
+    pub id: String,
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub roles: Vec<Role>,
+    pub status: String,
+    pub reject_reason: String,
+    pub registered_at_ms: i64,
+    pub reviewed_at_ms: Option<i64>,
+    pub reviewed_by: String,
+}
+
+/// An account as shown to its owner and the trading center.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountView {
+    pub username: String,
+    pub display_name: String,
+    pub entity_id: String,
+    pub roles: Vec<Role>,
+    pub status: String,
+}
+
+impl EntityView {
+    fn from_row(row: EntityRow, full: bool) -> Self {
+        let masked = |text: &str| {
+            if full || text.is_empty() {
+                text.to_string()
+            } else {
+                let chars: Vec<char> = text.chars().collect();
+                let keep = chars.len().min(3);
+                format!("{}****", chars[..keep].iter().collect::<String>())
+            }
+        };
+        let code = if row.kind == "natural_person" && !full {
+            IdNumber::parse(&row.code)
+                .map(|id| id.masked())
+                .unwrap_or_default()
+        } else {
+            row.code.clone()
+        };
+        Self {
+            id: row.id,
+            kind: row.kind,
+            code,
+            name: row.name,
+            region: row.region,
+            legal_representative: row.legal_representative,
+            address: row.address,
+            contact_name: masked(&row.contact_name),
+            contact_phone: masked(&row.contact_phone),
+            contact_email: if full { row.contact_email } else { String::new() },
+            roles: roles_parse(&row.roles),
+            status: row.status,
+            reject_reason: if full { row.reject_reason } else { String::new() },
+            registered_at_ms: row.registered_at_ms,
+            reviewed_at_ms: (row.reviewed_at_ms > 0).then_some(row.reviewed_at_ms),
+            reviewed_by: if full { row.reviewed_by } else { String::new() },
+        }
+    }
+}
+
+fn payload<T: Serialize>(event: &T) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(event).map_err(|e| AppError::Internal(format!("event encoding: {e}")))
+}
+
+fn entity_visibility(event: &EntityEvent) -> Visibility {
+    match event {
+        // Approval is public: the entity joins the public register.
+        EntityEvent::Approved { .. } => Visibility::Public,
+        // The application itself carries contacts and personal numbers.
+        EntityEvent::Registered { .. } | EntityEvent::Rejected { .. } => Visibility::Parties,
+    }
+}
+
+impl App {
+    fn registration_from(&self, input: &NewRegistration) -> Result<Registration, AppError> {
+        let (id, kind) = match input.kind.as_str() {
+            "organisation" => {
+                let uscc = Uscc::parse(&input.code)?;
+                (
+                    EntityId(uscc.to_string()),
+                    EntityKind::Organisation { uscc },
+                )
+            }
+            "natural_person" => {
+                let id_number = IdNumber::parse(&input.code)?;
+                let digest = self.key.keyed_digest(id_number.as_ref().as_bytes());
+                (
+                    EntityId(format!("P{}", &digest.to_hex()[..20])),
+                    EntityKind::NaturalPerson { id_number },
+                )
+            }
+            _ => {
+                return Err(AppError::Invalid(
+                    "主体类型应为 organisation（法人或其他组织）或 natural_person（自然人）".into(),
+                ));
+            }
+        };
+        let roles = parse_roles(&input.roles)?;
+        Ok(Registration {
+            id,
+            kind,
+            name: input.name.trim().to_string(),
+            region: RegionCode::parse(&input.region)?,
+            legal_representative: input.legal_representative.trim().to_string(),
+            address: input.address.trim().to_string(),
+            contact: Contact {
+                name: input.contact_name.trim().to_string(),
+                phone: input.contact_phone.trim().to_string(),
+                email: input.contact_email.trim().to_string(),
+            },
+            roles,
+        })
+    }
+
+    /// Self-service registration of an entity and its first account; the entity waits for the
+    /// trading center's review.
+    pub async fn register_entity(&self, input: NewRegistration) -> Result<Vec<Receipt>, AppError> {
+        let registration = self.registration_from(&input)?;
+        let command = EntityCommand::Register(registration.clone());
+        self.register(input, registration, command, "self").await
+    }
+
+    /// Registration entered by the trading center: active at once, any roles.
+    pub async fn register_entity_by_operator(
+        &self,
+        caller: &Caller,
+        input: NewRegistration,
+    ) -> Result<Vec<Receipt>, AppError> {
+        caller.require(Role::Operator)?;
+        let registration = self.registration_from(&input)?;
+        let command = EntityCommand::RegisterByOperator {
+            registration: registration.clone(),
+            operator: caller.username.clone(),
+        };
+        self.register(input, registration, command, &caller.username)
+            .await
+    }
+
+    async fn register(
+        &self,
+        input: NewRegistration,
+        registration: Registration,
+        command: EntityCommand,
+        actor: &str,
+    ) -> Result<Vec<Receipt>, AppError> {
+        let username = Username::parse(&input.username)?;
+        PasswordPolicy::check_strength(&input.password)?;
+        // Hash before taking the writer lock: it is the slow part.
+        let password_hash = self.settings.password_policy.hash(&input.password)?;
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let entity_stream = registration.id.stream();
+        let (entity_state, _) = load::<Option<Entity>>(&mut tx, &entity_stream).await?;
+        let entity_events = entity_state.decide(command, now)?;
+        let account_stream = username.stream();
+        let (account_state, _) = load::<Option<Account>>(&mut tx, &account_stream).await?;
+        let account_events = account_state.decide(
+            AccountCommand::Create {
+                username: username.clone(),
+                display_name: input.display_name,
+                entity: registration.id.clone(),
+                roles: registration.roles.clone(),
+            },
+            now,
+        )?;
+        let actor = if actor == "self" { username.to_string() } else { actor.to_string() };
+        let mut entries = Vec::new();
+        for event in &entity_events {
+            entries.push(NewEntry {
+                stream: entity_stream.clone(),
+                kind: event.kind().into(),
+                visibility: entity_visibility(event),
+                actor: actor.clone(),
+                payload: payload(event)?,
+            });
+        }
+        for event in &account_events {
+            entries.push(NewEntry {
+                stream: account_stream.clone(),
+                kind: event.kind().into(),
+                visibility: Visibility::Parties,
+                actor: actor.clone(),
+                payload: payload(event)?,
+            });
+        }
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let entity = entity_events
+            .iter()
+            .fold(entity_state, |state, event| state.evolve(event))
+            .ok_or_else(|| AppError::Internal("registration left no entity".into()))?;
+        let entity_seq = receipts[entity_events.len() - 1].seq as i64;
+        tx.upsert_entity(&entity_row(&entity, entity_seq)).await?;
+        let account = account_events
+            .iter()
+            .fold(account_state, |state, event| state.evolve(event))
+            .ok_or_else(|| AppError::Internal("registration left no account".into()))?;
+        let account_seq = receipts[receipts.len() - 1].seq as i64;
+        tx.upsert_account(&account_row(&account, account_seq)).await?;
+        tx.put_credential(username.as_str(), &password_hash, now).await?;
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    /// 审核通过 — the trading center approves a pending registration.
+    pub async fn approve_entity(&self, caller: &Caller, id: &str) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        self.review(
+            caller,
+            id,
+            EntityCommand::Approve {
+                reviewer: caller.username.clone(),
+            },
+        )
+        .await
+    }
+
+    /// 驳回 — the trading center rejects a pending registration with a reason.
+    pub async fn reject_entity(
+        &self,
+        caller: &Caller,
+        id: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        self.review(
+            caller,
+            id,
+            EntityCommand::Reject {
+                reviewer: caller.username.clone(),
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    async fn review(
+        &self,
+        caller: &Caller,
+        id: &str,
+        command: EntityCommand,
+    ) -> Result<Receipt, AppError> {
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let stream = EntityId(id.to_string()).stream();
+        let (state, _) = load::<Option<Entity>>(&mut tx, &stream).await?;
+        let events = state.decide(command, now)?;
+        let receipts = self
+            .append_entity_events(&mut tx, &stream, &caller.username, now, &events)
+            .await?;
+        let entity = events
+            .iter()
+            .fold(state, |state, event| state.evolve(event))
+            .ok_or(domain::DomainError::EntityNotFound)?;
+        let last_seq = receipts.last().map_or(0, |r| r.seq as i64);
+        tx.upsert_entity(&entity_row(&entity, last_seq)).await?;
+        tx.commit().await?;
+        receipts
+            .into_iter()
+            .last()
+            .ok_or_else(|| AppError::Internal("review made no event".into()))
+    }
+
+    async fn append_entity_events(
+        &self,
+        tx: &mut WriteTx<'_>,
+        stream: &str,
+        actor: &str,
+        now: i64,
+        events: &[EntityEvent],
+    ) -> Result<Vec<Receipt>, AppError> {
+        let entries = events
+            .iter()
+            .map(|event| {
+                Ok(NewEntry {
+                    stream: stream.to_string(),
+                    kind: event.kind().into(),
+                    visibility: entity_visibility(event),
+                    actor: actor.to_string(),
+                    payload: payload(event)?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        append(tx, &self.key, &self.settings.origin, now, entries).await
+    }
+
+    /// An account made by the trading center for an existing entity.
+    pub async fn create_account(
+        &self,
+        caller: &Caller,
+        input: NewAccount,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let username = Username::parse(&input.username)?;
+        let roles = parse_roles(&input.roles)?;
+        PasswordPolicy::check_strength(&input.password)?;
+        let password_hash = self.settings.password_policy.hash(&input.password)?;
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let entity_stream = EntityId(input.entity_id.clone()).stream();
+        let (entity, _) = load::<Option<Entity>>(&mut tx, &entity_stream).await?;
+        if entity.is_none() {
+            return Err(domain::DomainError::EntityNotFound.into());
+        }
+        let stream = username.stream();
+        let (state, _) = load::<Option<Account>>(&mut tx, &stream).await?;
+        let events = state.decide(
+            AccountCommand::Create {
+                username: username.clone(),
+                display_name: input.display_name,
+                entity: EntityId(input.entity_id),
+                roles,
+            },
+            now,
+        )?;
+        let entries = events
+            .iter()
+            .map(|event: &AccountEvent| {
+                Ok(NewEntry {
+                    stream: stream.clone(),
+                    kind: event.kind().into(),
+                    visibility: Visibility::Parties,
+                    actor: caller.username.clone(),
+                    payload: payload(event)?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let account = events
+            .iter()
+            .fold(state, |state, event| state.evolve(event))
+            .ok_or_else(|| AppError::Internal("no account".into()))?;
+        let last_seq = receipts.last().map_or(0, |r| r.seq as i64);
+        tx.upsert_account(&account_row(&account, last_seq)).await?;
+        tx.put_credential(username.as_str(), &password_hash, now).await?;
+        tx.commit().await?;
+        receipts
+            .into_iter()
+            .last()
+            .ok_or_else(|| AppError::Internal("no receipt".into()))
+    }
+
+    /// One entity. Its own accounts, operators, supervisors and auditors see it whole; anyone
+    /// else sees an active entity's public profile only.
+    pub async fn entity(&self, caller: Option<&Caller>, id: &str) -> Result<EntityView, AppError> {
+        let row = self.store.entity(id).await?.ok_or(AppError::NotFound("市场主体不存在"))?;
+        let full = caller.is_some_and(|c| {
+            c.entity_id == row.id || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+        });
+        if !full && row.status != "active" {
+            return Err(AppError::NotFound("市场主体不存在"));
+        }
+        Ok(EntityView::from_row(row, full))
+    }
+
+    /// A page of entities. Only the trading center and supervision may list other than active
+    /// entities, and see them whole.
+    pub async fn entities(
+        &self,
+        caller: Option<&Caller>,
+        status: Option<&str>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<EntityView>, AppError> {
+        let privileged = caller
+            .is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
+        let status = match status {
+            Some(s) if !["pending", "active", "rejected"].contains(&s) => {
+                return Err(AppError::Invalid("状态应为 pending、active 或 rejected".into()));
+            }
+            Some(s) if privileged => Some(s),
+            Some("active") | None if !privileged => Some("active"),
+            Some(_) => return Err(AppError::NotAuthorized),
+            None => None,
+        };
+        let per_page = per_page.clamp(1, 100);
+        let page_index = page.max(1) - 1;
+        let rows = self
+            .store
+            .entities(status, page_index * per_page, per_page)
+            .await?;
+        Ok(Page {
+            items: rows
+                .items
+                .into_iter()
+                .map(|row| EntityView::from_row(row, privileged))
+                .collect(),
+            total: rows.total,
+        })
+    }
+
+    pub async fn account_view(&self, username: &str) -> Result<AccountView, AppError> {
+        let row = self
+            .store
+            .account(username)
+            .await?
+            .ok_or(AppError::NotFound("账号不存在"))?;
+        Ok(AccountView {
+            username: row.username,
+            display_name: row.display_name,
+            entity_id: row.entity_id,
+            roles: roles_parse(&row.roles),
+            status: row.status,
+        })
+    }
+}
+
+fn parse_roles(texts: &[String]) -> Result<Vec<Role>, AppError> {
+    texts
+        .iter()
+        .map(|text| {
+            Role::parse(text.trim()).ok_or_else(|| AppError::Invalid(format!("未知角色：{text}")))
+        })
+        .collect()
+}
