@@ -1,1 +1,108 @@
-//! server
+//! HTTP: the JSON API under `/api/v1` (with its OpenAPI document), the public portal and role
+//! workbenches as server-rendered Chinese pages, authentication, request ids, logs and metrics.
+//!
+//! Architecture invariant: only this crate knows HTTP. Handlers are thin: they turn requests into
+//! application calls and results into JSON or pages.
+
+mod access;
+mod api;
+mod dto;
+pub mod errors;
+mod extract;
+mod format;
+mod metrics_layer;
+mod pages;
+mod request_id;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+
+pub use access::{Access, ROUTES, SESSION_COOKIE};
+
+/// Largest JSON body accepted by the API.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub app: app::App,
+    /// Mark session cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Name of the platform shown in pages.
+    pub platform_name: String,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AppState({:?})", self.app)
+    }
+}
+
+/// The `Set-Cookie` value of a session cookie (`max_age_s` 0 clears it).
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age_s: i64) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}")
+}
+
+/// The whole router.
+pub fn router(state: Arc<AppState>) -> Router {
+    let routes = Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(metrics_layer::render))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/ledger/head", get(api::ledger_head))
+        .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
+        .route("/api/v1/ledger/entries", get(api::ledger_entries))
+        .route("/api/v1/ledger/entries/{seq}/proof", get(api::ledger_proof))
+        .route("/api/v1/ledger/consistency", get(api::ledger_consistency))
+        .route("/api/v1/session", post(api::login).delete(api::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/tokens", post(api::create_token))
+        .route("/api/v1/registrations", post(api::register))
+        .route("/api/v1/entities", get(api::entities).post(api::register_by_operator))
+        .route("/api/v1/entities/{id}", get(api::entity))
+        .route("/api/v1/entities/{id}/approve", post(api::approve))
+        .route("/api/v1/entities/{id}/reject", post(api::reject))
+        .route("/api/v1/accounts", post(api::create_account))
+        .route("/api/v1/accounts/{username}", get(api::account))
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/register", get(pages::register_form).post(pages::register_submit))
+        .route("/me", get(pages::me))
+        .route("/entities", get(pages::entities))
+        .route("/entities/{id}", get(pages::entity))
+        .route("/operator/reviews", get(pages::reviews))
+        .route("/operator/reviews/{id}/approve", post(pages::review_approve))
+        .route("/operator/reviews/{id}/reject", post(pages::review_reject))
+        .route("/ledger", get(pages::ledger))
+        .route("/ledger/entries/{seq}", get(pages::ledger_entry))
+        .route("/static/{file}", get(pages::static_file))
+        .route_layer(from_fn_with_state(state.clone(), access::authorize));
+    routes
+        .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(metrics_layer::track))
+        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(request_id::layer))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves. Calls `ready` with the bound address once listening.
+pub async fn serve(
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    metrics_layer::install();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

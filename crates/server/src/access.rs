@@ -1,0 +1,265 @@
+//! Who may call what. Every route is declared here with its access rule; the `authorize`
+//! middleware resolves the caller (session cookie or API token), enforces the rule and the CSRF
+//! check, and fails closed for a route that is missing from the table.
+
+use std::sync::Arc;
+
+use app::Caller;
+use axum::body::{Body, to_bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Role;
+
+use crate::errors::ApiError;
+use crate::{AppState, pages};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "ggzy_session";
+/// The header that carries the CSRF token of a cookie-authenticated API call.
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
+/// Largest form body the CSRF check will read.
+const FORM_LIMIT: usize = 1 << 20;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    Authenticated,
+    /// Accounts holding at least one of these roles.
+    Roles(&'static [Role]),
+}
+
+const OPERATOR: Access = Access::Roles(&[Role::Operator]);
+const OVERSIGHT: Access = Access::Roles(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+
+/// Every route of the server with its access rule. The router is built from the same paths, and
+/// a test walks this table with every role.
+pub const ROUTES: &[(Method, &str, Access)] = &[
+    (Method::GET, "/healthz", Access::Public),
+    (Method::GET, "/metrics", Access::Public),
+    (Method::GET, "/api/openapi.json", Access::Public),
+    (Method::GET, "/api/v1/ledger/head", Access::Public),
+    (Method::GET, "/api/v1/ledger/checkpoint", Access::Public),
+    (Method::GET, "/api/v1/ledger/entries", Access::Public),
+    (Method::GET, "/api/v1/ledger/entries/{seq}/proof", Access::Public),
+    (Method::GET, "/api/v1/ledger/consistency", Access::Public),
+    (Method::POST, "/api/v1/session", Access::Public),
+    (Method::DELETE, "/api/v1/session", Access::Authenticated),
+    (Method::GET, "/api/v1/me", Access::Authenticated),
+    (Method::POST, "/api/v1/tokens", Access::Authenticated),
+    (Method::POST, "/api/v1/registrations", Access::Public),
+    (Method::GET, "/api/v1/entities", Access::Public),
+    (Method::POST, "/api/v1/entities", OPERATOR),
+    (Method::GET, "/api/v1/entities/{id}", Access::Public),
+    (Method::POST, "/api/v1/entities/{id}/approve", OPERATOR),
+    (Method::POST, "/api/v1/entities/{id}/reject", OPERATOR),
+    (Method::POST, "/api/v1/accounts", OPERATOR),
+    (Method::GET, "/api/v1/accounts/{username}", OVERSIGHT),
+    (Method::GET, "/", Access::Public),
+    (Method::GET, "/login", Access::Public),
+    (Method::POST, "/login", Access::Public),
+    (Method::POST, "/logout", Access::Authenticated),
+    (Method::GET, "/register", Access::Public),
+    (Method::POST, "/register", Access::Public),
+    (Method::GET, "/me", Access::Authenticated),
+    (Method::GET, "/entities", Access::Public),
+    (Method::GET, "/entities/{id}", Access::Public),
+    (Method::GET, "/operator/reviews", OPERATOR),
+    (Method::POST, "/operator/reviews/{id}/approve", OPERATOR),
+    (Method::POST, "/operator/reviews/{id}/reject", OPERATOR),
+    (Method::GET, "/ledger", Access::Public),
+    (Method::GET, "/ledger/entries/{seq}", Access::Public),
+    (Method::GET, "/static/{file}", Access::Public),
+];
+
+/// The caller of the current request (`None`: anonymous), put there by [`authorize`].
+#[derive(Clone, Debug)]
+pub(crate) struct MaybeCaller(pub(crate) Option<Caller>);
+
+fn rule_for(method: &Method, path: &str) -> Option<Access> {
+    // HEAD is answered like GET.
+    let method = if method == Method::HEAD { &Method::GET } else { method };
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| m == method && *p == path)
+        .map(|(_, _, access)| *access)
+}
+
+fn cookie(request: &Request, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// How the caller authenticated.
+enum Credential {
+    None,
+    Session,
+    Token,
+}
+
+pub(crate) async fn authorize(
+    State(state): State<Arc<AppState>>,
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let uri_path = request.uri().path().to_string();
+    let api = is_api(&uri_path);
+    let Some(matched) = matched else {
+        return ApiError::new("NOT_FOUND").into_response();
+    };
+    let Some(access) = rule_for(request.method(), matched.as_str()) else {
+        tracing::error!(path = matched.as_str(), "route has no access rule; refusing");
+        return ApiError::new("NOT_AUTHORIZED").into_response();
+    };
+
+    // Resolve the caller.
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let (caller, credential, expired) = if let Some(token) = bearer {
+        match state.app.caller_from_token(&token).await {
+            Ok(caller) => (Some(caller), Credential::Token, false),
+            Err(error) => return deny(api, &uri_path, error.into()),
+        }
+    } else if let Some(token) = cookie(&request, SESSION_COOKIE) {
+        match state.app.caller_from_session(&token).await {
+            Ok(caller) => (Some(caller), Credential::Session, false),
+            Err(app::AppError::Unauthenticated) => (None, Credential::None, true),
+            Err(error) => return ApiError::from(error).into_response(),
+        }
+    } else {
+        (None, Credential::None, false)
+    };
+
+    // Enforce the route's rule.
+    let allowed = match (access, &caller) {
+        (Access::Public, _) => true,
+        (Access::Authenticated, Some(_)) => true,
+        (Access::Roles(roles), Some(caller)) => caller.has_any(roles),
+        (_, None) => {
+            let message = if expired {
+                "会话已过期，请重新登录"
+            } else {
+                "请先登录"
+            };
+            return deny(api, &uri_path, ApiError::with_message("NOT_AUTHENTICATED", message));
+        }
+    };
+    if !allowed {
+        return deny(api, &uri_path, ApiError::new("NOT_AUTHORIZED"));
+    }
+
+    // CSRF: state-changing requests made with a session cookie must carry the session's token;
+    // anonymous form posts must come from this site.
+    let mut request = request;
+    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        match credential {
+            Credential::Token => {}
+            Credential::Session => {
+                let expected = caller.as_ref().and_then(|c| c.csrf.clone()).unwrap_or_default();
+                let (ok, rebuilt) = csrf_token_matches(request, &expected).await;
+                request = rebuilt;
+                if !ok {
+                    return deny(api, &uri_path, ApiError::new("CSRF_FAILED"));
+                }
+            }
+            Credential::None => {
+                if !same_origin(&request) {
+                    return deny(api, &uri_path, ApiError::new("CSRF_FAILED"));
+                }
+            }
+        }
+    }
+
+    request.extensions_mut().insert(MaybeCaller(caller));
+    next.run(request).await
+}
+
+fn deny(api: bool, path: &str, error: ApiError) -> Response {
+    if api {
+        return error.into_response();
+    }
+    if error.code == "NOT_AUTHENTICATED" {
+        let target = format!("/login?next={}", urlencode(path));
+        return Redirect::to(&target).into_response();
+    }
+    pages::error_page(error.status(), error.code, &error.message)
+}
+
+pub(crate) fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Checks the CSRF token in the `x-csrf-token` header, or in the `csrf` field of a form body
+/// (which is read and put back).
+async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request) {
+    if expected.is_empty() {
+        return (false, request);
+    }
+    if let Some(value) = request.headers().get(CSRF_HEADER) {
+        let ok = value.to_str().is_ok_and(|v| constant_time_eq(v, expected));
+        return (ok, request);
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (false, request);
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+        return (false, Request::from_parts(parts, Body::empty()));
+    };
+    let ok = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .is_some_and(|(_, v)| constant_time_eq(&v, expected));
+    (ok, Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// True unless the request names an `Origin` (or, lacking it, a `Referer`) on another host.
+fn same_origin(request: &Request) -> bool {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let source = request
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| request.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    match source {
+        None => true,
+        Some(source) => {
+            let without_scheme = source.split("://").nth(1).unwrap_or("");
+            let source_host = without_scheme.split('/').next().unwrap_or("");
+            !host.is_empty() && source_host == host
+        }
+    }
+}

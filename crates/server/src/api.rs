@@ -1,0 +1,328 @@
+//! The JSON API under `/api/v1`. Handlers translate between wire types and the application;
+//! who may call each route is declared in `access::ROUTES`.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::access::{MaybeCaller, SESSION_COOKIE};
+use crate::dto::*;
+use crate::errors::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::{AppState, session_cookie};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn caller(maybe: &MaybeCaller) -> ApiResult<&app::Caller> {
+    maybe.0.as_ref().ok_or_else(|| ApiError::new("NOT_AUTHENTICATED"))
+}
+
+fn receipts(state: &AppState, list: &[app::Receipt]) -> ReceiptsDto {
+    let key = state.app.public_key();
+    ReceiptsDto {
+        receipts: list.iter().map(|r| ReceiptDto::from_receipt(r, &key)).collect(),
+    }
+}
+
+/// Liveness and the ledger's size.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = HealthDto)))]
+pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> ApiResult<Json<HealthDto>> {
+    let size = state.app.store().ledger_size().await.map_err(app::AppError::from)?;
+    Ok(Json(HealthDto {
+        status: "ok".into(),
+        ledger_size: size,
+    }))
+}
+
+/// The newest signed tree head.
+#[utoipa::path(get, path = "/api/v1/ledger/head", tag = "交易见证", responses((status = 200, body = TreeHeadDto)))]
+pub(crate) async fn ledger_head(State(state): State<Arc<AppState>>) -> ApiResult<Json<TreeHeadDto>> {
+    let head = state.app.ledger_head().await?;
+    Ok(Json(TreeHeadDto::from_head(&head, &state.app.public_key())))
+}
+
+/// The newest signed tree head as a C2SP checkpoint (text/plain).
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoint", tag = "交易见证", responses((status = 200, body = String, content_type = "text/plain")))]
+pub(crate) async fn ledger_checkpoint(State(state): State<Arc<AppState>>) -> ApiResult<Response> {
+    let text = state.app.ledger_checkpoint().await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RangeQuery {
+    /// First sequence number (inclusive).
+    #[serde(default)]
+    pub(crate) from: u64,
+    /// End (exclusive); at most 1000 entries are returned.
+    pub(crate) to: Option<u64>,
+}
+
+/// Entries by range: public ones in full, the others as hashes unless the caller may see them.
+#[utoipa::path(get, path = "/api/v1/ledger/entries", tag = "交易见证", params(RangeQuery), responses((status = 200, body = EntriesDto), (status = 400, body = ErrorBody)))]
+pub(crate) async fn ledger_entries(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiQuery(range): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<EntriesDto>> {
+    let size = state.app.store().ledger_size().await.map_err(app::AppError::from)?;
+    let to = range.to.unwrap_or(range.from.saturating_add(100));
+    let entries = state.app.ledger_entries(maybe.0.as_ref(), range.from, to).await?;
+    Ok(Json(EntriesDto {
+        entries: entries.into_iter().map(EntryDto::from).collect(),
+        ledger_size: size,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProofQuery {
+    /// The size of a signed head; default the newest.
+    pub(crate) size: Option<u64>,
+}
+
+/// The inclusion proof of one entry to a signed head.
+#[utoipa::path(get, path = "/api/v1/ledger/entries/{seq}/proof", tag = "交易见证", params(("seq" = u64, Path), ProofQuery), responses((status = 200, body = InclusionDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn ledger_proof(
+    State(state): State<Arc<AppState>>,
+    Path(seq): Path<u64>,
+    ApiQuery(query): ApiQuery<ProofQuery>,
+) -> ApiResult<Json<InclusionDto>> {
+    let bundle = state.app.inclusion(seq, query.size).await?;
+    Ok(Json(InclusionDto {
+        seq: bundle.seq,
+        leaf_hash: bundle.leaf_hash.to_hex(),
+        tree_head: TreeHeadDto::from_head(&bundle.tree_head, &state.app.public_key()),
+        path: bundle.path.iter().map(|h| h.to_hex()).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConsistencyQuery {
+    pub(crate) first: u64,
+    pub(crate) second: u64,
+}
+
+/// The consistency proof between two signed heads.
+#[utoipa::path(get, path = "/api/v1/ledger/consistency", tag = "交易见证", params(ConsistencyQuery), responses((status = 200, body = ConsistencyDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn ledger_consistency(
+    State(state): State<Arc<AppState>>,
+    ApiQuery(query): ApiQuery<ConsistencyQuery>,
+) -> ApiResult<Json<ConsistencyDto>> {
+    let bundle = state.app.consistency(query.first, query.second).await?;
+    let key = state.app.public_key();
+    Ok(Json(ConsistencyDto {
+        first: TreeHeadDto::from_head(&bundle.first, &key),
+        second: TreeHeadDto::from_head(&bundle.second, &key),
+        path: bundle.path.iter().map(|h| h.to_hex()).collect(),
+    }))
+}
+
+/// Logs in; sets the HttpOnly session cookie and returns the CSRF token.
+#[utoipa::path(post, path = "/api/v1/session", tag = "账号", request_body = LoginRequest, responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody)))]
+pub(crate) async fn login(
+    State(state): State<Arc<AppState>>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let session = state.app.login(&request.username, &request.password).await?;
+    let cookie = session_cookie(&state, &session.token, state.app.settings().session_ttl_ms / 1000);
+    let body = LoginResponse {
+        username: request.username.trim().to_ascii_lowercase(),
+        csrf_token: session.csrf,
+        expires_at_ms: session.expires_at_ms,
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Logs out.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "账号", responses((status = 204)))]
+pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(token) = session_token(&headers) {
+        state.app.logout(&token).await?;
+    }
+    let cookie = session_cookie(&state, "", 0);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "账号", responses((status = 200, body = AccountDto), (status = 401, body = ErrorBody)))]
+pub(crate) async fn me(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+) -> ApiResult<Json<AccountDto>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(state.app.account_view(&caller.username).await?.into()))
+}
+
+/// Issues an API token for machine clients (`Authorization: Bearer …`).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "账号", request_body = TokenRequest, responses((status = 201, body = TokenResponse)))]
+pub(crate) async fn create_token(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(request): ApiJson<TokenRequest>,
+) -> ApiResult<Response> {
+    let caller = caller(&maybe)?;
+    let (token, expires_at_ms) = state
+        .app
+        .create_api_token(caller, &request.name, request.valid_days)
+        .await?;
+    Ok((StatusCode::CREATED, Json(TokenResponse { token, expires_at_ms })).into_response())
+}
+
+/// Self-service registration of a market entity and its first account (waits for review).
+#[utoipa::path(post, path = "/api/v1/registrations", tag = "市场主体", request_body = RegistrationRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn register(
+    State(state): State<Arc<AppState>>,
+    ApiJson(request): ApiJson<RegistrationRequest>,
+) -> ApiResult<Response> {
+    let list = state.app.register_entity(request.into()).await?;
+    Ok((StatusCode::CREATED, Json(receipts(&state, &list))).into_response())
+}
+
+/// Registration entered by the trading center (active at once).
+#[utoipa::path(post, path = "/api/v1/entities", tag = "市场主体", request_body = RegistrationRequest, responses((status = 201, body = ReceiptsDto), (status = 403, body = ErrorBody)))]
+pub(crate) async fn register_by_operator(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(request): ApiJson<RegistrationRequest>,
+) -> ApiResult<Response> {
+    let caller = caller(&maybe)?;
+    let list = state.app.register_entity_by_operator(caller, request.into()).await?;
+    Ok((StatusCode::CREATED, Json(receipts(&state, &list))).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EntityQuery {
+    /// `pending`, `active` or `rejected`; the public sees only `active`.
+    pub(crate) status: Option<String>,
+    #[serde(default = "first_page")]
+    pub(crate) page: u64,
+    #[serde(default = "default_per_page")]
+    pub(crate) per_page: u64,
+}
+
+fn first_page() -> u64 {
+    1
+}
+
+fn default_per_page() -> u64 {
+    20
+}
+
+/// Market entities, newest first.
+#[utoipa::path(get, path = "/api/v1/entities", tag = "市场主体", params(EntityQuery), responses((status = 200, body = EntityPageDto)))]
+pub(crate) async fn entities(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiQuery(query): ApiQuery<EntityQuery>,
+) -> ApiResult<Json<EntityPageDto>> {
+    let per_page = query.per_page.clamp(1, 100);
+    let page = state
+        .app
+        .entities(maybe.0.as_ref(), query.status.as_deref(), query.page, per_page)
+        .await?;
+    Ok(Json(EntityPageDto {
+        items: page.items.into_iter().map(EntityDto::from).collect(),
+        total: page.total,
+        page: query.page.max(1),
+        per_page,
+    }))
+}
+
+/// One market entity.
+#[utoipa::path(get, path = "/api/v1/entities/{id}", tag = "市场主体", params(("id" = String, Path)), responses((status = 200, body = EntityDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn entity(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EntityDto>> {
+    Ok(Json(state.app.entity(maybe.0.as_ref(), &id).await?.into()))
+}
+
+/// 审核通过.
+#[utoipa::path(post, path = "/api/v1/entities/{id}/approve", tag = "市场主体", params(("id" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn approve(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.approve_entity(caller, &id).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 驳回, with a reason.
+#[utoipa::path(post, path = "/api/v1/entities/{id}/reject", tag = "市场主体", params(("id" = String, Path)), request_body = RejectRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn reject(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<RejectRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.reject_entity(caller, &id, &request.reason).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// An account made by the trading center for an existing entity.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "账号", request_body = AccountRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn create_account(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(request): ApiJson<AccountRequest>,
+) -> ApiResult<Response> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .create_account(
+            caller,
+            app::NewAccount {
+                username: request.username,
+                display_name: request.display_name,
+                entity_id: request.entity_id,
+                roles: request.roles,
+                password: request.password,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(receipts(&state, &[receipt]))).into_response())
+}
+
+/// One account (trading center, supervision and audit).
+#[utoipa::path(get, path = "/api/v1/accounts/{username}", tag = "账号", params(("username" = String, Path)), responses((status = 200, body = AccountDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn account(
+    State(state): State<Arc<AppState>>,
+    Path(username): Path<String>,
+) -> ApiResult<Json<AccountDto>> {
+    Ok(Json(state.app.account_view(&username).await?.into()))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "GGZY 公共资源交易平台 API", version = "1", description = "JSON API of the GGZY public resource trading platform. Errors are `{code, message, request_id}`."),
+    paths(healthz, ledger_head, ledger_checkpoint, ledger_entries, ledger_proof, ledger_consistency, login, logout, me, create_token, register, register_by_operator, entities, entity, approve, reject, create_account, account),
+    components(schemas(ErrorBody))
+)]
+pub(crate) struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi())
+}

@@ -1,0 +1,299 @@
+//! Wire types of the JSON API: what requests carry and responses return, with their OpenAPI
+//! schemas. They convert from the application's types here, at the edge.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /api/v1/session`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LoginRequest {
+    pub(crate) username: String,
+    pub(crate) password: String,
+}
+
+/// A new session. The session token itself travels only in the HttpOnly cookie.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct LoginResponse {
+    pub(crate) username: String,
+    /// Send this in `x-csrf-token` with every state-changing call made with the cookie.
+    pub(crate) csrf_token: String,
+    pub(crate) expires_at_ms: i64,
+}
+
+/// `POST /api/v1/registrations` and `POST /api/v1/entities`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegistrationRequest {
+    /// `organisation` or `natural_person`.
+    pub(crate) kind: String,
+    /// 统一社会信用代码, or 居民身份证号码 for a natural person.
+    pub(crate) code: String,
+    pub(crate) name: String,
+    /// GB/T 2260 region code, e.g. `330100`.
+    pub(crate) region: String,
+    pub(crate) legal_representative: String,
+    #[serde(default)]
+    pub(crate) address: String,
+    pub(crate) contact_name: String,
+    pub(crate) contact_phone: String,
+    #[serde(default)]
+    pub(crate) contact_email: String,
+    /// `tenderee`, `agency`, `bidder` (and, by the trading center only, the platform roles).
+    pub(crate) roles: Vec<String>,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) password: String,
+}
+
+impl From<RegistrationRequest> for app::NewRegistration {
+    fn from(r: RegistrationRequest) -> Self {
+        Self {
+            kind: r.kind,
+            code: r.code,
+            name: r.name,
+            region: r.region,
+            legal_representative: r.legal_representative,
+            address: r.address,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            contact_email: r.contact_email,
+            roles: r.roles,
+            username: r.username,
+            display_name: r.display_name,
+            password: r.password,
+        }
+    }
+}
+
+/// `POST /api/v1/accounts`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AccountRequest {
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) entity_id: String,
+    pub(crate) roles: Vec<String>,
+    pub(crate) password: String,
+}
+
+/// `POST /api/v1/entities/{id}/reject`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RejectRequest {
+    pub(crate) reason: String,
+}
+
+/// `POST /api/v1/tokens`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TokenRequest {
+    pub(crate) name: String,
+    #[serde(default = "default_token_days")]
+    pub(crate) valid_days: u32,
+}
+
+fn default_token_days() -> u32 {
+    90
+}
+
+/// A new API token, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenResponse {
+    pub(crate) token: String,
+    pub(crate) expires_at_ms: i64,
+}
+
+/// A signed tree head (C2SP checkpoint fields).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TreeHeadDto {
+    pub(crate) origin: String,
+    pub(crate) size: u64,
+    /// SM3 root, hex.
+    pub(crate) root: String,
+    pub(crate) timestamp_ms: i64,
+    /// SM2 signature (r ‖ s, hex) over the checkpoint body.
+    pub(crate) signature: String,
+    /// The platform's SM2 public key (SEC1 uncompressed, hex).
+    pub(crate) public_key: String,
+}
+
+impl TreeHeadDto {
+    pub(crate) fn from_head(head: &ledger::SignedTreeHead, key: &crypto::PublicKey) -> Self {
+        Self {
+            origin: head.head.origin.clone(),
+            size: head.head.size,
+            root: head.head.root.to_hex(),
+            timestamp_ms: head.head.timestamp_ms,
+            signature: head.signature.to_hex(),
+            public_key: key.to_hex(),
+        }
+    }
+}
+
+/// A receipt: the entry's place, the head that includes it and the proof.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReceiptDto {
+    pub(crate) seq: u64,
+    pub(crate) stream: String,
+    pub(crate) kind: String,
+    pub(crate) leaf_hash: String,
+    pub(crate) tree_head: TreeHeadDto,
+    pub(crate) inclusion_proof: Vec<String>,
+}
+
+impl ReceiptDto {
+    pub(crate) fn from_receipt(receipt: &app::Receipt, key: &crypto::PublicKey) -> Self {
+        Self {
+            seq: receipt.seq,
+            stream: receipt.stream.clone(),
+            kind: receipt.kind.clone(),
+            leaf_hash: receipt.leaf_hash.to_hex(),
+            tree_head: TreeHeadDto::from_head(&receipt.tree_head, key),
+            inclusion_proof: receipt.inclusion_proof.iter().map(|h| h.to_hex()).collect(),
+        }
+    }
+}
+
+/// The answer to a command: its receipts.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReceiptsDto {
+    pub(crate) receipts: Vec<ReceiptDto>,
+}
+
+/// A ledger entry; `payload` and `salt` are present only when the caller may see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntryDto {
+    pub(crate) seq: u64,
+    pub(crate) stream: String,
+    pub(crate) kind: String,
+    /// `public`, `parties` or `supervision`.
+    pub(crate) visibility: String,
+    pub(crate) actor: String,
+    pub(crate) at_ms: i64,
+    pub(crate) leaf_hash: String,
+    pub(crate) commit: String,
+    #[schema(value_type = Option<Object>)]
+    pub(crate) payload: Option<serde_json::Value>,
+    pub(crate) salt: Option<String>,
+}
+
+impl From<app::EntryView> for EntryDto {
+    fn from(e: app::EntryView) -> Self {
+        Self {
+            seq: e.seq,
+            stream: e.stream,
+            kind: e.kind,
+            visibility: e.visibility.as_str().into(),
+            actor: e.actor,
+            at_ms: e.at_ms,
+            leaf_hash: e.leaf_hash.to_hex(),
+            commit: e.commit.to_hex(),
+            payload: e.payload,
+            salt: e.salt,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntriesDto {
+    pub(crate) entries: Vec<EntryDto>,
+    pub(crate) ledger_size: u64,
+}
+
+/// An inclusion proof (RFC 9162 §2.1.3) to a signed head.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InclusionDto {
+    pub(crate) seq: u64,
+    pub(crate) leaf_hash: String,
+    pub(crate) tree_head: TreeHeadDto,
+    pub(crate) path: Vec<String>,
+}
+
+/// A consistency proof (RFC 9162 §2.1.4) between two signed heads.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ConsistencyDto {
+    pub(crate) first: TreeHeadDto,
+    pub(crate) second: TreeHeadDto,
+    pub(crate) path: Vec<String>,
+}
+
+/// A market entity.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntityDto {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) legal_representative: String,
+    pub(crate) address: String,
+    pub(crate) contact_name: String,
+    pub(crate) contact_phone: String,
+    pub(crate) contact_email: String,
+    pub(crate) roles: Vec<String>,
+    /// `pending`, `active` or `rejected`.
+    pub(crate) status: String,
+    pub(crate) reject_reason: String,
+    pub(crate) registered_at_ms: i64,
+    pub(crate) reviewed_at_ms: Option<i64>,
+}
+
+impl From<app::EntityView> for EntityDto {
+    fn from(e: app::EntityView) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind,
+            code: e.code,
+            name: e.name,
+            region: e.region,
+            legal_representative: e.legal_representative,
+            address: e.address,
+            contact_name: e.contact_name,
+            contact_phone: e.contact_phone,
+            contact_email: e.contact_email,
+            roles: e.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            status: e.status,
+            reject_reason: e.reject_reason,
+            registered_at_ms: e.registered_at_ms,
+            reviewed_at_ms: e.reviewed_at_ms,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntityPageDto {
+    pub(crate) items: Vec<EntityDto>,
+    pub(crate) total: u64,
+    pub(crate) page: u64,
+    pub(crate) per_page: u64,
+}
+
+/// An account.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccountDto {
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) entity_id: String,
+    pub(crate) roles: Vec<String>,
+    pub(crate) status: String,
+}
+
+impl From<app::AccountView> for AccountDto {
+    fn from(a: app::AccountView) -> Self {
+        Self {
+            username: a.username,
+            display_name: a.display_name,
+            entity_id: a.entity_id,
+            roles: a.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            status: a.status,
+        }
+    }
+}
+
+/// Health.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HealthDto {
+    pub(crate) status: String,
+    pub(crate) ledger_size: u64,
+}

@@ -1,0 +1,98 @@
+//! How values read in pages: Beijing time, role names, statuses.
+
+/// UTC unix ms as `2026-12-01 09:30` in Beijing time (UTC+8, no daylight saving since 1991).
+pub(crate) fn beijing_time(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000) + 8 * 3600;
+    let days = seconds.div_euclid(86_400);
+    let secs_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        secs_of_day / 3600,
+        (secs_of_day % 3600) / 60
+    )
+}
+
+/// As [`beijing_time`], with seconds.
+pub(crate) fn beijing_time_seconds(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000) + 8 * 3600;
+    format!("{}:{:02}", beijing_time(ms), seconds.rem_euclid(60))
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+pub(crate) fn status_label(status: &str) -> &'static str {
+    match status {
+        "pending" => "待审核",
+        "active" => "已通过",
+        "rejected" => "已驳回",
+        "disabled" => "已停用",
+        _ => "未知",
+    }
+}
+
+pub(crate) fn visibility_label(visibility: &str) -> &'static str {
+    match visibility {
+        "public" => "公开",
+        "parties" => "当事方可见",
+        "supervision" => "仅监督可见",
+        _ => "未知",
+    }
+}
+
+pub(crate) fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "entity.registered" => "市场主体登记申请",
+        "entity.approved" => "市场主体审核通过",
+        "entity.rejected" => "市场主体登记驳回",
+        "account.created" => "开设账号",
+        "account.disabled" => "停用账号",
+        "account.enabled" => "启用账号",
+        _ => "其他事项",
+    }
+}
+
+pub(crate) fn region_name(code: &str) -> &'static str {
+    match code {
+        "330000" => "浙江省",
+        "330100" => "杭州市",
+        "330200" => "宁波市",
+        "330300" => "温州市",
+        "330400" => "嘉兴市",
+        "330500" => "湖州市",
+        "330600" => "绍兴市",
+        "330700" => "金华市",
+        "330800" => "衢州市",
+        "330900" => "舟山市",
+        "331000" => "台州市",
+        "331100" => "丽水市",
+        "310000" => "上海市",
+        "320000" => "江苏省",
+        "340000" => "安徽省",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beijing_time_of_known_instants() {
+        assert_eq!(beijing_time(1_796_088_600_000), "2026-12-01 09:30");
+        assert_eq!(beijing_time(0), "1970-01-01 08:00");
+        assert_eq!(beijing_time(951_753_600_000), "2000-02-29 00:00");
+    }
+}

@@ -1,0 +1,908 @@
+//! Server-rendered pages in Chinese: the portal, log-in, registration, the operator's review
+//! queue, the entity register, and the witness ledger with in-browser proof checking.
+
+use std::sync::Arc;
+
+use app::{AppError, Caller};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::{DomainError, Role};
+use serde::Deserialize;
+
+use crate::access::{MaybeCaller, urlencode};
+use crate::errors::ApiError;
+use crate::format::{beijing_time, beijing_time_seconds, kind_label, region_name, status_label, visibility_label};
+use crate::{AppState, session_cookie};
+
+/// The parts every page shares.
+pub(crate) struct Layout {
+    pub(crate) title: String,
+    pub(crate) nav: &'static str,
+    pub(crate) platform_name: String,
+    pub(crate) user: Option<UserBox>,
+    pub(crate) breadcrumbs: Vec<(String, String)>,
+}
+
+/// The signed-in user in the header.
+pub(crate) struct UserBox {
+    pub(crate) display_name: String,
+    pub(crate) role_label: String,
+    pub(crate) csrf: String,
+    pub(crate) is_operator: bool,
+}
+
+fn layout(state: &AppState, caller: &MaybeCaller, title: &str, nav: &'static str, crumbs: &[(&str, &str)]) -> Layout {
+    Layout {
+        title: title.to_string(),
+        nav,
+        platform_name: state.platform_name.clone(),
+        user: caller.0.as_ref().map(|c| UserBox {
+            display_name: c.display_name.clone(),
+            role_label: roles_label(&c.roles),
+            csrf: c.csrf.clone().unwrap_or_default(),
+            is_operator: c.has(Role::Operator),
+        }),
+        breadcrumbs: crumbs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+    }
+}
+
+fn roles_label(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")
+}
+
+fn render(template: impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    message: String,
+    code: String,
+    request_id: String,
+}
+
+/// An error as a page, with its code and the request id.
+pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> Response {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::FORBIDDEN => "无权访问",
+        StatusCode::UNAUTHORIZED => "请先登录",
+        s if s.is_server_error() => "系统繁忙",
+        _ => "请求未能完成",
+    };
+    let page = ErrorPage {
+        layout: Layout {
+            title: heading.into(),
+            nav: "",
+            platform_name: "公共资源交易平台".into(),
+            user: None,
+            breadcrumbs: vec![(heading.into(), String::new())],
+        },
+        heading: heading.into(),
+        message: message.into(),
+        code: code.into(),
+        request_id: crate::request_id::current(),
+    };
+    (status, render(page)).into_response()
+}
+
+fn app_error_page(error: AppError) -> Response {
+    let api = ApiError::from(error);
+    error_page(api.status(), api.code, &api.message)
+}
+
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new("NOT_FOUND").into_response();
+    }
+    error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "您访问的页面不存在或已被移除。")
+}
+
+pub(crate) async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new("METHOD_NOT_ALLOWED").into_response();
+    }
+    error_page(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "不支持该请求方法。")
+}
+
+pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "style.css" => (include_str!("../static/style.css"), "text/css; charset=utf-8"),
+        "ledger.js" => (include_str!("../static/ledger.js"), "text/javascript; charset=utf-8"),
+        _ => return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "文件不存在。"),
+    };
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
+}
+
+/// One ledger entry as a table row.
+pub(crate) struct EntryRowView {
+    pub(crate) seq: u64,
+    pub(crate) kind: String,
+    pub(crate) kind_label: &'static str,
+    pub(crate) stream: String,
+    pub(crate) actor: String,
+    pub(crate) time: String,
+    pub(crate) visibility_label: &'static str,
+    pub(crate) visibility_class: &'static str,
+}
+
+fn entry_row_view(e: &app::EntryView) -> EntryRowView {
+    let vis = e.visibility.as_str();
+    EntryRowView {
+        seq: e.seq,
+        kind: e.kind.clone(),
+        kind_label: kind_label(&e.kind),
+        stream: e.stream.clone(),
+        actor: e.actor.clone(),
+        time: beijing_time_seconds(e.at_ms),
+        visibility_label: visibility_label(vis),
+        visibility_class: if vis == "public" { "ok" } else { "info" },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    active_entities: u64,
+    ledger_size: u64,
+    head_time: String,
+    recent: Vec<EntryRowView>,
+}
+
+pub(crate) async fn home(State(state): State<Arc<AppState>>, axum::Extension(caller): axum::Extension<MaybeCaller>) -> Response {
+    let result: Result<Response, AppError> = async {
+        let head = state.app.ledger_head().await?;
+        let size = head.head.size;
+        let recent = state
+            .app
+            .ledger_entries(None, size.saturating_sub(10), size)
+            .await?
+            .iter()
+            .rev()
+            .map(entry_row_view)
+            .collect();
+        let active = state.app.entities(None, Some("active"), 1, 1).await?.total;
+        Ok(render(HomePage {
+            layout: layout(&state, &caller, "首页", "home", &[]),
+            active_entities: active,
+            ledger_size: size,
+            head_time: beijing_time(head.head.timestamp_ms),
+            recent,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(app_error_page)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    next: String,
+    username: String,
+    error: String,
+    error_code: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Only same-site paths are followed after log-in.
+fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+pub(crate) async fn login_form(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    render(LoginPage {
+        layout: layout(&state, &caller, "登录", "", &[("登录", "")]),
+        next: safe_next(&query.next).unwrap_or("").to_string(),
+        username: String::new(),
+        error: String::new(),
+        error_code: String::new(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub(crate) async fn login_submit(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    match state.app.login(&form.username, &form.password).await {
+        Ok(session) => {
+            let cookie = session_cookie(&state, &session.token, state.app.settings().session_ttl_ms / 1000);
+            let target = match safe_next(&form.next) {
+                Some(next) => next.to_string(),
+                None => {
+                    let account = state.app.account_view(&form.username.trim().to_ascii_lowercase()).await;
+                    match account {
+                        Ok(a) if a.roles.contains(&Role::Operator) => "/operator/reviews".into(),
+                        _ => "/me".into(),
+                    }
+                }
+            };
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response()
+        }
+        Err(error) => {
+            let api = ApiError::from(error);
+            let status = api.status_for_page();
+            let page = LoginPage {
+                layout: layout(&state, &caller, "登录", "", &[("登录", "")]),
+                next: safe_next(&form.next).unwrap_or("").to_string(),
+                username: form.username,
+                error: api.message,
+                error_code: api.code.into(),
+            };
+            (status, render(page)).into_response()
+        }
+    }
+}
+
+impl ApiError {
+    /// Pages that show a refusal in a form answer 422 (or the error's own status when worse).
+    fn status_for_page(&self) -> StatusCode {
+        let status = self.status();
+        if status.is_server_error() { status } else { StatusCode::UNPROCESSABLE_ENTITY }
+    }
+}
+
+pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Some(token) = crate::api::session_token(&headers) {
+        if let Err(error) = state.app.logout(&token).await {
+            return app_error_page(error);
+        }
+    }
+    ([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/")).into_response()
+}
+
+/// One input of the registration form.
+pub(crate) struct FieldView {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) input_type: &'static str,
+    pub(crate) required: bool,
+    pub(crate) hint: &'static str,
+    pub(crate) value: String,
+    pub(crate) error: String,
+    pub(crate) error_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    layout: Layout,
+    form: app::NewRegistration,
+    fields_main: Vec<FieldView>,
+    fields_account: Vec<FieldView>,
+    role_choices: Vec<(&'static str, &'static str, bool)>,
+    roles_error: String,
+    roles_error_code: String,
+    form_error: String,
+    form_error_code: String,
+}
+
+const MAIN_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
+    ("code", "统一社会信用代码 / 身份证号码", "text", true, "组织填写18位统一社会信用代码；自然人填写18位居民身份证号码"),
+    ("name", "名称 / 姓名", "text", true, "与营业执照或身份证件一致"),
+    ("region", "所在地区代码", "text", true, "6位行政区划代码，如 330100（杭州市）、330200（宁波市）"),
+    ("legal_representative", "法定代表人", "text", true, "自然人填写本人姓名"),
+    ("address", "地址", "text", false, ""),
+    ("contact_name", "联系人", "text", true, ""),
+    ("contact_phone", "联系电话", "tel", true, ""),
+    ("contact_email", "电子邮箱", "email", false, ""),
+];
+
+const ACCOUNT_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
+    ("username", "用户名", "text", true, "3–32位小写字母、数字、下划线或连字符"),
+    ("display_name", "管理员姓名", "text", true, ""),
+    ("password", "密码", "password", true, "至少8位，须同时包含字母和数字"),
+];
+
+fn value_of(form: &app::NewRegistration, name: &str) -> String {
+    match name {
+        "code" => form.code.clone(),
+        "name" => form.name.clone(),
+        "region" => form.region.clone(),
+        "legal_representative" => form.legal_representative.clone(),
+        "address" => form.address.clone(),
+        "contact_name" => form.contact_name.clone(),
+        "contact_phone" => form.contact_phone.clone(),
+        "contact_email" => form.contact_email.clone(),
+        "username" => form.username.clone(),
+        "display_name" => form.display_name.clone(),
+        // A refused password is never sent back.
+        _ => String::new(),
+    }
+}
+
+/// Which input a refusal belongs to.
+fn field_of(error: &AppError) -> Option<&'static str> {
+    let AppError::Domain(domain) = error else {
+        return matches!(error, AppError::WeakPassword).then_some("password");
+    };
+    Some(match domain {
+        DomainError::UsccLength
+        | DomainError::UsccCharset
+        | DomainError::UsccCheckChar
+        | DomainError::IdNumberLength
+        | DomainError::IdNumberFormat
+        | DomainError::IdNumberBirthDate
+        | DomainError::IdNumberCheckDigit
+        | DomainError::DuplicateRegistration => "code",
+        DomainError::RegionCode => "region",
+        DomainError::UsernameFormat | DomainError::UsernameTaken => "username",
+        DomainError::NoRole | DomainError::RoleNotSelfService => "roles",
+        DomainError::Required { field } | DomainError::TooLong { field, .. } => match *field {
+            "名称" => "name",
+            "法定代表人" => "legal_representative",
+            "地址" => "address",
+            "联系人" => "contact_name",
+            "联系电话" => "contact_phone",
+            "电子邮箱" => "contact_email",
+            "姓名" => "display_name",
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+fn register_page(state: &AppState, caller: &MaybeCaller, form: app::NewRegistration, error: Option<&AppError>) -> RegisterPage {
+    let (field, message, code) = match error {
+        Some(e) => {
+            let api = ApiError::from(match e {
+                AppError::Domain(d) => AppError::Domain(d.clone()),
+                AppError::WeakPassword => AppError::WeakPassword,
+                other => AppError::Invalid(other.to_string()),
+            });
+            (field_of(e), api.message, api.code.to_string())
+        }
+        None => (None, String::new(), String::new()),
+    };
+    let views = |defs: &[(&'static str, &'static str, &'static str, bool, &'static str)]| {
+        defs.iter()
+            .map(|(name, label, input_type, required, hint)| FieldView {
+                name,
+                label,
+                input_type,
+                required: *required,
+                hint,
+                value: value_of(&form, name),
+                error: if field == Some(*name) { message.clone() } else { String::new() },
+                error_code: if field == Some(*name) { code.clone() } else { String::new() },
+            })
+            .collect::<Vec<_>>()
+    };
+    let fields_main = views(MAIN_FIELDS);
+    let fields_account = views(ACCOUNT_FIELDS);
+    let role_choices = [Role::Tenderee, Role::Agency, Role::Bidder]
+        .into_iter()
+        .map(|r| (r.as_str(), r.label_zh(), form.roles.iter().any(|x| x == r.as_str())))
+        .collect();
+    let (roles_error, roles_error_code) =
+        if field == Some("roles") { (message.clone(), code.clone()) } else { (String::new(), String::new()) };
+    let (form_error, form_error_code) =
+        if error.is_some() && field.is_none() { (message.clone(), code.clone()) } else { (String::new(), String::new()) };
+    RegisterPage {
+        layout: layout(state, caller, "市场主体注册", "", &[("市场主体注册", "")]),
+        form,
+        fields_main,
+        fields_account,
+        role_choices,
+        roles_error,
+        roles_error_code,
+        form_error,
+        form_error_code,
+    }
+}
+
+pub(crate) async fn register_form(State(state): State<Arc<AppState>>, axum::Extension(caller): axum::Extension<MaybeCaller>) -> Response {
+    let form = app::NewRegistration { kind: "organisation".into(), roles: vec!["bidder".into()], ..Default::default() };
+    render(register_page(&state, &caller, form, None))
+}
+
+/// Parses the registration form by hand: `roles` repeats.
+fn parse_registration(body: &[u8]) -> app::NewRegistration {
+    let mut form = app::NewRegistration::default();
+    for (key, value) in form_urlencoded::parse(body) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "kind" => form.kind = value,
+            "code" => form.code = value,
+            "name" => form.name = value,
+            "region" => form.region = value,
+            "legal_representative" => form.legal_representative = value,
+            "address" => form.address = value,
+            "contact_name" => form.contact_name = value,
+            "contact_phone" => form.contact_phone = value,
+            "contact_email" => form.contact_email = value,
+            "roles" => form.roles.push(value),
+            "username" => form.username = value,
+            "display_name" => form.display_name = value,
+            "password" => form.password = value,
+            _ => {}
+        }
+    }
+    form
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    layout: Layout,
+    heading: String,
+    tone: &'static str,
+    message: String,
+    code: String,
+    receipt_seq: String,
+    receipt_leaf: String,
+    receipt_size: String,
+    receipt_root: String,
+    links: Vec<(&'static str, String)>,
+}
+
+pub(crate) async fn register_submit(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    body: Bytes,
+) -> Response {
+    let form = parse_registration(&body);
+    let mut kept = form.clone();
+    kept.password = String::new();
+    match state.app.register_entity(form).await {
+        Ok(receipts) => {
+            let first = &receipts[0];
+            render(MessagePage {
+                layout: layout(&state, &caller, "注册申请已提交", "", &[("市场主体注册", "/register"), ("已提交", "")]),
+                heading: "注册申请已提交".into(),
+                tone: "ok",
+                message: format!("「{}」的登记申请已提交并写入交易见证账本，请等待交易中心审核。审核期间可用刚才设置的账号登录查看进度。", kept.name.trim()),
+                code: String::new(),
+                receipt_seq: first.seq.to_string(),
+                receipt_leaf: first.leaf_hash.to_hex(),
+                receipt_size: first.tree_head.head.size.to_string(),
+                receipt_root: first.tree_head.head.root.to_hex(),
+                links: vec![("登录查看审核进度", "/login".into()), ("返回首页", "/".into())],
+            })
+        }
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, render(register_page(&state, &caller, kept, Some(&error)))).into_response(),
+    }
+}
+
+/// An entity as pages show it.
+pub(crate) struct EntityPageView {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kind_label: &'static str,
+    pub(crate) code_label: &'static str,
+    pub(crate) code: String,
+    pub(crate) region: String,
+    pub(crate) legal_representative: String,
+    pub(crate) address: String,
+    pub(crate) contact_name: String,
+    pub(crate) contact_phone: String,
+    pub(crate) roles: String,
+    pub(crate) status: String,
+    pub(crate) status_label: &'static str,
+    pub(crate) status_class: &'static str,
+    pub(crate) reject_reason: String,
+    pub(crate) registered_at: String,
+    pub(crate) reviewed_at: String,
+}
+
+fn entity_view(e: app::EntityView) -> EntityPageView {
+    let person = e.kind == "natural_person";
+    EntityPageView {
+        id: e.id,
+        name: e.name,
+        kind_label: if person { "自然人" } else { "法人或其他组织" },
+        code_label: if person { "居民身份证号码" } else { "统一社会信用代码" },
+        code: e.code,
+        region: format!("{} {}", region_name(&e.region), e.region).trim().to_string(),
+        legal_representative: e.legal_representative,
+        address: e.address,
+        contact_name: e.contact_name,
+        contact_phone: e.contact_phone,
+        roles: roles_label(&e.roles),
+        status_label: status_label(&e.status),
+        status_class: match e.status.as_str() {
+            "active" => "ok",
+            "pending" => "warn",
+            _ => "bad",
+        },
+        status: e.status,
+        reject_reason: e.reject_reason,
+        registered_at: beijing_time(e.registered_at_ms),
+        reviewed_at: e.reviewed_at_ms.map(beijing_time).unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    layout: Layout,
+    account: app::AccountView,
+    roles: String,
+    account_status: &'static str,
+    entity: Option<EntityPageView>,
+}
+
+pub(crate) async fn me(State(state): State<Arc<AppState>>, axum::Extension(caller): axum::Extension<MaybeCaller>) -> Response {
+    let Some(who) = caller.0.clone() else {
+        return Redirect::to("/login?next=/me").into_response();
+    };
+    let result: Result<Response, AppError> = async {
+        let account = state.app.account_view(&who.username).await?;
+        let entity = state.app.entity(Some(&who), &who.entity_id).await.ok().map(entity_view);
+        Ok(render(MePage {
+            layout: layout(&state, &caller, "我的账号", "", &[("我的账号", "")]),
+            roles: roles_label(&account.roles),
+            account_status: status_label(&account.status),
+            account,
+            entity,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(app_error_page)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    page: Option<u64>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+    #[serde(default)]
+    tone: Option<String>,
+    #[serde(default)]
+    seq: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "entities.html")]
+struct EntitiesPage {
+    layout: Layout,
+    rows: Vec<EntityPageView>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    privileged: bool,
+    filters: Vec<(&'static str, &'static str, bool)>,
+    status_query: String,
+}
+
+const PER_PAGE: u64 = 20;
+
+fn page_count(total: u64, per_page: u64) -> u64 {
+    total.div_ceil(per_page).max(1)
+}
+
+pub(crate) async fn entities(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let privileged = caller.0.as_ref().is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
+    let status = if privileged { query.status.clone().filter(|s| !s.is_empty()) } else { None };
+    let page = query.page.unwrap_or(1).max(1);
+    match state.app.entities(caller.0.as_ref(), status.as_deref(), page, PER_PAGE).await {
+        Ok(list) => {
+            let current = status.clone().unwrap_or_default();
+            render(EntitiesPage {
+                layout: layout(&state, &caller, "市场主体", "entities", &[("市场主体", "")]),
+                total: list.total,
+                pages: page_count(list.total, PER_PAGE),
+                page,
+                rows: list.items.into_iter().map(entity_view).collect(),
+                privileged,
+                filters: [("", "全部"), ("pending", "待审核"), ("active", "已通过"), ("rejected", "已驳回")]
+                    .into_iter()
+                    .map(|(value, label)| (value, label, value == current))
+                    .collect(),
+                status_query: status.map(|s| format!("&status={}", urlencode(&s))).unwrap_or_default(),
+            })
+        }
+        Err(error) => app_error_page(error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct EntityPage {
+    layout: Layout,
+    e: EntityPageView,
+}
+
+pub(crate) async fn entity(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> Response {
+    match state.app.entity(caller.0.as_ref(), &id).await {
+        Ok(view) => {
+            let e = entity_view(view);
+            let title = e.name.clone();
+            render(EntityPage {
+                layout: layout(&state, &caller, &title, "entities", &[("市场主体", "/entities"), (&title, "")]),
+                e,
+            })
+        }
+        Err(error) => app_error_page(error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct ReviewsPage {
+    layout: Layout,
+    rows: Vec<EntityPageView>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    csrf: String,
+    notice: String,
+    notice_tone: String,
+}
+
+pub(crate) async fn reviews(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let page = query.page.unwrap_or(1).max(1);
+    let result = async {
+        let list = state.app.entities(caller.0.as_ref(), Some("pending"), 1, 1000).await?;
+        // The queue is served oldest first: fairness to whoever waited longest.
+        let mut items = list.items;
+        items.reverse();
+        let total = items.len() as u64;
+        let start = ((page - 1) * PER_PAGE) as usize;
+        let rows = items.into_iter().skip(start).take(PER_PAGE as usize).map(entity_view).collect();
+        Ok::<_, AppError>(render(ReviewsPage {
+            layout: layout(&state, &caller, "主体审核", "reviews", &[("主体审核", "")]),
+            rows,
+            total,
+            page,
+            pages: page_count(total, PER_PAGE),
+            csrf: caller.0.as_ref().and_then(|c| c.csrf.clone()).unwrap_or_default(),
+            notice: query.notice.clone().unwrap_or_default(),
+            notice_tone: match query.tone.as_deref() {
+                Some("bad") => "bad".into(),
+                _ => "ok".into(),
+            },
+        }))
+    }
+    .await;
+    result.unwrap_or_else(app_error_page)
+}
+
+fn review_redirect(notice: &str, tone: &str) -> Response {
+    Redirect::to(&format!("/operator/reviews?notice={}&tone={tone}", urlencode(notice))).into_response()
+}
+
+fn caller_or_login(caller: &MaybeCaller) -> Result<&Caller, Response> {
+    caller.0.as_ref().ok_or_else(|| Redirect::to("/login").into_response())
+}
+
+pub(crate) async fn review_approve(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> Response {
+    let who = match caller_or_login(&caller) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let name = state.app.entity(Some(who), &id).await.map(|e| e.name).unwrap_or_else(|_| id.clone());
+    match state.app.approve_entity(who, &id).await {
+        Ok(receipt) => review_redirect(&format!("已通过「{name}」的登记申请（见证序号 #{}）。", receipt.seq), "ok"),
+        Err(AppError::Internal(d)) => app_error_page(AppError::Internal(d)),
+        Err(error) => review_redirect(&format!("未能通过「{name}」：{error}（{}）", error.code()), "bad"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RejectForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub(crate) async fn review_reject(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<RejectForm>,
+) -> Response {
+    let who = match caller_or_login(&caller) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let name = state.app.entity(Some(who), &id).await.map(|e| e.name).unwrap_or_else(|_| id.clone());
+    match state.app.reject_entity(who, &id, &form.reason).await {
+        Ok(receipt) => review_redirect(&format!("已驳回「{name}」的登记申请（见证序号 #{}）。", receipt.seq), "ok"),
+        Err(AppError::Internal(d)) => app_error_page(AppError::Internal(d)),
+        Err(error) => review_redirect(&format!("未能驳回「{name}」：{error}（{}）", error.code()), "bad"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage {
+    layout: Layout,
+    head_size: u64,
+    head_root: String,
+    head_time: String,
+    head_signature: String,
+    public_key: String,
+    rows: Vec<EntryRowView>,
+    page: u64,
+    pages: u64,
+    lookup: String,
+    lookup_error: String,
+}
+
+const LEDGER_PER_PAGE: u64 = 50;
+
+pub(crate) async fn ledger(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let result = async {
+        let head = state.app.ledger_head().await?;
+        let size = head.head.size;
+        let mut lookup_error = String::new();
+        let lookup = query.seq.clone().unwrap_or_default();
+        if !lookup.trim().is_empty() {
+            match lookup.trim().parse::<u64>() {
+                Ok(seq) if seq < size => return Ok(Redirect::to(&format!("/ledger/entries/{seq}")).into_response()),
+                Ok(_) => lookup_error = format!("序号超出范围：账本目前有 {size} 条（序号 0 至 {}）。", size.saturating_sub(1)),
+                Err(_) => lookup_error = "请输入非负整数序号。".into(),
+            }
+        }
+        let pages = page_count(size, LEDGER_PER_PAGE);
+        let page = query.page.unwrap_or(1).clamp(1, pages);
+        let end = size.saturating_sub((page - 1) * LEDGER_PER_PAGE);
+        let start = end.saturating_sub(LEDGER_PER_PAGE);
+        let rows = state.app.ledger_entries(caller.0.as_ref(), start, end).await?.iter().rev().map(entry_row_view).collect();
+        Ok::<_, AppError>(render(LedgerPage {
+            layout: layout(&state, &caller, "交易见证", "ledger", &[("交易见证", "")]),
+            head_size: size,
+            head_root: head.head.root.to_hex(),
+            head_time: beijing_time_seconds(head.head.timestamp_ms),
+            head_signature: head.signature.to_hex(),
+            public_key: state.app.public_key().to_hex(),
+            rows,
+            page,
+            pages,
+            lookup,
+            lookup_error,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(app_error_page)
+}
+
+/// An entry with everything its page shows.
+pub(crate) struct EntryDetail {
+    pub(crate) seq: u64,
+    pub(crate) kind: String,
+    pub(crate) kind_label: &'static str,
+    pub(crate) stream: String,
+    pub(crate) actor: String,
+    pub(crate) time: String,
+    pub(crate) visibility_label: &'static str,
+    pub(crate) visibility_class: &'static str,
+    pub(crate) commit: String,
+    pub(crate) leaf_hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "ledger_entry.html")]
+struct LedgerEntryPage {
+    layout: Layout,
+    e: EntryDetail,
+    payload_pretty: String,
+    size: u64,
+    root: String,
+    signature: String,
+    path: Vec<String>,
+    has_prev: bool,
+    has_next: bool,
+    proof_json: String,
+}
+
+pub(crate) async fn ledger_entry(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(seq): Path<String>,
+) -> Response {
+    let Ok(seq) = seq.parse::<u64>() else {
+        return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "账本序号应为非负整数。");
+    };
+    let result = async {
+        let entry = state
+            .app
+            .ledger_entries(caller.0.as_ref(), seq, seq + 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound("该序号的见证条目不存在"))?;
+        let proof = state.app.inclusion(seq, None).await?;
+        let data = serde_json::json!({
+            "seq": entry.seq,
+            "stream": entry.stream,
+            "kind": entry.kind,
+            "visibility": entry.visibility.as_str(),
+            "actor": entry.actor,
+            "at_ms": entry.at_ms,
+            "commit": entry.commit.to_hex(),
+            "leaf_hash": entry.leaf_hash.to_hex(),
+            "payload": entry.payload,
+            "salt": entry.salt,
+            "size": proof.tree_head.head.size,
+            "root": proof.tree_head.head.root.to_hex(),
+            "path": proof.path.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
+        });
+        // Safe inside <script>: no "<" can close the element.
+        let proof_json = data.to_string().replace('<', "\\u003c");
+        let row = entry_row_view(&entry);
+        let title = format!("见证条目 #{seq}");
+        Ok::<_, AppError>(render(LedgerEntryPage {
+            layout: layout(&state, &caller, &title, "ledger", &[("交易见证", "/ledger"), (&title, "")]),
+            payload_pretty: entry.payload.as_ref().map(|p| serde_json::to_string_pretty(p).unwrap_or_default()).unwrap_or_default(),
+            e: EntryDetail {
+                seq,
+                kind: row.kind,
+                kind_label: row.kind_label,
+                stream: row.stream,
+                actor: row.actor,
+                time: row.time,
+                visibility_label: row.visibility_label,
+                visibility_class: row.visibility_class,
+                commit: entry.commit.to_hex(),
+                leaf_hash: entry.leaf_hash.to_hex(),
+            },
+            size: proof.tree_head.head.size,
+            root: proof.tree_head.head.root.to_hex(),
+            signature: proof.tree_head.signature.to_hex(),
+            path: proof.path.iter().map(|h| h.to_hex()).collect(),
+            has_prev: seq > 0,
+            has_next: seq + 1 < proof.tree_head.head.size,
+            proof_json,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(app_error_page)
+}
