@@ -65,8 +65,11 @@ impl PasswordPolicy {
     }
 
     pub(crate) fn verify(&self, password: &str, stored: &str) -> bool {
-        PasswordHash::new(stored)
-            .is_ok_and(|hash| self.hasher().verify_password(password.as_bytes(), &hash).is_ok())
+        PasswordHash::new(stored).is_ok_and(|hash| {
+            self.hasher()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
     }
 }
 

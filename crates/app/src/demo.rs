@@ -20,14 +20,46 @@ pub struct DemoAccount {
 /// The accounts `ggzy demo` creates, one per role (and a second bidder).
 pub fn demo_accounts() -> Vec<DemoAccount> {
     vec![
-        DemoAccount { username: "operator", role: Role::Operator, who: "浙江省公共资源交易中心 · 审核员" },
-        DemoAccount { username: "tenderee", role: Role::Tenderee, who: "杭州市城市建设投资集团有限公司" },
-        DemoAccount { username: "agency", role: Role::Agency, who: "浙江中诚工程咨询有限公司" },
-        DemoAccount { username: "bidder", role: Role::Bidder, who: "宁波甬兴建设有限公司" },
-        DemoAccount { username: "bidder2", role: Role::Bidder, who: "温州瓯江建工集团有限公司" },
-        DemoAccount { username: "expert", role: Role::Expert, who: "评标专家 陈立明（自然人）" },
-        DemoAccount { username: "supervisor", role: Role::Supervisor, who: "浙江省发展和改革委员会" },
-        DemoAccount { username: "auditor", role: Role::Auditor, who: "浙江省审计厅" },
+        DemoAccount {
+            username: "operator",
+            role: Role::Operator,
+            who: "浙江省公共资源交易中心 · 审核员",
+        },
+        DemoAccount {
+            username: "tenderee",
+            role: Role::Tenderee,
+            who: "杭州市城市建设投资集团有限公司",
+        },
+        DemoAccount {
+            username: "agency",
+            role: Role::Agency,
+            who: "浙江中诚工程咨询有限公司",
+        },
+        DemoAccount {
+            username: "bidder",
+            role: Role::Bidder,
+            who: "宁波甬兴建设有限公司",
+        },
+        DemoAccount {
+            username: "bidder2",
+            role: Role::Bidder,
+            who: "温州瓯江建工集团有限公司",
+        },
+        DemoAccount {
+            username: "expert",
+            role: Role::Expert,
+            who: "评标专家 陈立明（自然人）",
+        },
+        DemoAccount {
+            username: "supervisor",
+            role: Role::Supervisor,
+            who: "浙江省发展和改革委员会",
+        },
+        DemoAccount {
+            username: "auditor",
+            role: Role::Auditor,
+            who: "浙江省审计厅",
+        },
     ]
 }
 
@@ -93,29 +125,197 @@ fn registration(org: &Org) -> NewRegistration {
 }
 
 const PLATFORM_ORGS: &[Org] = &[
-    Org { prefix: "12", region: "330000", body: "MB1A0001", name: "浙江省公共资源交易中心", legal: "周振华", address: "杭州市西湖区省府路8号", contact: "交易服务窗口", phone: "0571-87050000", roles: &[Role::Operator], username: "operator", display: "审核员 林晓燕" },
-    Org { prefix: "11", region: "330000", body: "00250001", name: "浙江省发展和改革委员会", legal: "王立新", address: "杭州市西湖区省府路8号", contact: "招投标管理处", phone: "0571-87052000", roles: &[Role::Supervisor], username: "supervisor", display: "监督员 赵明" },
-    Org { prefix: "11", region: "330000", body: "00250019", name: "浙江省审计厅", legal: "孙建平", address: "杭州市上城区庆春路101号", contact: "办公室", phone: "0571-87053000", roles: &[Role::Auditor], username: "auditor", display: "审计员 钱慧" },
+    Org {
+        prefix: "12",
+        region: "330000",
+        body: "MB1A0001",
+        name: "浙江省公共资源交易中心",
+        legal: "周振华",
+        address: "杭州市西湖区省府路8号",
+        contact: "交易服务窗口",
+        phone: "0571-87050000",
+        roles: &[Role::Operator],
+        username: "operator",
+        display: "审核员 林晓燕",
+    },
+    Org {
+        prefix: "11",
+        region: "330000",
+        body: "00250001",
+        name: "浙江省发展和改革委员会",
+        legal: "王立新",
+        address: "杭州市西湖区省府路8号",
+        contact: "招投标管理处",
+        phone: "0571-87052000",
+        roles: &[Role::Supervisor],
+        username: "supervisor",
+        display: "监督员 赵明",
+    },
+    Org {
+        prefix: "11",
+        region: "330000",
+        body: "00250019",
+        name: "浙江省审计厅",
+        legal: "孙建平",
+        address: "杭州市上城区庆春路101号",
+        contact: "办公室",
+        phone: "0571-87053000",
+        roles: &[Role::Auditor],
+        username: "auditor",
+        display: "审计员 钱慧",
+    },
 ];
 
 const MARKET_ORGS: &[Org] = &[
-    Org { prefix: "91", region: "330100", body: "MA2H7Q1K", name: "杭州市城市建设投资集团有限公司", legal: "陈国强", address: "杭州市上城区解放东路18号", contact: "王磊", phone: "0571-86001234", roles: &[Role::Tenderee], username: "tenderee", display: "招标专员 王磊" },
-    Org { prefix: "91", region: "330100", body: "MA27XK3D", name: "浙江中诚工程咨询有限公司", legal: "刘海燕", address: "杭州市拱墅区莫干山路100号", contact: "张敏", phone: "0571-88102233", roles: &[Role::Agency], username: "agency", display: "项目经理 张敏" },
-    Org { prefix: "91", region: "330200", body: "MA2AGH4R", name: "宁波甬兴建设有限公司", legal: "胡建军", address: "宁波市鄞州区天童南路588号", contact: "李强", phone: "0574-87661234", roles: &[Role::Bidder], username: "bidder", display: "投标专员 李强" },
-    Org { prefix: "91", region: "330300", body: "MA2CT8N5", name: "温州瓯江建工集团有限公司", legal: "郑伟", address: "温州市鹿城区车站大道577号", contact: "黄丽", phone: "0577-88221100", roles: &[Role::Bidder], username: "bidder2", display: "经营部 黄丽" },
-    Org { prefix: "91", region: "330600", body: "MA2BQ3L8", name: "绍兴越城市政工程有限公司", legal: "沈海", address: "绍兴市越城区人民中路310号", contact: "俞平", phone: "0575-85112233", roles: &[Role::Bidder], username: "yuecheng", display: "俞平" },
-    Org { prefix: "91", region: "330700", body: "MA2DKP6W", name: "金华八婺水利建设有限公司", legal: "施永康", address: "金华市婺城区宾虹路858号", contact: "吴芳", phone: "0579-82223344", roles: &[Role::Bidder], username: "bawu", display: "吴芳" },
-    Org { prefix: "12", region: "330400", body: "MB1C4452", name: "嘉兴市第一医院", legal: "许文", address: "嘉兴市南湖区中环南路1882号", contact: "设备科", phone: "0573-82519999", roles: &[Role::Tenderee], username: "jxyy", display: "设备科 马晨" },
+    Org {
+        prefix: "91",
+        region: "330100",
+        body: "MA2H7Q1K",
+        name: "杭州市城市建设投资集团有限公司",
+        legal: "陈国强",
+        address: "杭州市上城区解放东路18号",
+        contact: "王磊",
+        phone: "0571-86001234",
+        roles: &[Role::Tenderee],
+        username: "tenderee",
+        display: "招标专员 王磊",
+    },
+    Org {
+        prefix: "91",
+        region: "330100",
+        body: "MA27XK3D",
+        name: "浙江中诚工程咨询有限公司",
+        legal: "刘海燕",
+        address: "杭州市拱墅区莫干山路100号",
+        contact: "张敏",
+        phone: "0571-88102233",
+        roles: &[Role::Agency],
+        username: "agency",
+        display: "项目经理 张敏",
+    },
+    Org {
+        prefix: "91",
+        region: "330200",
+        body: "MA2AGH4R",
+        name: "宁波甬兴建设有限公司",
+        legal: "胡建军",
+        address: "宁波市鄞州区天童南路588号",
+        contact: "李强",
+        phone: "0574-87661234",
+        roles: &[Role::Bidder],
+        username: "bidder",
+        display: "投标专员 李强",
+    },
+    Org {
+        prefix: "91",
+        region: "330300",
+        body: "MA2CT8N5",
+        name: "温州瓯江建工集团有限公司",
+        legal: "郑伟",
+        address: "温州市鹿城区车站大道577号",
+        contact: "黄丽",
+        phone: "0577-88221100",
+        roles: &[Role::Bidder],
+        username: "bidder2",
+        display: "经营部 黄丽",
+    },
+    Org {
+        prefix: "91",
+        region: "330600",
+        body: "MA2BQ3L8",
+        name: "绍兴越城市政工程有限公司",
+        legal: "沈海",
+        address: "绍兴市越城区人民中路310号",
+        contact: "俞平",
+        phone: "0575-85112233",
+        roles: &[Role::Bidder],
+        username: "yuecheng",
+        display: "俞平",
+    },
+    Org {
+        prefix: "91",
+        region: "330700",
+        body: "MA2DKP6W",
+        name: "金华八婺水利建设有限公司",
+        legal: "施永康",
+        address: "金华市婺城区宾虹路858号",
+        contact: "吴芳",
+        phone: "0579-82223344",
+        roles: &[Role::Bidder],
+        username: "bawu",
+        display: "吴芳",
+    },
+    Org {
+        prefix: "12",
+        region: "330400",
+        body: "MB1C4452",
+        name: "嘉兴市第一医院",
+        legal: "许文",
+        address: "嘉兴市南湖区中环南路1882号",
+        contact: "设备科",
+        phone: "0573-82519999",
+        roles: &[Role::Tenderee],
+        username: "jxyy",
+        display: "设备科 马晨",
+    },
 ];
 
 /// Waiting for review when the demo starts, so the operator's queue is not empty.
 const PENDING_ORGS: &[Org] = &[
-    Org { prefix: "91", region: "331000", body: "MA2KLT7E", name: "台州海正智能科技有限公司", legal: "潘志勇", address: "台州市椒江区市府大道188号", contact: "蒋琳", phone: "0576-88885566", roles: &[Role::Bidder], username: "haizheng", display: "蒋琳" },
-    Org { prefix: "91", region: "330500", body: "MA2EYR9U", name: "湖州太湖园林绿化工程有限公司", legal: "费明", address: "湖州市吴兴区苕溪西路99号", contact: "钟敏", phone: "0572-22334455", roles: &[Role::Bidder], username: "taihu", display: "钟敏" },
-    Org { prefix: "91", region: "330900", body: "MA2FWM2B", name: "舟山群岛港航工程有限公司", legal: "应波", address: "舟山市定海区临城街道海天大道", contact: "乐乐", phone: "0580-20201234", roles: &[Role::Bidder, Role::Tenderee], username: "qundao", display: "乐乐" },
+    Org {
+        prefix: "91",
+        region: "331000",
+        body: "MA2KLT7E",
+        name: "台州海正智能科技有限公司",
+        legal: "潘志勇",
+        address: "台州市椒江区市府大道188号",
+        contact: "蒋琳",
+        phone: "0576-88885566",
+        roles: &[Role::Bidder],
+        username: "haizheng",
+        display: "蒋琳",
+    },
+    Org {
+        prefix: "91",
+        region: "330500",
+        body: "MA2EYR9U",
+        name: "湖州太湖园林绿化工程有限公司",
+        legal: "费明",
+        address: "湖州市吴兴区苕溪西路99号",
+        contact: "钟敏",
+        phone: "0572-22334455",
+        roles: &[Role::Bidder],
+        username: "taihu",
+        display: "钟敏",
+    },
+    Org {
+        prefix: "91",
+        region: "330900",
+        body: "MA2FWM2B",
+        name: "舟山群岛港航工程有限公司",
+        legal: "应波",
+        address: "舟山市定海区临城街道海天大道",
+        contact: "乐乐",
+        phone: "0580-20201234",
+        roles: &[Role::Bidder, Role::Tenderee],
+        username: "qundao",
+        display: "乐乐",
+    },
 ];
 
-const REJECTED_ORG: Org = Org { prefix: "91", region: "331100", body: "MA2GHN3C", name: "丽水瓯江建材贸易有限公司", legal: "叶青", address: "丽水市莲都区中山街", contact: "毛燕", phone: "0578-21234567", roles: &[Role::Bidder], username: "lishuijc", display: "毛燕" };
+const REJECTED_ORG: Org = Org {
+    prefix: "91",
+    region: "331100",
+    body: "MA2GHN3C",
+    name: "丽水瓯江建材贸易有限公司",
+    legal: "叶青",
+    address: "丽水市莲都区中山街",
+    contact: "毛燕",
+    phone: "0578-21234567",
+    roles: &[Role::Bidder],
+    username: "lishuijc",
+    display: "毛燕",
+};
 
 /// Fills an empty ledger with the demo history. Does nothing if the ledger is not empty.
 pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
@@ -131,7 +331,8 @@ pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
         csrf: None,
     };
     for org in PLATFORM_ORGS {
-        app.register_entity_by_operator(&system, registration(org)).await?;
+        app.register_entity_by_operator(&system, registration(org))
+            .await?;
     }
     let operator = app.caller_for("operator").await?;
     for org in MARKET_ORGS {
@@ -143,8 +344,12 @@ pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
     let rejected = registration(&REJECTED_ORG);
     let rejected_id = rejected.code.clone();
     app.register_entity(rejected).await?;
-    app.reject_entity(&operator, &rejected_id, "营业执照副本已过有效期，请更新后重新提交。")
-        .await?;
+    app.reject_entity(
+        &operator,
+        &rejected_id,
+        "营业执照副本已过有效期，请更新后重新提交。",
+    )
+    .await?;
     for org in PENDING_ORGS {
         app.register_entity(registration(org)).await?;
     }

@@ -98,7 +98,10 @@ impl App {
 
     /// The head in C2SP checkpoint text.
     pub async fn ledger_checkpoint(&self) -> Result<String, AppError> {
-        Ok(self.ledger_head().await?.to_checkpoint(&self.key.public_key()))
+        Ok(self
+            .ledger_head()
+            .await?
+            .to_checkpoint(&self.key.public_key()))
     }
 
     /// Entries `from <= seq < to` (at most 1000), as `caller` may see them.
@@ -118,7 +121,7 @@ impl App {
                 let visibility =
                     Visibility::parse(&row.visibility).ok_or_else(|| corrupt("visibility"))?;
                 let payload: serde_json::Value =
-                    serde_json::from_str(&row.payload).map_err(|e| corrupt(e))?;
+                    serde_json::from_str(&row.payload).map_err(corrupt)?;
                 let salt: [u8; 32] = row
                     .salt
                     .as_slice()
@@ -171,13 +174,17 @@ impl App {
         if seq >= size {
             return Err(AppError::NotFound("该序号不在此树头范围内"));
         }
-        let entry = self.store.entry(seq).await?.ok_or(AppError::NotFound("条目不存在"))?;
+        let entry = self
+            .store
+            .entry(seq)
+            .await?
+            .ok_or(AppError::NotFound("条目不存在"))?;
         let needed = needed_nodes(|recorder| {
             let _ = inclusion_proof(recorder, seq, size);
         });
         let tree = self.tree_with(needed).await?;
         let path = inclusion_proof(&tree, seq, size)
-            .map_err(|e| corrupt(e))?
+            .map_err(corrupt)?
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         Ok(ProofBundle {
             seq,
@@ -212,7 +219,7 @@ impl App {
         });
         let tree = self.tree_with(needed).await?;
         let path = consistency_proof(&tree, first, second)
-            .map_err(|e| corrupt(e))?
+            .map_err(corrupt)?
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         Ok(ConsistencyBundle {
             first: signed_head(&self.settings.origin, &first_head)?,

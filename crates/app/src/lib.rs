@@ -94,9 +94,12 @@ impl App {
         clock: Clock,
         settings: Settings,
     ) -> Result<Self, AppError> {
-        store.set_meta_once("origin", &settings.origin).await.map_err(|e| {
-            AppError::Internal(format!("this database belongs to another platform: {e}"))
-        })?;
+        store
+            .set_meta_once("origin", &settings.origin)
+            .await
+            .map_err(|e| {
+                AppError::Internal(format!("this database belongs to another platform: {e}"))
+            })?;
         store
             .set_meta_once("public_key", &key.public_key().to_hex())
             .await

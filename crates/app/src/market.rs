@@ -3,7 +3,7 @@
 
 use domain::{
     Account, AccountCommand, AccountEvent, Contact, Decider, Entity, EntityCommand, EntityEvent,
-    EntityId, EntityKind, IdNumber, RegionCode, Registration, Role, Username, Uscc,
+    EntityId, EntityKind, IdNumber, RegionCode, Registration, Role, Uscc, Username,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -108,10 +108,18 @@ impl EntityView {
             address: row.address,
             contact_name: masked(&row.contact_name),
             contact_phone: masked(&row.contact_phone),
-            contact_email: if full { row.contact_email } else { String::new() },
+            contact_email: if full {
+                row.contact_email
+            } else {
+                String::new()
+            },
             roles: roles_parse(&row.roles),
             status: row.status,
-            reject_reason: if full { row.reject_reason } else { String::new() },
+            reject_reason: if full {
+                row.reject_reason
+            } else {
+                String::new()
+            },
             registered_at_ms: row.registered_at_ms,
             reviewed_at_ms: (row.reviewed_at_ms > 0).then_some(row.reviewed_at_ms),
             reviewed_by: if full { row.reviewed_by } else { String::new() },
@@ -224,7 +232,11 @@ impl App {
             },
             now,
         )?;
-        let actor = if actor == "self" { username.to_string() } else { actor.to_string() };
+        let actor = if actor == "self" {
+            username.to_string()
+        } else {
+            actor.to_string()
+        };
         let mut entries = Vec::new();
         for event in &entity_events {
             entries.push(NewEntry {
@@ -256,8 +268,10 @@ impl App {
             .fold(account_state, |state, event| state.evolve(event))
             .ok_or_else(|| AppError::Internal("registration left no account".into()))?;
         let account_seq = receipts[receipts.len() - 1].seq as i64;
-        tx.upsert_account(&account_row(&account, account_seq)).await?;
-        tx.put_credential(username.as_str(), &password_hash, now).await?;
+        tx.upsert_account(&account_row(&account, account_seq))
+            .await?;
+        tx.put_credential(username.as_str(), &password_hash, now)
+            .await?;
         tx.commit().await?;
         Ok(receipts)
     }
@@ -392,7 +406,8 @@ impl App {
             .ok_or_else(|| AppError::Internal("no account".into()))?;
         let last_seq = receipts.last().map_or(0, |r| r.seq as i64);
         tx.upsert_account(&account_row(&account, last_seq)).await?;
-        tx.put_credential(username.as_str(), &password_hash, now).await?;
+        tx.put_credential(username.as_str(), &password_hash, now)
+            .await?;
         tx.commit().await?;
         receipts
             .into_iter()
@@ -403,7 +418,11 @@ impl App {
     /// One entity. Its own accounts, operators, supervisors and auditors see it whole; anyone
     /// else sees an active entity's public profile only.
     pub async fn entity(&self, caller: Option<&Caller>, id: &str) -> Result<EntityView, AppError> {
-        let row = self.store.entity(id).await?.ok_or(AppError::NotFound("市场主体不存在"))?;
+        let row = self
+            .store
+            .entity(id)
+            .await?
+            .ok_or(AppError::NotFound("市场主体不存在"))?;
         let full = caller.is_some_and(|c| {
             c.entity_id == row.id || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
         });
@@ -422,11 +441,13 @@ impl App {
         page: u64,
         per_page: u64,
     ) -> Result<Page<EntityView>, AppError> {
-        let privileged = caller
-            .is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
+        let privileged =
+            caller.is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
         let status = match status {
             Some(s) if !["pending", "active", "rejected"].contains(&s) => {
-                return Err(AppError::Invalid("状态应为 pending、active 或 rejected".into()));
+                return Err(AppError::Invalid(
+                    "状态应为 pending、active 或 rejected".into(),
+                ));
             }
             Some(s) if privileged => Some(s),
             Some("active") | None if !privileged => Some("active"),

@@ -10,7 +10,11 @@ use store::{AccountRow, EntityRow, EntryRow, WriteTx};
 use crate::AppError;
 
 pub(crate) fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub(crate) fn roles_parse(text: &str) -> Vec<Role> {
@@ -82,7 +86,7 @@ where
     let mut state = S::default();
     let mut last_seq = -1;
     for row in &rows {
-        let event: S::Event = decode(&row)?;
+        let event: S::Event = decode(row)?;
         state = state.evolve(&event);
         last_seq = row.seq;
     }

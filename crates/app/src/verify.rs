@@ -91,7 +91,9 @@ pub async fn verify_store(
         from += CHUNK;
     }
     if expected_seq < size && report.problems.is_empty() {
-        report.problem(format!("entry {expected_seq}: missing (the ledger's size is {size})"));
+        report.problem(format!(
+            "entry {expected_seq}: missing (the ledger's size is {size})"
+        ));
     }
     report.entries = expected_seq;
 
@@ -100,7 +102,10 @@ pub async fn verify_store(
     report.nodes = stored_nodes.len() as u64;
     let mut seen = 0u64;
     for (level, index, hash) in &stored_nodes {
-        let key = NodeKey { level: *level, index: *index };
+        let key = NodeKey {
+            level: *level,
+            index: *index,
+        };
         match ledger::NodeReader::node(&tree, key) {
             Ok(expected) if expected.as_bytes().as_slice() == hash.as_slice() => seen += 1,
             Ok(_) => report.problem(format!(
@@ -134,7 +139,9 @@ pub async fn verify_store(
             }
         };
         if signed.verify(key).is_err() {
-            report.problem(format!("tree head of size {head_size}: signature does not verify"));
+            report.problem(format!(
+                "tree head of size {head_size}: signature does not verify"
+            ));
         }
         if head_size > tree.size() {
             report.problem(format!(
@@ -151,13 +158,13 @@ pub async fn verify_store(
             )),
         }
     }
-    if let Some(last) = heads.last() {
-        if (last.size as u64) < size {
-            report.problem(format!(
-                "ledger: the newest signed head covers {} entries, the ledger has {size}",
-                last.size
-            ));
-        }
+    if let Some(last) = heads.last()
+        && (last.size as u64) < size
+    {
+        report.problem(format!(
+            "ledger: the newest signed head covers {} entries, the ledger has {size}",
+            last.size
+        ));
     }
 
     // Replay: the read tables must be exactly what the events say.
@@ -197,7 +204,9 @@ fn compare<T: PartialEq + std::fmt::Debug>(
     }
     for key in stored.keys() {
         if !expected.contains_key(key) {
-            report.problem(format!("{table} row {key}: stored, but no ledger entry creates it"));
+            report.problem(format!(
+                "{table} row {key}: stored, but no ledger entry creates it"
+            ));
         }
     }
 }

@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(name = "ggzy", version, about = "GGZY 公共资源交易平台 — public resource trading platform")]
+#[command(
+    name = "ggzy",
+    version,
+    about = "GGZY 公共资源交易平台 — public resource trading platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,7 +50,11 @@ struct ServeArgs {
     #[arg(long, env = "GGZY_ORIGIN", default_value = "ggzy.zj.example")]
     origin: String,
     /// The name shown in pages.
-    #[arg(long, env = "GGZY_PLATFORM_NAME", default_value = "浙江省公共资源交易平台")]
+    #[arg(
+        long,
+        env = "GGZY_PLATFORM_NAME",
+        default_value = "浙江省公共资源交易平台"
+    )]
     platform_name: String,
     /// Mark session cookies Secure (when served behind HTTPS).
     #[arg(long, env = "GGZY_SECURE_COOKIES")]
@@ -75,8 +83,11 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn init_logs(json: bool) {
-    let filter = EnvFilter::try_from_env("GGZY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_env("GGZY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -89,9 +100,13 @@ fn database_url(args: &StoreArgs) -> anyhow::Result<String> {
         Some(url) => Ok(url.clone()),
         None => {
             std::fs::create_dir_all(&args.data_dir).with_context(|| {
-                format!("failed to create the data directory {}", args.data_dir.display())
+                format!(
+                    "failed to create the data directory {}",
+                    args.data_dir.display()
+                )
             })?;
-            let dir = std::fs::canonicalize(&args.data_dir).context("failed to resolve the data directory")?;
+            let dir = std::fs::canonicalize(&args.data_dir)
+                .context("failed to resolve the data directory")?;
             Ok(store::Store::sqlite_url(&dir))
         }
     }
@@ -100,9 +115,15 @@ fn database_url(args: &StoreArgs) -> anyhow::Result<String> {
 async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     init_logs(args.log_json);
     let url = database_url(&args.store)?;
-    let store = store::Store::open(&url).await.context("failed to open the database")?;
-    let key = app::load_or_create_key(&args.store.data_dir).context("failed to load or create the platform key")?;
-    let mut settings = app::Settings { origin: args.origin.clone(), ..Default::default() };
+    let store = store::Store::open(&url)
+        .await
+        .context("failed to open the database")?;
+    let key = app::load_or_create_key(&args.store.data_dir)
+        .context("failed to load or create the platform key")?;
+    let mut settings = app::Settings {
+        origin: args.origin.clone(),
+        ..Default::default()
+    };
     if args.insecure_fast_passwords {
         settings.password_policy = app::PasswordPolicy::for_tests();
     }
@@ -110,7 +131,9 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if demo {
-        let seeded = app::seed_demo(&app).await.map_err(|e| anyhow::anyhow!("failed to load demo data: {e}"))?;
+        let seeded = app::seed_demo(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("failed to load demo data: {e}"))?;
         if seeded {
             tracing::info!("demo data loaded");
         } else {
@@ -119,8 +142,15 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
-        .with_context(|| format!("failed to listen on {} (is another program using it?)", args.listen))?;
-    let address = listener.local_addr().context("failed to read the bound address")?;
+        .with_context(|| {
+            format!(
+                "failed to listen on {} (is another program using it?)",
+                args.listen
+            )
+        })?;
+    let address = listener
+        .local_addr()
+        .context("failed to read the bound address")?;
     let state = Arc::new(server::AppState {
         app,
         secure_cookies: args.secure_cookies,
@@ -141,7 +171,12 @@ fn print_demo_accounts(address: &str) {
     println!();
     println!("演示账号（密码均为 {}）：", app::DEMO_PASSWORD);
     for account in app::demo_accounts() {
-        println!("  {:<11} {:<8} {}", account.username, account.role.label_zh(), account.who);
+        println!(
+            "  {:<11} {:<8} {}",
+            account.username,
+            account.role.label_zh(),
+            account.who
+        );
     }
     println!();
     println!("登录：http://{address}/login    交易见证：http://{address}/ledger");
@@ -153,7 +188,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };
@@ -169,10 +206,14 @@ async fn shutdown_signal() {
 async fn verify(args: StoreArgs) -> anyhow::Result<()> {
     init_logs(false);
     let url = database_url(&args)?;
-    let store = store::Store::open(&url).await.context("failed to open the database")?;
+    let store = store::Store::open(&url)
+        .await
+        .context("failed to open the database")?;
     let origin = store.meta("origin").await?.unwrap_or_default();
     let key = public_key(&args.data_dir, &store).await?;
-    let report = app::verify_store(&store, &key, &origin).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = app::verify_store(&store, &key, &origin)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "checked {} entries, {} tree nodes, {} signed heads, {} entities, {} accounts",
         report.entries, report.nodes, report.heads, report.entities, report.accounts
@@ -194,19 +235,30 @@ async fn public_key(data_dir: &Path, store: &store::Store) -> anyhow::Result<cry
     let recorded = store.meta("public_key").await?;
     if path.exists() {
         let pem = std::fs::read_to_string(&path).context("failed to read the platform key")?;
-        let key = crypto::PlatformKey::from_pkcs8_pem(&pem).map_err(|e| anyhow::anyhow!("{e}"))?.public_key();
-        if let Some(recorded) = recorded {
-            if recorded != key.to_hex() {
-                bail!("the database records another platform key than {}", path.display());
-            }
+        let key = crypto::PlatformKey::from_pkcs8_pem(&pem)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .public_key();
+        if let Some(recorded) = recorded
+            && recorded != key.to_hex()
+        {
+            bail!(
+                "the database records another platform key than {}",
+                path.display()
+            );
         }
         return Ok(key);
     }
     match recorded {
         Some(hex) => {
-            eprintln!("note: no key file in {}; checking against the key recorded in the database", data_dir.display());
+            eprintln!(
+                "note: no key file in {}; checking against the key recorded in the database",
+                data_dir.display()
+            );
             crypto::PublicKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("{e}"))
         }
-        None => bail!("no platform key: neither {} nor a key recorded in the database", path.display()),
+        None => bail!(
+            "no platform key: neither {} nor a key recorded in the database",
+            path.display()
+        ),
     }
 }

@@ -3,13 +3,13 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sm2::SecretKey;
 use sm2::dsa::signature::{Signer, Verifier};
 use sm2::dsa::{SigningKey, VerifyingKey};
-use sm2::elliptic_curve::sec1::ToSec1Point;
-use sm2::pke::{DecryptingKey, EncryptingKey};
-use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use sm2::SecretKey;
 use sm2::elliptic_curve::Generate;
+use sm2::elliptic_curve::sec1::ToSec1Point;
+use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use sm2::pke::{DecryptingKey, EncryptingKey};
 
 use crate::{CryptoError, Sm3Hash, canonical_json_bytes, sm3_concat};
 
@@ -120,7 +120,11 @@ impl PublicKey {
     }
 
     pub fn to_sec1_bytes(&self) -> Vec<u8> {
-        self.verifying.as_affine().to_sec1_point(false).as_bytes().to_vec()
+        self.verifying
+            .as_affine()
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec()
     }
 
     pub fn to_hex(&self) -> String {

@@ -134,7 +134,8 @@ impl IdNumber {
             return Err(DomainError::IdNumberFormat);
         }
         let digit = |idx: usize| u32::from(bytes[idx] - b'0');
-        let number = |range: std::ops::Range<usize>| range.fold(0, |acc, idx| acc * 10 + digit(idx));
+        let number =
+            |range: std::ops::Range<usize>| range.fold(0, |acc, idx| acc * 10 + digit(idx));
         let (year, month, day) = (number(6..10), number(10..12), number(12..14));
         if !(1900..=2100).contains(&year) || !is_valid_date(year, month, day) {
             return Err(DomainError::IdNumberBirthDate);
@@ -153,7 +154,7 @@ impl IdNumber {
 }
 
 fn is_valid_date(year: u32, month: u32, day: u32) -> bool {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days_in_month = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

@@ -24,8 +24,7 @@ pub use role::Role;
 pub trait Decider: Default + Clone {
     type Command;
     type Event;
-    fn decide(&self, command: Self::Command, now_ms: i64)
-    -> Result<Vec<Self::Event>, DomainError>;
+    fn decide(&self, command: Self::Command, now_ms: i64) -> Result<Vec<Self::Event>, DomainError>;
     fn evolve(self, event: &Self::Event) -> Self;
 
     /// The state after `events`.

@@ -16,6 +16,6 @@ pub use proof::{
     ProofError, consistency_proof, inclusion_proof, verify_consistency, verify_inclusion,
 };
 pub use tree::{
-    MemoryTree, MissingNode, NodeKey, NodeReader, NodeRecorder, completed_nodes, leaf_hash, needed_nodes, node_hash,
-    root_hash, subtree_hash,
+    MemoryTree, MissingNode, NodeKey, NodeReader, NodeRecorder, completed_nodes, leaf_hash,
+    needed_nodes, node_hash, root_hash, subtree_hash,
 };

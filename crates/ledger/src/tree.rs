@@ -39,13 +39,9 @@ pub(crate) fn split_point(n: u64) -> u64 {
 }
 
 /// MTH(D[start:end]) for `start < end`.
-pub fn subtree_hash<R: NodeReader>(
-    reader: &R,
-    start: u64,
-    end: u64,
-) -> Result<Sm3Hash, R::Error> {
+pub fn subtree_hash<R: NodeReader>(reader: &R, start: u64, end: u64) -> Result<Sm3Hash, R::Error> {
     let width = end - start;
-    if width.is_power_of_two() && start % width == 0 {
+    if width.is_power_of_two() && start.is_multiple_of(width) {
         return reader.node(NodeKey {
             level: width.trailing_zeros(),
             index: start / width,

@@ -45,7 +45,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/api/v1/ledger/head", Access::Public),
     (Method::GET, "/api/v1/ledger/checkpoint", Access::Public),
     (Method::GET, "/api/v1/ledger/entries", Access::Public),
-    (Method::GET, "/api/v1/ledger/entries/{seq}/proof", Access::Public),
+    (
+        Method::GET,
+        "/api/v1/ledger/entries/{seq}/proof",
+        Access::Public,
+    ),
     (Method::GET, "/api/v1/ledger/consistency", Access::Public),
     (Method::POST, "/api/v1/session", Access::Public),
     (Method::DELETE, "/api/v1/session", Access::Authenticated),
@@ -82,7 +86,11 @@ pub(crate) struct MaybeCaller(pub(crate) Option<Caller>);
 
 fn rule_for(method: &Method, path: &str) -> Option<Access> {
     // HEAD is answered like GET.
-    let method = if method == Method::HEAD { &Method::GET } else { method };
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
     ROUTES
         .iter()
         .find(|(m, p, _)| m == method && *p == path)
@@ -124,7 +132,10 @@ pub(crate) async fn authorize(
         return ApiError::new("NOT_FOUND").into_response();
     };
     let Some(access) = rule_for(request.method(), matched.as_str()) else {
-        tracing::error!(path = matched.as_str(), "route has no access rule; refusing");
+        tracing::error!(
+            path = matched.as_str(),
+            "route has no access rule; refusing"
+        );
         return ApiError::new("NOT_AUTHORIZED").into_response();
     };
 
@@ -161,7 +172,11 @@ pub(crate) async fn authorize(
             } else {
                 "请先登录"
             };
-            return deny(api, &uri_path, ApiError::with_message("NOT_AUTHENTICATED", message));
+            return deny(
+                api,
+                &uri_path,
+                ApiError::with_message("NOT_AUTHENTICATED", message),
+            );
         }
     };
     if !allowed {
@@ -171,12 +186,18 @@ pub(crate) async fn authorize(
     // CSRF: state-changing requests made with a session cookie must carry the session's token;
     // anonymous form posts must come from this site.
     let mut request = request;
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if unsafe_method {
         match credential {
             Credential::Token => {}
             Credential::Session => {
-                let expected = caller.as_ref().and_then(|c| c.csrf.clone()).unwrap_or_default();
+                let expected = caller
+                    .as_ref()
+                    .and_then(|c| c.csrf.clone())
+                    .unwrap_or_default();
                 let (ok, rebuilt) = csrf_token_matches(request, &expected).await;
                 request = rebuilt;
                 if !ok {
@@ -239,7 +260,11 @@ async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request)
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// True unless the request names an `Origin` (or, lacking it, a `Referer`) on another host.

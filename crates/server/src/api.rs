@@ -18,20 +18,31 @@ use crate::{AppState, session_cookie};
 type ApiResult<T> = Result<T, ApiError>;
 
 fn caller(maybe: &MaybeCaller) -> ApiResult<&app::Caller> {
-    maybe.0.as_ref().ok_or_else(|| ApiError::new("NOT_AUTHENTICATED"))
+    maybe
+        .0
+        .as_ref()
+        .ok_or_else(|| ApiError::new("NOT_AUTHENTICATED"))
 }
 
 fn receipts(state: &AppState, list: &[app::Receipt]) -> ReceiptsDto {
     let key = state.app.public_key();
     ReceiptsDto {
-        receipts: list.iter().map(|r| ReceiptDto::from_receipt(r, &key)).collect(),
+        receipts: list
+            .iter()
+            .map(|r| ReceiptDto::from_receipt(r, &key))
+            .collect(),
     }
 }
 
 /// Liveness and the ledger's size.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = HealthDto)))]
 pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> ApiResult<Json<HealthDto>> {
-    let size = state.app.store().ledger_size().await.map_err(app::AppError::from)?;
+    let size = state
+        .app
+        .store()
+        .ledger_size()
+        .await
+        .map_err(app::AppError::from)?;
     Ok(Json(HealthDto {
         status: "ok".into(),
         ledger_size: size,
@@ -40,7 +51,9 @@ pub(crate) async fn healthz(State(state): State<Arc<AppState>>) -> ApiResult<Jso
 
 /// The newest signed tree head.
 #[utoipa::path(get, path = "/api/v1/ledger/head", tag = "交易见证", responses((status = 200, body = TreeHeadDto)))]
-pub(crate) async fn ledger_head(State(state): State<Arc<AppState>>) -> ApiResult<Json<TreeHeadDto>> {
+pub(crate) async fn ledger_head(
+    State(state): State<Arc<AppState>>,
+) -> ApiResult<Json<TreeHeadDto>> {
     let head = state.app.ledger_head().await?;
     Ok(Json(TreeHeadDto::from_head(&head, &state.app.public_key())))
 }
@@ -69,9 +82,17 @@ pub(crate) async fn ledger_entries(
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     ApiQuery(range): ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<EntriesDto>> {
-    let size = state.app.store().ledger_size().await.map_err(app::AppError::from)?;
+    let size = state
+        .app
+        .store()
+        .ledger_size()
+        .await
+        .map_err(app::AppError::from)?;
     let to = range.to.unwrap_or(range.from.saturating_add(100));
-    let entries = state.app.ledger_entries(maybe.0.as_ref(), range.from, to).await?;
+    let entries = state
+        .app
+        .ledger_entries(maybe.0.as_ref(), range.from, to)
+        .await?;
     Ok(Json(EntriesDto {
         entries: entries.into_iter().map(EntryDto::from).collect(),
         ledger_size: size,
@@ -129,8 +150,15 @@ pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let session = state.app.login(&request.username, &request.password).await?;
-    let cookie = session_cookie(&state, &session.token, state.app.settings().session_ttl_ms / 1000);
+    let session = state
+        .app
+        .login(&request.username, &request.password)
+        .await?;
+    let cookie = session_cookie(
+        &state,
+        &session.token,
+        state.app.settings().session_ttl_ms / 1000,
+    );
     let body = LoginResponse {
         username: request.username.trim().to_ascii_lowercase(),
         csrf_token: session.csrf,
@@ -141,7 +169,10 @@ pub(crate) async fn login(
 
 /// Logs out.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "账号", responses((status = 204)))]
-pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult<Response> {
+pub(crate) async fn logout(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if let Some(token) = session_token(&headers) {
         state.app.logout(&token).await?;
     }
@@ -182,7 +213,14 @@ pub(crate) async fn create_token(
         .app
         .create_api_token(caller, &request.name, request.valid_days)
         .await?;
-    Ok((StatusCode::CREATED, Json(TokenResponse { token, expires_at_ms })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse {
+            token,
+            expires_at_ms,
+        }),
+    )
+        .into_response())
 }
 
 /// Self-service registration of a market entity and its first account (waits for review).
@@ -203,7 +241,10 @@ pub(crate) async fn register_by_operator(
     ApiJson(request): ApiJson<RegistrationRequest>,
 ) -> ApiResult<Response> {
     let caller = caller(&maybe)?;
-    let list = state.app.register_entity_by_operator(caller, request.into()).await?;
+    let list = state
+        .app
+        .register_entity_by_operator(caller, request.into())
+        .await?;
     Ok((StatusCode::CREATED, Json(receipts(&state, &list))).into_response())
 }
 
@@ -236,7 +277,12 @@ pub(crate) async fn entities(
     let per_page = query.per_page.clamp(1, 100);
     let page = state
         .app
-        .entities(maybe.0.as_ref(), query.status.as_deref(), query.page, per_page)
+        .entities(
+            maybe.0.as_ref(),
+            query.status.as_deref(),
+            query.page,
+            per_page,
+        )
         .await?;
     Ok(Json(EntityPageDto {
         items: page.items.into_iter().map(EntityDto::from).collect(),
@@ -277,7 +323,10 @@ pub(crate) async fn reject(
     ApiJson(request): ApiJson<RejectRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.reject_entity(caller, &id, &request.reason).await?;
+    let receipt = state
+        .app
+        .reject_entity(caller, &id, &request.reason)
+        .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 
@@ -316,8 +365,31 @@ pub(crate) async fn account(
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "GGZY 公共资源交易平台 API", version = "1", description = "JSON API of the GGZY public resource trading platform. Errors are `{code, message, request_id}`."),
-    paths(healthz, ledger_head, ledger_checkpoint, ledger_entries, ledger_proof, ledger_consistency, login, logout, me, create_token, register, register_by_operator, entities, entity, approve, reject, create_account, account),
+    info(
+        title = "GGZY 公共资源交易平台 API",
+        version = "1",
+        description = "JSON API of the GGZY public resource trading platform. Errors are `{code, message, request_id}`."
+    ),
+    paths(
+        healthz,
+        ledger_head,
+        ledger_checkpoint,
+        ledger_entries,
+        ledger_proof,
+        ledger_consistency,
+        login,
+        logout,
+        me,
+        create_token,
+        register,
+        register_by_operator,
+        entities,
+        entity,
+        approve,
+        reject,
+        create_account,
+        account
+    ),
     components(schemas(ErrorBody))
 )]
 pub(crate) struct ApiDoc;

@@ -15,7 +15,11 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("USCC_CHECK_CHAR", 422, "统一社会信用代码校验位错误"),
     ("ID_NUMBER_LENGTH", 422, "居民身份证号码应为18位"),
     ("ID_NUMBER_FORMAT", 422, "居民身份证号码格式错误"),
-    ("ID_NUMBER_BIRTH_DATE", 422, "居民身份证号码中的出生日期无效"),
+    (
+        "ID_NUMBER_BIRTH_DATE",
+        422,
+        "居民身份证号码中的出生日期无效",
+    ),
     ("ID_NUMBER_CHECK_DIGIT", 422, "居民身份证号码校验位错误"),
     ("REGION_CODE", 422, "行政区划代码应为6位数字"),
     ("FIELD_REQUIRED", 422, "必填项不能为空"),
@@ -28,14 +32,22 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("ACCOUNT_NOT_FOUND", 404, "账号不存在"),
     ("REGISTRATION_NOT_PENDING", 409, "该登记申请不在待审核状态"),
     ("REASON_REQUIRED", 422, "驳回时必须说明理由"),
-    ("ROLE_NOT_SELF_SERVICE", 422, "市场主体只能申请交易参与方角色"),
+    (
+        "ROLE_NOT_SELF_SERVICE",
+        422,
+        "市场主体只能申请交易参与方角色",
+    ),
     ("NO_ROLE", 422, "至少选择一个角色"),
     ("ACCOUNT_DISABLED", 403, "账号已停用"),
     ("ENTITY_NOT_ACTIVE", 403, "市场主体尚未通过审核"),
     ("BAD_CREDENTIALS", 401, "用户名或密码错误"),
     ("NOT_AUTHENTICATED", 401, "未登录或会话已过期，请重新登录"),
     ("NOT_AUTHORIZED", 403, "无权执行此操作"),
-    ("CSRF_FAILED", 403, "页面已过期或请求来源不可信，请刷新后重试"),
+    (
+        "CSRF_FAILED",
+        403,
+        "页面已过期或请求来源不可信，请刷新后重试",
+    ),
     ("NOT_FOUND", 404, "请求的内容不存在"),
     ("INVALID_REQUEST", 400, "请求参数无效"),
     ("MALFORMED_JSON", 400, "请求体不是有效的 JSON"),
@@ -43,7 +55,11 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("UNSUPPORTED_MEDIA_TYPE", 415, "请求的内容类型不受支持"),
     ("BODY_TOO_LARGE", 413, "请求体过大"),
     ("METHOD_NOT_ALLOWED", 405, "不支持该请求方法"),
-    ("INTERNAL", 500, "系统内部错误，请稍后重试，并向交易中心提供请求编号"),
+    (
+        "INTERNAL",
+        500,
+        "系统内部错误，请稍后重试，并向交易中心提供请求编号",
+    ),
 ];
 
 /// Looks a code up in the table.

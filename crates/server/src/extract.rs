@@ -30,13 +30,17 @@ where
 
 fn json_error(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::with_message("MALFORMED_JSON", format!("请求体不是有效的 JSON：{}", e.body_text()))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::with_message(
+            "MALFORMED_JSON",
+            format!("请求体不是有效的 JSON：{}", e.body_text()),
+        ),
         JsonRejection::JsonDataError(e) => {
             let text = e.body_text();
             if let Some(idx) = text.find("unknown field") {
-                ApiError::with_message("UNKNOWN_FIELD", format!("请求中含有未知字段：{}", &text[idx..]))
+                ApiError::with_message(
+                    "UNKNOWN_FIELD",
+                    format!("请求中含有未知字段：{}", &text[idx..]),
+                )
             } else {
                 ApiError::with_message("INVALID_REQUEST", format!("请求参数无效：{text}"))
             }
@@ -72,5 +76,8 @@ where
 }
 
 fn query_error(rejection: QueryRejection) -> ApiError {
-    ApiError::with_message("INVALID_REQUEST", format!("查询参数无效：{}", rejection.body_text()))
+    ApiError::with_message(
+        "INVALID_REQUEST",
+        format!("查询参数无效：{}", rejection.body_text()),
+    )
 }

@@ -64,7 +64,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/tokens", post(api::create_token))
         .route("/api/v1/registrations", post(api::register))
-        .route("/api/v1/entities", get(api::entities).post(api::register_by_operator))
+        .route(
+            "/api/v1/entities",
+            get(api::entities).post(api::register_by_operator),
+        )
         .route("/api/v1/entities/{id}", get(api::entity))
         .route("/api/v1/entities/{id}/approve", post(api::approve))
         .route("/api/v1/entities/{id}/reject", post(api::reject))
@@ -73,12 +76,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
-        .route("/register", get(pages::register_form).post(pages::register_submit))
+        .route(
+            "/register",
+            get(pages::register_form).post(pages::register_submit),
+        )
         .route("/me", get(pages::me))
         .route("/entities", get(pages::entities))
         .route("/entities/{id}", get(pages::entity))
         .route("/operator/reviews", get(pages::reviews))
-        .route("/operator/reviews/{id}/approve", post(pages::review_approve))
+        .route(
+            "/operator/reviews/{id}/approve",
+            post(pages::review_approve),
+        )
         .route("/operator/reviews/{id}/reject", post(pages::review_reject))
         .route("/ledger", get(pages::ledger))
         .route("/ledger/entries/{seq}", get(pages::ledger_entry))

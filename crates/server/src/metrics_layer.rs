@@ -48,7 +48,10 @@ pub(crate) async fn render(State(state): State<Arc<AppState>>) -> Response {
     }
     let text = install().render();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response()

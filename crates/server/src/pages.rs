@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use app::{AppError, Caller};
+use app::AppError;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -14,7 +14,9 @@ use serde::Deserialize;
 
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
-use crate::format::{beijing_time, beijing_time_seconds, kind_label, region_name, status_label, visibility_label};
+use crate::format::{
+    beijing_time, beijing_time_seconds, kind_label, region_name, status_label, visibility_label,
+};
 use crate::{AppState, session_cookie};
 
 /// The parts every page shares.
@@ -34,7 +36,13 @@ pub(crate) struct UserBox {
     pub(crate) is_operator: bool,
 }
 
-fn layout(state: &AppState, caller: &MaybeCaller, title: &str, nav: &'static str, crumbs: &[(&str, &str)]) -> Layout {
+fn layout(
+    state: &AppState,
+    caller: &MaybeCaller,
+    title: &str,
+    nav: &'static str,
+    crumbs: &[(&str, &str)],
+) -> Layout {
     Layout {
         title: title.to_string(),
         nav,
@@ -45,12 +53,19 @@ fn layout(state: &AppState, caller: &MaybeCaller, title: &str, nav: &'static str
             csrf: c.csrf.clone().unwrap_or_default(),
             is_operator: c.has(Role::Operator),
         }),
-        breadcrumbs: crumbs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        breadcrumbs: crumbs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
     }
 }
 
 fn roles_label(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")
+    roles
+        .iter()
+        .map(|r| r.label_zh())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn render(template: impl Template) -> Response {
@@ -107,23 +122,44 @@ pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return ApiError::new("NOT_FOUND").into_response();
     }
-    error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "您访问的页面不存在或已被移除。")
+    error_page(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "您访问的页面不存在或已被移除。",
+    )
 }
 
 pub(crate) async fn method_not_allowed(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return ApiError::new("METHOD_NOT_ALLOWED").into_response();
     }
-    error_page(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "不支持该请求方法。")
+    error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "不支持该请求方法。",
+    )
 }
 
 pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
     let (body, content_type) = match file.as_str() {
-        "style.css" => (include_str!("../static/style.css"), "text/css; charset=utf-8"),
-        "ledger.js" => (include_str!("../static/ledger.js"), "text/javascript; charset=utf-8"),
+        "style.css" => (
+            include_str!("../static/style.css"),
+            "text/css; charset=utf-8",
+        ),
+        "ledger.js" => (
+            include_str!("../static/ledger.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "文件不存在。"),
     };
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// One ledger entry as a table row.
@@ -162,7 +198,10 @@ struct HomePage {
     recent: Vec<EntryRowView>,
 }
 
-pub(crate) async fn home(State(state): State<Arc<AppState>>, axum::Extension(caller): axum::Extension<MaybeCaller>) -> Response {
+pub(crate) async fn home(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+) -> Response {
     let result: Result<Response, AppError> = async {
         let head = state.app.ledger_head().await?;
         let size = head.head.size;
@@ -239,11 +278,18 @@ pub(crate) async fn login_submit(
 ) -> Response {
     match state.app.login(&form.username, &form.password).await {
         Ok(session) => {
-            let cookie = session_cookie(&state, &session.token, state.app.settings().session_ttl_ms / 1000);
+            let cookie = session_cookie(
+                &state,
+                &session.token,
+                state.app.settings().session_ttl_ms / 1000,
+            );
             let target = match safe_next(&form.next) {
                 Some(next) => next.to_string(),
                 None => {
-                    let account = state.app.account_view(&form.username.trim().to_ascii_lowercase()).await;
+                    let account = state
+                        .app
+                        .account_view(&form.username.trim().to_ascii_lowercase())
+                        .await;
                     match account {
                         Ok(a) if a.roles.contains(&Role::Operator) => "/operator/reviews".into(),
                         _ => "/me".into(),
@@ -271,17 +317,25 @@ impl ApiError {
     /// Pages that show a refusal in a form answer 422 (or the error's own status when worse).
     fn status_for_page(&self) -> StatusCode {
         let status = self.status();
-        if status.is_server_error() { status } else { StatusCode::UNPROCESSABLE_ENTITY }
+        if status.is_server_error() {
+            status
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
 }
 
 pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(token) = crate::api::session_token(&headers) {
-        if let Err(error) = state.app.logout(&token).await {
-            return app_error_page(error);
-        }
+    if let Some(token) = crate::api::session_token(&headers)
+        && let Err(error) = state.app.logout(&token).await
+    {
+        return app_error_page(error);
     }
-    ([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/")).into_response()
+    (
+        [(header::SET_COOKIE, session_cookie(&state, "", 0))],
+        Redirect::to("/"),
+    )
+        .into_response()
 }
 
 /// One input of the registration form.
@@ -311,10 +365,34 @@ struct RegisterPage {
 }
 
 const MAIN_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
-    ("code", "统一社会信用代码 / 身份证号码", "text", true, "组织填写18位统一社会信用代码；自然人填写18位居民身份证号码"),
-    ("name", "名称 / 姓名", "text", true, "与营业执照或身份证件一致"),
-    ("region", "所在地区代码", "text", true, "6位行政区划代码，如 330100（杭州市）、330200（宁波市）"),
-    ("legal_representative", "法定代表人", "text", true, "自然人填写本人姓名"),
+    (
+        "code",
+        "统一社会信用代码 / 身份证号码",
+        "text",
+        true,
+        "组织填写18位统一社会信用代码；自然人填写18位居民身份证号码",
+    ),
+    (
+        "name",
+        "名称 / 姓名",
+        "text",
+        true,
+        "与营业执照或身份证件一致",
+    ),
+    (
+        "region",
+        "所在地区代码",
+        "text",
+        true,
+        "6位行政区划代码，如 330100（杭州市）、330200（宁波市）",
+    ),
+    (
+        "legal_representative",
+        "法定代表人",
+        "text",
+        true,
+        "自然人填写本人姓名",
+    ),
     ("address", "地址", "text", false, ""),
     ("contact_name", "联系人", "text", true, ""),
     ("contact_phone", "联系电话", "tel", true, ""),
@@ -322,9 +400,21 @@ const MAIN_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
 ];
 
 const ACCOUNT_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
-    ("username", "用户名", "text", true, "3–32位小写字母、数字、下划线或连字符"),
+    (
+        "username",
+        "用户名",
+        "text",
+        true,
+        "3–32位小写字母、数字、下划线或连字符",
+    ),
     ("display_name", "管理员姓名", "text", true, ""),
-    ("password", "密码", "password", true, "至少8位，须同时包含字母和数字"),
+    (
+        "password",
+        "密码",
+        "password",
+        true,
+        "至少8位，须同时包含字母和数字",
+    ),
 ];
 
 fn value_of(form: &app::NewRegistration, name: &str) -> String {
@@ -375,7 +465,12 @@ fn field_of(error: &AppError) -> Option<&'static str> {
     })
 }
 
-fn register_page(state: &AppState, caller: &MaybeCaller, form: app::NewRegistration, error: Option<&AppError>) -> RegisterPage {
+fn register_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    form: app::NewRegistration,
+    error: Option<&AppError>,
+) -> RegisterPage {
     let (field, message, code) = match error {
         Some(e) => {
             let api = ApiError::from(match e {
@@ -396,8 +491,16 @@ fn register_page(state: &AppState, caller: &MaybeCaller, form: app::NewRegistrat
                 required: *required,
                 hint,
                 value: value_of(&form, name),
-                error: if field == Some(*name) { message.clone() } else { String::new() },
-                error_code: if field == Some(*name) { code.clone() } else { String::new() },
+                error: if field == Some(*name) {
+                    message.clone()
+                } else {
+                    String::new()
+                },
+                error_code: if field == Some(*name) {
+                    code.clone()
+                } else {
+                    String::new()
+                },
             })
             .collect::<Vec<_>>()
     };
@@ -405,12 +508,24 @@ fn register_page(state: &AppState, caller: &MaybeCaller, form: app::NewRegistrat
     let fields_account = views(ACCOUNT_FIELDS);
     let role_choices = [Role::Tenderee, Role::Agency, Role::Bidder]
         .into_iter()
-        .map(|r| (r.as_str(), r.label_zh(), form.roles.iter().any(|x| x == r.as_str())))
+        .map(|r| {
+            (
+                r.as_str(),
+                r.label_zh(),
+                form.roles.iter().any(|x| x == r.as_str()),
+            )
+        })
         .collect();
-    let (roles_error, roles_error_code) =
-        if field == Some("roles") { (message.clone(), code.clone()) } else { (String::new(), String::new()) };
-    let (form_error, form_error_code) =
-        if error.is_some() && field.is_none() { (message.clone(), code.clone()) } else { (String::new(), String::new()) };
+    let (roles_error, roles_error_code) = if field == Some("roles") {
+        (message.clone(), code.clone())
+    } else {
+        (String::new(), String::new())
+    };
+    let (form_error, form_error_code) = if error.is_some() && field.is_none() {
+        (message.clone(), code.clone())
+    } else {
+        (String::new(), String::new())
+    };
     RegisterPage {
         layout: layout(state, caller, "市场主体注册", "", &[("市场主体注册", "")]),
         form,
@@ -424,8 +539,15 @@ fn register_page(state: &AppState, caller: &MaybeCaller, form: app::NewRegistrat
     }
 }
 
-pub(crate) async fn register_form(State(state): State<Arc<AppState>>, axum::Extension(caller): axum::Extension<MaybeCaller>) -> Response {
-    let form = app::NewRegistration { kind: "organisation".into(), roles: vec!["bidder".into()], ..Default::default() };
+pub(crate) async fn register_form(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+) -> Response {
+    let form = app::NewRegistration {
+        kind: "organisation".into(),
+        roles: vec!["bidder".into()],
+        ..Default::default()
+    };
     render(register_page(&state, &caller, form, None))
 }
 
@@ -481,20 +603,36 @@ pub(crate) async fn register_submit(
         Ok(receipts) => {
             let first = &receipts[0];
             render(MessagePage {
-                layout: layout(&state, &caller, "注册申请已提交", "", &[("市场主体注册", "/register"), ("已提交", "")]),
+                layout: layout(
+                    &state,
+                    &caller,
+                    "注册申请已提交",
+                    "",
+                    &[("市场主体注册", "/register"), ("已提交", "")],
+                ),
                 heading: "注册申请已提交".into(),
                 tone: "ok",
-                message: format!("「{}」的登记申请已提交并写入交易见证账本，请等待交易中心审核。审核期间可用刚才设置的账号登录查看进度。", kept.name.trim()),
+                message: format!(
+                    "「{}」的登记申请已提交并写入交易见证账本，请等待交易中心审核。审核期间可用刚才设置的账号登录查看进度。",
+                    kept.name.trim()
+                ),
                 code: String::new(),
                 receipt_seq: first.seq.to_string(),
                 receipt_leaf: first.leaf_hash.to_hex(),
                 receipt_size: first.tree_head.head.size.to_string(),
                 receipt_root: first.tree_head.head.root.to_hex(),
-                links: vec![("登录查看审核进度", "/login".into()), ("返回首页", "/".into())],
+                links: vec![
+                    ("登录查看审核进度", "/login".into()),
+                    ("返回首页", "/".into()),
+                ],
             })
         }
         Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, render(register_page(&state, &caller, kept, Some(&error)))).into_response(),
+        Err(error) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(register_page(&state, &caller, kept, Some(&error))),
+        )
+            .into_response(),
     }
 }
 
@@ -524,10 +662,20 @@ fn entity_view(e: app::EntityView) -> EntityPageView {
     EntityPageView {
         id: e.id,
         name: e.name,
-        kind_label: if person { "自然人" } else { "法人或其他组织" },
-        code_label: if person { "居民身份证号码" } else { "统一社会信用代码" },
+        kind_label: if person {
+            "自然人"
+        } else {
+            "法人或其他组织"
+        },
+        code_label: if person {
+            "居民身份证号码"
+        } else {
+            "统一社会信用代码"
+        },
         code: e.code,
-        region: format!("{} {}", region_name(&e.region), e.region).trim().to_string(),
+        region: format!("{} {}", region_name(&e.region), e.region)
+            .trim()
+            .to_string(),
         legal_representative: e.legal_representative,
         address: e.address,
         contact_name: e.contact_name,
@@ -556,13 +704,21 @@ struct MePage {
     entity: Option<EntityPageView>,
 }
 
-pub(crate) async fn me(State(state): State<Arc<AppState>>, axum::Extension(caller): axum::Extension<MaybeCaller>) -> Response {
+pub(crate) async fn me(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+) -> Response {
     let Some(who) = caller.0.clone() else {
         return Redirect::to("/login?next=/me").into_response();
     };
     let result: Result<Response, AppError> = async {
         let account = state.app.account_view(&who.username).await?;
-        let entity = state.app.entity(Some(&who), &who.entity_id).await.ok().map(entity_view);
+        let entity = state
+            .app
+            .entity(Some(&who), &who.entity_id)
+            .await
+            .ok()
+            .map(entity_view);
         Ok(render(MePage {
             layout: layout(&state, &caller, "我的账号", "", &[("我的账号", "")]),
             roles: roles_label(&account.roles),
@@ -613,10 +769,21 @@ pub(crate) async fn entities(
     axum::Extension(caller): axum::Extension<MaybeCaller>,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let privileged = caller.0.as_ref().is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
-    let status = if privileged { query.status.clone().filter(|s| !s.is_empty()) } else { None };
+    let privileged = caller
+        .0
+        .as_ref()
+        .is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
+    let status = if privileged {
+        query.status.clone().filter(|s| !s.is_empty())
+    } else {
+        None
+    };
     let page = query.page.unwrap_or(1).max(1);
-    match state.app.entities(caller.0.as_ref(), status.as_deref(), page, PER_PAGE).await {
+    match state
+        .app
+        .entities(caller.0.as_ref(), status.as_deref(), page, PER_PAGE)
+        .await
+    {
         Ok(list) => {
             let current = status.clone().unwrap_or_default();
             render(EntitiesPage {
@@ -626,11 +793,18 @@ pub(crate) async fn entities(
                 page,
                 rows: list.items.into_iter().map(entity_view).collect(),
                 privileged,
-                filters: [("", "全部"), ("pending", "待审核"), ("active", "已通过"), ("rejected", "已驳回")]
-                    .into_iter()
-                    .map(|(value, label)| (value, label, value == current))
-                    .collect(),
-                status_query: status.map(|s| format!("&status={}", urlencode(&s))).unwrap_or_default(),
+                filters: [
+                    ("", "全部"),
+                    ("pending", "待审核"),
+                    ("active", "已通过"),
+                    ("rejected", "已驳回"),
+                ]
+                .into_iter()
+                .map(|(value, label)| (value, label, value == current))
+                .collect(),
+                status_query: status
+                    .map(|s| format!("&status={}", urlencode(&s)))
+                    .unwrap_or_default(),
             })
         }
         Err(error) => app_error_page(error),
@@ -654,7 +828,13 @@ pub(crate) async fn entity(
             let e = entity_view(view);
             let title = e.name.clone();
             render(EntityPage {
-                layout: layout(&state, &caller, &title, "entities", &[("市场主体", "/entities"), (&title, "")]),
+                layout: layout(
+                    &state,
+                    &caller,
+                    &title,
+                    "entities",
+                    &[("市场主体", "/entities"), (&title, "")],
+                ),
                 e,
             })
         }
@@ -682,20 +862,32 @@ pub(crate) async fn reviews(
 ) -> Response {
     let page = query.page.unwrap_or(1).max(1);
     let result = async {
-        let list = state.app.entities(caller.0.as_ref(), Some("pending"), 1, 1000).await?;
+        let list = state
+            .app
+            .entities(caller.0.as_ref(), Some("pending"), 1, 1000)
+            .await?;
         // The queue is served oldest first: fairness to whoever waited longest.
         let mut items = list.items;
         items.reverse();
         let total = items.len() as u64;
         let start = ((page - 1) * PER_PAGE) as usize;
-        let rows = items.into_iter().skip(start).take(PER_PAGE as usize).map(entity_view).collect();
+        let rows = items
+            .into_iter()
+            .skip(start)
+            .take(PER_PAGE as usize)
+            .map(entity_view)
+            .collect();
         Ok::<_, AppError>(render(ReviewsPage {
             layout: layout(&state, &caller, "主体审核", "reviews", &[("主体审核", "")]),
             rows,
             total,
             page,
             pages: page_count(total, PER_PAGE),
-            csrf: caller.0.as_ref().and_then(|c| c.csrf.clone()).unwrap_or_default(),
+            csrf: caller
+                .0
+                .as_ref()
+                .and_then(|c| c.csrf.clone())
+                .unwrap_or_default(),
             notice: query.notice.clone().unwrap_or_default(),
             notice_tone: match query.tone.as_deref() {
                 Some("bad") => "bad".into(),
@@ -708,27 +900,38 @@ pub(crate) async fn reviews(
 }
 
 fn review_redirect(notice: &str, tone: &str) -> Response {
-    Redirect::to(&format!("/operator/reviews?notice={}&tone={tone}", urlencode(notice))).into_response()
+    Redirect::to(&format!(
+        "/operator/reviews?notice={}&tone={tone}",
+        urlencode(notice)
+    ))
+    .into_response()
 }
 
-fn caller_or_login(caller: &MaybeCaller) -> Result<&Caller, Response> {
-    caller.0.as_ref().ok_or_else(|| Redirect::to("/login").into_response())
-}
 
 pub(crate) async fn review_approve(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
 ) -> Response {
-    let who = match caller_or_login(&caller) {
-        Ok(c) => c,
-        Err(r) => return r,
+    let Some(who) = caller.0.as_ref() else {
+        return Redirect::to("/login").into_response();
     };
-    let name = state.app.entity(Some(who), &id).await.map(|e| e.name).unwrap_or_else(|_| id.clone());
+    let name = state
+        .app
+        .entity(Some(who), &id)
+        .await
+        .map(|e| e.name)
+        .unwrap_or_else(|_| id.clone());
     match state.app.approve_entity(who, &id).await {
-        Ok(receipt) => review_redirect(&format!("已通过「{name}」的登记申请（见证序号 #{}）。", receipt.seq), "ok"),
+        Ok(receipt) => review_redirect(
+            &format!("已通过「{name}」的登记申请（见证序号 #{}）。", receipt.seq),
+            "ok",
+        ),
         Err(AppError::Internal(d)) => app_error_page(AppError::Internal(d)),
-        Err(error) => review_redirect(&format!("未能通过「{name}」：{error}（{}）", error.code()), "bad"),
+        Err(error) => review_redirect(
+            &format!("未能通过「{name}」：{error}（{}）", error.code()),
+            "bad",
+        ),
     }
 }
 
@@ -744,15 +947,25 @@ pub(crate) async fn review_reject(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<RejectForm>,
 ) -> Response {
-    let who = match caller_or_login(&caller) {
-        Ok(c) => c,
-        Err(r) => return r,
+    let Some(who) = caller.0.as_ref() else {
+        return Redirect::to("/login").into_response();
     };
-    let name = state.app.entity(Some(who), &id).await.map(|e| e.name).unwrap_or_else(|_| id.clone());
+    let name = state
+        .app
+        .entity(Some(who), &id)
+        .await
+        .map(|e| e.name)
+        .unwrap_or_else(|_| id.clone());
     match state.app.reject_entity(who, &id, &form.reason).await {
-        Ok(receipt) => review_redirect(&format!("已驳回「{name}」的登记申请（见证序号 #{}）。", receipt.seq), "ok"),
+        Ok(receipt) => review_redirect(
+            &format!("已驳回「{name}」的登记申请（见证序号 #{}）。", receipt.seq),
+            "ok",
+        ),
         Err(AppError::Internal(d)) => app_error_page(AppError::Internal(d)),
-        Err(error) => review_redirect(&format!("未能驳回「{name}」：{error}（{}）", error.code()), "bad"),
+        Err(error) => review_redirect(
+            &format!("未能驳回「{name}」：{error}（{}）", error.code()),
+            "bad",
+        ),
     }
 }
 
@@ -786,8 +999,15 @@ pub(crate) async fn ledger(
         let lookup = query.seq.clone().unwrap_or_default();
         if !lookup.trim().is_empty() {
             match lookup.trim().parse::<u64>() {
-                Ok(seq) if seq < size => return Ok(Redirect::to(&format!("/ledger/entries/{seq}")).into_response()),
-                Ok(_) => lookup_error = format!("序号超出范围：账本目前有 {size} 条（序号 0 至 {}）。", size.saturating_sub(1)),
+                Ok(seq) if seq < size => {
+                    return Ok(Redirect::to(&format!("/ledger/entries/{seq}")).into_response());
+                }
+                Ok(_) => {
+                    lookup_error = format!(
+                        "序号超出范围：账本目前有 {size} 条（序号 0 至 {}）。",
+                        size.saturating_sub(1)
+                    )
+                }
                 Err(_) => lookup_error = "请输入非负整数序号。".into(),
             }
         }
@@ -795,7 +1015,14 @@ pub(crate) async fn ledger(
         let page = query.page.unwrap_or(1).clamp(1, pages);
         let end = size.saturating_sub((page - 1) * LEDGER_PER_PAGE);
         let start = end.saturating_sub(LEDGER_PER_PAGE);
-        let rows = state.app.ledger_entries(caller.0.as_ref(), start, end).await?.iter().rev().map(entry_row_view).collect();
+        let rows = state
+            .app
+            .ledger_entries(caller.0.as_ref(), start, end)
+            .await?
+            .iter()
+            .rev()
+            .map(entry_row_view)
+            .collect();
         Ok::<_, AppError>(render(LedgerPage {
             layout: layout(&state, &caller, "交易见证", "ledger", &[("交易见证", "")]),
             head_size: size,
@@ -880,8 +1107,18 @@ pub(crate) async fn ledger_entry(
         let row = entry_row_view(&entry);
         let title = format!("见证条目 #{seq}");
         Ok::<_, AppError>(render(LedgerEntryPage {
-            layout: layout(&state, &caller, &title, "ledger", &[("交易见证", "/ledger"), (&title, "")]),
-            payload_pretty: entry.payload.as_ref().map(|p| serde_json::to_string_pretty(p).unwrap_or_default()).unwrap_or_default(),
+            layout: layout(
+                &state,
+                &caller,
+                &title,
+                "ledger",
+                &[("交易见证", "/ledger"), (&title, "")],
+            ),
+            payload_pretty: entry
+                .payload
+                .as_ref()
+                .map(|p| serde_json::to_string_pretty(p).unwrap_or_default())
+                .unwrap_or_default(),
             e: EntryDetail {
                 seq,
                 kind: row.kind,

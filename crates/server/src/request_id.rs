@@ -14,7 +14,9 @@ tokio::task_local! {
 
 /// The current request's id, or `-` outside a request.
 pub(crate) fn current() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "-".into())
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".into())
 }
 
 fn fresh() -> String {
@@ -27,7 +29,11 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .map(str::to_string)
         .unwrap_or_else(fresh);
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());

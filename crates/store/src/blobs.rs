@@ -31,7 +31,9 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let content: Vec<u8> = row.try_get("content")?;
         if crypto::sm3(&content).to_hex() != hash {
-            return Err(StoreError::Corrupt(format!("blob {hash} does not match its hash")));
+            return Err(StoreError::Corrupt(format!(
+                "blob {hash} does not match its hash"
+            )));
         }
         Ok(Some(content))
     }

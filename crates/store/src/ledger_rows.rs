@@ -138,18 +138,20 @@ impl Store {
 
     /// The signed head of exactly `size` entries, if one was made.
     pub async fn head_at(&self, size: u64) -> Result<Option<HeadRow>, StoreError> {
-        let row = sqlx::query("SELECT size, root, at_ms, signature FROM ledger_heads WHERE size = $1")
-            .bind(size as i64)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT size, root, at_ms, signature FROM ledger_heads WHERE size = $1")
+                .bind(size as i64)
+                .fetch_optional(self.pool())
+                .await?;
         row.as_ref().map(head_from_row).transpose()
     }
 
     /// Every signed head in size order, for the verifier.
     pub async fn all_heads(&self) -> Result<Vec<HeadRow>, StoreError> {
-        let rows = sqlx::query("SELECT size, root, at_ms, signature FROM ledger_heads ORDER BY size")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT size, root, at_ms, signature FROM ledger_heads ORDER BY size")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(head_from_row).collect()
     }
 

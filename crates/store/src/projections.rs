@@ -106,7 +106,11 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Page<EntityRow>, StoreError> {
-        let filter = if status.is_some() { "WHERE status = $3" } else { "WHERE $3 = $3" };
+        let filter = if status.is_some() {
+            "WHERE status = $3"
+        } else {
+            "WHERE $3 = $3"
+        };
         let list_sql = format!(
             "SELECT {ENTITY_COLUMNS} FROM entities {filter} \
              ORDER BY registered_at_ms DESC, id LIMIT $1 OFFSET $2"

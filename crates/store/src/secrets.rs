@@ -133,11 +133,13 @@ impl Store {
 
     /// Records a platform fact once; a later call with another value is a conflict.
     pub async fn set_meta_once(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO platform_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(value)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO platform_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(self.pool())
+        .await?;
         match self.meta(name).await? {
             Some(stored) if stored == value => Ok(()),
             Some(stored) => Err(StoreError::Conflict(format!(

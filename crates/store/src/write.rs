@@ -20,7 +20,10 @@ impl std::fmt::Debug for WriteTx<'_> {
 }
 
 impl<'a> WriteTx<'a> {
-    pub(crate) async fn begin(pool: &AnyPool, guard: MutexGuard<'a, ()>) -> Result<Self, StoreError> {
+    pub(crate) async fn begin(
+        pool: &AnyPool,
+        guard: MutexGuard<'a, ()>,
+    ) -> Result<Self, StoreError> {
         let mut tx = pool.begin().await?;
         // Writing the tip row first takes the database's write lock on SQLite and a row lock on
         // PostgreSQL, so writers on other nodes wait here and `seq` stays gap-free.
@@ -56,7 +59,10 @@ impl<'a> WriteTx<'a> {
     }
 
     /// Stored Merkle nodes among `keys`.
-    pub async fn nodes(&mut self, keys: &[(u32, u64)]) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
+    pub async fn nodes(
+        &mut self,
+        keys: &[(u32, u64)],
+    ) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
         for (level, index) in keys {
             let row = sqlx::query("SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2")
@@ -98,7 +104,12 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
-    pub async fn insert_node(&mut self, level: u32, index: u64, hash: &[u8]) -> Result<(), StoreError> {
+    pub async fn insert_node(
+        &mut self,
+        level: u32,
+        index: u64,
+        hash: &[u8],
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)")
             .bind(level as i32)
             .bind(index as i64)
@@ -109,13 +120,15 @@ impl<'a> WriteTx<'a> {
     }
 
     pub async fn insert_head(&mut self, head: &HeadRow) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO ledger_heads (size, root, at_ms, signature) VALUES ($1, $2, $3, $4)")
-            .bind(head.size)
-            .bind(&head.root)
-            .bind(head.at_ms)
-            .bind(&head.signature)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO ledger_heads (size, root, at_ms, signature) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(head.size)
+        .bind(&head.root)
+        .bind(head.at_ms)
+        .bind(&head.signature)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 

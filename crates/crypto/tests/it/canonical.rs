@@ -7,8 +7,14 @@ use serde_json::{Value, json};
 #[test]
 fn keys_are_sorted_and_whitespace_dropped() {
     let cases = [
-        (json!({"b": 1, "a": [true, null, "x"]}), r#"{"a":[true,null,"x"],"b":1}"#),
-        (json!({"名称": "杭州", "code": -5}), r#"{"code":-5,"名称":"杭州"}"#),
+        (
+            json!({"b": 1, "a": [true, null, "x"]}),
+            r#"{"a":[true,null,"x"],"b":1}"#,
+        ),
+        (
+            json!({"名称": "杭州", "code": -5}),
+            r#"{"code":-5,"名称":"杭州"}"#,
+        ),
         (json!({"z": {"y": 1, "x": 2}}), r#"{"z":{"x":2,"y":1}}"#),
         (json!("a\"b\\c\n\u{1}"), r#""a\"b\\c\n\u0001""#),
         (json!(u64::MAX), "18446744073709551615"),
@@ -24,7 +30,10 @@ fn keys_are_sorted_and_whitespace_dropped() {
 fn insertion_order_does_not_matter() {
     let first: Value = serde_json::from_str(r#"{"a":1,"b":{"c":2,"d":3}}"#).unwrap();
     let second: Value = serde_json::from_str(r#"{ "b": {"d":3, "c":2}, "a": 1 }"#).unwrap();
-    assert_eq!(canonical_json(&first).unwrap(), canonical_json(&second).unwrap());
+    assert_eq!(
+        canonical_json(&first).unwrap(),
+        canonical_json(&second).unwrap()
+    );
 }
 
 #[test]
@@ -38,7 +47,9 @@ fn signatures_over_canonical_json_ignore_layout() {
     let value: Value = serde_json::from_str(r#"{"size":3,"root":"ab"}"#).unwrap();
     let reordered: Value = serde_json::from_str(r#"{"root":"ab","size":3}"#).unwrap();
     let signature = key.sign_json(&value).unwrap();
-    key.public_key().verify_json(&reordered, &signature).unwrap();
+    key.public_key()
+        .verify_json(&reordered, &signature)
+        .unwrap();
     let changed: Value = serde_json::from_str(r#"{"root":"ab","size":4}"#).unwrap();
     assert!(key.public_key().verify_json(&changed, &signature).is_err());
 }

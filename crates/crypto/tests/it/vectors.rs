@@ -28,7 +28,9 @@ fn sm3_examples_of_gb_t_32905() {
 
 #[test]
 fn sm4_example_of_gb_t_32907() {
-    let key: [u8; 16] = unhex("0123456789abcdeffedcba9876543210").try_into().unwrap();
+    let key: [u8; 16] = unhex("0123456789abcdeffedcba9876543210")
+        .try_into()
+        .unwrap();
     let ciphertext = sm4_encrypt_block(&key, &key);
     assert_eq!(hex::encode(ciphertext), "681edf34d206965e86b3e94f536e4246");
     assert_eq!(sm4_decrypt_block(&key, &ciphertext), key);
@@ -36,7 +38,9 @@ fn sm4_example_of_gb_t_32907() {
 
 #[test]
 fn sm4_million_iterations_of_gb_t_32907() {
-    let key: [u8; 16] = unhex("0123456789abcdeffedcba9876543210").try_into().unwrap();
+    let key: [u8; 16] = unhex("0123456789abcdeffedcba9876543210")
+        .try_into()
+        .unwrap();
     let mut block = key;
     for _ in 0..1_000_000 {
         block = sm4_encrypt_block(&key, &block);
@@ -44,7 +48,8 @@ fn sm4_million_iterations_of_gb_t_32907() {
     assert_eq!(hex::encode(block), "595298c7c6fd271f0402f804c33d3f66");
 }
 
-const EXAMPLE_SECRET: &str = "3945208F 7B2144B1 3F36E38A C6D39F95 88939369 2860B51A 42FB81EF 4DF7C5B8";
+const EXAMPLE_SECRET: &str =
+    "3945208F 7B2144B1 3F36E38A C6D39F95 88939369 2860B51A 42FB81EF 4DF7C5B8";
 const EXAMPLE_PUBLIC: &str = "04 09F9DF31 1E5421A1 50DD7D16 1E4BC5C6 72179FAD 1833FC07 6BB08FF3 56F35020 \
      CCEA490C E26775A5 2DC6EA71 8CC1AA60 0AED05FB F35E084A 6632F607 2DA9AD13";
 

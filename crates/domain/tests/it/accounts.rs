@@ -14,7 +14,10 @@ fn created() -> AccountEvent {
     }
 }
 
-fn check(history: &[AccountEvent], command: AccountCommand) -> Result<Vec<&'static str>, &'static str> {
+fn check(
+    history: &[AccountEvent],
+    command: AccountCommand,
+) -> Result<Vec<&'static str>, &'static str> {
     <Option<Account>>::replay(history)
         .decide(command, NOW)
         .map(|events| events.iter().map(AccountEvent::kind).collect())
@@ -28,7 +31,11 @@ fn usernames() {
     }
     assert_eq!(Username::parse("ZhAng").unwrap().as_str(), "zhang");
     for bad in ["ab", "-ab", "张三", "a b", "x".repeat(33).as_str(), "a@b"] {
-        assert_eq!(Username::parse(bad).unwrap_err().code(), "USERNAME_FORMAT", "{bad}");
+        assert_eq!(
+            Username::parse(bad).unwrap_err().code(),
+            "USERNAME_FORMAT",
+            "{bad}"
+        );
     }
 }
 
@@ -40,17 +47,72 @@ fn account_decider_table() {
         entity: EntityId("E".into()),
         roles,
     };
-    let disabled = AccountEvent::Disabled { reason: "离职".into(), at_ms: NOW };
-    let cases: Vec<(&str, Vec<AccountEvent>, AccountCommand, Result<Vec<&str>, &str>)> = vec![
-        ("create", vec![], create("张伟", vec![Role::Bidder]), Ok(vec!["account.created"])),
-        ("create taken", vec![created()], create("张伟", vec![Role::Bidder]), Err("USERNAME_TAKEN")),
-        ("create without name", vec![], create(" ", vec![Role::Bidder]), Err("FIELD_REQUIRED")),
-        ("create without role", vec![], create("张伟", vec![]), Err("NO_ROLE")),
-        ("disable", vec![created()], AccountCommand::Disable { reason: "离职".into() }, Ok(vec!["account.disabled"])),
-        ("disable twice", vec![created(), disabled.clone()], AccountCommand::Disable { reason: "x".into() }, Err("ACCOUNT_DISABLED")),
-        ("disable unknown", vec![], AccountCommand::Disable { reason: "x".into() }, Err("ACCOUNT_NOT_FOUND")),
-        ("enable", vec![created(), disabled], AccountCommand::Enable, Ok(vec!["account.enabled"])),
-        ("enable active is a no-op", vec![created()], AccountCommand::Enable, Ok(vec![])),
+    let disabled = AccountEvent::Disabled {
+        reason: "离职".into(),
+        at_ms: NOW,
+    };
+    let cases: Vec<(
+        &str,
+        Vec<AccountEvent>,
+        AccountCommand,
+        Result<Vec<&str>, &str>,
+    )> = vec![
+        (
+            "create",
+            vec![],
+            create("张伟", vec![Role::Bidder]),
+            Ok(vec!["account.created"]),
+        ),
+        (
+            "create taken",
+            vec![created()],
+            create("张伟", vec![Role::Bidder]),
+            Err("USERNAME_TAKEN"),
+        ),
+        (
+            "create without name",
+            vec![],
+            create(" ", vec![Role::Bidder]),
+            Err("FIELD_REQUIRED"),
+        ),
+        (
+            "create without role",
+            vec![],
+            create("张伟", vec![]),
+            Err("NO_ROLE"),
+        ),
+        (
+            "disable",
+            vec![created()],
+            AccountCommand::Disable {
+                reason: "离职".into(),
+            },
+            Ok(vec!["account.disabled"]),
+        ),
+        (
+            "disable twice",
+            vec![created(), disabled.clone()],
+            AccountCommand::Disable { reason: "x".into() },
+            Err("ACCOUNT_DISABLED"),
+        ),
+        (
+            "disable unknown",
+            vec![],
+            AccountCommand::Disable { reason: "x".into() },
+            Err("ACCOUNT_NOT_FOUND"),
+        ),
+        (
+            "enable",
+            vec![created(), disabled],
+            AccountCommand::Enable,
+            Ok(vec!["account.enabled"]),
+        ),
+        (
+            "enable active is a no-op",
+            vec![created()],
+            AccountCommand::Enable,
+            Ok(vec![]),
+        ),
     ];
     for (name, history, command, expected) in cases {
         assert_eq!(check(&history, command), expected, "case {name}");
@@ -70,6 +132,8 @@ fn roles_are_sorted_and_deduplicated() {
             NOW,
         )
         .unwrap();
-    let AccountEvent::Created { roles, .. } = &events[0] else { panic!("not created") };
+    let AccountEvent::Created { roles, .. } = &events[0] else {
+        panic!("not created")
+    };
     assert_eq!(roles, &vec![Role::Tenderee, Role::Bidder]);
 }

@@ -10,7 +10,11 @@ const NOW: i64 = 1_796_088_600_000;
 fn registration(roles: &[Role]) -> Registration {
     let uscc = Uscc::parse("91330100MA5CJQ4N5A").unwrap_or_else(|_| {
         let prefix = "91330100MA2CJQ4N5";
-        Uscc::parse(&format!("{prefix}{}", Uscc::check_char_for(prefix).unwrap())).unwrap()
+        Uscc::parse(&format!(
+            "{prefix}{}",
+            Uscc::check_char_for(prefix).unwrap()
+        ))
+        .unwrap()
     });
     Registration {
         id: EntityId(uscc.to_string()),
@@ -51,7 +55,10 @@ fn rejected() -> EntityEvent {
 }
 
 /// Runs `command` on the state made of `history` and returns the event kinds or the error code.
-fn check(history: &[EntityEvent], command: EntityCommand) -> Result<Vec<&'static str>, &'static str> {
+fn check(
+    history: &[EntityEvent],
+    command: EntityCommand,
+) -> Result<Vec<&'static str>, &'static str> {
     let state = <Option<Entity>>::replay(history);
     state
         .decide(command, NOW)
@@ -74,24 +81,112 @@ fn entity_decider_table() {
     let mut long_name = registration(&[Role::Bidder]);
     long_name.name = "长".repeat(101);
 
-    let cases: Vec<(&str, Vec<EntityEvent>, EntityCommand, Result<Vec<&str>, &str>)> = vec![
-        ("new bidder", vec![], register(&[Role::Bidder]), Ok(vec!["entity.registered"])),
-        ("tenderee and agency", vec![], register(&[Role::Tenderee, Role::Agency]), Ok(vec!["entity.registered"])),
+    let cases: Vec<(
+        &str,
+        Vec<EntityEvent>,
+        EntityCommand,
+        Result<Vec<&str>, &str>,
+    )> = vec![
+        (
+            "new bidder",
+            vec![],
+            register(&[Role::Bidder]),
+            Ok(vec!["entity.registered"]),
+        ),
+        (
+            "tenderee and agency",
+            vec![],
+            register(&[Role::Tenderee, Role::Agency]),
+            Ok(vec!["entity.registered"]),
+        ),
         ("no role", vec![], register(&[]), Err("NO_ROLE")),
-        ("self-service operator", vec![], register(&[Role::Operator]), Err("ROLE_NOT_SELF_SERVICE")),
-        ("self-service supervisor", vec![], register(&[Role::Bidder, Role::Supervisor]), Err("ROLE_NOT_SELF_SERVICE")),
-        ("blank name", vec![], EntityCommand::Register(no_name), Err("FIELD_REQUIRED")),
-        ("long name", vec![], EntityCommand::Register(long_name), Err("FIELD_TOO_LONG")),
-        ("duplicate while pending", vec![registered()], register(&[Role::Bidder]), Err("DUPLICATE_REGISTRATION")),
-        ("duplicate when active", vec![registered(), approved()], register(&[Role::Bidder]), Err("DUPLICATE_REGISTRATION")),
-        ("again after rejection", vec![registered(), rejected()], register(&[Role::Bidder]), Ok(vec!["entity.registered"])),
-        ("operator registers", vec![], EntityCommand::RegisterByOperator { registration: registration(&[Role::Operator]), operator: "op".into() }, Ok(vec!["entity.registered", "entity.approved"])),
-        ("approve pending", vec![registered()], approve(), Ok(vec!["entity.approved"])),
-        ("approve unknown", vec![], approve(), Err("ENTITY_NOT_FOUND")),
-        ("approve twice", vec![registered(), approved()], approve(), Err("REGISTRATION_NOT_PENDING")),
-        ("reject pending", vec![registered()], reject("营业执照已过期"), Ok(vec!["entity.rejected"])),
-        ("reject without reason", vec![registered()], reject("   "), Err("REASON_REQUIRED")),
-        ("reject active", vec![registered(), approved()], reject("x"), Err("REGISTRATION_NOT_PENDING")),
+        (
+            "self-service operator",
+            vec![],
+            register(&[Role::Operator]),
+            Err("ROLE_NOT_SELF_SERVICE"),
+        ),
+        (
+            "self-service supervisor",
+            vec![],
+            register(&[Role::Bidder, Role::Supervisor]),
+            Err("ROLE_NOT_SELF_SERVICE"),
+        ),
+        (
+            "blank name",
+            vec![],
+            EntityCommand::Register(no_name),
+            Err("FIELD_REQUIRED"),
+        ),
+        (
+            "long name",
+            vec![],
+            EntityCommand::Register(long_name),
+            Err("FIELD_TOO_LONG"),
+        ),
+        (
+            "duplicate while pending",
+            vec![registered()],
+            register(&[Role::Bidder]),
+            Err("DUPLICATE_REGISTRATION"),
+        ),
+        (
+            "duplicate when active",
+            vec![registered(), approved()],
+            register(&[Role::Bidder]),
+            Err("DUPLICATE_REGISTRATION"),
+        ),
+        (
+            "again after rejection",
+            vec![registered(), rejected()],
+            register(&[Role::Bidder]),
+            Ok(vec!["entity.registered"]),
+        ),
+        (
+            "operator registers",
+            vec![],
+            EntityCommand::RegisterByOperator {
+                registration: registration(&[Role::Operator]),
+                operator: "op".into(),
+            },
+            Ok(vec!["entity.registered", "entity.approved"]),
+        ),
+        (
+            "approve pending",
+            vec![registered()],
+            approve(),
+            Ok(vec!["entity.approved"]),
+        ),
+        (
+            "approve unknown",
+            vec![],
+            approve(),
+            Err("ENTITY_NOT_FOUND"),
+        ),
+        (
+            "approve twice",
+            vec![registered(), approved()],
+            approve(),
+            Err("REGISTRATION_NOT_PENDING"),
+        ),
+        (
+            "reject pending",
+            vec![registered()],
+            reject("营业执照已过期"),
+            Ok(vec!["entity.rejected"]),
+        ),
+        (
+            "reject without reason",
+            vec![registered()],
+            reject("   "),
+            Err("REASON_REQUIRED"),
+        ),
+        (
+            "reject active",
+            vec![registered(), approved()],
+            reject("x"),
+            Err("REGISTRATION_NOT_PENDING"),
+        ),
     ];
     for (name, history, command, expected) in cases {
         assert_eq!(check(&history, command), expected, "case {name}");
@@ -101,9 +196,15 @@ fn entity_decider_table() {
 #[test]
 fn evolve_tracks_the_review() {
     let state = <Option<Entity>>::replay(&[registered(), rejected()]).unwrap();
-    assert_eq!(state.status, EntityStatus::Rejected { reason: "材料不全".into() });
+    assert_eq!(
+        state.status,
+        EntityStatus::Rejected {
+            reason: "材料不全".into()
+        }
+    );
     assert_eq!(state.reviewed_by.as_deref(), Some("op"));
-    let state = <Option<Entity>>::replay(&[registered(), rejected(), registered(), approved()]).unwrap();
+    let state =
+        <Option<Entity>>::replay(&[registered(), rejected(), registered(), approved()]).unwrap();
     assert_eq!(state.status, EntityStatus::Active);
 }
 

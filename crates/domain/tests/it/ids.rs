@@ -65,7 +65,11 @@ fn id_numbers_are_masked_in_debug_output() {
 fn region_codes() {
     assert!(RegionCode::parse("330100").is_ok());
     for bad in ["33010", "3301000", "33A100", "030100", ""] {
-        assert_eq!(RegionCode::parse(bad).unwrap_err().code(), "REGION_CODE", "{bad}");
+        assert_eq!(
+            RegionCode::parse(bad).unwrap_err().code(),
+            "REGION_CODE",
+            "{bad}"
+        );
     }
 }
 

@@ -14,7 +14,8 @@ const DOMAIN_ALLOWLIST: &[&str] = &[
 
 #[test]
 fn domain_dependencies_stay_within_the_allowlist() {
-    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     let mut in_deps = false;
     for line in manifest.lines() {
         let line = line.trim();
@@ -31,7 +32,9 @@ fn domain_dependencies_stay_within_the_allowlist() {
 
 #[test]
 fn every_source_file_starts_with_a_module_doc_and_has_no_markers() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join("crates");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join("crates");
     let mut stack = vec![root];
     let mut checked = 0;
     while let Some(dir) = stack.pop() {
@@ -43,10 +46,18 @@ fn every_source_file_starts_with_a_module_doc_and_has_no_markers() {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let first = text.lines().next().unwrap_or("");
                 let is_bin_or_bench = path.components().any(|c| c.as_os_str() == "benches");
-                assert!(first.starts_with("//!") || is_bin_or_bench, "{} lacks a //! line", path.display());
+                assert!(
+                    first.starts_with("//!") || is_bin_or_bench,
+                    "{} lacks a //! line",
+                    path.display()
+                );
                 for marker in ["todo!(", "unimplemented!(", "dbg!(", "#[ignore"] {
                     let own = path.ends_with("repo_rules.rs");
-                    assert!(own || !text.contains(marker), "{} contains {marker}", path.display());
+                    assert!(
+                        own || !text.contains(marker),
+                        "{} contains {marker}",
+                        path.display()
+                    );
                 }
                 checked += 1;
             }

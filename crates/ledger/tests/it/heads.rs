@@ -21,7 +21,11 @@ fn signed_heads_verify_and_detect_changes() {
     let mut changed = signed.clone();
     changed.head.size = 8;
     assert!(changed.verify(&key.public_key()).is_err());
-    assert!(signed.verify(&PlatformKey::generate().public_key()).is_err());
+    assert!(
+        signed
+            .verify(&PlatformKey::generate().public_key())
+            .is_err()
+    );
 }
 
 #[test]
@@ -50,11 +54,17 @@ fn the_leaf_commits_to_payload_with_salt() {
         salt: [9; 32],
     };
     let header = entry.header().unwrap();
-    assert_eq!(header.commit, payload_commitment(&[9; 32], &entry.payload).unwrap());
+    assert_eq!(
+        header.commit,
+        payload_commitment(&[9; 32], &entry.payload).unwrap()
+    );
     let mut other_salt = entry.clone();
     other_salt.salt = [8; 32];
     assert_ne!(other_salt.leaf_hash().unwrap(), entry.leaf_hash().unwrap());
     let mut other_payload = entry.clone();
     other_payload.payload = json!({"name": "宁波"});
-    assert_ne!(other_payload.leaf_hash().unwrap(), entry.leaf_hash().unwrap());
+    assert_ne!(
+        other_payload.leaf_hash().unwrap(),
+        entry.leaf_hash().unwrap()
+    );
 }

@@ -20,7 +20,9 @@ fn reference_root(leaves: &[Sm3Hash]) -> Sm3Hash {
 }
 
 fn leaves(n: u64) -> Vec<Sm3Hash> {
-    (0..n).map(|i| leaf_hash(format!("leaf {i}").as_bytes())).collect()
+    (0..n)
+        .map(|i| leaf_hash(format!("leaf {i}").as_bytes()))
+        .collect()
 }
 
 fn tree_of(leaves: &[Sm3Hash]) -> MemoryTree {

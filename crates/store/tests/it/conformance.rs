@@ -41,7 +41,12 @@ async fn entries_round_trip_and_stay_in_order() {
         assert_eq!(store.ledger_size().await.unwrap(), 3);
         let all = store.entries(0, 10).await.unwrap();
         assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![0, 1, 2]);
-        assert_eq!(all[1], entry(1, "a"), "{}: binary and text survive", db.name);
+        assert_eq!(
+            all[1],
+            entry(1, "a"),
+            "{}: binary and text survive",
+            db.name
+        );
         let stream_a = store.stream_entries("a").await.unwrap();
         assert_eq!(stream_a.len(), 2);
         assert_eq!(store.entry(2).await.unwrap().unwrap().stream, "b");
@@ -57,9 +62,12 @@ async fn a_dropped_transaction_leaves_nothing() {
         {
             let mut tx = store.begin().await.unwrap();
             tx.insert_entry(&entry(0, "a")).await.unwrap();
-            tx.upsert_account(&AccountRow { username: "x".into(), ..Default::default() })
-                .await
-                .unwrap();
+            tx.upsert_account(&AccountRow {
+                username: "x".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         }
         assert_eq!(store.ledger_size().await.unwrap(), 0, "{}", db.name);
         assert!(store.entries(0, 10).await.unwrap().is_empty());
@@ -72,7 +80,11 @@ async fn a_wrong_sequence_number_is_refused() {
     for db in fresh_databases().await {
         let store = db.open().await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        assert!(tx.insert_entry(&entry(5, "a")).await.is_err(), "{}", db.name);
+        assert!(
+            tx.insert_entry(&entry(5, "a")).await.is_err(),
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -112,9 +124,14 @@ async fn nodes_and_heads() {
         tx.insert_node(0, 0, &[1; 32]).await.unwrap();
         tx.insert_node(0, 1, &[2; 32]).await.unwrap();
         tx.insert_node(1, 0, &[3; 32]).await.unwrap();
-        tx.insert_head(&HeadRow { size: 2, root: vec![3; 32], at_ms: 9, signature: vec![7; 64] })
-            .await
-            .unwrap();
+        tx.insert_head(&HeadRow {
+            size: 2,
+            root: vec![3; 32],
+            at_ms: 9,
+            signature: vec![7; 64],
+        })
+        .await
+        .unwrap();
         assert_eq!(tx.nodes(&[(0, 1), (1, 0), (2, 0)]).await.unwrap().len(), 2);
         tx.commit().await.unwrap();
         let nodes = store.nodes(&[(0, 0), (1, 0), (5, 5)]).await.unwrap();
@@ -155,12 +172,20 @@ async fn projections_upsert_and_page() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(store.entity("E0").await.unwrap().unwrap().name, "单位零", "{}", db.name);
+        assert_eq!(
+            store.entity("E0").await.unwrap().unwrap().name,
+            "单位零",
+            "{}",
+            db.name
+        );
         let pending = store.entities(Some("pending"), 0, 10).await.unwrap();
         assert_eq!(pending.total, 2);
         let page = store.entities(None, 1, 2).await.unwrap();
         assert_eq!(page.total, 5);
-        assert_eq!(page.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["E3", "E2"]);
+        assert_eq!(
+            page.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            vec!["E3", "E2"]
+        );
         assert_eq!(store.all_entities().await.unwrap().len(), 5);
     }
 }
@@ -172,7 +197,10 @@ async fn secrets_sessions_tokens_and_blobs() {
         let mut tx = store.begin().await.unwrap();
         tx.put_credential("li", "$argon2id$x", 1).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(store.password_hash("li").await.unwrap().as_deref(), Some("$argon2id$x"));
+        assert_eq!(
+            store.password_hash("li").await.unwrap().as_deref(),
+            Some("$argon2id$x")
+        );
         let session = SessionRow {
             id: "s1".into(),
             username: "li".into(),
@@ -182,7 +210,12 @@ async fn secrets_sessions_tokens_and_blobs() {
         };
         store.insert_session(&session).await.unwrap();
         assert_eq!(store.session("s1").await.unwrap(), Some(session));
-        assert_eq!(store.delete_expired_sessions(101).await.unwrap(), 1, "{}", db.name);
+        assert_eq!(
+            store.delete_expired_sessions(101).await.unwrap(),
+            1,
+            "{}",
+            db.name
+        );
         assert!(store.session("s1").await.unwrap().is_none());
         let token = TokenRow {
             id: "t".into(),
