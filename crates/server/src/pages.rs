@@ -907,7 +907,6 @@ fn review_redirect(notice: &str, tone: &str) -> Response {
     .into_response()
 }
 
-
 pub(crate) async fn review_approve(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,

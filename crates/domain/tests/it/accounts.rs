@@ -24,6 +24,14 @@ fn check(
         .map_err(|e| e.code())
 }
 
+/// (name, history, command, expected event kinds or error code)
+type Case = (
+    &'static str,
+    Vec<AccountEvent>,
+    AccountCommand,
+    Result<Vec<&'static str>, &'static str>,
+);
+
 #[test]
 fn usernames() {
     for good in ["zhang", "op-1", "a_b", "abc", "0ab"] {
@@ -51,12 +59,7 @@ fn account_decider_table() {
         reason: "离职".into(),
         at_ms: NOW,
     };
-    let cases: Vec<(
-        &str,
-        Vec<AccountEvent>,
-        AccountCommand,
-        Result<Vec<&str>, &str>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "create",
             vec![],

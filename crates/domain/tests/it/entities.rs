@@ -66,6 +66,14 @@ fn check(
         .map_err(|e| e.code())
 }
 
+/// (name, history, command, expected event kinds or error code)
+type Case = (
+    &'static str,
+    Vec<EntityEvent>,
+    EntityCommand,
+    Result<Vec<&'static str>, &'static str>,
+);
+
 #[test]
 fn entity_decider_table() {
     let register = |roles: &[Role]| EntityCommand::Register(registration(roles));
@@ -81,12 +89,7 @@ fn entity_decider_table() {
     let mut long_name = registration(&[Role::Bidder]);
     long_name.name = "长".repeat(101);
 
-    let cases: Vec<(
-        &str,
-        Vec<EntityEvent>,
-        EntityCommand,
-        Result<Vec<&str>, &str>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "new bidder",
             vec![],
