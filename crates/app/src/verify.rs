@@ -46,12 +46,6 @@ pub async fn verify_store(
 ) -> Result<VerifyReport, AppError> {
     let mut report = VerifyReport::default();
     let size = store.ledger_size().await?;
-    let counted = store.count_entries().await?;
-    if counted != size {
-        report.problem(format!(
-            "ledger: {counted} entries are stored but the ledger's size is {size} (an entry was inserted or deleted)"
-        ));
-    }
     let mut tree = MemoryTree::new();
     let mut rebuilt = Rebuilt::default();
     let mut expected_seq = 0u64;
@@ -64,8 +58,20 @@ pub async fn verify_store(
         for row in &rows {
             let seq = row.seq as u64;
             if seq != expected_seq {
+                if expected_seq >= size {
+                    report.problem(format!(
+                        "entry {seq}: stored beyond the ledger's size {size} (inserted)"
+                    ));
+                } else {
+                    report.problem(format!(
+                        "entry {expected_seq}: missing (the next stored entry is {seq})"
+                    ));
+                }
+                break 'scan;
+            }
+            if seq >= size {
                 report.problem(format!(
-                    "entry {expected_seq}: missing (the next stored entry is {seq})"
+                    "entry {seq}: stored beyond the ledger's size {size} (inserted)"
                 ));
                 break 'scan;
             }

@@ -1,0 +1,8 @@
+//! Integration tests of the application layer on both backends: receipts and proofs, the
+//! verifier against every kind of tampering, refused commands that change nothing, and sessions.
+
+mod auth;
+mod commands;
+mod support;
+mod tamper;
+mod witness;

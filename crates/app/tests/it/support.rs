@@ -1,0 +1,99 @@
+//! Shared set-up: an application per backend with a controllable clock and cheap passwords.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use app::{App, PasswordPolicy, Settings};
+use crypto::PlatformKey;
+use store::testing::{TestDatabase, fresh_databases};
+
+pub const START_MS: i64 = 1_796_088_600_000;
+
+pub struct TestApp {
+    pub db: TestDatabase,
+    pub app: App,
+    pub clock: Arc<AtomicI64>,
+}
+
+impl TestApp {
+    pub fn advance(&self, ms: i64) {
+        self.clock.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    pub async fn size(&self) -> u64 {
+        self.app.store().ledger_size().await.unwrap()
+    }
+
+    /// A raw connection for tampering with the database behind the application's back.
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.db.url)
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn build(db: TestDatabase) -> TestApp {
+    let store = db.open().await.unwrap();
+    let clock = Arc::new(AtomicI64::new(START_MS));
+    let reader = clock.clone();
+    let settings = Settings {
+        origin: "ggzy.test".into(),
+        password_policy: PasswordPolicy::for_tests(),
+        session_ttl_ms: 3_600_000,
+    };
+    let app = App::open(
+        store,
+        PlatformKey::generate(),
+        Arc::new(move || reader.fetch_add(1, Ordering::SeqCst)),
+        settings,
+    )
+    .await
+    .unwrap();
+    TestApp { db, app, clock }
+}
+
+/// One empty application per backend.
+pub async fn apps() -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for db in fresh_databases().await {
+        out.push(build(db).await);
+    }
+    out
+}
+
+/// One application per backend, filled with the demo data.
+pub async fn demo_apps() -> Vec<TestApp> {
+    let mut out = apps().await;
+    for test in &out {
+        assert!(app::seed_demo(&test.app).await.unwrap());
+    }
+    out.shrink_to_fit();
+    out
+}
+
+pub fn registration(code: &str, username: &str) -> app::NewRegistration {
+    app::NewRegistration {
+        kind: "organisation".into(),
+        code: code.into(),
+        name: "衢州市衢江建设有限公司".into(),
+        region: "330800".into(),
+        legal_representative: "徐东".into(),
+        address: "衢州市柯城区".into(),
+        contact_name: "徐东".into(),
+        contact_phone: "0570-3030303".into(),
+        contact_email: String::new(),
+        roles: vec!["bidder".into()],
+        username: username.into(),
+        display_name: "徐东".into(),
+        password: "Secret2026x".into(),
+    }
+}
+
+/// A valid USCC with the given 9-character body (region 330800).
+pub fn uscc(body9: &str) -> String {
+    let prefix = format!("91330800{body9}");
+    format!("{prefix}{}", domain::Uscc::check_char_for(&prefix).unwrap())
+}
