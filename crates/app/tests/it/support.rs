@@ -7,25 +7,25 @@ use app::{App, PasswordPolicy, Settings};
 use crypto::PlatformKey;
 use store::testing::{TestDatabase, fresh_databases};
 
-pub const START_MS: i64 = 1_796_088_600_000;
+pub(crate) const START_MS: i64 = 1_796_088_600_000;
 
-pub struct TestApp {
-    pub db: TestDatabase,
-    pub app: App,
-    pub clock: Arc<AtomicI64>,
+pub(crate) struct TestApp {
+    pub(crate) db: TestDatabase,
+    pub(crate) app: App,
+    pub(crate) clock: Arc<AtomicI64>,
 }
 
 impl TestApp {
-    pub fn advance(&self, ms: i64) {
+    pub(crate) fn advance(&self, ms: i64) {
         self.clock.fetch_add(ms, Ordering::SeqCst);
     }
 
-    pub async fn size(&self) -> u64 {
+    pub(crate) async fn size(&self) -> u64 {
         self.app.store().ledger_size().await.unwrap()
     }
 
     /// A raw connection for tampering with the database behind the application's back.
-    pub async fn raw(&self) -> sqlx::AnyPool {
+    pub(crate) async fn raw(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
         sqlx::any::AnyPoolOptions::new()
             .max_connections(1)
@@ -35,7 +35,7 @@ impl TestApp {
     }
 }
 
-pub async fn build(db: TestDatabase) -> TestApp {
+pub(crate) async fn build(db: TestDatabase) -> TestApp {
     let store = db.open().await.unwrap();
     let clock = Arc::new(AtomicI64::new(START_MS));
     let reader = clock.clone();
@@ -56,7 +56,7 @@ pub async fn build(db: TestDatabase) -> TestApp {
 }
 
 /// One empty application per backend.
-pub async fn apps() -> Vec<TestApp> {
+pub(crate) async fn apps() -> Vec<TestApp> {
     let mut out = Vec::new();
     for db in fresh_databases().await {
         out.push(build(db).await);
@@ -65,7 +65,7 @@ pub async fn apps() -> Vec<TestApp> {
 }
 
 /// One application per backend, filled with the demo data.
-pub async fn demo_apps() -> Vec<TestApp> {
+pub(crate) async fn demo_apps() -> Vec<TestApp> {
     let mut out = apps().await;
     for test in &out {
         assert!(app::seed_demo(&test.app).await.unwrap());
@@ -74,7 +74,7 @@ pub async fn demo_apps() -> Vec<TestApp> {
     out
 }
 
-pub fn registration(code: &str, username: &str) -> app::NewRegistration {
+pub(crate) fn registration(code: &str, username: &str) -> app::NewRegistration {
     app::NewRegistration {
         kind: "organisation".into(),
         code: code.into(),
@@ -93,7 +93,7 @@ pub fn registration(code: &str, username: &str) -> app::NewRegistration {
 }
 
 /// A valid USCC with the given 9-character body (region 330800).
-pub fn uscc(body9: &str) -> String {
+pub(crate) fn uscc(body9: &str) -> String {
     let prefix = format!("91330800{body9}");
     format!("{prefix}{}", domain::Uscc::check_char_for(&prefix).unwrap())
 }

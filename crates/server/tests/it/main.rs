@@ -1,0 +1,7 @@
+//! Integration tests of the HTTP server: a real server on a free port over a fresh database with
+//! the demo data, driven by an HTTP client.
+
+mod access;
+mod bad_input;
+mod pages;
+mod support;

@@ -1,0 +1,72 @@
+//! `spawn_app`: a real server on port 0 over a fresh SQLite database with the demo data.
+
+use std::sync::Arc;
+
+use app::{App, PasswordPolicy, Settings};
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use store::testing::{TestDatabase, fresh_sqlite};
+
+pub(crate) struct TestServer {
+    pub(crate) base: String,
+    pub(crate) _db: TestDatabase,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A client that keeps cookies and does not follow redirects.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+pub(crate) async fn spawn_app() -> TestServer {
+    let db = fresh_sqlite();
+    let store = db.open().await.unwrap();
+    let settings = Settings {
+        origin: "ggzy.test".into(),
+        password_policy: PasswordPolicy::for_tests(),
+        session_ttl_ms: 3_600_000,
+    };
+    let app = App::open(store, crypto::PlatformKey::generate(), app::system_clock(), settings).await.unwrap();
+    app::seed_demo(&app).await.unwrap();
+    let state = Arc::new(server::AppState { app, secure_cookies: false, platform_name: "浙江省公共资源交易平台".into() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server::serve(state, listener, async move {
+        let _ = rx.await;
+    }));
+    TestServer { base, _db: db, _shutdown: tx }
+}
+
+impl TestServer {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs in through the API; returns a client holding the cookie, and the CSRF token.
+    pub(crate) async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        let client = client();
+        let response = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": app::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login {username}");
+        let body: Value = response.json().await.unwrap();
+        (client, body["csrf_token"].as_str().unwrap().to_string())
+    }
+
+    pub(crate) async fn ledger_size(&self) -> u64 {
+        let body: Value = client().get(self.url("/healthz")).send().await.unwrap().json().await.unwrap();
+        body["ledger_size"].as_u64().unwrap()
+    }
+
+    /// The id of an entity waiting for review.
+    pub(crate) async fn pending_id(&self) -> String {
+        let (client, _) = self.login("operator").await;
+        let body: Value =
+            client.get(self.url("/api/v1/entities?status=pending")).send().await.unwrap().json().await.unwrap();
+        body["items"][0]["id"].as_str().unwrap().to_string()
+    }
+}
