@@ -61,18 +61,30 @@ async fn every_route_with_every_role() {
                 request = if path.starts_with("/api/") {
                     request.json(&serde_json::json!({}))
                 } else {
-                    request.header("content-type", "application/x-www-form-urlencoded").body("reason=")
+                    request
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body("reason=")
                 };
             }
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();
-            let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
             let who = role.map_or("anonymous", |r| r.as_str());
             let refused_for_login = status == 401 || location.starts_with("/login?");
             if allowed(*access, role) {
-                assert!(!refused_for_login && status != 403, "{who} {method} {path}: allowed but got {status} {location}");
+                assert!(
+                    !refused_for_login && status != 403,
+                    "{who} {method} {path}: allowed but got {status} {location}"
+                );
             } else if role.is_none() {
-                assert!(refused_for_login, "{who} {method} {path}: expected a log-in refusal, got {status}");
+                assert!(
+                    refused_for_login,
+                    "{who} {method} {path}: expected a log-in refusal, got {status}"
+                );
                 if path.starts_with("/api/") {
                     let body: serde_json::Value = response.json().await.unwrap();
                     assert_eq!(body["code"], "NOT_AUTHENTICATED");
@@ -93,12 +105,22 @@ async fn every_route_with_every_role() {
 #[tokio::test]
 async fn openapi_documents_every_api_route() {
     let server = spawn_app().await;
-    let doc: serde_json::Value = client().get(server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = client()
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for (method, path, _) in ROUTES {
         if path.starts_with("/api/v1/") || *path == "/healthz" {
             let operation = &doc["paths"][*path][method.as_str().to_ascii_lowercase()];
-            assert!(operation.is_object(), "{method} {path} is not in the OpenAPI document");
+            assert!(
+                operation.is_object(),
+                "{method} {path} is not in the OpenAPI document"
+            );
         }
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
@@ -106,12 +128,30 @@ async fn openapi_documents_every_api_route() {
 
 #[test]
 fn every_error_code_is_in_the_table() {
-    let table: Vec<&str> = server::errors::ERROR_TABLE.iter().map(|(code, _, _)| *code).collect();
+    let table: Vec<&str> = server::errors::ERROR_TABLE
+        .iter()
+        .map(|(code, _, _)| *code)
+        .collect();
     for code in domain::DomainError::ALL_CODES {
-        assert!(table.contains(code), "{code} is missing from the error table");
+        assert!(
+            table.contains(code),
+            "{code} is missing from the error table"
+        );
     }
-    for code in ["BAD_CREDENTIALS", "NOT_AUTHENTICATED", "NOT_AUTHORIZED", "ENTITY_NOT_ACTIVE", "PASSWORD_WEAK", "NOT_FOUND", "INVALID_REQUEST", "INTERNAL"] {
-        assert!(table.contains(&code), "{code} is missing from the error table");
+    for code in [
+        "BAD_CREDENTIALS",
+        "NOT_AUTHENTICATED",
+        "NOT_AUTHORIZED",
+        "ENTITY_NOT_ACTIVE",
+        "PASSWORD_WEAK",
+        "NOT_FOUND",
+        "INVALID_REQUEST",
+        "INTERNAL",
+    ] {
+        assert!(
+            table.contains(&code),
+            "{code} is missing from the error table"
+        );
     }
     let mut sorted = table.clone();
     sorted.sort();

@@ -6,7 +6,12 @@ use crate::support::{client, spawn_app};
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -21,9 +26,23 @@ fn csrf_of(html: &str) -> String {
 async fn register_review_and_verify_through_the_pages() {
     let server = spawn_app().await;
     let browser = client();
-    let home = browser.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = browser
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("浙江省公共资源交易平台") && home.contains("/static/style.css"));
-    let page = browser.get(server.url("/register")).send().await.unwrap().text().await.unwrap();
+    let page = browser
+        .get(server.url("/register"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("统一社会信用代码"));
 
     let prefix = "91330400MA0000011";
@@ -53,7 +72,10 @@ async fn register_review_and_verify_through_the_pages() {
     assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(html.contains("USCC_LENGTH") && html.contains("嘉兴南湖电子科技有限公司"));
-    assert!(!html.contains("Nanhu2026pass"), "a refused password is not echoed");
+    assert!(
+        !html.contains("Nanhu2026pass"),
+        "a refused password is not echoed"
+    );
     fields[1].1 = &code;
     let accepted = browser
         .post(server.url("/register"))
@@ -70,12 +92,23 @@ async fn register_review_and_verify_through_the_pages() {
     let login = applicant
         .post(server.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("username", "nanhu"), ("password", "Nanhu2026pass"), ("next", "")]))
+        .body(form(&[
+            ("username", "nanhu"),
+            ("password", "Nanhu2026pass"),
+            ("next", ""),
+        ]))
         .send()
         .await
         .unwrap();
     assert_eq!(login.status(), 303);
-    let me = applicant.get(server.url("/me")).send().await.unwrap().text().await.unwrap();
+    let me = applicant
+        .get(server.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(me.contains("待审核"));
 
     // The operator approves it from the queue.
@@ -83,11 +116,22 @@ async fn register_review_and_verify_through_the_pages() {
     operator
         .post(server.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("username", "operator"), ("password", app::DEMO_PASSWORD), ("next", "")]))
+        .body(form(&[
+            ("username", "operator"),
+            ("password", app::DEMO_PASSWORD),
+            ("next", ""),
+        ]))
         .send()
         .await
         .unwrap();
-    let queue = operator.get(server.url("/operator/reviews")).send().await.unwrap().text().await.unwrap();
+    let queue = operator
+        .get(server.url("/operator/reviews"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(queue.contains("嘉兴南湖电子科技有限公司"));
     let csrf = csrf_of(&queue);
     let without = operator
@@ -106,27 +150,81 @@ async fn register_review_and_verify_through_the_pages() {
         .await
         .unwrap();
     assert_eq!(approve.status(), 303);
-    let notice = operator.get(server.url(approve.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    let notice = operator
+        .get(server.url(approve.headers()["location"].to_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(notice.contains("已通过"));
-    let me = applicant.get(server.url("/me")).send().await.unwrap().text().await.unwrap();
+    let me = applicant
+        .get(server.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(me.contains("已通过"));
 
     // Anyone can look the act up in the ledger, with its proof data for the browser check.
     let public = client();
-    let entity = public.get(server.url(&format!("/entities/{code}"))).send().await.unwrap().text().await.unwrap();
+    let entity = public
+        .get(server.url(&format!("/entities/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(entity.contains("嘉兴南湖电子科技有限公司"));
-    let ledger = public.get(server.url("/ledger")).send().await.unwrap().text().await.unwrap();
+    let ledger = public
+        .get(server.url("/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(ledger.contains("市场主体审核通过"));
-    let lookup = public.get(server.url("/ledger?seq=0")).send().await.unwrap();
+    let lookup = public
+        .get(server.url("/ledger?seq=0"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(lookup.status(), 303);
-    let entry = public.get(server.url("/ledger/entries/0")).send().await.unwrap().text().await.unwrap();
+    let entry = public
+        .get(server.url("/ledger/entries/0"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(entry.contains("id=\"proof-data\"") && entry.contains("/static/ledger.js"));
-    let missing = public.get(server.url("/ledger/entries/100000")).send().await.unwrap();
+    let missing = public
+        .get(server.url("/ledger/entries/100000"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
     // Protected pages send anonymous visitors to log in, and refuse other roles.
-    let redirect = public.get(server.url("/operator/reviews")).send().await.unwrap();
-    assert_eq!(redirect.headers()["location"], "/login?next=%2Foperator%2Freviews");
-    let forbidden = applicant.get(server.url("/operator/reviews")).send().await.unwrap();
+    let redirect = public
+        .get(server.url("/operator/reviews"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        redirect.headers()["location"],
+        "/login?next=%2Foperator%2Freviews"
+    );
+    let forbidden = applicant
+        .get(server.url("/operator/reviews"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forbidden.status(), 403);
     assert!(forbidden.text().await.unwrap().contains("NOT_AUTHORIZED"));
 }

@@ -15,7 +15,11 @@ pub(crate) struct TestServer {
 
 /// A client that keeps cookies and does not follow redirects.
 pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub(crate) async fn spawn_app() -> TestServer {
@@ -26,16 +30,31 @@ pub(crate) async fn spawn_app() -> TestServer {
         password_policy: PasswordPolicy::for_tests(),
         session_ttl_ms: 3_600_000,
     };
-    let app = App::open(store, crypto::PlatformKey::generate(), app::system_clock(), settings).await.unwrap();
+    let app = App::open(
+        store,
+        crypto::PlatformKey::generate(),
+        app::system_clock(),
+        settings,
+    )
+    .await
+    .unwrap();
     app::seed_demo(&app).await.unwrap();
-    let state = Arc::new(server::AppState { app, secure_cookies: false, platform_name: "浙江省公共资源交易平台".into() });
+    let state = Arc::new(server::AppState {
+        app,
+        secure_cookies: false,
+        platform_name: "浙江省公共资源交易平台".into(),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server::serve(state, listener, async move {
         let _ = rx.await;
     }));
-    TestServer { base, _db: db, _shutdown: tx }
+    TestServer {
+        base,
+        _db: db,
+        _shutdown: tx,
+    }
 }
 
 impl TestServer {
@@ -58,15 +77,28 @@ impl TestServer {
     }
 
     pub(crate) async fn ledger_size(&self) -> u64 {
-        let body: Value = client().get(self.url("/healthz")).send().await.unwrap().json().await.unwrap();
+        let body: Value = client()
+            .get(self.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         body["ledger_size"].as_u64().unwrap()
     }
 
     /// The id of an entity waiting for review.
     pub(crate) async fn pending_id(&self) -> String {
         let (client, _) = self.login("operator").await;
-        let body: Value =
-            client.get(self.url("/api/v1/entities?status=pending")).send().await.unwrap().json().await.unwrap();
+        let body: Value = client
+            .get(self.url("/api/v1/entities?status=pending"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         body["items"][0]["id"].as_str().unwrap().to_string()
     }
 }

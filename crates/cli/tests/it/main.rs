@@ -1,0 +1,55 @@
+//! Tests of the real `ggzy` binary: receipts survive SIGKILL, and `ggzy verify` passes a sound
+//! store and fails a tampered one, naming the entry.
+
+mod durability;
+mod verify;
+
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Starts `ggzy ARGS…` and waits for its "listening on" line; returns the child and base URL.
+pub(crate) async fn start(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args(args)
+        .args(["--listen", "127.0.0.1:0", "--insecure-fast-passwords"])
+        .env("GGZY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start ggzy");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
+            .await
+            .expect("ggzy did not start in time")
+            .unwrap()
+            .expect("ggzy exited before listening");
+        if let Some(address) = line.strip_prefix("GGZY listening on ") {
+            break address.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+/// Runs `ggzy verify ARGS…`; returns (success, stdout + stderr).
+pub(crate) async fn run_verify(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .arg("verify")
+        .args(args)
+        .env("GGZY_LOG", "warn")
+        .output()
+        .await
+        .expect("run ggzy verify");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}

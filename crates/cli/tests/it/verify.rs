@@ -1,0 +1,58 @@
+//! `ggzy verify` on real data directories (and on PostgreSQL when configured).
+
+use crate::{run_verify, start};
+
+async fn tamper(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn verify_passes_the_demo_and_fails_when_tampered() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap().to_string();
+    let (mut child, _) = start(&["demo", "--data-dir", &data_dir]).await;
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let (ok, text) = run_verify(&["--data-dir", &data_dir]).await;
+    assert!(ok && text.contains("OK"), "{text}");
+
+    let url = store::Store::sqlite_url(&std::fs::canonicalize(dir.path()).unwrap());
+    tamper(
+        &url,
+        "UPDATE ledger_entries SET actor = 'mallory' WHERE seq = 12",
+    )
+    .await;
+    let (ok, text) = run_verify(&["--data-dir", &data_dir]).await;
+    assert!(!ok, "tampering must fail verification");
+    assert!(
+        text.contains("entry 12:"),
+        "the first bad entry is named: {text}"
+    );
+}
+
+#[tokio::test]
+async fn verify_works_on_postgres() {
+    let Some(db) = store::testing::fresh_postgres().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap().to_string();
+    let (mut child, _) = start(&["demo", "--data-dir", &data_dir, "--database-url", &db.url]).await;
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let (ok, text) = run_verify(&["--data-dir", &data_dir, "--database-url", &db.url]).await;
+    assert!(ok, "{text}");
+    tamper(&db.url, "DELETE FROM ledger_entries WHERE seq = 20").await;
+    let (ok, text) = run_verify(&["--data-dir", &data_dir, "--database-url", &db.url]).await;
+    assert!(!ok && text.contains("entry 20: missing"), "{text}");
+}
