@@ -111,6 +111,20 @@ impl App {
         Ok(Self::new(store, key, clock, settings))
     }
 
+    /// Witnesses acts that belong to no aggregate of the domain (tools, load generation): appends
+    /// them, signs a head and commits, in one transaction; returns their receipts.
+    pub async fn witness(&self, entries: Vec<NewEntry>) -> Result<Vec<Receipt>, AppError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let receipts =
+            witness::append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
     pub fn now_ms(&self) -> i64 {
         (self.clock)()
     }

@@ -42,6 +42,28 @@ pub(crate) fn entry_from_row(row: &AnyRow) -> Result<EntryRow, StoreError> {
     })
 }
 
+/// The query for a set of nodes and its bind values. The Any driver's `QueryBuilder` writes `?`
+/// placeholders, which PostgreSQL refuses, so the numbered placeholders are written here.
+pub(crate) fn nodes_query(keys: &[(u32, u64)]) -> (String, Vec<(i32, i64)>) {
+    let conditions: Vec<String> = (0..keys.len())
+        .map(|n| format!("(level = ${} AND idx = ${})", 2 * n + 1, 2 * n + 2))
+        .collect();
+    let sql = format!(
+        "SELECT level, idx, hash FROM ledger_nodes WHERE {}",
+        conditions.join(" OR ")
+    );
+    let binds = keys.iter().map(|(l, i)| (*l as i32, *i as i64)).collect();
+    (sql, binds)
+}
+
+pub(crate) fn node_from_row(row: &AnyRow) -> Result<(u32, u64, Vec<u8>), StoreError> {
+    Ok((
+        row.try_get::<i32, _>("level")? as u32,
+        row.try_get::<i64, _>("idx")? as u64,
+        row.try_get::<Vec<u8>, _>("hash")?,
+    ))
+}
+
 pub(crate) fn head_from_row(row: &AnyRow) -> Result<HeadRow, StoreError> {
     Ok(HeadRow {
         size: row.try_get("size")?,
@@ -85,26 +107,13 @@ impl Store {
     pub async fn nodes(&self, keys: &[(u32, u64)]) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(200) {
-            // The Any driver's QueryBuilder writes `?` placeholders, which PostgreSQL refuses, so
-            // the numbered placeholders are written here.
-            let conditions: Vec<String> = (0..chunk.len())
-                .map(|n| format!("(level = ${} AND idx = ${})", 2 * n + 1, 2 * n + 2))
-                .collect();
-            let sql = format!(
-                "SELECT level, idx, hash FROM ledger_nodes WHERE {}",
-                conditions.join(" OR ")
-            );
+            let (sql, binds) = nodes_query(chunk);
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (level, index) in chunk {
-                query = query.bind(*level as i32).bind(*index as i64);
+            for (level, index) in binds {
+                query = query.bind(level).bind(index);
             }
-            let rows = query.fetch_all(self.pool()).await?;
-            for row in rows {
-                out.push((
-                    row.try_get::<i32, _>("level")? as u32,
-                    row.try_get::<i64, _>("idx")? as u64,
-                    row.try_get::<Vec<u8>, _>("hash")?,
-                ));
+            for row in query.fetch_all(self.pool()).await? {
+                out.push(node_from_row(&row)?);
             }
         }
         Ok(out)

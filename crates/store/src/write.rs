@@ -64,14 +64,14 @@ impl<'a> WriteTx<'a> {
         keys: &[(u32, u64)],
     ) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
-        for (level, index) in keys {
-            let row = sqlx::query("SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2")
-                .bind(*level as i32)
-                .bind(*index as i64)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-            if let Some(row) = row {
-                out.push((*level, *index, row.try_get::<Vec<u8>, _>("hash")?));
+        for chunk in keys.chunks(200) {
+            let (sql, binds) = crate::ledger_rows::nodes_query(chunk);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (level, index) in binds {
+                query = query.bind(level).bind(index);
+            }
+            for row in query.fetch_all(&mut *self.tx).await? {
+                out.push(crate::ledger_rows::node_from_row(&row)?);
             }
         }
         Ok(out)
