@@ -144,6 +144,8 @@ impl App {
             return Err(domain::DomainError::AccountDisabled.into());
         }
         let now = self.now_ms();
+        // Housekeeping on the way: sessions that ended are removed.
+        self.store.delete_expired_sessions(now).await?;
         let session = NewSession {
             token: random_token(),
             csrf: random_token(),

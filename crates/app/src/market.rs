@@ -426,7 +426,9 @@ impl App {
         let full = caller.is_some_and(|c| {
             c.entity_id == row.id || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
         });
-        if !full && row.status != "active" {
+        // Experts are not in the public register: who evaluates stays confidential.
+        let is_expert = roles_parse(&row.roles).contains(&Role::Expert);
+        if !full && (row.status != "active" || is_expert) {
             return Err(AppError::NotFound("市场主体不存在"));
         }
         Ok(EntityView::from_row(row, full))
@@ -458,7 +460,12 @@ impl App {
         let page_index = page.max(1) - 1;
         let rows = self
             .store
-            .entities(status, page_index * per_page, per_page)
+            .entities(
+                status,
+                (!privileged).then_some(Role::Expert.as_str()),
+                page_index * per_page,
+                per_page,
+            )
             .await?;
         Ok(Page {
             items: rows

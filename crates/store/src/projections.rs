@@ -99,29 +99,35 @@ impl Store {
         row.as_ref().map(entity_from_row).transpose()
     }
 
-    /// Entities, newest registration first; `status` filters when given.
+    /// Entities, newest registration first; `status` filters when given, and `hide_role` leaves
+    /// out entities holding that role (experts are not listed publicly).
     pub async fn entities(
         &self,
         status: Option<&str>,
+        hide_role: Option<&str>,
         offset: u64,
         limit: u64,
     ) -> Result<Page<EntityRow>, StoreError> {
-        let filter = if status.is_some() {
-            "WHERE status = $3"
+        let status_filter = if status.is_some() { "status = $3" } else { "$3 = $3" };
+        let role_filter = if hide_role.is_some() {
+            "(',' || roles || ',') NOT LIKE $4"
         } else {
-            "WHERE $3 = $3"
+            "$4 = $4"
         };
+        let filter = format!("WHERE {status_filter} AND {role_filter}");
         let list_sql = format!(
             "SELECT {ENTITY_COLUMNS} FROM entities {filter} \
              ORDER BY registered_at_ms DESC, id LIMIT $1 OFFSET $2"
         );
         let count_sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM entities {}",
-            filter.replace("$3", "$1")
+            filter.replace("$3", "$1").replace("$4", "$2")
         );
         let status = status.unwrap_or("").to_string();
+        let hidden = hide_role.map(|r| format!("%,{r},%")).unwrap_or_default();
         let total = sqlx::query(sqlx::AssertSqlSafe(count_sql))
             .bind(&status)
+            .bind(&hidden)
             .fetch_one(self.pool())
             .await?
             .try_get::<i64, _>("n")? as u64;
@@ -129,6 +135,7 @@ impl Store {
             .bind(limit as i64)
             .bind(offset as i64)
             .bind(&status)
+            .bind(&hidden)
             .fetch_all(self.pool())
             .await?;
         Ok(Page {

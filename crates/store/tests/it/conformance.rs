@@ -178,15 +178,28 @@ async fn projections_upsert_and_page() {
             "{}",
             db.name
         );
-        let pending = store.entities(Some("pending"), 0, 10).await.unwrap();
+        let pending = store.entities(Some("pending"), None, 0, 10).await.unwrap();
         assert_eq!(pending.total, 2);
-        let page = store.entities(None, 1, 2).await.unwrap();
+        let page = store.entities(None, None, 1, 2).await.unwrap();
         assert_eq!(page.total, 5);
         assert_eq!(
             page.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
             vec!["E3", "E2"]
         );
         assert_eq!(store.all_entities().await.unwrap().len(), 5);
+        let mut tx = store.begin().await.unwrap();
+        tx.upsert_entity(&EntityRow {
+            id: "X".into(),
+            roles: "bidder,expert".into(),
+            status: "active".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.entities(None, None, 0, 10).await.unwrap().total, 6);
+        assert_eq!(store.entities(None, Some("expert"), 0, 10).await.unwrap().total, 5);
+        assert_eq!(store.entities(Some("active"), Some("expert"), 0, 10).await.unwrap().total, 3);
     }
 }
 
