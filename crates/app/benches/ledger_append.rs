@@ -25,9 +25,14 @@ fn entry(n: u64) -> NewEntry {
 
 async fn open(db: &TestDatabase) -> Arc<App> {
     let store = db.open().await.unwrap();
-    let app = App::open(store, crypto::PlatformKey::generate(), app::system_clock(), Settings::default())
-        .await
-        .unwrap();
+    let app = App::open(
+        store,
+        crypto::PlatformKey::generate(),
+        app::system_clock(),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
     Arc::new(app)
 }
 
@@ -40,7 +45,9 @@ async fn run(app: &Arc<App>, tasks: u64, per_tx: u64, duration: Duration) -> f64
         handles.push(tokio::spawn(async move {
             let mut written = 0u64;
             while started.elapsed() < duration {
-                let batch = (0..per_tx).map(|i| entry(task * 1_000_000_000 + written + i)).collect();
+                let batch = (0..per_tx)
+                    .map(|i| entry(task * 1_000_000_000 + written + i))
+                    .collect();
                 written += app.witness(batch).await.unwrap().len() as u64;
             }
             written
@@ -58,16 +65,23 @@ async fn bench_backend(name: &str, db: TestDatabase, fill_to: u64) {
     let duration = Duration::from_secs(5);
     for (tasks, per_tx) in [(1, 1), (8, 1), (1, 100), (8, 100)] {
         let rate = run(&app, tasks, per_tx, duration).await;
-        println!("{name:<10} writers {tasks:>2}  entries/tx {per_tx:>4}  {rate:>10.0} durable entries/s");
+        println!(
+            "{name:<10} writers {tasks:>2}  entries/tx {per_tx:>4}  {rate:>10.0} durable entries/s"
+        );
     }
     // Fill the ledger, then time inclusion proofs read from the store.
     let started = Instant::now();
     let mut size = app.store().ledger_size().await.unwrap();
     while size < fill_to {
-        let batch = (0..(fill_to - size).min(1000)).map(|i| entry(size + i)).collect();
+        let batch = (0..(fill_to - size).min(1000))
+            .map(|i| entry(size + i))
+            .collect();
         size += app.witness(batch).await.unwrap().len() as u64;
     }
-    println!("{name:<10} filled to {size} entries in {:.0} s", started.elapsed().as_secs_f64());
+    println!(
+        "{name:<10} filled to {size} entries in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     let samples = 2_000u64;
     let started = Instant::now();
     for i in 0..samples {
@@ -75,7 +89,10 @@ async fn bench_backend(name: &str, db: TestDatabase, fill_to: u64) {
         app.inclusion(seq, None).await.unwrap();
     }
     let per = started.elapsed().as_secs_f64() / samples as f64;
-    println!("{name:<10} inclusion proof at {size} entries: {:.3} ms each (mean of {samples})", per * 1000.0);
+    println!(
+        "{name:<10} inclusion proof at {size} entries: {:.3} ms each (mean of {samples})",
+        per * 1000.0
+    );
     app.store().close().await;
 }
 
@@ -84,7 +101,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let fill_to: u64 = std::env::var("GGZY_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let fill_to: u64 = std::env::var("GGZY_BENCH_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         bench_backend("sqlite", fresh_sqlite(), fill_to).await;

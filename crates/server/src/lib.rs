@@ -21,7 +21,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use access::{Access, ROUTES, SESSION_COOKIE};
 
@@ -92,13 +93,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ledger", get(pages::ledger))
         .route("/ledger/entries/{seq}", get(pages::ledger_entry))
         .route("/static/{file}", get(pages::static_file))
-        .route_layer(from_fn_with_state(state.clone(), access::authorize));
+        .route_layer(from_fn_with_state(state.clone(), access::authorize))
+        // Outside `authorize`, so refusals are counted too; a route layer, so the route is known.
+        .route_layer(from_fn(metrics_layer::track));
     routes
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn(metrics_layer::track))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .layer(from_fn(request_id::layer))
         .with_state(state)
 }

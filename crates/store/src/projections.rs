@@ -108,7 +108,11 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Page<EntityRow>, StoreError> {
-        let status_filter = if status.is_some() { "status = $3" } else { "$3 = $3" };
+        let status_filter = if status.is_some() {
+            "status = $3"
+        } else {
+            "$3 = $3"
+        };
         let role_filter = if hide_role.is_some() {
             "(',' || roles || ',') NOT LIKE $4"
         } else {

@@ -191,10 +191,22 @@ async fn review_flow_and_visibility() {
         );
         // Experts are not in the public register.
         let public_list = app.entities(None, None, 1, 100).await.unwrap();
-        assert!(public_list.items.iter().all(|e| !e.roles.contains(&domain::Role::Expert)));
+        assert!(
+            public_list
+                .items
+                .iter()
+                .all(|e| !e.roles.contains(&domain::Role::Expert))
+        );
         let all = app.entities(Some(&operator), None, 1, 100).await.unwrap();
-        let expert = all.items.iter().find(|e| e.roles.contains(&domain::Role::Expert)).unwrap();
-        assert_eq!(app.entity(None, &expert.id).await.unwrap_err().code(), "NOT_FOUND");
+        let expert = all
+            .items
+            .iter()
+            .find(|e| e.roles.contains(&domain::Role::Expert))
+            .unwrap();
+        assert_eq!(
+            app.entity(None, &expert.id).await.unwrap_err().code(),
+            "NOT_FOUND"
+        );
         // A rejected entity may register again.
         let again = app
             .entities(Some(&operator), Some("rejected"), 1, 100)

@@ -299,4 +299,8 @@ async fn api_tokens_work_without_csrf_and_review_via_api() {
         .unwrap();
     assert!(metrics.contains("ggzy_http_requests_total"));
     assert!(metrics.contains("ggzy_ledger_entries"));
+    assert!(
+        metrics.contains("path=\"/api/v1/entities/{id}/reject\""),
+        "requests are counted by route"
+    );
 }

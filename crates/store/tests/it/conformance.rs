@@ -198,8 +198,22 @@ async fn projections_upsert_and_page() {
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(store.entities(None, None, 0, 10).await.unwrap().total, 6);
-        assert_eq!(store.entities(None, Some("expert"), 0, 10).await.unwrap().total, 5);
-        assert_eq!(store.entities(Some("active"), Some("expert"), 0, 10).await.unwrap().total, 3);
+        assert_eq!(
+            store
+                .entities(None, Some("expert"), 0, 10)
+                .await
+                .unwrap()
+                .total,
+            5
+        );
+        assert_eq!(
+            store
+                .entities(Some("active"), Some("expert"), 0, 10)
+                .await
+                .unwrap()
+                .total,
+            3
+        );
     }
 }
 
