@@ -43,6 +43,22 @@ pub enum DomainError {
     NoRole,
     #[error("账号已停用")]
     AccountDisabled,
+    #[error("日期无效（应为 YYYY-MM-DD 格式的真实日期）")]
+    InvalidDate,
+    #[error("数据文件第{line}行：{reason}")]
+    DataFile { line: usize, reason: String },
+    #[error("规则集 {id}：{reason}")]
+    RuleSetInvalid { id: String, reason: String },
+    #[error("{date} 没有适用于 {category} 的规则集")]
+    NoRulesInForce { category: String, date: String },
+    #[error("{category} 的规则集中没有 {key}")]
+    RuleMissing { category: String, key: String },
+    #[error("交易目录类别 {category}：{reason}")]
+    CatalogInvalid { category: String, reason: String },
+    #[error("交易目录中没有类别 {category}")]
+    CategoryNotInCatalog { category: String },
+    #[error("交易目录不允许{category}采用{method}方式")]
+    MethodNotAllowed { category: String, method: String },
 }
 
 impl DomainError {
@@ -69,6 +85,14 @@ impl DomainError {
             Self::RoleNotSelfService => "ROLE_NOT_SELF_SERVICE",
             Self::NoRole => "NO_ROLE",
             Self::AccountDisabled => "ACCOUNT_DISABLED",
+            Self::InvalidDate => "INVALID_DATE",
+            Self::DataFile { .. } => "DATA_FILE_INVALID",
+            Self::RuleSetInvalid { .. } => "RULE_SET_INVALID",
+            Self::NoRulesInForce { .. } => "NO_RULES_IN_FORCE",
+            Self::RuleMissing { .. } => "RULE_MISSING",
+            Self::CatalogInvalid { .. } => "CATALOG_INVALID",
+            Self::CategoryNotInCatalog { .. } => "CATEGORY_NOT_IN_CATALOG",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED_BY_CATALOG",
         }
     }
 
@@ -94,5 +118,13 @@ impl DomainError {
         "ROLE_NOT_SELF_SERVICE",
         "NO_ROLE",
         "ACCOUNT_DISABLED",
+        "INVALID_DATE",
+        "DATA_FILE_INVALID",
+        "RULE_SET_INVALID",
+        "NO_RULES_IN_FORCE",
+        "RULE_MISSING",
+        "CATALOG_INVALID",
+        "CATEGORY_NOT_IN_CATALOG",
+        "METHOD_NOT_ALLOWED_BY_CATALOG",
     ];
 }

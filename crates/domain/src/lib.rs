@@ -5,18 +5,28 @@
 //! randomness are arguments, so every rule is tested with plain tables.
 
 mod account;
+mod calendar;
+mod catalog;
+mod date;
 mod entity;
 mod error;
 mod ids;
+mod period;
 mod role;
+mod rules;
 
 pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
+pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};
+pub use catalog::{Catalog, Category, Method};
+pub use date::{BEIJING_OFFSET_MS, Date, Weekday};
 pub use entity::{
     Contact, Entity, EntityCommand, EntityEvent, EntityKind, EntityStatus, Registration,
 };
 pub use error::DomainError;
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
+pub use period::{DayCount, Period, PeriodKind};
 pub use role::Role;
+pub use rules::{InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit};
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current
 /// state and returns the events it causes (or why it is refused); `evolve` folds one event into

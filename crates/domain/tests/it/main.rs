@@ -2,6 +2,8 @@
 //! tables of cases.
 
 mod accounts;
+mod calendar;
 mod entities;
 mod ids;
+mod reference;
 mod repo_rules;
