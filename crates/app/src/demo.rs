@@ -317,9 +317,10 @@ const REJECTED_ORG: Org = Org {
     display: "毛燕",
 };
 
-/// Fills an empty ledger with the demo history. Does nothing if the ledger is not empty.
+/// Fills an empty market with the demo history. Does nothing if any entity is registered.
 pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
-    if app.store.ledger_size().await? > 0 {
+    // The reference data is published at every first start; the demo needs no market yet.
+    if app.store.entities(None, None, 0, 1).await?.total > 0 {
         return Ok(false);
     }
     // The trading center's own registration is the platform's first act, by the system.

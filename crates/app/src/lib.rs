@@ -11,6 +11,7 @@ mod error;
 mod ledger_view;
 mod market;
 mod projection;
+mod reference;
 mod verify;
 mod witness;
 
@@ -25,6 +26,10 @@ pub use demo::{DEMO_PASSWORD, DemoAccount, demo_accounts, seed_demo};
 pub use error::AppError;
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
+pub use reference::{
+    ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
+    parse_calendar, parse_catalog, parse_rules,
+};
 pub use verify::{VerifyReport, verify_store};
 pub use witness::{NewEntry, Receipt};
 
@@ -108,7 +113,9 @@ impl App {
                     "this database was witnessed with another platform key: {e}"
                 ))
             })?;
-        Ok(Self::new(store, key, clock, settings))
+        let app = Self::new(store, key, clock, settings);
+        app.seed_reference().await?;
+        Ok(app)
     }
 
     /// Witnesses acts that belong to no aggregate of the domain (tools, load generation): appends

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use domain::{Account, AccountEvent, Decider, Entity, EntityEvent, EntityKind, Role};
 use serde::de::DeserializeOwned;
-use store::{AccountRow, EntityRow, EntryRow, WriteTx};
+use store::{AccountRow, EntityRow, EntryRow, ReferenceRow, WriteTx};
 
 use crate::AppError;
 
@@ -98,6 +98,7 @@ where
 pub(crate) struct Rebuilt {
     pub(crate) entities: BTreeMap<String, EntityRow>,
     pub(crate) accounts: BTreeMap<String, AccountRow>,
+    pub(crate) references: BTreeMap<String, ReferenceRow>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -123,6 +124,13 @@ impl Rebuilt {
                 self.accounts.insert(projected.username.clone(), projected);
             }
             self.account_states.insert(row.stream.clone(), state);
+        } else if row.stream.starts_with("reference/") {
+            let event: domain::ReferenceEvent = decode(row)?;
+            let projected = crate::reference::reference_row(&event, &row.actor, row.seq);
+            self.references.insert(
+                format!("{}/{}", projected.kind, projected.version),
+                projected,
+            );
         }
         Ok(())
     }

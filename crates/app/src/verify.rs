@@ -190,6 +190,18 @@ pub async fn verify_store(
         .collect();
     report.accounts = stored_accounts.len() as u64;
     compare("accounts", &rebuilt.accounts, &stored_accounts, &mut report);
+    let stored_references: BTreeMap<String, store::ReferenceRow> = store
+        .all_reference_versions()
+        .await?
+        .into_iter()
+        .map(|row| (format!("{}/{}", row.kind, row.version), row))
+        .collect();
+    compare(
+        "reference_versions",
+        &rebuilt.references,
+        &stored_references,
+        &mut report,
+    );
     Ok(report)
 }
 

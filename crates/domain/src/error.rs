@@ -59,6 +59,8 @@ pub enum DomainError {
     CategoryNotInCatalog { category: String },
     #[error("交易目录不允许{category}采用{method}方式")]
     MethodNotAllowed { category: String, method: String },
+    #[error("内容与当前版本相同，无需发布")]
+    NothingChanged,
 }
 
 impl DomainError {
@@ -93,6 +95,7 @@ impl DomainError {
             Self::CatalogInvalid { .. } => "CATALOG_INVALID",
             Self::CategoryNotInCatalog { .. } => "CATEGORY_NOT_IN_CATALOG",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED_BY_CATALOG",
+            Self::NothingChanged => "NOTHING_CHANGED",
         }
     }
 
@@ -126,5 +129,6 @@ impl DomainError {
         "CATALOG_INVALID",
         "CATEGORY_NOT_IN_CATALOG",
         "METHOD_NOT_ALLOWED_BY_CATALOG",
+        "NOTHING_CHANGED",
     ];
 }

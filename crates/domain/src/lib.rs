@@ -12,6 +12,7 @@ mod entity;
 mod error;
 mod ids;
 mod period;
+mod reference;
 mod role;
 mod rules;
 
@@ -25,6 +26,7 @@ pub use entity::{
 pub use error::DomainError;
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
 pub use period::{DayCount, Period, PeriodKind};
+pub use reference::{Publish, Reference, ReferenceEvent, ReferenceKind};
 pub use role::Role;
 pub use rules::{InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit};
 

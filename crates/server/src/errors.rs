@@ -46,6 +46,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("NO_RULES_IN_FORCE", 422, "该日期没有有效的规则集"),
     ("RULE_MISSING", 500, "规则集缺少所需的规则"),
     ("CATALOG_INVALID", 422, "交易目录有误"),
+    ("NOTHING_CHANGED", 409, "内容与当前版本相同"),
     ("CATEGORY_NOT_IN_CATALOG", 422, "交易目录中没有该类别"),
     (
         "METHOD_NOT_ALLOWED_BY_CATALOG",

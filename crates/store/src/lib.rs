@@ -9,6 +9,7 @@ mod blobs;
 mod error;
 mod ledger_rows;
 mod projections;
+mod reference;
 mod secrets;
 pub mod testing;
 mod write;
@@ -23,6 +24,7 @@ use tokio::sync::Mutex;
 pub use error::StoreError;
 pub use ledger_rows::{EntryRow, HeadRow};
 pub use projections::{AccountRow, EntityRow, Page};
+pub use reference::ReferenceRow;
 pub use secrets::{SessionRow, TokenRow};
 pub use write::WriteTx;
 

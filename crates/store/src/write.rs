@@ -41,6 +41,11 @@ impl<'a> WriteTx<'a> {
         })
     }
 
+    /// The transaction's connection, for the other modules' writes.
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
     /// The ledger size including what this transaction appended so far.
     pub fn size(&self) -> u64 {
         self.size

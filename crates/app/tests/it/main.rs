@@ -3,6 +3,7 @@
 
 mod auth;
 mod commands;
+mod reference;
 mod support;
 mod tamper;
 mod witness;

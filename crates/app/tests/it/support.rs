@@ -97,3 +97,31 @@ pub(crate) fn uscc(body9: &str) -> String {
     let prefix = format!("91330800{body9}");
     format!("{prefix}{}", domain::Uscc::check_char_for(&prefix).unwrap())
 }
+
+/// An operator and a bidder made directly in an empty application.
+pub(crate) trait TestCallers {
+    async fn caller_for_test_operator(&self) -> app::Caller;
+    async fn caller_for_test_bidder(&self) -> app::Caller;
+}
+
+impl TestCallers for App {
+    async fn caller_for_test_operator(&self) -> app::Caller {
+        app::Caller {
+            username: "op".into(),
+            display_name: "审核员".into(),
+            entity_id: String::new(),
+            roles: vec![domain::Role::Operator],
+            csrf: None,
+        }
+    }
+
+    async fn caller_for_test_bidder(&self) -> app::Caller {
+        app::Caller {
+            username: "someone".into(),
+            display_name: "某人".into(),
+            entity_id: String::new(),
+            roles: vec![domain::Role::Bidder],
+            csrf: None,
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Reference data — the trading catalog, the rule sets and the working-day calendar — as
+//! versioned, witnessed aggregates. The shipped data files are version 1; operators publish later
+//! versions with a reason. A new version is parsed and validated first (with the line of any
+//! mistake), and the running version is unchanged by a refusal.
+
+use domain::{
+    Calendar, Catalog, Date, Decider, DomainError, Publish, Reference, ReferenceEvent,
+    ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet,
+};
+use ledger::Visibility;
+use serde::{Deserialize, Serialize};
+use store::ReferenceRow;
+
+use crate::projection::load;
+use crate::witness::{NewEntry, append};
+use crate::{App, AppError, Caller, Receipt};
+
+/// The calendar shipped with the software (`data/calendar-cn.csv`).
+pub const SHIPPED_CALENDAR: &str = include_str!("../../../data/calendar-cn.csv");
+/// The rule sets shipped with the software (`data/rules.toml`).
+pub const SHIPPED_RULES: &str = include_str!("../../../data/rules.toml");
+/// The trading catalog shipped with the software (`data/catalog.toml`).
+pub const SHIPPED_CATALOG: &str = include_str!("../../../data/catalog.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    sets: Vec<RuleSet>,
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line where `needle` first appears, or 1.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(1, |offset| line_at(text, offset))
+}
+
+fn toml_error(text: &str, error: toml::de::Error) -> DomainError {
+    let line = error.span().map_or(1, |span| line_at(text, span.start));
+    DomainError::DataFile {
+        line,
+        reason: error.message().to_string(),
+    }
+}
+
+/// Parses and validates rule sets (TOML).
+pub fn parse_rules(text: &str) -> Result<RuleBook, DomainError> {
+    let file: RulesFile = toml::from_str(text).map_err(|e| toml_error(text, e))?;
+    RuleBook::new(file.sets).map_err(|error| match &error {
+        DomainError::RuleSetInvalid { id, .. } => DomainError::DataFile {
+            line: line_of(text, &format!("id = \"{id}\"")),
+            reason: error.to_string(),
+        },
+        _ => error,
+    })
+}
+
+/// Parses the catalog (TOML) and validates it against `rules` on `today`.
+pub fn parse_catalog(text: &str, rules: &RuleBook, today: Date) -> Result<Catalog, DomainError> {
+    let catalog: Catalog = toml::from_str(text).map_err(|e| toml_error(text, e))?;
+    catalog
+        .validate(rules, today)
+        .map_err(|error| match &error {
+            DomainError::CatalogInvalid { category, .. } => DomainError::DataFile {
+                line: line_of(text, &format!("code = \"{category}\"")),
+                reason: error.to_string(),
+            },
+            _ => error,
+        })?;
+    Ok(catalog)
+}
+
+/// Parses the calendar (CSV).
+pub fn parse_calendar(text: &str) -> Result<Calendar, DomainError> {
+    Calendar::parse_csv(text)
+}
+
+/// The reference data in force.
+#[derive(Clone, Debug)]
+pub struct ReferenceData {
+    pub catalog: Catalog,
+    pub rules: RuleBook,
+    pub calendar: Calendar,
+}
+
+/// One published version, as pages and the API show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReferenceVersion {
+    pub kind: ReferenceKind,
+    pub version: u32,
+    pub text: String,
+    pub reason: String,
+    pub actor: String,
+    pub published_at_ms: i64,
+    pub seq: u64,
+}
+
+impl ReferenceVersion {
+    fn from_row(row: ReferenceRow) -> Result<Self, AppError> {
+        Ok(Self {
+            kind: ReferenceKind::parse(&row.kind).ok_or_else(|| {
+                AppError::Internal(format!("unknown reference kind {}", row.kind))
+            })?,
+            version: row.version as u32,
+            text: row.content,
+            reason: row.reason,
+            actor: row.actor,
+            published_at_ms: row.published_at_ms,
+            seq: row.seq as u64,
+        })
+    }
+}
+
+pub(crate) fn reference_row(event: &ReferenceEvent, actor: &str, seq: i64) -> ReferenceRow {
+    let ReferenceEvent::Published {
+        kind,
+        version,
+        text,
+        reason,
+        at_ms,
+    } = event;
+    ReferenceRow {
+        kind: kind.as_str().to_string(),
+        version: i64::from(*version),
+        content: text.clone(),
+        reason: reason.clone(),
+        actor: actor.to_string(),
+        published_at_ms: *at_ms,
+        seq,
+    }
+}
+
+impl App {
+    /// Publishes the shipped data as version 1 of each kind that has no version yet.
+    pub(crate) async fn seed_reference(&self) -> Result<(), AppError> {
+        for (kind, text) in [
+            (ReferenceKind::Calendar, SHIPPED_CALENDAR),
+            (ReferenceKind::Rules, SHIPPED_RULES),
+            (ReferenceKind::Catalog, SHIPPED_CATALOG),
+        ] {
+            if self.store.reference_current(kind.as_str()).await?.is_none() {
+                self.publish(kind, text, "平台初始数据（随软件发布）", "system")
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The current version of one kind.
+    pub async fn reference_current(
+        &self,
+        kind: ReferenceKind,
+    ) -> Result<ReferenceVersion, AppError> {
+        let row = self
+            .store
+            .reference_current(kind.as_str())
+            .await?
+            .ok_or(AppError::NotFound("尚未发布"))?;
+        ReferenceVersion::from_row(row)
+    }
+
+    pub async fn reference_version(
+        &self,
+        kind: ReferenceKind,
+        version: u32,
+    ) -> Result<ReferenceVersion, AppError> {
+        let row = self
+            .store
+            .reference_version(kind.as_str(), i64::from(version))
+            .await?
+            .ok_or(AppError::NotFound("该版本不存在"))?;
+        ReferenceVersion::from_row(row)
+    }
+
+    /// Every version of one kind, newest first.
+    pub async fn reference_history(
+        &self,
+        kind: ReferenceKind,
+    ) -> Result<Vec<ReferenceVersion>, AppError> {
+        self.store
+            .reference_history(kind.as_str())
+            .await?
+            .into_iter()
+            .map(ReferenceVersion::from_row)
+            .collect()
+    }
+
+    /// The catalog, rules and calendar in force, parsed.
+    pub async fn reference_data(&self) -> Result<ReferenceData, AppError> {
+        let text =
+            |kind: ReferenceKind| async move { self.reference_current(kind).await.map(|v| v.text) };
+        let corrupt = |e: DomainError| AppError::Internal(format!("stored reference data: {e}"));
+        let rules = parse_rules(&text(ReferenceKind::Rules).await?).map_err(corrupt)?;
+        let calendar = parse_calendar(&text(ReferenceKind::Calendar).await?).map_err(corrupt)?;
+        let catalog: Catalog = toml::from_str(&text(ReferenceKind::Catalog).await?)
+            .map_err(|e| AppError::Internal(format!("stored catalog: {e}")))?;
+        Ok(ReferenceData {
+            catalog,
+            rules,
+            calendar,
+        })
+    }
+
+    /// The rules of a category for a region on a date.
+    pub async fn resolve_rules(
+        &self,
+        category: &str,
+        region: &str,
+        date: Date,
+    ) -> Result<ResolvedRules, AppError> {
+        let data = self.reference_data().await?;
+        Ok(data.rules.resolve(category, region, date)?)
+    }
+
+    /// An operator publishes a new version, with a reason. The text is parsed and validated
+    /// (a catalog against the rules in force; new rules against the catalog in force).
+    pub async fn publish_reference(
+        &self,
+        caller: &Caller,
+        kind: ReferenceKind,
+        text: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let today = Date::of_instant(self.now_ms());
+        let current = self.reference_data().await?;
+        let text = text.replace("\r\n", "\n");
+        match kind {
+            ReferenceKind::Catalog => {
+                parse_catalog(&text, &current.rules, today)?;
+            }
+            ReferenceKind::Rules => {
+                let rules = parse_rules(&text)?;
+                current.catalog.validate(&rules, today)?;
+            }
+            ReferenceKind::Calendar => {
+                parse_calendar(&text)?;
+            }
+        }
+        self.publish(kind, &text, reason, &caller.username).await
+    }
+
+    async fn publish(
+        &self,
+        kind: ReferenceKind,
+        text: &str,
+        reason: &str,
+        actor: &str,
+    ) -> Result<Receipt, AppError> {
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let stream = kind.stream();
+        let (state, _) = load::<Reference>(&mut tx, &stream).await?;
+        let events = state.decide(
+            Publish {
+                kind,
+                text: text.to_string(),
+                reason: reason.to_string(),
+            },
+            now,
+        )?;
+        let entries = events
+            .iter()
+            .map(|event| {
+                Ok(NewEntry {
+                    stream: stream.clone(),
+                    kind: event.kind().into(),
+                    // Rules anyone is held to are public, in full.
+                    visibility: Visibility::Public,
+                    actor: actor.to_string(),
+                    payload: serde_json::to_value(event)
+                        .map_err(|e| AppError::Internal(format!("event encoding: {e}")))?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        for (event, receipt) in events.iter().zip(&receipts) {
+            tx.insert_reference(&reference_row(event, actor, receipt.seq as i64))
+                .await?;
+        }
+        tx.commit().await?;
+        receipts
+            .into_iter()
+            .last()
+            .ok_or_else(|| AppError::Internal("publish made no event".into()))
+    }
+}
