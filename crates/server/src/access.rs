@@ -78,6 +78,26 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/ledger", Access::Public),
     (Method::GET, "/ledger/entries/{seq}", Access::Public),
     (Method::GET, "/static/{file}", Access::Public),
+    (Method::GET, "/api/v1/reference/{kind}", Access::Public),
+    (Method::POST, "/api/v1/reference/{kind}", OPERATOR),
+    (
+        Method::GET,
+        "/api/v1/reference/{kind}/versions",
+        Access::Public,
+    ),
+    (
+        Method::GET,
+        "/api/v1/reference/{kind}/versions/{version}",
+        Access::Public,
+    ),
+    (Method::GET, "/api/v1/rules/resolve", Access::Public),
+    (Method::GET, "/api/v1/calendar/deadline", Access::Public),
+    (Method::GET, "/catalog", Access::Public),
+    (Method::GET, "/rules", Access::Public),
+    (Method::GET, "/calendar", Access::Public),
+    (Method::GET, "/reference/{kind}/history", Access::Public),
+    (Method::GET, "/operator/reference/{kind}", OPERATOR),
+    (Method::POST, "/operator/reference/{kind}", OPERATOR),
 ];
 
 /// The caller of the current request (`None`: anonymous), put there by [`authorize`].

@@ -297,3 +297,85 @@ pub(crate) struct HealthDto {
     pub(crate) status: String,
     pub(crate) ledger_size: u64,
 }
+
+/// One published version of reference data.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReferenceVersionDto {
+    /// `catalog`, `rules` or `calendar`.
+    pub(crate) kind: String,
+    pub(crate) version: u32,
+    /// The source text (TOML for catalog and rules, CSV for the calendar).
+    pub(crate) text: String,
+    pub(crate) reason: String,
+    pub(crate) actor: String,
+    pub(crate) published_at_ms: i64,
+    /// The ledger entry that witnessed the publication.
+    pub(crate) seq: u64,
+}
+
+impl From<app::ReferenceVersion> for ReferenceVersionDto {
+    fn from(v: app::ReferenceVersion) -> Self {
+        Self {
+            kind: v.kind.as_str().into(),
+            version: v.version,
+            text: v.text,
+            reason: v.reason,
+            actor: v.actor,
+            published_at_ms: v.published_at_ms,
+            seq: v.seq,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReferenceHistoryDto {
+    pub(crate) versions: Vec<ReferenceVersionDto>,
+}
+
+/// `POST /api/v1/reference/{kind}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PublishRequest {
+    pub(crate) text: String,
+    pub(crate) reason: String,
+}
+
+/// A rule in force, with the rule set it comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ResolvedRuleDto {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    /// Chinese wording, e.g. "不得少于20日".
+    pub(crate) wording: String,
+    pub(crate) days: Option<u32>,
+    /// `calendar_days` or `working_days`.
+    pub(crate) count: Option<String>,
+    /// `at_least_before`, `not_less_than` or `within_from`.
+    pub(crate) period_kind: Option<String>,
+    pub(crate) value: Option<i64>,
+    /// `fen`, `basis_points` or `count`.
+    pub(crate) unit: Option<String>,
+    pub(crate) source: String,
+    pub(crate) rule_set: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ResolvedRulesDto {
+    pub(crate) category: String,
+    pub(crate) region: String,
+    pub(crate) date: String,
+    pub(crate) periods: Vec<ResolvedRuleDto>,
+    pub(crate) thresholds: Vec<ResolvedRuleDto>,
+}
+
+/// A computed deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DeadlineDto {
+    pub(crate) from: String,
+    pub(crate) wording: String,
+    /// The decisive day: the window's last day, the earliest end, or the latest day before.
+    pub(crate) date: String,
+    pub(crate) weekday: String,
+    /// False when the calendar has no data for that year (only weekends are known then).
+    pub(crate) calendar_covers: bool,
+}

@@ -60,6 +60,9 @@ pub(crate) fn kind_label(kind: &str) -> &'static str {
         "account.created" => "开设账号",
         "account.disabled" => "停用账号",
         "account.enabled" => "启用账号",
+        "catalog.published" => "发布交易目录",
+        "rules.published" => "发布规则集",
+        "calendar.published" => "发布工作日历",
         _ => "其他事项",
     }
 }
@@ -85,9 +88,92 @@ pub(crate) fn region_name(code: &str) -> &'static str {
     }
 }
 
+/// A threshold in words: money in 元, rates in per cent, counts as they are.
+pub(crate) fn threshold_text(value: i64, unit: domain::Unit) -> String {
+    match unit {
+        domain::Unit::Fen => format!("{} 元", yuan(value)),
+        domain::Unit::BasisPoints => {
+            let whole = value / 100;
+            let part = value % 100;
+            if part == 0 {
+                format!("{whole}%")
+            } else {
+                format!("{whole}.{part:02}%")
+            }
+        }
+        domain::Unit::Count => value.to_string(),
+    }
+}
+
+/// 分 as 元 with thousands separators: 80000000 → "800,000.00".
+pub(crate) fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (idx, ch) in whole.chars().enumerate() {
+        if idx > 0 && (whole.len() - idx).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
+}
+
+/// Reads a period from query words, with clear refusals.
+pub(crate) fn parse_period_query(
+    from: &str,
+    days: u32,
+    count: &str,
+    kind: &str,
+) -> Result<(domain::Date, domain::Period), crate::errors::ApiError> {
+    use crate::errors::ApiError;
+    let from = domain::Date::parse(from).map_err(|_| {
+        ApiError::with_message("INVALID_DATE", "起算日期应为 YYYY-MM-DD 格式的真实日期")
+    })?;
+    let count = match count {
+        "calendar_days" => domain::DayCount::CalendarDays,
+        "working_days" => domain::DayCount::WorkingDays,
+        _ => {
+            return Err(ApiError::with_message(
+                "INVALID_REQUEST",
+                "计算方式应为 calendar_days（日）或 working_days（工作日）",
+            ));
+        }
+    };
+    let kind = match kind {
+        "at_least_before" => domain::PeriodKind::AtLeastBefore,
+        "not_less_than" => domain::PeriodKind::NotLessThan,
+        "within_from" => domain::PeriodKind::WithinFrom,
+        _ => {
+            return Err(ApiError::with_message(
+                "INVALID_REQUEST",
+                "期间类型应为 at_least_before、not_less_than 或 within_from",
+            ));
+        }
+    };
+    if days == 0 || days > 3650 {
+        return Err(ApiError::with_message(
+            "INVALID_REQUEST",
+            "天数应在1到3650之间",
+        ));
+    }
+    Ok((from, domain::Period { days, count, kind }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_and_rates_read_as_people_write_them() {
+        assert_eq!(yuan(80_000_000), "800,000.00");
+        assert_eq!(yuan(12_345), "123.45");
+        assert_eq!(yuan(-5), "-0.05");
+        assert_eq!(threshold_text(200, domain::Unit::BasisPoints), "2%");
+        assert_eq!(threshold_text(1050, domain::Unit::BasisPoints), "10.50%");
+        assert_eq!(threshold_text(3, domain::Unit::Count), "3");
+    }
 
     #[test]
     fn beijing_time_of_known_instants() {

@@ -12,6 +12,7 @@ mod extract;
 mod format;
 mod metrics_layer;
 mod pages;
+mod reference_pages;
 mod request_id;
 
 use std::net::SocketAddr;
@@ -93,6 +94,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ledger", get(pages::ledger))
         .route("/ledger/entries/{seq}", get(pages::ledger_entry))
         .route("/static/{file}", get(pages::static_file))
+        .route(
+            "/api/v1/reference/{kind}",
+            get(api::reference_current).post(api::reference_publish),
+        )
+        .route(
+            "/api/v1/reference/{kind}/versions",
+            get(api::reference_history),
+        )
+        .route(
+            "/api/v1/reference/{kind}/versions/{version}",
+            get(api::reference_version),
+        )
+        .route("/api/v1/rules/resolve", get(api::rules_resolve))
+        .route("/api/v1/calendar/deadline", get(api::calendar_deadline))
+        .route("/catalog", get(reference_pages::catalog))
+        .route("/rules", get(reference_pages::rules))
+        .route("/calendar", get(reference_pages::calendar))
+        .route("/reference/{kind}/history", get(reference_pages::history))
+        .route(
+            "/operator/reference/{kind}",
+            get(reference_pages::edit_form).post(reference_pages::edit_submit),
+        )
         .route_layer(from_fn_with_state(state.clone(), access::authorize))
         // Outside `authorize`, so refusals are counted too; a route layer, so the route is known.
         .route_layer(from_fn(metrics_layer::track));

@@ -36,7 +36,7 @@ pub(crate) struct UserBox {
     pub(crate) is_operator: bool,
 }
 
-fn layout(
+pub(crate) fn layout(
     state: &AppState,
     caller: &MaybeCaller,
     title: &str,
@@ -60,7 +60,7 @@ fn layout(
     }
 }
 
-fn roles_label(roles: &[Role]) -> String {
+pub(crate) fn roles_label(roles: &[Role]) -> String {
     roles
         .iter()
         .map(|r| r.label_zh())
@@ -68,7 +68,7 @@ fn roles_label(roles: &[Role]) -> String {
         .join("、")
 }
 
-fn render(template: impl Template) -> Response {
+pub(crate) fn render(template: impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
@@ -113,7 +113,7 @@ pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> Respo
     (status, render(page)).into_response()
 }
 
-fn app_error_page(error: AppError) -> Response {
+pub(crate) fn app_error_page(error: AppError) -> Response {
     let api = ApiError::from(error);
     error_page(api.status(), api.code, &api.message)
 }

@@ -47,7 +47,9 @@ async fn every_route_with_every_role() {
                 .replace("{seq}", "0")
                 .replace("{id}", &pending)
                 .replace("{username}", "bidder")
-                .replace("{file}", "style.css");
+                .replace("{file}", "style.css")
+                .replace("{kind}", "calendar")
+                .replace("{version}", "1");
             let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
             // Routes that end the session get a session of their own.
             let ends_session = path.contains("session") || path.contains("logout");

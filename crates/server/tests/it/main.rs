@@ -4,4 +4,5 @@
 mod access;
 mod bad_input;
 mod pages;
+mod reference;
 mod support;
