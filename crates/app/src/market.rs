@@ -2,8 +2,9 @@
 //! trading center, and the queries behind their pages.
 
 use domain::{
-    Account, AccountCommand, AccountEvent, Contact, Decider, Entity, EntityCommand, EntityEvent,
-    EntityId, EntityKind, IdNumber, RegionCode, Registration, Role, Uscc, Username,
+    Account, AccountCommand, AccountEvent, BankAccount, Contact, Date, Decider, Entity,
+    EntityCommand, EntityEvent, EntityId, EntityKind, IdNumber, Qualification, RegionCode,
+    Registration, Role, Uscc, Username,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,13 @@ pub struct EntityView {
     pub registered_at_ms: i64,
     pub reviewed_at_ms: Option<i64>,
     pub reviewed_by: String,
+    pub qualifications: Vec<Qualification>,
+    /// Shown to the entity itself and to the trading center and supervision only.
+    pub bank_account: Option<BankAccount>,
+    /// Why the entity is suspended or barred ("" otherwise).
+    pub restriction_reason: String,
+    /// The last day of a bar, `YYYY-MM-DD` ("" otherwise).
+    pub restricted_until: String,
 }
 
 /// An account as shown to its owner and the trading center.
@@ -123,6 +131,14 @@ impl EntityView {
             registered_at_ms: row.registered_at_ms,
             reviewed_at_ms: (row.reviewed_at_ms > 0).then_some(row.reviewed_at_ms),
             reviewed_by: if full { row.reviewed_by } else { String::new() },
+            qualifications: serde_json::from_str(&row.qualifications).unwrap_or_default(),
+            bank_account: if full {
+                serde_json::from_str(&row.bank_account).ok()
+            } else {
+                None
+            },
+            restriction_reason: row.restriction_reason,
+            restricted_until: row.restricted_until,
         }
     }
 }
@@ -133,10 +149,16 @@ fn payload<T: Serialize>(event: &T) -> Result<serde_json::Value, AppError> {
 
 fn entity_visibility(event: &EntityEvent) -> Visibility {
     match event {
-        // Approval is public: the entity joins the public register.
-        EntityEvent::Approved { .. } => Visibility::Public,
-        // The application itself carries contacts and personal numbers.
-        EntityEvent::Registered { .. } | EntityEvent::Rejected { .. } => Visibility::Parties,
+        // Approval, qualifications and sanctions are public: the register and credit disclosure.
+        EntityEvent::Approved { .. }
+        | EntityEvent::QualificationsSet { .. }
+        | EntityEvent::Suspended { .. }
+        | EntityEvent::Barred { .. }
+        | EntityEvent::Reinstated { .. } => Visibility::Public,
+        // The application carries contacts and personal numbers; the account is the entity's.
+        EntityEvent::Registered { .. }
+        | EntityEvent::Rejected { .. }
+        | EntityEvent::BankAccountSet { .. } => Visibility::Parties,
     }
 }
 
@@ -306,6 +328,90 @@ impl App {
             },
         )
         .await
+    }
+
+    /// Sets the entity's qualifications (its own accounts, or the trading center).
+    pub async fn set_qualifications(
+        &self,
+        caller: &Caller,
+        id: &str,
+        qualifications: Vec<Qualification>,
+    ) -> Result<Receipt, AppError> {
+        self.require_own_or(caller, id, &[Role::Operator])?;
+        self.review(caller, id, EntityCommand::SetQualifications(qualifications))
+            .await
+    }
+
+    /// Sets the basic bank account for bonds (its own accounts, or the trading center).
+    pub async fn set_bank_account(
+        &self,
+        caller: &Caller,
+        id: &str,
+        account: BankAccount,
+    ) -> Result<Receipt, AppError> {
+        self.require_own_or(caller, id, &[Role::Operator])?;
+        self.review(caller, id, EntityCommand::SetBankAccount(account))
+            .await
+    }
+
+    /// 暂停交易 — the trading center suspends an entity.
+    pub async fn suspend_entity(
+        &self,
+        caller: &Caller,
+        id: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let command = EntityCommand::Suspend {
+            by: caller.username.clone(),
+            reason: reason.trim().to_string(),
+        };
+        self.review(caller, id, command).await
+    }
+
+    /// 禁止参加交易 until a date — the trading center or supervision.
+    pub async fn bar_entity(
+        &self,
+        caller: &Caller,
+        id: &str,
+        until: Date,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        let command = EntityCommand::Bar {
+            by: caller.username.clone(),
+            until,
+            reason: reason.trim().to_string(),
+            today: Date::of_instant(self.now_ms()),
+        };
+        self.review(caller, id, command).await
+    }
+
+    /// Lifts a suspension or a bar.
+    pub async fn reinstate_entity(
+        &self,
+        caller: &Caller,
+        id: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        let command = EntityCommand::Reinstate {
+            by: caller.username.clone(),
+            reason: reason.trim().to_string(),
+        };
+        self.review(caller, id, command).await
+    }
+
+    fn require_own_or(&self, caller: &Caller, id: &str, roles: &[Role]) -> Result<(), AppError> {
+        if caller.entity_id == id || caller.has_any(roles) {
+            Ok(())
+        } else {
+            Err(AppError::NotAuthorized)
+        }
     }
 
     async fn review(

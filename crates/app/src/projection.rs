@@ -31,6 +31,11 @@ pub(crate) fn entity_row(entity: &Entity, last_seq: i64) -> EntityRow {
         domain::EntityStatus::Rejected { reason } => reason.clone(),
         _ => String::new(),
     };
+    let (restriction_reason, restricted_until) = match &entity.status {
+        domain::EntityStatus::Suspended { reason } => (reason.clone(), String::new()),
+        domain::EntityStatus::Barred { until, reason } => (reason.clone(), until.to_string()),
+        _ => (String::new(), String::new()),
+    };
     EntityRow {
         id: reg.id.to_string(),
         kind: kind.into(),
@@ -49,6 +54,15 @@ pub(crate) fn entity_row(entity: &Entity, last_seq: i64) -> EntityRow {
         reviewed_at_ms: entity.reviewed_at_ms.unwrap_or(0),
         reviewed_by: entity.reviewed_by.clone().unwrap_or_default(),
         last_seq,
+        qualifications: serde_json::to_string(&entity.qualifications)
+            .unwrap_or_else(|_| "[]".into()),
+        bank_account: entity
+            .bank_account
+            .as_ref()
+            .and_then(|account| serde_json::to_string(account).ok())
+            .unwrap_or_default(),
+        restriction_reason,
+        restricted_until,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Decider, DomainError, EntityId, IdNumber, RegionCode, Role, Uscc};
+use crate::{Date, Decider, DomainError, EntityId, IdNumber, RegionCode, Role, Uscc};
 
 /// Whether the entity is an organisation or a natural person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +79,10 @@ pub enum EntityStatus {
     Active,
     /// 已驳回, with the operator's reason.
     Rejected { reason: String },
+    /// 暂停交易: the trading center suspended the entity until further notice.
+    Suspended { reason: String },
+    /// 禁止参加交易 until a date (a supervision decision or a credit sanction).
+    Barred { until: Date, reason: String },
 }
 
 impl EntityStatus {
@@ -87,7 +91,43 @@ impl EntityStatus {
             Self::Pending => "pending",
             Self::Active => "active",
             Self::Rejected { .. } => "rejected",
+            Self::Suspended { .. } => "suspended",
+            Self::Barred { .. } => "barred",
         }
+    }
+}
+
+/// 资质 — a qualification certificate with its grade and validity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qualification {
+    /// e.g. 建筑工程施工总承包.
+    pub name: String,
+    /// e.g. 一级, 甲级.
+    pub grade: String,
+    pub certificate_no: String,
+    /// The issuing authority.
+    pub issuer: String,
+    pub valid_until: Date,
+}
+
+/// The basic bank account (基本账户) from which bonds are paid and to which they are refunded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankAccount {
+    /// 开户银行.
+    pub bank: String,
+    /// 账户名称 — must be the entity's own name.
+    pub account_name: String,
+    /// 账号: 8–32 digits.
+    pub account_no: String,
+}
+
+impl BankAccount {
+    /// The account number with all but the last four digits hidden.
+    pub fn masked_no(&self) -> String {
+        let keep = self.account_no.len().saturating_sub(4);
+        format!("{}{}", "*".repeat(keep.min(12)), &self.account_no[keep..])
     }
 }
 
@@ -99,6 +139,22 @@ pub struct Entity {
     pub registered_at_ms: i64,
     pub reviewed_at_ms: Option<i64>,
     pub reviewed_by: Option<String>,
+    #[serde(default)]
+    pub qualifications: Vec<Qualification>,
+    #[serde(default)]
+    pub bank_account: Option<BankAccount>,
+}
+
+impl Entity {
+    /// Whether the entity may take part in trading on `today`: active, or barred until a day
+    /// that has passed.
+    pub fn may_trade(&self, today: Date) -> bool {
+        match &self.status {
+            EntityStatus::Active => true,
+            EntityStatus::Barred { until, .. } => *until < today,
+            _ => false,
+        }
+    }
 }
 
 /// What may be asked of an entity.
@@ -116,6 +172,27 @@ pub enum EntityCommand {
     },
     Reject {
         reviewer: String,
+        reason: String,
+    },
+    /// Replaces the list of qualifications (the entity itself or the trading center).
+    SetQualifications(Vec<Qualification>),
+    /// Sets the basic bank account for bonds.
+    SetBankAccount(BankAccount),
+    /// 暂停交易 (the trading center).
+    Suspend {
+        by: String,
+        reason: String,
+    },
+    /// 禁止参加交易 until a date (the trading center or supervision).
+    Bar {
+        by: String,
+        until: Date,
+        reason: String,
+        today: Date,
+    },
+    /// 恢复 — lifts a suspension or a bar.
+    Reinstate {
+        by: String,
         reason: String,
     },
 }
@@ -137,6 +214,30 @@ pub enum EntityEvent {
         reason: String,
         at_ms: i64,
     },
+    QualificationsSet {
+        qualifications: Vec<Qualification>,
+        at_ms: i64,
+    },
+    BankAccountSet {
+        bank_account: BankAccount,
+        at_ms: i64,
+    },
+    Suspended {
+        by: String,
+        reason: String,
+        at_ms: i64,
+    },
+    Barred {
+        by: String,
+        until: Date,
+        reason: String,
+        at_ms: i64,
+    },
+    Reinstated {
+        by: String,
+        reason: String,
+        at_ms: i64,
+    },
 }
 
 impl EntityEvent {
@@ -146,6 +247,11 @@ impl EntityEvent {
             Self::Registered { .. } => "entity.registered",
             Self::Approved { .. } => "entity.approved",
             Self::Rejected { .. } => "entity.rejected",
+            Self::QualificationsSet { .. } => "entity.qualifications_set",
+            Self::BankAccountSet { .. } => "entity.bank_account_set",
+            Self::Suspended { .. } => "entity.suspended",
+            Self::Barred { .. } => "entity.barred",
+            Self::Reinstated { .. } => "entity.reinstated",
         }
     }
 }
@@ -204,6 +310,96 @@ impl Decider for Option<Entity> {
                     at_ms: now_ms,
                 }])
             }
+            EntityCommand::SetQualifications(qualifications) => {
+                self.ensure_registered()?;
+                if qualifications.len() > 50 {
+                    return Err(DomainError::TooLong {
+                        field: "资质",
+                        max: 50,
+                    });
+                }
+                for q in &qualifications {
+                    text_field("资质名称", &q.name, 100)?;
+                    text_field("资质等级", &q.grade, 30)?;
+                    text_field("资质证书编号", &q.certificate_no, 60)?;
+                    text_field("发证机关", &q.issuer, 100)?;
+                }
+                Ok(vec![EntityEvent::QualificationsSet {
+                    qualifications,
+                    at_ms: now_ms,
+                }])
+            }
+            EntityCommand::SetBankAccount(account) => {
+                let entity = self.ensure_registered()?;
+                text_field("开户银行", &account.bank, 100)?;
+                text_field("账户名称", &account.account_name, 100)?;
+                let digits_ok = (8..=32).contains(&account.account_no.len())
+                    && account.account_no.bytes().all(|b| b.is_ascii_digit());
+                if !digits_ok {
+                    return Err(DomainError::BankAccountNumber);
+                }
+                if account.account_name.trim() != entity.registration.name.trim() {
+                    return Err(DomainError::BankAccountName);
+                }
+                Ok(vec![EntityEvent::BankAccountSet {
+                    bank_account: account,
+                    at_ms: now_ms,
+                }])
+            }
+            EntityCommand::Suspend { by, reason } => {
+                let entity = self.ensure_registered()?;
+                if !matches!(
+                    entity.status,
+                    EntityStatus::Active | EntityStatus::Barred { .. }
+                ) {
+                    return Err(DomainError::NotActive);
+                }
+                text_field("暂停理由", &reason, 500)?;
+                Ok(vec![EntityEvent::Suspended {
+                    by,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
+            EntityCommand::Bar {
+                by,
+                until,
+                reason,
+                today,
+            } => {
+                let entity = self.ensure_registered()?;
+                if matches!(
+                    entity.status,
+                    EntityStatus::Pending | EntityStatus::Rejected { .. }
+                ) {
+                    return Err(DomainError::NotActive);
+                }
+                if until <= today {
+                    return Err(DomainError::BarInPast);
+                }
+                text_field("禁入理由", &reason, 500)?;
+                Ok(vec![EntityEvent::Barred {
+                    by,
+                    until,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
+            EntityCommand::Reinstate { by, reason } => {
+                let entity = self.ensure_registered()?;
+                if !matches!(
+                    entity.status,
+                    EntityStatus::Suspended { .. } | EntityStatus::Barred { .. }
+                ) {
+                    return Err(DomainError::NotRestricted);
+                }
+                text_field("恢复理由", &reason, 500)?;
+                Ok(vec![EntityEvent::Reinstated {
+                    by,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
         }
     }
 
@@ -218,6 +414,8 @@ impl Decider for Option<Entity> {
                 registered_at_ms: *at_ms,
                 reviewed_at_ms: None,
                 reviewed_by: None,
+                qualifications: Vec::new(),
+                bank_account: None,
             }),
             EntityEvent::Approved { reviewer, at_ms } => self.map(|entity| Entity {
                 status: EntityStatus::Active,
@@ -237,6 +435,31 @@ impl Decider for Option<Entity> {
                 reviewed_by: Some(reviewer.clone()),
                 ..entity
             }),
+            EntityEvent::QualificationsSet { qualifications, .. } => self.map(|entity| Entity {
+                qualifications: qualifications.clone(),
+                ..entity
+            }),
+            EntityEvent::BankAccountSet { bank_account, .. } => self.map(|entity| Entity {
+                bank_account: Some(bank_account.clone()),
+                ..entity
+            }),
+            EntityEvent::Suspended { reason, .. } => self.map(|entity| Entity {
+                status: EntityStatus::Suspended {
+                    reason: reason.clone(),
+                },
+                ..entity
+            }),
+            EntityEvent::Barred { until, reason, .. } => self.map(|entity| Entity {
+                status: EntityStatus::Barred {
+                    until: *until,
+                    reason: reason.clone(),
+                },
+                ..entity
+            }),
+            EntityEvent::Reinstated { .. } => self.map(|entity| Entity {
+                status: EntityStatus::Active,
+                ..entity
+            }),
         }
     }
 }
@@ -244,6 +467,7 @@ impl Decider for Option<Entity> {
 trait EntityChecks {
     fn ensure_may_register(&self) -> Result<(), DomainError>;
     fn ensure_pending(&self) -> Result<(), DomainError>;
+    fn ensure_registered(&self) -> Result<&Entity, DomainError>;
 }
 
 impl EntityChecks for Option<Entity> {
@@ -260,6 +484,13 @@ impl EntityChecks for Option<Entity> {
             None => Err(DomainError::EntityNotFound),
             Some(entity) if entity.status == EntityStatus::Pending => Ok(()),
             Some(_) => Err(DomainError::NotPending),
+        }
+    }
+
+    fn ensure_registered(&self) -> Result<&Entity, DomainError> {
+        match self {
+            Some(entity) if !matches!(entity.status, EntityStatus::Rejected { .. }) => Ok(entity),
+            _ => Err(DomainError::EntityNotFound),
         }
     }
 }

@@ -61,6 +61,16 @@ pub enum DomainError {
     MethodNotAllowed { category: String, method: String },
     #[error("内容与当前版本相同，无需发布")]
     NothingChanged,
+    #[error("银行账号应为8到32位数字")]
+    BankAccountNumber,
+    #[error("基本账户的账户名称应与市场主体名称一致")]
+    BankAccountName,
+    #[error("市场主体不在可交易状态")]
+    NotActive,
+    #[error("禁入截止日期应晚于今天")]
+    BarInPast,
+    #[error("市场主体未被暂停或禁入")]
+    NotRestricted,
 }
 
 impl DomainError {
@@ -96,6 +106,11 @@ impl DomainError {
             Self::CategoryNotInCatalog { .. } => "CATEGORY_NOT_IN_CATALOG",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED_BY_CATALOG",
             Self::NothingChanged => "NOTHING_CHANGED",
+            Self::BankAccountNumber => "BANK_ACCOUNT_NUMBER",
+            Self::BankAccountName => "BANK_ACCOUNT_NAME",
+            Self::NotActive => "ENTITY_NOT_ACTIVE",
+            Self::BarInPast => "BAR_IN_PAST",
+            Self::NotRestricted => "ENTITY_NOT_RESTRICTED",
         }
     }
 
@@ -130,5 +145,10 @@ impl DomainError {
         "CATEGORY_NOT_IN_CATALOG",
         "METHOD_NOT_ALLOWED_BY_CATALOG",
         "NOTHING_CHANGED",
+        "BANK_ACCOUNT_NUMBER",
+        "BANK_ACCOUNT_NAME",
+        "ENTITY_NOT_ACTIVE",
+        "BAR_IN_PAST",
+        "ENTITY_NOT_RESTRICTED",
     ];
 }

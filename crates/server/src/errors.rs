@@ -46,6 +46,14 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("NO_RULES_IN_FORCE", 422, "该日期没有有效的规则集"),
     ("RULE_MISSING", 500, "规则集缺少所需的规则"),
     ("CATALOG_INVALID", 422, "交易目录有误"),
+    ("BANK_ACCOUNT_NUMBER", 422, "银行账号应为8到32位数字"),
+    (
+        "BANK_ACCOUNT_NAME",
+        422,
+        "基本账户的账户名称应与市场主体名称一致",
+    ),
+    ("BAR_IN_PAST", 422, "禁入截止日期应晚于今天"),
+    ("ENTITY_NOT_RESTRICTED", 409, "市场主体未被暂停或禁入"),
     ("NOTHING_CHANGED", 409, "内容与当前版本相同"),
     ("CATEGORY_NOT_IN_CATALOG", 422, "交易目录中没有该类别"),
     (

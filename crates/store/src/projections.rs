@@ -30,6 +30,13 @@ pub struct EntityRow {
     pub reviewed_at_ms: i64,
     pub reviewed_by: String,
     pub last_seq: i64,
+    /// JSON array of qualifications.
+    pub qualifications: String,
+    /// JSON object of the bank account, or "".
+    pub bank_account: String,
+    pub restriction_reason: String,
+    /// `YYYY-MM-DD` for a bar, or "".
+    pub restricted_until: String,
 }
 
 /// A row of `accounts`.
@@ -53,7 +60,8 @@ pub struct Page<T> {
 
 const ENTITY_COLUMNS: &str = "id, kind, code, name, region, legal_representative, address, \
     contact_name, contact_phone, contact_email, roles, status, reject_reason, registered_at_ms, \
-    reviewed_at_ms, reviewed_by, last_seq";
+    reviewed_at_ms, reviewed_by, last_seq, qualifications, bank_account, restriction_reason, \
+    restricted_until";
 
 fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
     Ok(EntityRow {
@@ -74,6 +82,10 @@ fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
         reviewed_at_ms: row.try_get("reviewed_at_ms")?,
         reviewed_by: row.try_get("reviewed_by")?,
         last_seq: row.try_get("last_seq")?,
+        qualifications: row.try_get("qualifications")?,
+        bank_account: row.try_get("bank_account")?,
+        restriction_reason: row.try_get("restriction_reason")?,
+        restricted_until: row.try_get("restricted_until")?,
     })
 }
 
@@ -150,13 +162,10 @@ impl Store {
 
     /// Every entity row, for the verifier, by id.
     pub async fn all_entities(&self) -> Result<Vec<EntityRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, kind, code, name, region, legal_representative, address, contact_name, \
-             contact_phone, contact_email, roles, status, reject_reason, registered_at_ms, \
-             reviewed_at_ms, reviewed_by, last_seq FROM entities ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(entity_from_row).collect()
     }
 

@@ -141,8 +141,9 @@ impl<'a> WriteTx<'a> {
         sqlx::query(
             "INSERT INTO entities (id, kind, code, name, region, legal_representative, address, \
              contact_name, contact_phone, contact_email, roles, status, reject_reason, \
-             registered_at_ms, reviewed_at_ms, reviewed_by, last_seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             registered_at_ms, reviewed_at_ms, reviewed_by, last_seq, qualifications, bank_account, \
+             restriction_reason, restricted_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, code = excluded.code, \
              name = excluded.name, region = excluded.region, \
              legal_representative = excluded.legal_representative, address = excluded.address, \
@@ -150,7 +151,9 @@ impl<'a> WriteTx<'a> {
              contact_email = excluded.contact_email, roles = excluded.roles, \
              status = excluded.status, reject_reason = excluded.reject_reason, \
              registered_at_ms = excluded.registered_at_ms, reviewed_at_ms = excluded.reviewed_at_ms, \
-             reviewed_by = excluded.reviewed_by, last_seq = excluded.last_seq",
+             reviewed_by = excluded.reviewed_by, last_seq = excluded.last_seq, \
+             qualifications = excluded.qualifications, bank_account = excluded.bank_account, \
+             restriction_reason = excluded.restriction_reason, restricted_until = excluded.restricted_until",
         )
         .bind(&row.id)
         .bind(&row.kind)
@@ -169,6 +172,10 @@ impl<'a> WriteTx<'a> {
         .bind(row.reviewed_at_ms)
         .bind(&row.reviewed_by)
         .bind(row.last_seq)
+        .bind(&row.qualifications)
+        .bind(&row.bank_account)
+        .bind(&row.restriction_reason)
+        .bind(&row.restricted_until)
         .execute(&mut *self.tx)
         .await?;
         Ok(())

@@ -1,8 +1,8 @@
 //! The entity decider as a table: state (given events) × command → events or refusal.
 
 use domain::{
-    Contact, Decider, Entity, EntityCommand, EntityEvent, EntityId, EntityKind, EntityStatus,
-    RegionCode, Registration, Role, Uscc,
+    BankAccount, Contact, Date, Decider, Entity, EntityCommand, EntityEvent, EntityId, EntityKind,
+    EntityStatus, Qualification, RegionCode, Registration, Role, Uscc,
 };
 
 const NOW: i64 = 1_796_088_600_000;
@@ -218,4 +218,159 @@ fn events_round_trip_through_json() {
         let back: EntityEvent = serde_json::from_str(&text).unwrap();
         assert_eq!(back, event);
     }
+}
+
+fn qualification() -> Qualification {
+    Qualification {
+        name: "建筑工程施工总承包".into(),
+        grade: "一级".into(),
+        certificate_no: "D133012345".into(),
+        issuer: "浙江省住房和城乡建设厅".into(),
+        valid_until: Date::parse("2028-06-30").unwrap(),
+    }
+}
+
+fn account(name: &str, no: &str) -> BankAccount {
+    BankAccount {
+        bank: "中国工商银行杭州分行".into(),
+        account_name: name.into(),
+        account_no: no.into(),
+    }
+}
+
+#[test]
+fn details_and_sanctions_table() {
+    let name = registration(&[Role::Bidder]).name;
+    let today = Date::parse("2026-12-01").unwrap();
+    let bar = |until: &str| EntityCommand::Bar {
+        by: "sup".into(),
+        until: Date::parse(until).unwrap(),
+        reason: "串通投标".into(),
+        today,
+    };
+    let suspended = EntityEvent::Suspended {
+        by: "op".into(),
+        reason: "核查中".into(),
+        at_ms: NOW,
+    };
+    let cases: Vec<Case> = vec![
+        (
+            "qualifications",
+            vec![registered(), approved()],
+            EntityCommand::SetQualifications(vec![qualification()]),
+            Ok(vec!["entity.qualifications_set"]),
+        ),
+        (
+            "qualifications while pending",
+            vec![registered()],
+            EntityCommand::SetQualifications(vec![qualification()]),
+            Ok(vec!["entity.qualifications_set"]),
+        ),
+        (
+            "qualification without grade",
+            vec![registered(), approved()],
+            EntityCommand::SetQualifications(vec![Qualification {
+                grade: " ".into(),
+                ..qualification()
+            }]),
+            Err("FIELD_REQUIRED"),
+        ),
+        (
+            "qualifications of nobody",
+            vec![],
+            EntityCommand::SetQualifications(vec![]),
+            Err("ENTITY_NOT_FOUND"),
+        ),
+        (
+            "bank account",
+            vec![registered(), approved()],
+            EntityCommand::SetBankAccount(account(&name, "1202021209900012345")),
+            Ok(vec!["entity.bank_account_set"]),
+        ),
+        (
+            "bank account of another name",
+            vec![registered(), approved()],
+            EntityCommand::SetBankAccount(account("别人", "1202021209900012345")),
+            Err("BANK_ACCOUNT_NAME"),
+        ),
+        (
+            "bank account number",
+            vec![registered(), approved()],
+            EntityCommand::SetBankAccount(account(&name, "12-34")),
+            Err("BANK_ACCOUNT_NUMBER"),
+        ),
+        (
+            "suspend active",
+            vec![registered(), approved()],
+            EntityCommand::Suspend {
+                by: "op".into(),
+                reason: "核查中".into(),
+            },
+            Ok(vec!["entity.suspended"]),
+        ),
+        (
+            "suspend pending",
+            vec![registered()],
+            EntityCommand::Suspend {
+                by: "op".into(),
+                reason: "x".into(),
+            },
+            Err("ENTITY_NOT_ACTIVE"),
+        ),
+        (
+            "bar until a future day",
+            vec![registered(), approved()],
+            bar("2027-12-01"),
+            Ok(vec!["entity.barred"]),
+        ),
+        (
+            "bar until today",
+            vec![registered(), approved()],
+            bar("2026-12-01"),
+            Err("BAR_IN_PAST"),
+        ),
+        (
+            "bar a suspended entity",
+            vec![registered(), approved(), suspended.clone()],
+            bar("2027-01-01"),
+            Ok(vec!["entity.barred"]),
+        ),
+        (
+            "reinstate suspended",
+            vec![registered(), approved(), suspended],
+            EntityCommand::Reinstate {
+                by: "op".into(),
+                reason: "核查完毕".into(),
+            },
+            Ok(vec!["entity.reinstated"]),
+        ),
+        (
+            "reinstate active",
+            vec![registered(), approved()],
+            EntityCommand::Reinstate {
+                by: "op".into(),
+                reason: "x".into(),
+            },
+            Err("ENTITY_NOT_RESTRICTED"),
+        ),
+    ];
+    for (name, history, command, expected) in cases {
+        assert_eq!(check(&history, command), expected, "case {name}");
+    }
+}
+
+#[test]
+fn a_bar_ends_after_its_last_day() {
+    let barred = EntityEvent::Barred {
+        by: "sup".into(),
+        until: Date::parse("2027-03-31").unwrap(),
+        reason: "串通投标".into(),
+        at_ms: NOW,
+    };
+    let entity = <Option<Entity>>::replay(&[registered(), approved(), barred]).unwrap();
+    assert!(!entity.may_trade(Date::parse("2027-03-31").unwrap()));
+    assert!(entity.may_trade(Date::parse("2027-04-01").unwrap()));
+    assert!(matches!(entity.status, EntityStatus::Barred { .. }));
+    let masked = account("x", "1202021209900012345").masked_no();
+    assert!(masked.ends_with("2345") && !masked.contains("120202"));
 }
