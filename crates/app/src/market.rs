@@ -534,7 +534,10 @@ impl App {
         });
         // Experts are not in the public register: who evaluates stays confidential.
         let is_expert = roles_parse(&row.roles).contains(&Role::Expert);
-        if !full && (row.status != "active" || is_expert) {
+        // The public sees approved entities, including suspended and barred ones: sanctions are
+        // disclosed, not hidden.
+        let approved = matches!(row.status.as_str(), "active" | "suspended" | "barred");
+        if !full && (!approved || is_expert) {
             return Err(AppError::NotFound("市场主体不存在"));
         }
         Ok(EntityView::from_row(row, full))
@@ -552,13 +555,24 @@ impl App {
         let privileged =
             caller.is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]));
         let status = match status {
-            Some(s) if !["pending", "active", "rejected"].contains(&s) => {
+            Some(s)
+                if ![
+                    "pending",
+                    "active",
+                    "rejected",
+                    "suspended",
+                    "barred",
+                    "approved",
+                ]
+                .contains(&s) =>
+            {
                 return Err(AppError::Invalid(
-                    "状态应为 pending、active 或 rejected".into(),
+                    "状态应为 pending、active、rejected、suspended、barred 或 approved".into(),
                 ));
             }
             Some(s) if privileged => Some(s),
-            Some("active") | None if !privileged => Some("active"),
+            Some("active") if !privileged => Some("active"),
+            Some("approved") | None if !privileged => Some("approved"),
             Some(_) => return Err(AppError::NotAuthorized),
             None => None,
         };

@@ -31,9 +31,12 @@ pub enum Access {
     Authenticated,
     /// Accounts holding at least one of these roles.
     Roles(&'static [Role]),
+    /// Accounts of the entity named by the route's `{id}`, or accounts holding one of these roles.
+    EntityMemberOr(&'static [Role]),
 }
 
 const OPERATOR: Access = Access::Roles(&[Role::Operator]);
+const SANCTIONING: Access = Access::Roles(&[Role::Operator, Role::Supervisor]);
 const OVERSIGHT: Access = Access::Roles(&[Role::Operator, Role::Supervisor, Role::Auditor]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -61,6 +64,19 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/api/v1/entities/{id}", Access::Public),
     (Method::POST, "/api/v1/entities/{id}/approve", OPERATOR),
     (Method::POST, "/api/v1/entities/{id}/reject", OPERATOR),
+    (
+        Method::PUT,
+        "/api/v1/entities/{id}/qualifications",
+        Access::EntityMemberOr(&[Role::Operator]),
+    ),
+    (
+        Method::PUT,
+        "/api/v1/entities/{id}/bank-account",
+        Access::EntityMemberOr(&[Role::Operator]),
+    ),
+    (Method::POST, "/api/v1/entities/{id}/suspend", OPERATOR),
+    (Method::POST, "/api/v1/entities/{id}/bar", SANCTIONING),
+    (Method::POST, "/api/v1/entities/{id}/reinstate", SANCTIONING),
     (Method::POST, "/api/v1/accounts", OPERATOR),
     (Method::GET, "/api/v1/accounts/{username}", OVERSIGHT),
     (Method::GET, "/", Access::Public),
@@ -72,6 +88,19 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/me", Access::Authenticated),
     (Method::GET, "/entities", Access::Public),
     (Method::GET, "/entities/{id}", Access::Public),
+    (
+        Method::POST,
+        "/entities/{id}/qualifications",
+        Access::EntityMemberOr(&[Role::Operator]),
+    ),
+    (
+        Method::POST,
+        "/entities/{id}/bank-account",
+        Access::EntityMemberOr(&[Role::Operator]),
+    ),
+    (Method::POST, "/entities/{id}/suspend", OPERATOR),
+    (Method::POST, "/entities/{id}/bar", SANCTIONING),
+    (Method::POST, "/entities/{id}/reinstate", SANCTIONING),
     (Method::GET, "/operator/reviews", OPERATOR),
     (Method::POST, "/operator/reviews/{id}/approve", OPERATOR),
     (Method::POST, "/operator/reviews/{id}/reject", OPERATOR),
@@ -186,6 +215,11 @@ pub(crate) async fn authorize(
         (Access::Public, _) => true,
         (Access::Authenticated, Some(_)) => true,
         (Access::Roles(roles), Some(caller)) => caller.has_any(roles),
+        (Access::EntityMemberOr(roles), Some(caller)) => {
+            caller.has_any(roles)
+                || path_param(matched.as_str(), &uri_path, "{id}")
+                    .is_some_and(|id| !caller.entity_id.is_empty() && id == caller.entity_id)
+        }
         (_, None) => {
             let message = if expired {
                 "会话已过期，请重新登录"
@@ -234,6 +268,12 @@ pub(crate) async fn authorize(
 
     request.extensions_mut().insert(MaybeCaller(caller));
     next.run(request).await
+}
+
+/// The value of `{name}` in `path`, read against the route `template`.
+fn path_param<'a>(template: &str, path: &'a str, name: &str) -> Option<&'a str> {
+    let position = template.split('/').position(|segment| segment == name)?;
+    path.split('/').nth(position)
 }
 
 fn deny(api: bool, path: &str, error: ApiError) -> Response {

@@ -394,7 +394,12 @@ pub(crate) async fn account(
         reference_version,
         reference_publish,
         rules_resolve,
-        calendar_deadline
+        calendar_deadline,
+        set_qualifications,
+        set_bank_account,
+        suspend,
+        bar,
+        reinstate
     ),
     components(schemas(ErrorBody))
 )]
@@ -579,4 +584,91 @@ pub(crate) async fn calendar_deadline(
         weekday: date.weekday().label_zh().into(),
         calendar_covers: data.calendar.covers(date),
     }))
+}
+
+/// Replaces the entity's qualifications (its own accounts, or the trading center).
+#[utoipa::path(put, path = "/api/v1/entities/{id}/qualifications", tag = "市场主体", params(("id" = String, Path)), request_body = QualificationsRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn set_qualifications(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<QualificationsRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let list = request
+        .qualifications
+        .into_iter()
+        .map(QualificationDto::into_domain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::from(app::AppError::from(e)))?;
+    let receipt = state.app.set_qualifications(caller, &id, list).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// Sets the basic bank account for bonds (its own accounts, or the trading center).
+#[utoipa::path(put, path = "/api/v1/entities/{id}/bank-account", tag = "市场主体", params(("id" = String, Path)), request_body = BankAccountDto, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn set_bank_account(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<BankAccountDto>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let account = domain::BankAccount {
+        bank: request.bank.trim().to_string(),
+        account_name: request.account_name.trim().to_string(),
+        account_no: request.account_no.trim().replace(' ', ""),
+    };
+    let receipt = state.app.set_bank_account(caller, &id, account).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 暂停交易 (trading center).
+#[utoipa::path(post, path = "/api/v1/entities/{id}/suspend", tag = "市场主体", params(("id" = String, Path)), request_body = SanctionRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn suspend(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SanctionRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .suspend_entity(caller, &id, &request.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 禁止参加交易 until a date (trading center or supervision).
+#[utoipa::path(post, path = "/api/v1/entities/{id}/bar", tag = "市场主体", params(("id" = String, Path)), request_body = SanctionRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn bar(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SanctionRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let until = domain::Date::parse(request.until.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::from(app::AppError::from(e)))?;
+    let receipt = state
+        .app
+        .bar_entity(caller, &id, until, &request.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// Lifts a suspension or a bar (trading center or supervision).
+#[utoipa::path(post, path = "/api/v1/entities/{id}/reinstate", tag = "市场主体", params(("id" = String, Path)), request_body = SanctionRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn reinstate(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SanctionRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .reinstate_entity(caller, &id, &request.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
 }

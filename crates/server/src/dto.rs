@@ -237,6 +237,64 @@ pub(crate) struct EntityDto {
     pub(crate) reject_reason: String,
     pub(crate) registered_at_ms: i64,
     pub(crate) reviewed_at_ms: Option<i64>,
+    /// 资质.
+    pub(crate) qualifications: Vec<QualificationDto>,
+    /// Only for the entity itself, the trading center and supervision; the number is masked.
+    pub(crate) bank_account: Option<BankAccountDto>,
+    /// Why the entity is suspended or barred.
+    pub(crate) restriction_reason: String,
+    /// The last day of a bar, `YYYY-MM-DD`.
+    pub(crate) restricted_until: String,
+}
+
+/// A qualification certificate.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QualificationDto {
+    pub(crate) name: String,
+    pub(crate) grade: String,
+    pub(crate) certificate_no: String,
+    pub(crate) issuer: String,
+    /// `YYYY-MM-DD`.
+    pub(crate) valid_until: String,
+}
+
+/// `PUT /api/v1/entities/{id}/qualifications`: the whole list.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QualificationsRequest {
+    pub(crate) qualifications: Vec<QualificationDto>,
+}
+
+/// The basic bank account for bonds.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BankAccountDto {
+    pub(crate) bank: String,
+    pub(crate) account_name: String,
+    pub(crate) account_no: String,
+}
+
+/// `POST /api/v1/entities/{id}/suspend|bar|reinstate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SanctionRequest {
+    pub(crate) reason: String,
+    /// For a bar: the last day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub(crate) until: Option<String>,
+}
+
+impl QualificationDto {
+    pub(crate) fn into_domain(self) -> Result<domain::Qualification, domain::DomainError> {
+        Ok(domain::Qualification {
+            name: self.name,
+            grade: self.grade,
+            certificate_no: self.certificate_no,
+            issuer: self.issuer,
+            valid_until: domain::Date::parse(&self.valid_until)?,
+        })
+    }
 }
 
 impl From<app::EntityView> for EntityDto {
@@ -257,6 +315,24 @@ impl From<app::EntityView> for EntityDto {
             reject_reason: e.reject_reason,
             registered_at_ms: e.registered_at_ms,
             reviewed_at_ms: e.reviewed_at_ms,
+            qualifications: e
+                .qualifications
+                .into_iter()
+                .map(|q| QualificationDto {
+                    name: q.name,
+                    grade: q.grade,
+                    certificate_no: q.certificate_no,
+                    issuer: q.issuer,
+                    valid_until: q.valid_until.to_string(),
+                })
+                .collect(),
+            bank_account: e.bank_account.map(|a| BankAccountDto {
+                account_no: a.masked_no(),
+                bank: a.bank,
+                account_name: a.account_name,
+            }),
+            restriction_reason: e.restriction_reason,
+            restricted_until: e.restricted_until,
         }
     }
 }

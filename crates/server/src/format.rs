@@ -39,6 +39,8 @@ pub(crate) fn status_label(status: &str) -> &'static str {
         "active" => "已通过",
         "rejected" => "已驳回",
         "disabled" => "已停用",
+        "suspended" => "暂停交易",
+        "barred" => "禁止参加交易",
         _ => "未知",
     }
 }
@@ -60,6 +62,11 @@ pub(crate) fn kind_label(kind: &str) -> &'static str {
         "account.created" => "开设账号",
         "account.disabled" => "停用账号",
         "account.enabled" => "启用账号",
+        "entity.qualifications_set" => "更新资质",
+        "entity.bank_account_set" => "登记基本账户",
+        "entity.suspended" => "暂停交易",
+        "entity.barred" => "禁止参加交易",
+        "entity.reinstated" => "恢复交易资格",
         "catalog.published" => "发布交易目录",
         "rules.published" => "发布规则集",
         "calendar.published" => "发布工作日历",

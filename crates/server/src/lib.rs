@@ -7,6 +7,7 @@
 mod access;
 mod api;
 mod dto;
+mod entity_pages;
 pub mod errors;
 mod extract;
 mod format;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -73,6 +74,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/entities/{id}", get(api::entity))
         .route("/api/v1/entities/{id}/approve", post(api::approve))
         .route("/api/v1/entities/{id}/reject", post(api::reject))
+        .route(
+            "/api/v1/entities/{id}/qualifications",
+            put(api::set_qualifications),
+        )
+        .route(
+            "/api/v1/entities/{id}/bank-account",
+            put(api::set_bank_account),
+        )
+        .route("/api/v1/entities/{id}/suspend", post(api::suspend))
+        .route("/api/v1/entities/{id}/bar", post(api::bar))
+        .route("/api/v1/entities/{id}/reinstate", post(api::reinstate))
         .route("/api/v1/accounts", post(api::create_account))
         .route("/api/v1/accounts/{username}", get(api::account))
         .route("/", get(pages::home))
@@ -85,6 +97,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/me", get(pages::me))
         .route("/entities", get(pages::entities))
         .route("/entities/{id}", get(pages::entity))
+        .route(
+            "/entities/{id}/qualifications",
+            post(entity_pages::qualifications),
+        )
+        .route(
+            "/entities/{id}/bank-account",
+            post(entity_pages::bank_account),
+        )
+        .route("/entities/{id}/suspend", post(entity_pages::suspend))
+        .route("/entities/{id}/bar", post(entity_pages::bar))
+        .route("/entities/{id}/reinstate", post(entity_pages::reinstate))
         .route("/operator/reviews", get(pages::reviews))
         .route(
             "/operator/reviews/{id}/approve",

@@ -655,6 +655,8 @@ pub(crate) struct EntityPageView {
     pub(crate) reject_reason: String,
     pub(crate) registered_at: String,
     pub(crate) reviewed_at: String,
+    /// A sentence on a suspension or bar, or "".
+    pub(crate) restriction: String,
 }
 
 fn entity_view(e: app::EntityView) -> EntityPageView {
@@ -686,6 +688,14 @@ fn entity_view(e: app::EntityView) -> EntityPageView {
             "active" => "ok",
             "pending" => "warn",
             _ => "bad",
+        },
+        restriction: match e.status.as_str() {
+            "suspended" => format!("该主体已被暂停交易：{}", e.restriction_reason),
+            "barred" => format!(
+                "该主体被禁止参加交易至 {}：{}",
+                e.restricted_until, e.restriction_reason
+            ),
+            _ => String::new(),
         },
         status: e.status,
         reject_reason: e.reject_reason,
@@ -811,20 +821,64 @@ pub(crate) async fn entities(
     }
 }
 
+/// A qualification row.
+pub(crate) struct QualificationRow {
+    pub(crate) name: String,
+    pub(crate) grade: String,
+    pub(crate) certificate_no: String,
+    pub(crate) issuer: String,
+    pub(crate) valid_until: String,
+    pub(crate) expired: bool,
+}
+
 #[derive(Template)]
 #[template(path = "entity.html")]
 struct EntityPage {
     layout: Layout,
     e: EntityPageView,
+    qualifications: Vec<QualificationRow>,
+    can_edit: bool,
+    show_bank: bool,
+    bank: String,
+    can_sanction: bool,
+    can_suspend: bool,
+    csrf: String,
+    notice: String,
+    notice_tone: String,
 }
 
 pub(crate) async fn entity(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
+    Query(query): Query<ListQuery>,
 ) -> Response {
     match state.app.entity(caller.0.as_ref(), &id).await {
         Ok(view) => {
+            let today = domain::Date::of_instant(state.app.now_ms());
+            let who = caller.0.as_ref();
+            let member = who.is_some_and(|c| c.entity_id == view.id);
+            let has = |roles: &[Role]| who.is_some_and(|c| c.has_any(roles));
+            let qualifications = view
+                .qualifications
+                .iter()
+                .map(|q| QualificationRow {
+                    name: q.name.clone(),
+                    grade: q.grade.clone(),
+                    certificate_no: q.certificate_no.clone(),
+                    issuer: q.issuer.clone(),
+                    valid_until: q.valid_until.to_string(),
+                    expired: q.valid_until < today,
+                })
+                .collect();
+            let bank = view
+                .bank_account
+                .as_ref()
+                .map(|a| format!("{} · {} · {}", a.bank, a.account_name, a.masked_no()))
+                .unwrap_or_default();
+            let show_bank = member || has(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+            let restricted_or_active =
+                matches!(view.status.as_str(), "active" | "suspended" | "barred");
             let e = entity_view(view);
             let title = e.name.clone();
             render(EntityPage {
@@ -836,6 +890,18 @@ pub(crate) async fn entity(
                     &[("市场主体", "/entities"), (&title, "")],
                 ),
                 e,
+                qualifications,
+                can_edit: member || has(&[Role::Operator]),
+                show_bank,
+                bank,
+                can_sanction: restricted_or_active && has(&[Role::Operator, Role::Supervisor]),
+                can_suspend: has(&[Role::Operator]),
+                csrf: who.and_then(|c| c.csrf.clone()).unwrap_or_default(),
+                notice: query.notice.clone().unwrap_or_default(),
+                notice_tone: match query.tone.as_deref() {
+                    Some("bad") => "bad".into(),
+                    _ => "ok".into(),
+                },
             })
         }
         Err(error) => app_error_page(error),

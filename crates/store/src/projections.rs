@@ -120,10 +120,11 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Page<EntityRow>, StoreError> {
-        let status_filter = if status.is_some() {
-            "status = $3"
-        } else {
-            "$3 = $3"
+        // `approved` stands for every status an approved entity can have.
+        let status_filter = match status {
+            Some("approved") => "status IN ('active', 'suspended', 'barred') AND $3 = $3",
+            Some(_) => "status = $3",
+            None => "$3 = $3",
         };
         let role_filter = if hide_role.is_some() {
             "(',' || roles || ',') NOT LIKE $4"

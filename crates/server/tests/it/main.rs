@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod entities;
 mod pages;
 mod reference;
 mod support;
