@@ -4,12 +4,16 @@
 //! Everything here is pure computation; keys are loaded and stored by the caller.
 
 mod canonical;
+mod cert;
 mod error;
 mod sm2_keys;
 mod sm3_hash;
 mod sm4_cipher;
 
 pub use canonical::{canonical_json, canonical_json_bytes};
+pub use cert::{
+    CertError, Certificate, CertificateAuthority, OID_SM2_WITH_SM3, Subject, TrustStore,
+};
 pub use error::CryptoError;
 pub use sm2_keys::{
     DEFAULT_DIST_ID, PlatformKey, PublicKey, Signature, decrypt_sm2, encrypt_sm2, z_value,

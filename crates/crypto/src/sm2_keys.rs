@@ -64,6 +64,10 @@ impl PlatformKey {
             .to_string()
     }
 
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
     pub fn public_key(&self) -> PublicKey {
         PublicKey {
             verifying: self.signing.verifying_key().clone(),

@@ -1,4 +1,5 @@
 //! Integration tests of the crypto crate: standard test vectors, round trips and canonical JSON.
 
 mod canonical;
+mod certs;
 mod vectors;
