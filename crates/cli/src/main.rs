@@ -27,6 +27,58 @@ enum Command {
     Demo(ServeArgs),
     /// Verify a store: every leaf, node and signed head, and the read tables by replay.
     Verify(StoreArgs),
+    /// A demo certification authority (NOT FOR PRODUCTION): make a root, issue certificates.
+    Ca {
+        #[command(subcommand)]
+        command: CaCommand,
+    },
+    /// Sign a JSON payload (canonical JSON, SM2) with one's own key and certificate.
+    Sign(SignArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CaCommand {
+    /// Make a root CA in DIR (ca-key.pem, ca-cert.pem).
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        /// The CA's name, e.g. 浙江省数字证书认证中心（演示）.
+        #[arg(long)]
+        name: String,
+        /// Years of validity.
+        #[arg(long, default_value_t = 10)]
+        years: u32,
+    },
+    /// Issue a key pair and certificate for a holder, signed by the CA in DIR.
+    Issue {
+        #[arg(long)]
+        dir: PathBuf,
+        /// The holder's name (单位名称或姓名).
+        #[arg(long)]
+        name: String,
+        /// The holder's 统一社会信用代码 or 居民身份证号码.
+        #[arg(long)]
+        code: String,
+        /// Files written: PREFIX-key.pem and PREFIX-cert.pem.
+        #[arg(long)]
+        out: PathBuf,
+        /// Days of validity.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+struct SignArgs {
+    /// The signer's private key (PKCS#8 PEM).
+    #[arg(long)]
+    key: PathBuf,
+    /// The signer's certificate (PEM).
+    #[arg(long)]
+    cert: PathBuf,
+    /// The JSON file to sign.
+    #[arg(long)]
+    file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +130,8 @@ fn main() -> anyhow::Result<()> {
             Command::Serve(args) => serve(args, false).await,
             Command::Demo(args) => serve(args, true).await,
             Command::Verify(args) => verify(args).await,
+            Command::Ca { command } => ca(command),
+            Command::Sign(args) => sign(args),
         }
     })
 }
@@ -261,4 +315,120 @@ async fn public_key(data_dir: &Path, store: &store::Store) -> anyhow::Result<cry
             path.display()
         ),
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    if path.exists() {
+        bail!("{} exists already; not overwriting it", path.display());
+    }
+    std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))
+}
+
+fn ca(command: CaCommand) -> anyhow::Result<()> {
+    eprintln!(
+        "警告：演示证书机构，仅供测试和演示使用，不得用于生产环境。(demo CA — NOT FOR PRODUCTION)"
+    );
+    const DAY: i64 = 86_400_000;
+    match command {
+        CaCommand::Init { dir, name, years } => {
+            std::fs::create_dir_all(&dir).context("failed to create the CA directory")?;
+            let now = now_ms();
+            let subject = crypto::Subject {
+                common_name: name.clone(),
+                organization: name,
+                code: String::new(),
+            };
+            let authority = crypto::CertificateAuthority::new_root(
+                &subject,
+                now - DAY,
+                now + i64::from(years) * 365 * DAY,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_new(&dir.join("ca-key.pem"), &authority.key_pem())?;
+            write_new(&dir.join("ca-cert.pem"), &authority.root().to_pem())?;
+            println!(
+                "root certificate: {} (SM3 fingerprint {})",
+                dir.join("ca-cert.pem").display(),
+                authority.root().fingerprint()
+            );
+        }
+        CaCommand::Issue {
+            dir,
+            name,
+            code,
+            out,
+            days,
+        } => {
+            let key_pem = std::fs::read_to_string(dir.join("ca-key.pem"))
+                .context("failed to read ca-key.pem")?;
+            let cert_pem = std::fs::read_to_string(dir.join("ca-cert.pem"))
+                .context("failed to read ca-cert.pem")?;
+            let authority = crypto::CertificateAuthority::from_pem(&key_pem, &cert_pem)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let code = code.trim().to_ascii_uppercase();
+            if domain::Uscc::parse(&code).is_err() && domain::IdNumber::parse(&code).is_err() {
+                bail!("{code} is neither a valid 统一社会信用代码 nor a valid 居民身份证号码");
+            }
+            let holder = crypto::PlatformKey::generate();
+            let now = now_ms();
+            let serial = u64::try_from(now).unwrap_or(1);
+            let subject = crypto::Subject {
+                common_name: name.clone(),
+                organization: name,
+                code,
+            };
+            let cert = authority
+                .issue(
+                    &subject,
+                    &holder.public_key(),
+                    serial,
+                    now - DAY,
+                    now + i64::from(days) * DAY,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let prefix = out.display().to_string();
+            write_new(
+                Path::new(&format!("{prefix}-key.pem")),
+                &holder.to_pkcs8_pem(),
+            )?;
+            write_new(Path::new(&format!("{prefix}-cert.pem")), &cert.to_pem())?;
+            println!(
+                "issued {prefix}-cert.pem (serial {}, SM3 fingerprint {})",
+                cert.serial_hex(),
+                cert.fingerprint()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn sign(args: SignArgs) -> anyhow::Result<()> {
+    let key_pem = std::fs::read_to_string(&args.key).context("failed to read the key")?;
+    let key = crypto::PlatformKey::from_pkcs8_pem(&key_pem).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cert_pem = std::fs::read_to_string(&args.cert).context("failed to read the certificate")?;
+    let cert = crypto::Certificate::from_pem(&cert_pem).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if cert.public_key().map_err(|e| anyhow::anyhow!("{e}"))? != key.public_key() {
+        bail!("the key does not belong to the certificate");
+    }
+    let text = std::fs::read_to_string(&args.file).context("failed to read the payload")?;
+    let payload: serde_json::Value =
+        serde_json::from_str(&text).context("the payload is not JSON")?;
+    let signature = key
+        .sign_json(&payload)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let signed = serde_json::json!({
+        "payload": payload,
+        "signature": signature.to_hex(),
+        "certificate": cert.to_pem(),
+        "algorithm": "SM2-with-SM3 over canonical JSON, id 1234567812345678",
+    });
+    println!("{}", serde_json::to_string_pretty(&signed)?);
+    Ok(())
 }
