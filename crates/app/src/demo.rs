@@ -403,3 +403,83 @@ impl App {
         })
     }
 }
+
+/// Key and certificate of a demo account's entity, for the user to sign with.
+#[derive(Clone, Debug)]
+pub struct DemoCertificate {
+    pub username: String,
+    pub key_pem: String,
+    pub cert_pem: String,
+}
+
+/// Makes four regional demo CAs (浙江, 上海, 江苏, 安徽 — marked 演示), publishes their roots as the
+/// trust store, and issues and binds a certificate for each trading entity of the demo. Returns
+/// the holders' keys and certificates so that the demo can hand them to its users.
+pub async fn seed_demo_certificates(app: &App) -> Result<Vec<DemoCertificate>, AppError> {
+    const DAY: i64 = 86_400_000;
+    let now = app.now_ms();
+    let names = [
+        "浙江省数字证书认证中心（演示）",
+        "上海市数字证书认证中心（演示）",
+        "江苏省电子商务服务中心（演示）",
+        "安徽省数字证书认证中心（演示）",
+    ];
+    let mut authorities = Vec::new();
+    for name in names {
+        let subject = crypto::Subject {
+            common_name: name.into(),
+            organization: name.into(),
+            code: String::new(),
+        };
+        authorities.push(crypto::CertificateAuthority::new_root(
+            &subject,
+            now - DAY,
+            now + 3650 * DAY,
+        )?);
+    }
+    let roots: String = authorities
+        .iter()
+        .zip(names)
+        .map(|(ca, name)| format!("# {name}\n{}\n", ca.root().to_pem()))
+        .collect();
+    app.publish(
+        domain::ReferenceKind::Trust,
+        &format!("{}{roots}", crate::reference::SHIPPED_TRUST),
+        "演示：认可浙江、上海、江苏、安徽四地演示 CA（不得用于生产）",
+        "system",
+    )
+    .await?;
+    let mut issued = Vec::new();
+    for (n, username) in [
+        "tenderee", "agency", "bidder", "bidder2", "yuecheng", "bawu",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let caller = app.caller_for(username).await?;
+        let entity = app.entity(Some(&caller), &caller.entity_id).await?;
+        let holder = crypto::PlatformKey::generate();
+        let subject = crypto::Subject {
+            common_name: entity.name.clone(),
+            organization: entity.name.clone(),
+            code: entity.code.clone(),
+        };
+        // Each entity's CA differs, to show mutual recognition at work.
+        let authority = &authorities[n % authorities.len()];
+        let cert = authority.issue(
+            &subject,
+            &holder.public_key(),
+            1000 + n as u64,
+            now - DAY,
+            now + 730 * DAY,
+        )?;
+        app.bind_certificate(&caller, &caller.entity_id, &cert.to_pem())
+            .await?;
+        issued.push(DemoCertificate {
+            username: username.to_string(),
+            key_pem: holder.to_pkcs8_pem(),
+            cert_pem: cert.to_pem(),
+        });
+    }
+    Ok(issued)
+}

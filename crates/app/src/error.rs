@@ -22,6 +22,8 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("请求参数无效：{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Certificate(#[from] crypto::CertError),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -38,6 +40,7 @@ impl AppError {
             Self::WeakPassword => "PASSWORD_WEAK",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Invalid(_) => "INVALID_REQUEST",
+            Self::Certificate(error) => error.code(),
             Self::Internal(_) => "INTERNAL",
         }
     }

@@ -22,13 +22,15 @@ use crypto::PlatformKey;
 use store::Store;
 
 pub use auth::{Caller, NewSession, PasswordPolicy};
-pub use demo::{DEMO_PASSWORD, DemoAccount, demo_accounts, seed_demo};
+pub use demo::{
+    DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
+};
 pub use error::AppError;
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
 pub use reference::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
-    parse_calendar, parse_catalog, parse_rules,
+    SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
 };
 pub use verify::{VerifyReport, verify_store};
 pub use witness::{NewEntry, Receipt};

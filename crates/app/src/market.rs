@@ -76,6 +76,8 @@ pub struct EntityView {
     pub restriction_reason: String,
     /// The last day of a bar, `YYYY-MM-DD` ("" otherwise).
     pub restricted_until: String,
+    /// 数字证书 bound to the entity.
+    pub certificates: Vec<domain::BoundCertificate>,
 }
 
 /// An account as shown to its owner and the trading center.
@@ -139,6 +141,7 @@ impl EntityView {
             },
             restriction_reason: row.restriction_reason,
             restricted_until: row.restricted_until,
+            certificates: serde_json::from_str(&row.certificates).unwrap_or_default(),
         }
     }
 }
@@ -154,7 +157,9 @@ fn entity_visibility(event: &EntityEvent) -> Visibility {
         | EntityEvent::QualificationsSet { .. }
         | EntityEvent::Suspended { .. }
         | EntityEvent::Barred { .. }
-        | EntityEvent::Reinstated { .. } => Visibility::Public,
+        | EntityEvent::Reinstated { .. }
+        | EntityEvent::CertificateBound { .. }
+        | EntityEvent::CertificateRevoked { .. } => Visibility::Public,
         // The application carries contacts and personal numbers; the account is the entity's.
         EntityEvent::Registered { .. }
         | EntityEvent::Rejected { .. }
@@ -404,6 +409,82 @@ impl App {
             reason: reason.trim().to_string(),
         };
         self.review(caller, id, command).await
+    }
+
+    /// Binds a digital certificate to the entity (its own accounts, or the trading center). The
+    /// certificate must chain to a trusted root, be valid now, and name the entity's code.
+    pub async fn bind_certificate(
+        &self,
+        caller: &Caller,
+        id: &str,
+        pem: &str,
+    ) -> Result<Receipt, AppError> {
+        self.require_own_or(caller, id, &[Role::Operator])?;
+        let certificate = crypto::Certificate::from_pem(pem)?;
+        let trust = self.reference_data().await?.trust;
+        trust.verify(&certificate, self.now_ms(), |_| false)?;
+        let bound = domain::BoundCertificate {
+            fingerprint: certificate.fingerprint().to_hex(),
+            pem: certificate.to_pem(),
+            serial: certificate.serial_hex(),
+            issuer: certificate.issuer_common_name(),
+            not_after_ms: certificate.not_after_ms(),
+            revoked: None,
+        };
+        let command = EntityCommand::BindCertificate {
+            certificate: bound,
+            subject_code: certificate.subject_code().unwrap_or_default(),
+        };
+        self.review(caller, id, command).await
+    }
+
+    /// Revokes a bound certificate (the trading center).
+    pub async fn revoke_certificate(
+        &self,
+        caller: &Caller,
+        id: &str,
+        fingerprint: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let command = EntityCommand::RevokeCertificate {
+            fingerprint: fingerprint.to_string(),
+            reason: reason.trim().to_string(),
+        };
+        self.review(caller, id, command).await
+    }
+
+    /// Checks a signer's certificate at `at_ms` — trusted, valid, bound to an approved entity and
+    /// not revoked — and returns that entity. Legally significant acts are checked with this.
+    pub async fn certificate_holder(&self, pem: &str, at_ms: i64) -> Result<EntityView, AppError> {
+        let certificate = crypto::Certificate::from_pem(pem)?;
+        let trust = self.reference_data().await?.trust;
+        trust.verify(&certificate, at_ms, |_| false)?;
+        let code = certificate.subject_code().unwrap_or_default();
+        let fingerprint = certificate.fingerprint().to_hex();
+        let id = if Uscc::parse(&code).is_ok() {
+            code.clone()
+        } else {
+            let id_number = IdNumber::parse(&code)
+                .map_err(|_| AppError::from(domain::DomainError::CertificateWrongEntity))?;
+            let digest = self.key.keyed_digest(id_number.as_ref().as_bytes());
+            format!("P{}", &digest.to_hex()[..20])
+        };
+        let row = self
+            .store
+            .entity(&id)
+            .await?
+            .ok_or(domain::DomainError::CertificateWrongEntity)?;
+        let certificates: Vec<domain::BoundCertificate> =
+            serde_json::from_str(&row.certificates).unwrap_or_default();
+        match certificates.iter().find(|c| c.fingerprint == fingerprint) {
+            None => return Err(domain::DomainError::CertificateNotFound.into()),
+            Some(c) if c.revoked.is_some() => {
+                return Err(domain::DomainError::CertificateRevoked.into());
+            }
+            Some(_) => {}
+        }
+        Ok(EntityView::from_row(row, true))
     }
 
     fn require_own_or(&self, caller: &Caller, id: &str, roles: &[Role]) -> Result<(), AppError> {

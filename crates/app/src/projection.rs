@@ -63,6 +63,7 @@ pub(crate) fn entity_row(entity: &Entity, last_seq: i64) -> EntityRow {
             .unwrap_or_default(),
         restriction_reason,
         restricted_until,
+        certificates: serde_json::to_string(&entity.certificates).unwrap_or_else(|_| "[]".into()),
     }
 }
 

@@ -21,6 +21,62 @@ pub const SHIPPED_CALENDAR: &str = include_str!("../../../data/calendar-cn.csv")
 pub const SHIPPED_RULES: &str = include_str!("../../../data/rules.toml");
 /// The trading catalog shipped with the software (`data/catalog.toml`).
 pub const SHIPPED_CATALOG: &str = include_str!("../../../data/catalog.toml");
+/// The trust store shipped with the software: empty. Operators publish the roots of the CAs they
+/// recognise; `ggzy demo` publishes its own demo roots.
+pub const SHIPPED_TRUST: &str = "# 受信任的根证书（PEM 格式，可包含多张）。平台只承认由这些根证书签发的数字证书。\n# 交易中心在此发布所认可的各地 CA 根证书（如浙江、上海、江苏、安徽），实现证书互认。\n";
+
+/// Parses the trust store: PEM certificates, each a self-signed SM2 CA root.
+pub fn parse_trust(text: &str) -> Result<crypto::TrustStore, DomainError> {
+    let mut roots = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (idx, line) in text.lines().enumerate() {
+        let line_no = idx + 1;
+        let trimmed = line.trim();
+        if trimmed == "-----BEGIN CERTIFICATE-----" {
+            current = Some((line_no, String::from("-----BEGIN CERTIFICATE-----\n")));
+        } else if trimmed == "-----END CERTIFICATE-----" {
+            let Some((start, mut pem)) = current.take() else {
+                return Err(DomainError::DataFile {
+                    line: line_no,
+                    reason: "证书结束标记前没有开始标记".into(),
+                });
+            };
+            pem.push_str("-----END CERTIFICATE-----\n");
+            let certificate =
+                crypto::Certificate::from_pem(&pem).map_err(|e| DomainError::DataFile {
+                    line: start,
+                    reason: format!("{e}（{}）", e.code()),
+                })?;
+            roots.push((start, certificate));
+        } else if let Some((_, pem)) = current.as_mut() {
+            pem.push_str(trimmed);
+            pem.push('\n');
+        } else if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(DomainError::DataFile {
+                line: line_no,
+                reason: "证书之外只允许空行和 # 注释".into(),
+            });
+        }
+    }
+    if let Some((start, _)) = current {
+        return Err(DomainError::DataFile {
+            line: start,
+            reason: "证书缺少结束标记".into(),
+        });
+    }
+    for (start, root) in &roots {
+        crypto::TrustStore::new(vec![root.clone()]).map_err(|e| DomainError::DataFile {
+            line: *start,
+            reason: format!("{e}（{}）", e.code()),
+        })?;
+    }
+    crypto::TrustStore::new(roots.into_iter().map(|(_, c)| c).collect()).map_err(|e| {
+        DomainError::DataFile {
+            line: 1,
+            reason: e.to_string(),
+        }
+    })
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +139,7 @@ pub struct ReferenceData {
     pub catalog: Catalog,
     pub rules: RuleBook,
     pub calendar: Calendar,
+    pub trust: crypto::TrustStore,
 }
 
 /// One published version, as pages and the API show it.
@@ -139,6 +196,7 @@ impl App {
             (ReferenceKind::Calendar, SHIPPED_CALENDAR),
             (ReferenceKind::Rules, SHIPPED_RULES),
             (ReferenceKind::Catalog, SHIPPED_CATALOG),
+            (ReferenceKind::Trust, SHIPPED_TRUST),
         ] {
             if self.store.reference_current(kind.as_str()).await?.is_none() {
                 self.publish(kind, text, "平台初始数据（随软件发布）", "system")
@@ -196,10 +254,12 @@ impl App {
         let calendar = parse_calendar(&text(ReferenceKind::Calendar).await?).map_err(corrupt)?;
         let catalog: Catalog = toml::from_str(&text(ReferenceKind::Catalog).await?)
             .map_err(|e| AppError::Internal(format!("stored catalog: {e}")))?;
+        let trust = parse_trust(&text(ReferenceKind::Trust).await?).map_err(corrupt)?;
         Ok(ReferenceData {
             catalog,
             rules,
             calendar,
+            trust,
         })
     }
 
@@ -238,11 +298,14 @@ impl App {
             ReferenceKind::Calendar => {
                 parse_calendar(&text)?;
             }
+            ReferenceKind::Trust => {
+                parse_trust(&text)?;
+            }
         }
         self.publish(kind, &text, reason, &caller.username).await
     }
 
-    async fn publish(
+    pub(crate) async fn publish(
         &self,
         kind: ReferenceKind,
         text: &str,

@@ -189,6 +189,21 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("failed to load demo data: {e}"))?;
         if seeded {
+            let certificates = app::seed_demo_certificates(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to issue demo certificates: {e}"))?;
+            let dir = args.store.data_dir.join("demo-certificates");
+            std::fs::create_dir_all(&dir)
+                .context("failed to create the demo certificate directory")?;
+            for cert in certificates {
+                std::fs::write(dir.join(format!("{}-key.pem", cert.username)), cert.key_pem)
+                    .context("failed to write a demo key")?;
+                std::fs::write(
+                    dir.join(format!("{}-cert.pem", cert.username)),
+                    cert.cert_pem,
+                )
+                .context("failed to write a demo certificate")?;
+            }
             tracing::info!("demo data loaded");
         } else {
             tracing::info!("the ledger is not empty; demo data left as it is");
@@ -233,6 +248,9 @@ fn print_demo_accounts(address: &str) {
         );
     }
     println!();
+    println!(
+        "演示数字证书与私钥（仅供演示）：ggzy-data/demo-certificates/（或 --data-dir 下的同名目录）"
+    );
     println!("登录：http://{address}/login    交易见证：http://{address}/ledger");
 }
 

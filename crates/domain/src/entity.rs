@@ -111,6 +111,21 @@ pub struct Qualification {
     pub valid_until: Date,
 }
 
+/// A digital certificate bound to the entity (数字证书). The application has verified it against
+/// the trust store and checked that its subject code is the entity's before binding it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoundCertificate {
+    /// SM3 of the certificate's DER, hex.
+    pub fingerprint: String,
+    pub pem: String,
+    pub serial: String,
+    pub issuer: String,
+    pub not_after_ms: i64,
+    /// Set when the trading center revoked it (or a CRL listed it).
+    #[serde(default)]
+    pub revoked: Option<String>,
+}
+
 /// The basic bank account (基本账户) from which bonds are paid and to which they are refunded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,9 +158,19 @@ pub struct Entity {
     pub qualifications: Vec<Qualification>,
     #[serde(default)]
     pub bank_account: Option<BankAccount>,
+    #[serde(default)]
+    pub certificates: Vec<BoundCertificate>,
 }
 
 impl Entity {
+    /// The entity's code: its USCC, or the resident ID number of a natural person.
+    pub fn code(&self) -> String {
+        match &self.registration.kind {
+            EntityKind::Organisation { uscc } => uscc.to_string(),
+            EntityKind::NaturalPerson { id_number } => id_number.to_string(),
+        }
+    }
+
     /// Whether the entity may take part in trading on `today`: active, or barred until a day
     /// that has passed.
     pub fn may_trade(&self, today: Date) -> bool {
@@ -195,6 +220,16 @@ pub enum EntityCommand {
         by: String,
         reason: String,
     },
+    /// Binds a verified certificate whose subject code the application read from it.
+    BindCertificate {
+        certificate: BoundCertificate,
+        subject_code: String,
+    },
+    /// Revokes a bound certificate (the trading center, or an imported CRL).
+    RevokeCertificate {
+        fingerprint: String,
+        reason: String,
+    },
 }
 
 /// What happened to an entity.
@@ -238,6 +273,15 @@ pub enum EntityEvent {
         reason: String,
         at_ms: i64,
     },
+    CertificateBound {
+        certificate: BoundCertificate,
+        at_ms: i64,
+    },
+    CertificateRevoked {
+        fingerprint: String,
+        reason: String,
+        at_ms: i64,
+    },
 }
 
 impl EntityEvent {
@@ -252,6 +296,8 @@ impl EntityEvent {
             Self::Suspended { .. } => "entity.suspended",
             Self::Barred { .. } => "entity.barred",
             Self::Reinstated { .. } => "entity.reinstated",
+            Self::CertificateBound { .. } => "entity.certificate_bound",
+            Self::CertificateRevoked { .. } => "entity.certificate_revoked",
         }
     }
 }
@@ -400,6 +446,46 @@ impl Decider for Option<Entity> {
                     at_ms: now_ms,
                 }])
             }
+            EntityCommand::BindCertificate {
+                certificate,
+                subject_code,
+            } => {
+                let entity = self.ensure_registered()?;
+                if subject_code.trim().to_ascii_uppercase() != entity.code() {
+                    return Err(DomainError::CertificateWrongEntity);
+                }
+                if entity
+                    .certificates
+                    .iter()
+                    .any(|c| c.fingerprint == certificate.fingerprint)
+                {
+                    return Err(DomainError::CertificateAlreadyBound);
+                }
+                Ok(vec![EntityEvent::CertificateBound {
+                    certificate,
+                    at_ms: now_ms,
+                }])
+            }
+            EntityCommand::RevokeCertificate {
+                fingerprint,
+                reason,
+            } => {
+                let entity = self.ensure_registered()?;
+                text_field("吊销理由", &reason, 500)?;
+                match entity
+                    .certificates
+                    .iter()
+                    .find(|c| c.fingerprint == fingerprint)
+                {
+                    None => Err(DomainError::CertificateNotFound),
+                    Some(c) if c.revoked.is_some() => Err(DomainError::CertificateRevoked),
+                    Some(_) => Ok(vec![EntityEvent::CertificateRevoked {
+                        fingerprint,
+                        reason,
+                        at_ms: now_ms,
+                    }]),
+                }
+            }
         }
     }
 
@@ -416,6 +502,7 @@ impl Decider for Option<Entity> {
                 reviewed_by: None,
                 qualifications: Vec::new(),
                 bank_account: None,
+                certificates: Vec::new(),
             }),
             EntityEvent::Approved { reviewer, at_ms } => self.map(|entity| Entity {
                 status: EntityStatus::Active,
@@ -459,6 +546,22 @@ impl Decider for Option<Entity> {
             EntityEvent::Reinstated { .. } => self.map(|entity| Entity {
                 status: EntityStatus::Active,
                 ..entity
+            }),
+            EntityEvent::CertificateBound { certificate, .. } => self.map(|mut entity| {
+                entity.certificates.push(certificate.clone());
+                entity
+            }),
+            EntityEvent::CertificateRevoked {
+                fingerprint,
+                reason,
+                ..
+            } => self.map(|mut entity| {
+                for c in &mut entity.certificates {
+                    if &c.fingerprint == fingerprint {
+                        c.revoked = Some(reason.clone());
+                    }
+                }
+                entity
             }),
         }
     }

@@ -71,6 +71,14 @@ pub enum DomainError {
     BarInPast,
     #[error("市场主体未被暂停或禁入")]
     NotRestricted,
+    #[error("证书持有者的代码与该市场主体不一致")]
+    CertificateWrongEntity,
+    #[error("该证书已绑定")]
+    CertificateAlreadyBound,
+    #[error("该主体没有这张证书")]
+    CertificateNotFound,
+    #[error("证书已被吊销")]
+    CertificateRevoked,
 }
 
 impl DomainError {
@@ -111,6 +119,10 @@ impl DomainError {
             Self::NotActive => "ENTITY_NOT_ACTIVE",
             Self::BarInPast => "BAR_IN_PAST",
             Self::NotRestricted => "ENTITY_NOT_RESTRICTED",
+            Self::CertificateWrongEntity => "CERT_WRONG_ENTITY",
+            Self::CertificateAlreadyBound => "CERT_ALREADY_BOUND",
+            Self::CertificateNotFound => "CERT_NOT_FOUND",
+            Self::CertificateRevoked => "CERT_REVOKED",
         }
     }
 
@@ -150,5 +162,9 @@ impl DomainError {
         "ENTITY_NOT_ACTIVE",
         "BAR_IN_PAST",
         "ENTITY_NOT_RESTRICTED",
+        "CERT_WRONG_ENTITY",
+        "CERT_ALREADY_BOUND",
+        "CERT_NOT_FOUND",
+        "CERT_REVOKED",
     ];
 }

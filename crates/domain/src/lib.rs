@@ -21,8 +21,8 @@ pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_cale
 pub use catalog::{Catalog, Category, Method};
 pub use date::{BEIJING_OFFSET_MS, Date, Weekday};
 pub use entity::{
-    BankAccount, Contact, Entity, EntityCommand, EntityEvent, EntityKind, EntityStatus,
-    Qualification, Registration,
+    BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
+    EntityStatus, Qualification, Registration,
 };
 pub use error::DomainError;
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};

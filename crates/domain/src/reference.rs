@@ -19,13 +19,16 @@ pub enum ReferenceKind {
     Rules,
     /// 工作日历.
     Calendar,
+    /// 受信任的根证书 — the CA roots recognised by the platform.
+    Trust,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 3] = [
+    pub const ALL: [ReferenceKind; 4] = [
         ReferenceKind::Catalog,
         ReferenceKind::Rules,
         ReferenceKind::Calendar,
+        ReferenceKind::Trust,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +36,7 @@ impl ReferenceKind {
             ReferenceKind::Catalog => "catalog",
             ReferenceKind::Rules => "rules",
             ReferenceKind::Calendar => "calendar",
+            ReferenceKind::Trust => "trust",
         }
     }
 
@@ -45,6 +49,7 @@ impl ReferenceKind {
             ReferenceKind::Catalog => "交易目录",
             ReferenceKind::Rules => "规则集",
             ReferenceKind::Calendar => "工作日历",
+            ReferenceKind::Trust => "信任根证书",
         }
     }
 
@@ -87,6 +92,7 @@ impl ReferenceEvent {
                 ReferenceKind::Catalog => "catalog.published",
                 ReferenceKind::Rules => "rules.published",
                 ReferenceKind::Calendar => "calendar.published",
+                ReferenceKind::Trust => "trust.published",
             },
         }
     }

@@ -399,7 +399,9 @@ pub(crate) async fn account(
         set_bank_account,
         suspend,
         bar,
-        reinstate
+        reinstate,
+        bind_certificate,
+        revoke_certificate
     ),
     components(schemas(ErrorBody))
 )]
@@ -669,6 +671,39 @@ pub(crate) async fn reinstate(
     let receipt = state
         .app
         .reinstate_entity(caller, &id, &request.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// Binds a digital certificate (its own accounts, or the trading center): trusted, valid, and
+/// naming the entity's code.
+#[utoipa::path(post, path = "/api/v1/entities/{id}/certificates", tag = "市场主体", params(("id" = String, Path)), request_body = BindCertificateRequest, responses((status = 201, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn bind_certificate(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<BindCertificateRequest>,
+) -> ApiResult<Response> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .bind_certificate(caller, &id, &request.pem)
+        .await?;
+    Ok((StatusCode::CREATED, Json(receipts(&state, &[receipt]))).into_response())
+}
+
+/// Revokes a bound certificate (trading center).
+#[utoipa::path(post, path = "/api/v1/entities/{id}/certificates/{fingerprint}/revoke", tag = "市场主体", params(("id" = String, Path), ("fingerprint" = String, Path)), request_body = SanctionRequest, responses((status = 200, body = ReceiptsDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn revoke_certificate(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path((id, fingerprint)): Path<(String, String)>,
+    ApiJson(request): ApiJson<SanctionRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .revoke_certificate(caller, &id, &fingerprint, &request.reason)
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }

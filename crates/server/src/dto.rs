@@ -245,6 +245,29 @@ pub(crate) struct EntityDto {
     pub(crate) restriction_reason: String,
     /// The last day of a bar, `YYYY-MM-DD`.
     pub(crate) restricted_until: String,
+    /// 数字证书 bound to the entity.
+    pub(crate) certificates: Vec<CertificateDto>,
+}
+
+/// A certificate bound to an entity.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CertificateDto {
+    /// SM3 of the DER, hex.
+    pub(crate) fingerprint: String,
+    pub(crate) serial: String,
+    pub(crate) issuer: String,
+    pub(crate) not_after_ms: i64,
+    /// The reason, when revoked.
+    pub(crate) revoked: Option<String>,
+    pub(crate) pem: String,
+}
+
+/// `POST /api/v1/entities/{id}/certificates`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BindCertificateRequest {
+    /// The certificate, PEM.
+    pub(crate) pem: String,
 }
 
 /// A qualification certificate.
@@ -333,6 +356,18 @@ impl From<app::EntityView> for EntityDto {
             }),
             restriction_reason: e.restriction_reason,
             restricted_until: e.restricted_until,
+            certificates: e
+                .certificates
+                .into_iter()
+                .map(|c| CertificateDto {
+                    fingerprint: c.fingerprint,
+                    serial: c.serial,
+                    issuer: c.issuer,
+                    not_after_ms: c.not_after_ms,
+                    revoked: c.revoked,
+                    pem: c.pem,
+                })
+                .collect(),
         }
     }
 }

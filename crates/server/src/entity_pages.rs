@@ -166,3 +166,41 @@ pub(crate) async fn reinstate(
         .map(|r| format!("已恢复该主体的交易资格（见证序号 #{}）", r.seq));
     back(&id, result)
 }
+
+pub(crate) async fn bind_certificate(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return login();
+    };
+    let form = fields(&body);
+    let pem = form.get("pem").cloned().unwrap_or_default();
+    let result = state
+        .app
+        .bind_certificate(who, &id, &pem)
+        .await
+        .map(|r| format!("已绑定数字证书（见证序号 #{}）", r.seq));
+    back(&id, result)
+}
+
+pub(crate) async fn revoke_certificate(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path((id, fingerprint)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return login();
+    };
+    let form = fields(&body);
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    let result = state
+        .app
+        .revoke_certificate(who, &id, &fingerprint, &reason)
+        .await
+        .map(|r| format!("已吊销该证书（见证序号 #{}）", r.seq));
+    back(&id, result)
+}

@@ -85,6 +85,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/entities/{id}/suspend", post(api::suspend))
         .route("/api/v1/entities/{id}/bar", post(api::bar))
         .route("/api/v1/entities/{id}/reinstate", post(api::reinstate))
+        .route(
+            "/api/v1/entities/{id}/certificates",
+            post(api::bind_certificate),
+        )
+        .route(
+            "/api/v1/entities/{id}/certificates/{fingerprint}/revoke",
+            post(api::revoke_certificate),
+        )
         .route("/api/v1/accounts", post(api::create_account))
         .route("/api/v1/accounts/{username}", get(api::account))
         .route("/", get(pages::home))
@@ -108,6 +116,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/entities/{id}/suspend", post(entity_pages::suspend))
         .route("/entities/{id}/bar", post(entity_pages::bar))
         .route("/entities/{id}/reinstate", post(entity_pages::reinstate))
+        .route(
+            "/entities/{id}/certificates",
+            post(entity_pages::bind_certificate),
+        )
+        .route(
+            "/entities/{id}/certificates/{fingerprint}/revoke",
+            post(entity_pages::revoke_certificate),
+        )
         .route("/operator/reviews", get(pages::reviews))
         .route(
             "/operator/reviews/{id}/approve",
@@ -134,6 +150,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/catalog", get(reference_pages::catalog))
         .route("/rules", get(reference_pages::rules))
         .route("/calendar", get(reference_pages::calendar))
+        .route("/trust", get(reference_pages::trust))
         .route("/reference/{kind}/history", get(reference_pages::history))
         .route(
             "/operator/reference/{kind}",

@@ -831,11 +831,24 @@ pub(crate) struct QualificationRow {
     pub(crate) expired: bool,
 }
 
+/// A bound certificate row.
+pub(crate) struct CertificateRow {
+    pub(crate) issuer: String,
+    pub(crate) serial: String,
+    pub(crate) not_after: String,
+    pub(crate) state: String,
+    pub(crate) state_class: &'static str,
+    pub(crate) fingerprint: String,
+    pub(crate) revocable: bool,
+}
+
 #[derive(Template)]
 #[template(path = "entity.html")]
 struct EntityPage {
     layout: Layout,
     e: EntityPageView,
+    certificates: Vec<CertificateRow>,
+    can_revoke: bool,
     qualifications: Vec<QualificationRow>,
     can_edit: bool,
     show_bank: bool,
@@ -871,6 +884,27 @@ pub(crate) async fn entity(
                     expired: q.valid_until < today,
                 })
                 .collect();
+            let now = state.app.now_ms();
+            let certificates = view
+                .certificates
+                .iter()
+                .map(|c| {
+                    let (state_text, class) = match &c.revoked {
+                        Some(reason) => (format!("已吊销：{reason}"), "bad"),
+                        None if c.not_after_ms < now => ("已过期".to_string(), "warn"),
+                        None => ("有效".to_string(), "ok"),
+                    };
+                    CertificateRow {
+                        issuer: c.issuer.clone(),
+                        serial: c.serial.clone(),
+                        not_after: beijing_time(c.not_after_ms),
+                        state: state_text,
+                        state_class: class,
+                        fingerprint: c.fingerprint.clone(),
+                        revocable: c.revoked.is_none(),
+                    }
+                })
+                .collect();
             let bank = view
                 .bank_account
                 .as_ref()
@@ -890,6 +924,8 @@ pub(crate) async fn entity(
                     &[("市场主体", "/entities"), (&title, "")],
                 ),
                 e,
+                certificates,
+                can_revoke: has(&[Role::Operator]),
                 qualifications,
                 can_edit: member || has(&[Role::Operator]),
                 show_bank,

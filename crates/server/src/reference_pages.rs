@@ -313,6 +313,7 @@ fn page_of(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Catalog => "/catalog",
         ReferenceKind::Rules => "/rules",
         ReferenceKind::Calendar => "/calendar",
+        ReferenceKind::Trust => "/trust",
     }
 }
 
@@ -391,6 +392,7 @@ fn format_hint(kind: ReferenceKind) -> &'static str {
             "CSV：date,kind,name；kind 为 holiday（放假）或 workday（调休上班）"
         }
         ReferenceKind::Rules | ReferenceKind::Catalog => "TOML 格式，说明见文件开头的注释",
+        ReferenceKind::Trust => "PEM 格式的 SM2 根证书，可包含多张；# 开头的行为注释",
     }
 }
 
@@ -485,4 +487,53 @@ pub(crate) async fn edit_submit(
         .await
         .unwrap_or_else(app_error_page),
     }
+}
+
+/// A trusted root as the trust page shows it.
+pub(crate) struct RootView {
+    pub(crate) name: String,
+    pub(crate) fingerprint: String,
+    pub(crate) not_before: String,
+    pub(crate) not_after: String,
+}
+
+#[derive(Template)]
+#[template(path = "trust.html")]
+struct TrustPage {
+    layout: Layout,
+    meta: MetaView,
+    roots: Vec<RootView>,
+}
+
+pub(crate) async fn trust(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+) -> Response {
+    let result = async {
+        let data = state.app.reference_data().await?;
+        let roots = data
+            .trust
+            .roots()
+            .iter()
+            .map(|root| RootView {
+                name: root.subject_common_name(),
+                fingerprint: root.fingerprint().to_hex(),
+                not_before: beijing_time(root.not_before_ms()),
+                not_after: beijing_time(root.not_after_ms()),
+            })
+            .collect();
+        Ok::<_, AppError>(render(TrustPage {
+            layout: layout(
+                &state,
+                &caller,
+                "信任根证书",
+                "catalog",
+                &[("交易目录", "/catalog"), ("信任根证书", "")],
+            ),
+            meta: meta(&state, &caller, ReferenceKind::Trust).await?,
+            roots,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(app_error_page)
 }

@@ -37,6 +37,8 @@ pub struct EntityRow {
     pub restriction_reason: String,
     /// `YYYY-MM-DD` for a bar, or "".
     pub restricted_until: String,
+    /// JSON array of bound certificates.
+    pub certificates: String,
 }
 
 /// A row of `accounts`.
@@ -61,7 +63,7 @@ pub struct Page<T> {
 const ENTITY_COLUMNS: &str = "id, kind, code, name, region, legal_representative, address, \
     contact_name, contact_phone, contact_email, roles, status, reject_reason, registered_at_ms, \
     reviewed_at_ms, reviewed_by, last_seq, qualifications, bank_account, restriction_reason, \
-    restricted_until";
+    restricted_until, certificates";
 
 fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
     Ok(EntityRow {
@@ -86,6 +88,7 @@ fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
         bank_account: row.try_get("bank_account")?,
         restriction_reason: row.try_get("restriction_reason")?,
         restricted_until: row.try_get("restricted_until")?,
+        certificates: row.try_get("certificates")?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! verifier against every kind of tampering, refused commands that change nothing, and sessions.
 
 mod auth;
+mod certificates;
 mod commands;
 mod reference;
 mod support;

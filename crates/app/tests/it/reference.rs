@@ -18,7 +18,7 @@ async fn versions(test: &TestApp) -> Vec<u32> {
 async fn shipped_data_is_version_one_and_in_force() {
     for test in apps().await {
         let app = &test.app;
-        assert_eq!(versions(&test).await, vec![1, 1, 1], "{}", test.db.name);
+        assert_eq!(versions(&test).await, vec![1, 1, 1, 1], "{}", test.db.name);
         let data = app.reference_data().await.unwrap();
         assert!(
             data.catalog
@@ -32,10 +32,15 @@ async fn shipped_data_is_version_one_and_in_force() {
             .unwrap();
         assert_eq!(rules.threshold("bond_rate_cap").unwrap(), 200);
         // Their publication is public in the ledger, in full.
-        let entries = app.ledger_entries(None, 0, 3).await.unwrap();
+        let entries = app.ledger_entries(None, 0, 4).await.unwrap();
         assert_eq!(
             entries.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
-            ["calendar.published", "rules.published", "catalog.published"]
+            [
+                "calendar.published",
+                "rules.published",
+                "catalog.published",
+                "trust.published"
+            ]
         );
         assert!(entries.iter().all(|e| e.payload.is_some()));
     }
@@ -166,7 +171,7 @@ async fn operators_publish_versions_and_bad_files_change_nothing() {
         );
 
         assert_eq!(test.size().await, before, "refusals wrote nothing");
-        assert_eq!(versions(&test).await, vec![1, 1, 1]);
+        assert_eq!(versions(&test).await, vec![1, 1, 1, 1]);
 
         // A good change: next year's holidays arrive.
         let receipt = app
@@ -179,7 +184,7 @@ async fn operators_publish_versions_and_bad_files_change_nothing() {
             .await
             .unwrap();
         assert_eq!(receipt.kind, "calendar.published");
-        assert_eq!(versions(&test).await, vec![1, 1, 2]);
+        assert_eq!(versions(&test).await, vec![1, 1, 2, 1]);
         let history = app
             .reference_history(ReferenceKind::Calendar)
             .await

@@ -51,7 +51,8 @@ async fn every_route_with_every_role() {
                 .replace("{username}", "bidder")
                 .replace("{file}", "style.css")
                 .replace("{kind}", "calendar")
-                .replace("{version}", "1");
+                .replace("{version}", "1")
+                .replace("{fingerprint}", "00");
             let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
             // Routes that end the session get a session of their own.
             let ends_session = path.contains("session") || path.contains("logout");

@@ -161,3 +161,128 @@ async fn qualifications_bank_account_and_sanctions() {
         .unwrap();
     assert_eq!(after["status"], "active");
 }
+
+#[tokio::test]
+async fn certificates_of_recognised_cas_bind_and_are_revoked() {
+    let server = spawn_app().await;
+    let trust = client()
+        .get(server.url("/trust"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for region in ["浙江", "上海", "江苏", "安徽"] {
+        assert!(trust.contains(region), "{region} root listed");
+    }
+    let (bidder, csrf) = server.login("bidder").await;
+    let me: Value = bidder
+        .get(server.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = me["entity_id"].as_str().unwrap().to_string();
+    let entity: Value = client()
+        .get(server.url(&format!("/api/v1/entities/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bound = entity["certificates"].as_array().unwrap();
+    assert_eq!(bound.len(), 1, "the demo bound one certificate");
+    let fingerprint = bound[0]["fingerprint"].as_str().unwrap().to_string();
+
+    // A certificate from a CA the platform does not recognise is refused.
+    let stranger = crypto::CertificateAuthority::new_root(
+        &crypto::Subject {
+            common_name: "未认可的CA".into(),
+            organization: String::new(),
+            code: String::new(),
+        },
+        0,
+        4_102_444_800_000,
+    )
+    .unwrap();
+    let cert = stranger
+        .issue(
+            &crypto::Subject {
+                common_name: "宁波甬兴建设有限公司".into(),
+                organization: String::new(),
+                code: id.clone(),
+            },
+            &crypto::PlatformKey::generate().public_key(),
+            5,
+            0,
+            4_102_444_800_000,
+        )
+        .unwrap();
+    let refused = bidder
+        .post(server.url(&format!("/api/v1/entities/{id}/certificates")))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"pem": cert.to_pem()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "CERT_UNKNOWN_CA"
+    );
+
+    // The operator revokes the bound certificate from the entity page.
+    let operator = client();
+    operator
+        .post(server.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[
+            ("username", "operator"),
+            ("password", app::DEMO_PASSWORD),
+            ("next", ""),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let page = operator
+        .get(server.url(&format!("/entities/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("数字证书") && page.contains(&fingerprint));
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    let op_csrf = page[start..start + 64].to_string();
+    let revoked = operator
+        .post(server.url(&format!("/entities/{id}/certificates/{fingerprint}/revoke")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[
+            ("csrf", &op_csrf),
+            ("reason", "持有人报告私钥泄露"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        revoked.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("tone=ok")
+    );
+    let after: Value = client()
+        .get(server.url(&format!("/api/v1/entities/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["certificates"][0]["revoked"], "持有人报告私钥泄露");
+}

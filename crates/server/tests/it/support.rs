@@ -39,6 +39,7 @@ pub(crate) async fn spawn_app() -> TestServer {
     .await
     .unwrap();
     app::seed_demo(&app).await.unwrap();
+    app::seed_demo_certificates(&app).await.unwrap();
     let state = Arc::new(server::AppState {
         app,
         secure_cookies: false,

@@ -1,0 +1,177 @@
+//! Digital certificates: the trust store as witnessed reference data, binding a certificate to
+//! its entity, revocation, and checking a signer's certificate.
+
+use crypto::{CertificateAuthority, PlatformKey, Subject};
+use domain::ReferenceKind;
+
+use crate::support::{START_MS, demo_apps};
+
+const DAY: i64 = 86_400_000;
+
+fn ca(name: &str) -> CertificateAuthority {
+    let subject = Subject {
+        common_name: name.into(),
+        organization: name.into(),
+        code: String::new(),
+    };
+    CertificateAuthority::new_root(&subject, START_MS - 365 * DAY, START_MS + 3650 * DAY).unwrap()
+}
+
+#[tokio::test]
+async fn certificates_are_bound_checked_and_revoked() {
+    for test in demo_apps().await {
+        let app = &test.app;
+        let operator = app.caller_for("operator").await.unwrap();
+        let bidder = app.caller_for("bidder").await.unwrap();
+        let id = bidder.entity_id.clone();
+        let holder = PlatformKey::generate();
+        let zhejiang = ca("浙江省数字证书认证中心（测试）");
+        let shanghai = ca("上海市数字证书认证中心（测试）");
+        let subject = |code: &str| Subject {
+            common_name: "宁波甬兴建设有限公司".into(),
+            organization: String::new(),
+            code: code.into(),
+        };
+        let cert = shanghai
+            .issue(
+                &subject(&id),
+                &holder.public_key(),
+                11,
+                START_MS - DAY,
+                START_MS + 365 * DAY,
+            )
+            .unwrap();
+
+        // Before any root is trusted, nothing binds.
+        let refused = app
+            .bind_certificate(&bidder, &id, &cert.to_pem())
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), "CERT_UNKNOWN_CA", "{}", test.db.name);
+
+        // A bad trust file is refused with its line; a good one lists both regional roots.
+        let not_a_ca = zhejiang
+            .issue(
+                &subject(&id),
+                &holder.public_key(),
+                12,
+                START_MS - DAY,
+                START_MS + DAY,
+            )
+            .unwrap();
+        let bad = format!("# roots\n{}", not_a_ca.to_pem());
+        let error = app
+            .publish_reference(&operator, ReferenceKind::Trust, &bad, "x")
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("第2行") && error.to_string().contains("CERT_NOT_CA"),
+            "{error}"
+        );
+        let roots = format!(
+            "# 浙江\n{}\n# 上海\n{}",
+            zhejiang.root().to_pem(),
+            shanghai.root().to_pem()
+        );
+        app.publish_reference(
+            &operator,
+            ReferenceKind::Trust,
+            &roots,
+            "认可浙江、上海两地 CA",
+        )
+        .await
+        .unwrap();
+        assert_eq!(app.reference_data().await.unwrap().trust.roots().len(), 2);
+
+        // The bidder binds its certificate; another's code or a second binding are refused.
+        app.bind_certificate(&bidder, &id, &cert.to_pem())
+            .await
+            .unwrap();
+        assert_eq!(
+            app.bind_certificate(&bidder, &id, &cert.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_ALREADY_BOUND"
+        );
+        let other = shanghai
+            .issue(
+                &subject("91330300MA2CT8N593"),
+                &holder.public_key(),
+                13,
+                START_MS - DAY,
+                START_MS + DAY,
+            )
+            .unwrap();
+        assert_eq!(
+            app.bind_certificate(&bidder, &id, &other.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_WRONG_ENTITY"
+        );
+        let expired = zhejiang
+            .issue(
+                &subject(&id),
+                &holder.public_key(),
+                14,
+                START_MS - 10 * DAY,
+                START_MS - DAY,
+            )
+            .unwrap();
+        assert_eq!(
+            app.bind_certificate(&bidder, &id, &expired.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_EXPIRED"
+        );
+        let bidder2 = app.caller_for("bidder2").await.unwrap();
+        assert_eq!(
+            app.bind_certificate(&bidder2, &id, &cert.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+
+        let holder_view = app
+            .certificate_holder(&cert.to_pem(), START_MS + DAY)
+            .await
+            .unwrap();
+        assert_eq!(holder_view.id, id);
+        assert_eq!(app.entity(None, &id).await.unwrap().certificates.len(), 1);
+
+        // The trading center revokes it; the signer check refuses it from then on.
+        let fingerprint = cert.fingerprint().to_hex();
+        assert_eq!(
+            app.revoke_certificate(&bidder, &id, &fingerprint, "私钥泄露")
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        app.revoke_certificate(&operator, &id, &fingerprint, "持有人报告私钥泄露")
+            .await
+            .unwrap();
+        assert_eq!(
+            app.certificate_holder(&cert.to_pem(), START_MS + DAY)
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_REVOKED"
+        );
+        assert_eq!(
+            app.revoke_certificate(&operator, &id, &fingerprint, "again")
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_REVOKED"
+        );
+
+        let report = app::verify_store(app.store(), &app.public_key(), "ggzy.test")
+            .await
+            .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}
