@@ -487,6 +487,33 @@ impl App {
         Ok(EntityView::from_row(row, true))
     }
 
+    /// Imports a CRL signed by a trusted root: every bound certificate it lists is revoked, each
+    /// with a receipt.
+    pub async fn import_crl(&self, caller: &Caller, pem: &str) -> Result<Vec<Receipt>, AppError> {
+        caller.require(Role::Operator)?;
+        let crl = crypto::Crl::from_pem(pem)?;
+        let trust = self.reference_data().await?.trust;
+        let issuer = crl.verify(&trust)?.subject_common_name();
+        let serials: std::collections::BTreeSet<String> =
+            crl.revoked_serials().into_iter().collect();
+        let mut receipts = Vec::new();
+        for row in self.store.all_entities().await? {
+            let certificates: Vec<domain::BoundCertificate> =
+                serde_json::from_str(&row.certificates).unwrap_or_default();
+            for certificate in certificates {
+                let listed = certificate.issuer == issuer && serials.contains(&certificate.serial);
+                if listed && certificate.revoked.is_none() {
+                    let command = EntityCommand::RevokeCertificate {
+                        fingerprint: certificate.fingerprint.clone(),
+                        reason: format!("列入{issuer}的证书吊销列表（CRL）"),
+                    };
+                    receipts.push(self.review(caller, &row.id, command).await?);
+                }
+            }
+        }
+        Ok(receipts)
+    }
+
     fn require_own_or(&self, caller: &Caller, id: &str, roles: &[Role]) -> Result<(), AppError> {
         if caller.entity_id == id || caller.has_any(roles) {
             Ok(())

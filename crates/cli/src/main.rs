@@ -66,6 +66,18 @@ enum CaCommand {
         #[arg(long, default_value_t = 365)]
         days: u32,
     },
+    /// Write a certificate revocation list (PEM) listing these serial numbers (hex).
+    Crl {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long = "serial", required = true)]
+        serials: Vec<String>,
+        /// CRL number.
+        #[arg(long, default_value_t = 1)]
+        number: u32,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -421,6 +433,32 @@ fn ca(command: CaCommand) -> anyhow::Result<()> {
                 "issued {prefix}-cert.pem (serial {}, SM3 fingerprint {})",
                 cert.serial_hex(),
                 cert.fingerprint()
+            );
+        }
+        CaCommand::Crl {
+            dir,
+            serials,
+            number,
+            out,
+        } => {
+            let key_pem = std::fs::read_to_string(dir.join("ca-key.pem"))
+                .context("failed to read ca-key.pem")?;
+            let cert_pem = std::fs::read_to_string(dir.join("ca-cert.pem"))
+                .context("failed to read ca-cert.pem")?;
+            let authority = crypto::CertificateAuthority::from_pem(&key_pem, &cert_pem)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let serials: Vec<String> = serials
+                .iter()
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect();
+            let crl = authority
+                .crl(&serials, number, now_ms())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_new(&out, &crl.to_pem())?;
+            println!(
+                "wrote {} listing {} certificate(s)",
+                out.display(),
+                serials.len()
             );
         }
     }

@@ -437,3 +437,100 @@ fn build(
     let der = inner.to_der().map_err(malformed)?;
     Ok(Certificate { inner, der })
 }
+
+/// A certificate revocation list (CRL), signed by a CA.
+#[derive(Clone, Debug)]
+pub struct Crl {
+    inner: x509_cert::crl::CertificateList,
+}
+
+impl Crl {
+    pub fn from_pem(text: &str) -> Result<Self, CertError> {
+        let inner = x509_cert::crl::CertificateList::from_pem(text.trim()).map_err(malformed)?;
+        Ok(Self { inner })
+    }
+
+    pub fn to_pem(&self) -> String {
+        self.inner
+            .to_pem(der::pem::LineEnding::LF)
+            .expect("a parsed CRL encodes")
+    }
+
+    /// The issuing CA's common name.
+    pub fn issuer_common_name(&self) -> String {
+        name_attribute(&self.inner.tbs_cert_list.issuer, OID_COMMON_NAME).unwrap_or_default()
+    }
+
+    /// Serial numbers (hex) of the revoked certificates.
+    pub fn revoked_serials(&self) -> Vec<String> {
+        self.inner
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|revoked| hex::encode(revoked.serial_number.as_bytes()))
+            .collect()
+    }
+
+    /// Checks that a root of `store` signed this list; returns that root.
+    pub fn verify<'a>(&self, store: &'a TrustStore) -> Result<&'a Certificate, CertError> {
+        if self.inner.signature_algorithm.oid.to_string() != OID_SM2_WITH_SM3 {
+            return Err(CertError::Algorithm);
+        }
+        let root = store
+            .roots()
+            .iter()
+            .find(|root| root.inner.tbs_certificate().subject() == &self.inner.tbs_cert_list.issuer)
+            .ok_or(CertError::UnknownCa)?;
+        let key =
+            VerifyingKey::from_sec1_bytes(DEFAULT_DIST_ID, &root.public_key()?.to_sec1_bytes())
+                .map_err(|_| malformed("issuer key"))?;
+        let signature_bytes = self
+            .inner
+            .signature
+            .as_bytes()
+            .ok_or_else(|| malformed("signature bits"))?;
+        let signature = DerSignature::try_from(signature_bytes)
+            .and_then(sm2::dsa::Signature::try_from)
+            .map_err(|_| CertError::BadSignature)?;
+        let tbs = self.inner.tbs_cert_list.to_der().map_err(malformed)?;
+        key.verify(&tbs, &signature)
+            .map_err(|_| CertError::BadSignature)?;
+        Ok(root)
+    }
+}
+
+impl CertificateAuthority {
+    /// A CRL listing the certificates with these serial numbers (hex), numbered `number`.
+    pub fn crl(&self, serials: &[String], number: u32, now_ms: i64) -> Result<Crl, CertError> {
+        use x509_cert::builder::CrlBuilder;
+        use x509_cert::crl::RevokedCert;
+        use x509_cert::ext::pkix::CrlNumber;
+        let this_update = validity(now_ms, now_ms)?.not_before;
+        let revoked = serials
+            .iter()
+            .map(|serial| {
+                let bytes = hex::decode(serial).map_err(|_| malformed("serial is not hex"))?;
+                Ok(RevokedCert {
+                    serial_number: SerialNumber::new(&bytes).map_err(malformed)?,
+                    revocation_date: this_update,
+                    crl_entry_extensions: None,
+                })
+            })
+            .collect::<Result<Vec<_>, CertError>>()?;
+        let number = der::asn1::Uint::new(&number.to_be_bytes()).map_err(malformed)?;
+        let mut builder =
+            CrlBuilder::new_with_this_update(&self.root.inner, CrlNumber(number), this_update)
+                .map_err(malformed)?
+                .with_certificates(revoked.into_iter());
+        let signer = self.key.signing_key();
+        let blob = builder.finalize(signer).map_err(malformed)?;
+        let signature = self.key.sign(&blob);
+        let der_signature = sm2::dsa::Signature::from_slice(&signature.0)
+            .map_err(malformed)?
+            .to_der();
+        let bits = BitString::from_bytes(der_signature.as_bytes()).map_err(malformed)?;
+        let inner = builder.assemble(bits, signer).map_err(malformed)?;
+        Ok(Crl { inner })
+    }
+}

@@ -12,7 +12,7 @@ mod sm4_cipher;
 
 pub use canonical::{canonical_json, canonical_json_bytes};
 pub use cert::{
-    CertError, Certificate, CertificateAuthority, OID_SM2_WITH_SM3, Subject, TrustStore,
+    CertError, Certificate, CertificateAuthority, Crl, OID_SM2_WITH_SM3, Subject, TrustStore,
 };
 pub use error::CryptoError;
 pub use sm2_keys::{

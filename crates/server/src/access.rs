@@ -145,6 +145,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/rules", Access::Public),
     (Method::GET, "/calendar", Access::Public),
     (Method::GET, "/trust", Access::Public),
+    (Method::POST, "/trust/crl", OPERATOR),
+    (Method::POST, "/api/v1/crl", OPERATOR),
     (Method::GET, "/reference/{kind}/history", Access::Public),
     (Method::GET, "/operator/reference/{kind}", OPERATOR),
     (Method::POST, "/operator/reference/{kind}", OPERATOR),

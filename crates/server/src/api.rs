@@ -401,7 +401,8 @@ pub(crate) async fn account(
         bar,
         reinstate,
         bind_certificate,
-        revoke_certificate
+        revoke_certificate,
+        import_crl
     ),
     components(schemas(ErrorBody))
 )]
@@ -706,4 +707,17 @@ pub(crate) async fn revoke_certificate(
         .revoke_certificate(caller, &id, &fingerprint, &request.reason)
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// Imports a certificate revocation list signed by a trusted root (trading center); every bound
+/// certificate it lists is revoked.
+#[utoipa::path(post, path = "/api/v1/crl", tag = "市场主体", request_body = CrlRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn import_crl(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(request): ApiJson<CrlRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let list = state.app.import_crl(caller, &request.pem).await?;
+    Ok(Json(receipts(&state, &list)))
 }

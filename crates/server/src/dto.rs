@@ -490,3 +490,11 @@ pub(crate) struct DeadlineDto {
     /// False when the calendar has no data for that year (only weekends are known then).
     pub(crate) calendar_covers: bool,
 }
+
+/// `POST /api/v1/crl`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CrlRequest {
+    /// The CRL, PEM (`-----BEGIN X509 CRL-----`).
+    pub(crate) pem: String,
+}

@@ -151,6 +151,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/rules", get(reference_pages::rules))
         .route("/calendar", get(reference_pages::calendar))
         .route("/trust", get(reference_pages::trust))
+        .route("/trust/crl", post(reference_pages::import_crl))
+        .route("/api/v1/crl", post(api::import_crl))
         .route("/reference/{kind}/history", get(reference_pages::history))
         .route(
             "/operator/reference/{kind}",

@@ -503,11 +503,23 @@ struct TrustPage {
     layout: Layout,
     meta: MetaView,
     roots: Vec<RootView>,
+    csrf: String,
+    notice: String,
+    notice_tone: &'static str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    tone: String,
 }
 
 pub(crate) async fn trust(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(query): Query<NoticeQuery>,
 ) -> Response {
     let result = async {
         let data = state.app.reference_data().await?;
@@ -532,8 +544,43 @@ pub(crate) async fn trust(
             ),
             meta: meta(&state, &caller, ReferenceKind::Trust).await?,
             roots,
+            csrf: caller
+                .0
+                .as_ref()
+                .and_then(|c| c.csrf.clone())
+                .unwrap_or_default(),
+            notice: query.notice.clone(),
+            notice_tone: if query.tone == "bad" { "bad" } else { "ok" },
         }))
     }
     .await;
     result.unwrap_or_else(app_error_page)
+}
+
+/// The operator imports a CRL from the trust page.
+pub(crate) async fn import_crl(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return Redirect::to("/login").into_response();
+    };
+    let pem = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "pem")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let (notice, tone) = match state.app.import_crl(who, &pem).await {
+        Ok(receipts) => (
+            format!("已导入证书吊销列表，吊销已绑定证书 {} 张。", receipts.len()),
+            "ok",
+        ),
+        Err(AppError::Internal(detail)) => return app_error_page(AppError::Internal(detail)),
+        Err(error) => (format!("{error}（{}）", error.code()), "bad"),
+    };
+    Redirect::to(&format!(
+        "/trust?notice={}&tone={tone}",
+        crate::access::urlencode(&notice)
+    ))
+    .into_response()
 }

@@ -175,3 +175,88 @@ async fn certificates_are_bound_checked_and_revoked() {
         assert!(report.is_sound(), "{:?}", report.problems);
     }
 }
+
+#[tokio::test]
+async fn an_imported_crl_revokes_the_certificates_it_lists() {
+    for test in demo_apps().await {
+        let app = &test.app;
+        let operator = app.caller_for("operator").await.unwrap();
+        let jiangsu = ca("江苏省电子商务服务中心（测试）");
+        app.publish_reference(
+            &operator,
+            ReferenceKind::Trust,
+            &jiangsu.root().to_pem(),
+            "认可江苏 CA",
+        )
+        .await
+        .unwrap();
+        let mut serials = Vec::new();
+        for (n, username) in ["bidder", "bidder2"].iter().enumerate() {
+            let caller = app.caller_for(username).await.unwrap();
+            let subject = Subject {
+                common_name: "x".into(),
+                organization: String::new(),
+                code: caller.entity_id.clone(),
+            };
+            let cert = jiangsu
+                .issue(
+                    &subject,
+                    &PlatformKey::generate().public_key(),
+                    50 + n as u64,
+                    START_MS - DAY,
+                    START_MS + DAY,
+                )
+                .unwrap();
+            app.bind_certificate(&caller, &caller.entity_id, &cert.to_pem())
+                .await
+                .unwrap();
+            serials.push(cert.serial_hex());
+        }
+        let crl = jiangsu.crl(&serials[..1], 1, START_MS).unwrap();
+        let bidder = app.caller_for("bidder").await.unwrap();
+        assert_eq!(
+            app.import_crl(&bidder, &crl.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        let stranger = ca("未认可");
+        assert_eq!(
+            app.import_crl(
+                &operator,
+                &stranger.crl(&serials, 1, START_MS).unwrap().to_pem()
+            )
+            .await
+            .unwrap_err()
+            .code(),
+            "CERT_UNKNOWN_CA",
+            "{}",
+            test.db.name
+        );
+        let receipts = app.import_crl(&operator, &crl.to_pem()).await.unwrap();
+        assert_eq!(receipts.len(), 1, "only the listed certificate is revoked");
+        let revoked = app
+            .entity(None, &bidder.entity_id)
+            .await
+            .unwrap()
+            .certificates;
+        assert!(revoked[0].revoked.as_deref().unwrap().contains("CRL"));
+        let bidder2 = app.caller_for("bidder2").await.unwrap();
+        assert!(
+            app.entity(None, &bidder2.entity_id)
+                .await
+                .unwrap()
+                .certificates[0]
+                .revoked
+                .is_none()
+        );
+        assert!(
+            app.import_crl(&operator, &crl.to_pem())
+                .await
+                .unwrap()
+                .is_empty(),
+            "importing twice revokes nothing more"
+        );
+    }
+}

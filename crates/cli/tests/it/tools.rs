@@ -94,6 +94,23 @@ async fn demo_ca_issues_and_sign_signs() {
         .unwrap()
         .verify_json(&signed["payload"], &signature)
         .unwrap();
+    let serial = cert.serial_hex();
+    let (ok, text) = ggzy(&[
+        "ca",
+        "crl",
+        "--dir",
+        &path("ca"),
+        "--serial",
+        &serial,
+        "--out",
+        &path("revoked.crl"),
+    ])
+    .await;
+    assert!(ok, "{text}");
+    let crl =
+        crypto::Crl::from_pem(&std::fs::read_to_string(path("revoked.crl")).unwrap()).unwrap();
+    assert_eq!(crl.revoked_serials(), vec![serial]);
+    crl.verify(&store).unwrap();
     let mut tampered = signed["payload"].clone();
     tampered["price_fen"] = serde_json::json!(1);
     assert!(

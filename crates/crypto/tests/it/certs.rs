@@ -164,3 +164,44 @@ fn a_ca_round_trips_through_pem() {
     let other = ca("另一个机构");
     assert!(CertificateAuthority::from_pem(&other.key_pem(), &authority.root().to_pem()).is_err());
 }
+
+#[test]
+fn crls_are_signed_by_their_ca_and_list_serials() {
+    let zhejiang = ca("浙江省数字证书认证中心");
+    let store = TrustStore::new(vec![zhejiang.root().clone()]).unwrap();
+    let key = PlatformKey::generate().public_key();
+    let cert = zhejiang
+        .issue(
+            &holder("91330200MA2AGH4RXQ"),
+            &key,
+            4242,
+            NOW - DAY,
+            NOW + DAY,
+        )
+        .unwrap();
+    let crl = zhejiang.crl(&[cert.serial_hex()], 1, NOW).unwrap();
+    let parsed = crypto::Crl::from_pem(&crl.to_pem()).unwrap();
+    assert_eq!(
+        parsed.verify(&store).unwrap().subject_common_name(),
+        "浙江省数字证书认证中心"
+    );
+    assert_eq!(parsed.revoked_serials(), vec![cert.serial_hex()]);
+    assert_eq!(parsed.issuer_common_name(), "浙江省数字证书认证中心");
+    // A CRL from another CA, even one with the same name, is not accepted.
+    let impostor = ca("浙江省数字证书认证中心");
+    let forged = impostor.crl(&[cert.serial_hex()], 1, NOW).unwrap();
+    assert_eq!(
+        forged.verify(&store).unwrap_err().code(),
+        "CERT_BAD_SIGNATURE"
+    );
+    let stranger = ca("别处");
+    assert_eq!(
+        stranger
+            .crl(&[], 1, NOW)
+            .unwrap()
+            .verify(&store)
+            .unwrap_err()
+            .code(),
+        "CERT_UNKNOWN_CA"
+    );
+}
