@@ -458,7 +458,7 @@ impl App {
     /// not revoked — and returns that entity. Legally significant acts are checked with this.
     pub async fn certificate_holder(&self, pem: &str, at_ms: i64) -> Result<EntityView, AppError> {
         let certificate = crypto::Certificate::from_pem(pem)?;
-        let trust = self.reference_data().await?.trust;
+        let trust = self.trust_store_at(at_ms).await?;
         trust.verify(&certificate, at_ms, |_| false)?;
         let code = certificate.subject_code().unwrap_or_default();
         let fingerprint = certificate.fingerprint().to_hex();
@@ -485,6 +485,26 @@ impl App {
             Some(_) => {}
         }
         Ok(EntityView::from_row(row, true))
+    }
+
+    /// Verifies a legally significant act: `signature` (SM2 over the canonical JSON of `payload`)
+    /// by the holder of `certificate_pem`, signed at `signed_at_ms`. Returns the signing entity.
+    pub async fn verify_signed_act(
+        &self,
+        payload: &serde_json::Value,
+        signature: &crypto::Signature,
+        certificate_pem: &str,
+        signed_at_ms: i64,
+    ) -> Result<EntityView, AppError> {
+        let holder = self
+            .certificate_holder(certificate_pem, signed_at_ms)
+            .await?;
+        let certificate = crypto::Certificate::from_pem(certificate_pem)?;
+        certificate
+            .public_key()?
+            .verify_json(payload, signature)
+            .map_err(|_| crypto::CertError::BadSignature)?;
+        Ok(holder)
     }
 
     /// Imports a CRL signed by a trusted root: every bound certificate it lists is revoked, each

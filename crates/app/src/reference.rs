@@ -263,6 +263,18 @@ impl App {
         })
     }
 
+    /// The trust store that was in force at `at_ms`: the newest version published at or before
+    /// it. Signatures are judged by the roots recognised when they were made.
+    pub async fn trust_store_at(&self, at_ms: i64) -> Result<crypto::TrustStore, AppError> {
+        let history = self.reference_history(ReferenceKind::Trust).await?;
+        let version = history
+            .iter()
+            .find(|v| v.published_at_ms <= at_ms)
+            .ok_or(AppError::NotFound("该时点尚无信任根证书"))?;
+        parse_trust(&version.text)
+            .map_err(|e| AppError::Internal(format!("stored trust store: {e}")))
+    }
+
     /// The rules of a category for a region on a date.
     pub async fn resolve_rules(
         &self,

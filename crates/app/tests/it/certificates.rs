@@ -136,10 +136,38 @@ async fn certificates_are_bound_checked_and_revoked() {
         );
 
         let holder_view = app
-            .certificate_holder(&cert.to_pem(), START_MS + DAY)
+            .certificate_holder(&cert.to_pem(), app.now_ms())
             .await
             .unwrap();
         assert_eq!(holder_view.id, id);
+        // A signed act: verified with the trust store of the moment of signing.
+        let act = serde_json::json!({"lot": "A-1", "price_fen": 98_765_400});
+        let signature = holder.sign_json(&act).unwrap();
+        let signed_now = app.now_ms();
+        let signer = app
+            .verify_signed_act(&act, &signature, &cert.to_pem(), signed_now)
+            .await
+            .unwrap();
+        assert_eq!(signer.id, id);
+        let altered = serde_json::json!({"lot": "A-1", "price_fen": 1});
+        let refused = app
+            .verify_signed_act(&altered, &signature, &cert.to_pem(), signed_now)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), "CERT_BAD_SIGNATURE");
+        // When only the empty shipped trust store was in force, the same signature did not count.
+        let first_trust = app
+            .reference_history(ReferenceKind::Trust)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .published_at_ms;
+        let early = app
+            .verify_signed_act(&act, &signature, &cert.to_pem(), first_trust)
+            .await
+            .unwrap_err();
+        assert_eq!(early.code(), "CERT_UNKNOWN_CA");
         assert_eq!(app.entity(None, &id).await.unwrap().certificates.len(), 1);
 
         // The trading center revokes it; the signer check refuses it from then on.
@@ -155,7 +183,7 @@ async fn certificates_are_bound_checked_and_revoked() {
             .await
             .unwrap();
         assert_eq!(
-            app.certificate_holder(&cert.to_pem(), START_MS + DAY)
+            app.certificate_holder(&cert.to_pem(), app.now_ms())
                 .await
                 .unwrap_err()
                 .code(),
