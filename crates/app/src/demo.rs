@@ -374,6 +374,61 @@ pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
         },
     )
     .await?;
+    // Qualifications and bond accounts of the bidders, entered by themselves.
+    let details: [(&str, &str, &str, &str, &str, &str); 4] = [
+        (
+            "bidder",
+            "建筑工程施工总承包",
+            "一级",
+            "D133020571",
+            "中华人民共和国住房和城乡建设部",
+            "33001001234567890123",
+        ),
+        (
+            "bidder2",
+            "市政公用工程施工总承包",
+            "一级",
+            "D133030612",
+            "中华人民共和国住房和城乡建设部",
+            "6222081203001234567",
+        ),
+        (
+            "yuecheng",
+            "市政公用工程施工总承包",
+            "二级",
+            "D233060788",
+            "浙江省住房和城乡建设厅",
+            "19515101040012345",
+        ),
+        (
+            "bawu",
+            "水利水电工程施工总承包",
+            "二级",
+            "D233070455",
+            "浙江省住房和城乡建设厅",
+            "33050167627009876543",
+        ),
+    ];
+    for (username, name, grade, number, issuer, account_no) in details {
+        let caller = app.caller_for(username).await?;
+        let entity = app.entity(Some(&caller), &caller.entity_id).await?;
+        let qualification = domain::Qualification {
+            name: name.into(),
+            grade: grade.into(),
+            certificate_no: number.into(),
+            issuer: issuer.into(),
+            valid_until: domain::Date::parse("2029-12-31")?,
+        };
+        app.set_qualifications(&caller, &caller.entity_id, vec![qualification])
+            .await?;
+        let account = domain::BankAccount {
+            bank: "中国工商银行浙江省分行营业部".into(),
+            account_name: entity.name.clone(),
+            account_no: account_no.into(),
+        };
+        app.set_bank_account(&caller, &caller.entity_id, account)
+            .await?;
+    }
     // A second account of the trading center.
     let center_id = make_uscc("12", "330000", "MB1A0001");
     app.create_account(
