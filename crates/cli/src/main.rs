@@ -361,6 +361,15 @@ fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))
 }
 
+/// The demo CA kept in `dir` by `ggzy ca init`.
+fn load_ca(dir: &Path) -> anyhow::Result<crypto::CertificateAuthority> {
+    let key_pem =
+        std::fs::read_to_string(dir.join("ca-key.pem")).context("failed to read ca-key.pem")?;
+    let cert_pem =
+        std::fs::read_to_string(dir.join("ca-cert.pem")).context("failed to read ca-cert.pem")?;
+    crypto::CertificateAuthority::from_pem(&key_pem, &cert_pem).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 fn ca(command: CaCommand) -> anyhow::Result<()> {
     eprintln!(
         "警告：演示证书机构，仅供测试和演示使用，不得用于生产环境。(demo CA — NOT FOR PRODUCTION)"
@@ -396,12 +405,7 @@ fn ca(command: CaCommand) -> anyhow::Result<()> {
             out,
             days,
         } => {
-            let key_pem = std::fs::read_to_string(dir.join("ca-key.pem"))
-                .context("failed to read ca-key.pem")?;
-            let cert_pem = std::fs::read_to_string(dir.join("ca-cert.pem"))
-                .context("failed to read ca-cert.pem")?;
-            let authority = crypto::CertificateAuthority::from_pem(&key_pem, &cert_pem)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let authority = load_ca(&dir)?;
             let code = code.trim().to_ascii_uppercase();
             if domain::Uscc::parse(&code).is_err() && domain::IdNumber::parse(&code).is_err() {
                 bail!("{code} is neither a valid 统一社会信用代码 nor a valid 居民身份证号码");
@@ -441,12 +445,7 @@ fn ca(command: CaCommand) -> anyhow::Result<()> {
             number,
             out,
         } => {
-            let key_pem = std::fs::read_to_string(dir.join("ca-key.pem"))
-                .context("failed to read ca-key.pem")?;
-            let cert_pem = std::fs::read_to_string(dir.join("ca-cert.pem"))
-                .context("failed to read ca-cert.pem")?;
-            let authority = crypto::CertificateAuthority::from_pem(&key_pem, &cert_pem)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let authority = load_ca(&dir)?;
             let serials: Vec<String> = serials
                 .iter()
                 .map(|s| s.trim().to_ascii_lowercase())

@@ -2,35 +2,15 @@
 
 /// UTC unix ms as `2026-12-01 09:30` in Beijing time (UTC+8, no daylight saving since 1991).
 pub(crate) fn beijing_time(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000) + 8 * 3600;
-    let days = seconds.div_euclid(86_400);
-    let secs_of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        secs_of_day / 3600,
-        (secs_of_day % 3600) / 60
-    )
+    let date = domain::Date::of_instant(ms);
+    let minutes = (ms - date.start_ms()).div_euclid(60_000);
+    format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// As [`beijing_time`], with seconds.
 pub(crate) fn beijing_time_seconds(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000) + 8 * 3600;
-    format!("{}:{:02}", beijing_time(ms), seconds.rem_euclid(60))
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let seconds = (ms - domain::Date::of_instant(ms).start_ms()).div_euclid(1000);
+    format!("{}:{:02}", beijing_time(ms), seconds % 60)
 }
 
 pub(crate) fn status_label(status: &str) -> &'static str {

@@ -3,20 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{client, spawn_app};
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
+use crate::support::{client, csrf_of, form, spawn_app};
 
 #[tokio::test]
 async fn qualifications_bank_account_and_sanctions() {
@@ -243,18 +230,7 @@ async fn certificates_of_recognised_cas_bind_and_are_revoked() {
     );
 
     // The operator revokes the bound certificate from the entity page.
-    let operator = client();
-    operator
-        .post(server.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("username", "operator"),
-            ("password", app::DEMO_PASSWORD),
-            ("next", ""),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let operator = server.login_page("operator").await;
     let page = operator
         .get(server.url(&format!("/entities/{id}")))
         .send()
@@ -264,9 +240,7 @@ async fn certificates_of_recognised_cas_bind_and_are_revoked() {
         .await
         .unwrap();
     assert!(page.contains("数字证书") && page.contains(&fingerprint));
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).unwrap() + marker.len();
-    let op_csrf = page[start..start + 64].to_string();
+    let op_csrf = csrf_of(&page);
     let revoked = operator
         .post(server.url(&format!("/entities/{id}/certificates/{fingerprint}/revoke")))
         .header("content-type", "application/x-www-form-urlencoded")

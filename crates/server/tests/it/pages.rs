@@ -1,26 +1,7 @@
 //! The pages, walked as a person would: register through the form, log in, the operator approves
 //! through the review queue, anyone checks the ledger.
 
-use crate::support::{client, spawn_app};
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..start + 64].to_string()
-}
+use crate::support::{client, csrf_of, form, spawn_app};
 
 #[tokio::test]
 async fn register_review_and_verify_through_the_pages() {
@@ -112,18 +93,7 @@ async fn register_review_and_verify_through_the_pages() {
     assert!(me.contains("待审核"));
 
     // The operator approves it from the queue.
-    let operator = client();
-    operator
-        .post(server.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("username", "operator"),
-            ("password", app::DEMO_PASSWORD),
-            ("next", ""),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let operator = server.login_page("operator").await;
     let queue = operator
         .get(server.url("/operator/reviews"))
         .send()

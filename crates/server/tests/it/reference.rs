@@ -3,20 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{client, spawn_app};
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
+use crate::support::{client, csrf_of, form, spawn_app};
 
 #[tokio::test]
 async fn public_reference_pages_and_api() {
@@ -89,18 +76,7 @@ async fn public_reference_pages_and_api() {
 #[tokio::test]
 async fn an_operator_publishes_through_the_page() {
     let server = spawn_app().await;
-    let operator = client();
-    operator
-        .post(server.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("username", "operator"),
-            ("password", app::DEMO_PASSWORD),
-            ("next", ""),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let operator = server.login_page("operator").await;
     let page = operator
         .get(server.url("/operator/reference/calendar"))
         .send()
@@ -110,9 +86,7 @@ async fn an_operator_publishes_through_the_page() {
         .await
         .unwrap();
     assert!(page.contains("第 2 版") && page.contains("date,kind,name"));
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).unwrap() + marker.len();
-    let csrf = page[start..start + 64].to_string();
+    let csrf = csrf_of(&page);
 
     let bad_text = format!("{}2027-01-04,workday,调休\n", app::SHIPPED_CALENDAR);
     let refused = operator

@@ -103,3 +103,44 @@ impl TestServer {
         body["items"][0]["id"].as_str().unwrap().to_string()
     }
 }
+
+/// A URL-encoded form body.
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The CSRF token of the first form on a page.
+pub(crate) fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..start + 64].to_string()
+}
+
+impl TestServer {
+    /// Logs in through the log-in page, as a browser does; returns the client holding the cookie.
+    pub(crate) async fn login_page(&self, username: &str) -> reqwest::Client {
+        let browser = client();
+        let response = browser
+            .post(self.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[
+                ("username", username),
+                ("password", app::DEMO_PASSWORD),
+                ("next", ""),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "log-in of {username}");
+        browser
+    }
+}
