@@ -9,6 +9,7 @@ mod error;
 mod sm2_keys;
 mod sm3_hash;
 mod sm4_cipher;
+mod threshold;
 
 pub use canonical::{canonical_json, canonical_json_bytes};
 pub use cert::{
@@ -20,3 +21,4 @@ pub use sm2_keys::{
 };
 pub use sm3_hash::{Sm3Hash, sm3, sm3_concat};
 pub use sm4_cipher::{sm4_decrypt_block, sm4_encrypt_block};
+pub use threshold::{KeyShare, Partial, SharedKey, deal, sm2_kdf};

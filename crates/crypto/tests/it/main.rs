@@ -2,4 +2,5 @@
 
 mod canonical;
 mod certs;
+mod threshold;
 mod vectors;
