@@ -5,6 +5,7 @@
 
 mod canonical;
 mod cert;
+mod envelope;
 mod error;
 mod sm2_keys;
 mod sm3_hash;
@@ -14,6 +15,10 @@ mod threshold;
 pub use canonical::{canonical_json, canonical_json_bytes};
 pub use cert::{
     CertError, Certificate, CertificateAuthority, Crl, OID_SM2_WITH_SM3, Subject, TrustStore,
+};
+pub use envelope::{
+    ENVELOPE_VERSION, Envelope, EnvelopeHeader, SealRequest, Sm4Gcm, machine_fingerprint,
+    sm4_gcm_decrypt, sm4_gcm_encrypt,
 };
 pub use error::CryptoError;
 pub use sm2_keys::{

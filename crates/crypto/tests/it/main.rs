@@ -2,5 +2,6 @@
 
 mod canonical;
 mod certs;
+mod envelope;
 mod threshold;
 mod vectors;

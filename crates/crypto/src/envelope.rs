@@ -1,0 +1,247 @@
+//! The sealed-bid envelope (`docs/envelope.md`): the bid package encrypted with SM4-GCM under a
+//! fresh key K, K encrypted to the lot's opening public key with standard SM2 encryption, and the
+//! whole signed with the bidder's certificate key. Nobody can read the package without K, and K
+//! only comes out of k-of-n holders' partial decryptions (`threshold.rs`).
+
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{AesGcm, KeyInit, Nonce};
+use serde::{Deserialize, Serialize};
+use sm4::Sm4;
+use sm4::cipher::consts::U12;
+
+use crate::{
+    CertError, Certificate, CryptoError, PlatformKey, PublicKey, Signature, Sm3Hash,
+    canonical_json_bytes, sm3, sm3_concat,
+};
+
+/// SM4-GCM with a 96-bit nonce and a 128-bit tag (RFC 8998).
+pub type Sm4Gcm = AesGcm<Sm4, U12>;
+
+/// The first line of an envelope file.
+const MAGIC: &[u8] = b"GGZY-SEALED-BID/1\n";
+pub const ENVELOPE_VERSION: u32 = 1;
+
+/// SM4-GCM encryption; returns ciphertext ‖ tag.
+pub fn sm4_gcm_encrypt(
+    key: &[u8; 16],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let cipher = Sm4Gcm::new(key.into());
+    cipher
+        .encrypt(
+            &Nonce::<U12>::from(*nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .map_err(|_| CryptoError::Encryption)
+}
+
+/// SM4-GCM decryption of ciphertext ‖ tag; fails if anything was altered.
+pub fn sm4_gcm_decrypt(
+    key: &[u8; 16],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let cipher = Sm4Gcm::new(key.into());
+    cipher
+        .decrypt(
+            &Nonce::<U12>::from(*nonce),
+            Payload {
+                msg: ciphertext,
+                aad,
+            },
+        )
+        .map_err(|_| CryptoError::Decryption)
+}
+
+/// The cleartext part of an envelope. The signature covers the canonical JSON of every other field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeHeader {
+    pub version: u32,
+    /// 统一交易标识码 of the lot (标段/包).
+    pub lot: String,
+    /// The bidder's entity id (统一社会信用代码).
+    pub bidder: String,
+    pub created_at_ms: i64,
+    /// SM3 of salted hardware ids of the authoring machine (for collusion screening; never raw ids).
+    pub machine_fingerprint: String,
+    /// The signer's certificate, PEM.
+    pub certificate: String,
+    /// The lot's opening public key (SEC1 hex) the data key is wrapped to.
+    pub opening_key: String,
+    /// K wrapped to the opening key: SM2 ciphertext C1C3C2, hex.
+    pub wrapped_key: String,
+    /// K wrapped to the bidder's own key, so the bidder can reopen its own bid, hex.
+    pub own_wrapped_key: String,
+    /// SM4-GCM nonce, hex.
+    pub nonce: String,
+    /// SM3 of the encrypted package (ciphertext ‖ tag), hex.
+    pub ciphertext_sm3: String,
+    /// SM2 signature (r ‖ s hex) over the canonical JSON of the header without this field.
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// A sealed bid: header and encrypted package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub header: EnvelopeHeader,
+    pub ciphertext: Vec<u8>,
+}
+
+/// What the bidder puts in.
+#[derive(Debug)]
+pub struct SealRequest<'a> {
+    pub package: &'a [u8],
+    pub lot: &'a str,
+    pub bidder: &'a str,
+    pub opening_key: &'a PublicKey,
+    pub signer: &'a PlatformKey,
+    pub certificate_pem: &'a str,
+    pub machine_fingerprint: Sm3Hash,
+    pub created_at_ms: i64,
+}
+
+/// A machine fingerprint: SM3 over a salt and the sorted hardware ids.
+pub fn machine_fingerprint(salt: &[u8], hardware_ids: &[&str]) -> Sm3Hash {
+    let mut ids: Vec<&str> = hardware_ids.to_vec();
+    ids.sort_unstable();
+    let joined = ids.join("\n");
+    sm3_concat(&[salt, b"\n", joined.as_bytes()])
+}
+
+fn associated_data(lot: &str, bidder: &str, version: u32) -> Vec<u8> {
+    [
+        lot.as_bytes(),
+        &[0],
+        bidder.as_bytes(),
+        &[0],
+        &version.to_be_bytes(),
+    ]
+    .concat()
+}
+
+fn unhex<const N: usize>(text: &str) -> Result<[u8; N], CryptoError> {
+    let bytes = hex::decode(text).map_err(|_| CryptoError::Hex("envelope field"))?;
+    bytes
+        .try_into()
+        .map_err(|_| CryptoError::Hex("envelope field length"))
+}
+
+impl EnvelopeHeader {
+    fn signed_bytes(&self) -> Result<Vec<u8>, CryptoError> {
+        let mut unsigned = self.clone();
+        unsigned.signature = String::new();
+        canonical_json_bytes(&unsigned)
+    }
+}
+
+impl Envelope {
+    /// Seals a bid package.
+    pub fn seal(request: SealRequest<'_>) -> Result<Self, CryptoError> {
+        let certificate = Certificate::from_pem(request.certificate_pem)
+            .map_err(|_| CryptoError::InvalidKey("certificate"))?;
+        if certificate
+            .public_key()
+            .map_err(|_| CryptoError::InvalidKey("certificate"))?
+            != request.signer.public_key()
+        {
+            return Err(CryptoError::InvalidKey(
+                "the signing key does not belong to the certificate",
+            ));
+        }
+        let data_key: [u8; 16] = rand::random();
+        let nonce: [u8; 12] = rand::random();
+        let aad = associated_data(request.lot, request.bidder, ENVELOPE_VERSION);
+        let ciphertext = sm4_gcm_encrypt(&data_key, &nonce, &aad, request.package)?;
+        let mut header = EnvelopeHeader {
+            version: ENVELOPE_VERSION,
+            lot: request.lot.to_string(),
+            bidder: request.bidder.to_string(),
+            created_at_ms: request.created_at_ms,
+            machine_fingerprint: request.machine_fingerprint.to_hex(),
+            certificate: certificate.to_pem(),
+            opening_key: request.opening_key.to_hex(),
+            wrapped_key: hex::encode(request.opening_key.encrypt(&data_key)?),
+            own_wrapped_key: hex::encode(request.signer.public_key().encrypt(&data_key)?),
+            nonce: hex::encode(nonce),
+            ciphertext_sm3: sm3(&ciphertext).to_hex(),
+            signature: String::new(),
+        };
+        header.signature = request.signer.sign(&header.signed_bytes()?).to_hex();
+        Ok(Self { header, ciphertext })
+    }
+
+    /// The envelope file: a magic line, the header as one JSON line, then the encrypted package.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CryptoError> {
+        let header = canonical_json_bytes(&self.header)?;
+        Ok([MAGIC, &header, b"\n", &self.ciphertext].concat())
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let rest = bytes
+            .strip_prefix(MAGIC)
+            .ok_or(CryptoError::NotCanonical("not a GGZY sealed bid"))?;
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or(CryptoError::NotCanonical("no header line"))?;
+        let header: EnvelopeHeader = serde_json::from_slice(&rest[..end])
+            .map_err(|_| CryptoError::NotCanonical("header is not valid JSON"))?;
+        Ok(Self {
+            header,
+            ciphertext: rest[end + 1..].to_vec(),
+        })
+    }
+
+    /// SM3 of the whole envelope file: what the ledger records.
+    pub fn digest(&self) -> Result<Sm3Hash, CryptoError> {
+        Ok(sm3(&self.to_bytes()?))
+    }
+
+    /// Checks the envelope's integrity and signature; returns the signer's certificate (whose
+    /// trust, validity and binding the platform then checks).
+    pub fn verify(&self) -> Result<Certificate, CertError> {
+        if sm3(&self.ciphertext).to_hex() != self.header.ciphertext_sm3 {
+            return Err(CertError::BadSignature);
+        }
+        let certificate = Certificate::from_pem(&self.header.certificate)?;
+        let signature =
+            Signature::from_hex(&self.header.signature).map_err(|_| CertError::BadSignature)?;
+        let bytes = self
+            .header
+            .signed_bytes()
+            .map_err(|_| CertError::BadSignature)?;
+        certificate
+            .public_key()?
+            .verify(&bytes, &signature)
+            .map_err(|_| CertError::BadSignature)?;
+        Ok(certificate)
+    }
+
+    /// The raw SM2 ciphertext of the data key, for the key holders' partial decryptions.
+    pub fn wrapped_key(&self) -> Result<Vec<u8>, CryptoError> {
+        hex::decode(&self.header.wrapped_key).map_err(|_| CryptoError::Hex("wrapped key"))
+    }
+
+    /// Opens the package with the data key (recovered by the key holders, or by the bidder).
+    pub fn open(&self, data_key: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let key: [u8; 16] = data_key.try_into().map_err(|_| CryptoError::Decryption)?;
+        let nonce: [u8; 12] = unhex(&self.header.nonce)?;
+        let aad = associated_data(&self.header.lot, &self.header.bidder, self.header.version);
+        sm4_gcm_decrypt(&key, &nonce, &aad, &self.ciphertext)
+    }
+
+    /// The bidder reopens its own bid with its key.
+    pub fn open_own(&self, bidder_key: &PlatformKey) -> Result<Vec<u8>, CryptoError> {
+        let wrapped = hex::decode(&self.header.own_wrapped_key)
+            .map_err(|_| CryptoError::Hex("own wrapped key"))?;
+        self.open(&bidder_key.decrypt(&wrapped)?)
+    }
+}
