@@ -34,6 +34,41 @@ enum Command {
     },
     /// Sign a JSON payload (canonical JSON, SM2) with one's own key and certificate.
     Sign(SignArgs),
+    /// Bidders' tools.
+    Bid {
+        #[command(subcommand)]
+        command: BidCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BidCommand {
+    /// Seal a bid: a folder of files and a structured bid form, encrypted to the lot's opening key
+    /// and signed with one's certificate key (docs/envelope.md).
+    Seal {
+        /// The folder of bid files (all files below it are included).
+        #[arg(long)]
+        folder: PathBuf,
+        /// The structured bid form, JSON with at least an integer `price_fen`.
+        #[arg(long)]
+        form: PathBuf,
+        /// The lot's 统一交易标识码.
+        #[arg(long)]
+        lot: String,
+        /// The bidder's entity id (统一社会信用代码).
+        #[arg(long)]
+        bidder: String,
+        /// The lot's opening public key (SEC1 hex, from the tender announcement).
+        #[arg(long)]
+        opening_key: String,
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        cert: PathBuf,
+        /// The envelope file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +179,7 @@ fn main() -> anyhow::Result<()> {
             Command::Verify(args) => verify(args).await,
             Command::Ca { command } => ca(command),
             Command::Sign(args) => sign(args),
+            Command::Bid { command } => bid(command),
         }
     })
 }
@@ -485,5 +521,106 @@ fn sign(args: SignArgs) -> anyhow::Result<()> {
         "algorithm": "SM2-with-SM3 over canonical JSON, id 1234567812345678",
     });
     println!("{}", serde_json::to_string_pretty(&signed)?);
+    Ok(())
+}
+
+/// Every file below `folder`, as (relative path with '/', contents), sorted.
+fn collect_files(folder: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![folder.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("failed to read {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.is_file() {
+                let relative = path
+                    .strip_prefix(folder)?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((relative, std::fs::read(&path)?));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Hardware ids of this machine (Linux: machine id and network card addresses), never sent as they
+/// are: only their salted SM3 goes into the envelope.
+fn hardware_ids() -> Vec<String> {
+    let mut ids = Vec::new();
+    if let Ok(id) = std::fs::read_to_string("/etc/machine-id") {
+        ids.push(format!("machine-id:{}", id.trim()));
+    }
+    if let Ok(entries) = std::fs::read_dir("/sys/class/net") {
+        for entry in entries.flatten() {
+            if entry.file_name() == "lo" {
+                continue;
+            }
+            if let Ok(mac) = std::fs::read_to_string(entry.path().join("address")) {
+                ids.push(format!("mac:{}", mac.trim()));
+            }
+        }
+    }
+    ids
+}
+
+fn bid(command: BidCommand) -> anyhow::Result<()> {
+    let BidCommand::Seal {
+        folder,
+        form,
+        lot,
+        bidder,
+        opening_key,
+        key,
+        cert,
+        out,
+    } = command;
+    let form_text = std::fs::read_to_string(&form).context("failed to read the bid form")?;
+    let form: serde_json::Value =
+        serde_json::from_str(&form_text).context("the bid form is not JSON")?;
+    if !form.get("price_fen").is_some_and(|p| p.as_u64().is_some()) {
+        bail!("the bid form needs an integer price_fen (the price in 分)");
+    }
+    let files = collect_files(&folder)?;
+    if files.is_empty() {
+        bail!("{} holds no files", folder.display());
+    }
+    let package = crypto::BidPackage { form, files }
+        .to_bytes()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let signer = crypto::PlatformKey::from_pkcs8_pem(
+        &std::fs::read_to_string(&key).context("failed to read the key")?,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let certificate_pem =
+        std::fs::read_to_string(&cert).context("failed to read the certificate")?;
+    let opening_key = crypto::PublicKey::from_hex(opening_key.trim())
+        .map_err(|e| anyhow::anyhow!("opening key: {e}"))?;
+    let ids = hardware_ids();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let envelope = crypto::Envelope::seal(crypto::SealRequest {
+        package: &package,
+        lot: &lot,
+        bidder: &bidder,
+        opening_key: &opening_key,
+        signer: &signer,
+        certificate_pem: &certificate_pem,
+        machine_fingerprint: crypto::machine_fingerprint(lot.as_bytes(), &id_refs),
+        created_at_ms: now_ms(),
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = envelope.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_new(&out, "")?;
+    std::fs::write(&out, &bytes).with_context(|| format!("failed to write {}", out.display()))?;
+    println!(
+        "sealed {} ({} bytes, SM3 {})",
+        out.display(),
+        bytes.len(),
+        envelope.digest().map_err(|e| anyhow::anyhow!("{e}"))?
+    );
     Ok(())
 }

@@ -245,3 +245,90 @@ impl Envelope {
         self.open(&bidder_key.decrypt(&wrapped)?)
     }
 }
+
+/// The first line of a bid package (what the envelope encrypts).
+const PACKAGE_MAGIC: &[u8] = b"GGZY-BID-PACKAGE/1\n";
+
+/// A bid package: the structured bid form and the bid's files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BidPackage {
+    /// The structured bid form (price in 分, duration, quality, …), as JSON.
+    pub form: serde_json::Value,
+    /// (relative path, contents), sorted by path.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PackageFile {
+    name: String,
+    size: u64,
+    sm3: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    form: serde_json::Value,
+    files: Vec<PackageFile>,
+}
+
+impl BidPackage {
+    /// Layout: a magic line, the manifest (form and each file's name, size and SM3) as one line of
+    /// canonical JSON, then the files' contents in manifest order.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CryptoError> {
+        let mut files = self.files.clone();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let manifest = Manifest {
+            form: self.form.clone(),
+            files: files
+                .iter()
+                .map(|(name, bytes)| PackageFile {
+                    name: name.clone(),
+                    size: bytes.len() as u64,
+                    sm3: sm3(bytes).to_hex(),
+                })
+                .collect(),
+        };
+        let mut out = [PACKAGE_MAGIC, &canonical_json_bytes(&manifest)?, b"\n"].concat();
+        for (_, bytes) in &files {
+            out.extend_from_slice(bytes);
+        }
+        Ok(out)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let rest = bytes
+            .strip_prefix(PACKAGE_MAGIC)
+            .ok_or(CryptoError::NotCanonical("not a GGZY bid package"))?;
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or(CryptoError::NotCanonical("no manifest"))?;
+        let manifest: Manifest = serde_json::from_slice(&rest[..end])
+            .map_err(|_| CryptoError::NotCanonical("manifest is not valid JSON"))?;
+        let mut offset = end + 1;
+        let mut files = Vec::new();
+        for file in manifest.files {
+            let size =
+                usize::try_from(file.size).map_err(|_| CryptoError::NotCanonical("file size"))?;
+            let content = rest
+                .get(offset..offset + size)
+                .ok_or(CryptoError::NotCanonical("package is truncated"))?;
+            if sm3(content).to_hex() != file.sm3 {
+                return Err(CryptoError::NotCanonical(
+                    "a file does not match its SM3 in the manifest",
+                ));
+            }
+            files.push((file.name, content.to_vec()));
+            offset += size;
+        }
+        if offset != rest.len() {
+            return Err(CryptoError::NotCanonical(
+                "trailing bytes after the last file",
+            ));
+        }
+        Ok(Self {
+            form: manifest.form,
+            files,
+        })
+    }
+}

@@ -17,8 +17,8 @@ pub use cert::{
     CertError, Certificate, CertificateAuthority, Crl, OID_SM2_WITH_SM3, Subject, TrustStore,
 };
 pub use envelope::{
-    ENVELOPE_VERSION, Envelope, EnvelopeHeader, SealRequest, Sm4Gcm, machine_fingerprint,
-    sm4_gcm_decrypt, sm4_gcm_encrypt,
+    BidPackage, ENVELOPE_VERSION, Envelope, EnvelopeHeader, SealRequest, Sm4Gcm,
+    machine_fingerprint, sm4_gcm_decrypt, sm4_gcm_encrypt,
 };
 pub use error::CryptoError;
 pub use sm2_keys::{
