@@ -582,7 +582,11 @@ fn bid(command: BidCommand) -> anyhow::Result<()> {
     let form_text = std::fs::read_to_string(&form).context("failed to read the bid form")?;
     let form: serde_json::Value =
         serde_json::from_str(&form_text).context("the bid form is not JSON")?;
-    if !form.get("price_fen").is_some_and(|p| p.as_u64().is_some()) {
+    if form
+        .get("price_fen")
+        .and_then(serde_json::Value::as_u64)
+        .is_none()
+    {
         bail!("the bid form needs an integer price_fen (the price in 分)");
     }
     let files = collect_files(&folder)?;
