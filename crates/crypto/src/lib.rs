@@ -26,4 +26,7 @@ pub use sm2_keys::{
 };
 pub use sm3_hash::{Sm3Hash, sm3, sm3_concat};
 pub use sm4_cipher::{sm4_decrypt_block, sm4_encrypt_block};
-pub use threshold::{KeyShare, Partial, SharedKey, deal, sm2_kdf};
+pub use threshold::{
+    CeremonyHolder, KeyShare, Partial, SharedKey, ceremony_public_key, deal, finish_ceremony,
+    sm2_kdf, verify_ceremony_share,
+};

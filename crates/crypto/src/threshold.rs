@@ -272,3 +272,148 @@ fn open_with_shared_point(
     }
     Ok(message)
 }
+
+/// One holder's part in the dealer-less key ceremony (joint Feldman, `sealed-bids.md` §3): a
+/// random polynomial whose constant term nobody else learns. The opening key's private part is
+/// the sum of all holders' constant terms, which no one — holder or platform — ever holds.
+pub struct CeremonyHolder {
+    pub index: u32,
+    polynomial: Vec<Scalar>,
+}
+
+impl std::fmt::Debug for CeremonyHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CeremonyHolder({})", self.index)
+    }
+}
+
+fn evaluate(polynomial: &[Scalar], x: u32) -> Scalar {
+    let x = Scalar::from(u64::from(x));
+    polynomial
+        .iter()
+        .rev()
+        .fold(Scalar::ZERO, |acc, coefficient| acc * x + coefficient)
+}
+
+/// Σ_t x^t · A_t for Feldman commitments A_t.
+fn commitment_at(commitments: &[ProjectivePoint], x: u32) -> ProjectivePoint {
+    let x = Scalar::from(u64::from(x));
+    let mut power = Scalar::ONE;
+    let mut sum = ProjectivePoint::identity();
+    for commitment in commitments {
+        sum += *commitment * power;
+        power *= x;
+    }
+    sum
+}
+
+impl CeremonyHolder {
+    /// Holder `index` (1-based) of a `threshold`-of-n key.
+    pub fn new(index: u32, threshold: usize) -> Result<Self, CryptoError> {
+        if index == 0 || threshold == 0 {
+            return Err(CryptoError::InvalidKey(
+                "holders are numbered from 1; threshold ≥ 1",
+            ));
+        }
+        Ok(Self {
+            index,
+            polynomial: (0..threshold).map(|_| random_scalar()).collect(),
+        })
+    }
+
+    /// The public Feldman commitments A_t = a_t·G (SEC1), published and signed by the holder.
+    pub fn commitments(&self) -> Vec<Vec<u8>> {
+        self.polynomial
+            .iter()
+            .map(|a| encode(&(ProjectivePoint::generator() * a)))
+            .collect()
+    }
+
+    /// The secret share f(j) for holder `j`, to be sent encrypted to j's key.
+    pub fn share_for(&self, j: u32) -> [u8; 32] {
+        scalar_bytes(&evaluate(&self.polynomial, j))
+    }
+}
+
+fn decode_all(commitments: &[Vec<u8>]) -> Result<Vec<ProjectivePoint>, CryptoError> {
+    commitments.iter().map(|c| decode(c)).collect()
+}
+
+/// Holder `j` checks a share it received against the sender's commitments: s·G = Σ_t j^t·A_t.
+/// A failure is the sender's fault and grounds for a signed complaint.
+pub fn verify_ceremony_share(
+    commitments: &[Vec<u8>],
+    j: u32,
+    share: &[u8; 32],
+) -> Result<(), CryptoError> {
+    let expected = commitment_at(&decode_all(commitments)?, j);
+    if ProjectivePoint::generator() * scalar_from_bytes(share) == expected {
+        Ok(())
+    } else {
+        Err(CryptoError::BadSignature)
+    }
+}
+
+/// Holder `j` finishes the ceremony with the shares it received from every holder (its own
+/// included) and everyone's commitments: its key share, and the public facts anyone can compute.
+pub fn finish_ceremony(
+    j: u32,
+    threshold: usize,
+    received: &[(u32, [u8; 32])],
+    commitments: &[(u32, Vec<Vec<u8>>)],
+) -> Result<(KeyShare, SharedKey), CryptoError> {
+    if received.len() != commitments.len() {
+        return Err(CryptoError::InvalidKey(
+            "a share or a commitment is missing",
+        ));
+    }
+    let mut secret = Scalar::ZERO;
+    for (from, share) in received {
+        let (_, theirs) = commitments
+            .iter()
+            .find(|(i, _)| i == from)
+            .ok_or(CryptoError::InvalidKey("a share without commitments"))?;
+        verify_ceremony_share(theirs, j, share)?;
+        secret += scalar_from_bytes(share);
+    }
+    let shared = ceremony_public_key(threshold, commitments)?;
+    Ok((KeyShare { index: j, secret }, shared))
+}
+
+/// The opening public key P = Σ_i A_i0 and every holder's verification key, from the published
+/// commitments alone.
+pub fn ceremony_public_key(
+    threshold: usize,
+    commitments: &[(u32, Vec<Vec<u8>>)],
+) -> Result<SharedKey, CryptoError> {
+    let decoded: Vec<(u32, Vec<ProjectivePoint>)> = commitments
+        .iter()
+        .map(|(i, c)| decode_all(c).map(|points| (*i, points)))
+        .collect::<Result<_, _>>()?;
+    if decoded.iter().any(|(_, points)| points.len() != threshold) {
+        return Err(CryptoError::InvalidKey(
+            "every holder commits to a polynomial of degree threshold − 1",
+        ));
+    }
+    let public = decoded
+        .iter()
+        .fold(ProjectivePoint::identity(), |acc, (_, points)| {
+            acc + points[0]
+        });
+    let verification_keys = decoded
+        .iter()
+        .map(|(m, _)| {
+            let key = decoded
+                .iter()
+                .fold(ProjectivePoint::identity(), |acc, (_, points)| {
+                    acc + commitment_at(points, *m)
+                });
+            (*m, encode(&key))
+        })
+        .collect();
+    Ok(SharedKey {
+        public_key: PublicKey::from_sec1_bytes(&encode(&public))?,
+        threshold,
+        verification_keys,
+    })
+}

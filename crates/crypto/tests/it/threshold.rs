@@ -101,3 +101,50 @@ fn the_kdf_is_the_one_of_gb_t_32918_4() {
         + "21886CA989CA9C7D58087307CA93092D651EFA").unwrap();
     assert_eq!(decrypt_sm2(&secret, &c).unwrap(), b"encryption standard");
 }
+
+#[test]
+fn a_dealer_less_ceremony_makes_a_key_nobody_holds() {
+    use crypto::{CeremonyHolder, ceremony_public_key, finish_ceremony, verify_ceremony_share};
+    let (k, n) = (2usize, 3u32);
+    let holders: Vec<CeremonyHolder> = (1..=n)
+        .map(|i| CeremonyHolder::new(i, k).unwrap())
+        .collect();
+    let commitments: Vec<(u32, Vec<Vec<u8>>)> =
+        holders.iter().map(|h| (h.index, h.commitments())).collect();
+    let mut results = Vec::new();
+    for j in 1..=n {
+        let received: Vec<(u32, [u8; 32])> =
+            holders.iter().map(|h| (h.index, h.share_for(j))).collect();
+        results.push(finish_ceremony(j, k, &received, &commitments).unwrap());
+    }
+    // Everyone, and anyone from the commitments alone, agrees on the public facts.
+    let public = ceremony_public_key(k, &commitments).unwrap();
+    for (_, shared) in &results {
+        assert_eq!(shared, &public);
+    }
+    let ciphertext = public.public_key.encrypt(b"opened by two").unwrap();
+    let partials: Vec<Partial> = [&results[0].0, &results[2].0]
+        .iter()
+        .map(|share| share.partial_decrypt(&ciphertext, CONTEXT).unwrap())
+        .collect();
+    assert_eq!(
+        public.combine(&ciphertext, &partials, CONTEXT).unwrap(),
+        b"opened by two"
+    );
+    assert!(
+        public
+            .combine(&ciphertext, &partials[..1], CONTEXT)
+            .is_err()
+    );
+
+    // A holder that sends a share off its own polynomial is caught by the recipient.
+    let honest = holders[0].share_for(2);
+    let mut forged = honest;
+    forged[31] ^= 1;
+    assert!(verify_ceremony_share(&holders[0].commitments(), 2, &honest).is_ok());
+    assert!(verify_ceremony_share(&holders[0].commitments(), 2, &forged).is_err());
+    let mut received: Vec<(u32, [u8; 32])> =
+        holders.iter().map(|h| (h.index, h.share_for(2))).collect();
+    received[0].1 = forged;
+    assert!(finish_ceremony(2, k, &received, &commitments).is_err());
+}
