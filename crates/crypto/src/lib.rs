@@ -22,7 +22,8 @@ pub use envelope::{
 };
 pub use error::CryptoError;
 pub use sm2_keys::{
-    DEFAULT_DIST_ID, PlatformKey, PublicKey, Signature, decrypt_sm2, encrypt_sm2, z_value,
+    DEFAULT_DIST_ID, PlatformKey, PublicKey, Signature, decrypt_sm2, encrypt_sm2,
+    sm2_ciphertext_der_to_raw, z_value,
 };
 pub use sm3_hash::{Sm3Hash, sm3, sm3_concat};
 pub use sm4_cipher::{sm4_decrypt_block, sm4_encrypt_block};

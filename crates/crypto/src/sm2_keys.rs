@@ -135,6 +135,15 @@ impl PublicKey {
         hex::encode(self.to_sec1_bytes())
     }
 
+    /// The key as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as OpenSSL and CAs exchange it.
+    pub fn to_spki_pem(&self) -> Result<String, CryptoError> {
+        use sm2::pkcs8::EncodePublicKey;
+        let key = sm2::PublicKey::from_sec1_bytes(&self.to_sec1_bytes())
+            .map_err(|_| CryptoError::InvalidKey("SEC1 public point"))?;
+        key.to_public_key_pem(LineEnding::LF)
+            .map_err(|_| CryptoError::InvalidKey("SPKI encoding"))
+    }
+
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), CryptoError> {
         let signature = sm2::dsa::Signature::from_slice(&signature.0)
             .map_err(|_| CryptoError::InvalidSignature)?;
@@ -256,4 +265,15 @@ pub fn decrypt_sm2(secret: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, CryptoEr
     let key =
         DecryptingKey::from_slice(secret).map_err(|_| CryptoError::InvalidKey("secret scalar"))?;
     key.decrypt(ciphertext).map_err(|_| CryptoError::Decryption)
+}
+
+/// Converts an SM2 ciphertext in the ASN.1 DER form (what OpenSSL's `pkeyutl -encrypt` writes) to
+/// the raw C1C3C2 form the platform keeps.
+pub fn sm2_ciphertext_der_to_raw(der: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    use sm2::pkcs8::der::Decode;
+    let cipher = sm2::pke::Cipher::<'_, sm2::Sm2, sm3::Sm3>::from_der(der)
+        .map_err(|_| CryptoError::Decryption)?;
+    cipher
+        .to_vec(sm2::pke::Mode::C1C3C2, false)
+        .map_err(|_| CryptoError::Decryption)
 }

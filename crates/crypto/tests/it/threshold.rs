@@ -148,3 +148,49 @@ fn a_dealer_less_ceremony_makes_a_key_nobody_holds() {
     received[0].1 = forged;
     assert!(finish_ceremony(2, k, &received, &commitments).is_err());
 }
+
+/// A data key encrypted by OpenSSL 3 (`pkeyutl -encrypt` with the opening key) opens the same way:
+/// bidders may use any standard SM2 tool. `.ci/run` makes sure `openssl` is installed.
+#[test]
+fn a_ciphertext_made_by_openssl_opens_with_k_partials() {
+    use std::process::Command;
+    if Command::new("openssl").arg("version").output().is_err() {
+        assert!(std::env::var("CI").is_err(), "openssl is required in CI");
+        eprintln!("note: openssl not found; the interoperability check is skipped");
+        return;
+    }
+    let (key, shares) = deal(2, 3).unwrap();
+    let dir = std::env::temp_dir().join(format!("ggzy-openssl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("opening.pem"),
+        key.public_key.to_spki_pem().unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("data-key.bin"), b"0123456789abcdef").unwrap();
+    let output = Command::new("openssl")
+        .args(["pkeyutl", "-encrypt", "-pubin", "-inkey"])
+        .arg(dir.join("opening.pem"))
+        .arg("-in")
+        .arg(dir.join("data-key.bin"))
+        .arg("-out")
+        .arg(dir.join("wrapped.der"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let der = std::fs::read(dir.join("wrapped.der")).unwrap();
+    let raw = crypto::sm2_ciphertext_der_to_raw(&der).unwrap();
+    let partials: Vec<Partial> = shares[..2]
+        .iter()
+        .map(|s| s.partial_decrypt(&raw, CONTEXT).unwrap())
+        .collect();
+    assert_eq!(
+        key.combine(&raw, &partials, CONTEXT).unwrap(),
+        b"0123456789abcdef"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
