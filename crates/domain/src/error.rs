@@ -79,6 +79,12 @@ pub enum DomainError {
     CertificateNotFound,
     #[error("证书已被吊销")]
     CertificateRevoked,
+    #[error("专家库中符合条件的「{category}」类专家不足：需要{needed}名（含备选），仅有{available}名，缺{}名", needed - available)]
+    DrawShort {
+        category: String,
+        needed: u32,
+        available: u32,
+    },
 }
 
 impl DomainError {
@@ -123,6 +129,7 @@ impl DomainError {
             Self::CertificateAlreadyBound => "CERT_ALREADY_BOUND",
             Self::CertificateNotFound => "CERT_NOT_FOUND",
             Self::CertificateRevoked => "CERT_REVOKED",
+            Self::DrawShort { .. } => "DRAW_POOL_SHORT",
         }
     }
 
@@ -166,5 +173,6 @@ impl DomainError {
         "CERT_ALREADY_BOUND",
         "CERT_NOT_FOUND",
         "CERT_REVOKED",
+        "DRAW_POOL_SHORT",
     ];
 }

@@ -8,6 +8,7 @@ mod account;
 mod calendar;
 mod catalog;
 mod date;
+mod draw;
 mod entity;
 mod error;
 mod ids;
@@ -20,6 +21,7 @@ pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username
 pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};
 pub use catalog::{Catalog, Category, Method};
 pub use date::{BEIJING_OFFSET_MS, Date, Weekday};
+pub use draw::{CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts};
 pub use entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
     EntityStatus, Qualification, Registration,

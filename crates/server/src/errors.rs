@@ -46,6 +46,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("NO_RULES_IN_FORCE", 422, "该日期没有有效的规则集"),
     ("RULE_MISSING", 500, "规则集缺少所需的规则"),
     ("CATALOG_INVALID", 422, "交易目录有误"),
+    ("DRAW_POOL_SHORT", 422, "专家库中符合条件的专家不足"),
     (
         "CERT_WRONG_ENTITY",
         422,

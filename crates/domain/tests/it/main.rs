@@ -3,6 +3,7 @@
 
 mod accounts;
 mod calendar;
+mod draw;
 mod entities;
 mod ids;
 mod reference;
