@@ -15,22 +15,22 @@ fn expert(n: usize, categories: &[&str]) -> PoolExpert {
         categories: categories.iter().map(|c| c.to_string()).collect(),
         employer: format!("EMP{}", n % 7),
         region: ["330100", "330200", "330300"][n % 3].into(),
-        related: if n % 11 == 0 {
+        related: if n.is_multiple_of(11) {
             vec!["BIDDER-1".into()]
         } else {
             vec![]
         },
-        recent: if n % 13 == 0 {
+        recent: if n.is_multiple_of(13) {
             vec![("TENDEREE".into(), d("2026-11-20"))]
         } else {
             vec![]
         },
-        leave: if n % 17 == 0 {
+        leave: if n.is_multiple_of(17) {
             vec![(d("2026-11-30"), d("2026-12-02"))]
         } else {
             vec![]
         },
-        active: n % 19 != 0,
+        active: !n.is_multiple_of(19),
     }
 }
 
