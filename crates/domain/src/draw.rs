@@ -102,7 +102,10 @@ impl DrawRequest {
 
     /// Why `expert` may not sit on this panel, if at all (the first reason that applies).
     pub fn exclusion(&self, expert: &PoolExpert) -> Option<Exclusion> {
-        let parties = self.parties();
+        self.exclusion_among(&self.parties(), expert)
+    }
+
+    fn exclusion_among(&self, parties: &BTreeSet<&str>, expert: &PoolExpert) -> Option<Exclusion> {
         if !expert.active {
             return Some(Exclusion::NotActive);
         }
@@ -156,8 +159,9 @@ pub fn draw_experts(
     let mut rng = ChaCha20Rng::from_seed(seed);
     let mut excluded = Vec::new();
     let mut eligible: Vec<&PoolExpert> = Vec::new();
+    let parties = request.parties();
     for expert in pool {
-        match request.exclusion(expert) {
+        match request.exclusion_among(&parties, expert) {
             Some(reason) => excluded.push((expert.pseudonym.clone(), reason)),
             None => eligible.push(expert),
         }
