@@ -11,6 +11,7 @@ mod date;
 mod draw;
 mod entity;
 mod error;
+mod expert;
 mod ids;
 mod period;
 mod reference;
@@ -27,6 +28,10 @@ pub use entity::{
     EntityStatus, Qualification, Registration,
 };
 pub use error::DomainError;
+pub use expert::{
+    Classification, EXPERT_CSV_HEADER, ExpertCategory, ExpertInput, ExpertRecord, TitleLevel,
+    parse_expert_csv,
+};
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
 pub use period::{DayCount, Period, PeriodKind};
 pub use reference::{Publish, Reference, ReferenceEvent, ReferenceKind};

@@ -5,6 +5,7 @@ mod accounts;
 mod calendar;
 mod draw;
 mod entities;
+mod experts;
 mod ids;
 mod reference;
 mod repo_rules;

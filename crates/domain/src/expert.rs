@@ -1,0 +1,291 @@
+//! 评标专家库 — evaluation experts: the professional classification, the expert record with its
+//! entry criteria, and all-or-nothing CSV import with every bad row reported.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Date, DomainError, IdNumber, RegionCode, Uscc};
+
+/// One class of the hierarchical professional classification, e.g. `A0101` 工程/施工/房屋建筑.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpertCategory {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+/// The classification: codes nest by prefix (A → A01 → A0101).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Classification {
+    categories: BTreeMap<String, ExpertCategory>,
+}
+
+fn file_error(line: usize, reason: impl Into<String>) -> DomainError {
+    DomainError::DataFile {
+        line,
+        reason: reason.into(),
+    }
+}
+
+impl Classification {
+    /// Parses `code,name,parent` lines; a parent must come first and prefix its children's codes.
+    pub fn parse_csv(text: &str) -> Result<Self, DomainError> {
+        let mut classification = Self::default();
+        let mut header_seen = false;
+        for (idx, raw) in text.lines().enumerate() {
+            let line = idx + 1;
+            let content = raw.trim();
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            if !header_seen {
+                if content != "code,name,parent" {
+                    return Err(file_error(line, "第一行应为表头 code,name,parent"));
+                }
+                header_seen = true;
+                continue;
+            }
+            let fields: Vec<&str> = content.split(',').map(str::trim).collect();
+            if fields.len() != 3 || fields[0].is_empty() || fields[1].is_empty() {
+                return Err(file_error(line, "每行应为：编码,名称,上级编码"));
+            }
+            let (code, name, parent) = (fields[0], fields[1], fields[2]);
+            if classification.categories.contains_key(code) {
+                return Err(file_error(line, format!("编码 {code} 重复")));
+            }
+            let parent = if parent.is_empty() {
+                None
+            } else {
+                if !classification.categories.contains_key(parent) {
+                    return Err(file_error(
+                        line,
+                        format!("上级编码 {parent} 不存在（上级须先列出）"),
+                    ));
+                }
+                if !code.starts_with(parent) || code.len() != parent.len() + 2 {
+                    return Err(file_error(
+                        line,
+                        format!("编码 {code} 应为上级编码 {parent} 后加两位"),
+                    ));
+                }
+                Some(parent.to_string())
+            };
+            classification.categories.insert(
+                code.to_string(),
+                ExpertCategory {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    parent,
+                },
+            );
+        }
+        if classification.categories.is_empty() {
+            return Err(file_error(1, "分类为空"));
+        }
+        Ok(classification)
+    }
+
+    pub fn get(&self, code: &str) -> Option<&ExpertCategory> {
+        self.categories.get(code)
+    }
+
+    pub fn categories(&self) -> impl Iterator<Item = &ExpertCategory> {
+        self.categories.values()
+    }
+
+    /// Whether `code` is `ancestor` or lies below it (an expert in A0101 serves a request for A01).
+    pub fn is_within(&self, code: &str, ancestor: &str) -> bool {
+        code.starts_with(ancestor) && self.categories.contains_key(code)
+    }
+}
+
+/// 职称级别.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TitleLevel {
+    /// 初级.
+    Junior,
+    /// 中级.
+    Intermediate,
+    /// 副高级.
+    AssociateSenior,
+    /// 正高级.
+    Senior,
+}
+
+impl TitleLevel {
+    pub fn parse_zh(text: &str) -> Option<Self> {
+        match text.trim() {
+            "初级" => Some(Self::Junior),
+            "中级" => Some(Self::Intermediate),
+            "副高级" => Some(Self::AssociateSenior),
+            "正高级" => Some(Self::Senior),
+            _ => None,
+        }
+    }
+
+    /// 高级职称: 副高级 or 正高级.
+    pub fn is_senior(self) -> bool {
+        self >= Self::AssociateSenior
+    }
+}
+
+/// An expert's record in the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpertRecord {
+    pub name: String,
+    pub id_number: IdNumber,
+    /// The employer's 统一社会信用代码.
+    pub employer: Uscc,
+    pub region: RegionCode,
+    /// Classification codes.
+    pub categories: Vec<String>,
+    /// e.g. 高级工程师.
+    pub title: String,
+    pub title_level: TitleLevel,
+    pub practice_years: u32,
+    pub entry_date: Date,
+}
+
+/// The raw fields of one import row or form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExpertInput {
+    pub name: String,
+    pub id_number: String,
+    pub employer: String,
+    pub region: String,
+    pub categories: String,
+    pub title: String,
+    pub title_level: String,
+    pub practice_years: String,
+    pub entry_date: String,
+}
+
+impl ExpertInput {
+    /// Checks every field and the entry criteria (at least `min_years` in the field and a senior
+    /// title, 招标投标法 第37条 — the number comes from the rule set).
+    pub fn validate(
+        &self,
+        classification: &Classification,
+        min_years: u32,
+    ) -> Result<ExpertRecord, String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            return Err("姓名不能为空且不超过30个字".into());
+        }
+        let id_number = IdNumber::parse(&self.id_number).map_err(|e| format!("身份证号码：{e}"))?;
+        let employer = Uscc::parse(&self.employer).map_err(|e| format!("工作单位代码：{e}"))?;
+        let region = RegionCode::parse(&self.region).map_err(|e| format!("地区代码：{e}"))?;
+        let categories: Vec<String> = self
+            .categories
+            .split(['；', ';'])
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if categories.is_empty() {
+            return Err("至少应有一个专业类别".into());
+        }
+        if let Some(unknown) = categories.iter().find(|c| classification.get(c).is_none()) {
+            return Err(format!("专业类别 {unknown} 不在分类中"));
+        }
+        let title_level = TitleLevel::parse_zh(&self.title_level).ok_or_else(|| {
+            format!(
+                "职称级别应为 初级、中级、副高级 或 正高级，不是「{}」",
+                self.title_level.trim()
+            )
+        })?;
+        let practice_years: u32 = self
+            .practice_years
+            .trim()
+            .parse()
+            .map_err(|_| format!("从业年限应为整数，不是「{}」", self.practice_years.trim()))?;
+        let entry_date = Date::parse(&self.entry_date)
+            .map_err(|_| format!("入库日期无效：{}", self.entry_date.trim()))?;
+        if practice_years < min_years {
+            return Err(format!(
+                "从业年限{practice_years}年，不满{min_years}年，不符合入库条件"
+            ));
+        }
+        if !title_level.is_senior() {
+            return Err("须具有高级职称（副高级或正高级），不符合入库条件".into());
+        }
+        Ok(ExpertRecord {
+            name: name.to_string(),
+            id_number,
+            employer,
+            region,
+            categories,
+            title: self.title.trim().to_string(),
+            title_level,
+            practice_years,
+            entry_date,
+        })
+    }
+}
+
+/// The header of the expert import file.
+pub const EXPERT_CSV_HEADER: &str =
+    "姓名,身份证号码,工作单位代码,地区代码,专业类别,职称,职称级别,从业年限,入库日期";
+
+/// Parses an import file. Either every row is good and all records come back, or every bad row is
+/// reported as (line, reason) — and nothing is to be imported.
+pub fn parse_expert_csv(
+    text: &str,
+    classification: &Classification,
+    min_years: u32,
+) -> Result<Vec<ExpertRecord>, Vec<(usize, String)>> {
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    let mut header_seen = false;
+    let mut seen_ids = BTreeMap::new();
+    for (idx, raw) in text.lines().enumerate() {
+        let line = idx + 1;
+        let content = raw.trim().trim_start_matches('\u{feff}');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if !header_seen {
+            if content.replace(' ', "") != EXPERT_CSV_HEADER {
+                problems.push((line, format!("第一行应为表头：{EXPERT_CSV_HEADER}")));
+                return Err(problems);
+            }
+            header_seen = true;
+            continue;
+        }
+        let fields: Vec<&str> = content.split(',').collect();
+        if fields.len() != 9 {
+            problems.push((line, format!("应有9列，实有{}列", fields.len())));
+            continue;
+        }
+        let input = ExpertInput {
+            name: fields[0].into(),
+            id_number: fields[1].into(),
+            employer: fields[2].into(),
+            region: fields[3].into(),
+            categories: fields[4].into(),
+            title: fields[5].into(),
+            title_level: fields[6].into(),
+            practice_years: fields[7].into(),
+            entry_date: fields[8].into(),
+        };
+        match input.validate(classification, min_years) {
+            Ok(record) => {
+                if let Some(first) = seen_ids.insert(record.id_number.to_string(), line) {
+                    problems.push((line, format!("与第{first}行是同一身份证号码")));
+                } else {
+                    records.push(record);
+                }
+            }
+            Err(reason) => problems.push((line, reason)),
+        }
+    }
+    if !header_seen {
+        problems.push((1, "文件为空".into()));
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(problems)
+    }
+}

@@ -1,0 +1,121 @@
+//! The expert database: classification, entry criteria, and all-or-nothing CSV import.
+
+use domain::{Classification, EXPERT_CSV_HEADER, TitleLevel, parse_expert_csv};
+
+const CATEGORIES: &str = include_str!("../../../../data/expert-categories.csv");
+
+fn id_number(region: &str, birth: &str, seq: &str) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let first = format!("{region}{birth}{seq}");
+    let sum: u32 = first
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{first}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+fn uscc(body: &str) -> String {
+    let prefix = format!("91330100{body}");
+    format!("{prefix}{}", domain::Uscc::check_char_for(&prefix).unwrap())
+}
+
+fn row(name: &str, id: &str, categories: &str, level: &str, years: &str) -> String {
+    format!(
+        "{name},{id},{},330100,{categories},高级工程师,{level},{years},2026-01-15",
+        uscc("MA2H7Q1K5")
+    )
+}
+
+#[test]
+fn the_shipped_classification_nests_by_code() {
+    let classification = Classification::parse_csv(CATEGORIES).unwrap();
+    assert_eq!(
+        classification.get("A0101").unwrap().name,
+        "工程/施工/房屋建筑"
+    );
+    assert!(classification.is_within("A0101", "A01"));
+    assert!(!classification.is_within("B0101", "A"));
+    for (body, reason) in [
+        (
+            "code,name,parent\nA,工程,\nA01,施工,A\nA01,施工,A\n",
+            "重复",
+        ),
+        ("code,name,parent\nA0101,房屋建筑,A01\n", "不存在"),
+        ("code,name,parent\nA,工程,\nB01,货物,A\n", "后加两位"),
+        ("code,name\n", "表头"),
+    ] {
+        let error = Classification::parse_csv(body).unwrap_err();
+        assert!(error.to_string().contains(reason), "{body:?}: {error}");
+    }
+}
+
+#[test]
+fn a_good_file_imports_every_row() {
+    let classification = Classification::parse_csv(CATEGORIES).unwrap();
+    let text = format!(
+        "{EXPERT_CSV_HEADER}\n{}\n{}\n",
+        row(
+            "陈立明",
+            &id_number("330106", "19750314", "041"),
+            "A0101;A0401",
+            "正高级",
+            "20"
+        ),
+        row(
+            "王芳",
+            &id_number("330102", "19800506", "022"),
+            "B0101",
+            "副高级",
+            "12"
+        ),
+    );
+    let records = parse_expert_csv(&text, &classification, 8).unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].categories, vec!["A0101", "A0401"]);
+    assert_eq!(records[1].title_level, TitleLevel::AssociateSenior);
+}
+
+#[test]
+fn one_bad_row_imports_nothing_and_every_bad_row_is_reported() {
+    let classification = Classification::parse_csv(CATEGORIES).unwrap();
+    let good = id_number("330106", "19750314", "041");
+    let text = format!(
+        "{EXPERT_CSV_HEADER}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n",
+        row("陈立明", &good, "A0101", "正高级", "20"),
+        row(
+            "李强",
+            &id_number("330106", "19800101", "013"),
+            "A0101",
+            "中级",
+            "15"
+        ),
+        row(
+            "赵六",
+            &id_number("330106", "19820202", "015"),
+            "A0101",
+            "副高级",
+            "7"
+        ),
+        row("钱七", "330106198202020150", "A0101", "副高级", "10"),
+        row(
+            "孙八",
+            &id_number("330106", "19830303", "017"),
+            "Z99",
+            "副高级",
+            "10"
+        ),
+        row("陈立明", &good, "A0102", "正高级", "20"),
+        "周九,只有三列,330100",
+    );
+    let problems = parse_expert_csv(&text, &classification, 8).unwrap_err();
+    let lines: Vec<usize> = problems.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 8], "{problems:?}");
+    let reasons: Vec<&str> = problems.iter().map(|(_, r)| r.as_str()).collect();
+    assert!(reasons[0].contains("高级职称"));
+    assert!(reasons[1].contains("不满8年"));
+    assert!(reasons[2].contains("身份证号码"));
+    assert!(reasons[3].contains("Z99"));
+    assert!(reasons[4].contains("第2行"));
+    assert!(reasons[5].contains("9列"));
+}
