@@ -224,10 +224,10 @@ impl App {
     ) -> Result<(String, i64), AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
-            return Err(AppError::Invalid("令牌名称应为1到50个字符".into()));
+            return Err(AppError::TokenName);
         }
         if !(1..=366).contains(&valid_days) {
-            return Err(AppError::Invalid("有效期应为1到366天".into()));
+            return Err(AppError::TokenValidity);
         }
         let token = format!("ggzy_{}", random_token());
         let now = self.now_ms();

@@ -16,6 +16,14 @@ pub enum AppError {
     NotAuthorized,
     #[error("密码至少8位，且须同时包含字母和数字")]
     WeakPassword,
+    #[error("主体类型应为 organisation（法人或其他组织）或 natural_person（自然人）")]
+    EntityKind,
+    #[error("未知角色：{0}")]
+    UnknownRole(String),
+    #[error("令牌名称应为1到50个字符")]
+    TokenName,
+    #[error("令牌有效期应为1到366天")]
+    TokenValidity,
     #[error("市场主体尚未通过审核")]
     EntityNotActive,
     #[error("{0}")]
@@ -38,6 +46,10 @@ impl AppError {
             Self::NotAuthorized => "NOT_AUTHORIZED",
             Self::EntityNotActive => "ENTITY_NOT_ACTIVE",
             Self::WeakPassword => "PASSWORD_WEAK",
+            Self::EntityKind => "ENTITY_KIND",
+            Self::UnknownRole(_) => "UNKNOWN_ROLE",
+            Self::TokenName => "TOKEN_NAME",
+            Self::TokenValidity => "TOKEN_VALIDITY",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Invalid(_) => "INVALID_REQUEST",
             Self::Certificate(error) => error.code(),

@@ -185,7 +185,7 @@ impl App {
         let tree = self.tree_with(needed).await?;
         let path = inclusion_proof(&tree, seq, size)
             .map_err(corrupt)?
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
         Ok(ProofBundle {
             seq,
             leaf_hash: Sm3Hash::from_slice(&entry.leaf_hash)?,
@@ -220,7 +220,7 @@ impl App {
         let tree = self.tree_with(needed).await?;
         let path = consistency_proof(&tree, first, second)
             .map_err(corrupt)?
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
         Ok(ConsistencyBundle {
             first: signed_head(&self.settings.origin, &first_head)?,
             second: signed_head(&self.settings.origin, &second_head)?,

@@ -168,6 +168,13 @@ fn entity_visibility(event: &EntityEvent) -> Visibility {
 }
 
 impl App {
+    /// A natural person's entity id: `P` and 20 hex digits of a keyed digest of the ID number, so
+    /// personal numbers never appear in stream names, which are public.
+    pub(crate) fn person_entity_id(&self, id_number: &IdNumber) -> EntityId {
+        let digest = self.key.keyed_digest(id_number.as_ref().as_bytes());
+        EntityId(format!("P{}", &digest.to_hex()[..20]))
+    }
+
     fn registration_from(&self, input: &NewRegistration) -> Result<Registration, AppError> {
         let (id, kind) = match input.kind.as_str() {
             "organisation" => {
@@ -179,17 +186,12 @@ impl App {
             }
             "natural_person" => {
                 let id_number = IdNumber::parse(&input.code)?;
-                let digest = self.key.keyed_digest(id_number.as_ref().as_bytes());
                 (
-                    EntityId(format!("P{}", &digest.to_hex()[..20])),
+                    self.person_entity_id(&id_number),
                     EntityKind::NaturalPerson { id_number },
                 )
             }
-            _ => {
-                return Err(AppError::Invalid(
-                    "主体类型应为 organisation（法人或其他组织）或 natural_person（自然人）".into(),
-                ));
-            }
+            _ => return Err(AppError::EntityKind),
         };
         let roles = parse_roles(&input.roles)?;
         Ok(Registration {
@@ -467,8 +469,7 @@ impl App {
         } else {
             let id_number = IdNumber::parse(&code)
                 .map_err(|_| AppError::from(domain::DomainError::CertificateWrongEntity))?;
-            let digest = self.key.keyed_digest(id_number.as_ref().as_bytes());
-            format!("P{}", &digest.to_hex()[..20])
+            self.person_entity_id(&id_number).0
         };
         let row = self
             .store
@@ -745,7 +746,7 @@ fn parse_roles(texts: &[String]) -> Result<Vec<Role>, AppError> {
     texts
         .iter()
         .map(|text| {
-            Role::parse(text.trim()).ok_or_else(|| AppError::Invalid(format!("未知角色：{text}")))
+            Role::parse(text.trim()).ok_or_else(|| AppError::UnknownRole(text.trim().to_string()))
         })
         .collect()
 }

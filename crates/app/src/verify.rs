@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crypto::{PublicKey, Signature, Sm3Hash};
-use ledger::{Entry, MemoryTree, NodeKey, SignedTreeHead, TreeHead, Visibility, root_hash};
+use crypto::{PublicKey, Sm3Hash};
+use ledger::{Entry, MemoryTree, NodeKey, SignedTreeHead, Visibility, root_hash};
 use serde::Serialize;
 use store::Store;
 
@@ -258,18 +258,5 @@ fn recompute_leaf(row: &store::EntryRow) -> Result<Sm3Hash, String> {
 }
 
 fn head_from(origin: &str, row: &store::HeadRow) -> Result<SignedTreeHead, String> {
-    let signature: [u8; 64] = row
-        .signature
-        .as_slice()
-        .try_into()
-        .map_err(|_| "signature is not 64 bytes".to_string())?;
-    Ok(SignedTreeHead {
-        head: TreeHead {
-            origin: origin.to_string(),
-            size: row.size as u64,
-            root: Sm3Hash::from_slice(&row.root).map_err(|e| e.to_string())?,
-            timestamp_ms: row.at_ms,
-        },
-        signature: Signature(signature),
-    })
+    crate::ledger_view::signed_head(origin, row).map_err(|e| e.to_string())
 }

@@ -32,6 +32,20 @@ async fn sessions_and_tokens() {
         assert_eq!(caller.username, "bidder");
         assert_eq!(caller.csrf.as_deref(), Some(session.csrf.as_str()));
         assert!(caller.has(domain::Role::Bidder) && !caller.has(domain::Role::Operator));
+        assert_eq!(
+            app.create_api_token(&caller, " ", 30)
+                .await
+                .unwrap_err()
+                .code(),
+            "TOKEN_NAME"
+        );
+        assert_eq!(
+            app.create_api_token(&caller, "工具", 0)
+                .await
+                .unwrap_err()
+                .code(),
+            "TOKEN_VALIDITY"
+        );
         let (token, _) = app.create_api_token(&caller, "投标工具", 30).await.unwrap();
         assert_eq!(
             app.caller_from_token(&token).await.unwrap().username,

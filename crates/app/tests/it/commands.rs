@@ -57,6 +57,10 @@ async fn refused_commands_change_nothing() {
         duplicate.display_name = "某人".into();
         let mut bad_region = registration(&uscc("MA0000086"), "newco");
         bad_region.region = "33A100".into();
+        let mut unknown_role = registration(&uscc("MA0000102"), "newco");
+        unknown_role.roles = vec!["emperor".into()];
+        let mut unknown_kind = registration(&uscc("MA0000110"), "newco");
+        unknown_kind.kind = "company".into();
         let mut no_name = registration(&uscc("MA0000094"), "newco");
         no_name.name = " ".into();
 
@@ -95,6 +99,16 @@ async fn refused_commands_change_nothing() {
                 "region",
                 "REGION_CODE",
                 app.register_entity(bad_region).await.map(|_| ()),
+            ),
+            (
+                "unknown role",
+                "UNKNOWN_ROLE",
+                app.register_entity(unknown_role).await.map(|_| ()),
+            ),
+            (
+                "unknown kind",
+                "ENTITY_KIND",
+                app.register_entity(unknown_kind).await.map(|_| ()),
             ),
             (
                 "blank name",
