@@ -85,6 +85,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The platform itself (its opener, acting on a rule, not on anyone's request).
+    pub fn system() -> Self {
+        Self {
+            username: "system".into(),
+            display_name: "平台".into(),
+            entity_id: String::new(),
+            roles: Vec::new(),
+            csrf: None,
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -32,6 +32,8 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Certificate(#[from] crypto::CertError),
+    #[error("第{holder}号密钥持有人对「{bidder}」投标文件的解密份额未通过零知识证明验证，已拒收")]
+    PartialInvalid { holder: u32, bidder: String },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -53,6 +55,7 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Invalid(_) => "INVALID_REQUEST",
             Self::Certificate(error) => error.code(),
+            Self::PartialInvalid { .. } => "PARTIAL_PROOF_INVALID",
             Self::Internal(_) => "INTERNAL",
         }
     }

@@ -7,11 +7,16 @@
 
 mod auth;
 mod demo;
+mod documents;
 mod error;
+mod holder;
+mod keys;
 mod ledger_view;
 mod market;
 mod projection;
 mod reference;
+mod simulated;
+mod tender;
 mod verify;
 mod witness;
 
@@ -26,11 +31,22 @@ pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
 };
 pub use error::AppError;
+pub use holder::{
+    ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,
+    PartialsRequest, partial_context,
+};
+pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
 pub use reference::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
+};
+pub use simulated::{DEMO_HOLDERS, run_simulated_ceremony, simulated_holders_round};
+pub use tender::{
+    BidIntake, BidReceipt, MAX_ENVELOPE_BYTES, MyBid, NewAmendment, NewLot, NewProcedure,
+    SHIPPED_TEMPLATES, form_label, format_beijing_minute, manages, parse_beijing_minute,
+    parse_templates, phase_label, procedure_of_lot, procedure_stream,
 };
 pub use verify::{VerifyReport, verify_store};
 pub use witness::{NewEntry, Receipt};
@@ -75,6 +91,7 @@ pub struct App {
     pub(crate) key: PlatformKey,
     pub(crate) clock: Clock,
     pub(crate) settings: Settings,
+    pub(crate) templates: domain::Templates,
 }
 
 impl std::fmt::Debug for App {
@@ -90,6 +107,8 @@ impl App {
             key,
             clock,
             settings,
+            templates: parse_templates(SHIPPED_TEMPLATES)
+                .expect("the shipped announcement templates are checked by a test"),
         }
     }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use domain::{Account, AccountEvent, Decider, Entity, EntityEvent, EntityKind, Role};
 use serde::de::DeserializeOwned;
-use store::{AccountRow, EntityRow, EntryRow, ReferenceRow, WriteTx};
+use store::{AccountRow, AnnouncementRow, DocumentRow, EntityRow, EntryRow, ReferenceRow, WriteTx};
+
+use crate::documents::{DocumentAggregate, announcement_row};
 
 use crate::AppError;
 
@@ -114,6 +116,11 @@ pub(crate) struct Rebuilt {
     pub(crate) entities: BTreeMap<String, EntityRow>,
     pub(crate) accounts: BTreeMap<String, AccountRow>,
     pub(crate) references: BTreeMap<String, ReferenceRow>,
+    pub(crate) documents: BTreeMap<String, DocumentRow>,
+    pub(crate) announcements: BTreeMap<String, AnnouncementRow>,
+    procedure_states: BTreeMap<String, Option<domain::Procedure>>,
+    bid_states: BTreeMap<String, Option<domain::Bid>>,
+    ceremony_states: BTreeMap<String, Option<domain::Ceremony>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -139,6 +146,18 @@ impl Rebuilt {
                 self.accounts.insert(projected.username.clone(), projected);
             }
             self.account_states.insert(row.stream.clone(), state);
+        } else if row.stream.starts_with("procedure/") {
+            fold_document(&mut self.procedure_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("bid/") {
+            fold_document(&mut self.bid_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("ceremony/") {
+            fold_document(&mut self.ceremony_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("announcement/") {
+            let announcement: domain::Announcement = decode(row)?;
+            self.announcements.insert(
+                announcement.id.clone(),
+                announcement_row(&announcement, row.seq),
+            );
         } else if row.stream.starts_with("reference/") {
             let event: domain::ReferenceEvent = decode(row)?;
             let projected = crate::reference::reference_row(&event, &row.actor, row.seq);
@@ -149,4 +168,26 @@ impl Rebuilt {
         }
         Ok(())
     }
+}
+
+/// Folds one entry into a document aggregate's state and its projected row.
+fn fold_document<S>(
+    states: &mut BTreeMap<String, S>,
+    documents: &mut BTreeMap<String, DocumentRow>,
+    row: &EntryRow,
+) -> Result<(), AppError>
+where
+    S: DocumentAggregate,
+    S::Event: serde::Serialize + DeserializeOwned,
+{
+    let event: S::Event = decode(row)?;
+    let state = states
+        .remove(&row.stream)
+        .unwrap_or_default()
+        .evolve(&event);
+    if let Some(projected) = state.document(&row.stream, row.seq) {
+        documents.insert(row.stream.clone(), projected);
+    }
+    states.insert(row.stream.clone(), state);
+    Ok(())
 }

@@ -202,6 +202,30 @@ pub async fn verify_store(
         &stored_references,
         &mut report,
     );
+    let stored_documents: BTreeMap<String, store::DocumentRow> = store
+        .all_documents()
+        .await?
+        .into_iter()
+        .map(|row| (row.stream.clone(), row))
+        .collect();
+    compare(
+        "documents",
+        &rebuilt.documents,
+        &stored_documents,
+        &mut report,
+    );
+    let stored_announcements: BTreeMap<String, store::AnnouncementRow> = store
+        .all_announcements()
+        .await?
+        .into_iter()
+        .map(|row| (row.id.clone(), row))
+        .collect();
+    compare(
+        "announcements",
+        &rebuilt.announcements,
+        &stored_announcements,
+        &mut report,
+    );
     Ok(report)
 }
 
@@ -230,6 +254,11 @@ fn compare<T: PartialEq + std::fmt::Debug>(
 }
 
 fn recompute_leaf(row: &store::EntryRow) -> Result<Sm3Hash, String> {
+    entry_from(row)?.leaf_hash().map_err(|e| e.to_string())
+}
+
+/// The ledger entry a stored row holds, checked for canonical form.
+fn entry_from(row: &store::EntryRow) -> Result<Entry, String> {
     let visibility = Visibility::parse(&row.visibility)
         .ok_or_else(|| format!("unknown visibility {:?}", row.visibility))?;
     let payload: serde_json::Value =
@@ -243,7 +272,7 @@ fn recompute_leaf(row: &store::EntryRow) -> Result<Sm3Hash, String> {
         .as_slice()
         .try_into()
         .map_err(|_| "salt is not 32 bytes".to_string())?;
-    Entry {
+    Ok(Entry {
         seq: row.seq as u64,
         stream: row.stream.clone(),
         kind: row.kind.clone(),
@@ -252,9 +281,12 @@ fn recompute_leaf(row: &store::EntryRow) -> Result<Sm3Hash, String> {
         at_ms: row.at_ms,
         payload,
         salt,
-    }
-    .leaf_hash()
-    .map_err(|e| e.to_string())
+    })
+}
+
+/// The ledger entry of a stored row (payload and salt included), for proofs handed out.
+pub(crate) fn entry_of_row(row: &store::EntryRow) -> Result<Entry, AppError> {
+    entry_from(row).map_err(|why| AppError::Internal(format!("entry {}: {why}", row.seq)))
 }
 
 fn head_from(origin: &str, row: &store::HeadRow) -> Result<SignedTreeHead, String> {

@@ -134,7 +134,28 @@ fn unhex<const N: usize>(text: &str) -> Result<[u8; N], CryptoError> {
         .map_err(|_| CryptoError::Hex("envelope field length"))
 }
 
+/// The longest header line accepted (certificate included).
+pub const MAX_HEADER: usize = 64 * 1024;
+
 impl EnvelopeHeader {
+    /// Checks the header's signature with the certificate it carries, and that the encrypted
+    /// package that followed it hashed to `ciphertext_sm3`; returns the certificate (whose
+    /// trust, validity and binding the platform then checks). For envelopes that are streamed.
+    pub fn verify_streamed(&self, ciphertext_sm3: &Sm3Hash) -> Result<Certificate, CertError> {
+        if ciphertext_sm3.to_hex() != self.ciphertext_sm3 {
+            return Err(CertError::BadSignature);
+        }
+        let certificate = Certificate::from_pem(&self.certificate)?;
+        let signature =
+            Signature::from_hex(&self.signature).map_err(|_| CertError::BadSignature)?;
+        let bytes = self.signed_bytes().map_err(|_| CertError::BadSignature)?;
+        certificate
+            .public_key()?
+            .verify(&bytes, &signature)
+            .map_err(|_| CertError::BadSignature)?;
+        Ok(certificate)
+    }
+
     fn signed_bytes(&self) -> Result<Vec<u8>, CryptoError> {
         let mut unsigned = self.clone();
         unsigned.signature = String::new();
@@ -198,6 +219,34 @@ impl Envelope {
             header,
             ciphertext: rest[end + 1..].to_vec(),
         })
+    }
+
+    /// Reads the magic line and header from the start of an envelope file that is still
+    /// arriving: `Ok(Some((header, header_len)))` once the header line is complete (the
+    /// encrypted package starts at `header_len`), `Ok(None)` while more bytes are needed.
+    /// Refuses a file that is not an envelope, or a header longer than `MAX_HEADER`.
+    pub fn parse_header_prefix(
+        prefix: &[u8],
+    ) -> Result<Option<(EnvelopeHeader, usize)>, CryptoError> {
+        let magic_len = MAGIC.len().min(prefix.len());
+        if prefix[..magic_len] != MAGIC[..magic_len] {
+            return Err(CryptoError::NotCanonical("not a GGZY sealed bid"));
+        }
+        if prefix.len() < MAGIC.len() {
+            return Ok(None);
+        }
+        let rest = &prefix[MAGIC.len()..];
+        match rest.iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                let header: EnvelopeHeader = serde_json::from_slice(&rest[..end])
+                    .map_err(|_| CryptoError::NotCanonical("header is not valid JSON"))?;
+                Ok(Some((header, MAGIC.len() + end + 1)))
+            }
+            None if prefix.len() > MAX_HEADER => {
+                Err(CryptoError::NotCanonical("header line too long"))
+            }
+            None => Ok(None),
+        }
     }
 
     /// SM3 of the whole envelope file: what the ledger records.

@@ -17,7 +17,7 @@ pub use cert::{
     CertError, Certificate, CertificateAuthority, Crl, OID_SM2_WITH_SM3, Subject, TrustStore,
 };
 pub use envelope::{
-    BidPackage, ENVELOPE_VERSION, Envelope, EnvelopeHeader, SealRequest, Sm4Gcm,
+    BidPackage, ENVELOPE_VERSION, Envelope, EnvelopeHeader, MAX_HEADER, SealRequest, Sm4Gcm,
     machine_fingerprint, sm4_gcm_decrypt, sm4_gcm_encrypt,
 };
 pub use error::CryptoError;
@@ -25,7 +25,7 @@ pub use sm2_keys::{
     DEFAULT_DIST_ID, PlatformKey, PublicKey, Signature, decrypt_sm2, encrypt_sm2,
     sm2_ciphertext_der_to_raw, z_value,
 };
-pub use sm3_hash::{Sm3Hash, sm3, sm3_concat};
+pub use sm3_hash::{Sm3Hash, Sm3Hasher, sm3, sm3_concat};
 pub use sm4_cipher::{sm4_decrypt_block, sm4_encrypt_block};
 pub use threshold::{
     CeremonyHolder, KeyShare, Partial, SharedKey, ceremony_public_key, deal, finish_ceremony,

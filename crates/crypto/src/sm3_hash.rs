@@ -71,3 +71,27 @@ pub fn sm3_concat(parts: &[&[u8]]) -> Sm3Hash {
     }
     Sm3Hash(hasher.finalize().into())
 }
+
+/// SM3 computed over data that arrives in pieces (a streamed upload).
+#[derive(Clone, Default)]
+pub struct Sm3Hasher(Sm3);
+
+impl std::fmt::Debug for Sm3Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sm3Hasher")
+    }
+}
+
+impl Sm3Hasher {
+    pub fn new() -> Self {
+        Self(Sm3::new())
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    pub fn finish(self) -> Sm3Hash {
+        Sm3Hash(self.0.finalize().into())
+    }
+}

@@ -43,6 +43,32 @@ pub struct Partial {
     pub response: [u8; 32],
 }
 
+impl Partial {
+    /// The proof as hex: challenge ‖ response.
+    pub fn proof_hex(&self) -> String {
+        hex::encode([self.challenge, self.response].concat())
+    }
+
+    /// A partial from its hex parts (as `proof_hex` and the point's hex wrote them).
+    pub fn from_hex(index: u32, point: &str, proof: &str) -> Result<Self, CryptoError> {
+        let point = hex::decode(point).map_err(|_| CryptoError::Hex("partial point"))?;
+        let proof = hex::decode(proof).map_err(|_| CryptoError::Hex("partial proof"))?;
+        if proof.len() != 64 || point.len() != 65 {
+            return Err(CryptoError::Hex("partial length"));
+        }
+        let mut challenge = [0u8; 32];
+        let mut response = [0u8; 32];
+        challenge.copy_from_slice(&proof[..32]);
+        response.copy_from_slice(&proof[32..]);
+        Ok(Self {
+            index,
+            point,
+            challenge,
+            response,
+        })
+    }
+}
+
 fn scalar_from_bytes(bytes: &[u8; 32]) -> Scalar {
     Scalar::reduce(&U256::from_be_slice(bytes))
 }
@@ -146,6 +172,19 @@ fn challenge(
 }
 
 impl KeyShare {
+    /// The secret scalar (32 bytes, big-endian), for the holder's own key file only.
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        scalar_bytes(&self.secret)
+    }
+
+    /// A share from its index and secret bytes (as `secret_bytes` wrote them).
+    pub fn from_secret(index: u32, secret: &[u8; 32]) -> Self {
+        Self {
+            index,
+            secret: scalar_from_bytes(secret),
+        }
+    }
+
     /// The partial decryption of `ciphertext`, bound to `context` (e.g. the lot and bid ids).
     pub fn partial_decrypt(
         &self,

@@ -85,6 +85,92 @@ pub enum DomainError {
         needed: u32,
         available: u32,
     },
+    #[error("本平台的电子招标采购流程不适用于规则类别 {category} 的{method}方式")]
+    TenderMethodUnsupported { category: String, method: String },
+    #[error("标段（包）最多{max}个")]
+    TooManyLots { max: usize },
+    #[error("第{lot}标段（包）的最高投标限价（预算金额）应大于零")]
+    LotBudget { lot: u32 },
+    #[error("受邀请的投标人重复")]
+    InviteeRepeated,
+    #[error("只有邀请招标才能指定受邀请的投标人")]
+    InviteesNotInvited,
+    #[error("代理机构不能是招标人本身")]
+    AgencyIsTenderee,
+    #[error("项目代码应为6到40位字母、数字或连字符")]
+    ProjectCode,
+    #[error("该项目已存在")]
+    ProcedureExists,
+    #[error("项目不存在")]
+    ProcedureNotFound,
+    #[error("项目已终止")]
+    ProcedureTerminated,
+    #[error("项目已发布，不能再作为草稿修改或发布")]
+    ProcedureNotDraft,
+    #[error("邀请招标应邀请{needed}个以上的特定法人或其他组织（现为{invited}个）")]
+    TooFewInvitees { needed: u32, invited: u32 },
+    #[error("投标截止时间过早：自招标文件开始发出之日起{rule}，最早为{earliest}")]
+    DeadlineTooEarly { earliest: String, rule: String },
+    #[error("工作日历尚未覆盖{date}，请交易中心先发布该年度的工作日历")]
+    CalendarNotCovering { date: String },
+    #[error("项目尚未发布")]
+    ProcedureNotPublished,
+    #[error("投标已截止，不能再澄清或修改招标文件")]
+    BiddingClosed,
+    #[error("投标截止时间只能推迟，不能提前")]
+    DeadlineAdvanced,
+    #[error("标段（包）不存在")]
+    LotNotFound,
+    #[error("投标尚未截止，不能开标")]
+    BiddingOpen,
+    #[error("该标段（包）不在投标阶段")]
+    LotNotBidding,
+    #[error("该标段（包）不在开标阶段")]
+    LotNotOpening,
+    #[error("您不是该开标密钥的持有人")]
+    NotKeyHolder,
+    #[error("该持有人的解密份额已提交")]
+    PartialAlreadyIn,
+    #[error("解密份额应覆盖本标段（包）的全部投标文件，且顺序一致")]
+    PartialsIncomplete,
+    #[error("解密份额不足：需要{needed}份，现有{have}份")]
+    PartialsShort { needed: u32, have: u32 },
+    #[error("开标记录与开标时封存的投标文件不一致")]
+    OpeningRecordMismatch,
+    #[error("该标段（包）已结束或已暂停")]
+    LotNotSuspendable,
+    #[error("该标段（包）未暂停")]
+    LotNotSuspended,
+    #[error("项目各标段（包）均已结束")]
+    ProcedureFinished,
+    #[error("已过投标截止时间，投标文件不予接收")]
+    BidTooLate,
+    #[error("已报名该标段（包）")]
+    AlreadyRegisteredForLot,
+    #[error("本项目为邀请招标，您不在受邀请之列")]
+    NotInvited,
+    #[error("尚未报名该标段（包）")]
+    NotRegisteredForLot,
+    #[error("该投标文件已递交，与现有的相同")]
+    EnvelopeUnchanged,
+    #[error("没有可撤回的投标文件")]
+    NothingToWithdraw,
+    #[error("该密钥仪式已存在")]
+    CeremonyExists,
+    #[error("密钥仪式编号应为1到32位字母、数字、连字符或下划线")]
+    CeremonyId,
+    #[error("持有人应为2到{max}个、编号1..n且账号不重复，门限应在2与持有人数之间")]
+    CeremonyShape { max: u32 },
+    #[error("密钥仪式不存在")]
+    CeremonyNotFound,
+    #[error("密钥仪式当前阶段（{status}）不接受该操作")]
+    CeremonyStep { status: String },
+    #[error("该持有人已完成这一步")]
+    CeremonyAlreadyDone,
+    #[error("密钥仪式消息不完整：承诺数应等于门限，份额应发给其他每一位持有人")]
+    CeremonyMessage,
+    #[error("公告模板 {template}：{reason}")]
+    TemplateInvalid { template: String, reason: String },
 }
 
 impl DomainError {
@@ -130,6 +216,49 @@ impl DomainError {
             Self::CertificateNotFound => "CERT_NOT_FOUND",
             Self::CertificateRevoked => "CERT_REVOKED",
             Self::DrawShort { .. } => "DRAW_POOL_SHORT",
+            Self::TenderMethodUnsupported { .. } => "TENDER_METHOD_UNSUPPORTED",
+            Self::TooManyLots { .. } => "TOO_MANY_LOTS",
+            Self::LotBudget { .. } => "LOT_BUDGET",
+            Self::InviteeRepeated => "INVITEE_REPEATED",
+            Self::InviteesNotInvited => "INVITEES_ONLY_FOR_INVITED_TENDER",
+            Self::AgencyIsTenderee => "AGENCY_IS_TENDEREE",
+            Self::ProjectCode => "PROJECT_CODE",
+            Self::ProcedureExists => "PROCEDURE_EXISTS",
+            Self::ProcedureNotFound => "PROCEDURE_NOT_FOUND",
+            Self::ProcedureTerminated => "PROCEDURE_TERMINATED",
+            Self::ProcedureNotDraft => "PROCEDURE_NOT_DRAFT",
+            Self::TooFewInvitees { .. } => "TOO_FEW_INVITEES",
+            Self::DeadlineTooEarly { .. } => "DEADLINE_TOO_EARLY",
+            Self::CalendarNotCovering { .. } => "CALENDAR_NOT_COVERING",
+            Self::ProcedureNotPublished => "PROCEDURE_NOT_PUBLISHED",
+            Self::BiddingClosed => "BIDDING_CLOSED",
+            Self::DeadlineAdvanced => "DEADLINE_ADVANCED",
+            Self::LotNotFound => "LOT_NOT_FOUND",
+            Self::BiddingOpen => "BIDDING_STILL_OPEN",
+            Self::LotNotBidding => "LOT_NOT_BIDDING",
+            Self::LotNotOpening => "LOT_NOT_OPENING",
+            Self::NotKeyHolder => "NOT_KEY_HOLDER",
+            Self::PartialAlreadyIn => "PARTIAL_ALREADY_IN",
+            Self::PartialsIncomplete => "PARTIALS_INCOMPLETE",
+            Self::PartialsShort { .. } => "PARTIALS_SHORT",
+            Self::OpeningRecordMismatch => "OPENING_RECORD_MISMATCH",
+            Self::LotNotSuspendable => "LOT_NOT_SUSPENDABLE",
+            Self::LotNotSuspended => "LOT_NOT_SUSPENDED",
+            Self::ProcedureFinished => "PROCEDURE_FINISHED",
+            Self::BidTooLate => "BID_TOO_LATE",
+            Self::AlreadyRegisteredForLot => "ALREADY_REGISTERED_FOR_LOT",
+            Self::NotInvited => "NOT_INVITED",
+            Self::NotRegisteredForLot => "NOT_REGISTERED_FOR_LOT",
+            Self::EnvelopeUnchanged => "ENVELOPE_UNCHANGED",
+            Self::NothingToWithdraw => "NOTHING_TO_WITHDRAW",
+            Self::CeremonyExists => "CEREMONY_EXISTS",
+            Self::CeremonyId => "CEREMONY_ID",
+            Self::CeremonyShape { .. } => "CEREMONY_SHAPE",
+            Self::CeremonyNotFound => "CEREMONY_NOT_FOUND",
+            Self::CeremonyStep { .. } => "CEREMONY_STEP",
+            Self::CeremonyAlreadyDone => "CEREMONY_ALREADY_DONE",
+            Self::CeremonyMessage => "CEREMONY_MESSAGE",
+            Self::TemplateInvalid { .. } => "TEMPLATE_INVALID",
         }
     }
 
@@ -174,5 +303,48 @@ impl DomainError {
         "CERT_NOT_FOUND",
         "CERT_REVOKED",
         "DRAW_POOL_SHORT",
+        "TENDER_METHOD_UNSUPPORTED",
+        "TOO_MANY_LOTS",
+        "LOT_BUDGET",
+        "INVITEE_REPEATED",
+        "INVITEES_ONLY_FOR_INVITED_TENDER",
+        "AGENCY_IS_TENDEREE",
+        "PROJECT_CODE",
+        "PROCEDURE_EXISTS",
+        "PROCEDURE_NOT_FOUND",
+        "PROCEDURE_TERMINATED",
+        "PROCEDURE_NOT_DRAFT",
+        "TOO_FEW_INVITEES",
+        "DEADLINE_TOO_EARLY",
+        "CALENDAR_NOT_COVERING",
+        "PROCEDURE_NOT_PUBLISHED",
+        "BIDDING_CLOSED",
+        "DEADLINE_ADVANCED",
+        "LOT_NOT_FOUND",
+        "BIDDING_STILL_OPEN",
+        "LOT_NOT_BIDDING",
+        "LOT_NOT_OPENING",
+        "NOT_KEY_HOLDER",
+        "PARTIAL_ALREADY_IN",
+        "PARTIALS_INCOMPLETE",
+        "PARTIALS_SHORT",
+        "OPENING_RECORD_MISMATCH",
+        "LOT_NOT_SUSPENDABLE",
+        "LOT_NOT_SUSPENDED",
+        "PROCEDURE_FINISHED",
+        "BID_TOO_LATE",
+        "ALREADY_REGISTERED_FOR_LOT",
+        "NOT_INVITED",
+        "NOT_REGISTERED_FOR_LOT",
+        "ENVELOPE_UNCHANGED",
+        "NOTHING_TO_WITHDRAW",
+        "CEREMONY_EXISTS",
+        "CEREMONY_ID",
+        "CEREMONY_SHAPE",
+        "CEREMONY_NOT_FOUND",
+        "CEREMONY_STEP",
+        "CEREMONY_ALREADY_DONE",
+        "CEREMONY_MESSAGE",
+        "TEMPLATE_INVALID",
     ];
 }

@@ -194,6 +194,12 @@ impl fmt::Display for EntityId {
     }
 }
 
+impl AsRef<str> for EntityId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl EntityId {
     /// The ledger stream of this entity.
     pub fn stream(&self) -> String {

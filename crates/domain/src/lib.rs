@@ -5,8 +5,11 @@
 //! randomness are arguments, so every rule is tested with plain tables.
 
 mod account;
+mod announcement;
+mod bid;
 mod calendar;
 mod catalog;
+mod ceremony;
 mod date;
 mod draw;
 mod entity;
@@ -17,10 +20,16 @@ mod period;
 mod reference;
 mod role;
 mod rules;
+mod tender;
 
 pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
+pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
+pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};
 pub use catalog::{Catalog, Category, Method};
+pub use ceremony::{
+    Ceremony, CeremonyCommand, CeremonyEvent, CeremonyStatus, DerivedKey, MAX_HOLDERS, Seat,
+};
 pub use date::{BEIJING_OFFSET_MS, Date, Weekday};
 pub use draw::{CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts};
 pub use entity::{
@@ -37,6 +46,12 @@ pub use period::{DayCount, Period, PeriodKind};
 pub use reference::{Publish, Reference, ReferenceEvent, ReferenceKind};
 pub use role::Role;
 pub use rules::{InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit};
+pub use tender::{
+    Amendment, BidPartial, Document, Lot, LotDraft, LotPhase, LotStatus, OpeningHolder, OpeningKey,
+    OpeningLine, OpeningOutcome, Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent,
+    ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules, deadline_after_clarification,
+    earliest_deadline, tender_rule_keys,
+};
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current
 /// state and returns the events it causes (or why it is refused); `evolve` folds one event into

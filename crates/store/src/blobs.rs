@@ -1,9 +1,16 @@
 //! The blob store: documents addressed by the SM3 hash of their bytes, kept in the database so
-//! that every node sees the same blobs when the platform runs on PostgreSQL.
+//! that every node sees the same blobs when the platform runs on PostgreSQL. Small blobs are one
+//! row; large ones (sealed bids) are streamed in parts of `PART_SIZE` bytes, so neither writing
+//! nor reading ever holds more than a part in memory.
 
+use crypto::Sm3Hasher;
+use rand::RngExt;
 use sqlx::Row;
 
 use crate::{Store, StoreError};
+
+/// The size of one stored part of a streamed blob.
+pub const PART_SIZE: usize = 1 << 20;
 
 impl Store {
     /// Stores `content` and returns its SM3 hash (hex). Storing the same bytes twice is a no-op.
@@ -24,17 +31,146 @@ impl Store {
 
     /// The bytes with this hash, checked against it on the way out.
     pub async fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT content FROM blobs WHERE hash = $1")
+        let row = sqlx::query("SELECT content, parts, upload FROM blobs WHERE hash = $1")
             .bind(hash)
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let content: Vec<u8> = row.try_get("content")?;
+        let parts: i64 = row.try_get("parts")?;
+        let content: Vec<u8> = if parts == 0 {
+            row.try_get("content")?
+        } else {
+            let upload: String = row.try_get("upload")?;
+            let mut content = Vec::new();
+            for part in 0..parts {
+                content.extend_from_slice(&self.blob_part(&upload, part).await?);
+            }
+            content
+        };
         if crypto::sm3(&content).to_hex() != hash {
             return Err(StoreError::Corrupt(format!(
                 "blob {hash} does not match its hash"
             )));
         }
         Ok(Some(content))
+    }
+
+    /// The size of the blob with this hash, if stored.
+    pub async fn blob_size(&self, hash: &str) -> Result<Option<u64>, StoreError> {
+        let row = sqlx::query("SELECT size FROM blobs WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row
+            .map(|row| row.try_get::<i64, _>("size"))
+            .transpose()?
+            .map(|size| size as u64))
+    }
+
+    async fn blob_part(&self, upload: &str, part: i64) -> Result<Vec<u8>, StoreError> {
+        let row = sqlx::query("SELECT content FROM blob_parts WHERE upload = $1 AND part = $2")
+            .bind(upload)
+            .bind(part)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("blob part {upload}/{part} is missing")))?;
+        Ok(row.try_get("content")?)
+    }
+
+    /// Starts a streamed upload. Parts are written as they fill; `finish` files the blob under
+    /// its hash, and dropping the upload unfinished leaves parts that `abort` (or a later
+    /// cleanup) removes.
+    pub fn blob_upload(&self) -> BlobUpload<'_> {
+        let id: [u8; 16] = rand::rng().random();
+        BlobUpload {
+            store: self,
+            upload: hex::encode(id),
+            part: 0,
+            size: 0,
+            hasher: Sm3Hasher::new(),
+            buffer: Vec::with_capacity(PART_SIZE),
+        }
+    }
+}
+
+/// A blob being streamed into the store.
+#[derive(Debug)]
+pub struct BlobUpload<'a> {
+    store: &'a Store,
+    upload: String,
+    part: i64,
+    size: u64,
+    hasher: Sm3Hasher,
+    buffer: Vec<u8>,
+}
+
+impl BlobUpload<'_> {
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends bytes, writing a part whenever one is full.
+    pub async fn write(&mut self, mut bytes: &[u8]) -> Result<(), StoreError> {
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+        while !bytes.is_empty() {
+            let room = PART_SIZE - self.buffer.len();
+            let take = room.min(bytes.len());
+            self.buffer.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.buffer.len() == PART_SIZE {
+                self.flush().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("INSERT INTO blob_parts (upload, part, content) VALUES ($1, $2, $3)")
+            .bind(&self.upload)
+            .bind(self.part)
+            .bind(&self.buffer)
+            .execute(self.store.pool())
+            .await?;
+        self.part += 1;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    /// Writes the last part and files the blob under its SM3 hash; returns (hash hex, size).
+    /// If the same bytes were stored before, the new parts are dropped.
+    pub async fn finish(mut self, now_ms: i64) -> Result<(String, u64), StoreError> {
+        self.flush().await?;
+        let hash = self.hasher.clone().finish().to_hex();
+        let inserted = sqlx::query(
+            "INSERT INTO blobs (hash, size, content, created_at_ms, parts, upload) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(&hash)
+        .bind(self.size as i64)
+        .bind(Vec::<u8>::new())
+        .bind(now_ms)
+        .bind(self.part)
+        .bind(&self.upload)
+        .execute(self.store.pool())
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            self.abort().await?;
+        }
+        Ok((hash, self.size))
+    }
+
+    /// Removes the parts written so far.
+    pub async fn abort(&self) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM blob_parts WHERE upload = $1")
+            .bind(&self.upload)
+            .execute(self.store.pool())
+            .await?;
+        Ok(())
     }
 }

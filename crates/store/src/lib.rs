@@ -6,6 +6,7 @@
 //! `stack.md`: BIGINT ids and unix-ms instants, TEXT JSON, BYTEA binary, `$N` placeholders.
 
 mod blobs;
+mod documents;
 mod error;
 mod ledger_rows;
 mod projections;
@@ -21,6 +22,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 use tokio::sync::Mutex;
 
+pub use blobs::{BlobUpload, PART_SIZE};
+pub use documents::{AnnouncementRow, DocumentFilter, DocumentRow};
 pub use error::StoreError;
 pub use ledger_rows::{EntryRow, HeadRow};
 pub use projections::{AccountRow, EntityRow, Page};

@@ -7,4 +7,5 @@ mod commands;
 mod reference;
 mod support;
 mod tamper;
+mod tendering;
 mod witness;

@@ -9,3 +9,4 @@ mod experts;
 mod ids;
 mod reference;
 mod repo_rules;
+mod tender;

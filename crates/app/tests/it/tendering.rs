@@ -1,0 +1,389 @@
+//! Electronic tendering through the use cases, on both backends: a procedure from draft to the
+//! published opening record with four sealed bids opened by 2 of 3 simulated key holders, and one
+//! where only two bids arrive (流标).
+
+use app::{App, BidReceipt, Caller, DemoCertificate, NewLot, NewProcedure};
+use crypto::{BidPackage, Envelope, PlatformKey, PublicKey, SealRequest, machine_fingerprint};
+use domain::{LotStatus, OpeningOutcome, Procedure};
+
+use crate::support::{TestApp, demo_apps};
+
+const DAY: i64 = 86_400_000;
+
+pub(crate) fn new_procedure(title: &str, deadline: &str) -> NewProcedure {
+    NewProcedure {
+        project_code: "2026-330106-48-01-512345".into(),
+        title: title.into(),
+        category: "construction".into(),
+        method: "open_tender".into(),
+        region: "330100".into(),
+        tenderee: String::new(),
+        description: "新建教学楼一幢，建筑面积12000平方米，含土建、安装工程。".into(),
+        qualification: "具备建筑工程施工总承包二级及以上资质。".into(),
+        invitees: Vec::new(),
+        lots: vec![NewLot {
+            name: "施工标段".into(),
+            budget_fen: 3_800_000_000,
+            description: String::new(),
+        }],
+        deadline: deadline.into(),
+        opening_place: String::new(),
+        contact: "杭州市教育局 王老师 0571-87000000".into(),
+    }
+}
+
+pub(crate) fn seal(
+    certificates: &[DemoCertificate],
+    username: &str,
+    entity: &str,
+    lot: &str,
+    opening_key: &str,
+    price_fen: i64,
+) -> Vec<u8> {
+    let certificate = certificates
+        .iter()
+        .find(|c| c.username == username)
+        .expect("demo certificate");
+    let signer = PlatformKey::from_pkcs8_pem(&certificate.key_pem).unwrap();
+    let package = BidPackage {
+        form: serde_json::json!({"price_fen": price_fen, "duration_days": 540, "quality": "合格"}),
+        files: vec![(
+            "投标函.txt".into(),
+            format!("{username} 投标函").into_bytes(),
+        )],
+    }
+    .to_bytes()
+    .unwrap();
+    Envelope::seal(SealRequest {
+        package: &package,
+        lot,
+        bidder: entity,
+        opening_key: &PublicKey::from_hex(opening_key).unwrap(),
+        signer: &signer,
+        certificate_pem: &certificate.cert_pem,
+        machine_fingerprint: machine_fingerprint(username.as_bytes(), &["machine"]),
+        created_at_ms: 0,
+    })
+    .unwrap()
+    .to_bytes()
+    .unwrap()
+}
+
+async fn caller(app: &App, username: &str) -> Caller {
+    app.caller_for(username).await.unwrap()
+}
+
+async fn published(test: &TestApp, title: &str) -> (Procedure, String) {
+    let tenderee = caller(&test.app, "tenderee").await;
+    let (procedure, _) = test
+        .app
+        .create_procedure(&tenderee, new_procedure(title, "2026-12-28 09:30"))
+        .await
+        .unwrap();
+    test.app
+        .attach_documents(
+            &tenderee,
+            &procedure.id,
+            "招标文件.pdf",
+            b"%PDF tender documents",
+        )
+        .await
+        .unwrap();
+    let (procedure, _) = test
+        .app
+        .publish_procedure(&tenderee, &procedure.id)
+        .await
+        .unwrap();
+    let lot = procedure.lots[0].code.clone();
+    (procedure, lot)
+}
+
+async fn bid(
+    test: &TestApp,
+    certificates: &[DemoCertificate],
+    username: &str,
+    lot: &str,
+    key: &str,
+    price: i64,
+) -> BidReceipt {
+    let bidder = caller(&test.app, username).await;
+    test.app.register_for_lot(&bidder, lot).await.unwrap();
+    let envelope = seal(certificates, username, &bidder.entity_id, lot, key, price);
+    test.app.submit_bid(&bidder, lot, &envelope).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_lot_is_opened_by_two_of_three_holders_after_the_deadline() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, lot) = published(&test, "杭州市第十四中学新建教学楼工程").await;
+        let key = procedure.opening_key.clone().unwrap().public_key;
+        assert_eq!(procedure.lots[0].status, LotStatus::Bidding);
+
+        // A deadline too early is refused at publication, and nothing changes.
+        let tenderee = caller(&test.app, "tenderee").await;
+        let (early, _) = test
+            .app
+            .create_procedure(
+                &tenderee,
+                new_procedure("过早截止的项目", "2026-12-20 09:30"),
+            )
+            .await
+            .unwrap();
+        test.app
+            .attach_documents(&tenderee, &early.id, "招标文件.pdf", b"x")
+            .await
+            .unwrap();
+        let size = test.size().await;
+        let error = test
+            .app
+            .publish_procedure(&tenderee, &early.id)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "DEADLINE_TOO_EARLY");
+        assert_eq!(test.size().await, size);
+
+        let mut receipts = Vec::new();
+        for (username, price) in [
+            ("bidder", 3_650_000_000),
+            ("bidder2", 3_700_000_000),
+            ("yuecheng", 3_720_000_000),
+        ] {
+            receipts.push(bid(&test, &certificates, username, &lot, &key, price).await);
+        }
+        // bawu seals, then replaces its bid before the deadline.
+        let bawu = caller(&test.app, "bawu").await;
+        test.app.register_for_lot(&bawu, &lot).await.unwrap();
+        let first = seal(
+            &certificates,
+            "bawu",
+            &bawu.entity_id,
+            &lot,
+            &key,
+            3_900_000_000,
+        );
+        test.app.submit_bid(&bawu, &lot, &first).await.unwrap();
+        let second = seal(
+            &certificates,
+            "bawu",
+            &bawu.entity_id,
+            &lot,
+            &key,
+            3_600_000_000,
+        );
+        let replaced = test.app.submit_bid(&bawu, &lot, &second).await.unwrap();
+        assert_eq!(replaced.envelope_sm3, crypto::sm3(&second).to_hex());
+
+        // The receipt proves the act is in the ledger under a head signed by the platform.
+        for receipt in &receipts {
+            let head = &receipt.receipt.tree_head;
+            head.verify(&test.app.public_key()).unwrap();
+            ledger::verify_inclusion(
+                &receipt.receipt.leaf_hash,
+                receipt.receipt.seq,
+                head.head.size,
+                &receipt.receipt.inclusion_proof,
+                &head.head.root,
+            )
+            .unwrap();
+        }
+
+        // Nobody else sees a bid: the tenderee has no bids to list; another bidder sees its own.
+        assert_eq!(
+            test.app.my_bids(&tenderee).await.unwrap_err().code(),
+            "NOT_AUTHORIZED"
+        );
+        let bidder = caller(&test.app, "bidder").await;
+        let mine = test.app.my_bids(&bidder).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].bid.bidder.0, bidder.entity_id);
+
+        // Before the deadline the holders' round does nothing, and opening is refused.
+        assert_eq!(
+            app::simulated_holders_round(&test.app, &holders)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            test.app
+                .start_opening(Some(&tenderee), &lot)
+                .await
+                .unwrap_err()
+                .code(),
+            "BIDDING_STILL_OPEN"
+        );
+
+        // Ten seconds before the deadline a replacement is accepted; at the deadline it is
+        // refused (the millisecond itself is covered by the domain's tables).
+        let deadline = procedure.deadline_ms();
+        let now = test.app.now_ms();
+        test.advance(deadline - now - 10_000);
+        let last = seal(
+            &certificates,
+            "bawu",
+            &bawu.entity_id,
+            &lot,
+            &key,
+            3_600_000_000,
+        );
+        test.app.submit_bid(&bawu, &lot, &last).await.unwrap();
+        test.advance(10_000);
+        let late = seal(
+            &certificates,
+            "bawu",
+            &bawu.entity_id,
+            &lot,
+            &key,
+            3_500_000_000,
+        );
+        let size = test.size().await;
+        let error = test.app.submit_bid(&bawu, &lot, &late).await.unwrap_err();
+        assert_eq!(error.code(), "BID_TOO_LATE");
+        assert_eq!(test.size().await, size);
+
+        // After the deadline: the holders start the opening, then two of them open it.
+        test.advance(DAY);
+        app::simulated_holders_round(&test.app, &holders)
+            .await
+            .unwrap();
+        let opened = test.app.procedure(None, &procedure.id).await.unwrap();
+        let lot_state = opened.lot(&lot).unwrap();
+        assert_eq!(lot_state.status, LotStatus::Opened, "{lot_state:?}");
+        assert_eq!(lot_state.partials.len(), 2);
+        let prices: Vec<(String, Option<i64>)> = lot_state
+            .opening
+            .iter()
+            .map(|line| (line.bidder_name.clone(), line.price_fen))
+            .collect();
+        assert_eq!(prices.len(), 4);
+        assert!(
+            lot_state
+                .opening
+                .iter()
+                .all(|line| line.outcome == OpeningOutcome::Opened)
+        );
+        assert!(prices.contains(&("金华八婺水利建设有限公司".into(), Some(3_600_000_000))));
+
+        // The opening record is published from the template, as a public ledger entry.
+        let records = test
+            .app
+            .announcements(&procedure.id, "opening_record", 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(records.total, 1);
+        assert!(records.items[0].body.contains("36000000.00"));
+        assert!(records.items[0].title.contains("开标记录"));
+        let notices = test
+            .app
+            .announcements(&procedure.id, "tender_notice", 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(notices.total, 1);
+        assert!(notices.items[0].body.contains(&lot));
+
+        let report = app::verify_store(
+            test.app.store(),
+            &test.app.public_key(),
+            &test.app.settings().origin,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}
+
+#[tokio::test]
+async fn fewer_than_three_bids_fail_the_lot_without_opening() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, lot) = published(&test, "临安区农村饮用水提升工程").await;
+        let key = procedure.opening_key.clone().unwrap().public_key;
+        bid(&test, &certificates, "bidder", &lot, &key, 10_000_000).await;
+        bid(&test, &certificates, "bidder2", &lot, &key, 11_000_000).await;
+        test.advance(30 * DAY);
+        app::simulated_holders_round(&test.app, &holders)
+            .await
+            .unwrap();
+        let failed = test.app.procedure(None, &procedure.id).await.unwrap();
+        let status = &failed.lot(&lot).unwrap().status;
+        assert!(
+            matches!(status, LotStatus::Failed { reason } if reason.contains("少于3个")),
+            "{status:?}"
+        );
+        let notices = test
+            .app
+            .announcements(&procedure.id, "failure_notice", 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(notices.total, 1);
+        assert!(notices.items[0].title.contains("流标公告"));
+        // No opening: no partials were asked for or given.
+        assert!(failed.lot(&lot).unwrap().partials.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_database_with_one_holder_secret_cannot_open_a_bid() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, lot) = published(&test, "西湖区智慧路灯采购安装工程").await;
+        let key = procedure.opening_key.clone().unwrap();
+        let receipt = bid(
+            &test,
+            &certificates,
+            "bidder",
+            &lot,
+            &key.public_key,
+            5_000_000,
+        )
+        .await;
+        // Everything the platform stores: every blob, entry and row. No share is among them.
+        let envelope = test
+            .app
+            .store()
+            .blob(&receipt.envelope_sm3)
+            .await
+            .unwrap()
+            .unwrap();
+        let envelope = Envelope::from_bytes(&envelope).unwrap();
+        let entries = test.app.store().entries(0, 100_000).await.unwrap();
+        for holder in &holders {
+            let share = holder.share.clone().unwrap();
+            assert!(entries.iter().all(|e| !e.payload.contains(&share)));
+        }
+        // One holder's share (k − 1 = 1) with the platform's public facts cannot recover the key:
+        // a single partial, even with a valid proof, fails the SM2 C3 check.
+        let share = crypto::KeyShare::from_secret(
+            holders[0].index,
+            &hex::decode(holders[0].share.as_ref().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap(),
+        );
+        let wrapped = envelope.wrapped_key().unwrap();
+        let context = app::partial_context(&lot, &envelope.header.bidder, &receipt.envelope_sm3);
+        let partial = share.partial_decrypt(&wrapped, &context).unwrap();
+        let shared = crypto::SharedKey {
+            public_key: PublicKey::from_hex(&key.public_key).unwrap(),
+            threshold: 1,
+            verification_keys: key
+                .holders
+                .iter()
+                .map(|h| (h.index, hex::decode(&h.verification_key).unwrap()))
+                .collect(),
+        };
+        assert!(shared.combine(&wrapped, &[partial], &context).is_err());
+        // And the platform's own key is not the opening key.
+        assert_ne!(test.app.public_key().to_hex(), key.public_key);
+    }
+}

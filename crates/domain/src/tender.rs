@@ -1,0 +1,985 @@
+//! 招标采购程序 — a tendering or procurement procedure with its lots (标段/包): drafting,
+//! publication with the statutory periods, clarifications and amendments, the bid deadline, and
+//! the sealed opening (开标) by k of n key holders. Evaluation to contract continue the same
+//! aggregate (states `Evaluating` … `Completed`).
+//!
+//! Every period comes from the rule set in force (`TenderRules`) and the working-day calendar,
+//! both passed in by the caller; the decider never reads a clock.
+
+use serde::{Deserialize, Serialize};
+
+use crate::entity::text_field;
+use crate::{Calendar, Date, Decider, DomainError, EntityId, Method, Period, RegionCode};
+
+/// The rule-set keys a method's periods and thresholds are read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TenderRuleKeys {
+    /// Tender documents first issued → bid deadline ("不得少于N日").
+    pub deadline: &'static str,
+    /// Clarification or amendment before the deadline ("至少N日前"), else the deadline moves.
+    pub clarification: &'static str,
+    /// Fewer bids than this: do not open; 流标.
+    pub min_bidders: &'static str,
+    /// An invited tender invites at least this many.
+    pub min_invitees: &'static str,
+}
+
+/// Which rule keys apply to `method` in rule category `rule_category`; the methods this part of the
+/// platform runs are 公开招标 and 邀请招标 (construction, procurement) and 竞争性磋商 (procurement).
+pub fn tender_rule_keys(
+    rule_category: &str,
+    method: Method,
+) -> Result<TenderRuleKeys, DomainError> {
+    let standard = TenderRuleKeys {
+        deadline: "bid_deadline_from_issue",
+        clarification: "clarification_before_deadline",
+        min_bidders: "min_bidders",
+        min_invitees: "min_invitees",
+    };
+    match (rule_category, method) {
+        ("construction" | "procurement", Method::OpenTender | Method::InvitedTender) => {
+            Ok(standard)
+        }
+        ("procurement", Method::CompetitiveConsultation) => Ok(TenderRuleKeys {
+            deadline: "consultation_first_response",
+            clarification: "consultation_clarification_before",
+            ..standard
+        }),
+        _ => Err(DomainError::TenderMethodUnsupported {
+            category: rule_category.to_string(),
+            method: method.label_zh().to_string(),
+        }),
+    }
+}
+
+/// The rules a procedure follows, resolved from the rule set in force on its publication day and
+/// frozen into the `Published` event, so later rule-set versions do not change a running procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderRules {
+    /// The rule sets the values come from, e.g. `construction-national-2019`.
+    pub rule_sets: Vec<String>,
+    pub deadline: Period,
+    pub clarification: Period,
+    pub min_bidders: u32,
+    pub min_invitees: u32,
+}
+
+/// A document held in the blob store (tender documents, an amendment's attachment).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub name: String,
+    /// SM3 of the bytes, hex.
+    pub sm3: String,
+    pub size: u64,
+}
+
+/// One lot (标段/包) as drafted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotDraft {
+    pub name: String,
+    /// 最高投标限价 / 预算金额, in fen.
+    pub budget_fen: i64,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// What a tenderee or its agency drafts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureDraft {
+    /// 项目代码 (投资项目统一代码 or 采购项目编号).
+    pub project_code: String,
+    pub title: String,
+    /// Trading-catalog category, e.g. `construction`.
+    pub category: String,
+    /// The rule category the catalog maps it to.
+    pub rule_category: String,
+    pub method: Method,
+    pub region: RegionCode,
+    pub tenderee: EntityId,
+    pub agency: Option<EntityId>,
+    /// 项目概况与招标范围.
+    pub description: String,
+    /// 投标人资格要求.
+    pub qualification: String,
+    /// The entities invited (邀请招标 only).
+    #[serde(default)]
+    pub invitees: Vec<EntityId>,
+    pub lots: Vec<LotDraft>,
+    /// 投标截止时间 = 开标时间 (招标投标法 第34条), UTC unix ms.
+    pub deadline_ms: i64,
+    /// 开标地点 (the platform's online opening hall unless the tender says otherwise).
+    #[serde(default)]
+    pub opening_place: String,
+    /// Contact shown in the notice.
+    pub contact: String,
+}
+
+const MAX_LOTS: usize = 50;
+
+impl ProcedureDraft {
+    fn validate(&self) -> Result<(), DomainError> {
+        project_code(&self.project_code)?;
+        text_field("项目名称", &self.title, 200)?;
+        text_field("项目概况与招标范围", &self.description, 20_000)?;
+        text_field("投标人资格要求", &self.qualification, 10_000)?;
+        text_field("联系方式", &self.contact, 200)?;
+        if self.lots.is_empty() {
+            return Err(DomainError::Required {
+                field: "标段（包）",
+            });
+        }
+        if self.lots.len() > MAX_LOTS {
+            return Err(DomainError::TooManyLots { max: MAX_LOTS });
+        }
+        for (index, lot) in self.lots.iter().enumerate() {
+            text_field("标段（包）名称", &lot.name, 200)?;
+            if lot.budget_fen <= 0 {
+                return Err(DomainError::LotBudget {
+                    lot: index as u32 + 1,
+                });
+            }
+        }
+        if self.method == Method::InvitedTender {
+            let mut seen = std::collections::BTreeSet::new();
+            if !self.invitees.iter().all(|id| seen.insert(id)) {
+                return Err(DomainError::InviteeRepeated);
+            }
+        } else if !self.invitees.is_empty() {
+            return Err(DomainError::InviteesNotInvited);
+        }
+        if self.agency.as_ref() == Some(&self.tenderee) {
+            return Err(DomainError::AgencyIsTenderee);
+        }
+        Ok(())
+    }
+}
+
+/// 项目代码: letters, digits and hyphens, 6–40 characters (e.g. `2026-330106-47-01-512345`).
+fn project_code(code: &str) -> Result<(), DomainError> {
+    let ok = (6..=40).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::ProjectCode)
+    }
+}
+
+/// The lot's opening key as the announcement names it: the epoch key made by the holders'
+/// ceremony, and every holder's verification key (for checking partial decryptions).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningKey {
+    /// The ceremony that made it, e.g. `2026-11`.
+    pub ceremony: String,
+    /// SEC1 uncompressed, hex.
+    pub public_key: String,
+    pub threshold: u32,
+    pub holders: Vec<OpeningHolder>,
+}
+
+/// A key holder of an opening key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningHolder {
+    pub index: u32,
+    pub account: String,
+    /// e.g. 交易中心, 行政监督部门, 公证机构.
+    pub label: String,
+    /// V_i = d_i·G, SEC1 uncompressed hex.
+    pub verification_key: String,
+}
+
+/// A sealed bid taken into an opening: who, which envelope, and the C1 point the holders'
+/// partial decryptions are for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedBidRef {
+    pub bidder: EntityId,
+    pub bidder_name: String,
+    /// SM3 of the envelope file, hex.
+    pub envelope: String,
+    /// The wrapped data key (raw SM2 C1 ‖ C3 ‖ C2, hex): its C1 is what the holders' partial
+    /// decryptions are for. It is encrypted to the opening key, so it reveals nothing.
+    pub wrapped_key: String,
+}
+
+/// One holder's partial decryption of one bid's C1, with its Chaum–Pedersen proof (checked by
+/// the application before it reaches the decider).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidPartial {
+    pub bidder: EntityId,
+    /// D_i = d_i·C1, SEC1 uncompressed hex.
+    pub point: String,
+    /// The proof (c ‖ z), hex.
+    pub proof: String,
+}
+
+/// A line of the opening record (开标记录).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningLine {
+    pub bidder: EntityId,
+    pub bidder_name: String,
+    pub envelope: String,
+    /// `opened`, or `failed` with the reason.
+    pub outcome: OpeningOutcome,
+    /// 投标报价 in fen (opened bids).
+    pub price_fen: Option<i64>,
+    /// The other fields of the bid form (工期, 质量, …) as the bidder filled them in.
+    pub form: std::collections::BTreeMap<String, String>,
+    /// The files of the bid package: name, size, SM3.
+    #[serde(default)]
+    pub files: Vec<Document>,
+}
+
+/// Whether a bid opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum OpeningOutcome {
+    Opened,
+    /// 解密失败 / 验证失败, with why (20号令 第31条 decides the consequence).
+    Failed {
+        reason: String,
+    },
+}
+
+/// Where a lot stands. `BiddingClosed` is not stored: it is `Bidding` at or after the deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LotStatus {
+    /// 投标中 (before the deadline) or 投标截止 (after).
+    Bidding,
+    /// 开标中: the bids are fixed, partial decryptions are coming in.
+    Opening { bids: Vec<SealedBidRef> },
+    /// 已开标.
+    Opened,
+    /// 评标中.
+    Evaluating,
+    /// 评标结束.
+    Evaluated,
+    /// 中标候选人公示中.
+    CandidatesPublicised,
+    /// 已发中标通知书.
+    Awarded,
+    /// 已签合同.
+    Contracted,
+    /// 履约中.
+    Performing,
+    /// 已完成.
+    Completed,
+    /// 流标: e.g. fewer bids than the rules require; the tenderee re-tenders.
+    Failed { reason: String },
+    /// 暂停: an objection or complaint is under review; `before` is where it resumes.
+    Suspended {
+        reason: String,
+        before: Box<LotStatus>,
+    },
+    /// 终止.
+    Terminated { reason: String },
+}
+
+impl LotStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Bidding => "bidding",
+            Self::Opening { .. } => "opening",
+            Self::Opened => "opened",
+            Self::Evaluating => "evaluating",
+            Self::Evaluated => "evaluated",
+            Self::CandidatesPublicised => "candidates_publicised",
+            Self::Awarded => "awarded",
+            Self::Contracted => "contracted",
+            Self::Performing => "performing",
+            Self::Completed => "completed",
+            Self::Failed { .. } => "failed",
+            Self::Suspended { .. } => "suspended",
+            Self::Terminated { .. } => "terminated",
+        }
+    }
+
+    fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Completed | Self::Failed { .. } | Self::Terminated { .. }
+        )
+    }
+}
+
+/// A lot of a published procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lot {
+    pub no: u32,
+    /// 统一交易标识码.
+    pub code: String,
+    pub name: String,
+    pub budget_fen: i64,
+    pub description: String,
+    pub status: LotStatus,
+    /// Partial decryptions accepted, by holder index.
+    #[serde(default)]
+    pub partials: Vec<(u32, Vec<BidPartial>)>,
+    /// The published opening record.
+    #[serde(default)]
+    pub opening: Vec<OpeningLine>,
+    #[serde(default)]
+    pub opened_at_ms: Option<i64>,
+}
+
+/// What a lot looks like at a moment: `BiddingClosed` is derived from the clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LotPhase {
+    Draft,
+    Bidding,
+    BiddingClosed,
+    Other,
+}
+
+/// A clarification or amendment (澄清/修改).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amendment {
+    pub no: u32,
+    pub text: String,
+    pub document: Option<Document>,
+    pub old_deadline_ms: i64,
+    pub deadline_ms: i64,
+    /// True when the rule "at least N days before the deadline" moved the deadline.
+    pub postponed_by_rule: bool,
+    pub at_ms: i64,
+}
+
+/// Where the procedure as a whole stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureStatus {
+    Draft,
+    Published,
+    Terminated,
+}
+
+/// A procedure as its events describe it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub id: String,
+    pub draft: ProcedureDraft,
+    pub status: ProcedureStatus,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    pub published_at_ms: Option<i64>,
+    pub documents: Option<Document>,
+    pub rules: Option<TenderRules>,
+    pub opening_key: Option<OpeningKey>,
+    pub lots: Vec<Lot>,
+    pub amendments: Vec<Amendment>,
+    pub termination_reason: Option<String>,
+}
+
+impl Procedure {
+    /// The current bid deadline (moved by amendments).
+    pub fn deadline_ms(&self) -> i64 {
+        self.draft.deadline_ms
+    }
+
+    pub fn lot(&self, code: &str) -> Option<&Lot> {
+        self.lots.iter().find(|lot| lot.code == code)
+    }
+
+    fn lot_mut(&mut self, code: &str) -> Option<&mut Lot> {
+        self.lots.iter_mut().find(|lot| lot.code == code)
+    }
+
+    /// The lot's phase at `now_ms`.
+    pub fn phase(&self, lot: &Lot, now_ms: i64) -> LotPhase {
+        match (self.status, &lot.status) {
+            (ProcedureStatus::Draft, _) => LotPhase::Draft,
+            (ProcedureStatus::Published, LotStatus::Bidding) if now_ms < self.deadline_ms() => {
+                LotPhase::Bidding
+            }
+            (ProcedureStatus::Published, LotStatus::Bidding) => LotPhase::BiddingClosed,
+            _ => LotPhase::Other,
+        }
+    }
+
+    /// The lot's code for lot number `no` of procedure `id`: the 统一交易标识码, unique per lot.
+    pub fn lot_code(id: &str, no: u32) -> String {
+        format!("{id}{no:03}")
+    }
+}
+
+/// What may be asked of a procedure.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProcedureCommand {
+    /// Drafts a procedure (the tenderee or its agency). `id` is assigned by the application.
+    Create {
+        id: String,
+        draft: ProcedureDraft,
+        by: String,
+    },
+    /// Replaces the draft while it is unpublished.
+    EditDraft { draft: ProcedureDraft },
+    /// Attaches (or replaces) the tender documents (招标文件) while the draft is unpublished.
+    AttachDocuments { documents: Document },
+    /// Publishes the 招标公告 with the attached tender documents, freezing the rules.
+    Publish {
+        rules: TenderRules,
+        calendar: Calendar,
+        opening_key: OpeningKey,
+    },
+    /// A clarification or amendment; `deadline_ms` may postpone the deadline (never advance it).
+    Amend {
+        text: String,
+        document: Option<Document>,
+        deadline_ms: Option<i64>,
+        calendar: Calendar,
+    },
+    /// At or after the deadline: fixes the lot's bids for opening, or fails the lot (流标) when
+    /// fewer arrived than the rules require.
+    StartOpening {
+        lot: String,
+        bids: Vec<SealedBidRef>,
+    },
+    /// One key holder's partial decryptions of every bid of the lot (proofs already checked).
+    AcceptPartial {
+        lot: String,
+        holder: u32,
+        account: String,
+        partials: Vec<BidPartial>,
+    },
+    /// The opening record, once `threshold` holders' partials are in.
+    RecordOpening {
+        lot: String,
+        lines: Vec<OpeningLine>,
+    },
+    /// 暂停 a lot (objection or complaint under review).
+    Suspend { lot: String, reason: String },
+    /// 恢复 a suspended lot.
+    Resume { lot: String },
+    /// 终止 the whole procedure.
+    Terminate { reason: String },
+}
+
+/// What happened to a procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ProcedureEvent {
+    Drafted {
+        id: String,
+        draft: ProcedureDraft,
+        by: String,
+        at_ms: i64,
+    },
+    DraftEdited {
+        draft: ProcedureDraft,
+        at_ms: i64,
+    },
+    DocumentsAttached {
+        documents: Document,
+        at_ms: i64,
+    },
+    Published {
+        documents: Document,
+        rules: TenderRules,
+        opening_key: OpeningKey,
+        /// The earliest deadline the rules allowed on the publication day.
+        earliest_deadline: Date,
+        at_ms: i64,
+    },
+    Amended {
+        amendment: Amendment,
+    },
+    OpeningStarted {
+        lot: String,
+        /// The deadline it started after; key holders check it against a signed tree head.
+        deadline_ms: i64,
+        bids: Vec<SealedBidRef>,
+        at_ms: i64,
+    },
+    LotFailed {
+        lot: String,
+        reason: String,
+        at_ms: i64,
+    },
+    PartialAccepted {
+        lot: String,
+        holder: u32,
+        account: String,
+        partials: Vec<BidPartial>,
+        at_ms: i64,
+    },
+    LotOpened {
+        lot: String,
+        lines: Vec<OpeningLine>,
+        at_ms: i64,
+    },
+    LotSuspended {
+        lot: String,
+        reason: String,
+        at_ms: i64,
+    },
+    LotResumed {
+        lot: String,
+        at_ms: i64,
+    },
+    Terminated {
+        reason: String,
+        at_ms: i64,
+    },
+}
+
+impl ProcedureEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Drafted { .. } => "procedure.drafted",
+            Self::DraftEdited { .. } => "procedure.draft_edited",
+            Self::DocumentsAttached { .. } => "procedure.documents_attached",
+            Self::Published { .. } => "procedure.published",
+            Self::Amended { .. } => "procedure.amended",
+            Self::OpeningStarted { .. } => "procedure.opening_started",
+            Self::LotFailed { .. } => "procedure.lot_failed",
+            Self::PartialAccepted { .. } => "procedure.partial_accepted",
+            Self::LotOpened { .. } => "procedure.lot_opened",
+            Self::LotSuspended { .. } => "procedure.lot_suspended",
+            Self::LotResumed { .. } => "procedure.lot_resumed",
+            Self::Terminated { .. } => "procedure.terminated",
+        }
+    }
+
+    /// Whether the event is published as it happens (the notice, amendments, the opening
+    /// record, failures); the draft and the holders' partials concern the parties only.
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self,
+            Self::Published { .. }
+                | Self::Amended { .. }
+                | Self::OpeningStarted { .. }
+                | Self::LotOpened { .. }
+                | Self::LotFailed { .. }
+                | Self::LotSuspended { .. }
+                | Self::LotResumed { .. }
+                | Self::Terminated { .. }
+        )
+    }
+}
+
+/// The earliest day the deadline may fall on when the documents are first issued on `issued`.
+pub fn earliest_deadline(rules: &TenderRules, issued: Date, calendar: &Calendar) -> Date {
+    rules.deadline.earliest_end(issued, calendar)
+}
+
+/// The deadline after a clarification made on `today`: unchanged when `today` is at least the
+/// rule's N days before it, otherwise postponed (same time of day) to the first day that is.
+/// Returns the new deadline and whether the rule moved it.
+pub fn deadline_after_clarification(
+    rules: &TenderRules,
+    deadline_ms: i64,
+    today: Date,
+    calendar: &Calendar,
+) -> (i64, bool) {
+    let deadline_day = Date::of_instant(deadline_ms);
+    let latest = rules.clarification.latest_before(deadline_day, calendar);
+    if today <= latest {
+        return (deadline_ms, false);
+    }
+    // The first day D with latest_before(D) >= today; D > deadline_day.
+    let mut day = deadline_day;
+    // With a working-day rule the deadline must also fall on a working day, or the last day
+    // counted would be a rest day.
+    let working = rules.clarification.count == crate::DayCount::WorkingDays;
+    while rules.clarification.latest_before(day, calendar) < today
+        || (working && !calendar.is_working_day(day))
+    {
+        day = day.add_days(1);
+    }
+    let time_of_day = deadline_ms - deadline_day.start_ms();
+    (day.start_ms() + time_of_day, true)
+}
+
+fn require_reason(reason: &str) -> Result<(), DomainError> {
+    if reason.trim().is_empty() {
+        Err(DomainError::ReasonRequired)
+    } else {
+        text_field("理由", reason, 2000)
+    }
+}
+
+impl Decider for Option<Procedure> {
+    type Command = ProcedureCommand;
+    type Event = ProcedureEvent;
+
+    fn decide(
+        &self,
+        command: ProcedureCommand,
+        now_ms: i64,
+    ) -> Result<Vec<ProcedureEvent>, DomainError> {
+        if let ProcedureCommand::Create { id, draft, by } = command {
+            if self.is_some() {
+                return Err(DomainError::ProcedureExists);
+            }
+            draft.validate()?;
+            return Ok(vec![ProcedureEvent::Drafted {
+                id,
+                draft,
+                by,
+                at_ms: now_ms,
+            }]);
+        }
+        let procedure = self.as_ref().ok_or(DomainError::ProcedureNotFound)?;
+        if procedure.status == ProcedureStatus::Terminated {
+            return Err(DomainError::ProcedureTerminated);
+        }
+        match command {
+            ProcedureCommand::Create { .. } => unreachable!("handled above"),
+            ProcedureCommand::EditDraft { draft } => {
+                if procedure.status != ProcedureStatus::Draft {
+                    return Err(DomainError::ProcedureNotDraft);
+                }
+                draft.validate()?;
+                Ok(vec![ProcedureEvent::DraftEdited {
+                    draft,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::AttachDocuments { documents } => {
+                if procedure.status != ProcedureStatus::Draft {
+                    return Err(DomainError::ProcedureNotDraft);
+                }
+                Ok(vec![ProcedureEvent::DocumentsAttached {
+                    documents,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::Publish {
+                rules,
+                calendar,
+                opening_key,
+            } => {
+                if procedure.status != ProcedureStatus::Draft {
+                    return Err(DomainError::ProcedureNotDraft);
+                }
+                let documents = procedure.documents.clone().ok_or(DomainError::Required {
+                    field: "招标文件",
+                })?;
+                let draft = &procedure.draft;
+                if draft.method == Method::InvitedTender
+                    && (draft.invitees.len() as u32) < rules.min_invitees
+                {
+                    return Err(DomainError::TooFewInvitees {
+                        needed: rules.min_invitees,
+                        invited: draft.invitees.len() as u32,
+                    });
+                }
+                let today = Date::of_instant(now_ms);
+                let earliest = earliest_deadline(&rules, today, &calendar);
+                let deadline_day = Date::of_instant(draft.deadline_ms);
+                if deadline_day < earliest {
+                    return Err(DomainError::DeadlineTooEarly {
+                        earliest: earliest.to_string(),
+                        rule: rules.deadline.describe_zh(),
+                    });
+                }
+                if !calendar.covers(deadline_day) {
+                    return Err(DomainError::CalendarNotCovering {
+                        date: deadline_day.to_string(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::Published {
+                    documents,
+                    rules,
+                    opening_key,
+                    earliest_deadline: earliest,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::Amend {
+                text,
+                document,
+                deadline_ms,
+                calendar,
+            } => {
+                if procedure.status != ProcedureStatus::Published {
+                    return Err(DomainError::ProcedureNotPublished);
+                }
+                let current = procedure.deadline_ms();
+                if now_ms >= current {
+                    return Err(DomainError::BiddingClosed);
+                }
+                text_field("澄清或修改内容", &text, 20_000)?;
+                let requested = deadline_ms.unwrap_or(current);
+                if requested < current {
+                    return Err(DomainError::DeadlineAdvanced);
+                }
+                let rules = procedure
+                    .rules
+                    .as_ref()
+                    .ok_or(DomainError::ProcedureNotPublished)?;
+                let today = Date::of_instant(now_ms);
+                let (moved, by_rule) =
+                    deadline_after_clarification(rules, requested, today, &calendar);
+                if !calendar.covers(Date::of_instant(moved)) {
+                    return Err(DomainError::CalendarNotCovering {
+                        date: Date::of_instant(moved).to_string(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::Amended {
+                    amendment: Amendment {
+                        no: procedure.amendments.len() as u32 + 1,
+                        text,
+                        document,
+                        old_deadline_ms: current,
+                        deadline_ms: moved,
+                        postponed_by_rule: by_rule,
+                        at_ms: now_ms,
+                    },
+                }])
+            }
+            ProcedureCommand::StartOpening { lot, bids } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                match procedure.phase(found, now_ms) {
+                    LotPhase::BiddingClosed => {}
+                    LotPhase::Bidding => return Err(DomainError::BiddingOpen),
+                    LotPhase::Draft => return Err(DomainError::ProcedureNotPublished),
+                    LotPhase::Other => return Err(DomainError::LotNotBidding),
+                }
+                let min = procedure.rules.as_ref().map_or(3, |r| r.min_bidders);
+                if (bids.len() as u32) < min {
+                    return Ok(vec![ProcedureEvent::LotFailed {
+                        lot,
+                        reason: format!(
+                            "投标截止时递交投标文件的投标人少于{min}个（实际{}个），不予开标，依法重新招标",
+                            bids.len()
+                        ),
+                        at_ms: now_ms,
+                    }]);
+                }
+                Ok(vec![ProcedureEvent::OpeningStarted {
+                    lot,
+                    deadline_ms: procedure.deadline_ms(),
+                    bids,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::AcceptPartial {
+                lot,
+                holder,
+                account,
+                partials,
+            } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let LotStatus::Opening { bids } = &found.status else {
+                    return Err(DomainError::LotNotOpening);
+                };
+                let key = procedure
+                    .opening_key
+                    .as_ref()
+                    .ok_or(DomainError::ProcedureNotPublished)?;
+                let seat = key
+                    .holders
+                    .iter()
+                    .find(|h| h.index == holder)
+                    .ok_or(DomainError::NotKeyHolder)?;
+                if seat.account != account {
+                    return Err(DomainError::NotKeyHolder);
+                }
+                if found.partials.iter().any(|(index, _)| *index == holder) {
+                    return Err(DomainError::PartialAlreadyIn);
+                }
+                let covers_all = partials.len() == bids.len()
+                    && bids
+                        .iter()
+                        .zip(&partials)
+                        .all(|(bid, partial)| bid.bidder == partial.bidder);
+                if !covers_all {
+                    return Err(DomainError::PartialsIncomplete);
+                }
+                Ok(vec![ProcedureEvent::PartialAccepted {
+                    lot,
+                    holder,
+                    account,
+                    partials,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::RecordOpening { lot, lines } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let LotStatus::Opening { bids } = &found.status else {
+                    return Err(DomainError::LotNotOpening);
+                };
+                let threshold = procedure
+                    .opening_key
+                    .as_ref()
+                    .map_or(u32::MAX, |k| k.threshold);
+                if (found.partials.len() as u32) < threshold {
+                    return Err(DomainError::PartialsShort {
+                        needed: threshold,
+                        have: found.partials.len() as u32,
+                    });
+                }
+                let same_bids = lines.len() == bids.len()
+                    && bids.iter().zip(&lines).all(|(bid, line)| {
+                        bid.bidder == line.bidder && bid.envelope == line.envelope
+                    });
+                if !same_bids {
+                    return Err(DomainError::OpeningRecordMismatch);
+                }
+                Ok(vec![ProcedureEvent::LotOpened {
+                    lot,
+                    lines,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::Suspend { lot, reason } => {
+                require_reason(&reason)?;
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status.is_final() || matches!(found.status, LotStatus::Suspended { .. }) {
+                    return Err(DomainError::LotNotSuspendable);
+                }
+                Ok(vec![ProcedureEvent::LotSuspended {
+                    lot,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::Resume { lot } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if !matches!(found.status, LotStatus::Suspended { .. }) {
+                    return Err(DomainError::LotNotSuspended);
+                }
+                Ok(vec![ProcedureEvent::LotResumed { lot, at_ms: now_ms }])
+            }
+            ProcedureCommand::Terminate { reason } => {
+                require_reason(&reason)?;
+                let published = procedure.status == ProcedureStatus::Published;
+                if published && procedure.lots.iter().all(|lot| lot.status.is_final()) {
+                    return Err(DomainError::ProcedureFinished);
+                }
+                Ok(vec![ProcedureEvent::Terminated {
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
+        }
+    }
+
+    fn evolve(self, event: &ProcedureEvent) -> Self {
+        if let ProcedureEvent::Drafted {
+            id,
+            draft,
+            by,
+            at_ms,
+        } = event
+        {
+            return Some(Procedure {
+                id: id.clone(),
+                draft: draft.clone(),
+                status: ProcedureStatus::Draft,
+                created_by: by.clone(),
+                created_at_ms: *at_ms,
+                published_at_ms: None,
+                documents: None,
+                rules: None,
+                opening_key: None,
+                lots: Vec::new(),
+                amendments: Vec::new(),
+                termination_reason: None,
+            });
+        }
+        let mut procedure = self?;
+        match event {
+            ProcedureEvent::Drafted { .. } => {}
+            ProcedureEvent::DraftEdited { draft, .. } => procedure.draft = draft.clone(),
+            ProcedureEvent::DocumentsAttached { documents, .. } => {
+                procedure.documents = Some(documents.clone());
+            }
+            ProcedureEvent::Published {
+                documents,
+                rules,
+                opening_key,
+                at_ms,
+                ..
+            } => {
+                procedure.status = ProcedureStatus::Published;
+                procedure.published_at_ms = Some(*at_ms);
+                procedure.documents = Some(documents.clone());
+                procedure.rules = Some(rules.clone());
+                procedure.opening_key = Some(opening_key.clone());
+                procedure.lots = procedure
+                    .draft
+                    .lots
+                    .iter()
+                    .enumerate()
+                    .map(|(index, lot)| Lot {
+                        no: index as u32 + 1,
+                        code: Procedure::lot_code(&procedure.id, index as u32 + 1),
+                        name: lot.name.clone(),
+                        budget_fen: lot.budget_fen,
+                        description: lot.description.clone(),
+                        status: LotStatus::Bidding,
+                        partials: Vec::new(),
+                        opening: Vec::new(),
+                        opened_at_ms: None,
+                    })
+                    .collect();
+            }
+            ProcedureEvent::Amended { amendment } => {
+                procedure.draft.deadline_ms = amendment.deadline_ms;
+                if let Some(document) = &amendment.document {
+                    procedure.documents = Some(document.clone());
+                }
+                procedure.amendments.push(amendment.clone());
+            }
+            ProcedureEvent::OpeningStarted { lot, bids, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Opening { bids: bids.clone() };
+                }
+            }
+            ProcedureEvent::LotFailed { lot, reason, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Failed {
+                        reason: reason.clone(),
+                    };
+                }
+            }
+            ProcedureEvent::PartialAccepted {
+                lot,
+                holder,
+                partials,
+                ..
+            } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.partials.push((*holder, partials.clone()));
+                }
+            }
+            ProcedureEvent::LotOpened { lot, lines, at_ms } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Opened;
+                    lot.opening = lines.clone();
+                    lot.opened_at_ms = Some(*at_ms);
+                }
+            }
+            ProcedureEvent::LotSuspended { lot, reason, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    let before = std::mem::replace(&mut lot.status, LotStatus::Bidding);
+                    lot.status = LotStatus::Suspended {
+                        reason: reason.clone(),
+                        before: Box::new(before),
+                    };
+                }
+            }
+            ProcedureEvent::LotResumed { lot, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot)
+                    && let LotStatus::Suspended { before, .. } = &lot.status
+                {
+                    lot.status = (**before).clone();
+                }
+            }
+            ProcedureEvent::Terminated { reason, .. } => {
+                procedure.status = ProcedureStatus::Terminated;
+                procedure.termination_reason = Some(reason.clone());
+                for lot in &mut procedure.lots {
+                    if !lot.status.is_final() {
+                        lot.status = LotStatus::Terminated {
+                            reason: reason.clone(),
+                        };
+                    }
+                }
+            }
+        }
+        Some(procedure)
+    }
+}
