@@ -38,6 +38,9 @@ pub enum Access {
 const OPERATOR: Access = Access::Roles(&[Role::Operator]);
 const SANCTIONING: Access = Access::Roles(&[Role::Operator, Role::Supervisor]);
 const OVERSIGHT: Access = Access::Roles(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+const TENDERING: Access = Access::Roles(&[Role::Tenderee, Role::Agency]);
+const BIDDER: Access = Access::Roles(&[Role::Bidder]);
+const OPENER: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
 /// a test walks this table with every role.
@@ -150,6 +153,62 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/reference/{kind}/history", Access::Public),
     (Method::GET, "/operator/reference/{kind}", OPERATOR),
     (Method::POST, "/operator/reference/{kind}", OPERATOR),
+    // Electronic tendering. The application also checks that the caller manages the procedure,
+    // holds the bid, or sits in the ceremony.
+    (Method::POST, "/api/v1/procedures", TENDERING),
+    (Method::GET, "/api/v1/procedures", Access::Public),
+    (Method::GET, "/api/v1/procedures/{id}", Access::Public),
+    (Method::PUT, "/api/v1/procedures/{id}", TENDERING),
+    (Method::PUT, "/api/v1/procedures/{id}/documents", TENDERING),
+    (Method::POST, "/api/v1/procedures/{id}/publish", TENDERING),
+    (
+        Method::POST,
+        "/api/v1/procedures/{id}/amendments",
+        TENDERING,
+    ),
+    (Method::POST, "/api/v1/procedures/{id}/terminate", TENDERING),
+    (Method::GET, "/api/v1/announcements", Access::Public),
+    (Method::GET, "/api/v1/announcements/{id}", Access::Public),
+    (Method::POST, "/api/v1/lots/{code}/registration", BIDDER),
+    (
+        Method::GET,
+        "/api/v1/lots/{code}/documents",
+        Access::Authenticated,
+    ),
+    (Method::PUT, "/api/v1/lots/{code}/bid", BIDDER),
+    (Method::DELETE, "/api/v1/lots/{code}/bid", BIDDER),
+    (Method::GET, "/api/v1/lots/{code}/bid", BIDDER),
+    (Method::GET, "/api/v1/bids", BIDDER),
+    (Method::POST, "/api/v1/lots/{code}/opening", OPENER),
+    (Method::GET, "/api/v1/lots/{code}/opening", Access::Public),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/partials",
+        Access::Authenticated,
+    ),
+    (Method::POST, "/api/v1/ceremonies", OPERATOR),
+    (Method::GET, "/api/v1/ceremonies", Access::Public),
+    (Method::GET, "/api/v1/ceremonies/{id}", Access::Public),
+    (
+        Method::POST,
+        "/api/v1/ceremonies/{id}/join",
+        Access::Authenticated,
+    ),
+    (
+        Method::POST,
+        "/api/v1/ceremonies/{id}/deal",
+        Access::Authenticated,
+    ),
+    (
+        Method::POST,
+        "/api/v1/ceremonies/{id}/confirm",
+        Access::Authenticated,
+    ),
+    (
+        Method::POST,
+        "/api/v1/ceremonies/{id}/complain",
+        Access::Authenticated,
+    ),
 ];
 
 /// The caller of the current request (`None`: anonymous), put there by [`authorize`].

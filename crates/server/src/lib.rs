@@ -15,6 +15,7 @@ mod metrics_layer;
 mod pages;
 mod reference_pages;
 mod request_id;
+mod tender_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,6 +31,9 @@ pub use access::{Access, ROUTES, SESSION_COOKIE};
 
 /// Largest JSON body accepted by the API.
 pub const BODY_LIMIT: usize = 1 << 20;
+/// Largest uploaded document (tender documents). Sealed bids are streamed and limited by
+/// `app::MAX_ENVELOPE_BYTES`.
+pub const DOCUMENT_LIMIT: usize = 64 << 20;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -157,6 +161,76 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/operator/reference/{kind}",
             get(reference_pages::edit_form).post(reference_pages::edit_submit),
+        )
+        .route(
+            "/api/v1/procedures",
+            post(tender_api::create_procedure).get(tender_api::procedures),
+        )
+        .route(
+            "/api/v1/procedures/{id}",
+            get(tender_api::procedure).put(tender_api::edit_procedure),
+        )
+        .route(
+            "/api/v1/procedures/{id}/documents",
+            put(tender_api::attach_documents).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+        )
+        .route(
+            "/api/v1/procedures/{id}/publish",
+            post(tender_api::publish_procedure),
+        )
+        .route(
+            "/api/v1/procedures/{id}/amendments",
+            post(tender_api::amend_procedure),
+        )
+        .route(
+            "/api/v1/procedures/{id}/terminate",
+            post(tender_api::terminate_procedure),
+        )
+        .route("/api/v1/announcements", get(tender_api::announcements))
+        .route("/api/v1/announcements/{id}", get(tender_api::announcement))
+        .route(
+            "/api/v1/lots/{code}/registration",
+            post(tender_api::register_for_lot),
+        )
+        .route(
+            "/api/v1/lots/{code}/documents",
+            get(tender_api::lot_documents),
+        )
+        .route(
+            "/api/v1/lots/{code}/bid",
+            put(tender_api::submit_bid)
+                .delete(tender_api::withdraw_bid)
+                .get(tender_api::my_bid),
+        )
+        .route("/api/v1/bids", get(tender_api::my_bids))
+        .route(
+            "/api/v1/lots/{code}/opening",
+            post(tender_api::start_opening).get(tender_api::opening_request),
+        )
+        .route(
+            "/api/v1/lots/{code}/partials",
+            post(tender_api::submit_partials),
+        )
+        .route(
+            "/api/v1/ceremonies",
+            post(tender_api::open_ceremony).get(tender_api::ceremonies),
+        )
+        .route("/api/v1/ceremonies/{id}", get(tender_api::ceremony))
+        .route(
+            "/api/v1/ceremonies/{id}/join",
+            post(tender_api::join_ceremony),
+        )
+        .route(
+            "/api/v1/ceremonies/{id}/deal",
+            post(tender_api::deal_ceremony),
+        )
+        .route(
+            "/api/v1/ceremonies/{id}/confirm",
+            post(tender_api::confirm_ceremony),
+        )
+        .route(
+            "/api/v1/ceremonies/{id}/complain",
+            post(tender_api::complain_ceremony),
         )
         .route_layer(from_fn_with_state(state.clone(), access::authorize))
         // Outside `authorize`, so refusals are counted too; a route layer, so the route is known.
