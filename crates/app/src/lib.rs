@@ -42,7 +42,9 @@ pub use reference::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
 };
-pub use simulated::{DEMO_HOLDERS, run_simulated_ceremony, simulated_holders_round};
+pub use simulated::{
+    DEMO_HOLDERS, run_simulated_ceremony, seed_demo_tendering, simulated_holders_round,
+};
 pub use tender::{
     BidIntake, BidReceipt, MAX_ENVELOPE_BYTES, MyBid, NewAmendment, NewLot, NewProcedure,
     SHIPPED_TEMPLATES, form_label, format_beijing_minute, manages, parse_beijing_minute,

@@ -109,3 +109,137 @@ pub async fn simulated_holders_round(app: &App, holders: &[HolderFile]) -> Resul
     }
     Ok(moved)
 }
+
+/// The demo's tendering: a construction project published by the demo tenderee with two lots,
+/// three sealed bids in the first (sealed with the demo certificates), and a procurement draft
+/// of the demo agency. Skipped when the deadline would fall beyond the shipped calendar.
+pub async fn seed_demo_tendering(
+    app: &App,
+    certificates: &[crate::DemoCertificate],
+) -> Result<bool, AppError> {
+    let now = app.now_ms();
+    let deadline_day = domain::Date::of_instant(now).add_days(30);
+    let calendar = app.reference_data().await?.calendar;
+    if !calendar.covers(deadline_day) {
+        return Ok(false);
+    }
+    let deadline_day = calendar.working_day_on_or_after(deadline_day);
+    let deadline = format!("{deadline_day} 09:30");
+    let tenderee = app.caller_for("tenderee").await?;
+    let (procedure, _) = app
+        .create_procedure(
+            &tenderee,
+            crate::NewProcedure {
+                project_code: "2026-330102-48-01-607213".into(),
+                title: "杭州市之江路综合管廊二期工程".into(),
+                category: "construction".into(),
+                method: "open_tender".into(),
+                region: "330100".into(),
+                tenderee: String::new(),
+                description: "之江路（复兴大桥—珊瑚沙）综合管廊，全长约3.2公里，含土建、安装及附属工程。计划工期540日历天。".into(),
+                qualification: "具备市政公用工程施工总承包一级及以上资质，具有有效的安全生产许可证；拟派项目经理具备市政公用工程一级注册建造师资格。".into(),
+                invitees: Vec::new(),
+                lots: vec![
+                    crate::NewLot {
+                        name: "土建施工标段".into(),
+                        budget_fen: 41_280_000_000,
+                        description: String::new(),
+                    },
+                    crate::NewLot {
+                        name: "机电安装标段".into(),
+                        budget_fen: 8_650_000_000,
+                        description: String::new(),
+                    },
+                ],
+                deadline,
+                opening_place: String::new(),
+                contact: "杭州市城市建设投资集团有限公司 王磊 0571-86001234".into(),
+            },
+        )
+        .await?;
+    app.attach_documents(
+        &tenderee,
+        &procedure.id,
+        "之江路综合管廊二期工程招标文件.txt",
+        "之江路综合管廊二期工程招标文件（演示）\n第一章 招标公告\n第二章 投标人须知\n第三章 评标办法（综合评估法）\n第四章 合同条款及格式\n第五章 工程量清单\n".as_bytes(),
+    )
+    .await?;
+    let (procedure, _) = app.publish_procedure(&tenderee, &procedure.id).await?;
+    let lot = procedure.lots[0].code.clone();
+    let opening_key = procedure
+        .opening_key
+        .as_ref()
+        .map(|k| k.public_key.clone())
+        .unwrap_or_default();
+    for (username, price) in [
+        ("bidder", 40_115_000_000_i64),
+        ("bidder2", 40_680_000_000),
+        ("yuecheng", 39_870_000_000),
+    ] {
+        let Some(certificate) = certificates.iter().find(|c| c.username == username) else {
+            continue;
+        };
+        let bidder = app.caller_for(username).await?;
+        app.register_for_lot(&bidder, &lot).await?;
+        let signer = crypto::PlatformKey::from_pkcs8_pem(&certificate.key_pem)?;
+        let package = crypto::BidPackage {
+            form: serde_json::json!({
+                "price_fen": price,
+                "duration_days": 540,
+                "quality": "合格",
+                "project_manager": "演示项目经理",
+            }),
+            files: vec![(
+                "投标函.txt".into(),
+                format!("投标函（演示）：{}", bidder.display_name).into_bytes(),
+            )],
+        }
+        .to_bytes()?;
+        let envelope = crypto::Envelope::seal(crypto::SealRequest {
+            package: &package,
+            lot: &lot,
+            bidder: &bidder.entity_id,
+            opening_key: &crypto::PublicKey::from_hex(&opening_key)?,
+            signer: &signer,
+            certificate_pem: &certificate.cert_pem,
+            machine_fingerprint: crypto::machine_fingerprint(lot.as_bytes(), &[username]),
+            created_at_ms: now,
+        })?
+        .to_bytes()?;
+        app.submit_bid(&bidder, &lot, &envelope).await?;
+    }
+    let agency = app.caller_for("agency").await?;
+    let tenderee_code = app
+        .store
+        .entity(&tenderee.entity_id)
+        .await?
+        .map(|row| row.code)
+        .unwrap_or_default();
+    app.create_procedure(
+        &agency,
+        crate::NewProcedure {
+            project_code: "ZJCG-2026-1187".into(),
+            title: "城投集团办公信息化设备采购".into(),
+            category: "procurement".into(),
+            method: "competitive_consultation".into(),
+            region: "330100".into(),
+            tenderee: tenderee_code,
+            description: "台式计算机120台、笔记本电脑40台、网络交换机12台及三年维保。".into(),
+            qualification: "符合政府采购法第二十二条规定的供应商条件。".into(),
+            invitees: Vec::new(),
+            lots: vec![crate::NewLot {
+                name: "信息化设备".into(),
+                budget_fen: 168_000_000,
+                description: String::new(),
+            }],
+            deadline: format!(
+                "{} 14:00",
+                calendar.working_day_on_or_after(domain::Date::of_instant(now).add_days(15))
+            ),
+            opening_place: String::new(),
+            contact: "浙江中诚招标代理有限公司 0571-88886666".into(),
+        },
+    )
+    .await?;
+    Ok(true)
+}

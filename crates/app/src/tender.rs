@@ -125,8 +125,18 @@ pub fn format_beijing_minute(ms: i64) -> String {
     format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+/// Fen as 元 with thousands separators, e.g. `412,800,000.00`.
+pub fn yuan(fen: i64) -> String {
+    let digits = (fen / 100).abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{grouped}.{:02}", (fen % 100).abs())
 }
 
 /// The stream of a procedure.

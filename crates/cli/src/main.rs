@@ -8,6 +8,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+mod keyholder;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ggzy",
@@ -38,6 +40,11 @@ enum Command {
     Bid {
         #[command(subcommand)]
         command: BidCommand,
+    },
+    /// The opening-key holder's tool: key ceremony and partial decryptions.
+    Keyholder {
+        #[command(subcommand)]
+        command: keyholder::KeyholderCommand,
     },
 }
 
@@ -180,6 +187,7 @@ fn main() -> anyhow::Result<()> {
             Command::Ca { command } => ca(command),
             Command::Sign(args) => sign(args),
             Command::Bid { command } => bid(command),
+            Command::Keyholder { command } => keyholder::run(command).await,
         }
     })
 }
@@ -252,6 +260,26 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
                 )
                 .context("failed to write a demo certificate")?;
             }
+            let holders = app::run_simulated_ceremony(&app, &demo_ceremony_id())
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to run the demo key ceremony: {e}"))?;
+            let holder_dir = keyholder_dir(&args.store.data_dir);
+            std::fs::create_dir_all(&holder_dir)
+                .context("failed to create the demo key holders' directory")?;
+            for holder in &holders {
+                std::fs::write(
+                    holder_dir.join(format!("holder-{}.json", holder.index)),
+                    serde_json::to_string_pretty(holder)?,
+                )
+                .context("failed to write a demo key holder's file")?;
+            }
+            let certificates: Vec<app::DemoCertificate> = app::demo_accounts()
+                .iter()
+                .filter_map(|a| read_demo_certificate(&dir, a.username))
+                .collect();
+            app::seed_demo_tendering(&app, &certificates)
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to load the demo procedures: {e}"))?;
             tracing::info!("demo data loaded");
         } else {
             tracing::info!("the ledger is not empty; demo data left as it is");
@@ -273,6 +301,9 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         platform_name: args.platform_name.clone(),
     });
+    if demo {
+        spawn_simulated_holders(state.clone(), keyholder_dir(&args.store.data_dir));
+    }
     println!("GGZY listening on http://{address}");
     if demo {
         print_demo_accounts(&address.to_string());
@@ -282,6 +313,60 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .context("server failed")?;
     state.app.store().close().await;
     Ok(())
+}
+
+/// The demo's ceremony: one opening key per month.
+fn demo_ceremony_id() -> String {
+    domain::Date::of_instant(now_ms()).to_string()[..7].to_string()
+}
+
+/// The simulated key holders' files live beside the data directory, never inside it: the
+/// platform's data alone must not open a bid.
+fn keyholder_dir(data_dir: &Path) -> PathBuf {
+    let name = data_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ggzy-data".into());
+    data_dir
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(format!("{name}-keyholders"))
+}
+
+fn read_demo_certificate(dir: &Path, username: &str) -> Option<app::DemoCertificate> {
+    Some(app::DemoCertificate {
+        username: username.to_string(),
+        key_pem: std::fs::read_to_string(dir.join(format!("{username}-key.pem"))).ok()?,
+        cert_pem: std::fs::read_to_string(dir.join(format!("{username}-cert.pem"))).ok()?,
+    })
+}
+
+/// The demo's simulated key holders: every few seconds they open the lots whose deadline has
+/// passed, each checking the ledger as `ggzy keyholder open` does.
+fn spawn_simulated_holders(state: Arc<server::AppState>, dir: PathBuf) {
+    tokio::spawn(async move {
+        let mut holders = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                if let Ok(text) = std::fs::read_to_string(entry.path())
+                    && let Ok(holder) = serde_json::from_str::<app::HolderFile>(&text)
+                {
+                    holders.push(holder);
+                }
+            }
+        }
+        holders.sort_by_key(|h| h.index);
+        if holders.is_empty() {
+            return;
+        }
+        tracing::info!(count = holders.len(), dir = %dir.display(), "simulated key holders are watching for openings");
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            if let Err(error) = app::simulated_holders_round(&state.app, &holders).await {
+                tracing::warn!(%error, "simulated key holders could not open a lot");
+            }
+        }
+    });
 }
 
 fn print_demo_accounts(address: &str) {

@@ -275,7 +275,7 @@ async fn a_lot_is_opened_by_two_of_three_holders_after_the_deadline() {
             .await
             .unwrap();
         assert_eq!(records.total, 1);
-        assert!(records.items[0].body.contains("36000000.00"));
+        assert!(records.items[0].body.contains("36,000,000.00"));
         assert!(records.items[0].title.contains("开标记录"));
         let notices = test
             .app
