@@ -100,11 +100,19 @@ impl App {
         self.ceremony_command(caller, id, command).await
     }
 
-    fn seat_key(ceremony: &Ceremony, index: u32) -> Result<String, AppError> {
-        ceremony
-            .seat(index)
-            .and_then(|s| s.public_key.clone())
-            .ok_or_else(|| domain::DomainError::NotKeyHolder.into())
+    /// The key of seat `index`, which must be the caller's.
+    fn seat_key(caller: &Caller, ceremony: &Ceremony, index: u32) -> Result<String, AppError> {
+        match ceremony.seat(index) {
+            Some(seat) if seat.account == caller.username => {
+                seat.public_key.clone().ok_or_else(|| {
+                    domain::DomainError::CeremonyStep {
+                        status: ceremony.status.as_str().to_string(),
+                    }
+                    .into()
+                })
+            }
+            _ => Err(domain::DomainError::NotKeyHolder.into()),
+        }
     }
 
     pub async fn deal_ceremony(
@@ -114,7 +122,7 @@ impl App {
         request: DealRequest,
     ) -> Result<Vec<Receipt>, AppError> {
         let ceremony = self.ceremony(id).await?;
-        let key = Self::seat_key(&ceremony, request.index)?;
+        let key = Self::seat_key(caller, &ceremony, request.index)?;
         check_signature(&key, &deal_message(id, &request), &request.signature)?;
         let commitments: Vec<Vec<u8>> = request
             .commitments
@@ -139,7 +147,7 @@ impl App {
         request: ConfirmRequest,
     ) -> Result<Vec<Receipt>, AppError> {
         let ceremony = self.ceremony(id).await?;
-        let key = Self::seat_key(&ceremony, request.index)?;
+        let key = Self::seat_key(caller, &ceremony, request.index)?;
         check_signature(
             &key,
             &confirm_message(id, request.index, &request.public_key),

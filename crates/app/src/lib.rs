@@ -48,7 +48,7 @@ pub use simulated::{
 pub use tender::{
     BidIntake, BidReceipt, MAX_ENVELOPE_BYTES, MyBid, NewAmendment, NewLot, NewProcedure,
     SHIPPED_TEMPLATES, form_label, format_beijing_minute, manages, parse_beijing_minute,
-    parse_templates, phase_label, procedure_of_lot, procedure_stream,
+    parse_templates, phase_label, procedure_of_lot, procedure_stream, yuan,
 };
 pub use verify::{VerifyReport, verify_store};
 pub use witness::{NewEntry, Receipt};

@@ -108,6 +108,20 @@ pub struct SealRequest<'a> {
     pub created_at_ms: i64,
 }
 
+/// A seal whose encrypted package is produced elsewhere and streamed (tools that never hold the
+/// whole package in memory): everything but the package, and the package's SM3.
+#[derive(Debug)]
+pub struct StreamedSeal<'a> {
+    pub lot: &'a str,
+    pub bidder: &'a str,
+    pub opening_key: &'a PublicKey,
+    pub signer: &'a PlatformKey,
+    pub certificate_pem: &'a str,
+    pub machine_fingerprint: Sm3Hash,
+    pub created_at_ms: i64,
+    pub ciphertext_sm3: Sm3Hash,
+}
+
 /// A machine fingerprint: SM3 over a salt and the sorted hardware ids.
 pub fn machine_fingerprint(salt: &[u8], hardware_ids: &[&str]) -> Sm3Hash {
     let mut ids: Vec<&str> = hardware_ids.to_vec();
@@ -138,6 +152,33 @@ fn unhex<const N: usize>(text: &str) -> Result<[u8; N], CryptoError> {
 pub const MAX_HEADER: usize = 64 * 1024;
 
 impl EnvelopeHeader {
+    /// The signed magic line and header line of an envelope whose encrypted package (with the
+    /// given SM3) follows them. The data key is fresh and wrapped as `Envelope::seal` does; it
+    /// is not returned, so this serves tools that produce the package bytes themselves (the load
+    /// generator).
+    pub fn sign_streamed(seal: StreamedSeal<'_>) -> Result<Vec<u8>, CryptoError> {
+        let certificate = Certificate::from_pem(seal.certificate_pem)
+            .map_err(|_| CryptoError::InvalidKey("certificate"))?;
+        let data_key: [u8; 16] = rand::random();
+        let nonce: [u8; 12] = rand::random();
+        let mut header = EnvelopeHeader {
+            version: ENVELOPE_VERSION,
+            lot: seal.lot.to_string(),
+            bidder: seal.bidder.to_string(),
+            created_at_ms: seal.created_at_ms,
+            machine_fingerprint: seal.machine_fingerprint.to_hex(),
+            certificate: certificate.to_pem(),
+            opening_key: seal.opening_key.to_hex(),
+            wrapped_key: hex::encode(seal.opening_key.encrypt(&data_key)?),
+            own_wrapped_key: hex::encode(seal.signer.public_key().encrypt(&data_key)?),
+            nonce: hex::encode(nonce),
+            ciphertext_sm3: seal.ciphertext_sm3.to_hex(),
+            signature: String::new(),
+        };
+        header.signature = seal.signer.sign(&header.signed_bytes()?).to_hex();
+        Ok([MAGIC, &canonical_json_bytes(&header)?, b"\n"].concat())
+    }
+
     /// Checks the header's signature with the certificate it carries, and that the encrypted
     /// package that followed it hashed to `ciphertext_sm3`; returns the certificate (whose
     /// trust, validity and binding the platform then checks). For envelopes that are streamed.

@@ -18,7 +18,7 @@ pub use cert::{
 };
 pub use envelope::{
     BidPackage, ENVELOPE_VERSION, Envelope, EnvelopeHeader, MAX_HEADER, SealRequest, Sm4Gcm,
-    machine_fingerprint, sm4_gcm_decrypt, sm4_gcm_encrypt,
+    StreamedSeal, machine_fingerprint, sm4_gcm_decrypt, sm4_gcm_encrypt,
 };
 pub use error::CryptoError;
 pub use sm2_keys::{

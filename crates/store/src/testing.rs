@@ -52,6 +52,21 @@ pub async fn fresh_postgres() -> Option<TestDatabase> {
     })
 }
 
+/// Creates database `name` on the PostgreSQL server of `base` (a URL naming any database there)
+/// and returns the new database's URL. For tools that need a database of their own.
+pub async fn create_postgres_database(base: &str, name: &str) -> Result<String, StoreError> {
+    install_default_drivers();
+    let admin = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(base)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await?;
+    admin.close().await;
+    Ok(with_database(base, name))
+}
+
 /// SQLite always, PostgreSQL too when configured: the backends every conformance test runs on.
 pub async fn fresh_databases() -> Vec<TestDatabase> {
     let mut out = vec![fresh_sqlite()];

@@ -23,6 +23,14 @@ pub(crate) fn client() -> reqwest::Client {
 }
 
 pub(crate) async fn spawn_app() -> TestServer {
+    spawn_app_with_clock(app::system_clock()).await.0
+}
+
+/// A server whose clock the test controls; also returns the demo entities' keys and
+/// certificates.
+pub(crate) async fn spawn_app_with_clock(
+    clock: app::Clock,
+) -> (TestServer, Vec<app::DemoCertificate>) {
     let db = fresh_sqlite();
     let store = db.open().await.unwrap();
     let settings = Settings {
@@ -30,16 +38,11 @@ pub(crate) async fn spawn_app() -> TestServer {
         password_policy: PasswordPolicy::for_tests(),
         session_ttl_ms: 3_600_000,
     };
-    let app = App::open(
-        store,
-        crypto::PlatformKey::generate(),
-        app::system_clock(),
-        settings,
-    )
-    .await
-    .unwrap();
+    let app = App::open(store, crypto::PlatformKey::generate(), clock, settings)
+        .await
+        .unwrap();
     app::seed_demo(&app).await.unwrap();
-    app::seed_demo_certificates(&app).await.unwrap();
+    let certificates = app::seed_demo_certificates(&app).await.unwrap();
     let state = Arc::new(server::AppState {
         app,
         secure_cookies: false,
@@ -51,11 +54,14 @@ pub(crate) async fn spawn_app() -> TestServer {
     tokio::spawn(server::serve(state, listener, async move {
         let _ = rx.await;
     }));
-    TestServer {
-        base,
-        _db: db,
-        _shutdown: tx,
-    }
+    (
+        TestServer {
+            base,
+            _db: db,
+            _shutdown: tx,
+        },
+        certificates,
+    )
 }
 
 impl TestServer {

@@ -1,0 +1,555 @@
+//! Electronic tendering over HTTP: the key ceremony relayed through the API, a procedure from
+//! draft to the published opening record with several bidders streaming sealed envelopes, key
+//! holders checking the ledger before decrypting, and what nobody may see before the opening.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use app::{DemoCertificate, HolderFile};
+use crypto::{BidPackage, Envelope, PlatformKey, PublicKey, SealRequest, machine_fingerprint};
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, spawn_app_with_clock};
+
+/// 2026-12-01 09:30 Beijing time.
+const START_MS: i64 = 1_796_088_600_000;
+const DAY: i64 = 86_400_000;
+
+struct Flow {
+    server: TestServer,
+    clock: Arc<AtomicI64>,
+    certificates: Vec<DemoCertificate>,
+}
+
+impl Flow {
+    async fn new() -> Self {
+        let clock = Arc::new(AtomicI64::new(START_MS));
+        let reader = clock.clone();
+        let (server, certificates) =
+            spawn_app_with_clock(Arc::new(move || reader.load(Ordering::SeqCst))).await;
+        Self {
+            server,
+            clock,
+            certificates,
+        }
+    }
+
+    fn advance(&self, ms: i64) {
+        self.clock.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// A bearer-token client of `username` (as a tool would use the API).
+    async fn token(&self, username: &str) -> String {
+        let (client, csrf) = self.server.login(username).await;
+        let body: Value = client
+            .post(self.server.url("/api/v1/tokens"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"name": "tendering test", "valid_days": 30}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
+            .request(method, self.server.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn ok(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let (status, body) = self.call(token, method, path, body).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    }
+
+    /// The 2-of-3 ceremony, every step through the API.
+    async fn ceremony(&self, id: &str) -> Vec<(HolderFile, String)> {
+        let operator = self.token("operator").await;
+        let seats = [
+            (1, "operator", "交易中心"),
+            (2, "supervisor", "行政监督部门"),
+            (3, "auditor", "第三方（公证机构）"),
+        ];
+        self.ok(
+            &operator,
+            reqwest::Method::POST,
+            "/api/v1/ceremonies",
+            Some(json!({
+                "id": id,
+                "threshold": 2,
+                "seats": seats.iter().map(|(i, a, l)| json!({"index": i, "account": a, "label": l})).collect::<Vec<_>>(),
+            })),
+        )
+        .await;
+        let head: Value = reqwest::get(self.server.url("/api/v1/ledger/head"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let platform = PublicKey::from_hex(head["public_key"].as_str().unwrap()).unwrap();
+        let mut holders = Vec::new();
+        for (index, account, _) in seats {
+            let token = if account == "operator" {
+                operator.clone()
+            } else {
+                self.token(account).await
+            };
+            holders.push((HolderFile::new(id, index, account, &platform), token));
+        }
+        let path = format!("/api/v1/ceremonies/{id}");
+        for (holder, token) in &holders {
+            let request = serde_json::to_value(holder.join_request().unwrap()).unwrap();
+            self.ok(
+                token,
+                reqwest::Method::POST,
+                &format!("{path}/join"),
+                Some(request),
+            )
+            .await;
+        }
+        // A holder cannot act for another seat.
+        let (status, body) = self
+            .call(
+                &holders[1].1,
+                reqwest::Method::POST,
+                &format!("{path}/deal"),
+                Some(json!({"index": 1, "commitments": [], "shares": [], "signature": ""})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str().unwrap()),
+            (403, "NOT_KEY_HOLDER")
+        );
+        for (holder, token) in &mut holders {
+            let ceremony = self.ceremony_state(id).await;
+            let request = serde_json::to_value(holder.deal(&ceremony).unwrap()).unwrap();
+            self.ok(
+                token,
+                reqwest::Method::POST,
+                &format!("{path}/deal"),
+                Some(request),
+            )
+            .await;
+        }
+        for (holder, token) in &mut holders {
+            let ceremony = self.ceremony_state(id).await;
+            let request = holder.confirm(&ceremony).unwrap().unwrap();
+            let request = serde_json::to_value(request).unwrap();
+            self.ok(
+                token,
+                reqwest::Method::POST,
+                &format!("{path}/confirm"),
+                Some(request),
+            )
+            .await;
+        }
+        let ceremony = self.ceremony_state(id).await;
+        assert_eq!(ceremony.status.as_str(), "active");
+        holders
+    }
+
+    async fn ceremony_state(&self, id: &str) -> domain::Ceremony {
+        let body: Value = reqwest::get(self.server.url(&format!("/api/v1/ceremonies/{id}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// The tenderee drafts, uploads the documents and publishes; returns (procedure, lot, key).
+    async fn publish(&self, tenderee: &str, title: &str) -> (String, String, String) {
+        let body = self
+            .ok(
+                tenderee,
+                reqwest::Method::POST,
+                "/api/v1/procedures",
+                Some(json!({
+                    "project_code": "2026-330106-48-01-512345",
+                    "title": title,
+                    "category": "construction",
+                    "method": "open_tender",
+                    "region": "330100",
+                    "description": "新建教学楼一幢，建筑面积12000平方米。",
+                    "qualification": "建筑工程施工总承包二级及以上。",
+                    "lots": [{"name": "施工标段", "budget_fen": 3_800_000_000_i64}],
+                    "deadline": "2026-12-28 09:30",
+                    "contact": "王老师 0571-87000000",
+                })),
+            )
+            .await;
+        let id = body["procedure"]["id"].as_str().unwrap().to_string();
+        let response = reqwest::Client::new()
+            .put(self.server.url(&format!(
+                "/api/v1/procedures/{id}/documents?name=%E6%8B%9B%E6%A0%87%E6%96%87%E4%BB%B6.pdf"
+            )))
+            .bearer_auth(tenderee)
+            .body(b"%PDF-1.7 tender documents".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body = self
+            .ok(
+                tenderee,
+                reqwest::Method::POST,
+                &format!("/api/v1/procedures/{id}/publish"),
+                None,
+            )
+            .await;
+        let lot = body["procedure"]["lots"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let key = body["procedure"]["opening_key"]["public_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (id, lot, key)
+    }
+
+    fn seal(&self, username: &str, entity: &str, lot: &str, key: &str, price: i64) -> Vec<u8> {
+        let certificate = self
+            .certificates
+            .iter()
+            .find(|c| c.username == username)
+            .unwrap();
+        let package = BidPackage {
+            form: json!({"price_fen": price, "duration_days": 480, "quality": "合格"}),
+            files: vec![("技术标/施工组织设计.txt".into(), vec![b'x'; 300_000])],
+        }
+        .to_bytes()
+        .unwrap();
+        Envelope::seal(SealRequest {
+            package: &package,
+            lot,
+            bidder: entity,
+            opening_key: &PublicKey::from_hex(key).unwrap(),
+            signer: &PlatformKey::from_pkcs8_pem(&certificate.key_pem).unwrap(),
+            certificate_pem: &certificate.cert_pem,
+            machine_fingerprint: machine_fingerprint(username.as_bytes(), &["pc"]),
+            created_at_ms: START_MS,
+        })
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+    }
+
+    /// A bidder registers, downloads the documents and streams its envelope; returns the body.
+    async fn bid(&self, username: &str, lot: &str, key: &str, price: i64) -> Value {
+        let token = self.token(username).await;
+        let me = self
+            .ok(&token, reqwest::Method::GET, "/api/v1/me", None)
+            .await;
+        let entity = me["entity_id"].as_str().unwrap().to_string();
+        self.ok(
+            &token,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/registration"),
+            None,
+        )
+        .await;
+        let documents = reqwest::Client::new()
+            .get(self.server.url(&format!("/api/v1/lots/{lot}/documents")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(documents.status(), 200);
+        assert_eq!(
+            documents.bytes().await.unwrap().as_ref(),
+            b"%PDF-1.7 tender documents"
+        );
+        let envelope = self.seal(username, &entity, lot, key, price);
+        // Streamed in 64 KiB pieces, as a slow upload arrives.
+        let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+            envelope.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+        let response = reqwest::Client::new()
+            .put(self.server.url(&format!("/api/v1/lots/{lot}/bid")))
+            .bearer_auth(&token)
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                pieces,
+            )))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["envelope_sm3"].as_str().unwrap(),
+            crypto::sm3(&envelope).to_hex()
+        );
+        body
+    }
+}
+
+#[tokio::test]
+async fn a_procedure_runs_from_draft_to_the_published_opening_record_over_http() {
+    let flow = Flow::new().await;
+    let holders = flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let (id, lot, key) = flow
+        .publish(&tenderee, "杭州市第十四中学新建教学楼工程")
+        .await;
+
+    // The announcement is on the portal at once.
+    let notices: Value = reqwest::get(flow.server.url(&format!(
+        "/api/v1/announcements?procedure={id}&kind=tender_notice"
+    )))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(notices["total"], 1);
+    assert!(notices["items"][0]["body"].as_str().unwrap().contains(&lot));
+
+    let mut receipts = Vec::new();
+    for (username, price) in [
+        ("bidder", 3_650_000_000_i64),
+        ("bidder2", 3_700_000_000),
+        ("yuecheng", 3_720_000_000),
+        ("bawu", 3_600_000_000),
+    ] {
+        receipts.push(flow.bid(username, &lot, &key, price).await);
+    }
+    // The receipt: a signed head and an inclusion proof that check offline.
+    let receipt = &receipts[0]["receipt"];
+    let head = &receipt["tree_head"];
+    let path: Vec<crypto::Sm3Hash> = receipt["inclusion_proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| crypto::Sm3Hash::from_hex(h.as_str().unwrap()).unwrap())
+        .collect();
+    ledger::verify_inclusion(
+        &crypto::Sm3Hash::from_hex(receipt["leaf_hash"].as_str().unwrap()).unwrap(),
+        receipt["seq"].as_u64().unwrap(),
+        head["size"].as_u64().unwrap(),
+        &path,
+        &crypto::Sm3Hash::from_hex(head["root"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+
+    // Before the opening nobody but the bidder sees its bid: not the tenderee, not the trading
+    // center, not another bidder; the ledger shows the bid entries to the public as hashes only.
+    let operator = flow.token("operator").await;
+    let supervisor = flow.token("supervisor").await;
+    for token in [&tenderee, &operator, &supervisor] {
+        let (status, _) = flow
+            .call(
+                token,
+                reqwest::Method::GET,
+                &format!("/api/v1/lots/{lot}/bid"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, _) = flow
+            .call(token, reqwest::Method::GET, "/api/v1/bids", None)
+            .await;
+        assert_eq!(status, 403);
+    }
+    let bidder2 = flow.token("bidder2").await;
+    let mine = flow
+        .ok(&bidder2, reqwest::Method::GET, "/api/v1/bids", None)
+        .await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let entries: Value = reqwest::get(flow.server.url("/api/v1/ledger/entries?from=0&to=1000"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for entry in entries["entries"].as_array().unwrap() {
+        if entry["stream"].as_str().unwrap().starts_with("bid/") {
+            assert!(entry["payload"].is_null(), "{entry}");
+        }
+    }
+    let procedure: Value = reqwest::get(flow.server.url(&format!("/api/v1/procedures/{id}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = procedure.to_string();
+    for receipt in &receipts {
+        assert!(!text.contains(receipt["envelope_sm3"].as_str().unwrap()));
+    }
+    assert!(!text.contains("温州瓯江建工集团有限公司"));
+
+    // Before the deadline: opening refused; a holder's tool refuses too.
+    let (status, body) = flow
+        .call(
+            &tenderee,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/opening"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (409, "BIDDING_STILL_OPEN")
+    );
+
+    // After the deadline a bid is refused, and the opening starts.
+    flow.advance(28 * DAY);
+    let bawu = flow.token("bawu").await;
+    let (status, body) = flow
+        .call(
+            &bawu,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/lots/{lot}/bid"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (409, "BID_TOO_LATE")
+    );
+    flow.ok(
+        &tenderee,
+        reqwest::Method::POST,
+        &format!("/api/v1/lots/{lot}/opening"),
+        None,
+    )
+    .await;
+
+    // Each holder checks the opening in the ledger and sends its partials; a forged partial is
+    // refused and named, and two good ones open every bid.
+    let request: app::OpeningRequest = serde_json::from_value(
+        flow.ok(
+            &tenderee,
+            reqwest::Method::GET,
+            &format!("/api/v1/lots/{lot}/opening"),
+            None,
+        )
+        .await,
+    )
+    .unwrap();
+    let mut forged = holders[2].0.partials(&request).unwrap();
+    forged.partials[0].point = forged.partials[1].point.clone();
+    let (status, body) = flow
+        .call(
+            &holders[2].1,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/partials"),
+            Some(serde_json::to_value(forged).unwrap()),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (422, "PARTIAL_PROOF_INVALID")
+    );
+    for (holder, token) in &holders[..2] {
+        let partials = serde_json::to_value(holder.partials(&request).unwrap()).unwrap();
+        flow.ok(
+            token,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/partials"),
+            Some(partials),
+        )
+        .await;
+    }
+    let opened: Value = reqwest::get(flow.server.url(&format!("/api/v1/procedures/{id}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lot_state = &opened["lots"][0];
+    assert_eq!(lot_state["status"]["status"], "opened", "{lot_state}");
+    let lines = lot_state["opening"].as_array().unwrap();
+    assert_eq!(lines.len(), 4);
+    assert!(lines.iter().all(|l| l["outcome"]["outcome"] == "opened"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["price_fen"] == 3_600_000_000_i64 && l["form"]["duration_days"] == "480")
+    );
+    let records: Value = reqwest::get(flow.server.url(&format!(
+        "/api/v1/announcements?procedure={id}&kind=opening_record"
+    )))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(records["total"], 1);
+    let record = records["items"][0]["body"].as_str().unwrap();
+    assert!(record.contains("36,000,000.00"), "{record}");
+    assert!(record.contains("金华八婺水利建设有限公司"));
+}
+
+#[tokio::test]
+async fn with_two_bids_the_lot_fails_and_a_failure_notice_is_published() {
+    let flow = Flow::new().await;
+    flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let (id, lot, key) = flow.publish(&tenderee, "临安区农村饮用水提升工程").await;
+    flow.bid("bidder", &lot, &key, 10_000_000).await;
+    flow.bid("bidder2", &lot, &key, 11_000_000).await;
+    flow.advance(28 * DAY);
+    let body = flow
+        .ok(
+            &tenderee,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/opening"),
+            None,
+        )
+        .await;
+    assert_eq!(body["procedure"]["lots"][0]["status"]["status"], "failed");
+    let notices: Value = reqwest::get(flow.server.url(&format!(
+        "/api/v1/announcements?procedure={id}&kind=failure_notice"
+    )))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(notices["total"], 1);
+    assert!(
+        notices["items"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("少于3个")
+    );
+    // No opening follows: holders are told there is nothing to open.
+    let (status, body) = flow
+        .call(
+            &tenderee,
+            reqwest::Method::GET,
+            &format!("/api/v1/lots/{lot}/opening"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (409, "LOT_NOT_OPENING")
+    );
+}
