@@ -387,3 +387,78 @@ async fn the_database_with_one_holder_secret_cannot_open_a_bid() {
         assert_ne!(test.app.public_key().to_hex(), key.public_key);
     }
 }
+
+#[tokio::test]
+async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline() {
+    let test = demo_apps().await.remove(0);
+    let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+    let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+        .await
+        .unwrap();
+    let (procedure, lot) = published(&test, "滨江区学校食堂设备采购安装工程").await;
+    let key = procedure.opening_key.clone().unwrap().public_key;
+    for username in ["bidder", "bidder2", "yuecheng"] {
+        bid(&test, &certificates, username, &lot, &key, 1_000_000).await;
+    }
+    // A platform that lies: it witnesses an "opening started" before the deadline, bypassing
+    // the rules. The holder's tool sees from the entry and the signed head that the deadline
+    // has not passed, and makes no partial.
+    let deadline = procedure.deadline_ms();
+    let forged = domain::ProcedureEvent::OpeningStarted {
+        lot: lot.clone(),
+        deadline_ms: deadline,
+        bids: Vec::new(),
+        at_ms: test.app.now_ms(),
+    };
+    let receipts = test
+        .app
+        .witness(vec![app::NewEntry {
+            stream: app::procedure_stream(&procedure.id),
+            kind: "procedure.opening_started".into(),
+            visibility: ledger::Visibility::Public,
+            actor: "system".into(),
+            payload: serde_json::to_value(&forged).unwrap(),
+        }])
+        .await
+        .unwrap();
+    let seq = receipts[0].seq;
+    let row = test.app.store().entry(seq).await.unwrap().unwrap();
+    let proof = test.app.inclusion(seq, None).await.unwrap();
+    let mut request = app::OpeningRequest {
+        lot: lot.clone(),
+        procedure: procedure.id.clone(),
+        ceremony: "2026-12".into(),
+        entry: ledger::Entry {
+            seq,
+            stream: row.stream.clone(),
+            kind: row.kind.clone(),
+            visibility: ledger::Visibility::Public,
+            actor: row.actor.clone(),
+            at_ms: row.at_ms,
+            payload: serde_json::from_str(&row.payload).unwrap(),
+            salt: row.salt.clone().try_into().unwrap(),
+        },
+        tree_head: proof.tree_head.clone(),
+        path: proof.path.clone(),
+    };
+    let error = holders[0].partials(&request).unwrap_err();
+    assert_eq!(error.code(), "BIDDING_STILL_OPEN");
+
+    // Claiming a later time in the entry breaks its inclusion proof.
+    request.entry.at_ms = deadline + 1;
+    assert_eq!(
+        holders[0].partials(&request).unwrap_err().code(),
+        "INVALID_REQUEST"
+    );
+    request.entry.at_ms = row.at_ms;
+    // A head not signed by the pinned platform key is refused.
+    request.tree_head = ledger::TreeHead {
+        timestamp_ms: deadline + 1,
+        ..proof.tree_head.head.clone()
+    }
+    .sign(&PlatformKey::generate());
+    assert_eq!(
+        holders[0].partials(&request).unwrap_err().code(),
+        "INVALID_REQUEST"
+    );
+}
