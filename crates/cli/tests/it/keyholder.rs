@@ -1,0 +1,188 @@
+//! `ggzy keyholder` against a real `ggzy demo`: three holders run a whole key ceremony with the
+//! tool, step by step; the demo's own simulated holders' files live outside the data directory;
+//! and the tool refuses to decrypt for a lot that is not being opened.
+
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+use crate::start;
+
+async fn ggzy(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+async fn token(base: &str, username: &str) -> String {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let session: Value = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"username": username, "password": app::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body: Value = client
+        .post(format!("{base}/api/v1/tokens"))
+        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .json(&json!({"name": "keyholder", "valid_days": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn holders_run_a_ceremony_with_the_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data = data_dir.to_str().unwrap().to_string();
+    let (mut child, base) = start(&["demo", "--data-dir", &data]).await;
+
+    // The demo's simulated holders keep their files beside the data directory, not in it.
+    let beside = dir.path().join("data-keyholders");
+    assert_eq!(std::fs::read_dir(&beside).unwrap().count(), 3);
+    for entry in walk(&data_dir) {
+        let text = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&text).contains("\"share\""),
+            "{}",
+            entry.display()
+        );
+    }
+
+    let operator = token(&base, "operator").await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/ceremonies"))
+        .bearer_auth(&operator)
+        .json(&json!({"id": "tool-test", "threshold": 2, "seats": [
+            {"index": 1, "account": "operator", "label": "交易中心"},
+            {"index": 2, "account": "supervisor", "label": "行政监督部门"},
+            {"index": 3, "account": "auditor", "label": "第三方（公证机构）"},
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut holders = Vec::new();
+    for (index, account) in [(1, "operator"), (2, "supervisor"), (3, "auditor")] {
+        let file = dir.path().join(format!("{account}.json"));
+        let file = file.to_str().unwrap().to_string();
+        let (ok, text) = ggzy(&[
+            "keyholder",
+            "init",
+            "--file",
+            &file,
+            "--server",
+            &base,
+            "--ceremony",
+            "tool-test",
+            "--index",
+            &index.to_string(),
+            "--account",
+            account,
+        ])
+        .await;
+        assert!(ok, "{text}");
+        let token = if account == "operator" {
+            operator.clone()
+        } else {
+            token(&base, account).await
+        };
+        holders.push((file, token));
+    }
+    // Join, deal, confirm: each holder runs the same command once per step.
+    for step in ["joined", "dealt", "confirmed"] {
+        for (file, token) in &holders {
+            let (ok, text) = ggzy(&[
+                "keyholder",
+                "ceremony",
+                "--file",
+                file,
+                "--server",
+                &base,
+                "--token",
+                token,
+            ])
+            .await;
+            assert!(ok && text.contains(step), "{step}: {text}");
+        }
+    }
+    let ceremony: Value = reqwest::get(format!("{base}/api/v1/ceremonies/tool-test"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ceremony["status"]["status"], "active", "{ceremony}");
+    // Every holder's file now holds its share; no file is readable by others.
+    for (file, _) in &holders {
+        let held: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert!(held["share"].is_string());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{file}");
+        }
+    }
+
+    // The demo's lot is still taking bids: the tool gets nothing to decrypt. (The demo seeds its
+    // project only while the shipped calendar covers the deadline.)
+    let procedures: Value = reqwest::get(format!("{base}/api/v1/procedures"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let Some(lot) = procedures["items"][0]["lots"][0]["code"].as_str() else {
+        child.start_kill().unwrap();
+        return;
+    };
+    let lot = lot.to_string();
+    let (ok, text) = ggzy(&[
+        "keyholder",
+        "open",
+        "--file",
+        &holders[1].0,
+        "--server",
+        &base,
+        "--token",
+        &holders[1].1,
+        "--lot",
+        &lot,
+    ])
+    .await;
+    assert!(!ok && text.contains("LOT_NOT_OPENING"), "{text}");
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
