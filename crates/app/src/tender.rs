@@ -860,6 +860,46 @@ impl App {
         .await
     }
 
+    /// 暂停 a lot while an objection or complaint is reviewed (the trading center or supervision).
+    pub async fn suspend_lot(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        reason: &str,
+    ) -> Result<(Procedure, Vec<Receipt>), AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        self.procedure_command(
+            caller,
+            procedure_of_lot(lot)?,
+            ProcedureCommand::Suspend {
+                lot: lot.to_string(),
+                reason: reason.trim().to_string(),
+            },
+        )
+        .await
+    }
+
+    /// 恢复 a suspended lot.
+    pub async fn resume_lot(
+        &self,
+        caller: &Caller,
+        lot: &str,
+    ) -> Result<(Procedure, Vec<Receipt>), AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        self.procedure_command(
+            caller,
+            procedure_of_lot(lot)?,
+            ProcedureCommand::Resume {
+                lot: lot.to_string(),
+            },
+        )
+        .await
+    }
+
     /// The tender documents of a published procedure. A registered bidder's download is
     /// recorded; the tenderee, agency, trading center and supervision may read them too.
     pub async fn tender_documents(

@@ -116,8 +116,7 @@ struct Bidder {
 }
 
 fn uscc(n: usize) -> String {
-    let prefix = format!("91330100LG{n:06}");
-    let prefix = prefix.replace('I', "J");
+    let prefix = format!("91330100LG{n:07}");
     format!(
         "{prefix}{}",
         domain::Uscc::check_char_for(&prefix).expect("valid prefix")

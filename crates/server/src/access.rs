@@ -209,6 +209,26 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         "/api/v1/ceremonies/{id}/complain",
         Access::Authenticated,
     ),
+    // The pages of electronic tendering. Announcements, procedures, the live opening and the key
+    // ceremonies are public; bidders never see another bidder before the opening.
+    (Method::GET, "/announcements", Access::Public),
+    (Method::GET, "/announcements/{id}", Access::Public),
+    (Method::GET, "/procedures", Access::Public),
+    (Method::GET, "/procedures/new", TENDERING),
+    (Method::POST, "/procedures/new", TENDERING),
+    (Method::GET, "/procedures/{id}", Access::Public),
+    (Method::POST, "/procedures/{id}/documents", TENDERING),
+    (Method::POST, "/procedures/{id}/publish", TENDERING),
+    (Method::POST, "/procedures/{id}/amend", TENDERING),
+    (Method::POST, "/procedures/{id}/terminate", TENDERING),
+    (Method::GET, "/bids", BIDDER),
+    (Method::POST, "/lots/{code}/register", BIDDER),
+    (Method::POST, "/lots/{code}/bid", BIDDER),
+    (Method::POST, "/lots/{code}/withdraw", BIDDER),
+    (Method::GET, "/lots/{code}/documents", Access::Authenticated),
+    (Method::POST, "/lots/{code}/opening", OPENER),
+    (Method::GET, "/lots/{code}/live", Access::Public),
+    (Method::GET, "/keys", Access::Public),
 ];
 
 /// The caller of the current request (`None`: anonymous), put there by [`authorize`].
@@ -373,8 +393,10 @@ pub(crate) fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// Checks the CSRF token in the `x-csrf-token` header, or in the `csrf` field of a form body
-/// (which is read and put back).
+/// Checks the CSRF token in the `x-csrf-token` header, in the `csrf` field of a form body
+/// (which is read and put back), or — for a file upload (`multipart/form-data`), whose body is
+/// streamed to the handler and not read here — in the `csrf` query parameter of the form's
+/// action.
 async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request) {
     if expected.is_empty() {
         return (false, request);
@@ -383,12 +405,18 @@ async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request)
         let ok = value.to_str().is_ok_and(|v| constant_time_eq(v, expected));
         return (ok, request);
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        let ok = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "csrf")
+            .is_some_and(|(_, v)| constant_time_eq(&v, expected));
+        return (ok, request);
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return (false, request);
     }
     let (parts, body) = request.into_parts();

@@ -50,6 +50,30 @@ pub(crate) fn kind_label(kind: &str) -> &'static str {
         "catalog.published" => "发布交易目录",
         "rules.published" => "发布规则集",
         "calendar.published" => "发布工作日历",
+        "trust.published" => "发布信任根证书",
+        "procedure.drafted" => "起草招标项目",
+        "procedure.draft_edited" => "修改项目草稿",
+        "procedure.documents_attached" => "上传招标文件",
+        "procedure.published" => "发布招标公告",
+        "procedure.amended" => "澄清或修改",
+        "procedure.opening_started" => "启动开标",
+        "procedure.lot_failed" => "流标",
+        "procedure.partial_accepted" => "密钥持有人提交解密份额",
+        "procedure.lot_opened" => "开标完成",
+        "procedure.lot_suspended" => "暂停标段",
+        "procedure.lot_resumed" => "恢复标段",
+        "procedure.terminated" => "终止项目",
+        "announcement.published" => "发布公告",
+        "bid.registered" => "投标报名",
+        "bid.documents_downloaded" => "下载招标文件",
+        "bid.submitted" => "递交投标文件",
+        "bid.withdrawn" => "撤回投标文件",
+        "ceremony.opened" => "发起开标密钥仪式",
+        "ceremony.joined" => "密钥持有人加入",
+        "ceremony.dealt" => "密钥持有人交换份额",
+        "ceremony.confirmed" => "密钥持有人确认份额",
+        "ceremony.completed" => "开标密钥生成",
+        "ceremony.failed" => "密钥仪式失败",
         _ => "其他事项",
     }
 }
@@ -107,6 +131,80 @@ pub(crate) fn yuan(fen: i64) -> String {
     format!("{sign}{grouped}.{:02}", fen % 100)
 }
 
+/// 分 as an amount in 元 with thousands separators: 123456789 → "1,234,567.89 元".
+pub(crate) fn yuan_text(fen: i64) -> String {
+    format!("{} 元", yuan(fen))
+}
+
+/// An amount typed in 元 ("1,234,567.89", "1234567.8 元", "500") as 分; `None` unless it is a
+/// non-negative amount with at most two decimals.
+pub(crate) fn parse_yuan(text: &str) -> Option<i64> {
+    let cleaned: String = text
+        .trim()
+        .trim_end_matches('元')
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}'))
+        .collect();
+    let (whole, part) = match cleaned.split_once('.') {
+        Some((whole, part)) => (whole, part),
+        None => (cleaned.as_str(), ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 13 || part.len() > 2 || !digits(whole) || !digits(part) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let part: i64 = match part.len() {
+        0 => 0,
+        1 => part.parse::<i64>().ok()? * 10,
+        _ => part.parse().ok()?,
+    };
+    Some(whole * 100 + part)
+}
+
+/// A byte count as people read it: 1536 → "1.5 KB".
+pub(crate) fn size_text(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} 字节")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / KB / KB)
+    }
+}
+
+/// What is left until a deadline, in words: "3 天 4 小时 5 分" (or "已截止").
+pub(crate) fn remaining_text(ms: i64) -> String {
+    if ms <= 0 {
+        return "已截止".into();
+    }
+    let minutes = ms / 60_000;
+    let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    if days > 0 {
+        format!("{days} 天 {hours} 小时 {minutes} 分")
+    } else if hours > 0 {
+        format!("{hours} 小时 {minutes} 分")
+    } else {
+        format!("{minutes} 分 {} 秒", ms / 1000 % 60)
+    }
+}
+
+/// A long hex digest shortened for tables: the first and last eight characters.
+pub(crate) fn short_hash(hex: &str) -> String {
+    if hex.len() <= 20 {
+        hex.to_string()
+    } else {
+        format!("{}…{}", &hex[..8], &hex[hex.len() - 8..])
+    }
+}
+
+/// The Chinese name of an announcement kind.
+pub(crate) fn announcement_kind_label(kind: &str) -> &'static str {
+    domain::AnnouncementKind::parse(kind).map_or("公告", |k| k.label_zh())
+}
+
 /// Reads a period from query words, with clear refusals.
 pub(crate) fn parse_period_query(
     from: &str,
@@ -157,6 +255,19 @@ mod tests {
         assert_eq!(yuan(80_000_000), "800,000.00");
         assert_eq!(yuan(12_345), "123.45");
         assert_eq!(yuan(-5), "-0.05");
+        assert_eq!(yuan_text(123_456_789), "1,234,567.89 元");
+        assert_eq!(parse_yuan("1,234,567.89"), Some(123_456_789));
+        assert_eq!(parse_yuan("500 元"), Some(50_000));
+        assert_eq!(parse_yuan("0.5"), Some(50));
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_yuan("-3"), None);
+        assert_eq!(parse_yuan(""), None);
+        assert_eq!(remaining_text(0), "已截止");
+        assert_eq!(remaining_text(90_061_000), "1 天 1 小时 1 分");
+        assert_eq!(
+            short_hash("0123456789abcdef0123456789abcdef"),
+            "01234567…89abcdef"
+        );
         assert_eq!(threshold_text(200, domain::Unit::BasisPoints), "2%");
         assert_eq!(threshold_text(1050, domain::Unit::BasisPoints), "10.50%");
         assert_eq!(threshold_text(3, domain::Unit::Count), "3");

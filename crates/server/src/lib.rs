@@ -16,6 +16,7 @@ mod pages;
 mod reference_pages;
 mod request_id;
 mod tender_api;
+mod tender_pages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub const BODY_LIMIT: usize = 1 << 20;
 /// Largest uploaded document (tender documents). Sealed bids are streamed and limited by
 /// `app::MAX_ENVELOPE_BYTES`.
 pub const DOCUMENT_LIMIT: usize = 64 << 20;
+/// Largest `multipart/form-data` upload from a page (a sealed bid or the tender documents, and
+/// the form's framing). The sealed bid itself is still limited by `app::MAX_ENVELOPE_BYTES`.
+const UPLOAD_LIMIT: usize = DOCUMENT_LIMIT + (1 << 20);
 
 /// What every handler can reach.
 pub struct AppState {
@@ -232,6 +236,32 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/ceremonies/{id}/complain",
             post(tender_api::complain_ceremony),
         )
+        .route("/announcements", get(tender_pages::announcements))
+        .route("/announcements/{id}", get(tender_pages::announcement))
+        .route("/procedures", get(tender_pages::procedures))
+        .route(
+            "/procedures/new",
+            get(tender_pages::new_procedure_form).post(tender_pages::new_procedure_submit),
+        )
+        .route("/procedures/{id}", get(tender_pages::procedure))
+        .route(
+            "/procedures/{id}/documents",
+            post(tender_pages::attach_documents).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/procedures/{id}/publish", post(tender_pages::publish))
+        .route("/procedures/{id}/amend", post(tender_pages::amend))
+        .route("/procedures/{id}/terminate", post(tender_pages::terminate))
+        .route("/bids", get(tender_pages::my_bids))
+        .route("/lots/{code}/register", post(tender_pages::register))
+        .route(
+            "/lots/{code}/bid",
+            post(tender_pages::submit_bid).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/lots/{code}/withdraw", post(tender_pages::withdraw))
+        .route("/lots/{code}/documents", get(tender_pages::documents))
+        .route("/lots/{code}/opening", post(tender_pages::start_opening))
+        .route("/lots/{code}/live", get(tender_pages::live))
+        .route("/keys", get(tender_pages::keys))
         .route_layer(from_fn_with_state(state.clone(), access::authorize))
         // Outside `authorize`, so refusals are counted too; a route layer, so the route is known.
         .route_layer(from_fn(metrics_layer::track));

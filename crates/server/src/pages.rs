@@ -34,6 +34,7 @@ pub(crate) struct UserBox {
     pub(crate) role_label: String,
     pub(crate) csrf: String,
     pub(crate) is_operator: bool,
+    pub(crate) is_bidder: bool,
 }
 
 pub(crate) fn layout(
@@ -52,6 +53,7 @@ pub(crate) fn layout(
             role_label: roles_label(&c.roles),
             csrf: c.csrf.clone().unwrap_or_default(),
             is_operator: c.has(Role::Operator),
+            is_bidder: c.has(Role::Bidder),
         }),
         breadcrumbs: crumbs
             .iter()
@@ -150,6 +152,10 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
             include_str!("../static/ledger.js"),
             "text/javascript; charset=utf-8",
         ),
+        "countdown.js" => (
+            include_str!("../static/countdown.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "文件不存在。"),
     };
     (
@@ -196,6 +202,7 @@ struct HomePage {
     ledger_size: u64,
     head_time: String,
     recent: Vec<EntryRowView>,
+    announcements: Vec<crate::tender_pages::AnnouncementRowView>,
 }
 
 pub(crate) async fn home(
@@ -220,6 +227,7 @@ pub(crate) async fn home(
             ledger_size: size,
             head_time: beijing_time(head.head.timestamp_ms),
             recent,
+            announcements: crate::tender_pages::latest_announcements(&state, 5).await,
         }))
     }
     .await;

@@ -8,3 +8,5 @@ mod entities;
 mod pages;
 mod reference;
 mod support;
+mod tender_pages;
+mod tendering;
