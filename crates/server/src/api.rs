@@ -428,7 +428,9 @@ pub(crate) async fn account(
         crate::tender_api::join_ceremony,
         crate::tender_api::deal_ceremony,
         crate::tender_api::confirm_ceremony,
-        crate::tender_api::complain_ceremony
+        crate::tender_api::complain_ceremony,
+        crate::tender_api::suspend_lot,
+        crate::tender_api::resume_lot
     ),
     components(schemas(ErrorBody))
 )]

@@ -220,6 +220,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(tender_api::open_ceremony).get(tender_api::ceremonies),
         )
         .route("/api/v1/ceremonies/{id}", get(tender_api::ceremony))
+        .route("/api/v1/lots/{code}/suspend", post(tender_api::suspend_lot))
+        .route("/api/v1/lots/{code}/resume", post(tender_api::resume_lot))
+        .route("/lots/{code}/suspend", post(tender_pages::suspend))
+        .route("/lots/{code}/resume", post(tender_pages::resume))
         .route(
             "/api/v1/ceremonies/{id}/join",
             post(tender_api::join_ceremony),

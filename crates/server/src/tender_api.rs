@@ -591,3 +591,28 @@ pub(crate) async fn complain_ceremony(
     let list = state.app.complain_ceremony(caller, &id, request).await?;
     Ok(Json(receipts(&state, &list)))
 }
+
+/// 暂停 a lot while an objection or complaint is reviewed (trading center, supervision).
+#[utoipa::path(post, path = "/api/v1/lots/{code}/suspend", tag = "开标", params(("code" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ProcedureActDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn suspend_lot(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<ProcedureActDto>> {
+    let caller = caller(&maybe)?;
+    let result = state.app.suspend_lot(caller, &code, &input.reason).await?;
+    Ok(Json(act(&state, result)))
+}
+
+/// 恢复 a suspended lot.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/resume", tag = "开标", params(("code" = String, Path)), responses((status = 200, body = ProcedureActDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn resume_lot(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ProcedureActDto>> {
+    let caller = caller(&maybe)?;
+    let result = state.app.resume_lot(caller, &code).await?;
+    Ok(Json(act(&state, result)))
+}

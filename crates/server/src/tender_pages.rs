@@ -110,6 +110,8 @@ impl Notice {
             "terminated" => "项目已终止，终止公告已发布。",
             "registered" => "报名成功。请下载招标文件，并在投标截止前递交密封投标文件。",
             "withdrawn" => "投标文件已撤回。投标截止前可重新递交。",
+            "suspended" => "标段（包）已暂停，暂停期间不接受投标、不开标。",
+            "resumed" => "标段（包）已恢复。",
             "opening" => {
                 "开标已启动：等待密钥持有人提交解密份额；递交的投标文件少于规定数量的，该标段流标。"
             }
@@ -557,6 +559,9 @@ pub(crate) struct LotView {
     pub(crate) opened_at: String,
     pub(crate) lines: Vec<OpeningRowView>,
     pub(crate) can_open: bool,
+    /// The trading center or supervision may suspend (暂停) the lot, or resume it.
+    pub(crate) can_suspend: bool,
+    pub(crate) can_resume: bool,
     pub(crate) bidder: Option<BidderPanel>,
 }
 
@@ -705,6 +710,7 @@ async fn procedure_page(
             .unwrap_or_default(),
         termination_reason: procedure.termination_reason.clone().unwrap_or_default(),
     };
+    let overseer = who.is_some_and(|c| c.has_any(&[Role::Operator, Role::Supervisor]));
     let lots = if procedure.status == ProcedureStatus::Draft {
         draft
             .lots
@@ -721,6 +727,8 @@ async fn procedure_page(
                 opened_at: String::new(),
                 lines: Vec::new(),
                 can_open: false,
+                can_suspend: false,
+                can_resume: false,
                 bidder: None,
             })
             .collect()
@@ -747,6 +755,15 @@ async fn procedure_page(
                 lines: opening_rows(lot),
                 can_open: (manager || operator)
                     && procedure.phase(lot, now) == LotPhase::BiddingClosed,
+                can_suspend: overseer
+                    && !matches!(
+                        lot.status,
+                        domain::LotStatus::Suspended { .. }
+                            | domain::LotStatus::Failed { .. }
+                            | domain::LotStatus::Terminated { .. }
+                            | domain::LotStatus::Completed
+                    ),
+                can_resume: overseer && matches!(lot.status, domain::LotStatus::Suspended { .. }),
                 bidder,
             });
         }
@@ -1406,6 +1423,52 @@ pub(crate) async fn start_opening(
         .await
         .map(|(_, r)| first_seq(&r));
     after(&state, &caller, &id, &lot_anchor(&code), "opening", result).await
+}
+
+/// 暂停 a lot (the trading center or supervision), with a reason.
+pub(crate) async fn suspend(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    let id = procedure_id_of(&code);
+    let Some(who) = caller.0.as_ref() else {
+        return login(&format!("/procedures/{id}"));
+    };
+    let reason = fields(&body).remove("reason").unwrap_or_default();
+    let result = state
+        .app
+        .suspend_lot(who, &code, &reason)
+        .await
+        .map(|(_, r)| first_seq(&r));
+    after(
+        &state,
+        &caller,
+        &id,
+        &lot_anchor(&code),
+        "suspended",
+        result,
+    )
+    .await
+}
+
+/// 恢复 a suspended lot.
+pub(crate) async fn resume(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> Response {
+    let id = procedure_id_of(&code);
+    let Some(who) = caller.0.as_ref() else {
+        return login(&format!("/procedures/{id}"));
+    };
+    let result = state
+        .app
+        .resume_lot(who, &code)
+        .await
+        .map(|(_, r)| first_seq(&r));
+    after(&state, &caller, &id, &lot_anchor(&code), "resumed", result).await
 }
 
 pub(crate) async fn documents(

@@ -512,6 +512,53 @@ async fn with_two_bids_the_lot_fails_and_a_failure_notice_is_published() {
     flow.ceremony("2026-12").await;
     let tenderee = flow.token("tenderee").await;
     let (id, lot, key) = flow.publish(&tenderee, "临安区农村饮用水提升工程").await;
+    // Supervision suspends the lot while a complaint is reviewed: no registration meanwhile;
+    // the tenderee cannot suspend or resume; supervision resumes it.
+    let supervisor = flow.token("supervisor").await;
+    let suspend = format!("/api/v1/lots/{lot}/suspend");
+    let (status, _) = flow
+        .call(
+            &tenderee,
+            reqwest::Method::POST,
+            &suspend,
+            Some(json!({"reason": "x"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let body = flow
+        .ok(
+            &supervisor,
+            reqwest::Method::POST,
+            &suspend,
+            Some(json!({"reason": "收到投诉，暂停审查"})),
+        )
+        .await;
+    assert_eq!(
+        body["procedure"]["lots"][0]["status"]["status"],
+        "suspended"
+    );
+    let bidder = flow.token("bidder").await;
+    let (status, body) = flow
+        .call(
+            &bidder,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/registration"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str().unwrap()),
+        (409, "LOT_NOT_BIDDING")
+    );
+    let body = flow
+        .ok(
+            &supervisor,
+            reqwest::Method::POST,
+            &format!("/api/v1/lots/{lot}/resume"),
+            None,
+        )
+        .await;
+    assert_eq!(body["procedure"]["lots"][0]["status"]["status"], "bidding");
     flow.bid("bidder", &lot, &key, 10_000_000).await;
     flow.bid("bidder2", &lot, &key, 11_000_000).await;
     flow.advance(28 * DAY);
