@@ -191,3 +191,106 @@ async fn operator_review_and_proof_check_in_a_real_browser() {
     shoot(&client, "catalog").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_bidder_registers_and_submits_a_sealed_bid_in_a_real_browser() {
+    let Some(Browser { client, _driver }) = browser().await else {
+        return;
+    };
+    let flow = crate::tendering::Flow::new().await;
+    flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let (id, lot, key) = flow
+        .publish(&tenderee, "杭州市第十四中学新建教学楼工程")
+        .await;
+    let server = &flow.server;
+
+    client.goto(&server.url("/login")).await.unwrap();
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("bidder")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(app::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .goto(&server.url(&format!("/procedures/{id}")))
+        .await
+        .unwrap();
+    assert!(text_of(&client, "main").await.contains("投标截止时间"));
+    shoot(&client, "bidder-procedure").await;
+
+    // 报名 asks once, then the bidder's panel offers the documents and the upload.
+    client
+        .find(Locator::XPath("//button[text()='报名']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(client.get_alert_text().await.unwrap().contains("报名"));
+    client.accept_alert().await.unwrap();
+    let input = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!("#envelope-{lot}")))
+        .await
+        .unwrap();
+    let me: serde_json::Value = {
+        let token = flow.token("bidder").await;
+        reqwest::Client::new()
+            .get(server.url("/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    };
+    let envelope = flow.seal(
+        "bidder",
+        me["entity_id"].as_str().unwrap(),
+        &lot,
+        &key,
+        3_650_000_000,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("投标文件.sealed");
+    std::fs::write(&file, &envelope).unwrap();
+    input.send_keys(file.to_str().unwrap()).await.unwrap();
+    client
+        .find(Locator::XPath("//button[text()='递交投标文件']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(client.get_alert_text().await.unwrap().contains("递交"));
+    client.accept_alert().await.unwrap();
+    let receipt = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath("//h1[text()='投标文件已递交']"))
+        .await;
+    assert!(receipt.is_ok(), "{}", text_of(&client, "main").await);
+    let page = text_of(&client, "main").await;
+    assert!(page.contains(&crypto::sm3(&envelope).to_hex()), "{page}");
+    shoot(&client, "bidder-receipt").await;
+    client.close().await.unwrap();
+}

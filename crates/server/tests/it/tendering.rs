@@ -15,14 +15,14 @@ use crate::support::{TestServer, spawn_app_with_clock};
 const START_MS: i64 = 1_796_088_600_000;
 const DAY: i64 = 86_400_000;
 
-struct Flow {
-    server: TestServer,
+pub(crate) struct Flow {
+    pub(crate) server: TestServer,
     clock: Arc<AtomicI64>,
     certificates: Vec<DemoCertificate>,
 }
 
 impl Flow {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let clock = Arc::new(AtomicI64::new(START_MS));
         let reader = clock.clone();
         let (server, certificates) =
@@ -39,7 +39,7 @@ impl Flow {
     }
 
     /// A bearer-token client of `username` (as a tool would use the API).
-    async fn token(&self, username: &str) -> String {
+    pub(crate) async fn token(&self, username: &str) -> String {
         let (client, csrf) = self.server.login(username).await;
         let body: Value = client
             .post(self.server.url("/api/v1/tokens"))
@@ -85,7 +85,7 @@ impl Flow {
     }
 
     /// The 2-of-3 ceremony, every step through the API.
-    async fn ceremony(&self, id: &str) -> Vec<(HolderFile, String)> {
+    pub(crate) async fn ceremony(&self, id: &str) -> Vec<(HolderFile, String)> {
         let operator = self.token("operator").await;
         let seats = [
             (1, "operator", "交易中心"),
@@ -182,7 +182,7 @@ impl Flow {
     }
 
     /// The tenderee drafts, uploads the documents and publishes; returns (procedure, lot, key).
-    async fn publish(&self, tenderee: &str, title: &str) -> (String, String, String) {
+    pub(crate) async fn publish(&self, tenderee: &str, title: &str) -> (String, String, String) {
         let body = self
             .ok(
                 tenderee,
@@ -232,7 +232,14 @@ impl Flow {
         (id, lot, key)
     }
 
-    fn seal(&self, username: &str, entity: &str, lot: &str, key: &str, price: i64) -> Vec<u8> {
+    pub(crate) fn seal(
+        &self,
+        username: &str,
+        entity: &str,
+        lot: &str,
+        key: &str,
+        price: i64,
+    ) -> Vec<u8> {
         let certificate = self
             .certificates
             .iter()
