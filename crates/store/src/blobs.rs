@@ -37,10 +37,19 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let parts: i64 = row.try_get("parts")?;
-        let content: Vec<u8> = if parts == 0 {
+        let upload: String = row.try_get("upload")?;
+        let content: Vec<u8> = if parts == FILE_PARTS {
+            let dir = self.blob_dir().ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "blob {hash} is a file, but there is no blob directory"
+                ))
+            })?;
+            tokio::fs::read(dir.join(&upload))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("blob file {upload}: {e}")))?
+        } else if parts == 0 {
             row.try_get("content")?
         } else {
-            let upload: String = row.try_get("upload")?;
             let mut content = Vec::new();
             for part in 0..parts {
                 content.extend_from_slice(&self.blob_part(&upload, part).await?);
@@ -77,9 +86,9 @@ impl Store {
         Ok(row.try_get("content")?)
     }
 
-    /// Starts a streamed upload. Parts are written as they fill; `finish` files the blob under
-    /// its hash, and dropping the upload unfinished leaves parts that `abort` (or a later
-    /// cleanup) removes.
+    /// Starts a streamed upload. On SQLite the bytes go to a temporary file in the blob
+    /// directory, on PostgreSQL to `blob_parts` rows as parts fill; `finish` files the blob under
+    /// its hash, and `abort` removes what was written.
     pub fn blob_upload(&self) -> BlobUpload<'_> {
         let id: [u8; 16] = rand::rng().random();
         BlobUpload {
@@ -89,9 +98,13 @@ impl Store {
             size: 0,
             hasher: Sm3Hasher::new(),
             buffer: Vec::with_capacity(PART_SIZE),
+            file: None,
         }
     }
 }
+
+/// `parts` of a blob kept as a file in the blob directory.
+const FILE_PARTS: i64 = -1;
 
 /// A blob being streamed into the store.
 #[derive(Debug)]
@@ -102,6 +115,7 @@ pub struct BlobUpload<'a> {
     size: u64,
     hasher: Sm3Hasher,
     buffer: Vec<u8>,
+    file: Option<tokio::fs::File>,
 }
 
 impl BlobUpload<'_> {
@@ -110,7 +124,11 @@ impl BlobUpload<'_> {
         self.size
     }
 
-    /// Appends bytes, writing a part whenever one is full.
+    fn temp_path(&self) -> Option<std::path::PathBuf> {
+        Some(self.store.blob_dir()?.join(format!("{}.part", self.upload)))
+    }
+
+    /// Appends bytes, writing whenever a part is full.
     pub async fn write(&mut self, mut bytes: &[u8]) -> Result<(), StoreError> {
         self.hasher.update(bytes);
         self.size += bytes.len() as u64;
@@ -127,25 +145,58 @@ impl BlobUpload<'_> {
     }
 
     async fn flush(&mut self) -> Result<(), StoreError> {
+        use tokio::io::AsyncWriteExt;
         if self.buffer.is_empty() {
             return Ok(());
         }
-        sqlx::query("INSERT INTO blob_parts (upload, part, content) VALUES ($1, $2, $3)")
-            .bind(&self.upload)
-            .bind(self.part)
-            .bind(&self.buffer)
-            .execute(self.store.pool())
-            .await?;
+        if let Some(path) = self.temp_path() {
+            if self.file.is_none() {
+                self.file = Some(tokio::fs::File::create(&path).await.map_err(io)?);
+            }
+            if let Some(file) = self.file.as_mut() {
+                file.write_all(&self.buffer).await.map_err(io)?;
+            }
+        } else {
+            sqlx::query("INSERT INTO blob_parts (upload, part, content) VALUES ($1, $2, $3)")
+                .bind(&self.upload)
+                .bind(self.part)
+                .bind(&self.buffer)
+                .execute(self.store.pool())
+                .await?;
+        }
         self.part += 1;
         self.buffer.clear();
         Ok(())
     }
 
-    /// Writes the last part and files the blob under its SM3 hash; returns (hash hex, size).
-    /// If the same bytes were stored before, the new parts are dropped.
+    /// Writes the rest, makes it durable and files the blob under its SM3 hash; returns
+    /// (hash hex, size). If the same bytes were stored before, the new copy is dropped.
     pub async fn finish(mut self, now_ms: i64) -> Result<(String, u64), StoreError> {
         self.flush().await?;
         let hash = self.hasher.clone().finish().to_hex();
+        let (parts, location) = match (self.temp_path(), self.file.take()) {
+            (Some(temp), Some(file)) => {
+                // The bytes are on disk before the row that names them commits.
+                file.sync_all().await.map_err(io)?;
+                drop(file);
+                let name = format!("{}/{}", &hash[..2], &hash[2..]);
+                let dir = self.store.blob_dir().expect("a temp path means a blob dir");
+                let target = dir.join(&name);
+                if let Some(parent) = target.parent() {
+                    tokio::fs::create_dir_all(parent).await.map_err(io)?;
+                }
+                tokio::fs::rename(&temp, &target).await.map_err(io)?;
+                if let Some(parent) = target.parent() {
+                    sync_dir(parent).await?;
+                }
+                (FILE_PARTS, name)
+            }
+            (Some(_), None) => {
+                // Nothing was written (an empty blob): keep it as an empty row.
+                (0, String::new())
+            }
+            (None, _) => (self.part, self.upload.clone()),
+        };
         let inserted = sqlx::query(
             "INSERT INTO blobs (hash, size, content, created_at_ms, parts, upload) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
@@ -154,23 +205,44 @@ impl BlobUpload<'_> {
         .bind(self.size as i64)
         .bind(Vec::<u8>::new())
         .bind(now_ms)
-        .bind(self.part)
-        .bind(&self.upload)
+        .bind(parts)
+        .bind(&location)
         .execute(self.store.pool())
         .await?
         .rows_affected();
-        if inserted == 0 {
+        if inserted == 0 && parts != FILE_PARTS {
             self.abort().await?;
         }
         Ok((hash, self.size))
     }
 
-    /// Removes the parts written so far.
+    /// Removes what was written so far.
     pub async fn abort(&self) -> Result<(), StoreError> {
+        if let Some(path) = self.temp_path() {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
+            return Ok(());
+        }
         sqlx::query("DELETE FROM blob_parts WHERE upload = $1")
             .bind(&self.upload)
             .execute(self.store.pool())
             .await?;
         Ok(())
     }
+}
+
+fn io(error: std::io::Error) -> StoreError {
+    StoreError::Corrupt(format!("blob file: {error}"))
+}
+
+/// Makes a rename in `dir` durable.
+async fn sync_dir(dir: &std::path::Path) -> Result<(), StoreError> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || std::fs::File::open(&dir).and_then(|d| d.sync_all()))
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("blob directory sync: {e}")))?
+        .map_err(io)
 }

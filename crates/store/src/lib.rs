@@ -43,6 +43,10 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     writer: Mutex<()>,
+    /// On SQLite, streamed blobs are files in `blobs/` beside the database file (so a large
+    /// upload never contends for the database's one write lock); on PostgreSQL they are rows,
+    /// which every node sees.
+    blob_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -90,10 +94,19 @@ impl Store {
                 .await?;
         }
         MIGRATOR.run(&pool).await?;
+        let blob_dir = match backend {
+            Backend::Sqlite => sqlite_file(url).and_then(|file| {
+                let dir = Path::new(&file).parent()?.join("blobs");
+                std::fs::create_dir_all(&dir).ok()?;
+                Some(dir)
+            }),
+            Backend::Postgres => None,
+        };
         Ok(Self {
             pool,
             backend,
             writer: Mutex::new(()),
+            blob_dir,
         })
     }
 
@@ -123,4 +136,17 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    pub(crate) fn blob_dir(&self) -> Option<&Path> {
+        self.blob_dir.as_deref()
+    }
+}
+
+/// The database file of a `sqlite://PATH?…` URL.
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }

@@ -262,3 +262,38 @@ async fn secrets_sessions_tokens_and_blobs() {
         assert!(store.blob("00").await.unwrap().is_none());
     }
 }
+
+#[tokio::test]
+async fn streamed_blobs_round_trip_and_aborted_ones_leave_nothing() {
+    for db in store::testing::fresh_databases().await {
+        let store = db.open().await.unwrap();
+        // 2.5 parts, written in odd-sized pieces.
+        let content: Vec<u8> = (0..(store::PART_SIZE * 5 / 2))
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let mut upload = store.blob_upload();
+        for piece in content.chunks(300_007) {
+            upload.write(piece).await.unwrap();
+        }
+        assert_eq!(upload.size(), content.len() as u64);
+        let (hash, size) = upload.finish(1).await.unwrap();
+        assert_eq!(hash, crypto::sm3(&content).to_hex(), "{}", db.name);
+        assert_eq!(size, content.len() as u64);
+        assert_eq!(store.blob(&hash).await.unwrap().unwrap(), content);
+        assert_eq!(store.blob_size(&hash).await.unwrap(), Some(size));
+        // The same bytes again: same address, still readable.
+        let mut again = store.blob_upload();
+        again.write(&content).await.unwrap();
+        assert_eq!(again.finish(2).await.unwrap().0, hash);
+        assert_eq!(store.blob(&hash).await.unwrap().unwrap(), content);
+        // An aborted upload leaves no blob.
+        let mut aborted = store.blob_upload();
+        aborted
+            .write(&content[..store::PART_SIZE + 5])
+            .await
+            .unwrap();
+        aborted.abort().await.unwrap();
+        let other = crypto::sm3(&content[..store::PART_SIZE + 5]).to_hex();
+        assert!(store.blob(&other).await.unwrap().is_none());
+    }
+}
