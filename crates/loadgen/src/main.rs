@@ -244,6 +244,8 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
     )?;
 
     println!("preparing {} bidders …", args.bidders);
+    let preparing = Instant::now();
+    let mut hashing = Duration::ZERO;
     let mut rng = Stream(2026);
     let mut next = || {
         let mut bytes = [0u8; 8];
@@ -309,12 +311,14 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
         let mut body = Stream(seed);
         let mut piece = vec![0u8; PIECE];
         let mut left = size;
+        let hashing_started = Instant::now();
         while left > 0 {
             let take = left.min(PIECE as u64) as usize;
             body.fill(&mut piece[..take]);
             hasher.update(&piece[..take]);
             left -= take as u64;
         }
+        hashing += hashing_started.elapsed();
         let header = crypto::EnvelopeHeader::sign_streamed(crypto::StreamedSeal {
             lot: &lot,
             bidder: &code,
@@ -336,6 +340,11 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
             start_after,
         });
     }
+    println!(
+        "prepared in {:.0} s; generating and SM3-hashing the bodies on one core ran at {:.0} MB/s",
+        preparing.elapsed().as_secs_f64(),
+        total_bytes as f64 / (1u64 << 20) as f64 / hashing.as_secs_f64()
+    );
     println!(
         "{} bidders, {:.1} GB of envelopes ({}–{} MB each), starting within {} s",
         bidders.len(),
