@@ -185,6 +185,8 @@ pub struct BidIntake<'a> {
     upload: BlobUpload<'a>,
     prefix: Vec<u8>,
     header: Option<EnvelopeHeader>,
+    /// SM3 of the magic and header lines: the envelope's digest and blob key.
+    digest: Option<crypto::Sm3Hash>,
     ciphertext: Sm3Hasher,
 }
 
@@ -229,6 +231,7 @@ impl BidIntake<'_> {
                 return Err(Self::refuse("格式版本不受支持"));
             }
             self.ciphertext.update(&self.prefix[header_len..]);
+            self.digest = Some(crypto::sm3(&self.prefix[..header_len]));
             self.header = Some(header);
             self.prefix = Vec::new();
         }
@@ -245,7 +248,7 @@ impl BidIntake<'_> {
     /// Checks the complete envelope (signature, certificate, bidder) and records the bid; the
     /// deadline is judged at this moment, when the transfer is complete.
     pub async fn finish(self) -> Result<BidReceipt, AppError> {
-        let Some(header) = self.header.clone() else {
+        let (Some(header), Some(digest)) = (self.header.clone(), self.digest) else {
             self.upload.abort().await?;
             return Err(Self::refuse("文件不完整"));
         };
@@ -253,10 +256,19 @@ impl BidIntake<'_> {
         let app = self.app;
         let caller = self.caller.clone();
         let lot = self.lot.clone();
-        let (sm3, size) = self.upload.finish(app.now_ms()).await?;
-        let certificate = header
-            .verify_streamed(&ciphertext)
-            .map_err(|_| Self::refuse("签名或密文摘要验证失败"))?;
+        let certificate = match header.verify_streamed(&ciphertext) {
+            Ok(certificate) => certificate,
+            Err(_) => {
+                self.upload.abort().await?;
+                return Err(Self::refuse("签名或密文摘要验证失败"));
+            }
+        };
+        // Filed under the digest of its signed header, which commits to the package through
+        // `ciphertext_sm3` (checked just above): the package is hashed once, not twice.
+        let (sm3, size) = self
+            .upload
+            .finish_keyed(&digest.to_hex(), app.now_ms())
+            .await?;
         let holder = app
             .certificate_holder(&header.certificate, app.now_ms())
             .await?;
@@ -1059,9 +1071,10 @@ impl App {
             caller: caller.clone(),
             lot: lot.to_string(),
             opening_key,
-            upload: self.store.blob_upload(),
+            upload: self.store.blob_upload_keyed(),
             prefix: Vec::new(),
             header: None,
+            digest: None,
             ciphertext: Sm3Hasher::new(),
         })
     }
@@ -1374,6 +1387,9 @@ fn open_one(
     let Ok(envelope) = Envelope::from_bytes(&content) else {
         return failed(line, "文件格式不是密封投标文件");
     };
+    if Envelope::digest_of_file(&content).map(|d| d.to_hex()).ok() != Some(bid.envelope.clone()) {
+        return failed(line, "存储的投标文件与递交时的摘要不符");
+    }
     if envelope.verify().is_err() {
         return failed(line, "投标文件签名或密文摘要验证失败（文件被篡改）");
     }

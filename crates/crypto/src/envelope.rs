@@ -290,9 +290,21 @@ impl Envelope {
         }
     }
 
-    /// SM3 of the whole envelope file: what the ledger records.
+    /// The envelope's digest, what the ledger records and the receipt names: SM3 of the magic
+    /// line and the header line. The header is signed and carries `ciphertext_sm3`, so the
+    /// digest commits to every byte of the file while the platform hashes the package only once.
     pub fn digest(&self) -> Result<Sm3Hash, CryptoError> {
-        Ok(sm3(&self.to_bytes()?))
+        let header = canonical_json_bytes(&self.header)?;
+        Ok(sm3_concat(&[MAGIC, &header, b"\n"]))
+    }
+
+    /// The digest of an envelope file as it was received (its own header bytes, canonical or
+    /// not): SM3 of everything up to and including the header line's newline.
+    pub fn digest_of_file(bytes: &[u8]) -> Result<Sm3Hash, CryptoError> {
+        match Self::parse_header_prefix(bytes)? {
+            Some((_, header_len)) => Ok(sm3(&bytes[..header_len])),
+            None => Err(CryptoError::NotCanonical("no header line")),
+        }
     }
 
     /// Checks the envelope's integrity and signature; returns the signer's certificate (whose

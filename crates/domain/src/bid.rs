@@ -34,7 +34,8 @@ impl LotTerms {
 /// A sealed envelope as the platform received it. Nothing here reveals the bid's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealedEnvelope {
-    /// SM3 of the envelope file, hex (the blob's address).
+    /// The envelope's digest, hex: SM3 of its magic and signed header lines, which commit to the
+    /// encrypted package through `ciphertext_sm3` (the blob's key).
     pub sm3: String,
     pub size: u64,
     /// The wrapped data key (raw SM2 C1 ‖ C3 ‖ C2, hex), encrypted to the lot's opening key.

@@ -383,7 +383,7 @@ pub(crate) fn file_response(name: &str, content: Vec<u8>) -> Response {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct BidReceiptDto {
     pub(crate) lot: String,
-    /// SM3 of the envelope file, hex.
+    /// The envelope's digest, hex: SM3 of its magic and signed header lines (`docs/envelope.md`).
     pub(crate) envelope_sm3: String,
     pub(crate) size: u64,
     pub(crate) received_at_ms: i64,

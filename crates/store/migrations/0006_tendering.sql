@@ -30,9 +30,13 @@ CREATE TABLE announcements (
 CREATE INDEX announcements_published ON announcements (published_at_ms);
 CREATE INDEX announcements_procedure ON announcements (procedure_id);
 
--- A blob whose bytes are in blob_parts has parts > 0 and an empty content.
+-- A blob whose bytes are in blob_parts has parts > 0 and an empty content; one kept as a file
+-- beside an SQLite database has parts = -1 and its path in upload. A keyed blob (keyed = 1) is
+-- filed under a digest its owner computes and checks (a sealed bid: the SM3 of its signed
+-- header), not under the SM3 of all its bytes.
 ALTER TABLE blobs ADD COLUMN parts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE blobs ADD COLUMN upload TEXT NOT NULL DEFAULT '';
+ALTER TABLE blobs ADD COLUMN keyed BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE blob_parts (
     upload TEXT NOT NULL,
     part BIGINT NOT NULL,

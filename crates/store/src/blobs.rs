@@ -31,7 +31,7 @@ impl Store {
 
     /// The bytes with this hash, checked against it on the way out.
     pub async fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT content, parts, upload FROM blobs WHERE hash = $1")
+        let row = sqlx::query("SELECT content, parts, upload, keyed FROM blobs WHERE hash = $1")
             .bind(hash)
             .fetch_optional(self.pool())
             .await?;
@@ -56,7 +56,8 @@ impl Store {
             }
             content
         };
-        if crypto::sm3(&content).to_hex() != hash {
+        let keyed: i64 = row.try_get("keyed")?;
+        if keyed == 0 && crypto::sm3(&content).to_hex() != hash {
             return Err(StoreError::Corrupt(format!(
                 "blob {hash} does not match its hash"
             )));
@@ -96,9 +97,18 @@ impl Store {
             upload: hex::encode(id),
             part: 0,
             size: 0,
-            hasher: Sm3Hasher::new(),
+            hasher: Some(Sm3Hasher::new()),
             buffer: Vec::with_capacity(PART_SIZE),
             file: None,
+        }
+    }
+
+    /// A streamed upload that its owner files under a key it computes and checks itself
+    /// (`finish_keyed`): the store does not hash the bytes, and `blob` does not check them.
+    pub fn blob_upload_keyed(&self) -> BlobUpload<'_> {
+        BlobUpload {
+            hasher: None,
+            ..self.blob_upload()
         }
     }
 }
@@ -116,7 +126,7 @@ pub struct BlobUpload<'a> {
     upload: String,
     part: i64,
     size: u64,
-    hasher: Sm3Hasher,
+    hasher: Option<Sm3Hasher>,
     buffer: Vec<u8>,
     file: Option<tokio::fs::File>,
 }
@@ -133,7 +143,9 @@ impl BlobUpload<'_> {
 
     /// Appends bytes, writing whenever a part is full.
     pub async fn write(&mut self, mut bytes: &[u8]) -> Result<(), StoreError> {
-        self.hasher.update(bytes);
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(bytes);
+        }
         self.size += bytes.len() as u64;
         while !bytes.is_empty() {
             let room = PART_SIZE - self.buffer.len();
@@ -179,9 +191,34 @@ impl BlobUpload<'_> {
 
     /// Writes the rest, makes it durable and files the blob under its SM3 hash; returns
     /// (hash hex, size). If the same bytes were stored before, the new copy is dropped.
-    pub async fn finish(mut self, now_ms: i64) -> Result<(String, u64), StoreError> {
+    pub async fn finish(self, now_ms: i64) -> Result<(String, u64), StoreError> {
+        let hash = self
+            .hasher
+            .clone()
+            .ok_or_else(|| {
+                StoreError::Conflict("a keyed upload is finished with finish_keyed".into())
+            })?
+            .finish()
+            .to_hex();
+        self.file_under(hash, false, now_ms).await
+    }
+
+    /// Files a keyed upload under `key` (hex, at least 4 characters).
+    pub async fn finish_keyed(self, key: &str, now_ms: i64) -> Result<(String, u64), StoreError> {
+        if key.len() < 4 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::Conflict("a blob key is hex".into()));
+        }
+        self.file_under(key.to_ascii_lowercase(), true, now_ms)
+            .await
+    }
+
+    async fn file_under(
+        mut self,
+        hash: String,
+        keyed: bool,
+        now_ms: i64,
+    ) -> Result<(String, u64), StoreError> {
         self.flush().await?;
-        let hash = self.hasher.clone().finish().to_hex();
         let (parts, location) = match (self.temp_path(), self.file.take()) {
             (Some(temp), Some(file)) => {
                 // The bytes are on disk before the row that names them commits.
@@ -206,8 +243,8 @@ impl BlobUpload<'_> {
             (None, _) => (self.part, self.upload.clone()),
         };
         let inserted = sqlx::query(
-            "INSERT INTO blobs (hash, size, content, created_at_ms, parts, upload) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+            "INSERT INTO blobs (hash, size, content, created_at_ms, parts, upload, keyed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hash) DO NOTHING",
         )
         .bind(&hash)
         .bind(self.size as i64)
@@ -215,6 +252,7 @@ impl BlobUpload<'_> {
         .bind(now_ms)
         .bind(parts)
         .bind(&location)
+        .bind(i64::from(keyed))
         .execute(self.store.pool())
         .await?
         .rows_affected();

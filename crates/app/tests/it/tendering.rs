@@ -175,7 +175,14 @@ async fn a_lot_is_opened_by_two_of_three_holders_after_the_deadline() {
             3_600_000_000,
         );
         let replaced = test.app.submit_bid(&bawu, &lot, &second).await.unwrap();
-        assert_eq!(replaced.envelope_sm3, crypto::sm3(&second).to_hex());
+        assert_eq!(
+            replaced.envelope_sm3,
+            Envelope::from_bytes(&second)
+                .unwrap()
+                .digest()
+                .unwrap()
+                .to_hex()
+        );
 
         // The receipt proves the act is in the ledger under a head signed by the platform.
         for receipt in &receipts {
@@ -461,4 +468,62 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
         holders[0].partials(&request).unwrap_err().code(),
         "INVALID_REQUEST"
     );
+}
+
+#[tokio::test]
+async fn an_envelope_that_does_not_decrypt_is_listed_with_the_reason() {
+    let test = demo_apps().await.remove(0);
+    let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+    let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+        .await
+        .unwrap();
+    let (procedure, lot) = published(&test, "萧山区河道整治工程").await;
+    let key = procedure.opening_key.clone().unwrap().public_key;
+    bid(&test, &certificates, "bidder", &lot, &key, 1_000_000).await;
+    bid(&test, &certificates, "bidder2", &lot, &key, 1_100_000).await;
+    // yuecheng's tool damages the package before signing: the platform cannot tell (it never
+    // decrypts before the opening), and the opening lists the bid as not opened, with why.
+    let yuecheng = caller(&test.app, "yuecheng").await;
+    test.app.register_for_lot(&yuecheng, &lot).await.unwrap();
+    let sealed = seal(
+        &certificates,
+        "yuecheng",
+        &yuecheng.entity_id,
+        &lot,
+        &key,
+        1_200_000,
+    );
+    let mut envelope = Envelope::from_bytes(&sealed).unwrap();
+    envelope.ciphertext[10] ^= 0xff;
+    envelope.header.ciphertext_sm3 = crypto::sm3(&envelope.ciphertext).to_hex();
+    envelope.header.signature = String::new();
+    let certificate = certificates
+        .iter()
+        .find(|c| c.username == "yuecheng")
+        .unwrap();
+    let signer = PlatformKey::from_pkcs8_pem(&certificate.key_pem).unwrap();
+    envelope.header.signature = signer
+        .sign(&crypto::canonical_json_bytes(&envelope.header).unwrap())
+        .to_hex();
+    test.app
+        .submit_bid(&yuecheng, &lot, &envelope.to_bytes().unwrap())
+        .await
+        .unwrap();
+    test.advance(30 * DAY);
+    app::simulated_holders_round(&test.app, &holders)
+        .await
+        .unwrap();
+    let opened = test.app.procedure(None, &procedure.id).await.unwrap();
+    let lines = &opened.lot(&lot).unwrap().opening;
+    assert_eq!(lines.len(), 3);
+    let failed: Vec<_> = lines
+        .iter()
+        .filter_map(|line| match &line.outcome {
+            OpeningOutcome::Failed { reason } => Some((line.bidder_name.clone(), reason.clone())),
+            OpeningOutcome::Opened => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), 1, "{lines:?}");
+    assert_eq!(failed[0].0, "绍兴越城市政工程有限公司");
+    assert!(failed[0].1.contains("SM4-GCM"), "{}", failed[0].1);
 }

@@ -290,7 +290,16 @@ async fn a_bidder_registers_and_submits_a_sealed_bid_in_a_real_browser() {
         .await;
     assert!(receipt.is_ok(), "{}", text_of(&client, "main").await);
     let page = text_of(&client, "main").await;
-    assert!(page.contains(&crypto::sm3(&envelope).to_hex()), "{page}");
+    assert!(
+        page.contains(
+            &crypto::Envelope::from_bytes(&envelope)
+                .unwrap()
+                .digest()
+                .unwrap()
+                .to_hex()
+        ),
+        "{page}"
+    );
     shoot(&client, "bidder-receipt").await;
     client.close().await.unwrap();
 }

@@ -444,7 +444,15 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
         assert_eq!(receipt.status(), 200);
         let receipt = text(receipt).await;
         assert!(receipt.contains("投标文件已递交"), "{receipt}");
-        assert!(receipt.contains(&crypto::sm3(&envelope).to_hex()));
+        assert!(
+            receipt.contains(
+                &crypto::Envelope::from_bytes(&envelope)
+                    .unwrap()
+                    .digest()
+                    .unwrap()
+                    .to_hex()
+            )
+        );
         let mine = server.page(&browser, "/bids").await;
         assert!(mine.contains(&lot) && mine.contains("已递交"));
     }

@@ -309,7 +309,11 @@ impl Flow {
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             body["envelope_sm3"].as_str().unwrap(),
-            crypto::sm3(&envelope).to_hex()
+            Envelope::from_bytes(&envelope)
+                .unwrap()
+                .digest()
+                .unwrap()
+                .to_hex()
         );
         body
     }
