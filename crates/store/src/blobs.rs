@@ -177,12 +177,20 @@ impl BlobUpload<'_> {
                 }
             }
         } else {
+            // Parts commit without waiting for the WAL flush; the blob's own row commits
+            // synchronously in `finish`, and PostgreSQL flushes the WAL in order, so every part
+            // is durable before the blob exists.
+            let mut tx = self.store.pool().begin().await?;
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO blob_parts (upload, part, content) VALUES ($1, $2, $3)")
                 .bind(&self.upload)
                 .bind(self.part)
                 .bind(&self.buffer)
-                .execute(self.store.pool())
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         }
         self.part += 1;
         self.buffer.clear();

@@ -94,6 +94,18 @@ impl Store {
                 .await?;
         }
         MIGRATOR.run(&pool).await?;
+        if backend == Backend::Postgres {
+            // Blob bytes (sealed bids are ciphertext) do not compress: store them out of line
+            // without trying, which saves PostgreSQL a compression pass over every byte. A
+            // storage setting, not a schema change, so it stays out of the portable migrations.
+            for table in ["blobs", "blob_parts"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER TABLE {table} ALTER COLUMN content SET STORAGE EXTERNAL"
+                )))
+                .execute(&pool)
+                .await?;
+            }
+        }
         let blob_dir = match backend {
             Backend::Sqlite => sqlite_file(url).and_then(|file| {
                 let dir = Path::new(&file).parent()?.join("blobs");
