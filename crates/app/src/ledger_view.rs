@@ -49,6 +49,11 @@ pub struct ConsistencyBundle {
 fn may_see(caller: Option<&Caller>, row: &EntryRow, visibility: Visibility) -> bool {
     match visibility {
         Visibility::Public => true,
+        // A bid is the bidder's alone: not even the trading center or supervision sees its
+        // entries (招标投标法 第22条); the opening record is what the rules publish.
+        Visibility::Parties if row.stream.starts_with("bid/") => caller.is_some_and(|c| {
+            !c.entity_id.is_empty() && row.stream.rsplit('/').next() == Some(c.entity_id.as_str())
+        }),
         Visibility::Parties => caller.is_some_and(|c| {
             c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
                 || row.stream == format!("entity/{}", c.entity_id)

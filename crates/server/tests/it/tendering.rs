@@ -61,9 +61,10 @@ impl Flow {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = reqwest::Client::new()
-            .request(method, self.server.url(path))
-            .bearer_auth(token);
+        let mut request = reqwest::Client::new().request(method, self.server.url(path));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -391,17 +392,50 @@ async fn a_procedure_runs_from_draft_to_the_published_opening_record_over_http()
         .ok(&bidder2, reqwest::Method::GET, "/api/v1/bids", None)
         .await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
-    let entries: Value = reqwest::get(flow.server.url("/api/v1/ledger/entries?from=0&to=1000"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    for entry in entries["entries"].as_array().unwrap() {
-        if entry["stream"].as_str().unwrap().starts_with("bid/") {
-            assert!(entry["payload"].is_null(), "{entry}");
+    // The ledger shows bid entries as commitments only — to the public, the tenderee, the
+    // trading center and supervision alike; the bidder sees its own.
+    for token in [
+        "",
+        tenderee.as_str(),
+        operator.as_str(),
+        supervisor.as_str(),
+    ] {
+        let (status, entries) = flow
+            .call(
+                token,
+                reqwest::Method::GET,
+                "/api/v1/ledger/entries?from=0&to=1000",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        for entry in entries["entries"].as_array().unwrap() {
+            if entry["stream"].as_str().unwrap().starts_with("bid/") {
+                assert!(entry["payload"].is_null(), "{entry}");
+            }
         }
     }
+    let (_, entries) = flow
+        .call(
+            &bidder2,
+            reqwest::Method::GET,
+            "/api/v1/ledger/entries?from=0&to=1000",
+            None,
+        )
+        .await;
+    let own: Vec<&Value> = entries["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["stream"].as_str().unwrap().starts_with("bid/") && !e["payload"].is_null())
+        .collect();
+    assert!(!own.is_empty());
+    assert!(own.iter().all(|e| {
+        e["stream"]
+            .as_str()
+            .unwrap()
+            .ends_with(mine[0]["bid"]["bidder"].as_str().unwrap())
+    }));
     let procedure: Value = reqwest::get(flow.server.url(&format!("/api/v1/procedures/{id}")))
         .await
         .unwrap()
