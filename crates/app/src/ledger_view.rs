@@ -46,14 +46,17 @@ pub struct ConsistencyBundle {
     pub path: Vec<Sm3Hash>,
 }
 
-fn may_see(caller: Option<&Caller>, row: &EntryRow, visibility: Visibility) -> bool {
+fn may_see(
+    caller: Option<&Caller>,
+    row: &EntryRow,
+    visibility: Visibility,
+    own_bids: &std::collections::HashSet<String>,
+) -> bool {
     match visibility {
         Visibility::Public => true,
         // A bid is the bidder's alone: not even the trading center or supervision sees its
         // entries (招标投标法 第22条); the opening record is what the rules publish.
-        Visibility::Parties if row.stream.starts_with("bid/") => caller.is_some_and(|c| {
-            !c.entity_id.is_empty() && row.stream.rsplit('/').next() == Some(c.entity_id.as_str())
-        }),
+        Visibility::Parties if row.stream.starts_with("bid/") => own_bids.contains(&row.stream),
         Visibility::Parties => caller.is_some_and(|c| {
             c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
                 || row.stream == format!("entity/{}", c.entity_id)
@@ -121,6 +124,26 @@ impl App {
         }
         let to = to.min(from.saturating_add(1000));
         let rows = self.store.entries(from, to).await?;
+        // Bid streams are opaque; the caller's own are found through its bid documents.
+        let mut own_bids = std::collections::HashSet::new();
+        if let Some(c) = caller
+            && !c.entity_id.is_empty()
+            && rows.iter().any(|r| r.stream.starts_with("bid/"))
+        {
+            let page = self
+                .store
+                .documents(
+                    &store::DocumentFilter {
+                        kind: "bid",
+                        key2: Some(&c.entity_id),
+                        ..Default::default()
+                    },
+                    100_000,
+                    0,
+                )
+                .await?;
+            own_bids.extend(page.items.into_iter().map(|d| d.stream));
+        }
         rows.into_iter()
             .map(|row| {
                 let visibility =
@@ -133,7 +156,7 @@ impl App {
                     .try_into()
                     .map_err(|_| corrupt("salt length"))?;
                 let commit = payload_commitment(&salt, &payload)?;
-                let visible = may_see(caller, &row, visibility);
+                let visible = may_see(caller, &row, visibility, &own_bids);
                 Ok(EntryView {
                     seq: row.seq as u64,
                     stream: row.stream,

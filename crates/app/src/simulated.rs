@@ -75,9 +75,18 @@ pub async fn simulated_holders_round(app: &App, holders: &[HolderFile]) -> Resul
     let page = app.procedures(None, 500, 0).await?;
     for procedure in &page.items {
         for lot in &procedure.lots {
-            if procedure.phase(lot, now) == LotPhase::BiddingClosed {
-                app.start_opening(None, &lot.code).await?;
-                moved += 1;
+            let due = procedure.phase(lot, now) == LotPhase::BiddingClosed
+                || (matches!(lot.status, LotStatus::Opening { .. })
+                    && procedure
+                        .opening_key
+                        .as_ref()
+                        .is_some_and(|k| lot.partials.len() as u32 >= k.threshold));
+            if due {
+                // One lot's trouble must not stop the others.
+                match app.start_opening(None, &lot.code).await {
+                    Ok(_) => moved += 1,
+                    Err(error) => tracing::warn!(%error, lot = %lot.code, "could not open"),
+                }
             }
         }
     }
@@ -90,7 +99,13 @@ pub async fn simulated_holders_round(app: &App, holders: &[HolderFile]) -> Resul
             if !matches!(lot.status, LotStatus::Opening { .. }) {
                 continue;
             }
-            let request = app.opening_request(&lot.code).await?;
+            let request = match app.opening_request(&lot.code).await {
+                Ok(request) => request,
+                Err(error) => {
+                    tracing::warn!(%error, lot = %lot.code, "no opening request");
+                    continue;
+                }
+            };
             let mut have = lot.partials.len() as u32;
             for file in holders.iter().filter(|f| f.ceremony == key.ceremony) {
                 if have >= key.threshold {
@@ -100,9 +115,16 @@ pub async fn simulated_holders_round(app: &App, holders: &[HolderFile]) -> Resul
                     continue;
                 }
                 let caller = app.caller_for(&file.account).await?;
-                let partials = file.partials(&request)?;
-                app.submit_partials(&caller, &lot.code, partials).await?;
-                have += 1;
+                let sent = match file.partials(&request) {
+                    Ok(partials) => app.submit_partials(&caller, &lot.code, partials).await,
+                    Err(error) => Err(error),
+                };
+                match sent {
+                    Ok(_) => have += 1,
+                    Err(error) => {
+                        tracing::warn!(%error, lot = %lot.code, holder = file.index, "partials not sent")
+                    }
+                }
             }
             moved += 1;
         }

@@ -214,7 +214,15 @@ impl BidIntake<'_> {
             self.ciphertext.update(chunk);
             return Ok(());
         }
+        let scanned = self.prefix.len();
         self.prefix.extend_from_slice(chunk);
+        // Parse only once the header line is complete (or the prefix is too short to tell),
+        // so tiny chunks do not make the intake rescan the prefix again and again.
+        let complete = self.prefix[scanned..].contains(&b'\n')
+            && self.prefix.len() > b"GGZY-SEALED-BID/1\n".len();
+        if !complete && self.prefix.len() <= crypto::MAX_HEADER && scanned >= 32 {
+            return Ok(());
+        }
         let parsed = Envelope::parse_header_prefix(&self.prefix)
             .map_err(|e| Self::refuse(&e.to_string()))?;
         if let Some((header, header_len)) = parsed {
@@ -229,6 +237,11 @@ impl BidIntake<'_> {
             }
             if header.version != crypto::ENVELOPE_VERSION {
                 return Err(Self::refuse("格式版本不受支持"));
+            }
+            let wrapped_ok = hex::decode(&header.wrapped_key)
+                .is_ok_and(|bytes| crypto::sm2_ciphertext_well_formed(&bytes));
+            if !wrapped_ok {
+                return Err(Self::refuse("封装的数据密钥不是有效的SM2密文"));
             }
             self.ciphertext.update(&self.prefix[header_len..]);
             self.digest = Some(crypto::sm3(&self.prefix[..header_len]));
@@ -263,18 +276,26 @@ impl BidIntake<'_> {
                 return Err(Self::refuse("签名或密文摘要验证失败"));
             }
         };
+        match app
+            .certificate_holder(&header.certificate, app.now_ms())
+            .await
+        {
+            Ok(holder) if holder.id == caller.entity_id => {}
+            Ok(_) => {
+                self.upload.abort().await?;
+                return Err(DomainError::CertificateWrongEntity.into());
+            }
+            Err(error) => {
+                self.upload.abort().await?;
+                return Err(error);
+            }
+        }
         // Filed under the digest of its signed header, which commits to the package through
         // `ciphertext_sm3` (checked just above): the package is hashed once, not twice.
         let (sm3, size) = self
             .upload
             .finish_keyed(&digest.to_hex(), app.now_ms())
             .await?;
-        let holder = app
-            .certificate_holder(&header.certificate, app.now_ms())
-            .await?;
-        if holder.id != caller.entity_id {
-            return Err(DomainError::CertificateWrongEntity.into());
-        }
         let envelope = SealedEnvelope {
             sm3: sm3.clone(),
             size,
@@ -299,7 +320,19 @@ impl BidIntake<'_> {
     }
 }
 
+/// The public actor of a bid's ledger entries: who acted stays in the (bidder-only) payload.
+const BID_ACTOR: &str = "bidder";
+
 impl App {
+    /// The opaque stream of `bidder`'s bid for `lot`: a keyed digest, so the public ledger's
+    /// stream names reveal neither the bidder nor the lot (招标投标法 第22条).
+    pub(crate) fn bid_stream(&self, lot: &str, bidder: &EntityId) -> String {
+        let digest = self
+            .key
+            .keyed_digest(format!("bid\n{lot}\n{bidder}").as_bytes());
+        format!("bid/{}", &digest.to_hex()[..32])
+    }
+
     pub(crate) fn templates(&self) -> &Templates {
         &self.templates
     }
@@ -321,13 +354,22 @@ impl App {
         caller: Option<&Caller>,
         id: &str,
     ) -> Result<Procedure, AppError> {
-        let procedure = self.load_procedure(id).await?;
-        let visible = procedure.status != ProcedureStatus::Draft
-            || caller.is_some_and(|c| {
-                manages(c, &procedure)
-                    || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
-            });
-        if visible {
+        let mut procedure = self.load_procedure(id).await?;
+        let oversight = caller.is_some_and(|c| {
+            manages(c, &procedure) || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+        });
+        if !oversight {
+            // Which holders sent partials is public; the points themselves are not.
+            for lot in &mut procedure.lots {
+                for (_, partials) in &mut lot.partials {
+                    for partial in partials {
+                        partial.point.clear();
+                        partial.proof.clear();
+                    }
+                }
+            }
+        }
+        if procedure.status != ProcedureStatus::Draft || oversight {
             Ok(procedure)
         } else {
             Err(DomainError::ProcedureNotFound.into())
@@ -341,6 +383,12 @@ impl App {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Procedure>, AppError> {
+        if managed_by == Some("") {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
         let filter = DocumentFilter {
             kind: "procedure",
             either_key: managed_by,
@@ -929,17 +977,12 @@ impl App {
             || caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
         if !overseer {
             let bidder = EntityId(caller.entity_id.clone());
-            let stream = Bid::stream(lot, &bidder);
+            let stream = self.bid_stream(lot, &bidder);
             let mut tx = self.store.begin().await?;
             let now = self.now_ms();
-            let (decided, entries) = decide::<Option<Bid>>(
-                &mut tx,
-                &stream,
-                BidCommand::RecordDownload,
-                &caller.username,
-                now,
-            )
-            .await?;
+            let (decided, entries) =
+                decide::<Option<Bid>>(&mut tx, &stream, BidCommand::RecordDownload, BID_ACTOR, now)
+                    .await?;
             let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
             project(&mut tx, &stream, &decided.after, receipts[0].seq).await?;
             tx.commit().await?;
@@ -999,7 +1042,7 @@ impl App {
             .clone();
         let terms = self.lot_terms(caller, &procedure, &lot).await?;
         let bidder = EntityId(caller.entity_id.clone());
-        let stream = Bid::stream(lot_code, &bidder);
+        let stream = self.bid_stream(lot_code, &bidder);
         let mut tx = self.store.begin().await?;
         let now = self.now_ms();
         // The procedure may have changed (an amendment moved the deadline) since it was read.
@@ -1015,7 +1058,7 @@ impl App {
             ..terms
         };
         let (decided, entries) =
-            decide::<Option<Bid>>(&mut tx, &stream, command(terms), &caller.username, now).await?;
+            decide::<Option<Bid>>(&mut tx, &stream, command(terms), BID_ACTOR, now).await?;
         let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
         let last = receipts
             .last()
@@ -1057,7 +1100,7 @@ impl App {
         if self.now_ms() >= terms.deadline_ms {
             return Err(DomainError::BidTooLate.into());
         }
-        let stream = Bid::stream(lot, &EntityId(caller.entity_id.clone()));
+        let stream = self.bid_stream(lot, &EntityId(caller.entity_id.clone()));
         if self.store.document(&stream).await?.is_none() {
             return Err(DomainError::NotRegisteredForLot.into());
         }
@@ -1099,6 +1142,9 @@ impl App {
     /// The caller's own bids (a bidder sees only its entity's).
     pub async fn my_bids(&self, caller: &Caller) -> Result<Vec<MyBid>, AppError> {
         caller.require(Role::Bidder)?;
+        if caller.entity_id.is_empty() {
+            return Ok(Vec::new());
+        }
         let page = self
             .store
             .documents(
@@ -1133,7 +1179,7 @@ impl App {
 
     /// The caller's own bid for a lot, if registered.
     pub async fn my_bid(&self, caller: &Caller, lot: &str) -> Result<Option<Bid>, AppError> {
-        let stream = Bid::stream(lot, &EntityId(caller.entity_id.clone()));
+        let stream = self.bid_stream(lot, &EntityId(caller.entity_id.clone()));
         self.store
             .document(&stream)
             .await?
@@ -1186,6 +1232,20 @@ impl App {
             && !(manages(caller, &procedure) || caller.has(Role::Operator))
         {
             return Err(AppError::NotAuthorized);
+        }
+        // A lot whose partials are all in but whose record is missing (a failed finish) is
+        // finished now.
+        if let Some(found) = procedure.lot(lot)
+            && matches!(found.status, LotStatus::Opening { .. })
+        {
+            let threshold = procedure
+                .opening_key
+                .as_ref()
+                .map_or(u32::MAX, |k| k.threshold);
+            if found.partials.len() as u32 >= threshold {
+                let receipts = self.finish_opening(lot).await?;
+                return Ok((self.load_procedure(id).await?, receipts));
+            }
         }
         let actor = caller.map_or("system".to_string(), |c| c.username.clone());
         let mut tx = self.store.begin().await?;
@@ -1294,7 +1354,15 @@ impl App {
         let mut receipts = receipts;
         let have = procedure.lot(lot).map_or(0, |l| l.partials.len()) as u32;
         if have >= key.threshold {
-            receipts.extend(self.finish_opening(lot).await?);
+            // The partial is in whatever happens next; a failed or concurrent finish is retried
+            // by `start_opening` (or was done by the other holder).
+            match self.finish_opening(lot).await {
+                Ok(more) => receipts.extend(more),
+                Err(AppError::Domain(DomainError::LotNotOpening)) => {}
+                Err(error) => {
+                    tracing::error!(%error, lot, "the opening could not be finished; it will be retried")
+                }
+            }
         }
         Ok(receipts)
     }
@@ -1323,7 +1391,14 @@ impl App {
                     crypto::Partial::from_hex(*index, &p.point, &p.proof).ok()
                 })
                 .collect();
-            let content = self.store.blob(&bid.envelope).await?;
+            // A missing or damaged file is that bid's failure, not the opening's.
+            let content = match self.store.blob(&bid.envelope).await {
+                Ok(content) => content,
+                Err(error) => {
+                    tracing::error!(%error, lot, envelope = %bid.envelope, "a sealed bid cannot be read at the opening");
+                    None
+                }
+            };
             lines.push(open_one(lot, bid, content, &shared, &partials));
         }
         let (_, receipts) = self

@@ -29,5 +29,5 @@ pub use sm3_hash::{Sm3Hash, Sm3Hasher, sm3, sm3_concat};
 pub use sm4_cipher::{sm4_decrypt_block, sm4_encrypt_block};
 pub use threshold::{
     CeremonyHolder, KeyShare, Partial, SharedKey, ceremony_public_key, deal, finish_ceremony,
-    sm2_kdf, verify_ceremony_share,
+    sm2_ciphertext_well_formed, sm2_kdf, verify_ceremony_share,
 };

@@ -102,6 +102,12 @@ fn random_scalar() -> Scalar {
     }
 }
 
+/// Whether `ciphertext` is a raw SM2 ciphertext (0x04 ‖ C1 on the curve ‖ C3 ‖ a non-empty C2)
+/// that a key holder can make a partial decryption for.
+pub fn sm2_ciphertext_well_formed(ciphertext: &[u8]) -> bool {
+    ciphertext.len() > 65 + 32 && c1_of(ciphertext).is_ok()
+}
+
 /// C1 of a raw C1C3C2 ciphertext.
 fn c1_of(ciphertext: &[u8]) -> Result<ProjectivePoint, CryptoError> {
     if ciphertext.len() < 65 + 32 || ciphertext[0] != 0x04 {

@@ -251,6 +251,14 @@ impl Decider for Option<Ceremony> {
                 if seat.public_key.is_some() {
                     return Err(DomainError::CeremonyAlreadyDone);
                 }
+                if ceremony
+                    .seats
+                    .iter()
+                    .any(|s| s.public_key.as_deref() == Some(public_key.as_str()))
+                {
+                    // One key in two seats would give its holder two shares.
+                    return Err(DomainError::CeremonyMessage);
+                }
                 Ok(vec![CeremonyEvent::Joined {
                     index,
                     public_key,

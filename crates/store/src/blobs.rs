@@ -235,8 +235,12 @@ impl BlobUpload<'_> {
                 let name = format!("{}/{}", &hash[..2], &hash[2..]);
                 let dir = self.store.blob_dir().expect("a temp path means a blob dir");
                 let target = dir.join(&name);
-                if let Some(parent) = target.parent() {
+                if let Some(parent) = target.parent()
+                    && tokio::fs::metadata(parent).await.is_err()
+                {
                     tokio::fs::create_dir_all(parent).await.map_err(io)?;
+                    // The new directory's entry must be durable too.
+                    sync_dir(dir).await?;
                 }
                 tokio::fs::rename(&temp, &target).await.map_err(io)?;
                 if let Some(parent) = target.parent() {

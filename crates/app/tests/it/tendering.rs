@@ -527,3 +527,45 @@ async fn an_envelope_that_does_not_decrypt_is_listed_with_the_reason() {
     assert_eq!(failed[0].0, "绍兴越城市政工程有限公司");
     assert!(failed[0].1.contains("SM4-GCM"), "{}", failed[0].1);
 }
+
+#[tokio::test]
+async fn an_envelope_whose_data_key_no_holder_can_open_is_refused_at_intake() {
+    let test = demo_apps().await.remove(0);
+    let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+    app::run_simulated_ceremony(&test.app, "2026-12")
+        .await
+        .unwrap();
+    let (procedure, lot) = published(&test, "余杭区道路养护工程").await;
+    let key = procedure.opening_key.clone().unwrap().public_key;
+    let bidder = caller(&test.app, "bidder").await;
+    test.app.register_for_lot(&bidder, &lot).await.unwrap();
+    let sealed = seal(
+        &certificates,
+        "bidder",
+        &bidder.entity_id,
+        &lot,
+        &key,
+        1_000_000,
+    );
+    let mut envelope = Envelope::from_bytes(&sealed).unwrap();
+    // A signed envelope whose wrapped key is not an SM2 ciphertext would stall the opening.
+    envelope.header.wrapped_key = "04".repeat(60);
+    envelope.header.signature = String::new();
+    let certificate = certificates
+        .iter()
+        .find(|c| c.username == "bidder")
+        .unwrap();
+    let signer = PlatformKey::from_pkcs8_pem(&certificate.key_pem).unwrap();
+    envelope.header.signature = signer
+        .sign(&crypto::canonical_json_bytes(&envelope.header).unwrap())
+        .to_hex();
+    let size = test.size().await;
+    let error = test
+        .app
+        .submit_bid(&bidder, &lot, &envelope.to_bytes().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "INVALID_REQUEST");
+    assert!(error.to_string().contains("SM2"), "{error}");
+    assert_eq!(test.size().await, size);
+}
