@@ -295,6 +295,27 @@ impl HolderFile {
         if at_ms < deadline_ms || request.tree_head.head.timestamp_ms < deadline_ms {
             return Err(AppError::Domain(domain::DomainError::BiddingOpen));
         }
+        // Each wrapped key must come with its bidder's signed header naming this lot, this
+        // bidder and this wrapped key, whose digest is the envelope's: so an opening cannot list
+        // a key that belongs to another lot's bid.
+        for bid in &bids {
+            let header: crypto::EnvelopeHeader = serde_json::from_str(&bid.header)
+                .map_err(|_| refuse("开标条目中的投标文件头部无法解析"))?;
+            header
+                .verify_signature()
+                .map_err(|_| refuse("投标文件头部的签名无效"))?;
+            let digest = crypto::Envelope::digest_of_header_line(bid.header.as_bytes());
+            if header.lot != lot
+                || header.bidder != bid.bidder.as_ref()
+                || header.wrapped_key != bid.wrapped_key
+                || digest.to_hex() != bid.envelope
+            {
+                return Err(refuse(format!(
+                    "开标条目中「{}」的封装密钥不属于本标段的这份投标文件，拒绝解密",
+                    bid.bidder_name
+                )));
+            }
+        }
         let secret = to32(&hex::decode(share).unwrap_or_default())?;
         let share = KeyShare::from_secret(self.index, &secret);
         let partials = bids

@@ -185,6 +185,8 @@ pub struct BidIntake<'a> {
     upload: BlobUpload<'a>,
     prefix: Vec<u8>,
     header: Option<EnvelopeHeader>,
+    /// The header line as received.
+    header_line: String,
     /// SM3 of the magic and header lines: the envelope's digest and blob key.
     digest: Option<crypto::Sm3Hash>,
     ciphertext: Sm3Hasher,
@@ -245,6 +247,9 @@ impl BidIntake<'_> {
             }
             self.ciphertext.update(&self.prefix[header_len..]);
             self.digest = Some(crypto::sm3(&self.prefix[..header_len]));
+            let magic = b"GGZY-SEALED-BID/1\n".len();
+            self.header_line = String::from_utf8(self.prefix[magic..header_len - 1].to_vec())
+                .map_err(|_| Self::refuse("头部不是UTF-8文本"))?;
             self.header = Some(header);
             self.prefix = Vec::new();
         }
@@ -303,6 +308,7 @@ impl BidIntake<'_> {
             certificate: certificate.fingerprint().to_hex(),
             machine_fingerprint: header.machine_fingerprint.clone(),
             sealed_at_ms: header.created_at_ms,
+            header: self.header_line.clone(),
         };
         let receipt = app
             .bid_command(&caller, &lot, |terms| BidCommand::Submit {
@@ -1117,6 +1123,7 @@ impl App {
             upload: self.store.blob_upload_keyed(),
             prefix: Vec::new(),
             header: None,
+            header_line: String::new(),
             digest: None,
             ciphertext: Sm3Hasher::new(),
         })
@@ -1211,6 +1218,7 @@ impl App {
                     bidder: bid.bidder,
                     envelope: envelope.sm3,
                     wrapped_key: envelope.wrapped_key,
+                    header: envelope.header,
                 });
             }
         }

@@ -186,6 +186,12 @@ impl EnvelopeHeader {
         if ciphertext_sm3.to_hex() != self.ciphertext_sm3 {
             return Err(CertError::BadSignature);
         }
+        self.verify_signature()
+    }
+
+    /// Checks the header's signature with the certificate it carries (not the certificate's
+    /// trust); returns the certificate.
+    pub fn verify_signature(&self) -> Result<Certificate, CertError> {
         let certificate = Certificate::from_pem(&self.certificate)?;
         let signature =
             Signature::from_hex(&self.signature).map_err(|_| CertError::BadSignature)?;
@@ -296,6 +302,11 @@ impl Envelope {
     pub fn digest(&self) -> Result<Sm3Hash, CryptoError> {
         let header = canonical_json_bytes(&self.header)?;
         Ok(sm3_concat(&[MAGIC, &header, b"\n"]))
+    }
+
+    /// The digest of an envelope from its header line alone (without the newline).
+    pub fn digest_of_header_line(line: &[u8]) -> Sm3Hash {
+        sm3_concat(&[MAGIC, line, b"\n"])
     }
 
     /// The digest of an envelope file as it was received (its own header bytes, canonical or

@@ -46,6 +46,10 @@ pub struct SealedEnvelope {
     pub machine_fingerprint: String,
     /// When the bidder sealed it (the bidder's clock, as stated in the envelope).
     pub sealed_at_ms: i64,
+    /// The signed header line as received: key holders check from it that the wrapped key is
+    /// this bidder's, for this lot, before they decrypt.
+    #[serde(default)]
+    pub header: String,
 }
 
 /// Where a bid stands.

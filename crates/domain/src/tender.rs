@@ -194,11 +194,15 @@ pub struct OpeningHolder {
 pub struct SealedBidRef {
     pub bidder: EntityId,
     pub bidder_name: String,
-    /// SM3 of the envelope file, hex.
+    /// The envelope's digest, hex (`docs/envelope.md`).
     pub envelope: String,
     /// The wrapped data key (raw SM2 C1 ‖ C3 ‖ C2, hex): its C1 is what the holders' partial
     /// decryptions are for. It is encrypted to the opening key, so it reveals nothing.
     pub wrapped_key: String,
+    /// The bidder's signed header line: binds the wrapped key to this lot and bidder, which
+    /// the key holders check before decrypting.
+    #[serde(default)]
+    pub header: String,
 }
 
 /// One holder's partial decryption of one bid's C1, with its Chaum–Pedersen proof (checked by

@@ -451,6 +451,81 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
     let error = holders[0].partials(&request).unwrap_err();
     assert_eq!(error.code(), "BIDDING_STILL_OPEN");
 
+    // A forged opening that claims a past deadline and lists another lot's bid: the bidder's
+    // signed header names that other lot, so no holder decrypts its key here.
+    let (other, other_lot) = published(&test, "拱墅区老旧小区改造工程").await;
+    let other_key = other.opening_key.clone().unwrap().public_key;
+    bid(
+        &test,
+        &certificates,
+        "bawu",
+        &other_lot,
+        &other_key,
+        2_000_000,
+    )
+    .await;
+    let bawu = caller(&test.app, "bawu").await;
+    let theirs = test
+        .app
+        .my_bid(&bawu, &other_lot)
+        .await
+        .unwrap()
+        .unwrap()
+        .envelope
+        .unwrap();
+    let stolen = domain::SealedBidRef {
+        bidder: domain::EntityId(bawu.entity_id.clone()),
+        bidder_name: "金华八婺水利建设有限公司".into(),
+        envelope: theirs.sm3.clone(),
+        wrapped_key: theirs.wrapped_key.clone(),
+        header: theirs.header.clone(),
+    };
+    let now = test.app.now_ms();
+    let forged = domain::ProcedureEvent::OpeningStarted {
+        lot: lot.clone(),
+        deadline_ms: now - 1,
+        bids: vec![stolen],
+        at_ms: now,
+    };
+    let receipts = test
+        .app
+        .witness(vec![app::NewEntry {
+            stream: app::procedure_stream(&procedure.id),
+            kind: "procedure.opening_started".into(),
+            visibility: ledger::Visibility::Public,
+            actor: "system".into(),
+            payload: serde_json::to_value(&forged).unwrap(),
+        }])
+        .await
+        .unwrap();
+    let row = test
+        .app
+        .store()
+        .entry(receipts[0].seq)
+        .await
+        .unwrap()
+        .unwrap();
+    let proof = test.app.inclusion(receipts[0].seq, None).await.unwrap();
+    let stolen_request = app::OpeningRequest {
+        lot: lot.clone(),
+        procedure: procedure.id.clone(),
+        ceremony: "2026-12".into(),
+        entry: ledger::Entry {
+            seq: row.seq as u64,
+            stream: row.stream.clone(),
+            kind: row.kind.clone(),
+            visibility: ledger::Visibility::Public,
+            actor: row.actor.clone(),
+            at_ms: row.at_ms,
+            payload: serde_json::from_str(&row.payload).unwrap(),
+            salt: row.salt.clone().try_into().unwrap(),
+        },
+        tree_head: proof.tree_head.clone(),
+        path: proof.path.clone(),
+    };
+    let error = holders[1].partials(&stolen_request).unwrap_err();
+    assert!(error.to_string().contains("不属于本标段"), "{error}");
+
     // Claiming a later time in the entry breaks its inclusion proof.
     request.entry.at_ms = deadline + 1;
     assert_eq!(

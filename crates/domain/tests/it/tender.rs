@@ -429,6 +429,7 @@ fn sealed(i: usize) -> SealedBidRef {
         bidder_name: format!("投标人{i}"),
         envelope: format!("env-{i}"),
         wrapped_key: format!("04C{i}"),
+        header: String::new(),
     }
 }
 
@@ -1449,6 +1450,7 @@ fn envelope(sm3: &str) -> SealedEnvelope {
         certificate: "cert".into(),
         machine_fingerprint: "machine".into(),
         sealed_at_ms: at("2026-03-20", 8, 0),
+        header: String::new(),
     }
 }
 
