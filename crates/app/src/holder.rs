@@ -65,6 +65,17 @@ pub struct OpeningRequest {
     pub entry: Entry,
     pub tree_head: SignedTreeHead,
     pub path: Vec<Sm3Hash>,
+    /// The procedure's `published` entry and every `amended` entry before the opening, each
+    /// with its inclusion proof to `tree_head`: where the holder reads the deadline.
+    #[serde(default)]
+    pub schedule: Vec<ProvenEntry>,
+}
+
+/// A public ledger entry with its inclusion proof to the request's tree head.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProvenEntry {
+    pub entry: Entry,
+    pub path: Vec<Sm3Hash>,
 }
 
 /// One holder's partial decryptions for a lot.
@@ -291,6 +302,41 @@ impl HolderFile {
         };
         if lot != request.lot {
             return Err(refuse("账本条目不属于该标段"));
+        }
+        // The deadline as announced: the published entry, moved by each amendment before the
+        // opening — all proven in the same tree.
+        let mut announced: Option<i64> = None;
+        let mut last_seq = None;
+        for proven in &request.schedule {
+            verify_inclusion(
+                &proven.entry.leaf_hash()?,
+                proven.entry.seq,
+                request.tree_head.head.size,
+                &proven.path,
+                &request.tree_head.head.root,
+            )
+            .map_err(|e| refuse(format!("公告条目不在账本中：{e}")))?;
+            if proven.entry.stream != request.entry.stream
+                || proven.entry.seq >= request.entry.seq
+                || last_seq.is_some_and(|seq| proven.entry.seq <= seq)
+            {
+                return Err(refuse("公告条目与开标条目不属于同一项目或顺序不对"));
+            }
+            last_seq = Some(proven.entry.seq);
+            match serde_json::from_value::<ProcedureEvent>(proven.entry.payload.clone()) {
+                Ok(ProcedureEvent::Published { deadline_ms, .. }) if announced.is_none() => {
+                    announced = Some(deadline_ms);
+                }
+                Ok(ProcedureEvent::Amended { amendment }) if announced.is_some() => {
+                    announced = Some(amendment.deadline_ms);
+                }
+                _ => return Err(refuse("公告条目不是发布或变更公告")),
+            }
+        }
+        let announced =
+            announced.ok_or_else(|| refuse("缺少项目发布条目，无法核对投标截止时间"))?;
+        if deadline_ms != announced {
+            return Err(refuse("开标条目中的截止时间与公告的不符，拒绝解密"));
         }
         if at_ms < deadline_ms || request.tree_head.head.timestamp_ms < deadline_ms {
             return Err(AppError::Domain(domain::DomainError::BiddingOpen));

@@ -33,7 +33,7 @@ pub use demo::{
 pub use error::AppError;
 pub use holder::{
     ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,
-    PartialsRequest, partial_context,
+    PartialsRequest, ProvenEntry, partial_context,
 };
 pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};

@@ -1299,6 +1299,17 @@ impl App {
             .ok_or(DomainError::LotNotOpening)?;
         let entry = crate::verify::entry_of_row(row)?;
         let proof = self.inclusion(row.seq as u64, None).await?;
+        let size = proof.tree_head.head.size;
+        let mut schedule = Vec::new();
+        for earlier in rows.iter().filter(|r| {
+            r.seq < row.seq && (r.kind == "procedure.published" || r.kind == "procedure.amended")
+        }) {
+            let proven = self.inclusion(earlier.seq as u64, Some(size)).await?;
+            schedule.push(crate::holder::ProvenEntry {
+                entry: crate::verify::entry_of_row(earlier)?,
+                path: proven.path,
+            });
+        }
         Ok(OpeningRequest {
             lot: lot.to_string(),
             procedure: id.to_string(),
@@ -1306,6 +1317,7 @@ impl App {
             entry,
             tree_head: proof.tree_head,
             path: proof.path,
+            schedule,
         })
     }
 

@@ -482,6 +482,9 @@ pub enum ProcedureEvent {
         opening_key: OpeningKey,
         /// The earliest deadline the rules allowed on the publication day.
         earliest_deadline: Date,
+        /// The deadline announced (key holders check openings against it).
+        #[serde(default)]
+        deadline_ms: i64,
         at_ms: i64,
     },
     Amended {
@@ -687,6 +690,7 @@ impl Decider for Option<Procedure> {
                     rules,
                     opening_key,
                     earliest_deadline: earliest,
+                    deadline_ms: draft.deadline_ms,
                     at_ms: now_ms,
                 }])
             }

@@ -395,6 +395,34 @@ async fn the_database_with_one_holder_secret_cannot_open_a_bid() {
     }
 }
 
+/// Witnesses an "opening started" for `lot` behind the rules' back (as a lying platform could)
+/// and returns the request a holder would be served for it.
+async fn forge_opening(
+    test: &TestApp,
+    procedure: &Procedure,
+    lot: &str,
+    deadline_ms: i64,
+    bids: Vec<domain::SealedBidRef>,
+) -> app::OpeningRequest {
+    let forged = domain::ProcedureEvent::OpeningStarted {
+        lot: lot.to_string(),
+        deadline_ms,
+        bids,
+        at_ms: test.app.now_ms(),
+    };
+    test.app
+        .witness(vec![app::NewEntry {
+            stream: app::procedure_stream(&procedure.id),
+            kind: "procedure.opening_started".into(),
+            visibility: ledger::Visibility::Public,
+            actor: "system".into(),
+            payload: serde_json::to_value(&forged).unwrap(),
+        }])
+        .await
+        .unwrap();
+    test.app.opening_request(lot).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline() {
     let test = demo_apps().await.remove(0);
@@ -407,52 +435,56 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
     for username in ["bidder", "bidder2", "yuecheng"] {
         bid(&test, &certificates, username, &lot, &key, 1_000_000).await;
     }
-    // A platform that lies: it witnesses an "opening started" before the deadline, bypassing
-    // the rules. The holder's tool sees from the entry and the signed head that the deadline
-    // has not passed, and makes no partial.
     let deadline = procedure.deadline_ms();
-    let forged = domain::ProcedureEvent::OpeningStarted {
-        lot: lot.clone(),
-        deadline_ms: deadline,
-        bids: Vec::new(),
-        at_ms: test.app.now_ms(),
-    };
-    let receipts = test
-        .app
-        .witness(vec![app::NewEntry {
-            stream: app::procedure_stream(&procedure.id),
-            kind: "procedure.opening_started".into(),
-            visibility: ledger::Visibility::Public,
-            actor: "system".into(),
-            payload: serde_json::to_value(&forged).unwrap(),
-        }])
-        .await
-        .unwrap();
-    let seq = receipts[0].seq;
-    let row = test.app.store().entry(seq).await.unwrap().unwrap();
-    let proof = test.app.inclusion(seq, None).await.unwrap();
-    let mut request = app::OpeningRequest {
-        lot: lot.clone(),
-        procedure: procedure.id.clone(),
-        ceremony: "2026-12".into(),
-        entry: ledger::Entry {
-            seq,
-            stream: row.stream.clone(),
-            kind: row.kind.clone(),
-            visibility: ledger::Visibility::Public,
-            actor: row.actor.clone(),
-            at_ms: row.at_ms,
-            payload: serde_json::from_str(&row.payload).unwrap(),
-            salt: row.salt.clone().try_into().unwrap(),
-        },
-        tree_head: proof.tree_head.clone(),
-        path: proof.path.clone(),
-    };
+
+    // An opening witnessed before the announced deadline: the entry and the signed head show
+    // it, and no holder makes a partial.
+    let mut request = forge_opening(&test, &procedure, &lot, deadline, Vec::new()).await;
     let error = holders[0].partials(&request).unwrap_err();
     assert_eq!(error.code(), "BIDDING_STILL_OPEN");
 
-    // A forged opening that claims a past deadline and lists another lot's bid: the bidder's
-    // signed header names that other lot, so no holder decrypts its key here.
+    // Claiming a later time in the entry breaks its inclusion proof.
+    let at = request.entry.at_ms;
+    request.entry.at_ms = deadline + 1;
+    assert_eq!(
+        holders[0].partials(&request).unwrap_err().code(),
+        "INVALID_REQUEST"
+    );
+    request.entry.at_ms = at;
+    // A head not signed by the pinned platform key is refused.
+    let head = request.tree_head.clone();
+    request.tree_head = ledger::TreeHead {
+        timestamp_ms: deadline + 1,
+        ..head.head.clone()
+    }
+    .sign(&PlatformKey::generate());
+    assert_eq!(
+        holders[0].partials(&request).unwrap_err().code(),
+        "INVALID_REQUEST"
+    );
+    // Leaving out the published entry leaves the holder nothing to check the deadline against.
+    request.tree_head = head;
+    request.schedule.clear();
+    assert!(
+        holders[0]
+            .partials(&request)
+            .unwrap_err()
+            .to_string()
+            .contains("缺少项目发布条目")
+    );
+
+    // An opening that states a deadline the announcement does not: refused.
+    let request = forge_opening(&test, &procedure, &lot, test.app.now_ms() - 1, Vec::new()).await;
+    assert!(
+        holders[0]
+            .partials(&request)
+            .unwrap_err()
+            .to_string()
+            .contains("与公告的不符")
+    );
+
+    // After the deadline, an opening that lists another lot's bid: the bidder's signed header
+    // names that other lot, so no holder decrypts its key here.
     let (other, other_lot) = published(&test, "拱墅区老旧小区改造工程").await;
     let other_key = other.opening_key.clone().unwrap().public_key;
     bid(
@@ -481,68 +513,10 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
         header: theirs.header.clone(),
     };
     let now = test.app.now_ms();
-    let forged = domain::ProcedureEvent::OpeningStarted {
-        lot: lot.clone(),
-        deadline_ms: now - 1,
-        bids: vec![stolen],
-        at_ms: now,
-    };
-    let receipts = test
-        .app
-        .witness(vec![app::NewEntry {
-            stream: app::procedure_stream(&procedure.id),
-            kind: "procedure.opening_started".into(),
-            visibility: ledger::Visibility::Public,
-            actor: "system".into(),
-            payload: serde_json::to_value(&forged).unwrap(),
-        }])
-        .await
-        .unwrap();
-    let row = test
-        .app
-        .store()
-        .entry(receipts[0].seq)
-        .await
-        .unwrap()
-        .unwrap();
-    let proof = test.app.inclusion(receipts[0].seq, None).await.unwrap();
-    let stolen_request = app::OpeningRequest {
-        lot: lot.clone(),
-        procedure: procedure.id.clone(),
-        ceremony: "2026-12".into(),
-        entry: ledger::Entry {
-            seq: row.seq as u64,
-            stream: row.stream.clone(),
-            kind: row.kind.clone(),
-            visibility: ledger::Visibility::Public,
-            actor: row.actor.clone(),
-            at_ms: row.at_ms,
-            payload: serde_json::from_str(&row.payload).unwrap(),
-            salt: row.salt.clone().try_into().unwrap(),
-        },
-        tree_head: proof.tree_head.clone(),
-        path: proof.path.clone(),
-    };
-    let error = holders[1].partials(&stolen_request).unwrap_err();
+    test.advance(deadline - now + 1_000);
+    let request = forge_opening(&test, &procedure, &lot, deadline, vec![stolen]).await;
+    let error = holders[1].partials(&request).unwrap_err();
     assert!(error.to_string().contains("不属于本标段"), "{error}");
-
-    // Claiming a later time in the entry breaks its inclusion proof.
-    request.entry.at_ms = deadline + 1;
-    assert_eq!(
-        holders[0].partials(&request).unwrap_err().code(),
-        "INVALID_REQUEST"
-    );
-    request.entry.at_ms = row.at_ms;
-    // A head not signed by the pinned platform key is refused.
-    request.tree_head = ledger::TreeHead {
-        timestamp_ms: deadline + 1,
-        ..proof.tree_head.head.clone()
-    }
-    .sign(&PlatformKey::generate());
-    assert_eq!(
-        holders[0].partials(&request).unwrap_err().code(),
-        "INVALID_REQUEST"
-    );
 }
 
 #[tokio::test]
