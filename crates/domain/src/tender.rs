@@ -744,7 +744,11 @@ impl Decider for Option<Procedure> {
                     LotPhase::Draft => return Err(DomainError::ProcedureNotPublished),
                     LotPhase::Other => return Err(DomainError::LotNotBidding),
                 }
-                let min = procedure.rules.as_ref().map_or(3, |r| r.min_bidders);
+                let min = procedure
+                    .rules
+                    .as_ref()
+                    .ok_or(DomainError::ProcedureNotPublished)?
+                    .min_bidders;
                 if (bids.len() as u32) < min {
                     return Ok(vec![ProcedureEvent::LotFailed {
                         lot,

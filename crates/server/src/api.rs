@@ -17,14 +17,14 @@ use crate::{AppState, session_cookie};
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn caller(maybe: &MaybeCaller) -> ApiResult<&app::Caller> {
+pub(crate) fn caller(maybe: &MaybeCaller) -> ApiResult<&app::Caller> {
     maybe
         .0
         .as_ref()
         .ok_or_else(|| ApiError::new("NOT_AUTHENTICATED"))
 }
 
-fn receipts(state: &AppState, list: &[app::Receipt]) -> ReceiptsDto {
+pub(crate) fn receipts(state: &AppState, list: &[app::Receipt]) -> ReceiptsDto {
     let key = state.app.public_key();
     ReceiptsDto {
         receipts: list

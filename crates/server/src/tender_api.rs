@@ -15,28 +15,12 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::access::MaybeCaller;
+use crate::api::{caller, receipts};
 use crate::dto::{ReceiptDto, ReceiptsDto};
 use crate::errors::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn caller(maybe: &MaybeCaller) -> ApiResult<&app::Caller> {
-    maybe
-        .0
-        .as_ref()
-        .ok_or_else(|| ApiError::new("NOT_AUTHENTICATED"))
-}
-
-fn receipts(state: &AppState, list: &[app::Receipt]) -> ReceiptsDto {
-    let key = state.app.public_key();
-    ReceiptsDto {
-        receipts: list
-            .iter()
-            .map(|r| ReceiptDto::from_receipt(r, &key))
-            .collect(),
-    }
-}
 
 fn json<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or_default()
