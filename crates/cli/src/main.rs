@@ -399,7 +399,12 @@ fn print_demo_accounts(address: &str) {
     println!(
         "演示数字证书与私钥（仅供演示）：ggzy-data/demo-certificates/（或 --data-dir 下的同名目录）"
     );
-    println!("登录：http://{address}/login    交易见证：http://{address}/ledger");
+    println!(
+        "模拟开标密钥持有人（交易中心、行政监督部门、第三方，2/3门限）：ggzy-data-keyholders/（数据目录旁，不在其中）；投标截止后自动开标"
+    );
+    println!(
+        "登录：http://{address}/login    招标项目：http://{address}/procedures    交易见证：http://{address}/ledger"
+    );
 }
 
 async fn shutdown_signal() {
