@@ -122,6 +122,31 @@ impl DocumentAggregate for Option<Ceremony> {
     }
 }
 
+impl DocumentAggregate for Option<domain::Expert> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let expert = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "expert".into(),
+            key1: expert.record.region.to_string(),
+            key2: expert.record.employer.to_string(),
+            status: expert.status.as_str().into(),
+            sort_ms: expert.added_at_ms,
+            state: state_json(expert),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::ExpertEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(_: &domain::ExpertEvent) -> Visibility {
+        // Names and personal numbers are confidential; the pseudonym in the stream is public.
+        Visibility::Parties
+    }
+}
+
 /// The announcements row of a published announcement.
 pub(crate) fn announcement_row(announcement: &Announcement, seq: i64) -> AnnouncementRow {
     AnnouncementRow {

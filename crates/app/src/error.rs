@@ -34,6 +34,10 @@ pub enum AppError {
     Certificate(#[from] crypto::CertError),
     #[error("第{holder}号密钥持有人对「{bidder}」投标文件的解密份额未通过零知识证明验证，已拒收")]
     PartialInvalid { holder: u32, bidder: String },
+    #[error("{0}")]
+    ExpertInvalid(String),
+    #[error("导入文件有误，未导入任何专家：{}", .0.iter().take(20).map(|(line, reason)| format!("第{line}行 {reason}")).collect::<Vec<_>>().join("；"))]
+    ExpertImport(Vec<(usize, String)>),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -56,6 +60,8 @@ impl AppError {
             Self::Invalid(_) => "INVALID_REQUEST",
             Self::Certificate(error) => error.code(),
             Self::PartialInvalid { .. } => "PARTIAL_PROOF_INVALID",
+            Self::ExpertInvalid(_) => "EXPERT_INVALID",
+            Self::ExpertImport(_) => "EXPERT_IMPORT",
             Self::Internal(_) => "INTERNAL",
         }
     }

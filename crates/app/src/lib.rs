@@ -9,6 +9,7 @@ mod auth;
 mod demo;
 mod documents;
 mod error;
+mod experts;
 mod holder;
 mod keys;
 mod ledger_view;
@@ -31,6 +32,7 @@ pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
 };
 pub use error::AppError;
+pub use experts::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
 pub use holder::{
     ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,
     PartialsRequest, ProvenEntry, partial_context,
@@ -94,6 +96,7 @@ pub struct App {
     pub(crate) clock: Clock,
     pub(crate) settings: Settings,
     pub(crate) templates: domain::Templates,
+    pub(crate) classification: domain::Classification,
 }
 
 impl std::fmt::Debug for App {
@@ -111,6 +114,8 @@ impl App {
             settings,
             templates: parse_templates(SHIPPED_TEMPLATES)
                 .expect("the shipped announcement templates are checked by a test"),
+            classification: domain::Classification::parse_csv(SHIPPED_EXPERT_CATEGORIES)
+                .expect("the shipped expert classification is checked by a test"),
         }
     }
 

@@ -121,6 +121,7 @@ pub(crate) struct Rebuilt {
     procedure_states: BTreeMap<String, Option<domain::Procedure>>,
     bid_states: BTreeMap<String, Option<domain::Bid>>,
     ceremony_states: BTreeMap<String, Option<domain::Ceremony>>,
+    expert_states: BTreeMap<String, Option<domain::Expert>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -152,6 +153,8 @@ impl Rebuilt {
             fold_document(&mut self.bid_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("ceremony/") {
             fold_document(&mut self.ceremony_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("expert/") {
+            fold_document(&mut self.expert_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {
             let announcement: domain::Announcement = decode(row)?;
             self.announcements.insert(

@@ -169,6 +169,18 @@ pub enum DomainError {
     CeremonyAlreadyDone,
     #[error("密钥仪式消息不完整：承诺数应等于门限，份额应发给其他每一位持有人")]
     CeremonyMessage,
+    #[error("该专家已在库中")]
+    ExpertExists,
+    #[error("专家不存在")]
+    ExpertNotFound,
+    #[error("该专家已退出专家库")]
+    ExpertRetired,
+    #[error("该专家不在在库状态")]
+    ExpertNotActive,
+    #[error("该专家未被暂停")]
+    ExpertNotSuspended,
+    #[error("请假时段无效：结束日期不得早于开始日期或今天")]
+    LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
 }
@@ -259,6 +271,12 @@ impl DomainError {
             Self::CeremonyAlreadyDone => "CEREMONY_ALREADY_DONE",
             Self::CeremonyMessage => "CEREMONY_MESSAGE",
             Self::TemplateInvalid { .. } => "TEMPLATE_INVALID",
+            Self::ExpertExists => "EXPERT_EXISTS",
+            Self::ExpertNotFound => "EXPERT_NOT_FOUND",
+            Self::ExpertRetired => "EXPERT_RETIRED",
+            Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
+            Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
+            Self::LeaveDates => "LEAVE_DATES",
         }
     }
 
@@ -346,5 +364,11 @@ impl DomainError {
         "CEREMONY_ALREADY_DONE",
         "CEREMONY_MESSAGE",
         "TEMPLATE_INVALID",
+        "EXPERT_EXISTS",
+        "EXPERT_NOT_FOUND",
+        "EXPERT_RETIRED",
+        "EXPERT_NOT_ACTIVE",
+        "EXPERT_NOT_SUSPENDED",
+        "LEAVE_DATES",
     ];
 }

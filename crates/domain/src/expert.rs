@@ -289,3 +289,228 @@ pub fn parse_expert_csv(
         Err(problems)
     }
 }
+
+/// Where an expert stands in the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ExpertStatus {
+    /// 在库.
+    Active,
+    /// 暂停 (e.g. after a poor rating or a complaint), with the reason.
+    Suspended { reason: String },
+    /// 退出专家库.
+    Retired { reason: String },
+}
+
+impl ExpertStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended { .. } => "suspended",
+            Self::Retired { .. } => "retired",
+        }
+    }
+}
+
+/// A leave period (请假/回避时段): the expert is not drawn for evaluations on these days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leave {
+    pub from: Date,
+    pub to: Date,
+    pub reason: String,
+}
+
+/// An expert of the database, known by a pseudonym (its stream and its id in draws).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expert {
+    pub pseudonym: String,
+    pub record: ExpertRecord,
+    pub status: ExpertStatus,
+    pub leaves: Vec<Leave>,
+    pub added_by: String,
+    pub added_at_ms: i64,
+}
+
+impl Expert {
+    pub fn stream(pseudonym: &str) -> String {
+        format!("expert/{pseudonym}")
+    }
+}
+
+/// What may be asked of an expert's record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpertCommand {
+    /// 入库 (the trading center), with a record that passed the entry criteria.
+    Add {
+        pseudonym: String,
+        record: ExpertRecord,
+        by: String,
+    },
+    Suspend {
+        by: String,
+        reason: String,
+    },
+    Reinstate {
+        by: String,
+    },
+    Retire {
+        by: String,
+        reason: String,
+    },
+    AddLeave {
+        leave: Leave,
+        today: Date,
+    },
+}
+
+/// What happened to an expert's record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ExpertEvent {
+    Added {
+        pseudonym: String,
+        record: ExpertRecord,
+        by: String,
+        at_ms: i64,
+    },
+    Suspended {
+        by: String,
+        reason: String,
+        at_ms: i64,
+    },
+    Reinstated {
+        by: String,
+        at_ms: i64,
+    },
+    Retired {
+        by: String,
+        reason: String,
+        at_ms: i64,
+    },
+    LeaveAdded {
+        leave: Leave,
+        at_ms: i64,
+    },
+}
+
+impl ExpertEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Added { .. } => "expert.added",
+            Self::Suspended { .. } => "expert.suspended",
+            Self::Reinstated { .. } => "expert.reinstated",
+            Self::Retired { .. } => "expert.retired",
+            Self::LeaveAdded { .. } => "expert.leave_added",
+        }
+    }
+}
+
+fn reason_given(reason: &str) -> Result<(), DomainError> {
+    if reason.trim().is_empty() {
+        Err(DomainError::ReasonRequired)
+    } else {
+        crate::entity::text_field("理由", reason, 500)
+    }
+}
+
+impl crate::Decider for Option<Expert> {
+    type Command = ExpertCommand;
+    type Event = ExpertEvent;
+
+    fn decide(&self, command: ExpertCommand, now_ms: i64) -> Result<Vec<ExpertEvent>, DomainError> {
+        if let ExpertCommand::Add {
+            pseudonym,
+            record,
+            by,
+        } = command
+        {
+            if self.is_some() {
+                return Err(DomainError::ExpertExists);
+            }
+            return Ok(vec![ExpertEvent::Added {
+                pseudonym,
+                record,
+                by,
+                at_ms: now_ms,
+            }]);
+        }
+        let expert = self.as_ref().ok_or(DomainError::ExpertNotFound)?;
+        if matches!(expert.status, ExpertStatus::Retired { .. }) {
+            return Err(DomainError::ExpertRetired);
+        }
+        match command {
+            ExpertCommand::Add { .. } => unreachable!("handled above"),
+            ExpertCommand::Suspend { by, reason } => {
+                reason_given(&reason)?;
+                if expert.status != ExpertStatus::Active {
+                    return Err(DomainError::ExpertNotActive);
+                }
+                Ok(vec![ExpertEvent::Suspended {
+                    by,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
+            ExpertCommand::Reinstate { by } => {
+                if !matches!(expert.status, ExpertStatus::Suspended { .. }) {
+                    return Err(DomainError::ExpertNotSuspended);
+                }
+                Ok(vec![ExpertEvent::Reinstated { by, at_ms: now_ms }])
+            }
+            ExpertCommand::Retire { by, reason } => {
+                reason_given(&reason)?;
+                Ok(vec![ExpertEvent::Retired {
+                    by,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
+            ExpertCommand::AddLeave { leave, today } => {
+                reason_given(&leave.reason)?;
+                if leave.to < leave.from || leave.to < today {
+                    return Err(DomainError::LeaveDates);
+                }
+                Ok(vec![ExpertEvent::LeaveAdded {
+                    leave,
+                    at_ms: now_ms,
+                }])
+            }
+        }
+    }
+
+    fn evolve(self, event: &ExpertEvent) -> Self {
+        if let ExpertEvent::Added {
+            pseudonym,
+            record,
+            by,
+            at_ms,
+        } = event
+        {
+            return Some(Expert {
+                pseudonym: pseudonym.clone(),
+                record: record.clone(),
+                status: ExpertStatus::Active,
+                leaves: Vec::new(),
+                added_by: by.clone(),
+                added_at_ms: *at_ms,
+            });
+        }
+        let mut expert = self?;
+        match event {
+            ExpertEvent::Added { .. } => {}
+            ExpertEvent::Suspended { reason, .. } => {
+                expert.status = ExpertStatus::Suspended {
+                    reason: reason.clone(),
+                };
+            }
+            ExpertEvent::Reinstated { .. } => expert.status = ExpertStatus::Active,
+            ExpertEvent::Retired { reason, .. } => {
+                expert.status = ExpertStatus::Retired {
+                    reason: reason.clone(),
+                };
+            }
+            ExpertEvent::LeaveAdded { leave, .. } => expert.leaves.push(leave.clone()),
+        }
+        Some(expert)
+    }
+}

@@ -38,8 +38,8 @@ pub use entity::{
 };
 pub use error::DomainError;
 pub use expert::{
-    Classification, EXPERT_CSV_HEADER, ExpertCategory, ExpertInput, ExpertRecord, TitleLevel,
-    parse_expert_csv,
+    Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
+    ExpertInput, ExpertRecord, ExpertStatus, Leave, TitleLevel, parse_expert_csv,
 };
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
 pub use period::{DayCount, Period, PeriodKind};

@@ -430,7 +430,15 @@ pub(crate) async fn account(
         crate::tender_api::confirm_ceremony,
         crate::tender_api::complain_ceremony,
         crate::tender_api::suspend_lot,
-        crate::tender_api::resume_lot
+        crate::tender_api::resume_lot,
+        crate::tender_api::experts,
+        crate::tender_api::expert,
+        crate::tender_api::add_expert,
+        crate::tender_api::import_experts,
+        crate::tender_api::expert_leave,
+        crate::tender_api::suspend_expert,
+        crate::tender_api::reinstate_expert,
+        crate::tender_api::retire_expert
     ),
     components(schemas(ErrorBody))
 )]

@@ -220,6 +220,28 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(tender_api::open_ceremony).get(tender_api::ceremonies),
         )
         .route("/api/v1/ceremonies/{id}", get(tender_api::ceremony))
+        .route(
+            "/api/v1/experts",
+            get(tender_api::experts).post(tender_api::add_expert),
+        )
+        .route(
+            "/api/v1/experts/import",
+            post(tender_api::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+        )
+        .route("/api/v1/experts/{id}", get(tender_api::expert))
+        .route("/api/v1/experts/{id}/leave", post(tender_api::expert_leave))
+        .route(
+            "/api/v1/experts/{id}/suspend",
+            post(tender_api::suspend_expert),
+        )
+        .route(
+            "/api/v1/experts/{id}/reinstate",
+            post(tender_api::reinstate_expert),
+        )
+        .route(
+            "/api/v1/experts/{id}/retire",
+            post(tender_api::retire_expert),
+        )
         .route("/api/v1/lots/{code}/suspend", post(tender_api::suspend_lot))
         .route("/api/v1/lots/{code}/resume", post(tender_api::resume_lot))
         .route("/lots/{code}/suspend", post(tender_pages::suspend))

@@ -600,3 +600,151 @@ pub(crate) async fn resume_lot(
     let result = state.app.resume_lot(caller, &code).await?;
     Ok(Json(act(&state, result)))
 }
+
+/// A page of experts.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ExpertPageDto {
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) items: Vec<serde_json::Value>,
+    pub(crate) total: u64,
+    pub(crate) page: u64,
+    pub(crate) per_page: u64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExpertQuery {
+    #[serde(default)]
+    pub(crate) page: u64,
+    pub(crate) per_page: Option<u64>,
+    /// `active`, `suspended` or `retired`.
+    pub(crate) status: Option<String>,
+}
+
+/// The expert database (trading center, supervision, audit; ID numbers masked).
+#[utoipa::path(get, path = "/api/v1/experts", tag = "评标专家", params(ExpertQuery), responses((status = 200, body = ExpertPageDto), (status = 403, body = ErrorBody)))]
+pub(crate) async fn experts(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiQuery(query): ApiQuery<ExpertQuery>,
+) -> ApiResult<Json<ExpertPageDto>> {
+    let caller = caller(&maybe)?;
+    let per_page = query.per_page.unwrap_or(20).clamp(1, 100);
+    let page = query.page.max(1);
+    let list = state
+        .app
+        .experts(
+            caller,
+            query.status.as_deref(),
+            per_page,
+            (page - 1) * per_page,
+        )
+        .await?;
+    Ok(Json(ExpertPageDto {
+        items: list.items.iter().map(json).collect(),
+        total: list.total,
+        page,
+        per_page,
+    }))
+}
+
+/// One expert.
+#[utoipa::path(get, path = "/api/v1/experts/{id}", tag = "评标专家", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub(crate) async fn expert(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(json(&state.app.expert(caller, &id).await?)))
+}
+
+/// 专家入库: one expert (the fields of an import row).
+#[utoipa::path(post, path = "/api/v1/experts", tag = "评标专家", request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_expert(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(form): ApiJson<app::ExpertForm>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.add_expert(caller, form).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 批量导入: a CSV file (`text/csv`, UTF-8, the header of `domain::EXPERT_CSV_HEADER`); all rows
+/// or none, every bad row reported with its line.
+#[utoipa::path(post, path = "/api/v1/experts/import", tag = "评标专家", request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn import_experts(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::with_message("EXPERT_IMPORT", "导入文件应为UTF-8编码的CSV"))?;
+    let list = state.app.import_experts(caller, text).await?;
+    Ok(Json(receipts(&state, &list)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LeaveRequest {
+    /// `YYYY-MM-DD`.
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) reason: String,
+}
+
+/// A leave period: the expert is not drawn on these days.
+#[utoipa::path(post, path = "/api/v1/experts/{id}/leave", tag = "评标专家", params(("id" = String, Path)), request_body = LeaveRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn expert_leave(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LeaveRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .add_expert_leave(caller, &id, &input.from, &input.to, &input.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 暂停 an expert, with a reason.
+#[utoipa::path(post, path = "/api/v1/experts/{id}/suspend", tag = "评标专家", params(("id" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn suspend_expert(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.suspend_expert(caller, &id, &input.reason).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 恢复 a suspended expert.
+#[utoipa::path(post, path = "/api/v1/experts/{id}/reinstate", tag = "评标专家", params(("id" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn reinstate_expert(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.reinstate_expert(caller, &id).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 退出专家库, with a reason.
+#[utoipa::path(post, path = "/api/v1/experts/{id}/retire", tag = "评标专家", params(("id" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn retire_expert(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.retire_expert(caller, &id, &input.reason).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}

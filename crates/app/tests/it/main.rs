@@ -4,6 +4,7 @@
 mod auth;
 mod certificates;
 mod commands;
+mod experts;
 mod reference;
 mod support;
 mod tamper;

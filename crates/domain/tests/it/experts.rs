@@ -119,3 +119,116 @@ fn one_bad_row_imports_nothing_and_every_bad_row_is_reported() {
     assert!(reasons[4].contains("第2行"));
     assert!(reasons[5].contains("9列"));
 }
+
+#[test]
+fn the_expert_decider_table() {
+    use domain::{Date, Decider, Expert, ExpertCommand, Leave};
+    let classification = Classification::parse_csv(CATEGORIES).unwrap();
+    let record = parse_expert_csv(
+        &format!(
+            "{EXPERT_CSV_HEADER}\n{}\n",
+            row(
+                "周建国",
+                &id_number("330102", "19700315", "123"),
+                "A0101",
+                "正高级",
+                "20"
+            )
+        ),
+        &classification,
+        8,
+    )
+    .unwrap()
+    .remove(0);
+    let today = Date::parse("2026-11-28").unwrap();
+    let add = ExpertCommand::Add {
+        pseudonym: "E1".into(),
+        record,
+        by: "op".into(),
+    };
+    let added = Option::<Expert>::None.decide(add.clone(), 1).unwrap();
+    let state = Option::<Expert>::replay(&added);
+    let leave = |from: &str, to: &str, reason: &str| ExpertCommand::AddLeave {
+        leave: Leave {
+            from: Date::parse(from).unwrap(),
+            to: Date::parse(to).unwrap(),
+            reason: reason.into(),
+        },
+        today,
+    };
+    let suspend = |reason: &str| ExpertCommand::Suspend {
+        by: "op".into(),
+        reason: reason.into(),
+    };
+    let retire = ExpertCommand::Retire {
+        by: "op".into(),
+        reason: "年龄".into(),
+    };
+    let reinstate = ExpertCommand::Reinstate { by: "op".into() };
+    let suspended = state
+        .clone()
+        .evolve(&state.decide(suspend("投诉"), 2).unwrap()[0]);
+    let retired = state
+        .clone()
+        .evolve(&state.decide(retire.clone(), 2).unwrap()[0]);
+    let cases: Vec<(&str, &Option<Expert>, ExpertCommand, Result<&str, &str>)> = vec![
+        ("add twice", &state, add.clone(), Err("EXPERT_EXISTS")),
+        (
+            "suspend without reason",
+            &state,
+            suspend(" "),
+            Err("REASON_REQUIRED"),
+        ),
+        ("suspend", &state, suspend("投诉"), Ok("expert.suspended")),
+        (
+            "suspend twice",
+            &suspended,
+            suspend("x"),
+            Err("EXPERT_NOT_ACTIVE"),
+        ),
+        (
+            "reinstate active",
+            &state,
+            reinstate.clone(),
+            Err("EXPERT_NOT_SUSPENDED"),
+        ),
+        (
+            "reinstate",
+            &suspended,
+            reinstate.clone(),
+            Ok("expert.reinstated"),
+        ),
+        (
+            "leave",
+            &state,
+            leave("2026-12-01", "2026-12-03", "出差"),
+            Ok("expert.leave_added"),
+        ),
+        (
+            "leave reversed",
+            &state,
+            leave("2026-12-03", "2026-12-01", "出差"),
+            Err("LEAVE_DATES"),
+        ),
+        (
+            "leave in the past",
+            &state,
+            leave("2026-10-01", "2026-10-03", "出差"),
+            Err("LEAVE_DATES"),
+        ),
+        (
+            "anything after retirement",
+            &retired,
+            reinstate,
+            Err("EXPERT_RETIRED"),
+        ),
+        ("unknown expert", &None, retire, Err("EXPERT_NOT_FOUND")),
+    ];
+    for (name, state, command, expected) in cases {
+        let got = state
+            .decide(command, 3)
+            .map(|events| events[0].kind())
+            .map_err(|e| e.code());
+        assert_eq!(got, expected, "{name}");
+    }
+}

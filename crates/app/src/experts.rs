@@ -1,0 +1,315 @@
+//! 评标专家库 — the trading center's expert database: experts added one by one or imported all or
+//! nothing from a CSV file (every bad row reported with its line and reason), known on the ledger
+//! by pseudonyms; suspension, reinstatement, retirement and leave periods. Names and personal
+//! numbers are confidential: entries are `parties`-visible, pages and the API show them to the
+//! trading center, supervision and audit only, with the ID number masked.
+
+use domain::{
+    Classification, Date, DomainError, Expert, ExpertCommand, ExpertInput, ExpertRecord, Leave,
+    Role,
+};
+use serde::{Deserialize, Serialize};
+use store::{DocumentFilter, Page};
+
+use crate::documents::{decide, project};
+use crate::keys::decode_state;
+use crate::witness::append;
+use crate::{App, AppError, Caller, Receipt};
+
+/// The professional classification shipped with the platform (`data/expert-categories.csv`).
+pub const SHIPPED_EXPERT_CATEGORIES: &str = include_str!("../../../data/expert-categories.csv");
+
+/// An expert as entered in a form or through the API (the fields of one import row).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertForm {
+    pub name: String,
+    pub id_number: String,
+    /// The employer's 统一社会信用代码.
+    pub employer: String,
+    pub region: String,
+    /// Classification codes separated by `;`.
+    pub categories: String,
+    pub title: String,
+    /// 初级 / 中级 / 副高级 / 正高级.
+    pub title_level: String,
+    pub practice_years: String,
+    /// `YYYY-MM-DD`.
+    pub entry_date: String,
+}
+
+/// An expert as the trading center and supervision see it (ID number masked).
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpertView {
+    pub pseudonym: String,
+    pub name: String,
+    pub id_number: String,
+    pub employer: String,
+    pub region: String,
+    pub categories: Vec<String>,
+    pub title: String,
+    pub title_level: domain::TitleLevel,
+    pub practice_years: u32,
+    pub entry_date: String,
+    pub status: String,
+    pub status_reason: String,
+    pub leaves: Vec<Leave>,
+}
+
+impl From<Expert> for ExpertView {
+    fn from(expert: Expert) -> Self {
+        let record = expert.record;
+        let status_reason = match &expert.status {
+            domain::ExpertStatus::Suspended { reason }
+            | domain::ExpertStatus::Retired { reason } => reason.clone(),
+            domain::ExpertStatus::Active => String::new(),
+        };
+        Self {
+            pseudonym: expert.pseudonym,
+            name: record.name,
+            id_number: record.id_number.masked(),
+            employer: record.employer.to_string(),
+            region: record.region.to_string(),
+            categories: record.categories,
+            title: record.title,
+            title_level: record.title_level,
+            practice_years: record.practice_years,
+            entry_date: record.entry_date.to_string(),
+            status: expert.status.as_str().into(),
+            status_reason,
+            leaves: expert.leaves,
+        }
+    }
+}
+
+fn oversight(caller: &Caller) -> Result<(), AppError> {
+    if caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
+        Ok(())
+    } else {
+        Err(AppError::NotAuthorized)
+    }
+}
+
+impl App {
+    pub(crate) fn classification(&self) -> &Classification {
+        &self.classification
+    }
+
+    /// An expert's pseudonym: `E` and 16 hex digits of a keyed digest of the ID number.
+    fn expert_pseudonym(&self, record: &ExpertRecord) -> String {
+        let digest = self
+            .key
+            .keyed_digest(format!("expert\n{}", record.id_number).as_bytes());
+        format!("E{}", &digest.to_hex()[..16])
+    }
+
+    /// The years of practice the rule set in force asks of an expert (招标投标法 第37条).
+    async fn expert_min_years(&self) -> Result<u32, AppError> {
+        let today = Date::of_instant(self.now_ms());
+        let rules = self.resolve_rules("construction", "330000", today).await?;
+        Ok(rules.threshold("expert_min_practice_years")? as u32)
+    }
+
+    /// Adds the records in one transaction: all of them, or none.
+    async fn add_experts(
+        &self,
+        caller: &Caller,
+        records: Vec<ExpertRecord>,
+    ) -> Result<Vec<Receipt>, AppError> {
+        let mut tx = self.store.begin().await?;
+        let now = self.now_ms();
+        let mut entries = Vec::new();
+        let mut states = Vec::new();
+        for record in records {
+            let pseudonym = self.expert_pseudonym(&record);
+            let stream = Expert::stream(&pseudonym);
+            let name = record.name.clone();
+            let (decided, mut more) = decide::<Option<Expert>>(
+                &mut tx,
+                &stream,
+                ExpertCommand::Add {
+                    pseudonym,
+                    record,
+                    by: caller.username.clone(),
+                },
+                &caller.username,
+                now,
+            )
+            .await
+            .map_err(|error| match error {
+                AppError::Domain(DomainError::ExpertExists) => {
+                    AppError::ExpertInvalid(format!("{name}：该专家已在库中"))
+                }
+                other => other,
+            })?;
+            if states.iter().any(|(s, _): &(String, _)| *s == stream) {
+                return Err(AppError::ExpertInvalid(format!("{name}：重复")));
+            }
+            entries.append(&mut more);
+            states.push((stream, decided.after));
+        }
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        for ((stream, state), receipt) in states.iter().zip(&receipts) {
+            project(&mut tx, stream, state, receipt.seq).await?;
+        }
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    /// 专家入库: one expert, checked against the classification and the entry criteria.
+    pub async fn add_expert(&self, caller: &Caller, form: ExpertForm) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let input = ExpertInput {
+            name: form.name,
+            id_number: form.id_number,
+            employer: form.employer,
+            region: form.region,
+            categories: form.categories,
+            title: form.title,
+            title_level: form.title_level,
+            practice_years: form.practice_years,
+            entry_date: form.entry_date,
+        };
+        let min_years = self.expert_min_years().await?;
+        let record = input
+            .validate(self.classification(), min_years)
+            .map_err(AppError::ExpertInvalid)?;
+        let mut receipts = self.add_experts(caller, vec![record]).await?;
+        receipts
+            .pop()
+            .ok_or_else(|| AppError::Internal("no receipt for an added expert".into()))
+    }
+
+    /// 批量导入: every row is checked; nothing is imported unless every row is good.
+    pub async fn import_experts(
+        &self,
+        caller: &Caller,
+        csv: &str,
+    ) -> Result<Vec<Receipt>, AppError> {
+        caller.require(Role::Operator)?;
+        let min_years = self.expert_min_years().await?;
+        let records = domain::parse_expert_csv(csv, self.classification(), min_years)
+            .map_err(AppError::ExpertImport)?;
+        self.add_experts(caller, records).await
+    }
+
+    async fn expert_command(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        command: ExpertCommand,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let stream = Expert::stream(pseudonym);
+        let mut tx = self.store.begin().await?;
+        let now = self.now_ms();
+        let (decided, entries) =
+            decide::<Option<Expert>>(&mut tx, &stream, command, &caller.username, now).await?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("expert command appended nothing".into()))?;
+        project(&mut tx, &stream, &decided.after, last.seq).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    pub async fn suspend_expert(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        let command = ExpertCommand::Suspend {
+            by: caller.username.clone(),
+            reason: reason.trim().to_string(),
+        };
+        self.expert_command(caller, pseudonym, command).await
+    }
+
+    pub async fn reinstate_expert(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+    ) -> Result<Receipt, AppError> {
+        let command = ExpertCommand::Reinstate {
+            by: caller.username.clone(),
+        };
+        self.expert_command(caller, pseudonym, command).await
+    }
+
+    pub async fn retire_expert(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        let command = ExpertCommand::Retire {
+            by: caller.username.clone(),
+            reason: reason.trim().to_string(),
+        };
+        self.expert_command(caller, pseudonym, command).await
+    }
+
+    /// A leave period (`YYYY-MM-DD` first and last day).
+    pub async fn add_expert_leave(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        from: &str,
+        to: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        let command = ExpertCommand::AddLeave {
+            leave: Leave {
+                from: Date::parse(from)?,
+                to: Date::parse(to)?,
+                reason: reason.trim().to_string(),
+            },
+            today: Date::of_instant(self.now_ms()),
+        };
+        self.expert_command(caller, pseudonym, command).await
+    }
+
+    /// The database, newest first (trading center, supervision, audit).
+    pub async fn experts(
+        &self,
+        caller: &Caller,
+        status: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<ExpertView>, AppError> {
+        oversight(caller)?;
+        let page = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "expert",
+                    status,
+                    ..Default::default()
+                },
+                limit,
+                offset,
+            )
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(|row| decode_state::<Expert>(&row.state).map(ExpertView::from))
+                .collect::<Result<_, _>>()?,
+            total: page.total,
+        })
+    }
+
+    pub async fn expert(&self, caller: &Caller, pseudonym: &str) -> Result<ExpertView, AppError> {
+        oversight(caller)?;
+        let row = self
+            .store
+            .document(&Expert::stream(pseudonym))
+            .await?
+            .ok_or(DomainError::ExpertNotFound)?;
+        Ok(decode_state::<Expert>(&row.state)?.into())
+    }
+}
