@@ -171,7 +171,13 @@ fn the_expert_decider_table() {
     let retired = state
         .clone()
         .evolve(&state.decide(retire.clone(), 2).unwrap()[0]);
-    let cases: Vec<(&str, &Option<Expert>, ExpertCommand, Result<&str, &str>)> = vec![
+    type Case<'a> = (
+        &'a str,
+        &'a Option<Expert>,
+        ExpertCommand,
+        Result<&'a str, &'a str>,
+    );
+    let cases: Vec<Case<'_>> = vec![
         ("add twice", &state, add.clone(), Err("EXPERT_EXISTS")),
         (
             "suspend without reason",
