@@ -442,7 +442,164 @@ pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
         },
     )
     .await?;
+    seed_demo_experts(app, &operator).await?;
     Ok(true)
+}
+
+/// The demo's expert database: experts of several classes and employers (hospitals, design
+/// institutes, universities, the demo's own entities), imported as one CSV file.
+async fn seed_demo_experts(app: &App, operator: &Caller) -> Result<(), AppError> {
+    let hangzhou_design = make_uscc("12", "330100", "MB1D0017");
+    let zju = make_uscc("12", "330000", "MB1E0003");
+    let tenderee = make_uscc("91", "330100", "MA2H7Q1K");
+    let bidder = make_uscc("91", "330200", "MA2AGH4R");
+    let experts = [
+        (
+            "周建国",
+            "330102",
+            "19680315",
+            "123",
+            &hangzhou_design,
+            "A0101;A0201",
+            "教授级高级工程师",
+            "正高级",
+            30,
+        ),
+        (
+            "钱丽华",
+            "330106",
+            "19750622",
+            "246",
+            &zju,
+            "A0102;A0302",
+            "高级工程师",
+            "副高级",
+            22,
+        ),
+        (
+            "孙振宇",
+            "330104",
+            "19800101",
+            "111",
+            &hangzhou_design,
+            "A0103",
+            "高级工程师",
+            "副高级",
+            18,
+        ),
+        (
+            "李文涛",
+            "330105",
+            "19720909",
+            "135",
+            &zju,
+            "A0104;A0202",
+            "教授",
+            "正高级",
+            28,
+        ),
+        (
+            "吴敏",
+            "330108",
+            "19820910",
+            "357",
+            &hangzhou_design,
+            "A0401;A0402",
+            "高级经济师",
+            "副高级",
+            15,
+        ),
+        (
+            "郑晓燕",
+            "330109",
+            "19781212",
+            "468",
+            &tenderee,
+            "A0105;A0301",
+            "高级工程师",
+            "副高级",
+            20,
+        ),
+        (
+            "王海峰",
+            "330110",
+            "19770404",
+            "579",
+            &zju,
+            "B0101;B0102;C01",
+            "高级工程师",
+            "副高级",
+            21,
+        ),
+        (
+            "冯静",
+            "330102",
+            "19850505",
+            "680",
+            &zju,
+            "B0201;B0202",
+            "主任医师",
+            "正高级",
+            14,
+        ),
+        (
+            "陈立新",
+            "330106",
+            "19710707",
+            "791",
+            &bidder,
+            "A0101;A0102",
+            "高级工程师",
+            "副高级",
+            29,
+        ),
+        (
+            "褚红梅",
+            "330104",
+            "19830808",
+            "802",
+            &hangzhou_design,
+            "C0301;C0302",
+            "高级会计师",
+            "副高级",
+            12,
+        ),
+        (
+            "卫东",
+            "330105",
+            "19691111",
+            "913",
+            &zju,
+            "A0201;A0202",
+            "研究员",
+            "正高级",
+            33,
+        ),
+        (
+            "蒋雪",
+            "330108",
+            "19860202",
+            "024",
+            &hangzhou_design,
+            "B03;B04",
+            "高级工程师",
+            "副高级",
+            11,
+        ),
+    ];
+    let mut csv = format!("{}\n", domain::EXPERT_CSV_HEADER);
+    for (name, region, birth, seq, employer, categories, title, level, years) in experts {
+        csv.push_str(&format!(
+            "{name},{},{employer},{},{categories},{title},{level},{years},2025-06-01\n",
+            make_id_number(region, birth, seq),
+            region
+                .get(..4)
+                .map(|r| format!("{r}00"))
+                .unwrap_or_default(),
+        ));
+    }
+    app.import_experts(operator, &csv).await?;
+    Ok(())
 }
 
 impl App {
