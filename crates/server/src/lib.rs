@@ -229,6 +229,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(tender_api::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
         )
         .route("/api/v1/experts/{id}", get(tender_api::expert))
+        .route("/experts", get(tender_pages::experts))
+        .route(
+            "/experts/import",
+            post(tender_pages::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+        )
         .route("/api/v1/experts/{id}/leave", post(tender_api::expert_leave))
         .route(
             "/api/v1/experts/{id}/suspend",

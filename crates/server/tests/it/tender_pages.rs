@@ -511,3 +511,48 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
     let public = server.page(&client(), &format!("/procedures/{id}")).await;
     assert!(public.contains("开标记录") && public.contains("工期（日历天）：540"));
 }
+
+#[tokio::test]
+async fn the_expert_database_page_lists_and_imports_all_or_nothing() {
+    let server = spawn_app().await;
+    let operator = server.login_page("operator").await;
+    let page = text(operator.get(server.url("/experts")).send().await.unwrap()).await;
+    assert!(
+        page.contains("评标专家库") && page.contains("周建国"),
+        "{page}"
+    );
+    assert!(page.contains("批量导入专家"));
+    // ID numbers are masked even for the trading center.
+    assert!(!page.contains("330102196803151"));
+    let csrf = csrf_of(&page);
+
+    let supervisor = server.login_page("supervisor").await;
+    let response = supervisor.get(server.url("/experts")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(!text(response).await.contains("批量导入专家"));
+    let bidder = server.login_page("bidder").await;
+    let response = bidder.get(server.url("/experts")).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+
+    // A file with a bad row: refused with the line and reason, nothing imported.
+    let csv = format!(
+        "{}\n张三,330102197001011234,91330100MA2H7Q1K51,330100,A0101,高级工程师,副高级,20,2026-01-15\n",
+        domain::EXPERT_CSV_HEADER
+    );
+    let (content_type, body) = multipart("file", "experts.csv", csv.as_bytes());
+    let before = server.ledger_size().await;
+    let response = operator
+        .post(server.url(&format!("/experts/import?csrf={csrf}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = text(response).await;
+    assert!(
+        page.contains("第2行") && page.contains("EXPERT_IMPORT"),
+        "{page}"
+    );
+    assert_eq!(server.ledger_size().await, before);
+}
