@@ -8,6 +8,7 @@
 mod auth;
 mod demo;
 mod documents;
+mod draws;
 mod error;
 mod experts;
 mod holder;
@@ -31,6 +32,7 @@ pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
 };
+pub use draws::{DrawCommitted, DrawRevealed, NewDraw, check_draw, draw_stream};
 pub use error::AppError;
 pub use experts::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
 pub use holder::{

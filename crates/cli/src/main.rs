@@ -28,7 +28,7 @@ enum Command {
     /// Fill the data directory with demo data if it is empty, then serve it.
     Demo(ServeArgs),
     /// Verify a store: every leaf, node and signed head, and the read tables by replay.
-    Verify(StoreArgs),
+    Verify(VerifyArgs),
     /// A demo certification authority (NOT FOR PRODUCTION): make a root, issue certificates.
     Ca {
         #[command(subcommand)]
@@ -133,6 +133,16 @@ struct SignArgs {
     /// The JSON file to sign.
     #[arg(long)]
     file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Instead of the whole store, rerun one expert draw from its public entries (commitment,
+    /// signed head, seed, shuffle) and print its result.
+    #[arg(long, value_name = "DRAW_ID")]
+    draw: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -315,6 +325,74 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reruns one expert draw from its public ledger entries.
+async fn verify_draw(
+    store: &store::Store,
+    key: &crypto::PublicKey,
+    origin: &str,
+    id: &str,
+) -> anyhow::Result<()> {
+    let rows = store.stream_entries(&app::draw_stream(id)).await?;
+    let payload = |kind: &str| -> anyhow::Result<serde_json::Value> {
+        let row = rows
+            .iter()
+            .find(|r| r.kind == kind)
+            .with_context(|| format!("draw {id} has no {kind} entry"))?;
+        Ok(serde_json::from_str(&row.payload)?)
+    };
+    let committed: app::DrawCommitted = serde_json::from_value(payload("draw.committed")?)?;
+    let revealed: app::DrawRevealed = serde_json::from_value(payload("draw.revealed")?)?;
+    // The head the seed names must be a head the platform signed, after the commitment.
+    let committed_seq = rows
+        .iter()
+        .find(|r| r.kind == "draw.committed")
+        .map(|r| r.seq as u64)
+        .unwrap_or(u64::MAX);
+    let head = store
+        .head_at(revealed.head_size)
+        .await?
+        .with_context(|| format!("no signed head of size {}", revealed.head_size))?;
+    let signature: [u8; 64] = head
+        .signature
+        .as_slice()
+        .try_into()
+        .context("stored head signature length")?;
+    let signed = ledger::SignedTreeHead {
+        head: ledger::TreeHead {
+            origin: origin.to_string(),
+            size: head.size as u64,
+            root: crypto::Sm3Hash::from_slice(&head.root)?,
+            timestamp_ms: head.at_ms,
+        },
+        signature: crypto::Signature(signature),
+    };
+    signed.verify(key).map_err(|_| {
+        anyhow::anyhow!(
+            "the head of size {} is not signed by the platform",
+            head.size
+        )
+    })?;
+    if signed.head.root.to_hex() != revealed.head_root || committed_seq >= signed.head.size {
+        bail!("the draw's seed does not name a signed head that includes its commitment");
+    }
+    let result = app::check_draw(&committed, &revealed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "OK: draw {id} of lot {} reruns to the published result (pool of {} eligible experts, {} set aside by the avoidance rules)",
+        committed.lot,
+        committed.pool.len(),
+        committed.excluded
+    );
+    for panel in &result.panels {
+        println!(
+            "  {}: experts {} ; backups {}",
+            panel.category,
+            panel.experts.join(", "),
+            panel.backups.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Writes a file only its owner can read (a key holder's share).
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -428,14 +506,19 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn verify(args: StoreArgs) -> anyhow::Result<()> {
+async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     init_logs(false);
+    let draw = args.draw;
+    let args = args.store;
     let url = database_url(&args)?;
     let store = store::Store::open(&url)
         .await
         .context("failed to open the database")?;
     let origin = store.meta("origin").await?.unwrap_or_default();
     let key = public_key(&args.data_dir, &store).await?;
+    if let Some(id) = draw {
+        return verify_draw(&store, &key, &origin, &id).await;
+    }
     let report = app::verify_store(&store, &key, &origin)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

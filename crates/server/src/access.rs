@@ -190,6 +190,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/api/v1/lots/{code}/resume", SANCTIONING),
     (Method::POST, "/lots/{code}/suspend", SANCTIONING),
     (Method::POST, "/lots/{code}/resume", SANCTIONING),
+    (Method::POST, "/api/v1/draws", OPERATOR),
+    (Method::GET, "/api/v1/draws/{id}", Access::Public),
     (Method::GET, "/experts", OVERSIGHT),
     (Method::POST, "/experts/import", OPERATOR),
     (Method::GET, "/api/v1/experts", OVERSIGHT),

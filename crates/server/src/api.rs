@@ -438,7 +438,9 @@ pub(crate) async fn account(
         crate::tender_api::expert_leave,
         crate::tender_api::suspend_expert,
         crate::tender_api::reinstate_expert,
-        crate::tender_api::retire_expert
+        crate::tender_api::retire_expert,
+        crate::tender_api::draw,
+        crate::tender_api::draw_entries
     ),
     components(schemas(ErrorBody))
 )]

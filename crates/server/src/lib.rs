@@ -230,6 +230,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/experts/{id}", get(tender_api::expert))
         .route("/experts", get(tender_pages::experts))
+        .route("/api/v1/draws", post(tender_api::draw))
+        .route("/api/v1/draws/{id}", get(tender_api::draw_entries))
         .route(
             "/experts/import",
             post(tender_pages::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),

@@ -748,3 +748,42 @@ pub(crate) async fn retire_expert(
     let receipt = state.app.retire_expert(caller, &id, &input.reason).await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
+
+/// A draw's two public entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DrawDto {
+    /// `app::DrawCommitted`: the public request, the eligible pool by pseudonym, the commitment.
+    #[schema(value_type = Object)]
+    pub(crate) committed: serde_json::Value,
+    /// `app::DrawRevealed`: the secret, the signed head, the seed and the result.
+    #[schema(value_type = Object)]
+    pub(crate) revealed: serde_json::Value,
+}
+
+/// 专家抽取 (trading center): avoidance, commitment, reveal and draw, all witnessed.
+#[utoipa::path(post, path = "/api/v1/draws", tag = "评标专家", request_body = Object, responses((status = 200, body = DrawDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn draw(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(input): ApiJson<app::NewDraw>,
+) -> ApiResult<Json<DrawDto>> {
+    let caller = caller(&maybe)?;
+    let (committed, revealed) = state.app.draw_experts(caller, input).await?;
+    Ok(Json(DrawDto {
+        committed: json(&committed),
+        revealed: json(&revealed),
+    }))
+}
+
+/// A draw's public entries, to rerun it (`ggzy verify --draw ID`).
+#[utoipa::path(get, path = "/api/v1/draws/{id}", tag = "评标专家", params(("id" = String, Path)), responses((status = 200, body = DrawDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn draw_entries(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DrawDto>> {
+    let (committed, revealed) = state.app.draw_entries(&id).await?;
+    Ok(Json(DrawDto {
+        committed: json(&committed),
+        revealed: json(&revealed),
+    }))
+}

@@ -618,3 +618,91 @@ async fn an_envelope_whose_data_key_no_holder_can_open_is_refused_at_intake() {
     assert!(error.to_string().contains("SM2"), "{error}");
     assert_eq!(test.size().await, size);
 }
+
+#[tokio::test]
+async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, lot) = published(&test, "上城区学校改扩建工程").await;
+        let key = procedure.opening_key.clone().unwrap().public_key;
+        bid(&test, &certificates, "bidder", &lot, &key, 1_000_000).await;
+        bid(&test, &certificates, "bidder2", &lot, &key, 1_100_000).await;
+        let operator = caller(&test.app, "operator").await;
+        let request = |needs: Vec<(&str, u32)>| app::NewDraw {
+            lot: lot.clone(),
+            evaluation_date: "2026-12-29".into(),
+            needs: needs.into_iter().map(|(c, n)| (c.to_string(), n)).collect(),
+            backups: 1,
+            recent_days: 0,
+            excluded_regions: Vec::new(),
+        };
+
+        // Too few 医学影像 experts: a precise refusal, and nothing written.
+        let size = test.size().await;
+        let error = test
+            .app
+            .draw_experts(&operator, request(vec![("B0201", 3)]))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "DRAW_POOL_SHORT");
+        assert!(error.to_string().contains("缺"), "{error}");
+        assert_eq!(test.size().await, size);
+        // Only the trading center draws.
+        let bidder = caller(&test.app, "bidder").await;
+        assert_eq!(
+            test.app
+                .draw_experts(&bidder, request(vec![("A01", 3)]))
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+
+        let (committed, revealed) = test
+            .app
+            .draw_experts(&operator, request(vec![("A01", 3)]))
+            .await
+            .unwrap();
+        // The tenderee's and a bidder's employees are avoided; the rest of 工程/施工 is the pool.
+        assert_eq!(committed.excluded, 2);
+        assert_eq!(
+            committed
+                .pool
+                .iter()
+                .filter(|e| e.categories.contains(&"A01".to_string()))
+                .count(),
+            4
+        );
+        let panel = &revealed.result.panels[0];
+        assert_eq!((panel.experts.len(), panel.backups.len()), (3, 1));
+        // Anyone reruns it from the two public entries and gets the same experts in order.
+        let (stored_committed, stored_revealed) =
+            test.app.draw_entries(&committed.id).await.unwrap();
+        assert_eq!(
+            app::check_draw(&stored_committed, &stored_revealed).unwrap(),
+            revealed.result
+        );
+        // The seed is bound to a signed head that includes the commitment.
+        let head = test
+            .app
+            .store()
+            .head_at(revealed.head_size)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(hex::encode(&head.root), revealed.head_root);
+        // A different secret, or a reordered result, does not check.
+        let mut forged = stored_revealed.clone();
+        forged.secret = hex::encode([7u8; 32]);
+        assert!(app::check_draw(&stored_committed, &forged).is_err());
+        let mut reordered = stored_revealed.clone();
+        reordered.result.panels[0].experts.swap(0, 1);
+        assert!(app::check_draw(&stored_committed, &reordered).is_err());
+        // The public entries name no expert and no party.
+        let text = serde_json::to_string(&stored_committed).unwrap();
+        assert!(!text.contains("周建国") && !text.contains(&bidder.entity_id));
+    }
+}

@@ -186,3 +186,46 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap().to_string();
+    let (mut child, base) = start(&["demo", "--data-dir", &data]).await;
+    let procedures: Value = reqwest::get(format!("{base}/api/v1/procedures"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let Some(lot) = procedures["items"][0]["lots"][0]["code"].as_str() else {
+        child.start_kill().unwrap();
+        return;
+    };
+    let operator = token(&base, "operator").await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/draws"))
+        .bearer_auth(&operator)
+        .json(&json!({
+            "lot": lot,
+            "evaluation_date": "2026-12-29",
+            "needs": [["A01", 3]],
+            "backups": 1,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let id = body["committed"]["id"].as_str().unwrap().to_string();
+    let drawn = body["revealed"]["result"]["panels"][0]["experts"].clone();
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let (ok, text) = ggzy(&["verify", "--data-dir", &data, "--draw", &id]).await;
+    assert!(ok, "{text}");
+    assert!(text.contains("reruns to the published result"), "{text}");
+    assert!(text.contains(drawn[0].as_str().unwrap()), "{text}");
+    let (ok, text) = ggzy(&["verify", "--data-dir", &data, "--draw", "nope"]).await;
+    assert!(!ok, "{text}");
+}
