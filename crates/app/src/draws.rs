@@ -111,11 +111,17 @@ impl App {
         procedure.lot(&input.lot).ok_or(DomainError::LotNotFound)?;
         let evaluation_date = Date::parse(&input.evaluation_date)?;
         if input.needs.is_empty() || input.needs.iter().any(|(_, n)| *n == 0) {
-            return Err(AppError::Invalid("应至少抽取一个类别、每类至少一人".into()));
+            return Err(AppError::refused(
+                "DRAW_NEEDS",
+                "应至少抽取一个类别、每类至少一人",
+            ));
         }
         for (code, _) in &input.needs {
             if self.classification().get(code).is_none() {
-                return Err(AppError::Invalid(format!("专业类别 {code} 不在分类中")));
+                return Err(AppError::refused(
+                    "EXPERT_CATEGORY_UNKNOWN",
+                    format!("专业类别 {code} 不在分类中"),
+                ));
             }
         }
         // The parties, known to the platform only: tenderee, agency, every registered bidder.

@@ -38,6 +38,9 @@ pub enum AppError {
     ExpertInvalid(String),
     #[error("导入文件有误，未导入任何专家：{}", .0.iter().take(20).map(|(line, reason)| format!("第{line}行 {reason}")).collect::<Vec<_>>().join("；"))]
     ExpertImport(Vec<(usize, String)>),
+    /// A refusal of the application layer with its own stable code (one of `REFUSAL_CODES`).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -62,7 +65,39 @@ impl AppError {
             Self::PartialInvalid { .. } => "PARTIAL_PROOF_INVALID",
             Self::ExpertInvalid(_) => "EXPERT_INVALID",
             Self::ExpertImport(_) => "EXPERT_IMPORT",
+            Self::Refused { code, .. } => code,
             Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+/// The codes of `AppError::Refused`, for the error table's completeness test.
+pub const REFUSAL_CODES: &[&str] = &[
+    "ENVELOPE_INVALID",
+    "ENVELOPE_TOO_LARGE",
+    "HOLDER_REFUSED",
+    "CEREMONY_MESSAGE_INVALID",
+    "SEAT_LABEL",
+    "DATETIME_FORMAT",
+    "METHOD_UNKNOWN",
+    "TENDEREE_NOT_QUALIFIED",
+    "INVITEE_NOT_BIDDER",
+    "DOCUMENT_INVALID",
+    "NO_OPENING_KEY",
+    "DRAW_NEEDS",
+    "EXPERT_CATEGORY_UNKNOWN",
+];
+
+impl AppError {
+    /// A refusal with its own code; `code` must be listed in `REFUSAL_CODES`.
+    pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            REFUSAL_CODES.contains(&code),
+            "{code} is not in REFUSAL_CODES"
+        );
+        Self::Refused {
+            code,
+            message: message.into(),
         }
     }
 }

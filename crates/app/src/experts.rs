@@ -103,10 +103,16 @@ impl App {
         format!("E{}", &digest.to_hex()[..16])
     }
 
-    /// The years of practice the rule set in force asks of an expert (招标投标法 第37条).
-    async fn expert_min_years(&self) -> Result<u32, AppError> {
+    /// The years of practice the rule set in force asks of an expert (招标投标法 第37条), in the
+    /// province of the trading center that keeps the database (the national set where none).
+    async fn expert_min_years(&self, caller: &Caller) -> Result<u32, AppError> {
         let today = Date::of_instant(self.now_ms());
-        let rules = self.resolve_rules("construction", "330000", today).await?;
+        let region = self
+            .store
+            .entity(&caller.entity_id)
+            .await?
+            .map_or_else(|| "000000".to_string(), |row| row.region);
+        let rules = self.resolve_rules("construction", &region, today).await?;
         Ok(rules.threshold("expert_min_practice_years")? as u32)
     }
 
@@ -170,7 +176,7 @@ impl App {
             practice_years: form.practice_years,
             entry_date: form.entry_date,
         };
-        let min_years = self.expert_min_years().await?;
+        let min_years = self.expert_min_years(caller).await?;
         let record = input
             .validate(self.classification(), min_years)
             .map_err(AppError::ExpertInvalid)?;
@@ -187,7 +193,7 @@ impl App {
         csv: &str,
     ) -> Result<Vec<Receipt>, AppError> {
         caller.require(Role::Operator)?;
-        let min_years = self.expert_min_years().await?;
+        let min_years = self.expert_min_years(caller).await?;
         let records = domain::parse_expert_csv(csv, self.classification(), min_years)
             .map_err(AppError::ExpertImport)?;
         self.add_experts(caller, records).await

@@ -104,8 +104,9 @@ pub(crate) fn confirm_message(ceremony: &str, index: u32, public_key: &str) -> s
     serde_json::json!({"ceremony": ceremony, "index": index, "public_key": public_key})
 }
 
+/// A refusal of the key holder's own checks (its tool, not the platform, says no).
 fn refuse(reason: impl Into<String>) -> AppError {
-    AppError::Invalid(reason.into())
+    AppError::refused("HOLDER_REFUSED", reason)
 }
 
 /// The holder's own file.
@@ -396,8 +397,9 @@ pub(crate) fn check_signature(
     signature: &str,
 ) -> Result<(), AppError> {
     let key = PublicKey::from_hex(public_key)?;
-    let signature = Signature::from_hex(signature).map_err(|_| refuse("签名格式错误"))?;
+    let invalid = |message: &str| AppError::refused("CEREMONY_MESSAGE_INVALID", message);
+    let signature = Signature::from_hex(signature).map_err(|_| invalid("签名格式错误"))?;
     let bytes = canonical_json_bytes(message)?;
     key.verify(&bytes, &signature)
-        .map_err(|_| refuse("持有人签名无效"))
+        .map_err(|_| invalid("持有人签名无效"))
 }

@@ -66,8 +66,9 @@ impl App {
             }
             let label = seat.label.trim();
             if label.is_empty() || label.chars().count() > 50 {
-                return Err(AppError::Invalid(
-                    "持有人名称应为1到50个字符（如：交易中心、行政监督部门、公证机构）".into(),
+                return Err(AppError::refused(
+                    "SEAT_LABEL",
+                    "持有人名称应为1到50个字符（如：交易中心、行政监督部门、公证机构）",
                 ));
             }
         }
@@ -90,8 +91,9 @@ impl App {
         id: &str,
         request: JoinRequest,
     ) -> Result<Vec<Receipt>, AppError> {
-        crypto::PublicKey::from_hex(&request.public_key)
-            .map_err(|_| AppError::Invalid("持有人公钥不是有效的SM2公钥".into()))?;
+        crypto::PublicKey::from_hex(&request.public_key).map_err(|_| {
+            AppError::refused("CEREMONY_MESSAGE_INVALID", "持有人公钥不是有效的SM2公钥")
+        })?;
         let command = CeremonyCommand::Join {
             index: request.index,
             account: caller.username.clone(),
@@ -127,10 +129,13 @@ impl App {
         let commitments: Vec<Vec<u8>> = request
             .commitments
             .iter()
-            .map(|c| hex::decode(c).map_err(|_| AppError::Invalid("承诺不是十六进制".into())))
+            .map(|c| {
+                hex::decode(c)
+                    .map_err(|_| AppError::refused("CEREMONY_MESSAGE_INVALID", "承诺不是十六进制"))
+            })
             .collect::<Result<_, _>>()?;
         crypto::ceremony_public_key(commitments.len(), &[(request.index, commitments)])
-            .map_err(|_| AppError::Invalid("承诺不是曲线上的点".into()))?;
+            .map_err(|_| AppError::refused("CEREMONY_MESSAGE_INVALID", "承诺不是曲线上的点"))?;
         let command = CeremonyCommand::Deal {
             index: request.index,
             account: caller.username.clone(),
@@ -155,8 +160,9 @@ impl App {
         )?;
         let derived = derive_key(&ceremony)?;
         if derived.public_key != request.public_key {
-            return Err(AppError::Invalid(
-                "持有人算得的开标公钥与各方承诺不一致".into(),
+            return Err(AppError::refused(
+                "CEREMONY_MESSAGE_INVALID",
+                "持有人算得的开标公钥与各方承诺不一致",
             ));
         }
         let command = CeremonyCommand::Confirm {
@@ -241,7 +247,9 @@ pub(crate) fn derive_key(ceremony: &Ceremony) -> Result<DerivedKey, AppError> {
             let theirs = seat
                 .commitments
                 .as_ref()
-                .ok_or_else(|| AppError::Invalid("有持有人尚未交换份额".into()))?
+                .ok_or_else(|| {
+                    AppError::refused("CEREMONY_MESSAGE_INVALID", "有持有人尚未交换份额")
+                })?
                 .iter()
                 .map(|c| hex::decode(c).map_err(|_| AppError::Internal("stored commitment".into())))
                 .collect::<Result<Vec<_>, _>>()?;

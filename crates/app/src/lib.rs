@@ -33,7 +33,7 @@ pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
 };
 pub use draws::{DrawCommitted, DrawRevealed, NewDraw, check_draw, draw_stream};
-pub use error::AppError;
+pub use error::{AppError, REFUSAL_CODES};
 pub use experts::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
 pub use holder::{
     ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,

@@ -102,7 +102,12 @@ pub struct BidReceipt {
 /// Parses `YYYY-MM-DD HH:MM` (or with `T`) in Beijing time to UTC unix ms.
 pub fn parse_beijing_minute(text: &str) -> Result<i64, AppError> {
     let text = text.trim().replace('T', " ");
-    let bad = || AppError::Invalid("时间格式应为 YYYY-MM-DD HH:MM（北京时间）".into());
+    let bad = || {
+        AppError::refused(
+            "DATETIME_FORMAT",
+            "时间格式应为 YYYY-MM-DD HH:MM（北京时间）",
+        )
+    };
     let (day, time) = text.split_once(' ').ok_or_else(bad)?;
     let date = Date::parse(day).map_err(|_| bad())?;
     let (hour, minute) = time.trim().split_once(':').ok_or_else(bad)?;
@@ -121,22 +126,23 @@ pub fn parse_beijing_minute(text: &str) -> Result<i64, AppError> {
 /// Formats UTC unix ms as Beijing time `YYYY-MM-DD HH:MM`.
 pub fn format_beijing_minute(ms: i64) -> String {
     let date = Date::of_instant(ms);
-    let minutes = (ms - date.start_ms()) / 60_000;
+    let minutes = (ms - date.start_ms()).div_euclid(60_000);
     format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// Fen as 元 with thousands separators, e.g. `412,800,000.00`.
+/// Fen as 元 with thousands separators, e.g. `412,800,000.00` (the one formatter of amounts).
 pub fn yuan(fen: i64) -> String {
-    let digits = (fen / 100).abs().to_string();
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
     let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{grouped}.{:02}", (fen % 100).abs())
+    format!("{sign}{grouped}.{:02}", fen % 100)
 }
 
 /// The stream of a procedure.
@@ -200,16 +206,19 @@ impl std::fmt::Debug for BidIntake<'_> {
 
 impl BidIntake<'_> {
     fn refuse(reason: &str) -> AppError {
-        AppError::Invalid(format!("投标文件不是有效的密封投标文件：{reason}"))
+        AppError::refused(
+            "ENVELOPE_INVALID",
+            format!("投标文件不是有效的密封投标文件：{reason}"),
+        )
     }
 
     /// Takes the next chunk of the envelope file.
     pub async fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
         if self.upload.size() + chunk.len() as u64 > MAX_ENVELOPE_BYTES {
-            return Err(AppError::Invalid(format!(
-                "投标文件过大（最大{}MB）",
-                MAX_ENVELOPE_BYTES >> 20
-            )));
+            return Err(AppError::refused(
+                "ENVELOPE_TOO_LARGE",
+                format!("投标文件过大（最大{}MB）", MAX_ENVELOPE_BYTES >> 20),
+            ));
         }
         self.upload.write(chunk).await?;
         if self.header.is_some() {
@@ -447,8 +456,12 @@ impl App {
     }
 
     fn draft_from(&self, caller: &Caller, input: NewProcedure) -> Result<ProcedureDraft, AppError> {
-        let method = Method::parse(&input.method)
-            .ok_or_else(|| AppError::Invalid(format!("未知的交易方式：{}", input.method)))?;
+        let method = Method::parse(&input.method).ok_or_else(|| {
+            AppError::refused(
+                "METHOD_UNKNOWN",
+                format!("未知的交易方式：{}", input.method),
+            )
+        })?;
         let (tenderee, agency) = if caller.has(Role::Tenderee) {
             (EntityId(caller.entity_id.clone()), None)
         } else if caller.has(Role::Agency) {
@@ -509,8 +522,9 @@ impl App {
             .await?
             .ok_or(DomainError::EntityNotFound)?;
         if tenderee.status != "active" || !tenderee.roles.contains("tenderee") {
-            return Err(AppError::Invalid(
-                "招标人应为已通过审核、具有招标人角色的市场主体".into(),
+            return Err(AppError::refused(
+                "TENDEREE_NOT_QUALIFIED",
+                "招标人应为已通过审核、具有招标人角色的市场主体",
             ));
         }
         for invitee in &draft.invitees {
@@ -520,10 +534,10 @@ impl App {
                 .await?
                 .ok_or(DomainError::EntityNotFound)?;
             if row.status != "active" || !row.roles.contains("bidder") {
-                return Err(AppError::Invalid(format!(
-                    "受邀请的 {} 不是已通过审核的投标人",
-                    row.name
-                )));
+                return Err(AppError::refused(
+                    "INVITEE_NOT_BIDDER",
+                    format!("受邀请的 {} 不是已通过审核的投标人", row.name),
+                ));
             }
         }
         Ok(())
@@ -808,10 +822,13 @@ impl App {
         self.managed(caller, id).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\']) {
-            return Err(AppError::Invalid("文件名应为1到200个字符，不含路径".into()));
+            return Err(AppError::refused(
+                "DOCUMENT_INVALID",
+                "文件名应为1到200个字符，不含路径",
+            ));
         }
         if content.is_empty() {
-            return Err(AppError::Invalid("招标文件不能为空".into()));
+            return Err(AppError::refused("DOCUMENT_INVALID", "招标文件不能为空"));
         }
         let sm3 = self.store.put_blob(content, self.now_ms()).await?;
         let documents = domain::Document {
@@ -864,9 +881,12 @@ impl App {
         let today = Date::of_instant(self.now_ms());
         let rules = self.tender_rules(&procedure.draft, today).await?;
         let calendar = self.reference_data().await?.calendar;
-        let ceremony = self.active_ceremony().await?.ok_or(AppError::NotFound(
-            "尚无可用的开标密钥：请交易中心先组织密钥仪式",
-        ))?;
+        let ceremony = self.active_ceremony().await?.ok_or_else(|| {
+            AppError::refused(
+                "NO_OPENING_KEY",
+                "尚无可用的开标密钥：请交易中心先组织密钥仪式",
+            )
+        })?;
         let opening_key = opening_key(&ceremony)
             .ok_or_else(|| AppError::Internal("active ceremony without key".into()))?;
         self.procedure_command(

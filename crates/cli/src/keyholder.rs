@@ -61,10 +61,16 @@ fn load(path: &Path) -> anyhow::Result<app::HolderFile> {
 }
 
 fn save(path: &Path, file: &app::HolderFile) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(file)?;
+    write_private(path, &serde_json::to_string_pretty(file)?)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes a file only its owner can read (a key holder's share), atomically: a temporary file,
+/// synced, then renamed over the old one.
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
     let tmp = path.with_extension("tmp");
     {
-        use std::io::Write;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -72,14 +78,11 @@ fn save(path: &Path, file: &app::HolderFile) -> anyhow::Result<()> {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut out = options
-            .open(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut out = options.open(&tmp)?;
         out.write_all(text.as_bytes())?;
         out.sync_all()?;
     }
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    std::fs::rename(&tmp, path)
 }
 
 struct Api {

@@ -277,7 +277,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             std::fs::create_dir_all(&holder_dir)
                 .context("failed to create the demo key holders' directory")?;
             for holder in &holders {
-                write_private(
+                keyholder::write_private(
                     &holder_dir.join(format!("holder-{}.json", holder.index)),
                     &serde_json::to_string_pretty(holder)?,
                 )
@@ -391,21 +391,6 @@ async fn verify_draw(
         );
     }
     Ok(())
-}
-
-/// Writes a file only its owner can read (a key holder's share).
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
 }
 
 /// The demo's ceremony: one opening key per month.

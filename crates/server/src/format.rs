@@ -2,9 +2,7 @@
 
 /// UTC unix ms as `2026-12-01 09:30` in Beijing time (UTC+8, no daylight saving since 1991).
 pub(crate) fn beijing_time(ms: i64) -> String {
-    let date = domain::Date::of_instant(ms);
-    let minutes = (ms - date.start_ms()).div_euclid(60_000);
-    format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+    app::format_beijing_minute(ms)
 }
 
 /// As [`beijing_time`], with seconds.
@@ -118,17 +116,7 @@ pub(crate) fn threshold_text(value: i64, unit: domain::Unit) -> String {
 
 /// 分 as 元 with thousands separators: 80000000 → "800,000.00".
 pub(crate) fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    let whole = (fen / 100).to_string();
-    let mut grouped = String::new();
-    for (idx, ch) in whole.chars().enumerate() {
-        if idx > 0 && (whole.len() - idx).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped}.{:02}", fen % 100)
+    app::yuan(fen)
 }
 
 /// 分 as an amount in 元 with thousands separators: 123456789 → "1,234,567.89 元".

@@ -1143,8 +1143,13 @@ fn draft_field(error: &AppError, is_agency: bool) -> &'static str {
             }
             _ => "",
         },
-        AppError::Invalid(message) if message.contains("时间格式") => "deadline",
-        _ => "",
+        other => match other.code() {
+            "DATETIME_FORMAT" => "deadline",
+            "METHOD_UNKNOWN" => "method",
+            "TENDEREE_NOT_QUALIFIED" => "tenderee",
+            "INVITEE_NOT_BIDDER" => "invitees",
+            _ => "",
+        },
     }
 }
 

@@ -448,7 +448,7 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
     request.entry.at_ms = deadline + 1;
     assert_eq!(
         holders[0].partials(&request).unwrap_err().code(),
-        "INVALID_REQUEST"
+        "HOLDER_REFUSED"
     );
     request.entry.at_ms = at;
     // A head not signed by the pinned platform key is refused.
@@ -460,7 +460,7 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
     .sign(&PlatformKey::generate());
     assert_eq!(
         holders[0].partials(&request).unwrap_err().code(),
-        "INVALID_REQUEST"
+        "HOLDER_REFUSED"
     );
     // Leaving out the published entry leaves the holder nothing to check the deadline against.
     request.tree_head = head;
@@ -614,7 +614,7 @@ async fn an_envelope_whose_data_key_no_holder_can_open_is_refused_at_intake() {
         .submit_bid(&bidder, &lot, &envelope.to_bytes().unwrap())
         .await
         .unwrap_err();
-    assert_eq!(error.code(), "INVALID_REQUEST");
+    assert_eq!(error.code(), "ENVELOPE_INVALID");
     assert!(error.to_string().contains("SM2"), "{error}");
     assert_eq!(test.size().await, size);
 }

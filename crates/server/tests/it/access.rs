@@ -156,7 +156,13 @@ fn every_error_code_is_in_the_table() {
         "NOT_FOUND",
         "INVALID_REQUEST",
         "INTERNAL",
-    ] {
+        "PARTIAL_PROOF_INVALID",
+        "EXPERT_INVALID",
+        "EXPERT_IMPORT",
+    ]
+    .into_iter()
+    .chain(app::REFUSAL_CODES.iter().copied())
+    {
         assert!(
             table.contains(&code),
             "{code} is missing from the error table"

@@ -97,6 +97,27 @@ async fn text_of(client: &fantoccini::Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Fills in and submits the log-in form.
+async fn log_in(client: &fantoccini::Client, login_url: String, username: &str) {
+    client.goto(&login_url).await.unwrap();
+    for (field, value) in [("#username", username), ("#password", app::DEMO_PASSWORD)] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn operator_review_and_proof_check_in_a_real_browser() {
     let Some(Browser { client, _driver }) = browser().await else {
@@ -115,28 +136,7 @@ async fn operator_review_and_proof_check_in_a_real_browser() {
     shoot(&client, "home").await;
 
     // The operator logs in and lands on the review queue.
-    client.goto(&server.url("/login")).await.unwrap();
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("operator")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(app::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&client, server.url("/login"), "operator").await;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -205,28 +205,7 @@ async fn a_bidder_registers_and_submits_a_sealed_bid_in_a_real_browser() {
         .await;
     let server = &flow.server;
 
-    client.goto(&server.url("/login")).await.unwrap();
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("bidder")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(app::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&client, server.url("/login"), "bidder").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     client
         .goto(&server.url(&format!("/procedures/{id}")))

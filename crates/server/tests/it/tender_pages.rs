@@ -364,8 +364,9 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
         ],
     )
     .await;
-    assert_eq!(half.status(), 400);
-    assert!(text(half).await.contains("时间格式"));
+    assert_eq!(half.status(), 422);
+    let html = text(half).await;
+    assert!(html.contains("时间格式") && html.contains("DATETIME_FORMAT"));
     let amended = post_form(
         &tenderee,
         amend,
@@ -466,9 +467,9 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
         .send()
         .await
         .unwrap();
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 422);
     let html = text(refused).await;
-    assert!(html.contains("不是有效的密封投标文件") && html.contains("INVALID_REQUEST"));
+    assert!(html.contains("不是有效的密封投标文件") && html.contains("ENVELOPE_INVALID"));
 
     // Before the opening nobody sees who bid, nor how many: not the tenderee, not the public.
     let tenderee_view = server.page(&tenderee, &format!("/procedures/{id}")).await;

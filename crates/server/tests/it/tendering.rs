@@ -34,6 +34,16 @@ impl Flow {
         }
     }
 
+    /// A public GET, as JSON.
+    async fn public(&self, path: impl AsRef<str>) -> Value {
+        reqwest::get(self.server.url(path.as_ref()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     fn advance(&self, ms: i64) {
         self.clock.fetch_add(ms, Ordering::SeqCst);
     }
@@ -104,12 +114,7 @@ impl Flow {
             })),
         )
         .await;
-        let head: Value = reqwest::get(self.server.url("/api/v1/ledger/head"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let head: Value = self.public("/api/v1/ledger/head").await;
         let platform = PublicKey::from_hex(head["public_key"].as_str().unwrap()).unwrap();
         let mut holders = Vec::new();
         for (index, account, _) in seats {
@@ -173,12 +178,7 @@ impl Flow {
     }
 
     async fn ceremony_state(&self, id: &str) -> domain::Ceremony {
-        let body: Value = reqwest::get(self.server.url(&format!("/api/v1/ceremonies/{id}")))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = self.public(&format!("/api/v1/ceremonies/{id}")).await;
         serde_json::from_value(body).unwrap()
     }
 
@@ -330,14 +330,11 @@ async fn a_procedure_runs_from_draft_to_the_published_opening_record_over_http()
         .await;
 
     // The announcement is on the portal at once.
-    let notices: Value = reqwest::get(flow.server.url(&format!(
-        "/api/v1/announcements?procedure={id}&kind=tender_notice"
-    )))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let notices: Value = flow
+        .public(&format!(
+            "/api/v1/announcements?procedure={id}&kind=tender_notice"
+        ))
+        .await;
     assert_eq!(notices["total"], 1);
     assert!(notices["items"][0]["body"].as_str().unwrap().contains(&lot));
 
@@ -439,12 +436,7 @@ async fn a_procedure_runs_from_draft_to_the_published_opening_record_over_http()
             assert_eq!(entry["actor"], "bidder");
         }
     }
-    let procedure: Value = reqwest::get(flow.server.url(&format!("/api/v1/procedures/{id}")))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let procedure: Value = flow.public(&format!("/api/v1/procedures/{id}")).await;
     let text = procedure.to_string();
     for receipt in &receipts {
         assert!(!text.contains(receipt["envelope_sm3"].as_str().unwrap()));
@@ -524,12 +516,7 @@ async fn a_procedure_runs_from_draft_to_the_published_opening_record_over_http()
         )
         .await;
     }
-    let opened: Value = reqwest::get(flow.server.url(&format!("/api/v1/procedures/{id}")))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let opened: Value = flow.public(&format!("/api/v1/procedures/{id}")).await;
     let lot_state = &opened["lots"][0];
     assert_eq!(lot_state["status"]["status"], "opened", "{lot_state}");
     // Which holders decrypted is public; their partial decryptions are not.
@@ -549,14 +536,11 @@ async fn a_procedure_runs_from_draft_to_the_published_opening_record_over_http()
             .iter()
             .any(|l| l["price_fen"] == 3_600_000_000_i64 && l["form"]["duration_days"] == "480")
     );
-    let records: Value = reqwest::get(flow.server.url(&format!(
-        "/api/v1/announcements?procedure={id}&kind=opening_record"
-    )))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let records: Value = flow
+        .public(&format!(
+            "/api/v1/announcements?procedure={id}&kind=opening_record"
+        ))
+        .await;
     assert_eq!(records["total"], 1);
     let record = records["items"][0]["body"].as_str().unwrap();
     assert!(record.contains("36,000,000.00"), "{record}");
@@ -628,14 +612,11 @@ async fn with_two_bids_the_lot_fails_and_a_failure_notice_is_published() {
         )
         .await;
     assert_eq!(body["procedure"]["lots"][0]["status"]["status"], "failed");
-    let notices: Value = reqwest::get(flow.server.url(&format!(
-        "/api/v1/announcements?procedure={id}&kind=failure_notice"
-    )))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let notices: Value = flow
+        .public(&format!(
+            "/api/v1/announcements?procedure={id}&kind=failure_notice"
+        ))
+        .await;
     assert_eq!(notices["total"], 1);
     assert!(
         notices["items"][0]["body"]
