@@ -125,9 +125,7 @@ pub fn parse_beijing_minute(text: &str) -> Result<i64, AppError> {
 
 /// Formats UTC unix ms as Beijing time `YYYY-MM-DD HH:MM`.
 pub fn format_beijing_minute(ms: i64) -> String {
-    let date = Date::of_instant(ms);
-    let minutes = (ms - date.start_ms()).div_euclid(60_000);
-    format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+    domain::format_beijing_ms(ms)
 }
 
 /// Fen as 元 with thousands separators, e.g. `412,800,000.00` (the one formatter of amounts).

@@ -152,6 +152,13 @@ impl Date {
     }
 }
 
+/// An instant as Beijing time to the minute, e.g. `2026-12-01 09:30` (the one formatter of times).
+pub fn format_beijing_ms(ms: i64) -> String {
+    let date = Date::of_instant(ms);
+    let minutes = (ms - date.start_ms()).div_euclid(60_000);
+    format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();

@@ -183,6 +183,48 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("评分应为0到100的整数")]
+    RatingScore,
+    #[error("已对该专家在本次评标中的表现作过评价")]
+    AlreadyRated,
+    #[error("该抽取已组成评标委员会")]
+    PanelExists,
+    #[error("评标委员会不存在")]
+    PanelNotFound,
+    #[error("评标委员会名单已公布，不能再变更")]
+    PanelClosed,
+    #[error("该专家不在本评标委员会的席位上")]
+    NotOnPanel,
+    #[error("该专家已确认或已被替换，不在待确认状态")]
+    SeatNotInvited,
+    #[error("须先确认参加评标，才能签署回避承诺")]
+    SeatNotConfirmed,
+    #[error("该专家已签署回避承诺")]
+    SeatAlreadyDeclared,
+    #[error("评标室编号应为2到32位字母、数字、连字符或下划线")]
+    RoomCode,
+    #[error("评标室容纳人数应在1到500之间")]
+    RoomCapacityRange,
+    #[error("该评标室编号已存在")]
+    RoomExists,
+    #[error("评标室不存在")]
+    RoomNotFound,
+    #[error("预约时段无效：结束应晚于开始，开始不得早于现在，且不超过72小时")]
+    BookingTimes,
+    #[error("该评标室未开放共享，只能用于本市的项目")]
+    RoomNotShared,
+    #[error("预约不存在、已取消或已结束")]
+    BookingNotFound,
+    #[error("确认期限未到（{}），不能按未确认处理", crate::format_beijing_ms(*due_ms))]
+    ConfirmWindowOpen { due_ms: i64 },
+    #[error("评标室容纳{capacity}人，不足")]
+    RoomTooSmall { capacity: u32 },
+    #[error("该评标室在 {} 至 {} 已被标段 {lot} 预约", crate::format_beijing_ms(*from_ms), crate::format_beijing_ms(*to_ms))]
+    RoomDoubleBooked {
+        lot: String,
+        from_ms: i64,
+        to_ms: i64,
+    },
 }
 
 impl DomainError {
@@ -277,6 +319,25 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::RatingScore => "RATING_SCORE",
+            Self::AlreadyRated => "ALREADY_RATED",
+            Self::PanelExists => "PANEL_EXISTS",
+            Self::PanelNotFound => "PANEL_NOT_FOUND",
+            Self::PanelClosed => "PANEL_CLOSED",
+            Self::NotOnPanel => "NOT_ON_PANEL",
+            Self::SeatNotInvited => "SEAT_NOT_INVITED",
+            Self::SeatNotConfirmed => "SEAT_NOT_CONFIRMED",
+            Self::SeatAlreadyDeclared => "SEAT_ALREADY_DECLARED",
+            Self::RoomCode => "ROOM_CODE",
+            Self::RoomCapacityRange => "ROOM_CAPACITY_RANGE",
+            Self::RoomExists => "ROOM_EXISTS",
+            Self::RoomNotFound => "ROOM_NOT_FOUND",
+            Self::BookingTimes => "BOOKING_TIMES",
+            Self::RoomNotShared => "ROOM_NOT_SHARED",
+            Self::BookingNotFound => "BOOKING_NOT_FOUND",
+            Self::ConfirmWindowOpen { .. } => "CONFIRM_WINDOW_OPEN",
+            Self::RoomTooSmall { .. } => "ROOM_TOO_SMALL",
+            Self::RoomDoubleBooked { .. } => "ROOM_DOUBLE_BOOKED",
         }
     }
 
@@ -370,5 +431,24 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "RATING_SCORE",
+        "ALREADY_RATED",
+        "PANEL_EXISTS",
+        "PANEL_NOT_FOUND",
+        "PANEL_CLOSED",
+        "NOT_ON_PANEL",
+        "SEAT_NOT_INVITED",
+        "SEAT_NOT_CONFIRMED",
+        "SEAT_ALREADY_DECLARED",
+        "ROOM_CODE",
+        "ROOM_CAPACITY_RANGE",
+        "ROOM_EXISTS",
+        "ROOM_NOT_FOUND",
+        "BOOKING_TIMES",
+        "ROOM_NOT_SHARED",
+        "BOOKING_NOT_FOUND",
+        "CONFIRM_WINDOW_OPEN",
+        "ROOM_TOO_SMALL",
+        "ROOM_DOUBLE_BOOKED",
     ];
 }

@@ -327,8 +327,81 @@ pub struct Expert {
     pub record: ExpertRecord,
     pub status: ExpertStatus,
     pub leaves: Vec<Leave>,
+    /// Relations the expert declared (avoided in every draw that involves the entity).
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+    /// The performance record: the organisers' ratings, oldest first.
+    #[serde(default)]
+    pub ratings: Vec<Rating>,
     pub added_by: String,
     pub added_at_ms: i64,
+}
+
+/// A declared relation (利害关系) to a market entity: a former employer within the avoidance
+/// period, a close relative's employer, a shareholding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    pub entity: Uscc,
+    /// e.g. 近三年曾任职, 近亲属任职.
+    pub relation: String,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+/// The organiser's rating of the expert after one evaluation (评标专家履职评价).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub draw: String,
+    pub lot: String,
+    pub evaluation_date: Date,
+    /// 0–100.
+    pub score: u8,
+    pub comment: String,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+/// When the performance record keeps an expert out of draws (a rule-set value, see
+/// `data/rules.toml`): `count` or more ratings below `below` within `window_days` before the
+/// evaluation date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RatingRule {
+    pub below: u8,
+    pub count: u32,
+    pub window_days: u32,
+}
+
+impl Expert {
+    /// The ratings below the rule's bar within its window before `date`.
+    pub fn poor_ratings(&self, rule: RatingRule, date: Date) -> u32 {
+        let since = date.add_days(-i64::from(rule.window_days));
+        self.ratings
+            .iter()
+            .filter(|r| {
+                r.score < rule.below && r.evaluation_date >= since && r.evaluation_date <= date
+            })
+            .count() as u32
+    }
+
+    /// Whether the performance record bars the expert from a draw for `date`.
+    pub fn barred_by_record(&self, rule: RatingRule, date: Date) -> bool {
+        rule.count > 0 && self.poor_ratings(rule, date) >= rule.count
+    }
+
+    /// The log-in name of the expert's account: the pseudonym (专家编号), lower-case.
+    pub fn account_name(pseudonym: &str) -> String {
+        pseudonym.to_ascii_lowercase()
+    }
+
+    /// The pseudonym behind an expert's log-in name (`e` + 16 hex digits), if it is one.
+    pub fn pseudonym_of_account(username: &str) -> Option<String> {
+        let hex = username.strip_prefix('e')?;
+        (hex.len() == 16
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| format!("E{hex}"))
+    }
 }
 
 impl Expert {
@@ -361,6 +434,21 @@ pub enum ExpertCommand {
         leave: Leave,
         today: Date,
     },
+    /// The expert (or the trading center for them) declares a relation to an entity.
+    DeclareRelation {
+        entity: Uscc,
+        relation: String,
+        by: String,
+    },
+    /// The organiser rates the expert after an evaluation; once per draw.
+    Rate {
+        draw: String,
+        lot: String,
+        evaluation_date: Date,
+        score: u8,
+        comment: String,
+        by: String,
+    },
 }
 
 /// What happened to an expert's record.
@@ -391,6 +479,12 @@ pub enum ExpertEvent {
         leave: Leave,
         at_ms: i64,
     },
+    RelationDeclared {
+        relation: Relation,
+    },
+    Rated {
+        rating: Rating,
+    },
 }
 
 impl ExpertEvent {
@@ -401,6 +495,8 @@ impl ExpertEvent {
             Self::Reinstated { .. } => "expert.reinstated",
             Self::Retired { .. } => "expert.retired",
             Self::LeaveAdded { .. } => "expert.leave_added",
+            Self::RelationDeclared { .. } => "expert.relation_declared",
+            Self::Rated { .. } => "expert.rated",
         }
     }
 }
@@ -475,6 +571,63 @@ impl crate::Decider for Option<Expert> {
                     at_ms: now_ms,
                 }])
             }
+            ExpertCommand::DeclareRelation {
+                entity,
+                relation,
+                by,
+            } => {
+                let relation = relation.trim().to_string();
+                if relation.is_empty() {
+                    return Err(DomainError::Required {
+                        field: "关系说明"
+                    });
+                }
+                crate::entity::text_field("关系说明", &relation, 100)?;
+                if expert
+                    .relations
+                    .iter()
+                    .any(|r| r.entity == entity && r.relation == relation)
+                {
+                    return Err(DomainError::NothingChanged);
+                }
+                Ok(vec![ExpertEvent::RelationDeclared {
+                    relation: Relation {
+                        entity,
+                        relation,
+                        by,
+                        at_ms: now_ms,
+                    },
+                }])
+            }
+            ExpertCommand::Rate {
+                draw,
+                lot,
+                evaluation_date,
+                score,
+                comment,
+                by,
+            } => {
+                if score > 100 {
+                    return Err(DomainError::RatingScore);
+                }
+                if !comment.trim().is_empty() {
+                    crate::entity::text_field("评价意见", &comment, 500)?;
+                }
+                if expert.ratings.iter().any(|r| r.draw == draw) {
+                    return Err(DomainError::AlreadyRated);
+                }
+                Ok(vec![ExpertEvent::Rated {
+                    rating: Rating {
+                        draw,
+                        lot,
+                        evaluation_date,
+                        score,
+                        comment: comment.trim().to_string(),
+                        by,
+                        at_ms: now_ms,
+                    },
+                }])
+            }
         }
     }
 
@@ -491,6 +644,8 @@ impl crate::Decider for Option<Expert> {
                 record: record.clone(),
                 status: ExpertStatus::Active,
                 leaves: Vec::new(),
+                relations: Vec::new(),
+                ratings: Vec::new(),
                 added_by: by.clone(),
                 added_at_ms: *at_ms,
             });
@@ -510,6 +665,8 @@ impl crate::Decider for Option<Expert> {
                 };
             }
             ExpertEvent::LeaveAdded { leave, .. } => expert.leaves.push(leave.clone()),
+            ExpertEvent::RelationDeclared { relation } => expert.relations.push(relation.clone()),
+            ExpertEvent::Rated { rating } => expert.ratings.push(rating.clone()),
         }
         Some(expert)
     }

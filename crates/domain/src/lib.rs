@@ -16,9 +16,11 @@ mod entity;
 mod error;
 mod expert;
 mod ids;
+mod panel;
 mod period;
 mod reference;
 mod role;
+mod room;
 mod rules;
 mod tender;
 
@@ -30,7 +32,7 @@ pub use catalog::{Catalog, Category, Method};
 pub use ceremony::{
     Ceremony, CeremonyCommand, CeremonyEvent, CeremonyStatus, DerivedKey, MAX_HOLDERS, Seat,
 };
-pub use date::{BEIJING_OFFSET_MS, Date, Weekday};
+pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
 pub use draw::{CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts};
 pub use entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
@@ -39,12 +41,18 @@ pub use entity::{
 pub use error::DomainError;
 pub use expert::{
     Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
-    ExpertInput, ExpertRecord, ExpertStatus, Leave, TitleLevel, parse_expert_csv,
+    ExpertInput, ExpertRecord, ExpertStatus, Leave, Rating, RatingRule, Relation, TitleLevel,
+    parse_expert_csv,
 };
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
+pub use panel::{
+    BackupQueue, Panel, PanelCommand, PanelEvent, PanelSeat, PublicReplacement, Replacement,
+    ReplacementReason, SeatStatus, check_replacements,
+};
 pub use period::{DayCount, Period, PeriodKind};
 pub use reference::{Publish, Reference, ReferenceEvent, ReferenceKind};
 pub use role::Role;
+pub use room::{Booking, Room, RoomCommand, RoomEvent, RoomSpec};
 pub use rules::{InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit};
 pub use tender::{
     Amendment, BidPartial, Document, Lot, LotDraft, LotPhase, LotStatus, OpeningHolder, OpeningKey,

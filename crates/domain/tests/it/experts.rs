@@ -238,3 +238,106 @@ fn the_expert_decider_table() {
         assert_eq!(got, expected, "{name}");
     }
 }
+
+#[test]
+fn relations_and_ratings_make_the_performance_record() {
+    use domain::{Date, Decider, Expert, ExpertCommand, RatingRule, Uscc};
+    let classification = Classification::parse_csv(CATEGORIES).unwrap();
+    let record = parse_expert_csv(
+        &format!(
+            "{EXPERT_CSV_HEADER}\n{}\n",
+            row(
+                "周建国",
+                &id_number("330102", "19700315", "123"),
+                "A0101",
+                "正高级",
+                "20"
+            )
+        ),
+        &classification,
+        8,
+    )
+    .unwrap()
+    .remove(0);
+    let mut state = Option::<Expert>::replay(
+        &Option::<Expert>::None
+            .decide(
+                ExpertCommand::Add {
+                    pseudonym: "E1".into(),
+                    record,
+                    by: "op".into(),
+                },
+                1,
+            )
+            .unwrap(),
+    );
+    let apply =
+        |state: Option<Expert>, command: ExpertCommand| -> Result<Option<Expert>, &'static str> {
+            let events = state.decide(command, 5).map_err(|e| e.code())?;
+            Ok(events.iter().fold(state, |s, e| s.evolve(e)))
+        };
+    let entity = Uscc::parse(&uscc("MA2H7Q1K6"))
+        .unwrap_or_else(|_| Uscc::parse(&uscc("MA2H7Q1K5")).unwrap());
+    let relation = |text: &str| ExpertCommand::DeclareRelation {
+        entity: entity.clone(),
+        relation: text.into(),
+        by: "e1".into(),
+    };
+    state = apply(state, relation("近三年曾任职")).unwrap();
+    assert_eq!(
+        apply(state.clone(), relation("近三年曾任职")).unwrap_err(),
+        "NOTHING_CHANGED"
+    );
+    assert_eq!(
+        apply(state.clone(), relation(" ")).unwrap_err(),
+        "FIELD_REQUIRED"
+    );
+    let rate = |draw: &str, date: &str, score: u8| ExpertCommand::Rate {
+        draw: draw.into(),
+        lot: "LOT".into(),
+        evaluation_date: Date::parse(date).unwrap(),
+        score,
+        comment: String::new(),
+        by: "tenderee".into(),
+    };
+    assert_eq!(
+        apply(state.clone(), rate("D1", "2026-06-01", 101)).unwrap_err(),
+        "RATING_SCORE"
+    );
+    state = apply(state, rate("D1", "2025-06-01", 40)).unwrap();
+    assert_eq!(
+        apply(state.clone(), rate("D1", "2026-06-01", 90)).unwrap_err(),
+        "ALREADY_RATED"
+    );
+    state = apply(state, rate("D2", "2026-06-01", 55)).unwrap();
+    state = apply(state, rate("D3", "2026-07-01", 95)).unwrap();
+    let expert = state.unwrap();
+    assert_eq!(expert.relations.len(), 1);
+    assert_eq!(expert.ratings.len(), 3);
+    let rule = RatingRule {
+        below: 60,
+        count: 2,
+        window_days: 365,
+    };
+    let day = Date::parse("2026-09-01").unwrap();
+    // The 2025 rating fell out of the window: one poor rating in the year, not barred.
+    assert_eq!(expert.poor_ratings(rule, day), 1);
+    assert!(!expert.barred_by_record(rule, day));
+    assert!(expert.barred_by_record(
+        RatingRule {
+            window_days: 500,
+            ..rule
+        },
+        day
+    ));
+    assert!(!expert.barred_by_record(RatingRule { count: 0, ..rule }, day));
+    assert_eq!(
+        Expert::account_name("E0123456789abcdef"),
+        "e0123456789abcdef"
+    );
+    assert_eq!(
+        Expert::pseudonym_of_account("e0123456789abcdef").as_deref(),
+        Some("E0123456789abcdef")
+    );
+    assert_eq!(Expert::pseudonym_of_account("operator"), None);
+}

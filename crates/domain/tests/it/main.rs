@@ -7,6 +7,8 @@ mod draw;
 mod entities;
 mod experts;
 mod ids;
+mod panel;
 mod reference;
 mod repo_rules;
+mod rooms;
 mod tender;
