@@ -499,6 +499,18 @@ async fn seed_demo_experts(app: &App, operator: &Caller) -> Result<(), AppError>
             28,
         ),
         (
+            // The demo's `expert` account.
+            "陈立明",
+            "330106",
+            "19750314",
+            "041",
+            &zju,
+            "A0103;A0104",
+            "教授级高级工程师",
+            "正高级",
+            26,
+        ),
+        (
             "吴敏",
             "330108",
             "19820910",
@@ -599,6 +611,12 @@ async fn seed_demo_experts(app: &App, operator: &Caller) -> Result<(), AppError>
         ));
     }
     app.import_experts(operator, &csv).await?;
+    // The demo's `expert` account (陈立明) is linked to his record.
+    let experts = app.experts(operator, None, 100, 0).await?;
+    if let Some(expert) = experts.items.iter().find(|e| e.name == "陈立明") {
+        app.link_expert_account(operator, &expert.pseudonym, "expert")
+            .await?;
+    }
     Ok(())
 }
 

@@ -128,7 +128,8 @@ impl DocumentAggregate for Option<domain::Expert> {
         Some(DocumentRow {
             stream: stream.to_string(),
             kind: "expert".into(),
-            key1: expert.record.region.to_string(),
+            // The linked account: how an expert caller finds their own record.
+            key1: expert.account.clone().unwrap_or_default(),
             key2: expert.record.employer.to_string(),
             status: expert.status.as_str().into(),
             sort_ms: expert.added_at_ms,
@@ -144,6 +145,61 @@ impl DocumentAggregate for Option<domain::Expert> {
     fn visibility(_: &domain::ExpertEvent) -> Visibility {
         // Names and personal numbers are confidential; the pseudonym in the stream is public.
         Visibility::Parties
+    }
+}
+
+impl DocumentAggregate for Option<domain::Panel> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let panel = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "panel".into(),
+            key1: panel.tenderee.clone(),
+            key2: panel.lot.clone(),
+            status: if panel.disclosed { "disclosed" } else { "open" }.into(),
+            sort_ms: panel.formed_at_ms,
+            state: state_json(panel),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::PanelEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(_: &domain::PanelEvent) -> Visibility {
+        // Who sits on a panel stays confidential until the award; the public follows the draw's
+        // own stream (pseudonyms, replacements by reason).
+        Visibility::Parties
+    }
+}
+
+impl DocumentAggregate for Option<domain::Room> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let room = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "room".into(),
+            key1: room.spec.region.to_string(),
+            key2: room.spec.code.clone(),
+            status: if room.spec.shared { "shared" } else { "local" }.into(),
+            sort_ms: room.added_at_ms,
+            state: state_json(room),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::RoomEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(event: &domain::RoomEvent) -> Visibility {
+        match event {
+            // The room itself is public facility information.
+            domain::RoomEvent::Added { .. } => Visibility::Public,
+            // Where and when a lot is evaluated is not: experts could be approached.
+            _ => Visibility::Parties,
+        }
     }
 }
 

@@ -7,15 +7,17 @@
 
 use crypto::{Sm3Hash, sm3, sm3_concat};
 use domain::{
-    Date, DomainError, DrawRequest, DrawResult, Expert, PoolExpert, Procedure, Role, draw_experts,
+    Date, DomainError, DrawRequest, DrawResult, Expert, Panel, PanelCommand, PoolExpert, Procedure,
+    RatingRule, Role, draw_experts,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 use store::DocumentFilter;
 
+use crate::documents::{decide, project};
 use crate::keys::decode_state;
 use crate::tender::procedure_of_lot;
-use crate::witness::NewEntry;
+use crate::witness::{NewEntry, append};
 use crate::{App, AppError, Caller};
 
 /// A draw as the trading center requests it.
@@ -37,6 +39,47 @@ pub struct NewDraw {
     /// Region codes whose experts are avoided.
     #[serde(default)]
     pub excluded_regions: Vec<String>,
+    /// Minutes an invited expert has to confirm (default 60).
+    #[serde(default)]
+    pub confirm_minutes: Option<u32>,
+}
+
+/// The public entry of a replacement (`draw.replaced`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawReplaced {
+    pub id: String,
+    #[serde(flatten)]
+    pub replacement: domain::PublicReplacement,
+}
+
+/// One disclosed name: anyone checks `SM3(salt ‖ name)` against the pool's commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosedName {
+    pub pseudonym: String,
+    pub name: String,
+    /// Hex.
+    pub salt: String,
+}
+
+/// The public entry of the names, after the award (`draw.disclosed`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawDisclosed {
+    pub id: String,
+    pub names: Vec<DisclosedName>,
+}
+
+/// A draw's public record: everything anyone needs to re-check it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DrawRecord {
+    pub committed: DrawCommitted,
+    pub revealed: DrawRevealed,
+    pub replaced: Vec<DrawReplaced>,
+    pub disclosed: Option<DrawDisclosed>,
+}
+
+/// The commitment to an expert's name in a published pool.
+pub fn name_commitment(salt: &[u8], name: &str) -> String {
+    sm3_concat(&[salt, name.as_bytes()]).to_hex()
 }
 
 /// The public entry written before the draw.
@@ -51,6 +94,13 @@ pub struct DrawCommitted {
     pub pool: Vec<PoolExpert>,
     /// How many experts the avoidance rules set aside (by rule, not by name).
     pub excluded: u32,
+    /// The same, by rule (`not_active`, `employer`, `related`, `recent_same_tenderee`,
+    /// `excluded_region`, `on_leave`, `poor_record`).
+    #[serde(default)]
+    pub excluded_by: std::collections::BTreeMap<String, u32>,
+    /// Minutes an invited expert has to confirm.
+    #[serde(default)]
+    pub confirm_minutes: u32,
     /// SM3 of the secret, hex.
     pub commitment: String,
 }
@@ -97,9 +147,63 @@ pub fn check_draw(
     Ok(result)
 }
 
+/// Re-checks a whole public record: the draw, every replacement (the next unused backup of its
+/// category, in the published order), and every disclosed name against its commitment.
+/// Returns the final seats by category.
+pub fn check_record(record: &DrawRecord) -> Result<domain::FinalSeats, String> {
+    let result = check_draw(&record.committed, &record.revealed)?;
+    let replacements: Vec<domain::PublicReplacement> = record
+        .replaced
+        .iter()
+        .map(|r| r.replacement.clone())
+        .collect();
+    let seats = domain::check_replacements(&result.panels, &replacements)
+        .map_err(|(index, why)| format!("第{}次替补不符合规则：{why}", index + 1))?;
+    if let Some(disclosed) = &record.disclosed {
+        for name in &disclosed.names {
+            let expert = record
+                .committed
+                .pool
+                .iter()
+                .find(|e| e.pseudonym == name.pseudonym)
+                .ok_or_else(|| format!("公布的 {} 不在候选池中", name.pseudonym))?;
+            let salt = hex::decode(&name.salt).map_err(|_| "盐值不是十六进制".to_string())?;
+            if name_commitment(&salt, &name.name) != expert.name_commitment {
+                return Err(format!(
+                    "公布的 {} 的姓名与抽取前的承诺不符",
+                    name.pseudonym
+                ));
+            }
+        }
+        let mut seated: Vec<&str> = result
+            .panels
+            .iter()
+            .flat_map(|p| p.experts.iter())
+            .chain(
+                record
+                    .replaced
+                    .iter()
+                    .filter_map(|r| r.replacement.replacement.as_ref()),
+            )
+            .map(String::as_str)
+            .collect();
+        seated.sort_unstable();
+        let mut named: Vec<&str> = disclosed
+            .names
+            .iter()
+            .map(|n| n.pseudonym.as_str())
+            .collect();
+        named.sort_unstable();
+        if seated != named {
+            return Err("公布的名单与抽中及替补的专家不一致".into());
+        }
+    }
+    Ok(seats)
+}
+
 impl App {
     /// 专家抽取 for a lot (the trading center). Refuses, changing nothing, when a category has
-    /// too few eligible experts.
+    /// too few eligible experts. Forms the panel (confidential) in the reveal's transaction.
     pub async fn draw_experts(
         &self,
         caller: &Caller,
@@ -110,10 +214,20 @@ impl App {
         let procedure: Procedure = self.load_procedure(id_procedure).await?;
         procedure.lot(&input.lot).ok_or(DomainError::LotNotFound)?;
         let evaluation_date = Date::parse(&input.evaluation_date)?;
+        if evaluation_date < Date::of_instant(self.now_ms()) {
+            return Err(AppError::refused("DRAW_DATE_PAST", "评标日期不能早于今天"));
+        }
         if input.needs.is_empty() || input.needs.iter().any(|(_, n)| *n == 0) {
             return Err(AppError::refused(
                 "DRAW_NEEDS",
                 "应至少抽取一个类别、每类至少一人",
+            ));
+        }
+        let confirm_minutes = input.confirm_minutes.unwrap_or(60);
+        if !(5..=1440).contains(&confirm_minutes) {
+            return Err(AppError::refused(
+                "DRAW_CONFIRM_WINDOW",
+                "确认期限应在5到1440分钟之间",
             ));
         }
         for (code, _) in &input.needs {
@@ -123,6 +237,9 @@ impl App {
                     format!("专业类别 {code} 不在分类中"),
                 ));
             }
+        }
+        for region in &input.excluded_regions {
+            domain::RegionCode::parse(region)?;
         }
         // The parties, known to the platform only: tenderee, agency, every registered bidder.
         let bids = self
@@ -137,17 +254,50 @@ impl App {
                 0,
             )
             .await?;
+        let tenderee = procedure.draft.tenderee.to_string();
         let confidential = DrawRequest {
             lot: input.lot.clone(),
             evaluation_date,
             needs: input.needs.clone(),
             backups: input.backups,
-            tenderee: procedure.draft.tenderee.to_string(),
+            tenderee: tenderee.clone(),
             agency: procedure.draft.agency.as_ref().map(|a| a.to_string()),
             bidders: bids.items.iter().map(|b| b.key2.clone()).collect(),
             recent_days: input.recent_days,
             excluded_regions: input.excluded_regions.clone(),
         };
+        // Recent draws for the same tenderee: every expert who held a seat on its panels.
+        let mut recent: std::collections::BTreeMap<String, Vec<(String, Date)>> =
+            std::collections::BTreeMap::new();
+        let panels = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "panel",
+                    key1: Some(&tenderee),
+                    ..Default::default()
+                },
+                100_000,
+                0,
+            )
+            .await?;
+        for row in &panels.items {
+            let panel: Panel = decode_state(&row.state)?;
+            for pseudonym in panel.everyone_seated() {
+                recent
+                    .entry(pseudonym)
+                    .or_default()
+                    .push((panel.tenderee.clone(), panel.evaluation_date));
+            }
+        }
+        let rating_rule = self
+            .rating_rule(
+                &procedure.draft.rule_category,
+                procedure.draft.region.as_ref(),
+                evaluation_date,
+            )
+            .await?;
+        let id = format!("{}-{}", input.lot, self.now_ms());
         let experts = self
             .store
             .documents(
@@ -155,12 +305,13 @@ impl App {
                     kind: "expert",
                     ..Default::default()
                 },
-                1_000_000,
+                10_000_000,
                 0,
             )
             .await?;
         let mut pool = Vec::new();
         let mut excluded = 0u32;
+        let mut excluded_by = std::collections::BTreeMap::new();
         for row in &experts.items {
             let expert: Expert = decode_state(&row.state)?;
             let full = PoolExpert {
@@ -168,13 +319,31 @@ impl App {
                 categories: expert.record.categories.clone(),
                 employer: expert.record.employer.to_string(),
                 region: expert.record.region.to_string(),
-                related: Vec::new(),
-                recent: Vec::new(),
+                related: expert
+                    .relations
+                    .iter()
+                    .map(|r| r.entity.to_string())
+                    .collect(),
+                recent: recent.remove(&expert.pseudonym).unwrap_or_default(),
                 leave: expert.leaves.iter().map(|l| (l.from, l.to)).collect(),
                 active: expert.status == domain::ExpertStatus::Active,
+                name_commitment: String::new(),
             };
-            if confidential.exclusion(&full).is_some() {
+            let reason = match confidential.exclusion(&full) {
+                Some(reason) => Some(
+                    serde_json::to_value(reason)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                ),
+                None if expert.barred_by_record(rating_rule, evaluation_date) => {
+                    Some("poor_record".to_string())
+                }
+                None => None,
+            };
+            if let Some(reason) = reason {
                 excluded += 1;
+                *excluded_by.entry(reason).or_insert(0u32) += 1;
                 continue;
             }
             // Experts are drawn by every class they hold, including a parent class asked for.
@@ -194,6 +363,7 @@ impl App {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
+            let salt = self.name_salt(&id, &expert.pseudonym);
             pool.push(PoolExpert {
                 pseudonym: expert.pseudonym,
                 categories,
@@ -203,6 +373,7 @@ impl App {
                 recent: Vec::new(),
                 leave: Vec::new(),
                 active: true,
+                name_commitment: name_commitment(&salt, &expert.record.name),
             });
         }
         pool.sort_by(|a, b| a.pseudonym.cmp(&b.pseudonym));
@@ -212,7 +383,7 @@ impl App {
             bidders: Vec::new(),
             recent_days: 0,
             excluded_regions: Vec::new(),
-            ..confidential
+            ..confidential.clone()
         };
         // Too few in a category: refuse before anything is written.
         for (category, count) in &public.needs {
@@ -234,13 +405,14 @@ impl App {
             }
         }
         let secret: [u8; 32] = rand::random();
-        let id = format!("{}-{}", input.lot, self.now_ms());
         let committed = DrawCommitted {
             id: id.clone(),
             lot: input.lot.clone(),
             request: public,
             pool,
             excluded,
+            excluded_by,
+            confirm_minutes,
             commitment: sm3(&secret).to_hex(),
         };
         let receipts = self
@@ -255,7 +427,10 @@ impl App {
             .await?;
         let head = &receipts[0].tree_head.head;
         let seed = sm3_concat(&[&secret, head.root.as_bytes()]);
-        let result = draw_experts(&committed.pool, &committed.request, *seed.as_bytes())?;
+        let result = match draw_experts(&committed.pool, &committed.request, *seed.as_bytes()) {
+            Ok(result) => result,
+            Err(e) => return Err(e.into()),
+        };
         let revealed = DrawRevealed {
             id: id.clone(),
             secret: hex::encode(secret),
@@ -264,32 +439,107 @@ impl App {
             seed: seed.to_hex(),
             result,
         };
-        self.witness(vec![NewEntry {
-            stream: draw_stream(&id),
-            kind: "draw.revealed".into(),
-            visibility: Visibility::Public,
-            actor: caller.username.clone(),
-            payload: serde_json::to_value(&revealed)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-        }])
+        // The reveal and the panel, in one transaction.
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let panel_stream = Panel::stream(&id);
+        let (decided, mut entries) = decide::<Option<Panel>>(
+            &mut tx,
+            &panel_stream,
+            PanelCommand::Form {
+                draw: id.clone(),
+                lot: input.lot.clone(),
+                procedure: procedure.id.clone(),
+                tenderee,
+                agency: confidential.agency.clone(),
+                evaluation_date,
+                confirm_minutes,
+                panels: revealed.result.panels.clone(),
+            },
+            &caller.username,
+            now,
+        )
         .await?;
+        entries.insert(
+            0,
+            NewEntry {
+                stream: draw_stream(&id),
+                kind: "draw.revealed".into(),
+                visibility: Visibility::Public,
+                actor: caller.username.clone(),
+                payload: serde_json::to_value(&revealed)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            },
+        );
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts.last().map_or(0, |r| r.seq);
+        project(&mut tx, &panel_stream, &decided.after, last).await?;
+        tx.commit().await?;
         Ok((committed, revealed))
     }
 
-    /// A draw's two public entries, as stored.
-    pub async fn draw_entries(&self, id: &str) -> Result<(DrawCommitted, DrawRevealed), AppError> {
+    /// The salt of an expert's name commitment in one draw: a keyed digest, so nothing is stored
+    /// and nobody without the platform's key can test guesses at a name.
+    pub(crate) fn name_salt(&self, draw: &str, pseudonym: &str) -> Vec<u8> {
+        self.key
+            .keyed_digest(format!("draw-name\n{draw}\n{pseudonym}").as_bytes())
+            .as_bytes()
+            .to_vec()
+    }
+
+    /// When the performance record keeps an expert out (the rule set of the procedure's
+    /// category and region on the evaluation day).
+    pub(crate) async fn rating_rule(
+        &self,
+        rule_category: &str,
+        region: &str,
+        date: Date,
+    ) -> Result<RatingRule, AppError> {
+        let rules = self.resolve_rules(rule_category, region, date).await?;
+        let value = |key: &str| -> Result<i64, AppError> { Ok(rules.threshold(key)?) };
+        Ok(RatingRule {
+            below: value("expert_rating_poor_below")?.clamp(0, 100) as u8,
+            count: value("expert_poor_ratings_to_exclude")?.max(0) as u32,
+            window_days: value("expert_rating_window_days")?.max(0) as u32,
+        })
+    }
+
+    /// A draw's public record, as stored.
+    pub async fn draw_record(&self, id: &str) -> Result<DrawRecord, AppError> {
         let rows = self.store.stream_entries(&draw_stream(id)).await?;
-        let decode = |kind: &str| -> Result<serde_json::Value, AppError> {
+        let decode = |row: &store::EntryRow| -> Result<serde_json::Value, AppError> {
+            serde_json::from_str(&row.payload).map_err(|e| AppError::Internal(e.to_string()))
+        };
+        let one = |kind: &str| -> Result<serde_json::Value, AppError> {
             let row = rows
                 .iter()
                 .find(|r| r.kind == kind)
                 .ok_or(AppError::NotFound("抽取记录不存在"))?;
-            serde_json::from_str(&row.payload).map_err(|e| AppError::Internal(e.to_string()))
+            decode(row)
         };
-        let committed = serde_json::from_value(decode("draw.committed")?)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let revealed = serde_json::from_value(decode("draw.revealed")?)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok((committed, revealed))
+        let internal = |e: serde_json::Error| AppError::Internal(e.to_string());
+        let committed = serde_json::from_value(one("draw.committed")?).map_err(internal)?;
+        let revealed = serde_json::from_value(one("draw.revealed")?).map_err(internal)?;
+        let replaced = rows
+            .iter()
+            .filter(|r| r.kind == "draw.replaced")
+            .map(|r| serde_json::from_value(decode(r)?).map_err(internal))
+            .collect::<Result<Vec<DrawReplaced>, AppError>>()?;
+        let disclosed = match rows.iter().find(|r| r.kind == "draw.disclosed") {
+            Some(row) => Some(serde_json::from_value(decode(row)?).map_err(internal)?),
+            None => None,
+        };
+        Ok(DrawRecord {
+            committed,
+            revealed,
+            replaced,
+            disclosed,
+        })
+    }
+
+    /// A draw's two first public entries, as stored.
+    pub async fn draw_entries(&self, id: &str) -> Result<(DrawCommitted, DrawRevealed), AppError> {
+        let record = self.draw_record(id).await?;
+        Ok((record.committed, record.revealed))
     }
 }

@@ -54,6 +54,9 @@ pub struct ExpertView {
     pub status: String,
     pub status_reason: String,
     pub leaves: Vec<Leave>,
+    pub relations: Vec<domain::Relation>,
+    pub ratings: Vec<domain::Rating>,
+    pub account: Option<String>,
 }
 
 impl From<Expert> for ExpertView {
@@ -78,6 +81,9 @@ impl From<Expert> for ExpertView {
             status: expert.status.as_str().into(),
             status_reason,
             leaves: expert.leaves,
+            relations: expert.relations,
+            ratings: expert.ratings,
+            account: expert.account,
         }
     }
 }
@@ -186,6 +192,21 @@ impl App {
             .ok_or_else(|| AppError::Internal("no receipt for an added expert".into()))
     }
 
+    /// 批量导入 from an Excel workbook (`.xlsx`): the first sheet, the same columns as the CSV
+    /// file; every row is checked and nothing is imported unless every row is good.
+    pub async fn import_experts_xlsx(
+        &self,
+        caller: &Caller,
+        bytes: &[u8],
+    ) -> Result<Vec<Receipt>, AppError> {
+        caller.require(Role::Operator)?;
+        let min_years = self.expert_min_years(caller).await?;
+        let rows = xlsx_rows(bytes).map_err(|reason| AppError::ExpertImport(vec![(1, reason)]))?;
+        let records = domain::parse_expert_rows(rows, self.classification(), min_years)
+            .map_err(AppError::ExpertImport)?;
+        self.add_experts(caller, records).await
+    }
+
     /// 批量导入: every row is checked; nothing is imported unless every row is good.
     pub async fn import_experts(
         &self,
@@ -278,6 +299,130 @@ impl App {
         self.expert_command(caller, pseudonym, command).await
     }
 
+    /// 声明利害关系: the expert (for themself) or the trading center records a relation to a
+    /// market entity; every later draw involving the entity avoids the expert.
+    pub async fn declare_expert_relation(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        entity: &str,
+        relation: &str,
+    ) -> Result<Receipt, AppError> {
+        let own = caller.has(Role::Expert)
+            && self.pseudonym_of_caller(caller).await.ok().as_deref() == Some(pseudonym);
+        if !own && !caller.has(Role::Operator) {
+            return Err(AppError::NotAuthorized);
+        }
+        let command = ExpertCommand::DeclareRelation {
+            entity: domain::Uscc::parse(entity)?,
+            relation: relation.to_string(),
+            by: caller.username.clone(),
+        };
+        let stream = Expert::stream(pseudonym);
+        let mut tx = self.store.begin().await?;
+        let now = self.now_ms();
+        let (decided, entries) =
+            decide::<Option<Expert>>(&mut tx, &stream, command, &caller.username, now).await?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("relation appended nothing".into()))?;
+        project(&mut tx, &stream, &decided.after, last.seq).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    /// 关联专家账号: links an existing account with the expert role to the expert (one account
+    /// per expert, one expert per account).
+    pub async fn link_expert_account(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        username: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let account = self.account_view(username).await?;
+        if !account.roles.contains(&Role::Expert) {
+            return Err(AppError::refused(
+                "EXPERT_ACCOUNT_ROLE",
+                "该账号没有评标专家角色",
+            ));
+        }
+        let taken = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "expert",
+                    key1: Some(&account.username),
+                    ..Default::default()
+                },
+                1,
+                0,
+            )
+            .await?;
+        if taken.total > 0 {
+            return Err(DomainError::ExpertAccountLinked.into());
+        }
+        let command = ExpertCommand::LinkAccount {
+            username: account.username,
+            by: caller.username.clone(),
+        };
+        self.expert_command(caller, pseudonym, command).await
+    }
+
+    /// 开通专家账号: a new account with the expert role only, under the trading center's own
+    /// entity (never the employer's, which may be a bidder), linked to the expert. The log-in
+    /// name defaults to the expert's number in lower case.
+    pub async fn open_expert_account(
+        &self,
+        caller: &Caller,
+        pseudonym: &str,
+        username: Option<&str>,
+        password: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let row = self
+            .store
+            .document(&Expert::stream(pseudonym))
+            .await?
+            .ok_or(DomainError::ExpertNotFound)?;
+        let expert: Expert = decode_state(&row.state)?;
+        if expert.status != domain::ExpertStatus::Active {
+            return Err(DomainError::ExpertNotActive.into());
+        }
+        if expert.account.is_some() {
+            return Err(DomainError::ExpertAccountLinked.into());
+        }
+        let username = username
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map_or_else(|| Expert::account_name(pseudonym), str::to_string);
+        self.create_account(
+            caller,
+            crate::NewAccount {
+                username: username.clone(),
+                display_name: expert.record.name,
+                entity_id: caller.entity_id.clone(),
+                roles: vec!["expert".into()],
+                password: password.to_string(),
+            },
+        )
+        .await?;
+        self.link_expert_account(caller, pseudonym, &username).await
+    }
+
+    /// The expert's own record (for the expert's page).
+    pub async fn my_expert_record(&self, caller: &Caller) -> Result<ExpertView, AppError> {
+        let pseudonym = self.pseudonym_of_caller(caller).await?;
+        let row = self
+            .store
+            .document(&Expert::stream(&pseudonym))
+            .await?
+            .ok_or(DomainError::ExpertNotFound)?;
+        Ok(decode_state::<Expert>(&row.state)?.into())
+    }
+
     /// The database, newest first (trading center, supervision, audit).
     pub async fn experts(
         &self,
@@ -318,4 +463,45 @@ impl App {
             .ok_or(DomainError::ExpertNotFound)?;
         Ok(decode_state::<Expert>(&row.state)?.into())
     }
+}
+
+/// The rows of the first sheet of an `.xlsx` workbook as text cells, numbered from 1 like the
+/// sheet's own rows. Dates become `YYYY-MM-DD`; whole numbers lose their `.0`; an ID number typed
+/// as a number (which Excel rounds to 15 digits) is left as is and refused by the row check.
+pub(crate) fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("不是有效的 Excel（.xlsx）文件：{e}"))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or("工作簿中没有工作表")?
+        .map_err(|e| format!("无法读取第一个工作表：{e}"))?;
+    let first_row = range.start().map_or(0, |(row, _)| row as usize);
+    let mut rows = Vec::new();
+    for (offset, row) in range.rows().enumerate() {
+        let cells = row
+            .iter()
+            .map(|cell| match cell {
+                Data::Empty => String::new(),
+                Data::String(text) => text.trim().to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(dt) => {
+                    // Excel's day 0 is 1899-12-30 (with the 1900 leap-year bug before March 1900).
+                    let days = dt.as_f64().floor() as i64;
+                    domain::Date::from_ymd(1899, 12, 30)
+                        .map(|epoch| epoch.add_days(days).to_string())
+                        .unwrap_or_default()
+                }
+                Data::DateTimeIso(text) | Data::DurationIso(text) => {
+                    text.get(..10).unwrap_or(text).to_string()
+                }
+                Data::Error(e) => format!("#{e:?}"),
+            })
+            .collect();
+        rows.push((first_row + offset + 1, cells));
+    }
+    Ok(rows)
 }

@@ -15,8 +15,10 @@ mod holder;
 mod keys;
 mod ledger_view;
 mod market;
+mod panels;
 mod projection;
 mod reference;
+mod rooms;
 mod simulated;
 mod tender;
 mod verify;
@@ -32,7 +34,10 @@ pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
 };
-pub use draws::{DrawCommitted, DrawRevealed, NewDraw, check_draw, draw_stream};
+pub use draws::{
+    DisclosedName, DrawCommitted, DrawDisclosed, DrawRecord, DrawReplaced, DrawRevealed, NewDraw,
+    check_draw, check_record, draw_stream, name_commitment,
+};
 pub use error::{AppError, REFUSAL_CODES};
 pub use experts::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
 pub use holder::{
@@ -42,10 +47,12 @@ pub use holder::{
 pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
+pub use panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
 pub use reference::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
 };
+pub use rooms::{NewBooking, NewRoom, RoomView};
 pub use simulated::{
     DEMO_HOLDERS, run_simulated_ceremony, seed_demo_tendering, simulated_holders_round,
 };

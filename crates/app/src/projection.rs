@@ -122,6 +122,8 @@ pub(crate) struct Rebuilt {
     bid_states: BTreeMap<String, Option<domain::Bid>>,
     ceremony_states: BTreeMap<String, Option<domain::Ceremony>>,
     expert_states: BTreeMap<String, Option<domain::Expert>>,
+    panel_states: BTreeMap<String, Option<domain::Panel>>,
+    room_states: BTreeMap<String, Option<domain::Room>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -155,6 +157,10 @@ impl Rebuilt {
             fold_document(&mut self.ceremony_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("expert/") {
             fold_document(&mut self.expert_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("panel/") {
+            fold_document(&mut self.panel_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("room/") {
+            fold_document(&mut self.room_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {
             let announcement: domain::Announcement = decode(row)?;
             self.announcements.insert(

@@ -20,6 +20,7 @@ fn pool() -> Vec<PoolExpert> {
             recent: vec![],
             leave: vec![],
             active: n % 50 != 0,
+            name_commitment: String::new(),
         })
         .collect()
 }

@@ -38,6 +38,10 @@ pub struct PoolExpert {
     /// Leave periods (first day, last day).
     pub leave: Vec<(Date, Date)>,
     pub active: bool,
+    /// In a published pool: SM3(salt ‖ name), hex — the name, committed before the draw and
+    /// disclosed with its salt after the award.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_commitment: String,
 }
 
 /// What a draw must produce and avoid.

@@ -183,6 +183,8 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("该专家已关联平台账号")]
+    ExpertAccountLinked,
     #[error("评分应为0到100的整数")]
     RatingScore,
     #[error("已对该专家在本次评标中的表现作过评价")]
@@ -319,6 +321,7 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::ExpertAccountLinked => "EXPERT_ACCOUNT_LINKED",
             Self::RatingScore => "RATING_SCORE",
             Self::AlreadyRated => "ALREADY_RATED",
             Self::PanelExists => "PANEL_EXISTS",
@@ -431,6 +434,7 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "EXPERT_ACCOUNT_LINKED",
         "RATING_SCORE",
         "ALREADY_RATED",
         "PANEL_EXISTS",

@@ -228,10 +228,24 @@ impl ExpertInput {
 pub const EXPERT_CSV_HEADER: &str =
     "姓名,身份证号码,工作单位代码,地区代码,专业类别,职称,职称级别,从业年限,入库日期";
 
-/// Parses an import file. Either every row is good and all records come back, or every bad row is
-/// reported as (line, reason) — and nothing is to be imported.
+/// Parses an import file (CSV, UTF-8). Either every row is good and all records come back, or
+/// every bad row is reported as (line, reason) — and nothing is to be imported.
 pub fn parse_expert_csv(
     text: &str,
+    classification: &Classification,
+    min_years: u32,
+) -> Result<Vec<ExpertRecord>, Vec<(usize, String)>> {
+    let rows = text.lines().enumerate().map(|(idx, raw)| {
+        let content = raw.trim().trim_start_matches('\u{feff}');
+        (idx + 1, content.split(',').map(str::to_string).collect())
+    });
+    parse_expert_rows(rows, classification, min_years)
+}
+
+/// Parses import rows — (line number, cells) from a CSV file or a spreadsheet — with the header
+/// first. Blank rows and rows starting with `#` are skipped.
+pub fn parse_expert_rows(
+    rows: impl IntoIterator<Item = (usize, Vec<String>)>,
     classification: &Classification,
     min_years: u32,
 ) -> Result<Vec<ExpertRecord>, Vec<(usize, String)>> {
@@ -239,35 +253,36 @@ pub fn parse_expert_csv(
     let mut problems = Vec::new();
     let mut header_seen = false;
     let mut seen_ids = BTreeMap::new();
-    for (idx, raw) in text.lines().enumerate() {
-        let line = idx + 1;
-        let content = raw.trim().trim_start_matches('\u{feff}');
-        if content.is_empty() || content.starts_with('#') {
+    for (line, mut fields) in rows {
+        while fields.last().is_some_and(|f| f.trim().is_empty()) {
+            fields.pop();
+        }
+        if fields.is_empty() || fields[0].trim().starts_with('#') {
             continue;
         }
         if !header_seen {
-            if content.replace(' ', "") != EXPERT_CSV_HEADER {
+            let header: Vec<String> = fields.iter().map(|f| f.replace(' ', "")).collect();
+            if header.join(",") != EXPERT_CSV_HEADER {
                 problems.push((line, format!("第一行应为表头：{EXPERT_CSV_HEADER}")));
                 return Err(problems);
             }
             header_seen = true;
             continue;
         }
-        let fields: Vec<&str> = content.split(',').collect();
         if fields.len() != 9 {
             problems.push((line, format!("应有9列，实有{}列", fields.len())));
             continue;
         }
         let input = ExpertInput {
-            name: fields[0].into(),
-            id_number: fields[1].into(),
-            employer: fields[2].into(),
-            region: fields[3].into(),
-            categories: fields[4].into(),
-            title: fields[5].into(),
-            title_level: fields[6].into(),
-            practice_years: fields[7].into(),
-            entry_date: fields[8].into(),
+            name: fields[0].clone(),
+            id_number: fields[1].clone(),
+            employer: fields[2].clone(),
+            region: fields[3].clone(),
+            categories: fields[4].clone(),
+            title: fields[5].clone(),
+            title_level: fields[6].clone(),
+            practice_years: fields[7].clone(),
+            entry_date: fields[8].clone(),
         };
         match input.validate(classification, min_years) {
             Ok(record) => {
@@ -333,6 +348,9 @@ pub struct Expert {
     /// The performance record: the organisers' ratings, oldest first.
     #[serde(default)]
     pub ratings: Vec<Rating>,
+    /// The platform account the expert logs in with.
+    #[serde(default)]
+    pub account: Option<String>,
     pub added_by: String,
     pub added_at_ms: i64,
 }
@@ -440,6 +458,11 @@ pub enum ExpertCommand {
         relation: String,
         by: String,
     },
+    /// The trading center links the expert's platform account (once).
+    LinkAccount {
+        username: String,
+        by: String,
+    },
     /// The organiser rates the expert after an evaluation; once per draw.
     Rate {
         draw: String,
@@ -485,6 +508,11 @@ pub enum ExpertEvent {
     Rated {
         rating: Rating,
     },
+    AccountLinked {
+        username: String,
+        by: String,
+        at_ms: i64,
+    },
 }
 
 impl ExpertEvent {
@@ -497,6 +525,7 @@ impl ExpertEvent {
             Self::LeaveAdded { .. } => "expert.leave_added",
             Self::RelationDeclared { .. } => "expert.relation_declared",
             Self::Rated { .. } => "expert.rated",
+            Self::AccountLinked { .. } => "expert.account_linked",
         }
     }
 }
@@ -599,6 +628,16 @@ impl crate::Decider for Option<Expert> {
                     },
                 }])
             }
+            ExpertCommand::LinkAccount { username, by } => {
+                if expert.account.is_some() {
+                    return Err(DomainError::ExpertAccountLinked);
+                }
+                Ok(vec![ExpertEvent::AccountLinked {
+                    username,
+                    by,
+                    at_ms: now_ms,
+                }])
+            }
             ExpertCommand::Rate {
                 draw,
                 lot,
@@ -646,6 +685,7 @@ impl crate::Decider for Option<Expert> {
                 leaves: Vec::new(),
                 relations: Vec::new(),
                 ratings: Vec::new(),
+                account: None,
                 added_by: by.clone(),
                 added_at_ms: *at_ms,
             });
@@ -667,6 +707,7 @@ impl crate::Decider for Option<Expert> {
             ExpertEvent::LeaveAdded { leave, .. } => expert.leaves.push(leave.clone()),
             ExpertEvent::RelationDeclared { relation } => expert.relations.push(relation.clone()),
             ExpertEvent::Rated { rating } => expert.ratings.push(rating.clone()),
+            ExpertEvent::AccountLinked { username, .. } => expert.account = Some(username.clone()),
         }
         Some(expert)
     }

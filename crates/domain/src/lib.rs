@@ -42,12 +42,12 @@ pub use error::DomainError;
 pub use expert::{
     Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
     ExpertInput, ExpertRecord, ExpertStatus, Leave, Rating, RatingRule, Relation, TitleLevel,
-    parse_expert_csv,
+    parse_expert_csv, parse_expert_rows,
 };
 pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
 pub use panel::{
-    BackupQueue, Panel, PanelCommand, PanelEvent, PanelSeat, PublicReplacement, Replacement,
-    ReplacementReason, SeatStatus, check_replacements,
+    BackupQueue, FinalSeats, Panel, PanelCommand, PanelEvent, PanelSeat, PublicReplacement,
+    Replacement, ReplacementReason, SeatStatus, check_replacements,
 };
 pub use period::{DayCount, Period, PeriodKind};
 pub use reference::{Publish, Reference, ReferenceEvent, ReferenceKind};

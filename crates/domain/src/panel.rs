@@ -480,6 +480,9 @@ impl crate::Decider for Option<Panel> {
     }
 }
 
+/// The seats by category after the replacements: `None` is a vacant seat.
+pub type FinalSeats = Vec<(String, Vec<Option<String>>)>;
+
 /// A replacement as the public sees it (`draw.replaced`): pseudonyms and the reason only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicReplacement {
@@ -496,8 +499,8 @@ pub struct PublicReplacement {
 pub fn check_replacements(
     drawn: &[CategoryDraw],
     replacements: &[PublicReplacement],
-) -> Result<Vec<(String, Vec<Option<String>>)>, (usize, String)> {
-    let mut seats: Vec<(String, Vec<Option<String>>)> = drawn
+) -> Result<FinalSeats, (usize, String)> {
+    let mut seats: FinalSeats = drawn
         .iter()
         .map(|p| {
             (

@@ -5,6 +5,7 @@ mod auth;
 mod certificates;
 mod commands;
 mod experts;
+mod panels;
 mod reference;
 mod support;
 mod tamper;

@@ -69,11 +69,11 @@ pub(crate) fn seal(
     .unwrap()
 }
 
-async fn caller(app: &App, username: &str) -> Caller {
+pub(crate) async fn caller(app: &App, username: &str) -> Caller {
     app.caller_for(username).await.unwrap()
 }
 
-async fn published(test: &TestApp, title: &str) -> (Procedure, String) {
+pub(crate) async fn published(test: &TestApp, title: &str) -> (Procedure, String) {
     let tenderee = caller(&test.app, "tenderee").await;
     let (procedure, _) = test
         .app
@@ -98,7 +98,7 @@ async fn published(test: &TestApp, title: &str) -> (Procedure, String) {
     (procedure, lot)
 }
 
-async fn bid(
+pub(crate) async fn bid(
     test: &TestApp,
     certificates: &[DemoCertificate],
     username: &str,
@@ -638,6 +638,7 @@ async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
             backups: 1,
             recent_days: 0,
             excluded_regions: Vec::new(),
+            confirm_minutes: None,
         };
 
         // Too few 医学影像 experts: a precise refusal, and nothing written.
@@ -674,7 +675,7 @@ async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
                 .iter()
                 .filter(|e| e.categories.contains(&"A01".to_string()))
                 .count(),
-            4
+            5
         );
         let panel = &revealed.result.panels[0];
         assert_eq!((panel.experts.len(), panel.backups.len()), (3, 1));

@@ -31,6 +31,7 @@ fn expert(n: usize, categories: &[&str]) -> PoolExpert {
             vec![]
         },
         active: !n.is_multiple_of(19),
+        name_commitment: String::new(),
     }
 }
 
@@ -79,6 +80,7 @@ fn exclusions_table() {
         recent: vec![],
         leave: vec![],
         active: true,
+        name_commitment: String::new(),
     };
     let cases: Vec<(&str, PoolExpert, Option<Exclusion>)> = vec![
         ("eligible", base.clone(), None),
@@ -219,6 +221,7 @@ fn every_eligible_expert_is_equally_likely() {
             recent: vec![],
             leave: vec![],
             active: true,
+            name_commitment: String::new(),
         })
         .collect();
     let mut req = request();

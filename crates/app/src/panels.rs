@@ -1,0 +1,591 @@
+//! 评标委员会 — after the draw: the experts confirm, sign the 回避承诺 and only then may see the
+//! lot's bids; whoever declines, does not confirm in time or declares a conflict is replaced from
+//! the backups (public `draw.replaced` entries, re-checkable with `check_record`); the organiser
+//! sees the names on the evaluation day and rates each expert afterwards; the names are disclosed
+//! (`draw.disclosed`, checkable against the pool's commitments) after the award.
+
+use crypto::sm3;
+use domain::{
+    Date, DomainError, Expert, ExpertCommand, LotStatus, Panel, PanelCommand, PanelEvent,
+    Procedure, PublicReplacement, Role, SeatStatus,
+};
+use ledger::Visibility;
+use serde::Serialize;
+use store::DocumentFilter;
+
+use crate::documents::{decide, project};
+use crate::draws::{DisclosedName, DrawDisclosed, DrawReplaced, draw_stream};
+use crate::keys::decode_state;
+use crate::tender::manages;
+use crate::witness::{NewEntry, append};
+use crate::{App, AppError, Caller, Receipt};
+
+/// The 回避承诺 an expert signs before seeing any bid (招标投标法实施条例 第46条; 评标委员会和
+/// 评标方法暂行规定 第12条).
+pub fn declaration_text(pseudonym: &str, lot: &str, procedure_title: &str) -> String {
+    format!(
+        "评标专家回避承诺书\n\
+         本人（专家编号 {pseudonym}）参加「{procedure_title}」标段（包）{lot} 的评标（评审），郑重承诺：\n\
+         一、本人不是投标人（供应商）或者投标人主要负责人的近亲属，不是项目主管部门或者行政监督部门的人员，\
+         与投标人没有可能影响公正评审的经济利益关系，没有因在招标、评标以及其他与招标投标有关活动中从事违法行为\
+         而受过行政处罚或者刑事处罚；与招标人（采购人）、招标代理机构亦无上述利害关系。\n\
+         二、评标中发现存在应当回避的情形的，本人立即主动提出回避。\n\
+         三、本人客观、公正地履行职责，遵守职业道德，不私下接触投标人，不收受任何财物或者其他好处，\
+         不透露对投标文件的评审和比较、中标候选人的推荐情况以及与评标有关的其他情况。"
+    )
+}
+
+/// A seat as shown to the trading center, oversight or the organiser.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeatView {
+    pub category: String,
+    pub category_name: String,
+    pub pseudonym: String,
+    /// Only to whom the name may be shown, and then only when.
+    pub name: Option<String>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub invited_at_ms: i64,
+    /// The expert's rating for this evaluation, when given.
+    pub score: Option<u8>,
+}
+
+/// A replacement as shown on the panel page.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplacementView {
+    pub category: String,
+    pub out: String,
+    pub replacement: Option<String>,
+    pub reason: &'static str,
+    /// The expert's own words: trading center and oversight only.
+    pub detail: Option<String>,
+    pub at_ms: i64,
+}
+
+/// A panel as its authorised readers see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PanelView {
+    pub draw: String,
+    pub lot: String,
+    pub procedure: String,
+    pub procedure_title: String,
+    pub evaluation_date: String,
+    pub confirm_minutes: u32,
+    pub seats: Vec<SeatView>,
+    pub replacements: Vec<ReplacementView>,
+    /// (category, backups left).
+    pub backups_left: Vec<(String, usize)>,
+    pub complete: bool,
+    pub disclosed: bool,
+    /// The caller sees the names (trading center and oversight; the organiser from the
+    /// evaluation day).
+    pub names_visible: bool,
+    /// The caller organises the procedure and may rate the experts (from the evaluation day).
+    pub may_rate: bool,
+    /// The caller is the trading center and may act on seats.
+    pub may_manage: bool,
+    /// The lot has been awarded: the names may be disclosed.
+    pub may_disclose: bool,
+}
+
+/// An expert's own assignment.
+#[derive(Clone, Debug, Serialize)]
+pub struct MySeat {
+    pub draw: String,
+    pub lot: String,
+    pub procedure: String,
+    pub procedure_title: String,
+    pub evaluation_date: String,
+    pub category: String,
+    pub category_name: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Until when the invitation may be confirmed.
+    pub confirm_due_ms: i64,
+    /// The text to sign, once confirmed.
+    pub statement: String,
+    pub may_evaluate: bool,
+    /// Where: booked rooms for the lot (name, address, from, to).
+    pub rooms: Vec<(String, String, i64, i64)>,
+}
+
+fn awarded(status: &LotStatus) -> bool {
+    matches!(
+        status,
+        LotStatus::Awarded | LotStatus::Contracted | LotStatus::Performing | LotStatus::Completed
+    )
+}
+
+impl App {
+    /// The pseudonym of an expert caller: the expert record linked to the account.
+    pub(crate) async fn pseudonym_of_caller(&self, caller: &Caller) -> Result<String, AppError> {
+        if !caller.has(Role::Expert) {
+            return Err(AppError::NotAuthorized);
+        }
+        let rows = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "expert",
+                    key1: Some(&caller.username),
+                    ..Default::default()
+                },
+                1,
+                0,
+            )
+            .await?;
+        let row = rows.items.first().ok_or(AppError::refused(
+            "EXPERT_ACCOUNT_UNLINKED",
+            "该账号尚未关联专家库中的专家，请联系交易中心",
+        ))?;
+        Ok(decode_state::<Expert>(&row.state)?.pseudonym)
+    }
+
+    pub(crate) async fn load_panel(&self, draw: &str) -> Result<Panel, AppError> {
+        let row = self
+            .store
+            .document(&Panel::stream(draw))
+            .await?
+            .ok_or(DomainError::PanelNotFound)?;
+        decode_state(&row.state)
+    }
+
+    /// Runs a panel command; a replacement also writes the public `draw.replaced` entry, in the
+    /// same transaction.
+    async fn panel_command(
+        &self,
+        caller: &Caller,
+        draw: &str,
+        command: PanelCommand,
+    ) -> Result<Receipt, AppError> {
+        let stream = Panel::stream(draw);
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let (decided, mut entries) =
+            decide::<Option<Panel>>(&mut tx, &stream, command, &caller.username, now).await?;
+        for event in &decided.events {
+            if let PanelEvent::Replaced { replacement } = event {
+                let public = DrawReplaced {
+                    id: draw.to_string(),
+                    replacement: PublicReplacement {
+                        category: replacement.category.clone(),
+                        out: replacement.out.clone(),
+                        replacement: replacement.replacement.clone(),
+                        reason: replacement.reason,
+                    },
+                };
+                entries.push(NewEntry {
+                    stream: draw_stream(draw),
+                    kind: "draw.replaced".into(),
+                    visibility: Visibility::Public,
+                    actor: "platform".into(),
+                    payload: serde_json::to_value(&public)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                });
+            }
+        }
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let first = receipts
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("panel command appended nothing".into()))?;
+        let last = receipts
+            .iter()
+            .filter(|r| r.stream == stream)
+            .map(|r| r.seq)
+            .max()
+            .unwrap_or(first.seq);
+        project(&mut tx, &stream, &decided.after, last).await?;
+        tx.commit().await?;
+        Ok(first)
+    }
+
+    /// The expert confirms attendance.
+    pub async fn confirm_seat(&self, caller: &Caller, draw: &str) -> Result<Receipt, AppError> {
+        let pseudonym = self.pseudonym_of_caller(caller).await?;
+        self.panel_command(caller, draw, PanelCommand::Confirm { pseudonym })
+            .await
+    }
+
+    /// The expert declines (or the trading center records a refusal by telephone); replaced
+    /// from the backups.
+    pub async fn decline_seat(
+        &self,
+        caller: &Caller,
+        draw: &str,
+        pseudonym: Option<&str>,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        let pseudonym = if caller.has(Role::Operator) {
+            pseudonym
+                .map(str::to_string)
+                .ok_or(AppError::Invalid("缺少专家编号".into()))?
+        } else {
+            self.pseudonym_of_caller(caller).await?
+        };
+        self.panel_command(
+            caller,
+            draw,
+            PanelCommand::Decline {
+                pseudonym,
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// The trading center, after the confirmation window: the expert did not answer.
+    pub async fn seat_no_response(
+        &self,
+        caller: &Caller,
+        draw: &str,
+        pseudonym: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        self.panel_command(
+            caller,
+            draw,
+            PanelCommand::NoResponse {
+                pseudonym: pseudonym.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// 回避承诺: the expert signs the declaration, or names the conflict (and is replaced).
+    pub async fn declare_no_conflict(
+        &self,
+        caller: &Caller,
+        draw: &str,
+        conflict: Option<&str>,
+    ) -> Result<Receipt, AppError> {
+        let pseudonym = self.pseudonym_of_caller(caller).await?;
+        let panel = self.load_panel(draw).await?;
+        let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
+        let statement = declaration_text(&pseudonym, &panel.lot, &procedure.draft.title);
+        self.panel_command(
+            caller,
+            draw,
+            PanelCommand::Declare {
+                pseudonym,
+                statement_sm3: sm3(statement.as_bytes()).to_hex(),
+                conflict: conflict.map(str::to_string),
+            },
+        )
+        .await
+    }
+
+    /// Whether the caller is an expert of the lot's panel who signed the declaration: the one
+    /// gate for an expert to see the lot's bids.
+    pub async fn expert_may_evaluate(&self, caller: &Caller, lot: &str) -> Result<bool, AppError> {
+        let Ok(pseudonym) = self.pseudonym_of_caller(caller).await else {
+            return Ok(false);
+        };
+        let panels = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "panel",
+                    key2: Some(lot),
+                    ..Default::default()
+                },
+                1_000,
+                0,
+            )
+            .await?;
+        for row in &panels.items {
+            let panel: Panel = decode_state(&row.state)?;
+            if panel.may_evaluate(&pseudonym) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The expert's assignments: the panels where they hold a seat now, newest first.
+    pub async fn my_seats(&self, caller: &Caller) -> Result<Vec<MySeat>, AppError> {
+        let pseudonym = self.pseudonym_of_caller(caller).await?;
+        let panels = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "panel",
+                    status: Some("open"),
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
+        let mut seats = Vec::new();
+        for row in &panels.items {
+            let panel: Panel = decode_state(&row.state)?;
+            let Some(seat) = panel.seat_of(&pseudonym) else {
+                continue;
+            };
+            let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
+            let rooms = self.rooms_for_lot(&panel.lot).await?;
+            seats.push(MySeat {
+                draw: panel.draw.clone(),
+                lot: panel.lot.clone(),
+                procedure: panel.procedure.clone(),
+                procedure_title: procedure.draft.title.clone(),
+                evaluation_date: panel.evaluation_date.to_string(),
+                category: seat.category.clone(),
+                category_name: self.category_name(&seat.category),
+                status: seat.status.as_str(),
+                status_label: seat.status.label_zh(),
+                confirm_due_ms: seat.invited_at_ms + i64::from(panel.confirm_minutes) * 60_000,
+                statement: declaration_text(&pseudonym, &panel.lot, &procedure.draft.title),
+                may_evaluate: panel.may_evaluate(&pseudonym),
+                rooms,
+            });
+        }
+        Ok(seats)
+    }
+
+    pub(crate) fn category_name(&self, code: &str) -> String {
+        self.classification()
+            .get(code)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// A panel: the trading center, supervision and audit always (with names); the organiser
+    /// (tenderee or agency of the procedure) with names from the evaluation day. Experts use
+    /// `my_seats`; nobody else.
+    pub async fn panel_view(&self, caller: &Caller, draw: &str) -> Result<PanelView, AppError> {
+        let panel = self.load_panel(draw).await?;
+        let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
+        let oversight = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+        let organiser = manages(caller, &procedure);
+        if !oversight && !organiser {
+            return Err(AppError::NotAuthorized);
+        }
+        let evaluation_day = Date::of_instant(self.now_ms()) >= panel.evaluation_date;
+        let names_visible = oversight || evaluation_day || panel.disclosed;
+        let mut seats = Vec::new();
+        for seat in &panel.seats {
+            let expert: Option<Expert> = match self
+                .store
+                .document(&Expert::stream(&seat.pseudonym))
+                .await?
+            {
+                Some(row) => Some(decode_state(&row.state)?),
+                None => None,
+            };
+            // The organiser sees the names of those who will sit, not of those still invited.
+            let show = names_visible
+                && (oversight
+                    || matches!(
+                        seat.status,
+                        SeatStatus::Declared { .. } | SeatStatus::Confirmed { .. }
+                    ));
+            seats.push(SeatView {
+                category: seat.category.clone(),
+                category_name: self.category_name(&seat.category),
+                pseudonym: seat.pseudonym.clone(),
+                name: expert
+                    .as_ref()
+                    .filter(|_| show)
+                    .map(|e| e.record.name.clone()),
+                status: seat.status.as_str(),
+                status_label: seat.status.label_zh(),
+                invited_at_ms: seat.invited_at_ms,
+                score: expert.as_ref().and_then(|e| {
+                    e.ratings
+                        .iter()
+                        .find(|r| r.draw == panel.draw)
+                        .map(|r| r.score)
+                }),
+            });
+        }
+        let lot_status = procedure
+            .lot(&panel.lot)
+            .map(|l| l.status.clone())
+            .ok_or(DomainError::LotNotFound)?;
+        Ok(PanelView {
+            draw: panel.draw.clone(),
+            lot: panel.lot.clone(),
+            procedure: panel.procedure.clone(),
+            procedure_title: procedure.draft.title.clone(),
+            evaluation_date: panel.evaluation_date.to_string(),
+            confirm_minutes: panel.confirm_minutes,
+            seats,
+            replacements: panel
+                .replacements
+                .iter()
+                .map(|r| ReplacementView {
+                    category: r.category.clone(),
+                    out: r.out.clone(),
+                    replacement: r.replacement.clone(),
+                    reason: r.reason.label_zh(),
+                    detail: oversight.then(|| r.detail.clone()),
+                    at_ms: r.at_ms,
+                })
+                .collect(),
+            backups_left: panel
+                .backups
+                .iter()
+                .map(|q| (q.category.clone(), q.order.len().saturating_sub(q.used)))
+                .collect(),
+            complete: panel.complete(),
+            disclosed: panel.disclosed,
+            names_visible,
+            may_rate: organiser && evaluation_day,
+            may_manage: caller.has(Role::Operator) && !panel.disclosed,
+            may_disclose: caller.has(Role::Operator) && !panel.disclosed && awarded(&lot_status),
+        })
+    }
+
+    /// The draws of a lot, or all (newest first): the trading center and oversight.
+    pub async fn panels(
+        &self,
+        caller: &Caller,
+        limit: u64,
+        offset: u64,
+    ) -> Result<store::Page<Panel>, AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        let page = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "panel",
+                    ..Default::default()
+                },
+                limit,
+                offset,
+            )
+            .await?;
+        Ok(store::Page {
+            items: page
+                .items
+                .iter()
+                .map(|row| decode_state::<Panel>(&row.state))
+                .collect::<Result<_, _>>()?,
+            total: page.total,
+        })
+    }
+
+    /// 专家评价: the organiser rates an expert who sat on the panel, from the evaluation day;
+    /// the rating joins the expert's performance record.
+    pub async fn rate_expert(
+        &self,
+        caller: &Caller,
+        draw: &str,
+        pseudonym: &str,
+        score: u8,
+        comment: &str,
+    ) -> Result<Receipt, AppError> {
+        let panel = self.load_panel(draw).await?;
+        let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
+        if !manages(caller, &procedure) {
+            return Err(AppError::NotAuthorized);
+        }
+        if Date::of_instant(self.now_ms()) < panel.evaluation_date {
+            return Err(AppError::refused(
+                "RATING_TOO_EARLY",
+                "评标日之后方可评价专家",
+            ));
+        }
+        if !panel.may_evaluate(pseudonym) {
+            return Err(DomainError::NotOnPanel.into());
+        }
+        let stream = Expert::stream(pseudonym);
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let (decided, entries) = decide::<Option<Expert>>(
+            &mut tx,
+            &stream,
+            ExpertCommand::Rate {
+                draw: draw.to_string(),
+                lot: panel.lot.clone(),
+                evaluation_date: panel.evaluation_date,
+                score,
+                comment: comment.to_string(),
+                by: caller.username.clone(),
+            },
+            &caller.username,
+            now,
+        )
+        .await?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("rating appended nothing".into()))?;
+        project(&mut tx, &stream, &decided.after, last.seq).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    /// 公布评标委员会名单, after the award: the names with their salts, so that anyone can check
+    /// them against the commitments of the draw's pool.
+    pub async fn disclose_panel(&self, caller: &Caller, draw: &str) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let panel = self.load_panel(draw).await?;
+        let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
+        let status = procedure
+            .lot(&panel.lot)
+            .map(|l| l.status.clone())
+            .ok_or(DomainError::LotNotFound)?;
+        if !awarded(&status) {
+            return Err(AppError::refused(
+                "PANEL_NOT_YET_DISCLOSABLE",
+                "中标（成交）结果确定后方可公布评标委员会名单",
+            ));
+        }
+        let mut names = Vec::new();
+        for pseudonym in panel.everyone_seated() {
+            let row = self
+                .store
+                .document(&Expert::stream(&pseudonym))
+                .await?
+                .ok_or(DomainError::ExpertNotFound)?;
+            let expert: Expert = decode_state(&row.state)?;
+            names.push(DisclosedName {
+                salt: hex::encode(self.name_salt(draw, &pseudonym)),
+                pseudonym,
+                name: expert.record.name,
+            });
+        }
+        let stream = Panel::stream(draw);
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let (decided, mut entries) = decide::<Option<Panel>>(
+            &mut tx,
+            &stream,
+            PanelCommand::Disclose,
+            &caller.username,
+            now,
+        )
+        .await?;
+        entries.push(NewEntry {
+            stream: draw_stream(draw),
+            kind: "draw.disclosed".into(),
+            visibility: Visibility::Public,
+            actor: caller.username.clone(),
+            payload: serde_json::to_value(DrawDisclosed {
+                id: draw.to_string(),
+                names,
+            })
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        });
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("disclosure appended nothing".into()))?;
+        let panel_seq = receipts
+            .iter()
+            .filter(|r| r.stream == stream)
+            .map(|r| r.seq)
+            .max()
+            .unwrap_or(last.seq);
+        project(&mut tx, &stream, &decided.after, panel_seq).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+}
