@@ -332,7 +332,7 @@ impl App {
                 procedure_title: procedure.draft.title.clone(),
                 evaluation_date: panel.evaluation_date.to_string(),
                 category: seat.category.clone(),
-                category_name: self.category_name(&seat.category),
+                category_name: self.expert_category_name(&seat.category),
                 status: seat.status.as_str(),
                 status_label: seat.status.label_zh(),
                 confirm_due_ms: seat.invited_at_ms + i64::from(panel.confirm_minutes) * 60_000,
@@ -344,7 +344,13 @@ impl App {
         Ok(seats)
     }
 
-    pub(crate) fn category_name(&self, code: &str) -> String {
+    /// The shipped professional classification, in code order.
+    pub fn expert_categories(&self) -> Vec<domain::ExpertCategory> {
+        self.classification().categories().cloned().collect()
+    }
+
+    /// The name of a classification code (the code itself when unknown).
+    pub fn expert_category_name(&self, code: &str) -> String {
         self.classification()
             .get(code)
             .map(|c| c.name.clone())
@@ -383,7 +389,7 @@ impl App {
                     ));
             seats.push(SeatView {
                 category: seat.category.clone(),
-                category_name: self.category_name(&seat.category),
+                category_name: self.expert_category_name(&seat.category),
                 pseudonym: seat.pseudonym.clone(),
                 name: expert
                     .as_ref()

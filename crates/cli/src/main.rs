@@ -342,6 +342,16 @@ async fn verify_draw(
     };
     let committed: app::DrawCommitted = serde_json::from_value(payload("draw.committed")?)?;
     let revealed: app::DrawRevealed = serde_json::from_value(payload("draw.revealed")?)?;
+    let replaced = rows
+        .iter()
+        .filter(|r| r.kind == "draw.replaced")
+        .map(|r| Ok(serde_json::from_str(&r.payload)?))
+        .collect::<anyhow::Result<Vec<app::DrawReplaced>>>()?;
+    let disclosed: Option<app::DrawDisclosed> =
+        match rows.iter().find(|r| r.kind == "draw.disclosed") {
+            Some(row) => Some(serde_json::from_str(&row.payload)?),
+            None => None,
+        };
     // The head the seed names must be a head the platform signed, after the commitment.
     let committed_seq = rows
         .iter()
@@ -389,6 +399,30 @@ async fn verify_draw(
             panel.experts.join(", "),
             panel.backups.join(", ")
         );
+    }
+    // Replacements take the next backup in order; disclosed names match their commitments.
+    let record = app::DrawRecord {
+        committed,
+        revealed,
+        replaced,
+        disclosed,
+    };
+    let seats = app::check_record(&record).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "OK: {} replacement(s) follow the backup order{}",
+        record.replaced.len(),
+        if record.disclosed.is_some() {
+            "; the disclosed names match the pool's commitments"
+        } else {
+            "; names not yet disclosed"
+        }
+    );
+    for (category, seated) in seats {
+        let seated: Vec<&str> = seated
+            .iter()
+            .map(|s| s.as_deref().unwrap_or("（空缺）"))
+            .collect();
+        println!("  {category} now: {}", seated.join(", "));
     }
     Ok(())
 }

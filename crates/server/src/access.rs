@@ -41,6 +41,16 @@ const OVERSIGHT: Access = Access::Roles(&[Role::Operator, Role::Supervisor, Role
 const TENDERING: Access = Access::Roles(&[Role::Tenderee, Role::Agency]);
 const BIDDER: Access = Access::Roles(&[Role::Bidder]);
 const OPENER: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
+const EXPERT: Access = Access::Roles(&[Role::Expert]);
+const EXPERT_OR_OPERATOR: Access = Access::Roles(&[Role::Expert, Role::Operator]);
+const PANEL_READERS: Access = Access::Roles(&[
+    Role::Operator,
+    Role::Supervisor,
+    Role::Auditor,
+    Role::Tenderee,
+    Role::Agency,
+]);
+const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
 /// a test walks this table with every role.
@@ -191,7 +201,46 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/lots/{code}/suspend", SANCTIONING),
     (Method::POST, "/lots/{code}/resume", SANCTIONING),
     (Method::POST, "/api/v1/draws", OPERATOR),
+    (Method::GET, "/api/v1/draws", OVERSIGHT),
     (Method::GET, "/api/v1/draws/{id}", Access::Public),
+    // Panels: the use cases decide (trading center and oversight; the organiser of the lot).
+    (Method::GET, "/api/v1/draws/{id}/panel", PANEL_READERS),
+    (Method::POST, "/api/v1/draws/{id}/confirm", EXPERT),
+    (
+        Method::POST,
+        "/api/v1/draws/{id}/decline",
+        EXPERT_OR_OPERATOR,
+    ),
+    (Method::POST, "/api/v1/draws/{id}/no-response", OPERATOR),
+    (Method::POST, "/api/v1/draws/{id}/declaration", EXPERT),
+    (Method::POST, "/api/v1/draws/{id}/ratings", TENDERING),
+    (Method::POST, "/api/v1/draws/{id}/disclose", OPERATOR),
+    (Method::GET, "/api/v1/me/evaluations", EXPERT),
+    (
+        Method::POST,
+        "/api/v1/experts/{id}/relations",
+        EXPERT_OR_OPERATOR,
+    ),
+    (Method::POST, "/api/v1/experts/{id}/account", OPERATOR),
+    (Method::GET, "/api/v1/rooms", Access::Public),
+    (Method::POST, "/api/v1/rooms", OPERATOR),
+    (Method::POST, "/api/v1/rooms/{id}/bookings", OPERATOR),
+    (
+        Method::POST,
+        "/api/v1/rooms/{id}/bookings/{booking}/cancel",
+        OPERATOR,
+    ),
+    (Method::GET, "/draws", OVERSIGHT),
+    (Method::POST, "/draws", OPERATOR),
+    (Method::GET, "/draws/{id}", Access::Public),
+    (Method::POST, "/draws/{id}/act", DRAW_ACTORS),
+    (Method::GET, "/me/evaluations", EXPERT),
+    (Method::POST, "/me/evaluations", EXPERT),
+    (Method::POST, "/experts/new", OPERATOR),
+    (Method::GET, "/experts/{id}", OVERSIGHT),
+    (Method::POST, "/experts/{id}/act", OPERATOR),
+    (Method::GET, "/rooms", Access::Public),
+    (Method::POST, "/rooms", OPERATOR),
     (Method::GET, "/experts", OVERSIGHT),
     (Method::POST, "/experts/import", OPERATOR),
     (Method::GET, "/api/v1/experts", OVERSIGHT),

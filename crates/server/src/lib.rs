@@ -9,6 +9,8 @@ mod api;
 mod dto;
 mod entity_pages;
 pub mod errors;
+mod expert_api;
+mod expert_pages;
 mod extract;
 mod format;
 mod metrics_layer;
@@ -230,8 +232,53 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/experts/{id}", get(tender_api::expert))
         .route("/experts", get(tender_pages::experts))
-        .route("/api/v1/draws", post(tender_api::draw))
+        .route(
+            "/api/v1/draws",
+            post(tender_api::draw).get(expert_api::draws),
+        )
         .route("/api/v1/draws/{id}", get(tender_api::draw_entries))
+        .route("/api/v1/draws/{id}/panel", get(expert_api::panel))
+        .route("/api/v1/draws/{id}/confirm", post(expert_api::confirm))
+        .route("/api/v1/draws/{id}/decline", post(expert_api::decline))
+        .route(
+            "/api/v1/draws/{id}/no-response",
+            post(expert_api::no_response),
+        )
+        .route(
+            "/api/v1/draws/{id}/declaration",
+            post(expert_api::declaration),
+        )
+        .route("/api/v1/draws/{id}/ratings", post(expert_api::rate))
+        .route("/api/v1/draws/{id}/disclose", post(expert_api::disclose))
+        .route("/api/v1/me/evaluations", get(expert_api::my_evaluations))
+        .route("/api/v1/experts/{id}/relations", post(expert_api::relation))
+        .route("/api/v1/experts/{id}/account", post(expert_api::account))
+        .route(
+            "/api/v1/rooms",
+            get(expert_api::rooms).post(expert_api::add_room),
+        )
+        .route("/api/v1/rooms/{id}/bookings", post(expert_api::book_room))
+        .route(
+            "/api/v1/rooms/{id}/bookings/{booking}/cancel",
+            post(expert_api::cancel_booking),
+        )
+        .route(
+            "/draws",
+            get(expert_pages::draws).post(expert_pages::new_draw),
+        )
+        .route("/draws/{id}", get(expert_pages::draw))
+        .route("/draws/{id}/act", post(expert_pages::draw_act))
+        .route(
+            "/me/evaluations",
+            get(expert_pages::my_evaluations).post(expert_pages::my_evaluations_act),
+        )
+        .route("/experts/new", post(expert_pages::add_expert))
+        .route("/experts/{id}", get(expert_pages::expert))
+        .route("/experts/{id}/act", post(expert_pages::expert_act))
+        .route(
+            "/rooms",
+            get(expert_pages::rooms).post(expert_pages::rooms_act),
+        )
         .route(
             "/experts/import",
             post(tender_pages::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),

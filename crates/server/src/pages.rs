@@ -35,6 +35,8 @@ pub(crate) struct UserBox {
     pub(crate) csrf: String,
     pub(crate) is_operator: bool,
     pub(crate) is_bidder: bool,
+    pub(crate) is_expert: bool,
+    pub(crate) is_oversight: bool,
 }
 
 pub(crate) fn layout(
@@ -54,6 +56,8 @@ pub(crate) fn layout(
             csrf: c.csrf.clone().unwrap_or_default(),
             is_operator: c.has(Role::Operator),
             is_bidder: c.has(Role::Bidder),
+            is_expert: c.has(Role::Expert),
+            is_oversight: c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]),
         }),
         breadcrumbs: crumbs
             .iter()

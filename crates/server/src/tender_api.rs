@@ -22,7 +22,7 @@ use crate::extract::{ApiJson, ApiQuery};
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn json<T: Serialize>(value: &T) -> serde_json::Value {
+pub(crate) fn json<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 
@@ -671,8 +671,9 @@ pub(crate) async fn add_expert(
     Ok(Json(receipts(&state, &[receipt])))
 }
 
-/// 批量导入: a CSV file (`text/csv`, UTF-8, the header of `domain::EXPERT_CSV_HEADER`); all rows
-/// or none, every bad row reported with its line.
+/// 批量导入: a CSV file (`text/csv`, UTF-8, the header of `domain::EXPERT_CSV_HEADER`) or an
+/// Excel workbook (`.xlsx`, first sheet, same columns); all rows or none, every bad row reported
+/// with its line.
 #[utoipa::path(post, path = "/api/v1/experts/import", tag = "评标专家", request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn import_experts(
     State(state): State<Arc<AppState>>,
@@ -680,8 +681,17 @@ pub(crate) async fn import_experts(
     body: axum::body::Bytes,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::with_message("EXPERT_IMPORT", "导入文件应为UTF-8编码的CSV"))?;
+    // An Excel workbook is a zip file; anything else is read as CSV.
+    if body.starts_with(b"PK\x03\x04") {
+        let list = state.app.import_experts_xlsx(caller, &body).await?;
+        return Ok(Json(receipts(&state, &list)));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::with_message(
+            "EXPERT_IMPORT",
+            "导入文件应为 Excel（.xlsx）或 UTF-8 编码的 CSV",
+        )
+    })?;
     let list = state.app.import_experts(caller, text).await?;
     Ok(Json(receipts(&state, &list)))
 }
@@ -749,18 +759,40 @@ pub(crate) async fn retire_expert(
     Ok(Json(receipts(&state, &[receipt])))
 }
 
-/// A draw's two public entries.
+/// A draw's public record.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct DrawDto {
-    /// `app::DrawCommitted`: the public request, the eligible pool by pseudonym, the commitment.
+    /// `app::DrawCommitted`: the public request, the eligible pool by pseudonym with the name
+    /// commitments, the commitment to the secret.
     #[schema(value_type = Object)]
     pub(crate) committed: serde_json::Value,
     /// `app::DrawRevealed`: the secret, the signed head, the seed and the result.
     #[schema(value_type = Object)]
     pub(crate) revealed: serde_json::Value,
+    /// `app::DrawReplaced` entries, in order.
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) replaced: Vec<serde_json::Value>,
+    /// `app::DrawDisclosed`, after the award.
+    #[schema(value_type = Object)]
+    pub(crate) disclosed: Option<serde_json::Value>,
+    /// The platform's own re-check (`app::check_record`): `null` when it holds, else why not.
+    pub(crate) problem: Option<String>,
 }
 
-/// 专家抽取 (trading center): avoidance, commitment, reveal and draw, all witnessed.
+impl DrawDto {
+    pub(crate) fn of(record: &app::DrawRecord) -> Self {
+        Self {
+            committed: json(&record.committed),
+            revealed: json(&record.revealed),
+            replaced: record.replaced.iter().map(json).collect(),
+            disclosed: record.disclosed.as_ref().map(json),
+            problem: app::check_record(record).err(),
+        }
+    }
+}
+
+/// 专家抽取 (trading center): avoidance, commitment, reveal and draw, all witnessed; the panel
+/// is formed in the reveal's transaction.
 #[utoipa::path(post, path = "/api/v1/draws", tag = "评标专家", request_body = Object, responses((status = 200, body = DrawDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn draw(
     State(state): State<Arc<AppState>>,
@@ -768,22 +800,17 @@ pub(crate) async fn draw(
     ApiJson(input): ApiJson<app::NewDraw>,
 ) -> ApiResult<Json<DrawDto>> {
     let caller = caller(&maybe)?;
-    let (committed, revealed) = state.app.draw_experts(caller, input).await?;
-    Ok(Json(DrawDto {
-        committed: json(&committed),
-        revealed: json(&revealed),
-    }))
+    let (committed, _) = state.app.draw_experts(caller, input).await?;
+    let record = state.app.draw_record(&committed.id).await?;
+    Ok(Json(DrawDto::of(&record)))
 }
 
-/// A draw's public entries, to rerun it (`ggzy verify --draw ID`).
+/// A draw's public record, to rerun it (`ggzy verify --draw ID`).
 #[utoipa::path(get, path = "/api/v1/draws/{id}", tag = "评标专家", params(("id" = String, Path)), responses((status = 200, body = DrawDto), (status = 404, body = ErrorBody)))]
 pub(crate) async fn draw_entries(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DrawDto>> {
-    let (committed, revealed) = state.app.draw_entries(&id).await?;
-    Ok(Json(DrawDto {
-        committed: json(&committed),
-        revealed: json(&revealed),
-    }))
+    let record = state.app.draw_record(&id).await?;
+    Ok(Json(DrawDto::of(&record)))
 }

@@ -30,30 +30,30 @@ use crate::format::{
 use crate::pages::{Layout, app_error_page, layout, render};
 
 /// Rows per list page.
-const PER_PAGE: u64 = 20;
+pub(crate) const PER_PAGE: u64 = 20;
 /// The last page a list link may ask for (keeps offsets small).
 const MAX_PAGE: u64 = 100_000;
 /// Lot rows on the new-procedure form.
 const LOT_ROWS: usize = 5;
 
-type Params = Query<HashMap<String, String>>;
+pub(crate) type Params = Query<HashMap<String, String>>;
 
-fn param<'a>(params: &'a HashMap<String, String>, key: &str) -> &'a str {
+pub(crate) fn param<'a>(params: &'a HashMap<String, String>, key: &str) -> &'a str {
     params.get(key).map_or("", |v| v.trim())
 }
 
-fn page_of(params: &HashMap<String, String>) -> u64 {
+pub(crate) fn page_of(params: &HashMap<String, String>) -> u64 {
     param(params, "page")
         .parse::<u64>()
         .unwrap_or(1)
         .clamp(1, MAX_PAGE)
 }
 
-fn page_count(total: u64) -> u64 {
+pub(crate) fn page_count(total: u64) -> u64 {
     total.div_ceil(PER_PAGE).max(1)
 }
 
-fn csrf_of(caller: &MaybeCaller) -> String {
+pub(crate) fn csrf_of(caller: &MaybeCaller) -> String {
     caller
         .0
         .as_ref()
@@ -61,7 +61,7 @@ fn csrf_of(caller: &MaybeCaller) -> String {
         .unwrap_or_default()
 }
 
-fn login(next: &str) -> Response {
+pub(crate) fn login(next: &str) -> Response {
     Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
 }
 
@@ -70,7 +70,7 @@ fn region_text(code: &str) -> String {
 }
 
 /// The name of a market entity as `caller` may see it, or its id.
-async fn entity_name(state: &AppState, caller: Option<&Caller>, id: &str) -> String {
+pub(crate) async fn entity_name(state: &AppState, caller: Option<&Caller>, id: &str) -> String {
     state
         .app
         .entity(caller, id)
@@ -90,7 +90,7 @@ pub(crate) struct Notice {
 }
 
 impl Notice {
-    fn refusal(error: &ApiError) -> Self {
+    pub(crate) fn refusal(error: &ApiError) -> Self {
         Self {
             tone: "bad",
             message: error.message.clone(),
@@ -877,7 +877,7 @@ fn lot_anchor(code: &str) -> String {
 }
 
 /// The form fields of a urlencoded body, trimmed.
-fn fields(body: &[u8]) -> HashMap<String, String> {
+pub(crate) fn fields(body: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
         .collect()
@@ -944,7 +944,7 @@ pub(crate) async fn terminate(
     after(&state, &caller, &id, "", "terminated", result).await
 }
 
-fn upload_refusal(message: &str) -> AppError {
+pub(crate) fn upload_refusal(message: &str) -> AppError {
     AppError::Invalid(message.to_string())
 }
 
@@ -1853,6 +1853,27 @@ struct ExpertsPage {
     notice: Notice,
     problems: Vec<String>,
     header: &'static str,
+    form: HashMap<String, String>,
+}
+
+impl ExpertsPage {
+    fn value(&self, key: &str) -> String {
+        self.form.get(key).cloned().unwrap_or_default()
+    }
+}
+
+/// The database page with a refused single entry above the form, its values kept.
+pub(crate) async fn experts_refused(
+    state: &AppState,
+    caller: &MaybeCaller,
+    api: &ApiError,
+    form: HashMap<String, String>,
+) -> Response {
+    let status = api.status();
+    match experts_page(state, caller, 1, Notice::refusal(api), Vec::new(), form).await {
+        Ok(page) => (status, page).into_response(),
+        Err(error) => app_error_page(error),
+    }
 }
 
 async fn experts_page(
@@ -1861,6 +1882,7 @@ async fn experts_page(
     page: u64,
     notice: Notice,
     problems: Vec<String>,
+    form: HashMap<String, String>,
 ) -> Result<Response, AppError> {
     let who = caller.0.as_ref().ok_or(AppError::Unauthenticated)?;
     let list = state
@@ -1907,6 +1929,7 @@ async fn experts_page(
         notice,
         problems,
         header: domain::EXPERT_CSV_HEADER,
+        form,
     }))
 }
 
@@ -1924,9 +1947,16 @@ pub(crate) async fn experts(
     } else {
         Notice::default()
     };
-    experts_page(&state, &caller, page_of(&params), notice, Vec::new())
-        .await
-        .unwrap_or_else(app_error_page)
+    experts_page(
+        &state,
+        &caller,
+        page_of(&params),
+        notice,
+        Vec::new(),
+        HashMap::new(),
+    )
+    .await
+    .unwrap_or_else(app_error_page)
 }
 
 /// 批量导入 from the page: a CSV file; all rows or none, every bad row listed.
@@ -1947,11 +1977,15 @@ pub(crate) async fn import_experts(
                 continue;
             }
             let content = field.bytes().await.map_err(broken)?;
+            // An Excel workbook is a zip file; anything else is read as CSV.
+            if content.starts_with(b"PK\x03\x04") {
+                return state.app.import_experts_xlsx(who, &content).await;
+            }
             let text = String::from_utf8(content.to_vec())
-                .map_err(|_| upload_refusal("导入文件应为UTF-8编码的CSV"))?;
+                .map_err(|_| upload_refusal("导入文件应为 Excel（.xlsx）或 UTF-8 编码的 CSV"))?;
             return state.app.import_experts(who, &text).await;
         }
-        Err(upload_refusal("请选择要导入的CSV文件"))
+        Err(upload_refusal("请选择要导入的 Excel 或 CSV 文件"))
     }
     .await;
     match result {
@@ -1965,7 +1999,7 @@ pub(crate) async fn import_experts(
                 .collect();
             let api = ApiError::from(AppError::ExpertImport(Vec::new()));
             let notice = Notice::refusal(&api);
-            match experts_page(&state, &caller, 1, notice, lines).await {
+            match experts_page(&state, &caller, 1, notice, lines, HashMap::new()).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => app_error_page(error),
             }
@@ -1974,7 +2008,16 @@ pub(crate) async fn import_experts(
         Err(error) => {
             let api = ApiError::from(error);
             let status = api.status();
-            match experts_page(&state, &caller, 1, Notice::refusal(&api), Vec::new()).await {
+            match experts_page(
+                &state,
+                &caller,
+                1,
+                Notice::refusal(&api),
+                Vec::new(),
+                HashMap::new(),
+            )
+            .await
+            {
                 Ok(page) => (status, page).into_response(),
                 Err(error) => app_error_page(error),
             }

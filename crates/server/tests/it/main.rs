@@ -5,6 +5,7 @@ mod access;
 mod bad_input;
 mod browser;
 mod entities;
+mod expert_pages;
 mod pages;
 mod reference;
 mod support;

@@ -13,7 +13,7 @@ use store::testing::{TestDatabase, fresh_sqlite};
 
 use crate::support::{client, csrf_of, form, spawn_app};
 
-async fn text(response: reqwest::Response) -> String {
+pub(crate) async fn text(response: reqwest::Response) -> String {
     response.text().await.unwrap()
 }
 
@@ -110,27 +110,27 @@ async fn the_tendering_pages_answer_in_chinese() {
 }
 
 /// Beijing 2026-12-01 09:30.
-const START_MS: i64 = 1_796_088_600_000;
-const DAY: i64 = 86_400_000;
+pub(crate) const START_MS: i64 = 1_796_088_600_000;
+pub(crate) const DAY: i64 = 86_400_000;
 
-struct ClockedServer {
+pub(crate) struct ClockedServer {
     base: String,
     state: Arc<server::AppState>,
-    clock: Arc<AtomicI64>,
+    pub(crate) clock: Arc<AtomicI64>,
     _db: TestDatabase,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 impl ClockedServer {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn app(&self) -> &App {
+    pub(crate) fn app(&self) -> &App {
         &self.state.app
     }
 
-    async fn login(&self, username: &str) -> (reqwest::Client, String) {
+    pub(crate) async fn login(&self, username: &str) -> (reqwest::Client, String) {
         let browser = client();
         let response = browser
             .post(self.url("/login"))
@@ -149,7 +149,7 @@ impl ClockedServer {
         (browser, csrf)
     }
 
-    async fn page(&self, browser: &reqwest::Client, path: &str) -> String {
+    pub(crate) async fn page(&self, browser: &reqwest::Client, path: &str) -> String {
         let response = browser.get(self.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         text(response).await
@@ -157,7 +157,7 @@ impl ClockedServer {
 }
 
 /// A server whose clock the test moves (each read also ticks one millisecond).
-async fn spawn_clocked() -> ClockedServer {
+pub(crate) async fn spawn_clocked() -> ClockedServer {
     let db = fresh_sqlite();
     let store = db.open().await.unwrap();
     let clock = Arc::new(AtomicI64::new(START_MS));
@@ -197,7 +197,7 @@ async fn spawn_clocked() -> ClockedServer {
 }
 
 /// A `multipart/form-data` body with one file, as a browser sends it.
-fn multipart(field: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(field: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----ggzyTestBoundary7f3a9c";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"

@@ -1,0 +1,378 @@
+//! The expert service through the pages and the API: a draw requested on the page and re-checked
+//! by anyone; an expert confirms and signs the 回避承诺 on 我的评标; the organiser sees the panel
+//! without names before the day; one expert's record with the trading center's actions; rooms
+//! without double booking; an Excel import through the page.
+
+use std::sync::atomic::Ordering;
+
+use crate::support::{client, form};
+use crate::tender_pages::{DAY, multipart, spawn_clocked, text};
+
+async fn post(browser: &reqwest::Client, url: String, pairs: &[(&str, &str)]) -> reqwest::Response {
+    browser
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(pairs))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn draws_panels_experts_and_rooms_through_the_pages() {
+    let server = spawn_clocked().await;
+    let app = server.app();
+    let certificates = app::seed_demo_certificates(app).await.unwrap();
+    app::run_simulated_ceremony(app, "2026-12").await.unwrap();
+    assert!(app::seed_demo_tendering(app, &certificates).await.unwrap());
+    let lot = app
+        .procedures(None, 100, 0)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .find(|p| p.draft.category == "construction")
+        .map(|p| p.lots[0].code.clone())
+        .unwrap();
+
+    let (operator, csrf) = server.login("operator").await;
+    let page = server.page(&operator, "/draws").await;
+    assert!(page.contains("发起抽取") && page.contains("A01 "), "{page}");
+
+    // A request without a count: refused on the page, the values kept, nothing written.
+    let before = app.store().ledger_size().await.unwrap();
+    let refused = post(
+        &operator,
+        server.url("/draws"),
+        &[
+            ("csrf", &csrf),
+            ("lot", &lot),
+            ("evaluation_date", "2026-12-31"),
+            ("category1", "A01"),
+            ("count1", ""),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let html = text(refused).await;
+    assert!(html.contains("DRAW_NEEDS") && html.contains(&lot), "{html}");
+    assert_eq!(app.store().ledger_size().await.unwrap(), before);
+
+    let drawn = post(
+        &operator,
+        server.url("/draws"),
+        &[
+            ("csrf", &csrf),
+            ("lot", &lot),
+            ("evaluation_date", "2026-12-31"),
+            ("category1", "A01"),
+            ("count1", "2"),
+            ("backups", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(drawn.status(), 303, "{}", text(drawn).await);
+    let target = location(&drawn);
+    let id = target
+        .trim_start_matches("/draws/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = server.page(&operator, &target).await;
+    assert!(
+        page.contains("抽取完成") && page.contains("复核通过"),
+        "{page}"
+    );
+    assert!(page.contains("评标委员会") && page.contains("未确认，递补"));
+
+    // Anyone re-checks it; nobody sees a name.
+    let public = server.page(&client(), &format!("/draws/{id}")).await;
+    assert!(public.contains("复核通过") && public.contains("随机种子"));
+    assert!(!public.contains("评标委员会</h3>"));
+    let record = app.draw_record(&id).await.unwrap();
+    let supervisor_view = app
+        .panel_view(&app.caller_for("supervisor").await.unwrap(), &id)
+        .await
+        .unwrap();
+    for seat in &supervisor_view.seats {
+        let name = seat.name.clone().unwrap();
+        assert!(!public.contains(&name), "{name} on the public page");
+    }
+    let json: serde_json::Value = client()
+        .get(server.url(&format!("/api/v1/draws/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(json["problem"].is_null(), "{json}");
+    assert_eq!(json["committed"]["lot"], lot.as_str());
+
+    // The organiser sees the panel, without names before the day; a bidder may not act on it.
+    let (tenderee, tenderee_csrf) = server.login("tenderee").await;
+    let seen = server.page(&tenderee, &format!("/draws/{id}")).await;
+    assert!(seen.contains("评标当日方可查看"), "{seen}");
+    let (bidder, bidder_csrf) = server.login("bidder").await;
+    let response = post(
+        &bidder,
+        server.url(&format!("/draws/{id}/act")),
+        &[("csrf", &bidder_csrf), ("action", "disclose")],
+    )
+    .await;
+    assert_eq!(response.status(), 403);
+    let response = bidder.get(server.url("/draws")).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+
+    // The trading center opens an account for the first drawn expert on the expert's page.
+    let first = record.revealed.result.panels[0].experts[0].clone();
+    let expert_page = server.page(&operator, &format!("/experts/{first}")).await;
+    assert!(expert_page.contains("开通/关联账号") || expert_page.contains("平台账号"));
+    let account = match app
+        .expert(&app.caller_for("operator").await.unwrap(), &first)
+        .await
+        .unwrap()
+        .account
+    {
+        Some(linked) => linked,
+        None => {
+            let opened = post(
+                &operator,
+                server.url(&format!("/experts/{first}/act")),
+                &[
+                    ("csrf", &csrf),
+                    ("action", "account"),
+                    ("username", ""),
+                    ("password", app::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+            assert_eq!(opened.status(), 303, "{}", text(opened).await);
+            domain::Expert::account_name(&first)
+        }
+    };
+    let (expert, expert_csrf) = server.login(&account).await;
+    let mine = server.page(&expert, "/me/evaluations").await;
+    assert!(mine.contains(&lot) && mine.contains("确认参加"), "{mine}");
+    let confirmed = post(
+        &expert,
+        server.url("/me/evaluations"),
+        &[("csrf", &expert_csrf), ("action", "confirm"), ("draw", &id)],
+    )
+    .await;
+    assert_eq!(confirmed.status(), 303);
+    let mine = server.page(&expert, "/me/evaluations?done=confirmed").await;
+    assert!(mine.contains("回避承诺书") && mine.contains("本人已阅读并承诺"));
+    // Without ticking the box: refused, explained.
+    let unticked = post(
+        &expert,
+        server.url("/me/evaluations"),
+        &[("csrf", &expert_csrf), ("action", "declare"), ("draw", &id)],
+    )
+    .await;
+    assert_eq!(unticked.status(), 400);
+    assert!(text(unticked).await.contains("勾选"));
+    let signed = post(
+        &expert,
+        server.url("/me/evaluations"),
+        &[
+            ("csrf", &expert_csrf),
+            ("action", "declare"),
+            ("draw", &id),
+            ("agree", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(signed.status(), 303);
+    let mine = server.page(&expert, "/me/evaluations").await;
+    assert!(mine.contains("已签署回避承诺"));
+    assert!(
+        app.expert_may_evaluate(&app.caller_for(&account).await.unwrap(), &lot)
+            .await
+            .unwrap()
+    );
+    // An expert may not see the database, nor the draws list.
+    let response = expert.get(server.url("/experts")).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+
+    // The trading center records that the second expert cannot come: the backup takes the seat.
+    let second = record.revealed.result.panels[0].experts[1].clone();
+    let declined = post(
+        &operator,
+        server.url(&format!("/draws/{id}/act")),
+        &[
+            ("csrf", &csrf),
+            ("action", "decline"),
+            ("pseudonym", &second),
+            ("reason", "电话告知出差"),
+        ],
+    )
+    .await;
+    assert_eq!(declined.status(), 303);
+    let public = server.page(&client(), &format!("/draws/{id}")).await;
+    assert!(public.contains("专家拒绝参加") && public.contains("复核通过"));
+    assert!(!public.contains("电话告知出差"));
+
+    // The organiser rates on the evaluation day.
+    server.clock.fetch_add(30 * DAY, Ordering::SeqCst);
+    let seen = server.page(&tenderee, &format!("/draws/{id}")).await;
+    assert!(seen.contains("提交评价"), "{seen}");
+    let rated = post(
+        &tenderee,
+        server.url(&format!("/draws/{id}/act")),
+        &[
+            ("csrf", &tenderee_csrf),
+            ("action", "rate"),
+            ("pseudonym", &first),
+            ("score", "88"),
+            ("comment", "评审认真"),
+        ],
+    )
+    .await;
+    assert_eq!(rated.status(), 303, "{}", text(rated).await);
+    let record_page = server.page(&operator, &format!("/experts/{first}")).await;
+    assert!(record_page.contains("评审认真") && record_page.contains("88"));
+
+    // One expert's record: oversight reads, only the trading center acts, others are refused.
+    let (supervisor, _) = server.login("supervisor").await;
+    let read = server.page(&supervisor, &format!("/experts/{first}")).await;
+    assert!(!read.contains("登记请假"));
+    let response = bidder
+        .get(server.url(&format!("/experts/{first}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // A single expert with a bad ID number: refused, the form keeps what was typed.
+    let bad = post(
+        &operator,
+        server.url("/experts/new"),
+        &[
+            ("csrf", &csrf),
+            ("name", "韩梅"),
+            ("id_number", "330102197001011234"),
+            ("employer", "91330100MA2H7Q1K51"),
+            ("region", "330100"),
+            ("categories", "A0101"),
+            ("title", "高级工程师"),
+            ("title_level", "副高级"),
+            ("practice_years", "12"),
+            ("entry_date", "2026-01-15"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let html = text(bad).await;
+    assert!(html.contains("身份证") && html.contains("韩梅"), "{html}");
+
+    // Rooms: public list, no double booking, bookings hidden from the public.
+    let added = post(
+        &operator,
+        server.url("/rooms"),
+        &[
+            ("csrf", &csrf),
+            ("action", "add"),
+            ("code", "HZ-PB-03"),
+            ("name", "第三评标室"),
+            ("region", "330102"),
+            ("capacity", "9"),
+            ("address", "杭州市民中心"),
+            ("equipment", "录音录像、电子评标终端"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), 303, "{}", text(added).await);
+    let book = |from: &'static str, to: &'static str| {
+        let csrf = csrf.clone();
+        let lot = lot.clone();
+        let operator = operator.clone();
+        let url = server.url("/rooms");
+        async move {
+            post(
+                &operator,
+                url,
+                &[
+                    ("csrf", &csrf),
+                    ("action", "book"),
+                    ("room", "HZ-PB-03"),
+                    ("lot", &lot),
+                    ("from", from),
+                    ("to", to),
+                    ("attendees", "5"),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        book("2027-01-05T09:00", "2027-01-05T17:00").await.status(),
+        303
+    );
+    let clash = book("2027-01-05T12:00", "2027-01-05T13:00").await;
+    assert_eq!(clash.status(), 409);
+    assert!(text(clash).await.contains("ROOM_DOUBLE_BOOKED"));
+    let public = server.page(&client(), "/rooms").await;
+    assert!(public.contains("第三评标室") && !public.contains(&lot));
+    let seen = server.page(&operator, "/rooms").await;
+    assert!(seen.contains(&lot));
+}
+
+#[tokio::test]
+async fn an_excel_file_is_imported_through_the_page() {
+    let server = spawn_clocked().await;
+    let (operator, csrf) = server.login("operator").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let id = {
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let first = "33010219700101301";
+        let sum: u32 = first
+            .chars()
+            .zip(WEIGHTS)
+            .map(|(c, w)| c.to_digit(10).unwrap() * w)
+            .sum();
+        format!("{first}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    };
+    let employer = {
+        let prefix = "91330800MA2K8L3P7";
+        format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap())
+    };
+    let rows = [
+        domain::EXPERT_CSV_HEADER.split(',').collect::<Vec<_>>(),
+        vec![
+            "沈一",
+            &id,
+            &employer,
+            "330100",
+            "A0101",
+            "高级工程师",
+            "副高级",
+            "12",
+            "2026-01-15",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let (content_type, body) = multipart("file", "experts.xlsx", &bytes);
+    let response = operator
+        .post(server.url(&format!("/experts/import?csrf={csrf}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    assert!(location(&response).contains("done=imported&n=1"));
+    let page = server.page(&operator, "/experts").await;
+    assert!(page.contains("沈一"));
+}
