@@ -94,7 +94,7 @@ pub struct DrawCommitted {
     pub pool: Vec<PoolExpert>,
     /// How many experts the avoidance rules set aside (by rule, not by name).
     pub excluded: u32,
-    /// The same, by rule (`not_active`, `employer`, `related`, `recent_same_tenderee`,
+    /// The same, by rule (`not_active`, `employer`, `related`, `recent_same_tenderee`, `busy`,
     /// `excluded_region`, `on_leave`, `poor_record`).
     #[serde(default)]
     pub excluded_by: std::collections::BTreeMap<String, u32>,
@@ -266,10 +266,21 @@ impl App {
             recent_days: input.recent_days,
             excluded_regions: input.excluded_regions.clone(),
         };
-        // Recent draws for the same tenderee: every expert who held a seat on its panels.
+        // Recent draws for the same tenderee, and panels sitting on the evaluation day (any
+        // tenderee): the experts who hold a seat on them now.
         let mut recent: std::collections::BTreeMap<String, Vec<(String, Date)>> =
             std::collections::BTreeMap::new();
-        let panels = self
+        let mut booked: std::collections::BTreeMap<String, Vec<Date>> =
+            std::collections::BTreeMap::new();
+        let seated = |panel: &Panel| -> Vec<String> {
+            panel
+                .seats
+                .iter()
+                .filter(|s| s.status != domain::SeatStatus::Vacant)
+                .map(|s| s.pseudonym.clone())
+                .collect()
+        };
+        let same_tenderee = self
             .store
             .documents(
                 &DocumentFilter {
@@ -281,13 +292,36 @@ impl App {
                 0,
             )
             .await?;
-        for row in &panels.items {
+        for row in &same_tenderee.items {
             let panel: Panel = decode_state(&row.state)?;
-            for pseudonym in panel.everyone_seated() {
+            for pseudonym in seated(&panel) {
                 recent
                     .entry(pseudonym)
                     .or_default()
                     .push((panel.tenderee.clone(), panel.evaluation_date));
+            }
+        }
+        let open = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "panel",
+                    status: Some("open"),
+                    ..Default::default()
+                },
+                100_000,
+                0,
+            )
+            .await?;
+        for row in &open.items {
+            let panel: Panel = decode_state(&row.state)?;
+            if panel.evaluation_date == evaluation_date {
+                for pseudonym in seated(&panel) {
+                    booked
+                        .entry(pseudonym)
+                        .or_default()
+                        .push(panel.evaluation_date);
+                }
             }
         }
         let rating_rule = self
@@ -328,6 +362,7 @@ impl App {
                 leave: expert.leaves.iter().map(|l| (l.from, l.to)).collect(),
                 active: expert.status == domain::ExpertStatus::Active,
                 name_commitment: String::new(),
+                booked: booked.remove(&expert.pseudonym).unwrap_or_default(),
             };
             let reason = match confidential.exclusion(&full) {
                 Some(reason) => Some(
@@ -374,6 +409,7 @@ impl App {
                 leave: Vec::new(),
                 active: true,
                 name_commitment: name_commitment(&salt, &expert.record.name),
+                booked: Vec::new(),
             });
         }
         pool.sort_by(|a, b| a.pseudonym.cmp(&b.pseudonym));

@@ -263,16 +263,67 @@ impl App {
         let panel = self.load_panel(draw).await?;
         let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
         let statement = declaration_text(&pseudonym, &panel.lot, &procedure.draft.title);
+        // The platform checks again before the expert signs: a bidder may have registered after
+        // the draw. An expert employed by a party, or who declared a relation to one, withdraws.
+        let conflict = match conflict {
+            Some(text) => Some(text.to_string()),
+            None => self.party_conflict(&pseudonym, &panel).await?,
+        };
         self.panel_command(
             caller,
             draw,
             PanelCommand::Declare {
                 pseudonym,
                 statement_sm3: sm3(statement.as_bytes()).to_hex(),
-                conflict: conflict.map(str::to_string),
+                conflict,
             },
         )
         .await
+    }
+
+    /// Why the expert may not sit for the lot's parties as they stand now, if at all.
+    async fn party_conflict(
+        &self,
+        pseudonym: &str,
+        panel: &Panel,
+    ) -> Result<Option<String>, AppError> {
+        let row = self
+            .store
+            .document(&Expert::stream(pseudonym))
+            .await?
+            .ok_or(DomainError::ExpertNotFound)?;
+        let expert: Expert = decode_state(&row.state)?;
+        let bids = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "bid",
+                    key1: Some(&panel.lot),
+                    ..Default::default()
+                },
+                100_000,
+                0,
+            )
+            .await?;
+        let mut parties: Vec<String> = bids.items.iter().map(|b| b.key2.clone()).collect();
+        parties.push(panel.tenderee.clone());
+        parties.extend(panel.agency.clone());
+        let employer = expert.record.employer.to_string();
+        if parties.contains(&employer) {
+            return Ok(Some(
+                "平台核查：受聘于本标段（包）的招标人、代理机构或投标人".into(),
+            ));
+        }
+        if expert
+            .relations
+            .iter()
+            .any(|r| parties.contains(&r.entity.to_string()))
+        {
+            return Ok(Some(
+                "平台核查：已声明与本标段（包）的当事人存在利害关系".into(),
+            ));
+        }
+        Ok(None)
     }
 
     /// Whether the caller is an expert of the lot's panel who signed the declaration: the one

@@ -230,6 +230,7 @@ pub async fn seed_demo_tendering(
         .to_bytes()?;
         app.submit_bid(&bidder, &lot, &envelope).await?;
     }
+    seed_demo_rooms_and_draw(app, &lot, deadline_day).await?;
     let agency = app.caller_for("agency").await?;
     let tenderee_code = app
         .store
@@ -264,4 +265,79 @@ pub async fn seed_demo_tendering(
     )
     .await?;
     Ok(true)
+}
+
+/// The demo's evaluation rooms, and the draw of the first lot's panel for its opening day with a
+/// room booked: the pages of the expert service have something to show.
+async fn seed_demo_rooms_and_draw(
+    app: &App,
+    lot: &str,
+    evaluation_day: domain::Date,
+) -> Result<(), AppError> {
+    let operator = app.caller_for("operator").await?;
+    for (code, name, region, address, capacity, shared) in [
+        (
+            "HZ-PB-01",
+            "第一评标室",
+            "330106",
+            "杭州市西湖区文三路公共资源交易中心三楼",
+            9,
+            false,
+        ),
+        (
+            "HZ-PB-02",
+            "第二评标室（远程异地评标）",
+            "330106",
+            "杭州市西湖区文三路公共资源交易中心三楼",
+            13,
+            true,
+        ),
+        (
+            "NB-PB-01",
+            "宁波第一评标室",
+            "330212",
+            "宁波市鄞州区宁穿路公共资源交易中心",
+            7,
+            true,
+        ),
+    ] {
+        app.add_room(
+            &operator,
+            crate::NewRoom {
+                code: code.into(),
+                name: name.into(),
+                region: region.into(),
+                address: address.into(),
+                capacity,
+                equipment: vec!["录音录像、电子评标终端、信号屏蔽、独立通道".into()],
+                shared,
+            },
+        )
+        .await?;
+    }
+    app.draw_experts(
+        &operator,
+        crate::NewDraw {
+            lot: lot.to_string(),
+            evaluation_date: evaluation_day.to_string(),
+            needs: vec![("A01".into(), 3)],
+            backups: 1,
+            recent_days: 0,
+            excluded_regions: Vec::new(),
+            confirm_minutes: Some(120),
+        },
+    )
+    .await?;
+    app.book_room(
+        &operator,
+        "HZ-PB-01",
+        crate::NewBooking {
+            lot: lot.to_string(),
+            from: format!("{evaluation_day} 10:30"),
+            to: format!("{evaluation_day} 17:30"),
+            attendees: 5,
+        },
+    )
+    .await?;
+    Ok(())
 }

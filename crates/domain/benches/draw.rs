@@ -21,6 +21,7 @@ fn pool() -> Vec<PoolExpert> {
             leave: vec![],
             active: n % 50 != 0,
             name_commitment: String::new(),
+            booked: Vec::new(),
         })
         .collect()
 }

@@ -27,16 +27,25 @@ use crate::{Date, DomainError};
 pub struct PoolExpert {
     pub pseudonym: String,
     pub categories: Vec<String>,
-    /// The employer's entity id (统一社会信用代码).
+    /// The employer's entity id (统一社会信用代码). Left out of a published pool, like the
+    /// other facts avoidance needs: avoidance is applied before publication.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub employer: String,
     /// GB/T 2260 region code.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub region: String,
     /// Entities the expert declared a relation to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
     /// (tenderee entity id, evaluation date) of the expert's recent draws.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recent: Vec<(String, Date)>,
     /// Leave periods (first day, last day).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leave: Vec<(Date, Date)>,
+    /// Days the expert already sits on another panel (for any tenderee).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub booked: Vec<Date>,
     pub active: bool,
     /// In a published pool: SM3(salt ‖ name), hex — the name, committed before the draw and
     /// disclosed with its salt after the award.
@@ -56,7 +65,8 @@ pub struct DrawRequest {
     pub tenderee: String,
     pub agency: Option<String>,
     pub bidders: Vec<String>,
-    /// An expert drawn for the same tenderee within this many days before is avoided.
+    /// An expert drawn for the same tenderee within this many days before is avoided (0: no
+    /// such rule).
     pub recent_days: u32,
     pub excluded_regions: Vec<String>,
 }
@@ -73,6 +83,8 @@ pub enum Exclusion {
     Related,
     /// Drawn for the same tenderee within the avoidance window.
     RecentSameTenderee,
+    /// Already sits on another panel that day.
+    Busy,
     /// From an excluded region.
     ExcludedRegion,
     /// On leave on the evaluation day.
@@ -120,10 +132,15 @@ impl DrawRequest {
             return Some(Exclusion::Related);
         }
         let window_start = self.evaluation_date.add_days(-i64::from(self.recent_days));
-        if expert.recent.iter().any(|(tenderee, date)| {
-            tenderee == &self.tenderee && *date >= window_start && *date <= self.evaluation_date
-        }) {
+        if self.recent_days > 0
+            && expert.recent.iter().any(|(tenderee, date)| {
+                tenderee == &self.tenderee && *date >= window_start && *date <= self.evaluation_date
+            })
+        {
             return Some(Exclusion::RecentSameTenderee);
+        }
+        if expert.booked.contains(&self.evaluation_date) {
+            return Some(Exclusion::Busy);
         }
         if self.excluded_regions.contains(&expert.region) {
             return Some(Exclusion::ExcludedRegion);

@@ -34,6 +34,9 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
         "confirmed" => "已确认参加评标。开始评标前请阅读并签署回避承诺。",
         "declared" => "回避承诺已签署，评标开始后可查看本标段（包）的投标文件。",
         "withdrawn" => "已记录回避情形，交易中心将由备选专家递补。",
+        "checked_out" => {
+            "平台核查发现您与本标段（包）的当事人存在利害关系，已按回避处理，由备选专家递补。"
+        }
         "relation" => "利害关系已记录，今后涉及该单位的抽取将自动回避。",
         "added" => "专家已入库。",
         "suspended" => "专家已暂停，暂停期间不参加抽取。",
@@ -87,6 +90,7 @@ fn exclusion_label(key: &str) -> &'static str {
         "employer" => "受聘于招标人、代理机构或投标人",
         "related" => "声明与当事人有利害关系",
         "recent_same_tenderee" => "近期已为同一招标人评标",
+        "busy" => "同日已在其他评标委员会",
         "excluded_region" => "来自回避地区",
         "on_leave" => "评标日请假",
         "poor_record" => "履职评价不合格次数达到规定",
@@ -668,10 +672,15 @@ pub(crate) async fn my_evaluations_act(
                 .decline_seat(who, &draw, None, &get("reason"))
                 .await,
         ),
-        "declare" if get("agree") == "yes" => (
-            "declared",
-            state.app.declare_no_conflict(who, &draw, None).await,
-        ),
+        "declare" if get("agree") == "yes" => {
+            let result = state.app.declare_no_conflict(who, &draw, None).await;
+            // The platform's own check found a conflict: the seat went to a backup.
+            let done = match &result {
+                Ok(receipt) if receipt.kind == "panel.replaced" => "checked_out",
+                _ => "declared",
+            };
+            (done, result)
+        }
         "declare" => (
             "declared",
             Err(AppError::Invalid(

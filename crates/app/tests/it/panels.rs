@@ -253,8 +253,10 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .draw_experts(&op, request(&lot, "2026-12-29", 1, 0, 30))
             .await
             .unwrap();
-        let seated = [&drawn[0], &drawn[1], &drawn[2], &backups[0], &backups[1]];
-        assert_eq!(second.excluded_by.get("recent_same_tenderee"), Some(&5));
+        // Those who hold a seat now: the first expert and the second backup (the first backup
+        // withdrew; the seat is vacant). Those who declined did not sit.
+        let seated = [&drawn[0], &backups[1]];
+        assert_eq!(second.excluded_by.get("recent_same_tenderee"), Some(&2));
         assert_eq!(second.excluded_by.get("related"), Some(&1));
         assert!(
             second
@@ -262,6 +264,14 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
                 .iter()
                 .all(|e| !seated.contains(&&e.pseudonym) && e.pseudonym != related)
         );
+        // Without a recency rule, those seated that day are still busy, for any tenderee.
+        let (third_same_day, _) = test
+            .app
+            .draw_experts(&op, request(&lot, "2026-12-29", 1, 0, 0))
+            .await
+            .unwrap();
+        assert_eq!(third_same_day.excluded_by.get("busy"), Some(&3));
+        assert_eq!(third_same_day.excluded_by.get("recent_same_tenderee"), None);
 
         // On the evaluation day the organiser sees who sits, and rates them once.
         test.advance(28 * DAY);
@@ -322,6 +332,28 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .declare_no_conflict(&e0, &all.id, None)
             .await
             .unwrap();
+        // A relation declared after the draw: the platform checks again when the expert signs,
+        // and the expert withdraws instead of signing.
+        let other = all_revealed.result.panels[0]
+            .experts
+            .iter()
+            .find(|p| **p != drawn[0])
+            .unwrap()
+            .clone();
+        let bidder2 = caller(&test.app, "bidder2").await;
+        test.app
+            .declare_expert_relation(&op, &other, &bidder2.entity_id, "近亲属任职")
+            .await
+            .unwrap();
+        let x = expert_caller(&test, &op, &other).await;
+        test.app.confirm_seat(&x, &all.id).await.unwrap();
+        let checked = test
+            .app
+            .declare_no_conflict(&x, &all.id, None)
+            .await
+            .unwrap();
+        assert_eq!(checked.kind, "panel.replaced");
+        assert!(!test.app.expert_may_evaluate(&x, &lot).await.unwrap());
         test.advance(DAY);
         test.app
             .rate_expert(&tenderee, &all.id, &drawn[0], 40, "迟到两小时")

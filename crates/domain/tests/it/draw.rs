@@ -32,6 +32,7 @@ fn expert(n: usize, categories: &[&str]) -> PoolExpert {
         },
         active: !n.is_multiple_of(19),
         name_commitment: String::new(),
+        booked: Vec::new(),
     }
 }
 
@@ -81,6 +82,7 @@ fn exclusions_table() {
         leave: vec![],
         active: true,
         name_commitment: String::new(),
+        booked: Vec::new(),
     };
     let cases: Vec<(&str, PoolExpert, Option<Exclusion>)> = vec![
         ("eligible", base.clone(), None),
@@ -149,6 +151,22 @@ fn exclusions_table() {
             None,
         ),
         (
+            "on another panel that day",
+            PoolExpert {
+                booked: vec![d("2026-12-01")],
+                ..base.clone()
+            },
+            Some(Exclusion::Busy),
+        ),
+        (
+            "on another panel the day before",
+            PoolExpert {
+                booked: vec![d("2026-11-30")],
+                ..base.clone()
+            },
+            None,
+        ),
+        (
             "excluded region",
             PoolExpert {
                 region: "330300".into(),
@@ -176,6 +194,21 @@ fn exclusions_table() {
     for (what, expert, expected) in cases {
         assert_eq!(req.exclusion(&expert), expected, "{what}");
     }
+    // Without a recency rule, a draw for the same tenderee does not count (the same day is
+    // still covered by `booked`).
+    let no_recency = DrawRequest {
+        recent_days: 0,
+        ..req.clone()
+    };
+    let recent_today = PoolExpert {
+        recent: vec![("TENDEREE".into(), d("2026-12-01"))],
+        ..base.clone()
+    };
+    assert_eq!(no_recency.exclusion(&recent_today), None);
+    assert_eq!(
+        req.exclusion(&recent_today),
+        Some(Exclusion::RecentSameTenderee)
+    );
 }
 
 #[test]
@@ -222,6 +255,7 @@ fn every_eligible_expert_is_equally_likely() {
             leave: vec![],
             active: true,
             name_commitment: String::new(),
+            booked: Vec::new(),
         })
         .collect();
     let mut req = request();

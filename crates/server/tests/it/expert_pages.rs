@@ -68,7 +68,7 @@ async fn draws_panels_experts_and_rooms_through_the_pages() {
         &[
             ("csrf", &csrf),
             ("lot", &lot),
-            ("evaluation_date", "2026-12-31"),
+            ("evaluation_date", "2026-12-30"),
             ("category1", "A01"),
             ("count1", "2"),
             ("backups", "1"),
