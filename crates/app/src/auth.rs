@@ -104,6 +104,15 @@ impl Caller {
         roles.iter().any(|role| self.has(*role))
     }
 
+    /// Whether the caller acts for market entity `id`: an account of the entity with a role other
+    /// than 评标专家. An expert's account sits under an entity without acting for it (the
+    /// trading center's expert accounts must not manage the trading center).
+    pub fn acts_for(&self, id: &str) -> bool {
+        !self.entity_id.is_empty()
+            && self.entity_id == id
+            && self.roles.iter().any(|r| *r != Role::Expert)
+    }
+
     pub(crate) fn require(&self, role: Role) -> Result<(), AppError> {
         if self.has(role) {
             Ok(())

@@ -55,6 +55,7 @@ pub struct DrawReplaced {
 /// One disclosed name: anyone checks `SM3(salt ‖ name)` against the pool's commitment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisclosedName {
+    /// The expert's id in this draw's pool.
     pub pseudonym: String,
     pub name: String,
     /// Hex.
@@ -168,6 +169,10 @@ pub fn check_record(record: &DrawRecord) -> Result<domain::FinalSeats, String> {
                 .find(|e| e.pseudonym == name.pseudonym)
                 .ok_or_else(|| format!("公布的 {} 不在候选池中", name.pseudonym))?;
             let salt = hex::decode(&name.salt).map_err(|_| "盐值不是十六进制".to_string())?;
+            // A fixed length: the boundary between salt and name cannot move.
+            if salt.len() != 32 {
+                return Err(format!("公布的 {} 的盐值应为32字节", name.pseudonym));
+            }
             if name_commitment(&salt, &name.name) != expert.name_commitment {
                 return Err(format!(
                     "公布的 {} 的姓名与抽取前的承诺不符",
@@ -175,16 +180,10 @@ pub fn check_record(record: &DrawRecord) -> Result<domain::FinalSeats, String> {
                 ));
             }
         }
-        let mut seated: Vec<&str> = result
-            .panels
+        // The names are those of the final committee: every seat not left vacant.
+        let mut seated: Vec<&str> = seats
             .iter()
-            .flat_map(|p| p.experts.iter())
-            .chain(
-                record
-                    .replaced
-                    .iter()
-                    .filter_map(|r| r.replacement.replacement.as_ref()),
-            )
+            .flat_map(|(_, seated)| seated.iter().flatten())
             .map(String::as_str)
             .collect();
         seated.sort_unstable();
@@ -195,7 +194,7 @@ pub fn check_record(record: &DrawRecord) -> Result<domain::FinalSeats, String> {
             .collect();
         named.sort_unstable();
         if seated != named {
-            return Err("公布的名单与抽中及替补的专家不一致".into());
+            return Err("公布的名单与评标委员会的最终成员不一致".into());
         }
     }
     Ok(seats)
@@ -228,6 +227,15 @@ impl App {
             return Err(AppError::refused(
                 "DRAW_CONFIRM_WINDOW",
                 "确认期限应在5到1440分钟之间",
+            ));
+        }
+        let mut codes: Vec<&str> = input.needs.iter().map(|(c, _)| c.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        if codes.len() != input.needs.len() {
+            return Err(AppError::refused(
+                "DRAW_NEEDS",
+                "同一专业类别只能列一次（人数请合并填写）",
             ));
         }
         for (code, _) in &input.needs {
@@ -346,6 +354,9 @@ impl App {
         let mut pool = Vec::new();
         let mut excluded = 0u32;
         let mut excluded_by = std::collections::BTreeMap::new();
+        // Pool id (public, this draw only) → pseudonym (lasting, confidential).
+        let mut pool_ids: std::collections::BTreeMap<String, String> =
+            std::collections::BTreeMap::new();
         for row in &experts.items {
             let expert: Expert = decode_state(&row.state)?;
             let full = PoolExpert {
@@ -365,6 +376,11 @@ impl App {
                 booked: booked.remove(&expert.pseudonym).unwrap_or_default(),
             };
             let reason = match confidential.exclusion(&full) {
+                // Employment and declared relations are told apart only in confidence: the
+                // public count says "a party", not how.
+                Some(domain::Exclusion::Employer | domain::Exclusion::Related) => {
+                    Some("party".to_string())
+                }
                 Some(reason) => Some(
                     serde_json::to_value(reason)
                         .ok()
@@ -399,8 +415,10 @@ impl App {
                 .into_iter()
                 .collect();
             let salt = self.name_salt(&id, &expert.pseudonym);
+            let pool_id = self.pool_id(&id, &expert.pseudonym);
+            pool_ids.insert(pool_id.clone(), expert.pseudonym.clone());
             pool.push(PoolExpert {
-                pseudonym: expert.pseudonym,
+                pseudonym: pool_id,
                 categories,
                 employer: String::new(),
                 region: String::new(),
@@ -465,8 +483,48 @@ impl App {
         let seed = sm3_concat(&[&secret, head.root.as_bytes()]);
         let result = match draw_experts(&committed.pool, &committed.request, *seed.as_bytes()) {
             Ok(result) => result,
-            Err(e) => return Err(e.into()),
+            Err(error) => {
+                // Overlapping categories can run short only in the draw itself: the secret is
+                // still revealed, so the commitment is closed in public and can be checked.
+                self.witness(vec![NewEntry {
+                    stream: draw_stream(&id),
+                    kind: "draw.failed".into(),
+                    visibility: Visibility::Public,
+                    actor: caller.username.clone(),
+                    payload: serde_json::json!({
+                        "id": id,
+                        "secret": hex::encode(secret),
+                        "head_size": head.size,
+                        "head_root": head.root.to_hex(),
+                        "seed": seed.to_hex(),
+                        "reason": error.to_string(),
+                    }),
+                }])
+                .await?;
+                return Err(error.into());
+            }
         };
+        // The panel works with pseudonyms; the public record with this draw's pool ids.
+        let real = |ids: &[String]| -> Vec<String> {
+            ids.iter()
+                .map(|p| pool_ids.get(p).cloned().unwrap_or_else(|| p.clone()))
+                .collect()
+        };
+        let by_pseudonym: Vec<domain::CategoryDraw> = result
+            .panels
+            .iter()
+            .map(|p| domain::CategoryDraw {
+                category: p.category.clone(),
+                experts: real(&p.experts),
+                backups: real(&p.backups),
+            })
+            .collect();
+        let panel_ids: std::collections::BTreeMap<String, String> = result
+            .panels
+            .iter()
+            .flat_map(|p| p.experts.iter().chain(p.backups.iter()))
+            .filter_map(|pool| pool_ids.get(pool).map(|p| (p.clone(), pool.clone())))
+            .collect();
         let revealed = DrawRevealed {
             id: id.clone(),
             secret: hex::encode(secret),
@@ -490,7 +548,8 @@ impl App {
                 agency: confidential.agency.clone(),
                 evaluation_date,
                 confirm_minutes,
-                panels: revealed.result.panels.clone(),
+                panels: by_pseudonym,
+                pool_ids: panel_ids,
             },
             &caller.username,
             now,
@@ -512,6 +571,14 @@ impl App {
         project(&mut tx, &panel_stream, &decided.after, last).await?;
         tx.commit().await?;
         Ok((committed, revealed))
+    }
+
+    /// An expert's id in one draw's public record: unlinkable across draws without the key.
+    pub(crate) fn pool_id(&self, draw: &str, pseudonym: &str) -> String {
+        let digest = self
+            .key
+            .keyed_digest(format!("draw-pool\n{draw}\n{pseudonym}").as_bytes());
+        format!("P{}", &digest.to_hex()[..16])
     }
 
     /// The salt of an expert's name commitment in one draw: a keyed digest, so nothing is stored

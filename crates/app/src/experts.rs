@@ -321,8 +321,14 @@ impl App {
         let stream = Expert::stream(pseudonym);
         let mut tx = self.store.begin().await?;
         let now = self.now_ms();
+        // Entry headers are public: an expert's own act names no log-in.
+        let actor = if own {
+            "expert"
+        } else {
+            caller.username.as_str()
+        };
         let (decided, entries) =
-            decide::<Option<Expert>>(&mut tx, &stream, command, &caller.username, now).await?;
+            decide::<Option<Expert>>(&mut tx, &stream, command, actor, now).await?;
         let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
         let last = receipts
             .last()
@@ -343,10 +349,12 @@ impl App {
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
         let account = self.account_view(username).await?;
-        if !account.roles.contains(&Role::Expert) {
+        // The expert role and nothing else: an account that also bids, tenders or runs the
+        // platform must not sit on a panel.
+        if account.roles != [Role::Expert] {
             return Err(AppError::refused(
                 "EXPERT_ACCOUNT_ROLE",
-                "该账号没有评标专家角色",
+                "只能关联仅有评标专家角色的账号",
             ));
         }
         let taken = self

@@ -59,7 +59,10 @@ fn may_see(
         Visibility::Parties if row.stream.starts_with("bid/") => own_bids.contains(&row.stream),
         Visibility::Parties => caller.is_some_and(|c| {
             c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
-                || row.stream == format!("entity/{}", c.entity_id)
+                || row
+                    .stream
+                    .strip_prefix("entity/")
+                    .is_some_and(|id| c.acts_for(id))
                 || row.stream == format!("account/{}", c.username)
         }),
         Visibility::Supervision => {

@@ -536,7 +536,7 @@ impl App {
     }
 
     fn require_own_or(&self, caller: &Caller, id: &str, roles: &[Role]) -> Result<(), AppError> {
-        if caller.entity_id == id || caller.has_any(roles) {
+        if caller.acts_for(id) || caller.has_any(roles) {
             Ok(())
         } else {
             Err(AppError::NotAuthorized)
@@ -659,7 +659,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("市场主体不存在"))?;
         let full = caller.is_some_and(|c| {
-            c.entity_id == row.id || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+            c.acts_for(&row.id) || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
         });
         // Experts are not in the public register: who evaluates stays confidential.
         let is_expert = roles_parse(&row.roles).contains(&Role::Expert);

@@ -40,7 +40,10 @@ pub fn declaration_text(pseudonym: &str, lot: &str, procedure_title: &str) -> St
 pub struct SeatView {
     pub category: String,
     pub category_name: String,
-    pub pseudonym: String,
+    /// The expert's id in this draw's public record.
+    pub pool_id: String,
+    /// The lasting pseudonym: trading center and oversight only.
+    pub pseudonym: Option<String>,
     /// Only to whom the name may be shown, and then only when.
     pub name: Option<String>,
     pub status: &'static str,
@@ -161,16 +164,27 @@ impl App {
         let stream = Panel::stream(draw);
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
+        // An expert's own acts carry a neutral actor: entry headers are public, and a log-in
+        // name would tell who sits on the panel.
+        let actor = if caller.has(Role::Operator) {
+            caller.username.clone()
+        } else {
+            "expert".to_string()
+        };
         let (decided, mut entries) =
-            decide::<Option<Panel>>(&mut tx, &stream, command, &caller.username, now).await?;
+            decide::<Option<Panel>>(&mut tx, &stream, command, &actor, now).await?;
+        let panel = decided
+            .after
+            .as_ref()
+            .ok_or_else(|| AppError::Internal("no panel after a panel command".into()))?;
         for event in &decided.events {
             if let PanelEvent::Replaced { replacement } = event {
                 let public = DrawReplaced {
                     id: draw.to_string(),
                     replacement: PublicReplacement {
                         category: replacement.category.clone(),
-                        out: replacement.out.clone(),
-                        replacement: replacement.replacement.clone(),
+                        out: panel.pool_id(&replacement.out),
+                        replacement: replacement.replacement.as_deref().map(|p| panel.pool_id(p)),
                         reason: replacement.reason,
                     },
                 };
@@ -203,8 +217,23 @@ impl App {
     /// The expert confirms attendance.
     pub async fn confirm_seat(&self, caller: &Caller, draw: &str) -> Result<Receipt, AppError> {
         let pseudonym = self.pseudonym_of_caller(caller).await?;
+        self.require_active_expert(&pseudonym).await?;
         self.panel_command(caller, draw, PanelCommand::Confirm { pseudonym })
             .await
+    }
+
+    /// A suspended or retired expert takes no further part.
+    async fn require_active_expert(&self, pseudonym: &str) -> Result<(), AppError> {
+        let row = self
+            .store
+            .document(&Expert::stream(pseudonym))
+            .await?
+            .ok_or(DomainError::ExpertNotFound)?;
+        let expert: Expert = decode_state(&row.state)?;
+        if expert.status != domain::ExpertStatus::Active {
+            return Err(DomainError::ExpertNotActive.into());
+        }
+        Ok(())
     }
 
     /// The expert declines (or the trading center records a refusal by telephone); replaced
@@ -216,10 +245,10 @@ impl App {
         pseudonym: Option<&str>,
         reason: &str,
     ) -> Result<Receipt, AppError> {
-        let pseudonym = if caller.has(Role::Operator) {
-            pseudonym
-                .map(str::to_string)
-                .ok_or(AppError::Invalid("缺少专家编号".into()))?
+        let by_center = caller.has(Role::Operator);
+        let pseudonym = if by_center {
+            let id = pseudonym.ok_or(AppError::Invalid("缺少专家编号".into()))?;
+            self.load_panel(draw).await?.pseudonym_of(id)
         } else {
             self.pseudonym_of_caller(caller).await?
         };
@@ -229,6 +258,7 @@ impl App {
             PanelCommand::Decline {
                 pseudonym,
                 reason: reason.to_string(),
+                by_center,
             },
         )
         .await
@@ -242,14 +272,9 @@ impl App {
         pseudonym: &str,
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
-        self.panel_command(
-            caller,
-            draw,
-            PanelCommand::NoResponse {
-                pseudonym: pseudonym.to_string(),
-            },
-        )
-        .await
+        let pseudonym = self.load_panel(draw).await?.pseudonym_of(pseudonym);
+        self.panel_command(caller, draw, PanelCommand::NoResponse { pseudonym })
+            .await
     }
 
     /// 回避承诺: the expert signs the declaration, or names the conflict (and is replaced).
@@ -260,6 +285,9 @@ impl App {
         conflict: Option<&str>,
     ) -> Result<Receipt, AppError> {
         let pseudonym = self.pseudonym_of_caller(caller).await?;
+        if conflict.is_none() {
+            self.require_active_expert(&pseudonym).await?;
+        }
         let panel = self.load_panel(draw).await?;
         let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
         let statement = declaration_text(&pseudonym, &panel.lot, &procedure.draft.title);
@@ -441,7 +469,8 @@ impl App {
             seats.push(SeatView {
                 category: seat.category.clone(),
                 category_name: self.expert_category_name(&seat.category),
-                pseudonym: seat.pseudonym.clone(),
+                pool_id: panel.pool_id(&seat.pseudonym),
+                pseudonym: oversight.then(|| seat.pseudonym.clone()),
                 name: expert
                     .as_ref()
                     .filter(|_| show)
@@ -474,8 +503,8 @@ impl App {
                 .iter()
                 .map(|r| ReplacementView {
                     category: r.category.clone(),
-                    out: r.out.clone(),
-                    replacement: r.replacement.clone(),
+                    out: panel.pool_id(&r.out),
+                    replacement: r.replacement.as_deref().map(|p| panel.pool_id(p)),
                     reason: r.reason.label_zh(),
                     detail: oversight.then(|| r.detail.clone()),
                     at_ms: r.at_ms,
@@ -493,6 +522,20 @@ impl App {
             may_manage: caller.has(Role::Operator) && !panel.disclosed,
             may_disclose: caller.has(Role::Operator) && !panel.disclosed && awarded(&lot_status),
         })
+    }
+
+    /// The lasting pseudonym behind an id of a draw's public record (trading center and
+    /// oversight).
+    pub async fn draw_pseudonym(
+        &self,
+        caller: &Caller,
+        draw: &str,
+        pool_id: &str,
+    ) -> Result<String, AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        Ok(self.load_panel(draw).await?.pseudonym_of(pool_id))
     }
 
     /// The draws of a lot, or all (newest first): the trading center and oversight.
@@ -547,10 +590,11 @@ impl App {
                 "评标日之后方可评价专家",
             ));
         }
-        if !panel.may_evaluate(pseudonym) {
+        let pseudonym = panel.pseudonym_of(pseudonym);
+        if !panel.may_evaluate(&pseudonym) {
             return Err(DomainError::NotOnPanel.into());
         }
-        let stream = Expert::stream(pseudonym);
+        let stream = Expert::stream(&pseudonym);
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let (decided, entries) = decide::<Option<Expert>>(
@@ -564,7 +608,8 @@ impl App {
                 comment: comment.to_string(),
                 by: caller.username.clone(),
             },
-            &caller.username,
+            // The rating's author is in the confidential payload; the public header stays neutral.
+            "organiser",
             now,
         )
         .await?;
@@ -594,8 +639,15 @@ impl App {
                 "中标（成交）结果确定后方可公布评标委员会名单",
             ));
         }
+        // The final committee only: whoever withdrew or declined is not named.
         let mut names = Vec::new();
-        for pseudonym in panel.everyone_seated() {
+        let members: Vec<String> = panel
+            .seats
+            .iter()
+            .filter(|s| s.status != SeatStatus::Vacant)
+            .map(|s| s.pseudonym.clone())
+            .collect();
+        for pseudonym in members {
             let row = self
                 .store
                 .document(&Expert::stream(&pseudonym))
@@ -604,7 +656,7 @@ impl App {
             let expert: Expert = decode_state(&row.state)?;
             names.push(DisclosedName {
                 salt: hex::encode(self.name_salt(draw, &pseudonym)),
-                pseudonym,
+                pseudonym: panel.pool_id(&pseudonym),
                 name: expert.record.name,
             });
         }

@@ -110,7 +110,8 @@ impl App {
         procedure.lot(&input.lot).ok_or(DomainError::LotNotFound)?;
         let from_ms = parse_beijing_minute(&input.from)?;
         let to_ms = parse_beijing_minute(&input.to)?;
-        let id = format!("{}-{from_ms}", input.lot);
+        // Unique even when a cancelled slot is booked again for the same lot.
+        let id = format!("{}-{from_ms}-{}", input.lot, self.now_ms());
         self.room_command(
             caller,
             code,

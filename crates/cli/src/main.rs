@@ -143,6 +143,10 @@ struct VerifyArgs {
     /// signed head, seed, shuffle) and print its result.
     #[arg(long, value_name = "DRAW_ID")]
     draw: Option<String>,
+    /// Without the store: re-check a draw's public record as downloaded from
+    /// `GET /api/v1/draws/{id}` (commitment, seed, shuffle, replacements, disclosed names).
+    #[arg(long, value_name = "FILE", conflicts_with = "draw")]
+    draw_record: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -322,6 +326,48 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .await
         .context("server failed")?;
     state.app.store().close().await;
+    Ok(())
+}
+
+/// Re-checks a draw's public record from a file (the API's JSON), with no access to the store.
+fn verify_draw_record(path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read {}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).context("not a JSON file")?;
+    let part = |key: &str| json.get(key).cloned().unwrap_or(serde_json::Value::Null);
+    let record = app::DrawRecord {
+        committed: serde_json::from_value(part("committed")).context("no committed entry")?,
+        revealed: serde_json::from_value(part("revealed")).context("no revealed entry")?,
+        replaced: match part("replaced") {
+            serde_json::Value::Null => Vec::new(),
+            value => serde_json::from_value(value).context("bad replaced entries")?,
+        },
+        disclosed: serde_json::from_value(part("disclosed")).context("bad disclosed entry")?,
+    };
+    let seats = app::check_record(&record).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "OK: draw {} of lot {} re-checks from its public record: the secret matches the commitment, the seed is SM3(secret ‖ root of head {}), the shuffle gives the published result, {} replacement(s) follow the backup order{}",
+        record.committed.id,
+        record.committed.lot,
+        record.revealed.head_size,
+        record.replaced.len(),
+        if record.disclosed.is_some() {
+            ", the disclosed names match their commitments"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "   (that head {} is signed by the platform and includes the commitment is checked against the ledger: GET /api/v1/ledger/entries/{{seq}}/proof)",
+        record.revealed.head_size
+    );
+    for (category, seated) in seats {
+        let seated: Vec<&str> = seated
+            .iter()
+            .map(|s| s.as_deref().unwrap_or("（空缺）"))
+            .collect();
+        println!("  {category}: {}", seated.join(", "));
+    }
     Ok(())
 }
 
@@ -527,6 +573,9 @@ async fn shutdown_signal() {
 
 async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     init_logs(false);
+    if let Some(path) = &args.draw_record {
+        return verify_draw_record(path);
+    }
     let draw = args.draw;
     let args = args.store;
     let url = database_url(&args)?;

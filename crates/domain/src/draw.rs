@@ -65,8 +65,8 @@ pub struct DrawRequest {
     pub tenderee: String,
     pub agency: Option<String>,
     pub bidders: Vec<String>,
-    /// An expert drawn for the same tenderee within this many days before is avoided (0: no
-    /// such rule).
+    /// An expert who sits on a panel of the same tenderee within this many days of the
+    /// evaluation day, before or after, is avoided (0: no such rule).
     pub recent_days: u32,
     pub excluded_regions: Vec<String>,
 }
@@ -131,10 +131,12 @@ impl DrawRequest {
         if expert.related.iter().any(|r| parties.contains(r.as_str())) {
             return Some(Exclusion::Related);
         }
-        let window_start = self.evaluation_date.add_days(-i64::from(self.recent_days));
+        // Within `recent_days` of the evaluation day, before or after it (a panel drawn earlier
+        // may sit later).
         if self.recent_days > 0
             && expert.recent.iter().any(|(tenderee, date)| {
-                tenderee == &self.tenderee && *date >= window_start && *date <= self.evaluation_date
+                tenderee == &self.tenderee
+                    && self.evaluation_date.days_until(*date).abs() <= i64::from(self.recent_days)
             })
         {
             return Some(Exclusion::RecentSameTenderee);

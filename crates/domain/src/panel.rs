@@ -7,6 +7,8 @@
 //! `draw.replaced` entries (`check_replacements`). When a category's backups are used up the seat
 //! stays vacant and the trading center draws again.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{CategoryDraw, Date, DomainError};
@@ -15,8 +17,10 @@ use crate::{CategoryDraw, Date, DomainError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplacementReason {
-    /// 专家拒绝参加.
+    /// 专家拒绝参加 (the expert, on the platform).
     Declined,
+    /// 交易中心记录的拒绝 (e.g. by telephone): shown apart, so that the public can tell.
+    DeclineRecorded,
     /// 未在确认期限内确认.
     NoResponse,
     /// 专家声明存在应当回避的情形.
@@ -27,6 +31,7 @@ impl ReplacementReason {
     pub fn label_zh(self) -> &'static str {
         match self {
             Self::Declined => "专家拒绝参加",
+            Self::DeclineRecorded => "交易中心记录专家不能参加",
             Self::NoResponse => "未在期限内确认",
             Self::Conflict => "声明需要回避",
         }
@@ -118,12 +123,32 @@ pub struct Panel {
     /// The names were published (after the award).
     #[serde(default)]
     pub disclosed: bool,
+    /// Each drawn or backup expert's id in this draw's public record (pseudonym → pool id): the
+    /// public never learns the expert's lasting pseudonym, so draws cannot be linked.
+    #[serde(default)]
+    pub pool_ids: BTreeMap<String, String>,
     pub formed_at_ms: i64,
 }
 
 impl Panel {
     pub fn stream(draw: &str) -> String {
         format!("panel/{draw}")
+    }
+
+    /// The public id of an expert in this draw (the pseudonym itself when not mapped).
+    pub fn pool_id(&self, pseudonym: &str) -> String {
+        self.pool_ids
+            .get(pseudonym)
+            .cloned()
+            .unwrap_or_else(|| pseudonym.to_string())
+    }
+
+    /// The pseudonym behind a pool id of this draw (or the argument, when it is a pseudonym).
+    pub fn pseudonym_of(&self, id: &str) -> String {
+        self.pool_ids
+            .iter()
+            .find(|(_, pool)| *pool == id)
+            .map_or_else(|| id.to_string(), |(pseudonym, _)| pseudonym.clone())
     }
 
     /// The seat an expert holds now, if any.
@@ -180,7 +205,9 @@ pub enum PanelCommand {
         agency: Option<String>,
         evaluation_date: Date,
         confirm_minutes: u32,
+        /// By pseudonym.
         panels: Vec<CategoryDraw>,
+        pool_ids: BTreeMap<String, String>,
     },
     Confirm {
         pseudonym: String,
@@ -188,6 +215,8 @@ pub enum PanelCommand {
     Decline {
         pseudonym: String,
         reason: String,
+        /// The trading center records it for the expert.
+        by_center: bool,
     },
     /// The trading center, after the confirmation window: the expert did not answer.
     NoResponse {
@@ -215,6 +244,8 @@ pub enum PanelEvent {
         evaluation_date: Date,
         confirm_minutes: u32,
         panels: Vec<CategoryDraw>,
+        #[serde(default)]
+        pool_ids: BTreeMap<String, String>,
         at_ms: i64,
     },
     Confirmed {
@@ -287,6 +318,7 @@ impl crate::Decider for Option<Panel> {
             evaluation_date,
             confirm_minutes,
             panels,
+            pool_ids,
         } = command
         {
             if self.is_some() {
@@ -301,6 +333,7 @@ impl crate::Decider for Option<Panel> {
                 evaluation_date,
                 confirm_minutes,
                 panels,
+                pool_ids,
                 at_ms: now_ms,
             }]);
         }
@@ -321,7 +354,11 @@ impl crate::Decider for Option<Panel> {
                     at_ms: now_ms,
                 }])
             }
-            PanelCommand::Decline { pseudonym, reason } => {
+            PanelCommand::Decline {
+                pseudonym,
+                reason,
+                by_center,
+            } => {
                 let seat = seat(&pseudonym)?;
                 if matches!(seat.status, SeatStatus::Declared { .. }) {
                     return Err(DomainError::SeatAlreadyDeclared);
@@ -332,7 +369,11 @@ impl crate::Decider for Option<Panel> {
                 crate::entity::text_field("理由", &reason, 500)?;
                 Ok(vec![panel.replace(
                     seat,
-                    ReplacementReason::Declined,
+                    if by_center {
+                        ReplacementReason::DeclineRecorded
+                    } else {
+                        ReplacementReason::Declined
+                    },
                     reason.trim().to_string(),
                     now_ms,
                 )])
@@ -359,9 +400,14 @@ impl crate::Decider for Option<Panel> {
                 conflict,
             } => {
                 let seat = seat(&pseudonym)?;
-                match seat.status {
-                    SeatStatus::Confirmed { .. } => {}
-                    SeatStatus::Declared { .. } => return Err(DomainError::SeatAlreadyDeclared),
+                match (&seat.status, &conflict) {
+                    (SeatStatus::Confirmed { .. }, _) => {}
+                    // A conflict found during the evaluation: the expert withdraws at once (the
+                    // declaration's own promise).
+                    (SeatStatus::Declared { .. }, Some(_)) => {}
+                    (SeatStatus::Declared { .. }, None) => {
+                        return Err(DomainError::SeatAlreadyDeclared);
+                    }
                     _ => return Err(DomainError::SeatNotConfirmed),
                 }
                 match conflict.map(|c| c.trim().to_string()) {
@@ -398,6 +444,7 @@ impl crate::Decider for Option<Panel> {
             evaluation_date,
             confirm_minutes,
             panels,
+            pool_ids,
             at_ms,
         } = event
         {
@@ -430,6 +477,7 @@ impl crate::Decider for Option<Panel> {
                     .collect(),
                 replacements: Vec::new(),
                 disclosed: false,
+                pool_ids: pool_ids.clone(),
                 formed_at_ms: *at_ms,
             });
         }

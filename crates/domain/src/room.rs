@@ -190,6 +190,9 @@ impl crate::Decider for Option<Room> {
                 if !room.serves(&lot_region) {
                     return Err(DomainError::RoomNotShared);
                 }
+                if room.bookings.iter().any(|b| b.id == id) {
+                    return Err(DomainError::BookingTimes);
+                }
                 if let Some(clash) = room.bookings.iter().find(|b| b.overlaps(from_ms, to_ms)) {
                     return Err(DomainError::RoomDoubleBooked {
                         lot: clash.lot.clone(),
@@ -249,7 +252,11 @@ impl crate::Decider for Option<Room> {
             }
             RoomEvent::Cancelled { id, reason, .. } => {
                 let mut room = self?;
-                if let Some(b) = room.bookings.iter_mut().find(|b| &b.id == id) {
+                if let Some(b) = room
+                    .bookings
+                    .iter_mut()
+                    .find(|b| &b.id == id && b.cancelled.is_none())
+                {
                     b.cancelled = Some(reason.clone());
                 }
                 Some(room)

@@ -385,7 +385,7 @@ pub(crate) async fn authorize(
         (Access::EntityMemberOr(roles), Some(caller)) => {
             caller.has_any(roles)
                 || path_param(matched.as_str(), &uri_path, "{id}")
-                    .is_some_and(|id| !caller.entity_id.is_empty() && id == caller.entity_id)
+                    .is_some_and(|id| caller.acts_for(id))
         }
         (_, None) => {
             let message = if expired {

@@ -235,7 +235,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         403,
         "该账号尚未关联专家库中的专家",
     ),
-    ("EXPERT_ACCOUNT_ROLE", 422, "该账号没有评标专家角色"),
+    ("EXPERT_ACCOUNT_ROLE", 422, "只能关联仅有评标专家角色的账号"),
     ("BAD_CREDENTIALS", 401, "用户名或密码错误"),
     ("NOT_AUTHENTICATED", 401, "未登录或会话已过期，请重新登录"),
     ("NOT_AUTHORIZED", 403, "无权执行此操作"),

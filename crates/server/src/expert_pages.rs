@@ -87,8 +87,7 @@ where
 fn exclusion_label(key: &str) -> &'static str {
     match key {
         "not_active" => "暂停或退出",
-        "employer" => "受聘于招标人、代理机构或投标人",
-        "related" => "声明与当事人有利害关系",
+        "party" => "受聘于当事人或与其有利害关系",
         "recent_same_tenderee" => "近期已为同一招标人评标",
         "busy" => "同日已在其他评标委员会",
         "excluded_region" => "来自回避地区",
@@ -300,6 +299,8 @@ pub(crate) struct ReplacedRow {
 
 pub(crate) struct SeatRow {
     category: String,
+    pool_id: String,
+    /// The lasting pseudonym, for oversight (empty otherwise).
     pseudonym: String,
     name: String,
     status: &'static str,
@@ -373,7 +374,8 @@ async fn draw_page(
         for seat in &view.seats {
             seats.push(SeatRow {
                 category: category(&seat.category),
-                pseudonym: seat.pseudonym.clone(),
+                pool_id: seat.pool_id.clone(),
+                pseudonym: seat.pseudonym.clone().unwrap_or_default(),
                 name: seat.name.clone().unwrap_or_else(|| {
                     if view.names_visible {
                         "—".into()

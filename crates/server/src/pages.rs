@@ -882,7 +882,7 @@ pub(crate) async fn entity(
         Ok(view) => {
             let today = domain::Date::of_instant(state.app.now_ms());
             let who = caller.0.as_ref();
-            let member = who.is_some_and(|c| c.entity_id == view.id);
+            let member = who.is_some_and(|c| c.acts_for(&view.id));
             let has = |roles: &[Role]| who.is_some_and(|c| c.has_any(roles));
             let qualifications = view
                 .qualifications

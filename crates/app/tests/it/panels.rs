@@ -108,9 +108,21 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         let backups = revealed.result.panels[0].backups.clone();
         // The pool commits to every name.
         assert!(committed.pool.iter().all(|e| e.name_commitment.len() == 64));
-        let e0 = expert_caller(&test, &op, &drawn[0]).await;
-        let e1 = expert_caller(&test, &op, &drawn[1]).await;
-        let b0 = expert_caller(&test, &op, &backups[0]).await;
+        // The public record knows experts by this draw's pool ids; the trading center maps
+        // them to the lasting pseudonyms.
+        let pseudonym = |id: String| {
+            let (app, op, draw) = (&test.app, &op, draw.clone());
+            async move { app.draw_pseudonym(op, &draw, &id).await.unwrap() }
+        };
+        let p0 = pseudonym(drawn[0].clone()).await;
+        let p1 = pseudonym(drawn[1].clone()).await;
+        let pb0 = pseudonym(backups[0].clone()).await;
+        let pb1 = pseudonym(backups[1].clone()).await;
+        let p2 = pseudonym(drawn[2].clone()).await;
+        assert!(!committed.pool.iter().any(|e| e.pseudonym == p0));
+        let e0 = expert_caller(&test, &op, &p0).await;
+        let e1 = expert_caller(&test, &op, &p1).await;
+        let b0 = expert_caller(&test, &op, &pb0).await;
 
         // An expert may not sign before confirming, nor see the lot before signing.
         assert_eq!(
@@ -236,13 +248,17 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
 
         // A relation declared by an expert keeps them out of later draws involving the entity.
         let a01 = |e: &&domain::PoolExpert| e.categories.contains(&"A01".to_string());
-        let related = committed
-            .pool
-            .iter()
-            .filter(a01)
-            .map(|e| e.pseudonym.clone())
-            .find(|p| !drawn.contains(p) && !backups.contains(p))
-            .unwrap();
+        let panel_members = [&p0, &p1, &p2, &pb0, &pb1];
+        let related = test
+            .app
+            .experts(&op, None, 100, 0)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|e| e.name.starts_with("专家") && !panel_members.contains(&&e.pseudonym))
+            .unwrap()
+            .pseudonym;
         test.app
             .declare_expert_relation(&op, &related, &tenderee.entity_id, "近亲属任职")
             .await
@@ -255,15 +271,14 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .unwrap();
         // Those who hold a seat now: the first expert and the second backup (the first backup
         // withdrew; the seat is vacant). Those who declined did not sit.
-        let seated = [&drawn[0], &backups[1]];
         assert_eq!(second.excluded_by.get("recent_same_tenderee"), Some(&2));
-        assert_eq!(second.excluded_by.get("related"), Some(&1));
-        assert!(
-            second
-                .pool
-                .iter()
-                .all(|e| !seated.contains(&&e.pseudonym) && e.pseudonym != related)
+        // The relation joins the parties' count (employment and relations are one public bucket).
+        assert_eq!(
+            second.excluded_by.get("party").copied().unwrap_or(0),
+            committed.excluded_by.get("party").copied().unwrap_or(0) + 1
         );
+        // Pool ids differ from draw to draw: the public cannot follow an expert.
+        assert!(second.pool.iter().all(|e| !committed.pool.contains(e)));
         // Without a recency rule, those seated that day are still busy, for any tenderee.
         let (third_same_day, _) = test
             .app
@@ -277,13 +292,10 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         test.advance(28 * DAY);
         let day = test.app.panel_view(&tenderee, &draw).await.unwrap();
         assert!(day.names_visible && day.may_rate);
-        let sitting = day.seats.iter().find(|s| s.pseudonym == drawn[0]).unwrap();
+        let sitting = day.seats.iter().find(|s| s.pool_id == drawn[0]).unwrap();
+        assert!(sitting.pseudonym.is_none());
         assert!(sitting.name.is_some());
-        let invited = day
-            .seats
-            .iter()
-            .find(|s| s.pseudonym == backups[1])
-            .unwrap();
+        let invited = day.seats.iter().find(|s| s.pool_id == backups[1]).unwrap();
         assert!(invited.name.is_none());
         test.app
             .rate_expert(&tenderee, &draw, &drawn[0], 50, "评审意见过于简单")
@@ -315,18 +327,17 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         );
         // A second poor rating within the rule set's window keeps the expert out of draws:
         // draw everyone eligible so that e0 sits again, and rate them poorly once more.
-        let eligible = committed
-            .pool
-            .iter()
-            .filter(a01)
-            .filter(|e| e.pseudonym != related)
-            .count() as u32;
+        let eligible = committed.pool.iter().filter(a01).count() as u32 - 1;
         let (all, all_revealed) = test
             .app
             .draw_experts(&op, request(&lot, "2026-12-30", eligible, 0, 0))
             .await
             .unwrap();
-        assert!(all_revealed.result.panels[0].experts.contains(&drawn[0]));
+        let mut all_members = Vec::new();
+        for id in &all_revealed.result.panels[0].experts {
+            all_members.push(test.app.draw_pseudonym(&op, &all.id, id).await.unwrap());
+        }
+        assert!(all_members.contains(&p0));
         test.app.confirm_seat(&e0, &all.id).await.unwrap();
         test.app
             .declare_no_conflict(&e0, &all.id, None)
@@ -334,12 +345,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .unwrap();
         // A relation declared after the draw: the platform checks again when the expert signs,
         // and the expert withdraws instead of signing.
-        let other = all_revealed.result.panels[0]
-            .experts
-            .iter()
-            .find(|p| **p != drawn[0])
-            .unwrap()
-            .clone();
+        let other = all_members.iter().find(|p| **p != p0).unwrap().clone();
         let bidder2 = caller(&test.app, "bidder2").await;
         test.app
             .declare_expert_relation(&op, &other, &bidder2.entity_id, "近亲属任职")
@@ -356,7 +362,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         assert!(!test.app.expert_may_evaluate(&x, &lot).await.unwrap());
         test.advance(DAY);
         test.app
-            .rate_expert(&tenderee, &all.id, &drawn[0], 40, "迟到两小时")
+            .rate_expert(&tenderee, &all.id, &p0, 40, "迟到两小时")
             .await
             .unwrap();
         let (third, _) = test
@@ -365,8 +371,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .await
             .unwrap();
         assert_eq!(third.excluded_by.get("poor_record"), Some(&1));
-        assert!(third.pool.iter().all(|e| e.pseudonym != drawn[0]));
-        let record = test.app.expert(&supervisor, &drawn[0]).await.unwrap();
+        let record = test.app.expert(&supervisor, &p0).await.unwrap();
         assert_eq!(record.ratings.len(), 2);
 
         let report = app::verify_store(
@@ -553,10 +558,14 @@ async fn rooms_are_never_double_booked_and_shared_rooms_serve_other_cities() {
             "ROOM_TOO_SMALL"
         );
         // Cancelling frees the time.
-        let id = format!(
-            "{lot}-{}",
-            app::parse_beijing_minute("2026-12-29 17:00").unwrap()
-        );
+        let from = app::parse_beijing_minute("2026-12-29 17:00").unwrap();
+        let id = test.app.rooms(Some(&op)).await.unwrap()[0]
+            .bookings
+            .iter()
+            .find(|b| b.from_ms == from)
+            .unwrap()
+            .id
+            .clone();
         test.app
             .cancel_booking(&op, "HZ-01", &id, "评标时间调整")
             .await

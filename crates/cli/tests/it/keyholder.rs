@@ -210,8 +210,9 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
         .json(&json!({
             "lot": lot,
             "evaluation_date": "2026-12-29",
-            "needs": [["A01", 3]],
-            "backups": 1,
+            // The demo's own panel may sit that day: ask for one expert, no backup.
+            "needs": [["A01", 1]],
+            "backups": 0,
         }))
         .send()
         .await
@@ -227,5 +228,16 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
     assert!(text.contains("reruns to the published result"), "{text}");
     assert!(text.contains(drawn[0].as_str().unwrap()), "{text}");
     let (ok, text) = ggzy(&["verify", "--data-dir", &data, "--draw", "nope"]).await;
+    assert!(!ok, "{text}");
+    // Anyone with the public record alone: the API's JSON as a file.
+    let record = dir.path().join("draw.json");
+    std::fs::write(&record, serde_json::to_vec(&body).unwrap()).unwrap();
+    let (ok, text) = ggzy(&["verify", "--draw-record", record.to_str().unwrap()]).await;
+    assert!(ok, "{text}");
+    assert!(text.contains("re-checks from its public record"), "{text}");
+    let mut forged = body.clone();
+    forged["revealed"]["secret"] = json!("00".repeat(32));
+    std::fs::write(&record, serde_json::to_vec(&forged).unwrap()).unwrap();
+    let (ok, text) = ggzy(&["verify", "--draw-record", record.to_str().unwrap()]).await;
     assert!(!ok, "{text}");
 }

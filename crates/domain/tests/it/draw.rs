@@ -143,6 +143,14 @@ fn exclusions_table() {
             None,
         ),
         (
+            "sits for the tenderee 10 days later",
+            PoolExpert {
+                recent: vec![("TENDEREE".into(), d("2026-12-11"))],
+                ..base.clone()
+            },
+            Some(Exclusion::RecentSameTenderee),
+        ),
+        (
             "drawn for another tenderee",
             PoolExpert {
                 recent: vec![("OTHER".into(), d("2026-11-30"))],

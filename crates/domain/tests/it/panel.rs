@@ -33,6 +33,7 @@ fn formed() -> Option<Panel> {
                 evaluation_date: Date::parse("2026-12-01").unwrap(),
                 confirm_minutes: 30,
                 panels: drawn(),
+                pool_ids: Default::default(),
             },
             1_000,
         )
@@ -81,12 +82,20 @@ fn seats_follow_confirmation_and_declaration() {
         code(&panel, declare("E1", None), 3_000),
         "SEAT_ALREADY_DECLARED"
     );
+    // A conflict found after signing: the expert still withdraws.
+    let withdrawn = run(
+        panel.clone(),
+        declare("E1", Some("评标中发现近亲属在投标人处任职")),
+        3_500,
+    );
+    assert_eq!(withdrawn.as_ref().unwrap().seats[0].pseudonym, "B1");
     assert_eq!(
         code(
             &panel,
             PanelCommand::Decline {
                 pseudonym: "E1".into(),
-                reason: "临时有事".into()
+                reason: "临时有事".into(),
+                by_center: false
             },
             3_000
         ),
@@ -104,7 +113,8 @@ fn replacements_take_the_next_backup_of_the_category_and_then_leave_the_seat_vac
             &panel,
             PanelCommand::Decline {
                 pseudonym: "E2".into(),
-                reason: " ".into()
+                reason: " ".into(),
+                by_center: false
             },
             2_000
         ),
@@ -115,6 +125,7 @@ fn replacements_take_the_next_backup_of_the_category_and_then_leave_the_seat_vac
         PanelCommand::Decline {
             pseudonym: "E2".into(),
             reason: "出差".into(),
+            by_center: true,
         },
         2_000,
     );

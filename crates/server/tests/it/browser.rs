@@ -282,3 +282,112 @@ async fn a_bidder_registers_and_submits_a_sealed_bid_in_a_real_browser() {
     shoot(&client, "bidder-receipt").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_expert_confirms_and_signs_the_declaration_in_a_real_browser() {
+    let Some(Browser { client, _driver }) = browser().await else {
+        return;
+    };
+    let flow = crate::tendering::Flow::new().await;
+    flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let (_, lot, _) = flow
+        .publish(&tenderee, "杭州市第十四中学新建教学楼工程")
+        .await;
+    let server = &flow.server;
+    let operator = flow.token("operator").await;
+    let api = reqwest::Client::new();
+    let drawn: serde_json::Value = api
+        .post(server.url("/api/v1/draws"))
+        .bearer_auth(&operator)
+        .json(&serde_json::json!({
+            "lot": lot,
+            "evaluation_date": "2026-12-30",
+            "needs": [["A01", 3]],
+            "backups": 1,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = drawn["committed"]["id"].as_str().unwrap().to_string();
+    let panel: serde_json::Value = api
+        .get(server.url(&format!("/api/v1/draws/{id}/panel")))
+        .bearer_auth(&operator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = panel["seats"][0]["pseudonym"].as_str().unwrap().to_string();
+    let expert: serde_json::Value = api
+        .get(server.url(&format!("/api/v1/experts/{first}")))
+        .bearer_auth(&operator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let username = match expert["account"].as_str() {
+        Some(linked) => linked.to_string(),
+        None => {
+            let response = api
+                .post(server.url(&format!("/api/v1/experts/{first}/account")))
+                .bearer_auth(&operator)
+                .json(&serde_json::json!({"password": app::DEMO_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            domain::Expert::account_name(&first)
+        }
+    };
+
+    log_in(&client, server.url("/login"), &username).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client.goto(&server.url("/me/evaluations")).await.unwrap();
+    assert!(text_of(&client, "main").await.contains(&lot));
+    shoot(&client, "expert-invited").await;
+    client
+        .find(Locator::XPath("//button[text()='确认参加']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let checkbox = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("input[name=agree]"))
+        .await
+        .unwrap();
+    assert!(text_of(&client, "main").await.contains("回避承诺书"));
+    checkbox.click().await.unwrap();
+    client
+        .find(Locator::XPath("//button[text()='签署回避承诺']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let signed = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(),'回避承诺已签署')]"))
+        .await;
+    assert!(signed.is_ok(), "{}", text_of(&client, "main").await);
+    shoot(&client, "expert-declared").await;
+
+    // The public re-check page of the same draw.
+    client
+        .goto(&server.url(&format!("/draws/{id}")))
+        .await
+        .unwrap();
+    assert!(text_of(&client, "main").await.contains("复核通过"));
+    shoot(&client, "draw-public").await;
+    client.close().await.unwrap();
+}

@@ -130,7 +130,11 @@ async fn draws_panels_experts_and_rooms_through_the_pages() {
     assert_eq!(response.status(), 403);
 
     // The trading center opens an account for the first drawn expert on the expert's page.
-    let first = record.revealed.result.panels[0].experts[0].clone();
+    let pool_id = record.revealed.result.panels[0].experts[0].clone();
+    let op_caller = app.caller_for("operator").await.unwrap();
+    let first = app.draw_pseudonym(&op_caller, &id, &pool_id).await.unwrap();
+    // The public page shows this draw's pool ids, never the lasting pseudonym.
+    assert!(public.contains(&pool_id) && !public.contains(&first));
     let expert_page = server.page(&operator, &format!("/experts/{first}")).await;
     assert!(expert_page.contains("开通/关联账号") || expert_page.contains("平台账号"));
     let account = match app
@@ -215,7 +219,7 @@ async fn draws_panels_experts_and_rooms_through_the_pages() {
     .await;
     assert_eq!(declined.status(), 303);
     let public = server.page(&client(), &format!("/draws/{id}")).await;
-    assert!(public.contains("专家拒绝参加") && public.contains("复核通过"));
+    assert!(public.contains("交易中心记录专家不能参加") && public.contains("复核通过"));
     assert!(!public.contains("电话告知出差"));
 
     // The organiser rates on the evaluation day.
@@ -228,7 +232,7 @@ async fn draws_panels_experts_and_rooms_through_the_pages() {
         &[
             ("csrf", &tenderee_csrf),
             ("action", "rate"),
-            ("pseudonym", &first),
+            ("pseudonym", &pool_id),
             ("score", "88"),
             ("comment", "评审认真"),
         ],
