@@ -473,43 +473,71 @@ impl App {
     }
 }
 
+/// At most this many rows and columns are read from a workbook: an expert file has nine columns,
+/// and a sheet declaring more cells than this is refused, not allocated.
+const XLSX_MAX_ROWS: u32 = 200_000;
+const XLSX_MAX_COLUMNS: u32 = 30;
+
 /// The rows of the first sheet of an `.xlsx` workbook as text cells, numbered from 1 like the
-/// sheet's own rows. Dates become `YYYY-MM-DD`; whole numbers lose their `.0`; an ID number typed
-/// as a number (which Excel rounds to 15 digits) is left as is and refused by the row check.
+/// sheet's own rows. The sheet is read cell by cell (never as one dense range, so a workbook that
+/// declares a huge sparse range cannot exhaust memory). Dates become `YYYY-MM-DD`; whole numbers
+/// lose their `.0`; an ID number typed as a number (which Excel rounds to 15 digits) is left as is
+/// and refused by the row check.
 pub(crate) fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{DataRef, Reader, Xlsx};
     let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("不是有效的 Excel（.xlsx）文件：{e}"))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or("工作簿中没有工作表")?
+    let sheet = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("工作簿中没有工作表")?;
+    let mut reader = workbook
+        .worksheet_cells_reader(&sheet)
         .map_err(|e| format!("无法读取第一个工作表：{e}"))?;
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let mut rows = Vec::new();
-    for (offset, row) in range.rows().enumerate() {
-        let cells = row
-            .iter()
-            .map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(text) => text.trim().to_string(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Int(i) => i.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(dt) => {
-                    // Excel's day 0 is 1899-12-30 (with the 1900 leap-year bug before March 1900).
-                    let days = dt.as_f64().floor() as i64;
-                    domain::Date::from_ymd(1899, 12, 30)
-                        .map(|epoch| epoch.add_days(days).to_string())
-                        .unwrap_or_default()
-                }
-                Data::DateTimeIso(text) | Data::DurationIso(text) => {
-                    text.get(..10).unwrap_or(text).to_string()
-                }
-                Data::Error(e) => format!("#{e:?}"),
-            })
-            .collect();
-        rows.push((first_row + offset + 1, cells));
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("无法读取第一个工作表：{e}"))?
+    {
+        let (row, column) = cell.get_position();
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(text) => text.trim().to_string(),
+            DataRef::SharedString(text) => text.trim().to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(dt) => {
+                // Excel's day 0 is 1899-12-30 (with the 1900 leap-year bug before March 1900).
+                let days = dt.as_f64().floor() as i64;
+                domain::Date::from_ymd(1899, 12, 30)
+                    .map(|epoch| epoch.add_days(days).to_string())
+                    .unwrap_or_default()
+            }
+            DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
+                text.get(..10).unwrap_or(text).to_string()
+            }
+            DataRef::Error(e) => format!("#{e:?}"),
+        };
+        if text.is_empty() {
+            continue;
+        }
+        if row >= XLSX_MAX_ROWS || column >= XLSX_MAX_COLUMNS {
+            return Err(format!(
+                "工作表过大：最多读取{XLSX_MAX_ROWS}行、{XLSX_MAX_COLUMNS}列"
+            ));
+        }
+        let cells = rows.entry(row).or_default();
+        let column = column as usize;
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = text;
     }
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| (row as usize + 1, cells))
+        .collect())
 }

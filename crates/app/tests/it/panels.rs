@@ -646,6 +646,16 @@ async fn an_excel_import_with_a_bad_row_imports_nothing() {
         assert_eq!(error.code(), "EXPERT_IMPORT");
         assert!(error.to_string().contains("第3行"), "{error}");
         assert_eq!(test.size().await, size);
+        // A sheet that declares a huge sparse range is refused, not allocated.
+        let huge = {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.write_string(0, 0, "姓名").unwrap();
+            sheet.write_string(1_048_575, 16_383, "x").unwrap();
+            book.save_to_buffer().unwrap()
+        };
+        let error = test.app.import_experts_xlsx(&op, &huge).await.unwrap_err();
+        assert!(error.to_string().contains("工作表过大"), "{error}");
         // Not a workbook at all.
         assert_eq!(
             test.app
