@@ -91,12 +91,12 @@ pub struct DrawCommitted {
     /// The request with the parties left out (they are confidential); avoidance was applied
     /// before, so every expert of `pool` is eligible.
     pub request: DrawRequest,
-    /// The eligible experts: pseudonyms and categories only.
+    /// The eligible experts by this draw's pool ids, with categories and name commitments.
     pub pool: Vec<PoolExpert>,
     /// How many experts the avoidance rules set aside (by rule, not by name).
     pub excluded: u32,
-    /// The same, by rule (`not_active`, `employer`, `related`, `recent_same_tenderee`, `busy`,
-    /// `excluded_region`, `on_leave`, `poor_record`).
+    /// The same, by rule (`party` — employed by or related to a party —, `not_active`,
+    /// `recent_same_tenderee`, `busy`, `excluded_region`, `on_leave`, `poor_record`).
     #[serde(default)]
     pub excluded_by: std::collections::BTreeMap<String, u32>,
     /// Minutes an invited expert has to confirm.

@@ -693,3 +693,111 @@ async fn an_excel_import_with_a_bad_row_imports_nothing() {
         );
     }
 }
+
+/// The disclosure half of `check_record`, on a record built by hand (the platform's own
+/// disclosure waits for the award of issue 6): names must match their commitments with 32-byte
+/// salts, and the list must be exactly the final committee.
+#[test]
+fn disclosed_names_are_checked_against_the_commitments() {
+    use app::{
+        DisclosedName, DrawCommitted, DrawDisclosed, DrawRecord, DrawReplaced, DrawRevealed,
+    };
+    use crypto::{sm3, sm3_concat};
+    use domain::{PoolExpert, PublicReplacement, ReplacementReason};
+    let names = ["周一", "吴二", "郑三", "王四"];
+    let salt = |n: usize| [n as u8 + 1; 32];
+    let pool: Vec<PoolExpert> = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| PoolExpert {
+            pseudonym: format!("P{n}"),
+            categories: vec!["A01".into()],
+            employer: String::new(),
+            region: String::new(),
+            related: Vec::new(),
+            recent: Vec::new(),
+            leave: Vec::new(),
+            active: true,
+            name_commitment: app::name_commitment(&salt(n), name),
+            booked: Vec::new(),
+        })
+        .collect();
+    let request = domain::DrawRequest {
+        lot: "LOT".into(),
+        evaluation_date: domain::Date::parse("2026-12-29").unwrap(),
+        needs: vec![("A01".into(), 2)],
+        backups: 1,
+        tenderee: "（已隐去）".into(),
+        agency: None,
+        bidders: Vec::new(),
+        recent_days: 0,
+        excluded_regions: Vec::new(),
+    };
+    let secret = [9u8; 32];
+    let root = sm3(b"a head");
+    let seed = sm3_concat(&[&secret, root.as_bytes()]);
+    let result = domain::draw_experts(&pool, &request, *seed.as_bytes()).unwrap();
+    let panel = result.panels[0].clone();
+    let index = |id: &str| id[1..].parse::<usize>().unwrap();
+    let disclose = |ids: &[&String]| DrawDisclosed {
+        id: "D".into(),
+        names: ids
+            .iter()
+            .map(|id| DisclosedName {
+                pseudonym: id.to_string(),
+                name: names[index(id)].into(),
+                salt: hex::encode(salt(index(id))),
+            })
+            .collect(),
+    };
+    // The second drawn expert declined; the backup sits.
+    let mut record = DrawRecord {
+        committed: DrawCommitted {
+            id: "D".into(),
+            lot: "LOT".into(),
+            request,
+            pool,
+            excluded: 0,
+            excluded_by: Default::default(),
+            confirm_minutes: 60,
+            commitment: sm3(&secret).to_hex(),
+        },
+        revealed: DrawRevealed {
+            id: "D".into(),
+            secret: hex::encode(secret),
+            head_size: 1,
+            head_root: root.to_hex(),
+            seed: seed.to_hex(),
+            result: result.clone(),
+        },
+        replaced: vec![DrawReplaced {
+            id: "D".into(),
+            replacement: PublicReplacement {
+                category: "A01".into(),
+                out: panel.experts[1].clone(),
+                replacement: Some(panel.backups[0].clone()),
+                reason: ReplacementReason::Declined,
+            },
+        }],
+        disclosed: Some(disclose(&[&panel.experts[0], &panel.backups[0]])),
+    };
+    assert!(app::check_record(&record).is_ok());
+    // Naming who declined instead of who sat: refused.
+    record.disclosed = Some(disclose(&[&panel.experts[0], &panel.experts[1]]));
+    assert!(app::check_record(&record).unwrap_err().contains("最终成员"));
+    // A name that is not the committed one.
+    let mut wrong = disclose(&[&panel.experts[0], &panel.backups[0]]);
+    wrong.names[0].name = "冒名".into();
+    record.disclosed = Some(wrong);
+    assert!(app::check_record(&record).unwrap_err().contains("承诺不符"));
+    // Moving the salt/name boundary: a 33-byte salt that ends with the name's first byte.
+    let mut shifted = disclose(&[&panel.experts[0], &panel.backups[0]]);
+    let first = &mut shifted.names[0];
+    let mut longer = hex::decode(&first.salt).unwrap();
+    let bytes = first.name.as_bytes().to_vec();
+    longer.push(bytes[0]);
+    first.salt = hex::encode(longer);
+    first.name = String::from_utf8_lossy(&bytes[1..]).into_owned();
+    record.disclosed = Some(shifted);
+    assert!(app::check_record(&record).unwrap_err().contains("32字节"));
+}
