@@ -14,6 +14,7 @@ mod date;
 mod draw;
 mod entity;
 mod error;
+mod evaluation;
 mod expert;
 mod ids;
 mod panel;
@@ -39,6 +40,11 @@ pub use entity::{
     EntityStatus, Qualification, Registration,
 };
 pub use error::DomainError;
+pub use evaluation::{
+    BidLine, EvaluationMethod, EvaluationOutcome, EvaluationTerms, Factor, FactorScore,
+    ItemVerdict, ResultLine, Sheet, SheetGap, aggregate, centi_text, construction_base,
+    deviation_score, gaps,
+};
 pub use expert::{
     Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
     ExpertInput, ExpertRecord, ExpertStatus, Leave, Rating, RatingRule, Relation, TitleLevel,

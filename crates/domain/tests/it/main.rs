@@ -5,6 +5,7 @@ mod accounts;
 mod calendar;
 mod draw;
 mod entities;
+mod evaluation;
 mod experts;
 mod ids;
 mod panel;

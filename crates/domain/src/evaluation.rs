@@ -1,0 +1,536 @@
+//! 评标 — the evaluation methods and their formulas (rules-cn.md §3), as pure functions over the
+//! experts' sheets. Money is in 分 and scores in hundredths of a point (`centi`), so every result
+//! is exact and rounds once, half up, where the rules say "round to 2 decimals".
+//!
+//! - 综合评分法 (政府采购, 87号令 第55条): `价格分 = 评标基准价 / 评标价格 × 价格分值`, the base
+//!   being the lowest evaluated price of the qualified bids; small and micro enterprises' prices
+//!   are deducted first (财库〔2022〕19号) and the deducted price is the evaluated price. Ranking:
+//!   total descending, then evaluated price ascending, else tied (87号令 第56条).
+//! - 最低评标价法 (政府采购): evaluated price ascending, else tied (87号令 第57条).
+//! - 综合评估法 (工程, 12号令, 《标准施工招标文件》 style): the base is the mean of the qualified
+//!   bids (≤5 none dropped; 6: the highest dropped; ≥7: the highest and the lowest dropped) lowered
+//!   by the tender's 下浮系数; `偏差率 = (报价 − 基准价) / 基准价`;
+//!   `价格分 = F − |偏差率| × 100 × E` (E₁ above the base, E₂ below), never below 0.
+//! - 经评审的最低投标价法 (工程, 12号令 第30条): evaluated price ascending, else tied.
+//!
+//! Each expert passes or fails each qualification item with a reason; an item fails a bid when
+//! more than half of the experts fail it (少数服从多数). Each expert scores each factor within its
+//! range; an objective factor must be scored identically by every expert (87号令 第64条), and a
+//! mismatch is reported, not averaged. A factor's score is the mean of the experts' scores.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+/// How the bids are evaluated, with the tender's parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum EvaluationMethod {
+    /// 综合评分法 (政府采购).
+    Comprehensive {
+        /// 价格分值 in centi-points (30 points: 3000).
+        price_points: i64,
+        /// 小微企业价格扣除 in basis points (10 %: 1000).
+        sme_deduction_bp: i64,
+    },
+    /// 最低评标价法 (政府采购).
+    LowestPrice { sme_deduction_bp: i64 },
+    /// 综合评估法 (工程建设).
+    ConstructionComprehensive {
+        /// F: the full price score in centi-points.
+        price_points: i64,
+        /// E₁: centi-points off per 1 % above the base.
+        above_per_pct: i64,
+        /// E₂: centi-points off per 1 % below the base.
+        below_per_pct: i64,
+        /// 下浮系数 in basis points (the base is the trimmed mean × (1 − this)).
+        downward_bp: i64,
+    },
+    /// 经评审的最低投标价法 (工程建设).
+    ReviewedLowestPrice,
+}
+
+impl EvaluationMethod {
+    fn sme_deduction_bp(&self) -> i64 {
+        match self {
+            Self::Comprehensive {
+                sme_deduction_bp, ..
+            }
+            | Self::LowestPrice { sme_deduction_bp } => *sme_deduction_bp,
+            _ => 0,
+        }
+    }
+
+    /// Whether the experts score factors besides the price.
+    pub fn scores_factors(&self) -> bool {
+        matches!(
+            self,
+            Self::Comprehensive { .. } | Self::ConstructionComprehensive { .. }
+        )
+    }
+
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            Self::Comprehensive { .. } => "综合评分法",
+            Self::LowestPrice { .. } => "最低评标价法",
+            Self::ConstructionComprehensive { .. } => "综合评估法",
+            Self::ReviewedLowestPrice => "经评审的最低投标价法",
+        }
+    }
+}
+
+/// A scored factor other than the price (技术、商务…).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    pub key: String,
+    pub name: String,
+    /// The most points, in centi-points.
+    pub max: i64,
+    /// 客观分: every expert must give the same score.
+    pub objective: bool,
+}
+
+/// A bid as the evaluation sees it, from the opening record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidLine {
+    pub bidder: String,
+    pub price_fen: i64,
+    /// 小微企业 (declared and checked by the committee).
+    pub small_enterprise: bool,
+}
+
+/// One expert's verdict on one qualification item of one bid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemVerdict {
+    pub bidder: String,
+    pub item: String,
+    pub pass: bool,
+    /// Required when failing.
+    pub reason: String,
+}
+
+/// One expert's score of one factor of one bid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorScore {
+    pub bidder: String,
+    pub factor: String,
+    pub score: i64,
+}
+
+/// One expert's sheet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sheet {
+    pub expert: String,
+    pub verdicts: Vec<ItemVerdict>,
+    pub scores: Vec<FactorScore>,
+}
+
+/// What keeps an evaluation from being aggregated: shown to the experts as a to-do list.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum SheetGap {
+    /// An expert has not judged a qualification item of a bid.
+    MissingVerdict {
+        expert: String,
+        bidder: String,
+        item: String,
+    },
+    /// A failed item without a reason.
+    MissingReason {
+        expert: String,
+        bidder: String,
+        item: String,
+    },
+    /// An expert has not scored a factor of a qualified bid.
+    MissingScore {
+        expert: String,
+        bidder: String,
+        factor: String,
+    },
+    /// A score outside 0..=max.
+    OutOfRange {
+        expert: String,
+        bidder: String,
+        factor: String,
+        score: i64,
+        max: i64,
+    },
+    /// Experts gave different scores to an objective factor.
+    ObjectiveMismatch {
+        bidder: String,
+        factor: String,
+        scores: Vec<(String, i64)>,
+    },
+}
+
+impl SheetGap {
+    /// The gap in Chinese, for the expert's to-do list.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::MissingVerdict {
+                expert,
+                bidder,
+                item,
+            } => format!("{expert}：尚未审查 {bidder} 的「{item}」"),
+            Self::MissingReason {
+                expert,
+                bidder,
+                item,
+            } => format!("{expert}：{bidder} 的「{item}」判为不合格，须写明理由"),
+            Self::MissingScore {
+                expert,
+                bidder,
+                factor,
+            } => format!("{expert}：尚未给 {bidder} 的「{factor}」打分"),
+            Self::OutOfRange {
+                expert,
+                bidder,
+                factor,
+                score,
+                max,
+            } => format!(
+                "{expert}：{bidder} 的「{factor}」得分 {} 超出 0–{}",
+                centi_text(*score),
+                centi_text(*max)
+            ),
+            Self::ObjectiveMismatch {
+                bidder,
+                factor,
+                scores,
+            } => format!(
+                "客观分不一致：{bidder} 的「{factor}」各专家打分为 {}，须协商一致",
+                scores
+                    .iter()
+                    .map(|(e, s)| format!("{e} {}", centi_text(*s)))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        }
+    }
+}
+
+/// Centi-points as text with two decimals, e.g. `27.27`.
+pub fn centi_text(centi: i64) -> String {
+    let sign = if centi < 0 { "-" } else { "" };
+    let v = centi.unsigned_abs();
+    format!("{sign}{}.{:02}", v / 100, v % 100)
+}
+
+/// `a × b / c` rounded half up, for non-negative operands (in i128, so no overflow).
+fn mul_div_round(a: i64, b: i64, c: i64) -> i64 {
+    let (a, b, c) = (i128::from(a), i128::from(b), i128::from(c));
+    ((a * b * 2 + c) / (2 * c)) as i64
+}
+
+/// One bid's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultLine {
+    pub bidder: String,
+    pub price_fen: i64,
+    /// After the policy deduction: what the formulas use.
+    pub evaluated_price_fen: i64,
+    pub qualified: bool,
+    /// The failed items with every failing expert's reason.
+    pub failed_items: Vec<(String, Vec<String>)>,
+    /// Centi-points (0 where the method has no price score).
+    pub price_score: i64,
+    /// Factor key → mean score, centi-points.
+    pub factor_scores: BTreeMap<String, i64>,
+    pub total: i64,
+    /// 1-based; tied bids share a rank. `None` for a disqualified bid.
+    pub rank: Option<u32>,
+    /// Below the abnormally-low threshold: the committee must hear the bidder (87号令 第60条;
+    /// 12号令 第21条) before the result stands.
+    pub abnormally_low: bool,
+}
+
+/// The committee's aggregated result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationOutcome {
+    pub method: EvaluationMethod,
+    /// The base price (评标基准价) in 分, when the method has one.
+    pub base_price_fen: Option<i64>,
+    /// Ranked, then the disqualified bids.
+    pub lines: Vec<ResultLine>,
+    /// 中标候选人 in order (at most the rule set's number; tied candidates both listed).
+    pub candidates: Vec<String>,
+}
+
+/// What the evaluation needs besides the sheets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationTerms {
+    pub method: EvaluationMethod,
+    /// Qualification items (资格性/符合性审查), every one checked for every bid.
+    pub items: Vec<String>,
+    pub factors: Vec<Factor>,
+    /// At most this many candidates (rule set `max_candidates`).
+    pub max_candidates: u32,
+    /// A bid whose evaluated price is below this share of the mean of the qualified bids is
+    /// flagged as abnormally low (basis points; 0: no check).
+    pub abnormal_low_bp: i64,
+}
+
+/// The gaps of the sheets: empty when the evaluation can be aggregated.
+pub fn gaps(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) -> Vec<SheetGap> {
+    let mut gaps = BTreeSet::new();
+    for sheet in sheets {
+        for bid in bids {
+            for item in &terms.items {
+                match sheet
+                    .verdicts
+                    .iter()
+                    .find(|v| v.bidder == bid.bidder && &v.item == item)
+                {
+                    None => {
+                        gaps.insert(SheetGap::MissingVerdict {
+                            expert: sheet.expert.clone(),
+                            bidder: bid.bidder.clone(),
+                            item: item.clone(),
+                        });
+                    }
+                    Some(v) if !v.pass && v.reason.trim().is_empty() => {
+                        gaps.insert(SheetGap::MissingReason {
+                            expert: sheet.expert.clone(),
+                            bidder: bid.bidder.clone(),
+                            item: item.clone(),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        for score in &sheet.scores {
+            if let Some(factor) = terms.factors.iter().find(|f| f.key == score.factor)
+                && !(0..=factor.max).contains(&score.score)
+            {
+                gaps.insert(SheetGap::OutOfRange {
+                    expert: sheet.expert.clone(),
+                    bidder: score.bidder.clone(),
+                    factor: factor.name.clone(),
+                    score: score.score,
+                    max: factor.max,
+                });
+            }
+        }
+    }
+    if !gaps.is_empty() || !terms.method.scores_factors() {
+        return gaps.into_iter().collect();
+    }
+    // Scores are asked only of the bids that passed qualification.
+    for bid in bids {
+        if !failed_items(terms, bid, sheets).is_empty() {
+            continue;
+        }
+        for factor in &terms.factors {
+            let mut given = Vec::new();
+            for sheet in sheets {
+                match sheet
+                    .scores
+                    .iter()
+                    .find(|s| s.bidder == bid.bidder && s.factor == factor.key)
+                {
+                    Some(s) => given.push((sheet.expert.clone(), s.score)),
+                    None => {
+                        gaps.insert(SheetGap::MissingScore {
+                            expert: sheet.expert.clone(),
+                            bidder: bid.bidder.clone(),
+                            factor: factor.name.clone(),
+                        });
+                    }
+                }
+            }
+            let distinct: BTreeSet<i64> = given.iter().map(|(_, s)| *s).collect();
+            if factor.objective && distinct.len() > 1 {
+                gaps.insert(SheetGap::ObjectiveMismatch {
+                    bidder: bid.bidder.clone(),
+                    factor: factor.name.clone(),
+                    scores: given,
+                });
+            }
+        }
+    }
+    gaps.into_iter().collect()
+}
+
+/// The items a bid fails: those failed by more than half of the experts, with their reasons.
+fn failed_items(
+    terms: &EvaluationTerms,
+    bid: &BidLine,
+    sheets: &[Sheet],
+) -> Vec<(String, Vec<String>)> {
+    let mut failed = Vec::new();
+    for item in &terms.items {
+        let reasons: Vec<String> = sheets
+            .iter()
+            .filter_map(|sheet| {
+                sheet
+                    .verdicts
+                    .iter()
+                    .find(|v| v.bidder == bid.bidder && &v.item == item && !v.pass)
+                    .map(|v| format!("{}：{}", sheet.expert, v.reason.trim()))
+            })
+            .collect();
+        if reasons.len() * 2 > sheets.len() {
+            failed.push((item.clone(), reasons));
+        }
+    }
+    failed
+}
+
+/// The evaluated price: the price less the small-enterprise deduction where it applies.
+fn evaluated_price(method: &EvaluationMethod, bid: &BidLine) -> i64 {
+    let deduction = if bid.small_enterprise {
+        method.sme_deduction_bp()
+    } else {
+        0
+    };
+    mul_div_round(bid.price_fen, 10_000 - deduction, 10_000)
+}
+
+/// The construction base price: the trimmed mean of the qualified prices, lowered by 下浮系数.
+pub fn construction_base(prices: &[i64], downward_bp: i64) -> Option<i64> {
+    let mut sorted = prices.to_vec();
+    sorted.sort_unstable();
+    let trimmed: &[i64] = match sorted.len() {
+        0 => return None,
+        1..=5 => &sorted,
+        6 => &sorted[..5],
+        n => &sorted[1..n - 1],
+    };
+    let sum: i64 = trimmed.iter().sum();
+    let mean = mul_div_round(sum, 1, trimmed.len() as i64);
+    Some(mul_div_round(mean, 10_000 - downward_bp, 10_000))
+}
+
+/// The construction price score: F − |偏差率| × 100 × E, never below 0.
+pub fn deviation_score(price: i64, base: i64, full: i64, above: i64, below: i64) -> i64 {
+    let per_pct = if price >= base { above } else { below };
+    // |price − base| / base × 100 (percent) × per_pct, in centi-points.
+    let off = mul_div_round((price - base).abs(), 100 * per_pct, base);
+    (full - off).max(0)
+}
+
+/// Aggregates complete sheets (see `gaps`) into the ranked result.
+pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) -> EvaluationOutcome {
+    let method = &terms.method;
+    let mut lines: Vec<ResultLine> = bids
+        .iter()
+        .map(|bid| {
+            let failed = failed_items(terms, bid, sheets);
+            ResultLine {
+                bidder: bid.bidder.clone(),
+                price_fen: bid.price_fen,
+                evaluated_price_fen: evaluated_price(method, bid),
+                qualified: failed.is_empty(),
+                failed_items: failed,
+                price_score: 0,
+                factor_scores: BTreeMap::new(),
+                total: 0,
+                rank: None,
+                abnormally_low: false,
+            }
+        })
+        .collect();
+    let qualified: Vec<i64> = lines
+        .iter()
+        .filter(|l| l.qualified)
+        .map(|l| l.evaluated_price_fen)
+        .collect();
+    let base = match method {
+        EvaluationMethod::Comprehensive { .. } => qualified.iter().copied().min(),
+        EvaluationMethod::ConstructionComprehensive { downward_bp, .. } => {
+            construction_base(&qualified, *downward_bp)
+        }
+        _ => None,
+    };
+    let mean = (!qualified.is_empty())
+        .then(|| mul_div_round(qualified.iter().sum(), 1, qualified.len() as i64));
+    for line in lines.iter_mut().filter(|l| l.qualified) {
+        line.price_score = match (method, base) {
+            (EvaluationMethod::Comprehensive { price_points, .. }, Some(base)) => {
+                mul_div_round(base, *price_points, line.evaluated_price_fen)
+            }
+            (
+                EvaluationMethod::ConstructionComprehensive {
+                    price_points,
+                    above_per_pct,
+                    below_per_pct,
+                    ..
+                },
+                Some(base),
+            ) => deviation_score(
+                line.evaluated_price_fen,
+                base,
+                *price_points,
+                *above_per_pct,
+                *below_per_pct,
+            ),
+            _ => 0,
+        };
+        if method.scores_factors() {
+            for factor in &terms.factors {
+                let given: Vec<i64> = sheets
+                    .iter()
+                    .filter_map(|sheet| {
+                        sheet
+                            .scores
+                            .iter()
+                            .find(|s| s.bidder == line.bidder && s.factor == factor.key)
+                            .map(|s| s.score)
+                    })
+                    .collect();
+                let score = if given.is_empty() {
+                    0
+                } else {
+                    mul_div_round(given.iter().sum(), 1, given.len() as i64)
+                };
+                line.factor_scores.insert(factor.key.clone(), score);
+            }
+        }
+        line.total = line.price_score + line.factor_scores.values().sum::<i64>();
+        line.abnormally_low = terms.abnormal_low_bp > 0
+            && mean.is_some_and(|m| {
+                i128::from(line.evaluated_price_fen) * 10_000
+                    < i128::from(m) * i128::from(terms.abnormal_low_bp)
+            });
+    }
+    // Rank: by score (descending) then evaluated price for the scoring methods, by evaluated
+    // price for the price methods; equal keys share a rank.
+    let key = |l: &ResultLine| -> (i64, i64) {
+        if method.scores_factors() {
+            (-l.total, l.evaluated_price_fen)
+        } else {
+            (0, l.evaluated_price_fen)
+        }
+    };
+    lines.sort_by(|a, b| {
+        b.qualified
+            .cmp(&a.qualified)
+            .then_with(|| key(a).cmp(&key(b)))
+            .then_with(|| a.bidder.cmp(&b.bidder))
+    });
+    let mut previous: Option<((i64, i64), u32)> = None;
+    for (index, line) in lines.iter_mut().enumerate() {
+        if !line.qualified {
+            continue;
+        }
+        let k = key(line);
+        let rank = match previous {
+            Some((pk, pr)) if pk == k => pr,
+            _ => index as u32 + 1,
+        };
+        line.rank = Some(rank);
+        previous = Some((k, rank));
+    }
+    let candidates = lines
+        .iter()
+        .filter(|l| l.rank.is_some_and(|r| r <= terms.max_candidates))
+        .map(|l| l.bidder.clone())
+        .collect();
+    EvaluationOutcome {
+        method: method.clone(),
+        base_price_fen: base,
+        lines,
+        candidates,
+    }
+}

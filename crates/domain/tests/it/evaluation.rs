@@ -1,0 +1,414 @@
+//! The evaluation methods with the worked examples of rules-cn.md §3: the price score formulas,
+//! small-enterprise deductions, the construction base price with its trimming and 下浮, ties, an
+//! abnormally low price, qualification by majority, and the experts' to-do list.
+
+use domain::{
+    BidLine, EvaluationMethod, EvaluationTerms, Factor, FactorScore, ItemVerdict, Sheet, SheetGap,
+    aggregate, construction_base, deviation_score, gaps,
+};
+
+/// 万元 → 分.
+fn wan(v: i64) -> i64 {
+    v * 1_000_000
+}
+
+fn bid(bidder: &str, price: i64, small: bool) -> BidLine {
+    BidLine {
+        bidder: bidder.into(),
+        price_fen: price,
+        small_enterprise: small,
+    }
+}
+
+fn terms(method: EvaluationMethod, factors: Vec<Factor>) -> EvaluationTerms {
+    EvaluationTerms {
+        method,
+        items: vec!["资格".into(), "符合性".into()],
+        factors,
+        max_candidates: 3,
+        abnormal_low_bp: 0,
+    }
+}
+
+/// A sheet passing every item of every bid and giving `scores[bidder][factor]`.
+fn sheet(expert: &str, bids: &[BidLine], items: &[&str], scores: &[(&str, &str, i64)]) -> Sheet {
+    Sheet {
+        expert: expert.into(),
+        verdicts: bids
+            .iter()
+            .flat_map(|b| {
+                items.iter().map(|item| ItemVerdict {
+                    bidder: b.bidder.clone(),
+                    item: item.to_string(),
+                    pass: true,
+                    reason: String::new(),
+                })
+            })
+            .collect(),
+        scores: scores
+            .iter()
+            .map(|(bidder, factor, score)| FactorScore {
+                bidder: bidder.to_string(),
+                factor: factor.to_string(),
+                score: *score,
+            })
+            .collect(),
+    }
+}
+
+fn line<'a>(outcome: &'a domain::EvaluationOutcome, bidder: &str) -> &'a domain::ResultLine {
+    outcome.lines.iter().find(|l| l.bidder == bidder).unwrap()
+}
+
+#[test]
+fn procurement_price_scores_follow_the_worked_example() {
+    // Bids 100 / 110 / 125 with a 30-point price weight: 30.00 / 27.27 / 24.00.
+    let bids = [
+        bid("甲", wan(100), false),
+        bid("乙", wan(110), false),
+        bid("丙", wan(125), false),
+    ];
+    let t = terms(
+        EvaluationMethod::Comprehensive {
+            price_points: 3000,
+            sme_deduction_bp: 1000,
+        },
+        vec![],
+    );
+    let items = ["资格", "符合性"];
+    let sheets: Vec<Sheet> = ["专家1", "专家2", "专家3"]
+        .iter()
+        .map(|e| sheet(e, &bids, &items, &[]))
+        .collect();
+    assert!(gaps(&t, &bids, &sheets).is_empty());
+    let outcome = aggregate(&t, &bids, &sheets);
+    assert_eq!(outcome.base_price_fen, Some(wan(100)));
+    let scores: Vec<i64> = ["甲", "乙", "丙"]
+        .iter()
+        .map(|b| line(&outcome, b).price_score)
+        .collect();
+    assert_eq!(scores, vec![3000, 2727, 2400]);
+    assert_eq!(outcome.candidates, vec!["甲", "乙", "丙"]);
+    assert_eq!(domain::centi_text(2727), "27.27");
+}
+
+#[test]
+fn a_small_enterprise_is_scored_on_its_deducted_price() {
+    // 乙 (small, 105 less 10 % = 94.5) becomes the base; 甲's 100 scores 94.5/100 × 30 = 28.35.
+    let bids = [bid("甲", wan(100), false), bid("乙", wan(105), true)];
+    let t = terms(
+        EvaluationMethod::Comprehensive {
+            price_points: 3000,
+            sme_deduction_bp: 1000,
+        },
+        vec![],
+    );
+    let sheets = vec![sheet("专家1", &bids, &["资格", "符合性"], &[])];
+    let outcome = aggregate(&t, &bids, &sheets);
+    assert_eq!(line(&outcome, "乙").evaluated_price_fen, 94_500_000);
+    assert_eq!(outcome.base_price_fen, Some(94_500_000));
+    assert_eq!(line(&outcome, "乙").price_score, 3000);
+    assert_eq!(line(&outcome, "甲").price_score, 2835);
+    assert_eq!(outcome.candidates, vec!["乙", "甲"]);
+    // Under 最低评标价法 the deducted price ranks too; a construction method deducts nothing.
+    let lowest = terms(
+        EvaluationMethod::LowestPrice {
+            sme_deduction_bp: 1000,
+        },
+        vec![],
+    );
+    assert_eq!(
+        aggregate(&lowest, &bids, &sheets).candidates,
+        vec!["乙", "甲"]
+    );
+    let construction = terms(EvaluationMethod::ReviewedLowestPrice, vec![]);
+    assert_eq!(
+        aggregate(&construction, &bids, &sheets).candidates,
+        vec!["甲", "乙"]
+    );
+}
+
+#[test]
+fn ties_go_to_the_lower_price_and_then_share_the_rank() {
+    let factors = vec![Factor {
+        key: "tech".into(),
+        name: "技术".into(),
+        max: 7000,
+        objective: false,
+    }];
+    let t = terms(
+        EvaluationMethod::Comprehensive {
+            price_points: 3000,
+            sme_deduction_bp: 0,
+        },
+        factors,
+    );
+    // 甲 100 + tech 40.00 = 70.00; 乙 120 (price 25.00) + tech 45.00 = 70.00 → 甲 first (cheaper);
+    // 丙 100 + tech 40.00 = 70.00 at the same price as 甲 → tied with 甲.
+    let bids = [
+        bid("甲", wan(100), false),
+        bid("乙", wan(120), false),
+        bid("丙", wan(100), false),
+    ];
+    let items = ["资格", "符合性"];
+    let scores = [
+        ("甲", "tech", 4000),
+        ("乙", "tech", 4500),
+        ("丙", "tech", 4000),
+    ];
+    let sheets = vec![sheet("专家1", &bids, &items, &scores)];
+    let outcome = aggregate(&t, &bids, &sheets);
+    assert_eq!(line(&outcome, "乙").price_score, 2500);
+    assert_eq!(line(&outcome, "甲").total, 7000);
+    assert_eq!(line(&outcome, "乙").total, 7000);
+    assert_eq!(line(&outcome, "甲").rank, Some(1));
+    assert_eq!(line(&outcome, "丙").rank, Some(1));
+    assert_eq!(line(&outcome, "乙").rank, Some(3));
+    // Price methods: equal evaluated prices tie.
+    let lowest = terms(
+        EvaluationMethod::LowestPrice {
+            sme_deduction_bp: 0,
+        },
+        vec![],
+    );
+    let outcome = aggregate(&lowest, &bids, &sheets);
+    assert_eq!(line(&outcome, "甲").rank, Some(1));
+    assert_eq!(line(&outcome, "丙").rank, Some(1));
+    assert_eq!(line(&outcome, "乙").rank, Some(3));
+}
+
+#[test]
+fn the_construction_base_trims_and_lowers_the_mean() {
+    let w = |v: &[i64]| v.iter().map(|x| wan(*x)).collect::<Vec<_>>();
+    // ≤5 bids: plain mean.
+    assert_eq!(
+        construction_base(&w(&[980, 1000, 1010, 1020, 1050]), 0),
+        Some(wan(1012))
+    );
+    // 6: the highest dropped.
+    assert_eq!(
+        construction_base(&w(&[980, 1000, 1010, 1020, 1050, 1200]), 0),
+        Some(wan(1012))
+    );
+    // ≥7: the highest and the lowest dropped.
+    assert_eq!(
+        construction_base(&w(&[500, 980, 1000, 1010, 1020, 1050, 1200]), 0),
+        Some(wan(1012))
+    );
+    // 下浮 2 %: 1012 × 0.98 = 991.76.
+    assert_eq!(
+        construction_base(&w(&[980, 1000, 1010, 1020, 1050]), 200),
+        Some(991_760_000)
+    );
+    assert_eq!(construction_base(&[], 0), None);
+}
+
+#[test]
+fn construction_price_scores_by_deviation() {
+    // F = 60, E₁ = 1 point per 1 % above, E₂ = 0.5 per 1 % below, base 1012:
+    // 1050 → +3.7549 % → 60 − 3.75 = 56.25; 1000 → −1.1858 % → 60 − 0.59 = 59.41;
+    // 980 → −3.1621 % → 60 − 1.58 = 58.42; 1200 → +18.577 % → 41.42; exactly the base → 60.
+    let base = wan(1012);
+    let table = [
+        (1050, 5625),
+        (1000, 5941),
+        (980, 5842),
+        (1200, 4142),
+        (1012, 6000),
+    ];
+    for (price, expected) in table {
+        assert_eq!(
+            deviation_score(wan(price), base, 6000, 100, 50),
+            expected,
+            "{price}"
+        );
+    }
+    // Never below zero.
+    assert_eq!(deviation_score(wan(2000), base, 6000, 100, 50), 0);
+
+    let bids: Vec<BidLine> = [980, 1000, 1010, 1020, 1050, 1200]
+        .iter()
+        .enumerate()
+        .map(|(n, p)| bid(&format!("投标人{n}"), wan(*p), n == 0))
+        .collect();
+    let factors = vec![Factor {
+        key: "org".into(),
+        name: "施工组织设计".into(),
+        max: 4000,
+        objective: false,
+    }];
+    let t = terms(
+        EvaluationMethod::ConstructionComprehensive {
+            price_points: 6000,
+            above_per_pct: 100,
+            below_per_pct: 50,
+            downward_bp: 0,
+        },
+        factors,
+    );
+    let scores: Vec<(String, &str, i64)> = bids
+        .iter()
+        .map(|b| (b.bidder.clone(), "org", 3000))
+        .collect();
+    let scores: Vec<(&str, &str, i64)> = scores
+        .iter()
+        .map(|(b, f, s)| (b.as_str(), *f, *s))
+        .collect();
+    let sheets = vec![
+        sheet("专家1", &bids, &["资格", "符合性"], &scores),
+        sheet("专家2", &bids, &["资格", "符合性"], &scores),
+    ];
+    assert!(gaps(&t, &bids, &sheets).is_empty());
+    let outcome = aggregate(&t, &bids, &sheets);
+    // The small-enterprise flag does not change a construction price.
+    assert_eq!(outcome.base_price_fen, Some(wan(1012)));
+    assert_eq!(line(&outcome, "投标人1").total, 5941 + 3000);
+    // 1010 is 0.20 % below (59.90), 1000 1.19 % below (59.41), 1020 0.79 % above (59.21).
+    assert_eq!(line(&outcome, "投标人2").price_score, 5990);
+    assert_eq!(line(&outcome, "投标人3").price_score, 5921);
+    assert_eq!(outcome.candidates, vec!["投标人2", "投标人1", "投标人3"]);
+}
+
+#[test]
+fn an_abnormally_low_price_is_flagged_for_the_committee() {
+    let bids = [
+        bid("甲", wan(1000), false),
+        bid("乙", wan(1010), false),
+        bid("丙", wan(1020), false),
+        bid("丁", wan(700), false),
+    ];
+    // Mean 932.5; 85 % of it is 792.6: 丁 is flagged, the others are not.
+    let mut t = terms(EvaluationMethod::ReviewedLowestPrice, vec![]);
+    t.abnormal_low_bp = 8500;
+    let sheets = vec![sheet("专家1", &bids, &["资格", "符合性"], &[])];
+    let outcome = aggregate(&t, &bids, &sheets);
+    assert!(line(&outcome, "丁").abnormally_low);
+    assert!(!line(&outcome, "甲").abnormally_low);
+    assert_eq!(outcome.candidates[0], "丁");
+}
+
+#[test]
+fn an_item_fails_a_bid_when_most_experts_fail_it_with_reasons() {
+    let bids = [bid("甲", wan(100), false), bid("乙", wan(90), false)];
+    let items = ["资格", "符合性"];
+    let t = terms(
+        EvaluationMethod::LowestPrice {
+            sme_deduction_bp: 0,
+        },
+        vec![],
+    );
+    let fail = |mut s: Sheet, bidder: &str, reason: &str| {
+        for v in s.verdicts.iter_mut() {
+            if v.bidder == bidder && v.item == "资格" {
+                v.pass = false;
+                v.reason = reason.into();
+            }
+        }
+        s
+    };
+    let e1 = fail(
+        sheet("专家1", &bids, &items, &[]),
+        "乙",
+        "安全生产许可证已过期",
+    );
+    let e2 = fail(sheet("专家2", &bids, &items, &[]), "乙", "许可证过期");
+    let e3 = sheet("专家3", &bids, &items, &[]);
+    // Two of three fail 乙: disqualified with both reasons; 甲 wins.
+    let outcome = aggregate(&t, &bids, &[e1.clone(), e2, e3.clone()]);
+    let b = line(&outcome, "乙");
+    assert!(!b.qualified && b.rank.is_none());
+    assert_eq!(b.failed_items[0].1.len(), 2);
+    assert_eq!(outcome.candidates, vec!["甲"]);
+    // One of three: still qualified, and it is the cheaper bid.
+    let e3b = sheet("专家2", &bids, &items, &[]);
+    let outcome = aggregate(&t, &bids, &[e1, e3b, e3]);
+    assert_eq!(outcome.candidates, vec!["乙", "甲"]);
+}
+
+#[test]
+fn the_to_do_list_names_every_gap() {
+    let bids = [bid("甲", wan(100), false), bid("乙", wan(110), false)];
+    let factors = vec![
+        Factor {
+            key: "tech".into(),
+            name: "技术方案".into(),
+            max: 4000,
+            objective: false,
+        },
+        Factor {
+            key: "cert".into(),
+            name: "资质证书".into(),
+            max: 1000,
+            objective: true,
+        },
+    ];
+    let t = terms(
+        EvaluationMethod::Comprehensive {
+            price_points: 3000,
+            sme_deduction_bp: 0,
+        },
+        factors,
+    );
+    let items = ["资格", "符合性"];
+    let full = |e: &str, cert: i64| {
+        sheet(
+            e,
+            &bids,
+            &items,
+            &[
+                ("甲", "tech", 3000),
+                ("甲", "cert", cert),
+                ("乙", "tech", 3500),
+                ("乙", "cert", 1000),
+            ],
+        )
+    };
+    // Complete and consistent: nothing to do.
+    assert!(gaps(&t, &bids, &[full("专家1", 1000), full("专家2", 1000)]).is_empty());
+    // An objective factor scored differently: shown, not averaged.
+    let mismatch = gaps(&t, &bids, &[full("专家1", 1000), full("专家2", 500)]);
+    assert!(
+        matches!(&mismatch[..], [SheetGap::ObjectiveMismatch { factor, .. }] if factor == "资质证书")
+    );
+    assert!(mismatch[0].describe().contains("协商一致"));
+    // A missing score, a score out of range, a missing verdict, a failure without a reason.
+    let mut partial = full("专家2", 1000);
+    partial
+        .scores
+        .retain(|s| !(s.bidder == "乙" && s.factor == "tech"));
+    assert!(matches!(
+        &gaps(&t, &bids, &[full("专家1", 1000), partial])[..],
+        [SheetGap::MissingScore { factor, .. }] if factor == "技术方案"
+    ));
+    let over = full("专家2", 1200);
+    assert!(
+        gaps(&t, &bids, &[full("专家1", 1000), over])
+            .iter()
+            .any(|g| matches!(g, SheetGap::OutOfRange { score: 1200, .. }))
+    );
+    let mut unjudged = full("专家2", 1000);
+    unjudged
+        .verdicts
+        .retain(|v| v.bidder != "甲" || v.item != "符合性");
+    unjudged.verdicts[0].pass = false;
+    let list = gaps(&t, &bids, &[full("专家1", 1000), unjudged]);
+    assert!(
+        list.iter()
+            .any(|g| matches!(g, SheetGap::MissingVerdict { .. }))
+    );
+    assert!(
+        list.iter()
+            .any(|g| matches!(g, SheetGap::MissingReason { .. }))
+    );
+    // A disqualified bid is not scored: no gap for its factors.
+    let fail = |e: &str| {
+        let mut s = full(e, 1000);
+        s.scores.retain(|s| s.bidder != "乙");
+        for v in s.verdicts.iter_mut().filter(|v| v.bidder == "乙") {
+            v.pass = false;
+            v.reason = "未按要求提供授权书".into();
+        }
+        s
+    };
+    assert!(gaps(&t, &bids, &[fail("专家1"), fail("专家2")]).is_empty());
+}
