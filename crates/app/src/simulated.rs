@@ -166,11 +166,13 @@ pub async fn seed_demo_tendering(
                         name: "土建施工标段".into(),
                         budget_fen: 41_280_000_000,
                         description: String::new(),
+                        evaluation: None,
                     },
                     crate::NewLot {
                         name: "机电安装标段".into(),
                         budget_fen: 8_650_000_000,
                         description: String::new(),
+                        evaluation: None,
                     },
                 ],
                 deadline,
@@ -254,6 +256,7 @@ pub async fn seed_demo_tendering(
                 name: "信息化设备".into(),
                 budget_fen: 168_000_000,
                 description: String::new(),
+                evaluation: None,
             }],
             deadline: format!(
                 "{} 14:00",

@@ -50,6 +50,9 @@ pub struct NewLot {
     pub budget_fen: i64,
     #[serde(default)]
     pub description: String,
+    /// 评标办法 (`domain::EvaluationTerms`); left out, the standard terms of the rule category.
+    #[serde(default)]
+    pub evaluation: Option<domain::EvaluationTerms>,
 }
 
 /// A procedure as drafted through the API or a page.
@@ -496,6 +499,7 @@ impl App {
                     name: lot.name.trim().to_string(),
                     budget_fen: lot.budget_fen,
                     description: lot.description.trim().to_string(),
+                    evaluation: lot.evaluation,
                 })
                 .collect(),
             deadline_ms: parse_beijing_minute(&input.deadline)?,

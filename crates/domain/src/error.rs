@@ -183,6 +183,8 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("第{lot}标段（包）的评标办法有误：{reason}")]
+    EvaluationTerms { lot: u32, reason: String },
     #[error("该专家已关联平台账号")]
     ExpertAccountLinked,
     #[error("评分应为0到100的整数")]
@@ -321,6 +323,7 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::EvaluationTerms { .. } => "EVALUATION_TERMS",
             Self::ExpertAccountLinked => "EXPERT_ACCOUNT_LINKED",
             Self::RatingScore => "RATING_SCORE",
             Self::AlreadyRated => "ALREADY_RATED",
@@ -434,6 +437,7 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "EVALUATION_TERMS",
         "EXPERT_ACCOUNT_LINKED",
         "RATING_SCORE",
         "ALREADY_RATED",

@@ -270,6 +270,116 @@ pub struct EvaluationTerms {
     pub abnormal_low_bp: i64,
 }
 
+impl EvaluationTerms {
+    /// The platform's standard terms of a rule category, frozen into a lot whose tender does not
+    /// state its own: construction 综合评估法 (price 60 points, −1 per 1 % above the base, −0.5
+    /// per 1 % below, no 下浮; 施工组织设计 30, 项目管理机构 10 objective); otherwise 综合评分法
+    /// (price 30 points, small enterprises −10 %; 技术 50, 商务 20 objective).
+    pub fn standard(rule_category: &str) -> Self {
+        let factor = |key: &str, name: &str, max: i64, objective: bool| Factor {
+            key: key.into(),
+            name: name.into(),
+            max,
+            objective,
+        };
+        let items = vec!["资格审查".to_string(), "符合性审查".to_string()];
+        if rule_category == "construction" {
+            Self {
+                method: EvaluationMethod::ConstructionComprehensive {
+                    price_points: 6000,
+                    above_per_pct: 100,
+                    below_per_pct: 50,
+                    downward_bp: 0,
+                },
+                items,
+                factors: vec![
+                    factor("organisation", "施工组织设计", 3000, false),
+                    factor("management", "项目管理机构", 1000, true),
+                ],
+                max_candidates: 3,
+                abnormal_low_bp: 8500,
+            }
+        } else {
+            Self {
+                method: EvaluationMethod::Comprehensive {
+                    price_points: 3000,
+                    sme_deduction_bp: 1000,
+                },
+                items,
+                factors: vec![
+                    factor("technical", "技术", 5000, false),
+                    factor("commercial", "商务", 2000, true),
+                ],
+                max_candidates: 3,
+                abnormal_low_bp: 8500,
+            }
+        }
+    }
+
+    /// Checks the terms as a tender states them; the reason in Chinese.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.items.is_empty() || self.items.iter().any(|i| i.trim().is_empty()) {
+            return Err("至少应有一项资格/符合性审查项，且不能为空".into());
+        }
+        let mut keys = BTreeSet::new();
+        for factor in &self.factors {
+            if factor.key.trim().is_empty() || !keys.insert(factor.key.as_str()) {
+                return Err("评分因素的编号不能为空或重复".into());
+            }
+            if factor.max <= 0 {
+                return Err(format!("评分因素「{}」的分值应大于零", factor.name));
+            }
+        }
+        if !(1..=9).contains(&self.max_candidates) {
+            return Err("中标候选人数应在1到9之间".into());
+        }
+        if !(0..=10_000).contains(&self.abnormal_low_bp) {
+            return Err("异常低价比例应在0到100%之间".into());
+        }
+        let factor_points: i64 = self.factors.iter().map(|f| f.max).sum();
+        match &self.method {
+            EvaluationMethod::Comprehensive {
+                price_points,
+                sme_deduction_bp,
+            } => {
+                if price_points + factor_points != 10_000 {
+                    return Err("价格分与各评分因素分值之和应为100分".into());
+                }
+                if !(0..=2_000).contains(sme_deduction_bp) {
+                    return Err("小微企业价格扣除应在0到20%之间".into());
+                }
+            }
+            EvaluationMethod::ConstructionComprehensive {
+                price_points,
+                above_per_pct,
+                below_per_pct,
+                downward_bp,
+            } => {
+                if price_points + factor_points != 10_000 {
+                    return Err("价格分与各评分因素分值之和应为100分".into());
+                }
+                if *above_per_pct < 0 || *below_per_pct < 0 || !(0..=2_000).contains(downward_bp) {
+                    return Err("扣分系数不能为负，下浮系数应在0到20%之间".into());
+                }
+            }
+            EvaluationMethod::LowestPrice { sme_deduction_bp } => {
+                if !self.factors.is_empty() {
+                    return Err("最低评标价法不设评分因素".into());
+                }
+                if !(0..=2_000).contains(sme_deduction_bp) {
+                    return Err("小微企业价格扣除应在0到20%之间".into());
+                }
+            }
+            EvaluationMethod::ReviewedLowestPrice => {
+                if !self.factors.is_empty() {
+                    return Err("经评审的最低投标价法不设评分因素".into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The gaps of the sheets: empty when the evaluation can be aggregated.
 pub fn gaps(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) -> Vec<SheetGap> {
     let mut gaps = BTreeSet::new();

@@ -81,6 +81,10 @@ pub struct LotDraft {
     pub budget_fen: i64,
     #[serde(default)]
     pub description: String,
+    /// 评标办法 as the tender documents state it; left out, the platform's standard terms for
+    /// the rule category are frozen at publication.
+    #[serde(default)]
+    pub evaluation: Option<crate::EvaluationTerms>,
 }
 
 /// What a tenderee or its agency drafts.
@@ -137,6 +141,14 @@ impl ProcedureDraft {
                 return Err(DomainError::LotBudget {
                     lot: index as u32 + 1,
                 });
+            }
+            if let Some(terms) = &lot.evaluation {
+                terms
+                    .validate()
+                    .map_err(|reason| DomainError::EvaluationTerms {
+                        lot: index as u32 + 1,
+                        reason,
+                    })?;
             }
         }
         if self.method == Method::InvitedTender {
@@ -324,6 +336,9 @@ pub struct Lot {
     pub opening: Vec<OpeningLine>,
     #[serde(default)]
     pub opened_at_ms: Option<i64>,
+    /// 评标办法, frozen at publication.
+    #[serde(default)]
+    pub evaluation: Option<crate::EvaluationTerms>,
 }
 
 /// What a lot looks like at a moment: `BiddingClosed` is derived from the clock.
@@ -485,6 +500,9 @@ pub enum ProcedureEvent {
         /// The deadline announced (key holders check openings against it).
         #[serde(default)]
         deadline_ms: i64,
+        /// Each lot's 评标办法, in lot order.
+        #[serde(default)]
+        evaluation: Vec<crate::EvaluationTerms>,
         at_ms: i64,
     },
     Amended {
@@ -685,12 +703,22 @@ impl Decider for Option<Procedure> {
                         date: deadline_day.to_string(),
                     });
                 }
+                let evaluation = draft
+                    .lots
+                    .iter()
+                    .map(|lot| {
+                        lot.evaluation.clone().unwrap_or_else(|| {
+                            crate::EvaluationTerms::standard(&draft.rule_category)
+                        })
+                    })
+                    .collect();
                 Ok(vec![ProcedureEvent::Published {
                     documents,
                     rules,
                     opening_key,
                     earliest_deadline: earliest,
                     deadline_ms: draft.deadline_ms,
+                    evaluation,
                     at_ms: now_ms,
                 }])
             }
@@ -902,6 +930,7 @@ impl Decider for Option<Procedure> {
                 documents,
                 rules,
                 opening_key,
+                evaluation,
                 at_ms,
                 ..
             } => {
@@ -925,6 +954,7 @@ impl Decider for Option<Procedure> {
                         partials: Vec::new(),
                         opening: Vec::new(),
                         opened_at_ms: None,
+                        evaluation: evaluation.get(index).cloned(),
                     })
                     .collect();
             }

@@ -218,6 +218,7 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
                     name: "压测标段".into(),
                     budget_fen: 100_000_000_000,
                     description: String::new(),
+                    evaluation: None,
                 }],
                 deadline: format!("{deadline_day} 09:30"),
                 opening_place: String::new(),

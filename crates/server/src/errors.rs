@@ -182,6 +182,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         422,
         "交易目录不允许该交易方式",
     ),
+    ("EVALUATION_TERMS", 422, "评标办法有误"),
     (
         "EXPERT_ACCOUNT_LINKED",
         409,

@@ -1201,6 +1201,7 @@ pub(crate) async fn new_procedure_submit(
                 name: lot.name.clone(),
                 budget_fen,
                 description: String::new(),
+                evaluation: None,
             }),
             None => {
                 refusal.get_or_insert((

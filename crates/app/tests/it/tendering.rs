@@ -25,6 +25,7 @@ pub(crate) fn new_procedure(title: &str, deadline: &str) -> NewProcedure {
             name: "施工标段".into(),
             budget_fen: 3_800_000_000,
             description: String::new(),
+            evaluation: None,
         }],
         deadline: deadline.into(),
         opening_place: String::new(),

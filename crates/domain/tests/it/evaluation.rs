@@ -412,3 +412,31 @@ fn the_to_do_list_names_every_gap() {
     };
     assert!(gaps(&t, &bids, &[fail("专家1"), fail("专家2")]).is_empty());
 }
+
+#[test]
+fn tender_terms_are_checked_and_the_standard_ones_hold() {
+    use domain::EvaluationTerms;
+    for category in ["construction", "procurement", "other"] {
+        assert_eq!(EvaluationTerms::standard(category).validate(), Ok(()));
+    }
+    let mut t = EvaluationTerms::standard("procurement");
+    t.factors[0].max = 4000;
+    assert!(t.validate().unwrap_err().contains("100分"));
+    let mut t = EvaluationTerms::standard("procurement");
+    t.method = EvaluationMethod::LowestPrice {
+        sme_deduction_bp: 1000,
+    };
+    assert!(t.validate().unwrap_err().contains("不设评分因素"));
+    let mut t = EvaluationTerms::standard("construction");
+    t.factors[1].key = t.factors[0].key.clone();
+    assert!(t.validate().unwrap_err().contains("重复"));
+    let mut t = EvaluationTerms::standard("procurement");
+    t.method = EvaluationMethod::Comprehensive {
+        price_points: 3000,
+        sme_deduction_bp: 2500,
+    };
+    assert!(t.validate().unwrap_err().contains("20%"));
+    let mut t = EvaluationTerms::standard("procurement");
+    t.items.clear();
+    assert!(t.validate().is_err());
+}

@@ -319,6 +319,7 @@ fn lot_draft(name: &str, budget_fen: i64) -> LotDraft {
         name: name.into(),
         budget_fen,
         description: String::new(),
+        evaluation: None,
     }
 }
 
