@@ -183,6 +183,22 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("该标段（包）已开始评标")]
+    EvaluationExists,
+    #[error("该标段（包）尚未开始评标")]
+    EvaluationNotFound,
+    #[error("评审已汇总或评标报告已签字，评分不能再修改")]
+    EvaluationLocked,
+    #[error("评审尚未汇总，评标报告不能签字")]
+    EvaluationNotConcluded,
+    #[error("该专家已签署评标报告")]
+    AlreadySigned,
+    #[error("评标尚不能开始：{reason}")]
+    EvaluationNotReady { reason: String },
+    #[error("评审表中有本次评标没有的内容：{what}")]
+    SheetUnknown { what: String },
+    #[error("评审尚未完成（{count}项），例如：{first}")]
+    EvaluationIncomplete { count: usize, first: String },
     #[error("第{lot}标段（包）的评标办法有误：{reason}")]
     EvaluationTerms { lot: u32, reason: String },
     #[error("该专家已关联平台账号")]
@@ -323,6 +339,14 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::EvaluationExists => "EVALUATION_EXISTS",
+            Self::EvaluationNotFound => "EVALUATION_NOT_FOUND",
+            Self::EvaluationLocked => "EVALUATION_LOCKED",
+            Self::EvaluationNotConcluded => "EVALUATION_NOT_CONCLUDED",
+            Self::AlreadySigned => "ALREADY_SIGNED",
+            Self::EvaluationNotReady { .. } => "EVALUATION_NOT_READY",
+            Self::SheetUnknown { .. } => "SHEET_UNKNOWN",
+            Self::EvaluationIncomplete { .. } => "EVALUATION_INCOMPLETE",
             Self::EvaluationTerms { .. } => "EVALUATION_TERMS",
             Self::ExpertAccountLinked => "EXPERT_ACCOUNT_LINKED",
             Self::RatingScore => "RATING_SCORE",
@@ -437,6 +461,14 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "EVALUATION_EXISTS",
+        "EVALUATION_NOT_FOUND",
+        "EVALUATION_LOCKED",
+        "EVALUATION_NOT_CONCLUDED",
+        "ALREADY_SIGNED",
+        "EVALUATION_NOT_READY",
+        "SHEET_UNKNOWN",
+        "EVALUATION_INCOMPLETE",
         "EVALUATION_TERMS",
         "EXPERT_ACCOUNT_LINKED",
         "RATING_SCORE",

@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::DomainError;
+
 /// How the bids are evaluated, with the tender's parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -642,5 +644,358 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
         base_price_fen: base,
         lines,
         candidates,
+    }
+}
+
+/// An expert's signature of the evaluation report (评标报告), checked by the application against
+/// the expert's certificate before it is recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSignature {
+    /// SM3 fingerprint of the certificate, hex.
+    pub certificate: String,
+    /// SM2 signature over the canonical JSON of `ReportToSign`, hex.
+    pub signature: String,
+    pub at_ms: i64,
+}
+
+/// What each expert signs: the report's digest and its place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportToSign {
+    pub lot: String,
+    pub draw: String,
+    /// SM3 of the canonical JSON of the outcome, hex.
+    pub report_sm3: String,
+    /// The signing expert's pseudonym.
+    pub expert: String,
+}
+
+/// Where an evaluation stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EvaluationStatus {
+    /// 评审中: experts fill in their sheets.
+    Scoring,
+    /// 汇总完成，待签字: the sheets are locked, the report is fixed.
+    Concluded {
+        outcome: EvaluationOutcome,
+        report_sm3: String,
+    },
+    /// 评标报告已由全体专家签字.
+    Signed {
+        outcome: EvaluationOutcome,
+        report_sm3: String,
+    },
+}
+
+/// The evaluation of one lot by its committee.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub lot: String,
+    pub procedure: String,
+    pub draw: String,
+    pub terms: EvaluationTerms,
+    pub bids: Vec<BidLine>,
+    /// The committee, by pseudonym.
+    pub experts: Vec<String>,
+    pub sheets: BTreeMap<String, Sheet>,
+    pub status: EvaluationStatus,
+    pub signatures: BTreeMap<String, ReportSignature>,
+    pub started_at_ms: i64,
+}
+
+impl Evaluation {
+    pub fn stream(lot: &str) -> String {
+        format!("evaluation/{lot}")
+    }
+
+    /// The committee's sheets, in committee order (missing ones empty).
+    pub fn all_sheets(&self) -> Vec<Sheet> {
+        self.experts
+            .iter()
+            .map(|e| {
+                self.sheets.get(e).cloned().unwrap_or_else(|| Sheet {
+                    expert: e.clone(),
+                    ..Sheet::default()
+                })
+            })
+            .collect()
+    }
+
+    /// What is still missing before the report can be concluded.
+    pub fn gaps(&self) -> Vec<SheetGap> {
+        gaps(&self.terms, &self.bids, &self.all_sheets())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvaluationCommand {
+    Start {
+        lot: String,
+        procedure: String,
+        draw: String,
+        terms: EvaluationTerms,
+        bids: Vec<BidLine>,
+        experts: Vec<String>,
+    },
+    /// An expert saves their sheet (a draft may be incomplete).
+    SaveSheet { expert: String, sheet: Sheet },
+    /// The sheets are complete: aggregate and fix the report (`report_sm3` is the digest of the
+    /// outcome `aggregate` gives, computed by the caller).
+    Conclude { report_sm3: String },
+    /// Before anyone signed: back to scoring (e.g. an arithmetic error, 87号令 第64条).
+    Reopen { reason: String },
+    /// An expert signs (the signature checked by the application).
+    Sign {
+        expert: String,
+        signature: ReportSignature,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EvaluationEvent {
+    Started {
+        lot: String,
+        procedure: String,
+        draw: String,
+        terms: EvaluationTerms,
+        bids: Vec<BidLine>,
+        experts: Vec<String>,
+        at_ms: i64,
+    },
+    SheetSaved {
+        expert: String,
+        sheet: Sheet,
+        at_ms: i64,
+    },
+    Concluded {
+        outcome: EvaluationOutcome,
+        report_sm3: String,
+        at_ms: i64,
+    },
+    Reopened {
+        reason: String,
+        at_ms: i64,
+    },
+    Signed {
+        expert: String,
+        signature: ReportSignature,
+    },
+    /// Every expert signed.
+    Completed {
+        at_ms: i64,
+    },
+}
+
+impl EvaluationEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Started { .. } => "evaluation.started",
+            Self::SheetSaved { .. } => "evaluation.sheet_saved",
+            Self::Concluded { .. } => "evaluation.concluded",
+            Self::Reopened { .. } => "evaluation.reopened",
+            Self::Signed { .. } => "evaluation.signed",
+            Self::Completed { .. } => "evaluation.completed",
+        }
+    }
+}
+
+/// Checks that a sheet names only bids, items and factors of the evaluation.
+fn sheet_fits(evaluation: &Evaluation, sheet: &Sheet) -> Result<(), DomainError> {
+    let bidders: BTreeSet<&str> = evaluation.bids.iter().map(|b| b.bidder.as_str()).collect();
+    for v in &sheet.verdicts {
+        if !bidders.contains(v.bidder.as_str()) || !evaluation.terms.items.contains(&v.item) {
+            return Err(DomainError::SheetUnknown {
+                what: format!("{} / {}", v.bidder, v.item),
+            });
+        }
+        if !v.reason.trim().is_empty() {
+            crate::entity::text_field("理由", &v.reason, 1000)?;
+        }
+    }
+    for s in &sheet.scores {
+        if !bidders.contains(s.bidder.as_str())
+            || !evaluation.terms.factors.iter().any(|f| f.key == s.factor)
+        {
+            return Err(DomainError::SheetUnknown {
+                what: format!("{} / {}", s.bidder, s.factor),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl crate::Decider for Option<Evaluation> {
+    type Command = EvaluationCommand;
+    type Event = EvaluationEvent;
+
+    fn decide(
+        &self,
+        command: EvaluationCommand,
+        now_ms: i64,
+    ) -> Result<Vec<EvaluationEvent>, DomainError> {
+        if let EvaluationCommand::Start {
+            lot,
+            procedure,
+            draw,
+            terms,
+            bids,
+            experts,
+        } = command
+        {
+            if self.is_some() {
+                return Err(DomainError::EvaluationExists);
+            }
+            if experts.is_empty() || bids.is_empty() {
+                return Err(DomainError::EvaluationNotReady {
+                    reason: "没有签署回避承诺的评标专家或没有开启的投标文件".into(),
+                });
+            }
+            return Ok(vec![EvaluationEvent::Started {
+                lot,
+                procedure,
+                draw,
+                terms,
+                bids,
+                experts,
+                at_ms: now_ms,
+            }]);
+        }
+        let evaluation = self.as_ref().ok_or(DomainError::EvaluationNotFound)?;
+        let on_committee = |expert: &str| {
+            if evaluation.experts.iter().any(|e| e == expert) {
+                Ok(())
+            } else {
+                Err(DomainError::NotOnPanel)
+            }
+        };
+        match command {
+            EvaluationCommand::Start { .. } => unreachable!("handled above"),
+            EvaluationCommand::SaveSheet { expert, mut sheet } => {
+                on_committee(&expert)?;
+                if evaluation.status != EvaluationStatus::Scoring {
+                    return Err(DomainError::EvaluationLocked);
+                }
+                sheet.expert = expert.clone();
+                sheet_fits(evaluation, &sheet)?;
+                Ok(vec![EvaluationEvent::SheetSaved {
+                    expert,
+                    sheet,
+                    at_ms: now_ms,
+                }])
+            }
+            EvaluationCommand::Conclude { report_sm3 } => {
+                if evaluation.status != EvaluationStatus::Scoring {
+                    return Err(DomainError::EvaluationLocked);
+                }
+                let missing = evaluation.gaps();
+                if !missing.is_empty() {
+                    return Err(DomainError::EvaluationIncomplete {
+                        count: missing.len(),
+                        first: missing[0].describe(),
+                    });
+                }
+                let outcome = aggregate(
+                    &evaluation.terms,
+                    &evaluation.bids,
+                    &evaluation.all_sheets(),
+                );
+                Ok(vec![EvaluationEvent::Concluded {
+                    outcome,
+                    report_sm3,
+                    at_ms: now_ms,
+                }])
+            }
+            EvaluationCommand::Reopen { reason } => {
+                if reason.trim().is_empty() {
+                    return Err(DomainError::ReasonRequired);
+                }
+                match evaluation.status {
+                    EvaluationStatus::Concluded { .. } if evaluation.signatures.is_empty() => {
+                        Ok(vec![EvaluationEvent::Reopened {
+                            reason: reason.trim().to_string(),
+                            at_ms: now_ms,
+                        }])
+                    }
+                    _ => Err(DomainError::EvaluationLocked),
+                }
+            }
+            EvaluationCommand::Sign { expert, signature } => {
+                on_committee(&expert)?;
+                if !matches!(evaluation.status, EvaluationStatus::Concluded { .. }) {
+                    return Err(DomainError::EvaluationNotConcluded);
+                }
+                if evaluation.signatures.contains_key(&expert) {
+                    return Err(DomainError::AlreadySigned);
+                }
+                let mut events = vec![EvaluationEvent::Signed { expert, signature }];
+                if evaluation.signatures.len() + 1 == evaluation.experts.len() {
+                    events.push(EvaluationEvent::Completed { at_ms: now_ms });
+                }
+                Ok(events)
+            }
+        }
+    }
+
+    fn evolve(self, event: &EvaluationEvent) -> Self {
+        if let EvaluationEvent::Started {
+            lot,
+            procedure,
+            draw,
+            terms,
+            bids,
+            experts,
+            at_ms,
+        } = event
+        {
+            return Some(Evaluation {
+                lot: lot.clone(),
+                procedure: procedure.clone(),
+                draw: draw.clone(),
+                terms: terms.clone(),
+                bids: bids.clone(),
+                experts: experts.clone(),
+                sheets: BTreeMap::new(),
+                status: EvaluationStatus::Scoring,
+                signatures: BTreeMap::new(),
+                started_at_ms: *at_ms,
+            });
+        }
+        let mut evaluation = self?;
+        match event {
+            EvaluationEvent::Started { .. } => {}
+            EvaluationEvent::SheetSaved { expert, sheet, .. } => {
+                evaluation.sheets.insert(expert.clone(), sheet.clone());
+            }
+            EvaluationEvent::Concluded {
+                outcome,
+                report_sm3,
+                ..
+            } => {
+                evaluation.status = EvaluationStatus::Concluded {
+                    outcome: outcome.clone(),
+                    report_sm3: report_sm3.clone(),
+                };
+            }
+            EvaluationEvent::Reopened { .. } => evaluation.status = EvaluationStatus::Scoring,
+            EvaluationEvent::Signed { expert, signature } => {
+                evaluation
+                    .signatures
+                    .insert(expert.clone(), signature.clone());
+            }
+            EvaluationEvent::Completed { .. } => {
+                if let EvaluationStatus::Concluded {
+                    outcome,
+                    report_sm3,
+                } = evaluation.status.clone()
+                {
+                    evaluation.status = EvaluationStatus::Signed {
+                        outcome,
+                        report_sm3,
+                    };
+                }
+            }
+        }
+        Some(evaluation)
     }
 }

@@ -41,8 +41,9 @@ pub use entity::{
 };
 pub use error::DomainError;
 pub use evaluation::{
-    BidLine, EvaluationMethod, EvaluationOutcome, EvaluationTerms, Factor, FactorScore,
-    ItemVerdict, ResultLine, Sheet, SheetGap, aggregate, centi_text, construction_base,
+    BidLine, Evaluation, EvaluationCommand, EvaluationEvent, EvaluationMethod, EvaluationOutcome,
+    EvaluationStatus, EvaluationTerms, Factor, FactorScore, ItemVerdict, ReportSignature,
+    ReportToSign, ResultLine, Sheet, SheetGap, aggregate, centi_text, construction_base,
     deviation_score, gaps,
 };
 pub use expert::{

@@ -182,6 +182,22 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         422,
         "交易目录不允许该交易方式",
     ),
+    ("EVALUATION_EXISTS", 409, "该标段（包）已开始评标"),
+    ("EVALUATION_NOT_FOUND", 404, "该标段（包）尚未开始评标"),
+    (
+        "EVALUATION_LOCKED",
+        409,
+        "评审已汇总或评标报告已签字，评分不能再修改",
+    ),
+    (
+        "EVALUATION_NOT_CONCLUDED",
+        409,
+        "评审尚未汇总，评标报告不能签字",
+    ),
+    ("ALREADY_SIGNED", 409, "该专家已签署评标报告"),
+    ("EVALUATION_NOT_READY", 409, "评标尚不能开始"),
+    ("SHEET_UNKNOWN", 422, "评审表中有本次评标没有的内容"),
+    ("EVALUATION_INCOMPLETE", 409, "评审尚未完成"),
     ("EVALUATION_TERMS", 422, "评标办法有误"),
     (
         "EXPERT_ACCOUNT_LINKED",

@@ -440,3 +440,115 @@ fn tender_terms_are_checked_and_the_standard_ones_hold() {
     t.items.clear();
     assert!(t.validate().is_err());
 }
+
+#[test]
+fn the_evaluation_locks_when_concluded_and_completes_when_all_signed() {
+    use domain::{
+        Decider, Evaluation, EvaluationCommand, EvaluationStatus, EvaluationTerms, ReportSignature,
+    };
+    let bids = [bid("甲", wan(100), false), bid("乙", wan(110), false)];
+    let t = EvaluationTerms {
+        max_candidates: 3,
+        abnormal_low_bp: 0,
+        ..EvaluationTerms::standard("procurement")
+    };
+    let items = ["资格审查", "符合性审查"];
+    let scores = [
+        ("甲", "technical", 4000),
+        ("甲", "commercial", 2000),
+        ("乙", "technical", 4500),
+        ("乙", "commercial", 1500),
+    ];
+    let state = Option::<Evaluation>::replay(
+        &Option::<Evaluation>::None
+            .decide(
+                EvaluationCommand::Start {
+                    lot: "L".into(),
+                    procedure: "P".into(),
+                    draw: "D".into(),
+                    terms: t,
+                    bids: bids.to_vec(),
+                    experts: vec!["E1".into(), "E2".into()],
+                },
+                1,
+            )
+            .unwrap(),
+    );
+    let run = |state: Option<Evaluation>, command: EvaluationCommand| {
+        let events = state.decide(command, 2).map_err(|e| e.code())?;
+        Ok::<_, &'static str>(events.iter().fold(state, |s, e| s.evolve(e)))
+    };
+    let save = |expert: &str, s: &[(&str, &str, i64)]| EvaluationCommand::SaveSheet {
+        expert: expert.into(),
+        sheet: sheet("ignored", &bids, &items, s),
+    };
+    // Only committee members; only what the evaluation has.
+    assert_eq!(
+        run(state.clone(), save("E9", &scores)).unwrap_err(),
+        "NOT_ON_PANEL"
+    );
+    assert_eq!(
+        run(state.clone(), save("E1", &[("丙", "technical", 1)])).unwrap_err(),
+        "SHEET_UNKNOWN"
+    );
+    let state = run(state, save("E1", &scores)).unwrap();
+    assert_eq!(state.as_ref().unwrap().sheets["E1"].expert, "E1");
+    // E2 has not scored: concluding names what is missing.
+    let conclude = || EvaluationCommand::Conclude {
+        report_sm3: "ab".into(),
+    };
+    assert_eq!(
+        run(state.clone(), conclude()).unwrap_err(),
+        "EVALUATION_INCOMPLETE"
+    );
+    let state = run(state, save("E2", &scores)).unwrap();
+    let state = run(state, conclude()).unwrap();
+    assert!(matches!(
+        state.as_ref().unwrap().status,
+        EvaluationStatus::Concluded { .. }
+    ));
+    // Locked: no score changes; reopened only before anyone signs.
+    assert_eq!(
+        run(state.clone(), save("E1", &scores)).unwrap_err(),
+        "EVALUATION_LOCKED"
+    );
+    let reopened = run(
+        state.clone(),
+        EvaluationCommand::Reopen {
+            reason: "E2 计算错误".into(),
+        },
+    )
+    .unwrap();
+    assert!(run(reopened, save("E2", &scores)).is_ok());
+    let signature = || ReportSignature {
+        certificate: "c".into(),
+        signature: "s".into(),
+        at_ms: 3,
+    };
+    let sign = |expert: &str| EvaluationCommand::Sign {
+        expert: expert.into(),
+        signature: signature(),
+    };
+    let state = run(state, sign("E1")).unwrap();
+    assert_eq!(
+        run(state.clone(), sign("E1")).unwrap_err(),
+        "ALREADY_SIGNED"
+    );
+    assert_eq!(
+        run(
+            state.clone(),
+            EvaluationCommand::Reopen { reason: "x".into() }
+        )
+        .unwrap_err(),
+        "EVALUATION_LOCKED"
+    );
+    let state = run(state, sign("E2")).unwrap();
+    let done = state.as_ref().unwrap();
+    assert!(
+        matches!(&done.status, EvaluationStatus::Signed { outcome, .. } if outcome.candidates[0] == "甲" || outcome.candidates[0] == "乙")
+    );
+    assert_eq!(
+        run(state.clone(), save("E1", &scores)).unwrap_err(),
+        "EVALUATION_LOCKED"
+    );
+}
