@@ -713,3 +713,79 @@ pub async fn seed_demo_certificates(app: &App) -> Result<Vec<DemoCertificate>, A
     }
     Ok(issued)
 }
+
+/// A demo expert's signing key and certificate.
+#[derive(Clone, Debug)]
+pub struct DemoExpertCertificate {
+    pub pseudonym: String,
+    pub name: String,
+    pub key_pem: String,
+    pub cert_pem: String,
+}
+
+/// Makes a demo CA for evaluation experts (marked 演示), adds its root to the trust store in
+/// force, and issues each active expert a certificate for their ID number: what they sign the
+/// evaluation report with (`ggzy sign`).
+pub async fn seed_demo_expert_certificates(
+    app: &App,
+) -> Result<Vec<DemoExpertCertificate>, AppError> {
+    const DAY: i64 = 86_400_000;
+    let now = app.now_ms();
+    let name = "浙江省评标专家数字证书中心（演示）";
+    let authority = crypto::CertificateAuthority::new_root(
+        &crypto::Subject {
+            common_name: name.into(),
+            organization: name.into(),
+            code: String::new(),
+        },
+        now - DAY,
+        now + 3650 * DAY,
+    )?;
+    let current = app.reference_current(domain::ReferenceKind::Trust).await?;
+    app.publish(
+        domain::ReferenceKind::Trust,
+        &format!(
+            "{}\n# {name}\n{}\n",
+            current.text.trim_end(),
+            authority.root().to_pem()
+        ),
+        "演示：认可评标专家演示 CA（不得用于生产）",
+        "system",
+    )
+    .await?;
+    let rows = app
+        .store
+        .documents(
+            &store::DocumentFilter {
+                kind: "expert",
+                status: Some("active"),
+                ..Default::default()
+            },
+            100_000,
+            0,
+        )
+        .await?;
+    let mut issued = Vec::new();
+    for (n, row) in rows.items.iter().enumerate() {
+        let expert: domain::Expert = crate::keys::decode_state(&row.state)?;
+        let holder = crypto::PlatformKey::generate();
+        let cert = authority.issue(
+            &crypto::Subject {
+                common_name: expert.record.name.clone(),
+                organization: String::new(),
+                code: expert.record.id_number.to_string(),
+            },
+            &holder.public_key(),
+            5000 + n as u64,
+            now - DAY,
+            now + 730 * DAY,
+        )?;
+        issued.push(DemoExpertCertificate {
+            pseudonym: expert.pseudonym,
+            name: expert.record.name,
+            key_pem: holder.to_pkcs8_pem(),
+            cert_pem: cert.to_pem(),
+        });
+    }
+    Ok(issued)
+}

@@ -203,6 +203,36 @@ impl DocumentAggregate for Option<domain::Room> {
     }
 }
 
+impl DocumentAggregate for Option<domain::Evaluation> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let evaluation = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "evaluation".into(),
+            key1: evaluation.lot.clone(),
+            key2: evaluation.procedure.clone(),
+            status: match evaluation.status {
+                domain::EvaluationStatus::Scoring => "scoring",
+                domain::EvaluationStatus::Concluded { .. } => "concluded",
+                domain::EvaluationStatus::Signed { .. } => "signed",
+            }
+            .into(),
+            sort_ms: evaluation.started_at_ms,
+            state: state_json(evaluation),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::EvaluationEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(_: &domain::EvaluationEvent) -> Visibility {
+        // Scores and reasons are confidential until the results are published.
+        Visibility::Parties
+    }
+}
+
 /// The announcements row of a published announcement.
 pub(crate) fn announcement_row(announcement: &Announcement, seq: i64) -> AnnouncementRow {
     AnnouncementRow {

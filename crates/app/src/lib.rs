@@ -10,6 +10,7 @@ mod demo;
 mod documents;
 mod draws;
 mod error;
+mod evaluations;
 mod experts;
 mod holder;
 mod keys;
@@ -32,13 +33,15 @@ use store::Store;
 
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use demo::{
-    DEMO_PASSWORD, DemoAccount, DemoCertificate, demo_accounts, seed_demo, seed_demo_certificates,
+    DEMO_PASSWORD, DemoAccount, DemoCertificate, DemoExpertCertificate, demo_accounts, seed_demo,
+    seed_demo_certificates, seed_demo_expert_certificates,
 };
 pub use draws::{
     DisclosedName, DrawCommitted, DrawDisclosed, DrawRecord, DrawReplaced, DrawRevealed, NewDraw,
     check_draw, check_record, draw_stream, name_commitment,
 };
 pub use error::{AppError, REFUSAL_CODES};
+pub use evaluations::{BidView, EvaluationView, report_digest};
 pub use experts::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
 pub use holder::{
     ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,

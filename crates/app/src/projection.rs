@@ -124,6 +124,7 @@ pub(crate) struct Rebuilt {
     expert_states: BTreeMap<String, Option<domain::Expert>>,
     panel_states: BTreeMap<String, Option<domain::Panel>>,
     room_states: BTreeMap<String, Option<domain::Room>>,
+    evaluation_states: BTreeMap<String, Option<domain::Evaluation>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -161,6 +162,8 @@ impl Rebuilt {
             fold_document(&mut self.panel_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("room/") {
             fold_document(&mut self.room_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("evaluation/") {
+            fold_document(&mut self.evaluation_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {
             let announcement: domain::Announcement = decode(row)?;
             self.announcements.insert(

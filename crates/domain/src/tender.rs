@@ -465,6 +465,14 @@ pub enum ProcedureCommand {
         lot: String,
         lines: Vec<OpeningLine>,
     },
+    /// 评标开始: an opened lot goes to its committee.
+    StartEvaluation { lot: String, draw: String },
+    /// 评标结束: every expert signed the report.
+    RecordEvaluation {
+        lot: String,
+        report_sm3: String,
+        candidates: Vec<String>,
+    },
     /// 暂停 a lot (objection or complaint under review).
     Suspend { lot: String, reason: String },
     /// 恢复 a suspended lot.
@@ -532,6 +540,17 @@ pub enum ProcedureEvent {
         lines: Vec<OpeningLine>,
         at_ms: i64,
     },
+    EvaluationStarted {
+        lot: String,
+        draw: String,
+        at_ms: i64,
+    },
+    LotEvaluated {
+        lot: String,
+        report_sm3: String,
+        candidates: Vec<String>,
+        at_ms: i64,
+    },
     LotSuspended {
         lot: String,
         reason: String,
@@ -559,6 +578,8 @@ impl ProcedureEvent {
             Self::LotFailed { .. } => "procedure.lot_failed",
             Self::PartialAccepted { .. } => "procedure.partial_accepted",
             Self::LotOpened { .. } => "procedure.lot_opened",
+            Self::EvaluationStarted { .. } => "procedure.evaluation_started",
+            Self::LotEvaluated { .. } => "procedure.lot_evaluated",
             Self::LotSuspended { .. } => "procedure.lot_suspended",
             Self::LotResumed { .. } => "procedure.lot_resumed",
             Self::Terminated { .. } => "procedure.terminated",
@@ -575,6 +596,7 @@ impl ProcedureEvent {
                 | Self::OpeningStarted { .. }
                 | Self::LotOpened { .. }
                 | Self::LotFailed { .. }
+                | Self::EvaluationStarted { .. }
                 | Self::LotSuspended { .. }
                 | Self::LotResumed { .. }
                 | Self::Terminated { .. }
@@ -863,6 +885,35 @@ impl Decider for Option<Procedure> {
                     at_ms: now_ms,
                 }])
             }
+            ProcedureCommand::StartEvaluation { lot, draw } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status != LotStatus::Opened {
+                    return Err(DomainError::EvaluationNotReady {
+                        reason: "标段（包）尚未开标或已在评标".into(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::EvaluationStarted {
+                    lot,
+                    draw,
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::RecordEvaluation {
+                lot,
+                report_sm3,
+                candidates,
+            } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status != LotStatus::Evaluating {
+                    return Err(DomainError::EvaluationNotFound);
+                }
+                Ok(vec![ProcedureEvent::LotEvaluated {
+                    lot,
+                    report_sm3,
+                    candidates,
+                    at_ms: now_ms,
+                }])
+            }
             ProcedureCommand::Suspend { lot, reason } => {
                 require_reason(&reason)?;
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
@@ -992,6 +1043,16 @@ impl Decider for Option<Procedure> {
                     lot.status = LotStatus::Opened;
                     lot.opening = lines.clone();
                     lot.opened_at_ms = Some(*at_ms);
+                }
+            }
+            ProcedureEvent::EvaluationStarted { lot, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Evaluating;
+                }
+            }
+            ProcedureEvent::LotEvaluated { lot, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Evaluated;
                 }
             }
             ProcedureEvent::LotSuspended { lot, reason, .. } => {

@@ -4,6 +4,7 @@
 mod auth;
 mod certificates;
 mod commands;
+mod evaluation;
 mod experts;
 mod panels;
 mod reference;

@@ -1,0 +1,501 @@
+//! 评标 — the committee drawn for a lot evaluates its opened bids: each expert, after signing the
+//! 回避承诺, fills in a sheet (qualification items with reasons, factor scores within range); the
+//! platform shows what is missing, refuses to conclude while anything is, aggregates with the
+//! lot's frozen 评标办法, fixes the report's digest, and records each expert's SM2 signature made
+//! with their own certificate. When every expert has signed, the lot is evaluated. Nobody changes
+//! a score after the report is concluded (a reopening is possible only before the first signature).
+
+use crypto::{Signature, sm3};
+use domain::{
+    BidLine, DomainError, Evaluation, EvaluationCommand, EvaluationEvent, EvaluationOutcome,
+    EvaluationStatus, EvaluationTerms, Expert, OpeningOutcome, Panel, Procedure, ProcedureCommand,
+    ReportSignature, ReportToSign, Role, SeatStatus, Sheet,
+};
+use serde::Serialize;
+use store::DocumentFilter;
+
+use crate::documents::{decide, project};
+use crate::keys::decode_state;
+use crate::tender::{manages, procedure_of_lot, procedure_stream};
+use crate::witness::append;
+use crate::{App, AppError, Caller, Receipt};
+
+/// An opened bid as the committee sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct BidView {
+    pub bidder: String,
+    pub bidder_name: String,
+    pub price_fen: i64,
+    pub small_enterprise: bool,
+    pub form: std::collections::BTreeMap<String, String>,
+    pub files: Vec<domain::Document>,
+}
+
+/// An evaluation as its reader may see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvaluationView {
+    pub lot: String,
+    pub procedure: String,
+    pub procedure_title: String,
+    pub terms: EvaluationTerms,
+    pub bids: Vec<BidView>,
+    /// `scoring`, `concluded` or `signed`.
+    pub status: &'static str,
+    /// The caller's pseudonym when the caller sits on the committee.
+    pub me: Option<String>,
+    /// The caller's own sheet.
+    pub my_sheet: Option<Sheet>,
+    /// What is still missing (for an expert: their own gaps and any objective mismatch; for the
+    /// organiser and oversight: every gap).
+    pub todo: Vec<String>,
+    /// Committee size, sheets saved, signatures.
+    pub committee: usize,
+    pub saved: usize,
+    pub signed: usize,
+    /// Every sheet: oversight only.
+    pub sheets: Option<Vec<Sheet>>,
+    pub outcome: Option<EvaluationOutcome>,
+    pub report_sm3: Option<String>,
+    /// What the caller signs, once concluded and not yet signed by them.
+    pub to_sign: Option<ReportToSign>,
+}
+
+/// SM3 of the canonical JSON of an outcome: the report's digest.
+pub fn report_digest(outcome: &EvaluationOutcome) -> Result<String, AppError> {
+    let value = serde_json::to_value(outcome).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes =
+        crypto::canonical_json_bytes(&value).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(sm3(&bytes).to_hex())
+}
+
+fn small_enterprise(form: &std::collections::BTreeMap<String, String>) -> bool {
+    form.get("small_enterprise")
+        .is_some_and(|v| matches!(v.trim(), "true" | "是" | "1"))
+}
+
+impl App {
+    async fn load_evaluation(&self, lot: &str) -> Result<Evaluation, AppError> {
+        let row = self
+            .store
+            .document(&Evaluation::stream(lot))
+            .await?
+            .ok_or(DomainError::EvaluationNotFound)?;
+        decode_state(&row.state)
+    }
+
+    /// 开始评标 (the organiser or the trading center): the lot is opened, and a panel drawn for it
+    /// has every seat filled by an expert who signed the declaration.
+    pub async fn start_evaluation(&self, caller: &Caller, lot: &str) -> Result<Receipt, AppError> {
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        if !manages(caller, &procedure) && !caller.has(Role::Operator) {
+            return Err(AppError::NotAuthorized);
+        }
+        let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let panels = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "panel",
+                    key2: Some(lot),
+                    status: Some("open"),
+                    ..Default::default()
+                },
+                1_000,
+                0,
+            )
+            .await?;
+        let mut complete: Vec<Panel> = Vec::new();
+        for row in &panels.items {
+            let panel: Panel = decode_state(&row.state)?;
+            if panel.complete() {
+                complete.push(panel);
+            }
+        }
+        complete.sort_by_key(|p| p.formed_at_ms);
+        let panel = complete.pop().ok_or(DomainError::EvaluationNotReady {
+            reason: "没有全部专家已签署回避承诺的评标委员会".into(),
+        })?;
+        let bids: Vec<BidLine> = found
+            .opening
+            .iter()
+            .filter(|line| line.outcome == OpeningOutcome::Opened)
+            .filter_map(|line| {
+                line.price_fen.map(|price| BidLine {
+                    bidder: line.bidder.to_string(),
+                    price_fen: price,
+                    small_enterprise: small_enterprise(&line.form),
+                })
+            })
+            .collect();
+        let terms = found
+            .evaluation
+            .clone()
+            .unwrap_or_else(|| EvaluationTerms::standard(&procedure.draft.rule_category));
+        let experts: Vec<String> = panel
+            .seats
+            .iter()
+            .filter(|s| matches!(s.status, SeatStatus::Declared { .. }))
+            .map(|s| s.pseudonym.clone())
+            .collect();
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let procedure_stream = procedure_stream(&procedure.id);
+        let (procedure_after, mut entries) = decide::<Option<Procedure>>(
+            &mut tx,
+            &procedure_stream,
+            ProcedureCommand::StartEvaluation {
+                lot: lot.to_string(),
+                draw: panel.draw.clone(),
+            },
+            &caller.username,
+            now,
+        )
+        .await?;
+        let stream = Evaluation::stream(lot);
+        let (evaluation, more) = decide::<Option<Evaluation>>(
+            &mut tx,
+            &stream,
+            EvaluationCommand::Start {
+                lot: lot.to_string(),
+                procedure: procedure.id.clone(),
+                draw: panel.draw.clone(),
+                terms,
+                bids,
+                experts,
+            },
+            &caller.username,
+            now,
+        )
+        .await?;
+        entries.extend(more);
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let seq_of = |s: &str| {
+            receipts
+                .iter()
+                .filter(|r| r.stream == s)
+                .map(|r| r.seq)
+                .max()
+        };
+        if let Some(seq) = seq_of(&procedure_stream) {
+            project(&mut tx, &procedure_stream, &procedure_after.after, seq).await?;
+        }
+        if let Some(seq) = seq_of(&stream) {
+            project(&mut tx, &stream, &evaluation.after, seq).await?;
+        }
+        tx.commit().await?;
+        receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("evaluation start appended nothing".into()))
+    }
+
+    /// The committee member behind an expert caller for this evaluation.
+    async fn committee_member(
+        &self,
+        caller: &Caller,
+        evaluation: &Evaluation,
+    ) -> Result<String, AppError> {
+        let pseudonym = self.pseudonym_of_caller(caller).await?;
+        if !evaluation.experts.contains(&pseudonym)
+            || !self.expert_may_evaluate(caller, &evaluation.lot).await?
+        {
+            return Err(AppError::NotAuthorized);
+        }
+        Ok(pseudonym)
+    }
+
+    /// Runs an evaluation command; when it completes the report, the lot is recorded evaluated
+    /// in the same transaction.
+    async fn evaluation_command(
+        &self,
+        actor: &str,
+        lot: &str,
+        command: EvaluationCommand,
+    ) -> Result<Receipt, AppError> {
+        let stream = Evaluation::stream(lot);
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let (decided, mut entries) =
+            decide::<Option<Evaluation>>(&mut tx, &stream, command, actor, now).await?;
+        let completed = decided
+            .events
+            .iter()
+            .any(|e| matches!(e, EvaluationEvent::Completed { .. }));
+        let mut procedure_after = None;
+        if completed
+            && let Some(Evaluation {
+                status:
+                    EvaluationStatus::Signed {
+                        outcome,
+                        report_sm3,
+                    },
+                procedure,
+                ..
+            }) = &decided.after
+        {
+            let procedure_stream = procedure_stream(procedure);
+            let (after, more) = decide::<Option<Procedure>>(
+                &mut tx,
+                &procedure_stream,
+                ProcedureCommand::RecordEvaluation {
+                    lot: lot.to_string(),
+                    report_sm3: report_sm3.clone(),
+                    candidates: outcome.candidates.clone(),
+                },
+                "platform",
+                now,
+            )
+            .await?;
+            entries.extend(more);
+            procedure_after = Some((procedure_stream, after.after));
+        }
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let seq_of = |s: &str| {
+            receipts
+                .iter()
+                .filter(|r| r.stream == s)
+                .map(|r| r.seq)
+                .max()
+        };
+        if let Some(seq) = seq_of(&stream) {
+            project(&mut tx, &stream, &decided.after, seq).await?;
+        }
+        if let Some((procedure_stream, after)) = procedure_after
+            && let Some(seq) = seq_of(&procedure_stream)
+        {
+            project(&mut tx, &procedure_stream, &after, seq).await?;
+        }
+        tx.commit().await?;
+        receipts
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("evaluation command appended nothing".into()))
+    }
+
+    /// An expert saves their sheet (drafts may be incomplete; the to-do list says what is left).
+    pub async fn save_sheet(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        sheet: Sheet,
+    ) -> Result<Receipt, AppError> {
+        let evaluation = self.load_evaluation(lot).await?;
+        let expert = self.committee_member(caller, &evaluation).await?;
+        // Entry headers are public: the actor names no log-in.
+        self.evaluation_command(
+            "expert",
+            lot,
+            EvaluationCommand::SaveSheet { expert, sheet },
+        )
+        .await
+    }
+
+    /// 汇总: a committee member or the organiser concludes once nothing is missing; the report's
+    /// digest is fixed and the sheets are locked.
+    pub async fn conclude_evaluation(
+        &self,
+        caller: &Caller,
+        lot: &str,
+    ) -> Result<Receipt, AppError> {
+        let evaluation = self.load_evaluation(lot).await?;
+        let procedure: Procedure = self.load_procedure(&evaluation.procedure).await?;
+        let actor = if manages(caller, &procedure) || caller.has(Role::Operator) {
+            caller.username.clone()
+        } else {
+            self.committee_member(caller, &evaluation).await?;
+            "expert".to_string()
+        };
+        let outcome = domain::aggregate(
+            &evaluation.terms,
+            &evaluation.bids,
+            &evaluation.all_sheets(),
+        );
+        let report_sm3 = report_digest(&outcome)?;
+        self.evaluation_command(&actor, lot, EvaluationCommand::Conclude { report_sm3 })
+            .await
+    }
+
+    /// Back to scoring before anyone signed (the organiser or the trading center, with a reason).
+    pub async fn reopen_evaluation(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        let evaluation = self.load_evaluation(lot).await?;
+        let procedure: Procedure = self.load_procedure(&evaluation.procedure).await?;
+        if !manages(caller, &procedure) && !caller.has(Role::Operator) {
+            return Err(AppError::NotAuthorized);
+        }
+        self.evaluation_command(
+            &caller.username,
+            lot,
+            EvaluationCommand::Reopen {
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// An expert signs the concluded report with their own certificate: an SM2 signature over
+    /// the canonical JSON of `ReportToSign`, by a certificate of a recognised CA whose subject is
+    /// the expert's ID number.
+    pub async fn sign_report(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        certificate_pem: &str,
+        signature_hex: &str,
+    ) -> Result<Receipt, AppError> {
+        let evaluation = self.load_evaluation(lot).await?;
+        let expert = self.committee_member(caller, &evaluation).await?;
+        let report_sm3 = match &evaluation.status {
+            EvaluationStatus::Concluded { report_sm3, .. } => report_sm3.clone(),
+            _ => return Err(DomainError::EvaluationNotConcluded.into()),
+        };
+        let payload = ReportToSign {
+            lot: lot.to_string(),
+            draw: evaluation.draw.clone(),
+            report_sm3,
+            expert: expert.clone(),
+        };
+        let now = self.now_ms();
+        let certificate = crypto::Certificate::from_pem(certificate_pem)?;
+        let trust = self.trust_store_at(now).await?;
+        trust.verify(&certificate, now, |_| false)?;
+        let row = self
+            .store
+            .document(&Expert::stream(&expert))
+            .await?
+            .ok_or(DomainError::ExpertNotFound)?;
+        let record: Expert = decode_state(&row.state)?;
+        if certificate.subject_code().as_deref() != Some(record.record.id_number.as_ref()) {
+            return Err(DomainError::CertificateWrongEntity.into());
+        }
+        let signature = Signature::from_hex(signature_hex)
+            .map_err(|_| AppError::from(crypto::CertError::BadSignature))?;
+        let value =
+            serde_json::to_value(&payload).map_err(|e| AppError::Internal(e.to_string()))?;
+        certificate
+            .public_key()?
+            .verify_json(&value, &signature)
+            .map_err(|_| crypto::CertError::BadSignature)?;
+        self.evaluation_command(
+            "expert",
+            lot,
+            EvaluationCommand::Sign {
+                expert,
+                signature: ReportSignature {
+                    certificate: certificate.fingerprint().to_hex(),
+                    signature: signature_hex.to_string(),
+                    at_ms: now,
+                },
+            },
+        )
+        .await
+    }
+
+    /// The evaluation as the caller may see it: committee experts (after the declaration), the
+    /// organiser, the trading center, supervision and audit.
+    pub async fn evaluation_view(
+        &self,
+        caller: &Caller,
+        lot: &str,
+    ) -> Result<EvaluationView, AppError> {
+        let evaluation = self.load_evaluation(lot).await?;
+        let procedure: Procedure = self.load_procedure(&evaluation.procedure).await?;
+        let oversight = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+        let organiser = manages(caller, &procedure);
+        let me = if caller.has(Role::Expert) {
+            Some(self.committee_member(caller, &evaluation).await?)
+        } else {
+            None
+        };
+        if me.is_none() && !oversight && !organiser {
+            return Err(AppError::NotAuthorized);
+        }
+        let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let bids = evaluation
+            .bids
+            .iter()
+            .map(|bid| {
+                let line = found
+                    .opening
+                    .iter()
+                    .find(|l| l.bidder.as_ref() == bid.bidder);
+                BidView {
+                    bidder: bid.bidder.clone(),
+                    bidder_name: line.map(|l| l.bidder_name.clone()).unwrap_or_default(),
+                    price_fen: bid.price_fen,
+                    small_enterprise: bid.small_enterprise,
+                    form: line.map(|l| l.form.clone()).unwrap_or_default(),
+                    files: line.map(|l| l.files.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let gaps = evaluation.gaps();
+        let todo = gaps
+            .iter()
+            .filter(|g| match (&me, g) {
+                (None, _) => true,
+                (Some(_), domain::SheetGap::ObjectiveMismatch { .. }) => true,
+                (Some(me), domain::SheetGap::MissingVerdict { expert, .. })
+                | (Some(me), domain::SheetGap::MissingReason { expert, .. })
+                | (Some(me), domain::SheetGap::MissingScore { expert, .. })
+                | (Some(me), domain::SheetGap::OutOfRange { expert, .. }) => expert == me,
+            })
+            .map(domain::SheetGap::describe)
+            .collect();
+        let (status, outcome, report_sm3) = match &evaluation.status {
+            EvaluationStatus::Scoring => ("scoring", None, None),
+            EvaluationStatus::Concluded {
+                outcome,
+                report_sm3,
+            } => ("concluded", Some(outcome.clone()), Some(report_sm3.clone())),
+            EvaluationStatus::Signed {
+                outcome,
+                report_sm3,
+            } => ("signed", Some(outcome.clone()), Some(report_sm3.clone())),
+        };
+        let to_sign = match (&me, &evaluation.status) {
+            (Some(me), EvaluationStatus::Concluded { report_sm3, .. })
+                if !evaluation.signatures.contains_key(me) =>
+            {
+                Some(ReportToSign {
+                    lot: lot.to_string(),
+                    draw: evaluation.draw.clone(),
+                    report_sm3: report_sm3.clone(),
+                    expert: me.clone(),
+                })
+            }
+            _ => None,
+        };
+        Ok(EvaluationView {
+            lot: lot.to_string(),
+            procedure: procedure.id.clone(),
+            procedure_title: procedure.draft.title.clone(),
+            terms: evaluation.terms.clone(),
+            bids,
+            status,
+            my_sheet: me.as_ref().and_then(|m| evaluation.sheets.get(m).cloned()),
+            me,
+            todo,
+            committee: evaluation.experts.len(),
+            saved: evaluation.sheets.len(),
+            signed: evaluation.signatures.len(),
+            sheets: oversight.then(|| evaluation.all_sheets()),
+            outcome,
+            report_sm3,
+            to_sign,
+        })
+    }
+
+    /// Whether a lot is being or has been evaluated (for pages).
+    pub async fn evaluation_started(&self, lot: &str) -> Result<bool, AppError> {
+        Ok(self
+            .store
+            .document(&Evaluation::stream(lot))
+            .await?
+            .is_some())
+    }
+}

@@ -1,0 +1,313 @@
+//! 评标 on both backends: the committee drawn for the lot evaluates its opened bids — only its
+//! experts, after the declaration; what is missing is listed and blocks the conclusion; an
+//! objective mismatch must be resolved; the report is locked once concluded, signed by every
+//! expert's own certificate, and then the lot is evaluated.
+
+use app::Caller;
+use domain::{FactorScore, ItemVerdict, LotStatus, Sheet};
+
+use crate::support::{TestApp, demo_apps};
+use crate::tendering::{bid, caller, published};
+
+const DAY: i64 = 86_400_000;
+
+async fn expert_caller(test: &TestApp, op: &Caller, pseudonym: &str) -> Caller {
+    let username = match test.app.expert(op, pseudonym).await.unwrap().account {
+        Some(linked) => linked,
+        None => {
+            test.app
+                .open_expert_account(op, pseudonym, None, "Expert2026pass")
+                .await
+                .unwrap();
+            domain::Expert::account_name(pseudonym)
+        }
+    };
+    test.app.caller_for(&username).await.unwrap()
+}
+
+fn full_sheet(view: &app::EvaluationView, organisation: i64, management: i64) -> Sheet {
+    Sheet {
+        expert: String::new(),
+        verdicts: view
+            .bids
+            .iter()
+            .flat_map(|b| {
+                view.terms.items.iter().map(|item| ItemVerdict {
+                    bidder: b.bidder.clone(),
+                    item: item.clone(),
+                    pass: true,
+                    reason: String::new(),
+                })
+            })
+            .collect(),
+        scores: view
+            .bids
+            .iter()
+            .enumerate()
+            .flat_map(|(n, b)| {
+                [
+                    FactorScore {
+                        bidder: b.bidder.clone(),
+                        factor: "organisation".into(),
+                        score: organisation - n as i64 * 100,
+                    },
+                    FactorScore {
+                        bidder: b.bidder.clone(),
+                        factor: "management".into(),
+                        score: management,
+                    },
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn sign(key_pem: &str, payload: &domain::ReportToSign) -> String {
+    let key = crypto::PlatformKey::from_pkcs8_pem(key_pem).unwrap();
+    let value = serde_json::to_value(payload).unwrap();
+    key.sign(&crypto::canonical_json_bytes(&value).unwrap())
+        .to_hex()
+}
+
+#[tokio::test]
+async fn a_committee_scores_concludes_and_signs_the_report() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, lot) = published(&test, "杭州市第十四中学新建教学楼工程").await;
+        // The standard terms of construction were frozen at publication.
+        assert!(matches!(
+            procedure.lots[0].evaluation.as_ref().unwrap().method,
+            domain::EvaluationMethod::ConstructionComprehensive { .. }
+        ));
+        let key = procedure.opening_key.clone().unwrap().public_key;
+        for (username, price) in [
+            ("bidder", 3_650_000_000),
+            ("bidder2", 3_700_000_000),
+            ("yuecheng", 3_720_000_000),
+        ] {
+            bid(&test, &certificates, username, &lot, &key, price).await;
+        }
+        let op = caller(&test.app, "operator").await;
+        let tenderee = caller(&test.app, "tenderee").await;
+        let bidder = caller(&test.app, "bidder").await;
+        // Before the opening there is nothing to evaluate.
+        assert_eq!(
+            test.app
+                .start_evaluation(&tenderee, &lot)
+                .await
+                .unwrap_err()
+                .code(),
+            "EVALUATION_NOT_READY"
+        );
+        let (committed, _) = test
+            .app
+            .draw_experts(
+                &op,
+                app::NewDraw {
+                    lot: lot.clone(),
+                    evaluation_date: "2026-12-29".into(),
+                    needs: vec![("A01".into(), 3)],
+                    backups: 0,
+                    recent_days: 0,
+                    excluded_regions: Vec::new(),
+                    confirm_minutes: None,
+                },
+            )
+            .await
+            .unwrap();
+        let panel = test.app.panel_view(&op, &committed.id).await.unwrap();
+        let mut experts = Vec::new();
+        for seat in &panel.seats {
+            let pseudonym = seat.pseudonym.clone().unwrap();
+            let expert = expert_caller(&test, &op, &pseudonym).await;
+            test.app.confirm_seat(&expert, &committed.id).await.unwrap();
+            test.app
+                .declare_no_conflict(&expert, &committed.id, None)
+                .await
+                .unwrap();
+            experts.push((pseudonym, expert));
+        }
+        test.advance(28 * DAY);
+        app::simulated_holders_round(&test.app, &holders)
+            .await
+            .unwrap();
+        let opened = test.app.procedure(None, &procedure.id).await.unwrap();
+        assert_eq!(opened.lot(&lot).unwrap().status, LotStatus::Opened);
+
+        // Only the organiser or the trading center starts it.
+        assert_eq!(
+            test.app
+                .start_evaluation(&bidder, &lot)
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        test.app.start_evaluation(&tenderee, &lot).await.unwrap();
+        assert_eq!(
+            test.app
+                .start_evaluation(&tenderee, &lot)
+                .await
+                .unwrap_err()
+                .code(),
+            "EVALUATION_NOT_READY"
+        );
+        let evaluating = test.app.procedure(None, &procedure.id).await.unwrap();
+        assert_eq!(evaluating.lot(&lot).unwrap().status, LotStatus::Evaluating);
+
+        // The committee sees the bids; nobody else on the expert side, no bidder.
+        let (e1, e2, e3) = (&experts[0].1, &experts[1].1, &experts[2].1);
+        let view = test.app.evaluation_view(e1, &lot).await.unwrap();
+        assert_eq!(view.bids.len(), 3);
+        assert!(view.bids.iter().any(|b| b.bidder_name.contains("甬兴")));
+        assert!(view.todo.iter().any(|t| t.contains("尚未审查")));
+        let outsider = test.app.caller_for("expert").await.unwrap();
+        if !experts.iter().any(|(_, c)| c.username == "expert") {
+            assert_eq!(
+                test.app
+                    .evaluation_view(&outsider, &lot)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "NOT_AUTHORIZED"
+            );
+        }
+        assert_eq!(
+            test.app
+                .evaluation_view(&bidder, &lot)
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+
+        // Two complete sheets, and one that disagrees on the objective factor.
+        test.app
+            .save_sheet(e1, &lot, full_sheet(&view, 2800, 800))
+            .await
+            .unwrap();
+        test.app
+            .save_sheet(e2, &lot, full_sheet(&view, 2600, 800))
+            .await
+            .unwrap();
+        test.app
+            .save_sheet(e3, &lot, full_sheet(&view, 2700, 600))
+            .await
+            .unwrap();
+        let size = test.size().await;
+        let error = test
+            .app
+            .conclude_evaluation(&tenderee, &lot)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "EVALUATION_INCOMPLETE");
+        assert!(error.to_string().contains("客观分不一致"), "{error}");
+        assert_eq!(test.size().await, size);
+        let mine = test.app.evaluation_view(e3, &lot).await.unwrap();
+        assert!(mine.todo.iter().any(|t| t.contains("客观分不一致")));
+        test.app
+            .save_sheet(e3, &lot, full_sheet(&view, 2700, 800))
+            .await
+            .unwrap();
+        test.app.conclude_evaluation(e1, &lot).await.unwrap();
+        // Locked: no score changes after the conclusion.
+        assert_eq!(
+            test.app
+                .save_sheet(e1, &lot, full_sheet(&view, 3000, 800))
+                .await
+                .unwrap_err()
+                .code(),
+            "EVALUATION_LOCKED"
+        );
+
+        // Each expert signs with their own certificate.
+        let keys = app::seed_demo_expert_certificates(&test.app).await.unwrap();
+        let key_of = |p: &str| keys.iter().find(|k| k.pseudonym == p).unwrap().clone();
+        let first = key_of(&experts[0].0);
+        let second = key_of(&experts[1].0);
+        let payload = test
+            .app
+            .evaluation_view(e1, &lot)
+            .await
+            .unwrap()
+            .to_sign
+            .unwrap();
+        // Another expert's certificate, or a signature of something else: refused.
+        assert_eq!(
+            test.app
+                .sign_report(e1, &lot, &second.cert_pem, &sign(&second.key_pem, &payload))
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_WRONG_ENTITY"
+        );
+        let mut other = payload.clone();
+        other.report_sm3 = "00".repeat(32);
+        assert_eq!(
+            test.app
+                .sign_report(e1, &lot, &first.cert_pem, &sign(&first.key_pem, &other))
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_BAD_SIGNATURE"
+        );
+        test.app
+            .sign_report(e1, &lot, &first.cert_pem, &sign(&first.key_pem, &payload))
+            .await
+            .unwrap();
+        // After a signature the report can no longer be reopened.
+        assert_eq!(
+            test.app
+                .reopen_evaluation(&tenderee, &lot, "复核")
+                .await
+                .unwrap_err()
+                .code(),
+            "EVALUATION_LOCKED"
+        );
+        for (pseudonym, expert) in &experts[1..] {
+            let cert = key_of(pseudonym);
+            let payload = test
+                .app
+                .evaluation_view(expert, &lot)
+                .await
+                .unwrap()
+                .to_sign
+                .unwrap();
+            test.app
+                .sign_report(expert, &lot, &cert.cert_pem, &sign(&cert.key_pem, &payload))
+                .await
+                .unwrap();
+        }
+        let done = test.app.evaluation_view(&tenderee, &lot).await.unwrap();
+        assert_eq!(done.status, "signed");
+        assert_eq!(done.signed, 3);
+        let outcome = done.outcome.unwrap();
+        assert_eq!(outcome.candidates.len(), 3);
+        assert!(done.sheets.is_none());
+        let evaluated = test.app.procedure(None, &procedure.id).await.unwrap();
+        assert_eq!(evaluated.lot(&lot).unwrap().status, LotStatus::Evaluated);
+        let supervisor = caller(&test.app, "supervisor").await;
+        assert_eq!(
+            test.app
+                .evaluation_view(&supervisor, &lot)
+                .await
+                .unwrap()
+                .sheets
+                .unwrap()
+                .len(),
+            3
+        );
+
+        let report = app::verify_store(
+            test.app.store(),
+            &test.app.public_key(),
+            &test.app.settings().origin,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}
