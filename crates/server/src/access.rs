@@ -50,6 +50,16 @@ const PANEL_READERS: Access = Access::Roles(&[
     Role::Tenderee,
     Role::Agency,
 ]);
+const EVALUATION_READERS: Access = Access::Roles(&[
+    Role::Expert,
+    Role::Operator,
+    Role::Supervisor,
+    Role::Auditor,
+    Role::Tenderee,
+    Role::Agency,
+]);
+const EVALUATION_ACTORS: Access =
+    Access::Roles(&[Role::Expert, Role::Operator, Role::Tenderee, Role::Agency]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -230,6 +240,32 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         "/api/v1/rooms/{id}/bookings/{booking}/cancel",
         OPERATOR,
     ),
+    // Evaluation: the use cases decide who of these may (committee experts after the
+    // declaration; the lot's organiser; the trading center; supervision and audit read).
+    (Method::POST, "/api/v1/lots/{code}/evaluation", OPENER),
+    (
+        Method::GET,
+        "/api/v1/lots/{code}/evaluation",
+        EVALUATION_READERS,
+    ),
+    (Method::PUT, "/api/v1/lots/{code}/evaluation/sheet", EXPERT),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/evaluation/conclude",
+        EVALUATION_ACTORS,
+    ),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/evaluation/reopen",
+        OPENER,
+    ),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/evaluation/signatures",
+        EXPERT,
+    ),
+    (Method::GET, "/lots/{code}/evaluation", EVALUATION_READERS),
+    (Method::POST, "/lots/{code}/evaluation", EVALUATION_ACTORS),
     (Method::GET, "/draws", OVERSIGHT),
     (Method::POST, "/draws", OPERATOR),
     (Method::GET, "/draws/{id}", Access::Public),

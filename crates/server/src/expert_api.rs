@@ -309,3 +309,93 @@ pub(crate) async fn cancel_booking(
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
+
+/// 开始评标 (organiser or trading center): the lot is opened and a panel has signed.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/evaluation", tag = "评标", params(("code" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn start_evaluation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.start_evaluation(caller, &code).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// The evaluation (`app::EvaluationView`): committee experts after the declaration, the
+/// organiser, the trading center, supervision and audit.
+#[utoipa::path(get, path = "/api/v1/lots/{code}/evaluation", tag = "评标", params(("code" = String, Path)), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub(crate) async fn evaluation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(json(&state.app.evaluation_view(caller, &code).await?)))
+}
+
+/// An expert saves their sheet (`domain::Sheet`: verdicts and scores; drafts may be partial).
+#[utoipa::path(put, path = "/api/v1/lots/{code}/evaluation/sheet", tag = "评标", params(("code" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn save_sheet(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(sheet): ApiJson<domain::Sheet>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.save_sheet(caller, &code, sheet).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 汇总: concludes when nothing is missing; the sheets are then locked.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/evaluation/conclude", tag = "评标", params(("code" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn conclude_evaluation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.conclude_evaluation(caller, &code).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// Back to scoring before anyone signed, with a reason.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/evaluation/reopen", tag = "评标", params(("code" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn reopen_evaluation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .reopen_evaluation(caller, &code, &input.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignatureRequest {
+    /// The expert's certificate (PEM), subject = the expert's ID number.
+    pub(crate) certificate_pem: String,
+    /// SM2 signature (hex) over the canonical JSON of the view's `to_sign` (`ggzy sign`).
+    pub(crate) signature: String,
+}
+
+/// An expert signs the concluded report.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/evaluation/signatures", tag = "评标", params(("code" = String, Path)), request_body = SignatureRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn sign_report(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<SignatureRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .sign_report(caller, &code, &input.certificate_pem, &input.signature)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}

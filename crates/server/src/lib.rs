@@ -9,6 +9,7 @@ mod api;
 mod dto;
 mod entity_pages;
 pub mod errors;
+mod evaluation_pages;
 mod expert_api;
 mod expert_pages;
 mod extract;
@@ -261,6 +262,30 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/rooms/{id}/bookings/{booking}/cancel",
             post(expert_api::cancel_booking),
+        )
+        .route(
+            "/api/v1/lots/{code}/evaluation",
+            post(expert_api::start_evaluation).get(expert_api::evaluation),
+        )
+        .route(
+            "/api/v1/lots/{code}/evaluation/sheet",
+            put(expert_api::save_sheet),
+        )
+        .route(
+            "/api/v1/lots/{code}/evaluation/conclude",
+            post(expert_api::conclude_evaluation),
+        )
+        .route(
+            "/api/v1/lots/{code}/evaluation/reopen",
+            post(expert_api::reopen_evaluation),
+        )
+        .route(
+            "/api/v1/lots/{code}/evaluation/signatures",
+            post(expert_api::sign_report),
+        )
+        .route(
+            "/lots/{code}/evaluation",
+            get(evaluation_pages::evaluation).post(evaluation_pages::evaluation_act),
         )
         .route(
             "/draws",

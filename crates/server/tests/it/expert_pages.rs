@@ -380,3 +380,209 @@ async fn an_excel_file_is_imported_through_the_page() {
     let page = server.page(&operator, "/experts").await;
     assert!(page.contains("沈一"));
 }
+
+#[tokio::test]
+async fn a_committee_evaluates_through_the_pages_and_the_api() {
+    let server = spawn_clocked().await;
+    let app = server.app();
+    let certificates = app::seed_demo_certificates(app).await.unwrap();
+    let holders = app::run_simulated_ceremony(app, "2026-12").await.unwrap();
+    assert!(app::seed_demo_tendering(app, &certificates).await.unwrap());
+    let op = app.caller_for("operator").await.unwrap();
+    // The demo drew the construction lot's panel; its experts confirm and sign the declaration.
+    let panel = app.panels(&op, 10, 0).await.unwrap().items.remove(0);
+    let lot = panel.lot.clone();
+    let mut experts = Vec::new();
+    for seat in &panel.seats {
+        let record = app.expert(&op, &seat.pseudonym).await.unwrap();
+        let username = match record.account {
+            Some(linked) => linked,
+            None => {
+                app.open_expert_account(&op, &seat.pseudonym, None, app::DEMO_PASSWORD)
+                    .await
+                    .unwrap();
+                domain::Expert::account_name(&seat.pseudonym)
+            }
+        };
+        let (client, csrf) = server.login(&username).await;
+        for action in ["confirm", "declare"] {
+            let response = post(
+                &client,
+                server.url("/me/evaluations"),
+                &[
+                    ("csrf", &csrf),
+                    ("action", action),
+                    ("draw", &panel.draw),
+                    ("agree", "yes"),
+                ],
+            )
+            .await;
+            assert_eq!(response.status(), 303, "{action}");
+        }
+        experts.push((seat.pseudonym.clone(), username, client, csrf));
+    }
+    // Before the opening: the page says so, and nobody can start.
+    let (tenderee, tenderee_csrf) = server.login("tenderee").await;
+    let page = server
+        .page(&tenderee, &format!("/lots/{lot}/evaluation"))
+        .await;
+    assert!(page.contains("尚未开始评标") && !page.contains("开始评标</button>"));
+    // After the deadline the holders open the lot; the organiser starts the evaluation.
+    server.clock.fetch_add(31 * DAY, Ordering::SeqCst);
+    for _ in 0..3 {
+        app::simulated_holders_round(app, &holders).await.unwrap();
+    }
+    let page = server
+        .page(&tenderee, &format!("/lots/{lot}/evaluation"))
+        .await;
+    assert!(page.contains("开始评标</button>"), "{page}");
+    let started = post(
+        &tenderee,
+        server.url(&format!("/lots/{lot}/evaluation")),
+        &[("csrf", &tenderee_csrf), ("action", "start")],
+    )
+    .await;
+    assert_eq!(started.status(), 303, "{}", text(started).await);
+
+    // A bidder sees nothing of it, through the page or the API.
+    let (bidder, _) = server.login("bidder").await;
+    let response = bidder
+        .get(server.url(&format!("/lots/{lot}/evaluation")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // The first expert fills in the form: the sheet shows the bids, the to-do list shrinks.
+    let (_, _, first, first_csrf) = &experts[0];
+    let page = server.page(first, &format!("/lots/{lot}/evaluation")).await;
+    assert!(
+        page.contains("保存评审表") && page.contains("尚未完成"),
+        "{page}"
+    );
+    assert!(page.contains("evaluation.js"));
+    let view = app
+        .evaluation_view(&app.caller_for(&experts[0].1).await.unwrap(), &lot)
+        .await
+        .unwrap();
+    let mut pairs: Vec<(String, String)> = vec![
+        ("csrf".into(), first_csrf.clone()),
+        ("action".into(), "save".into()),
+    ];
+    for b in &view.bids {
+        for item in &view.terms.items {
+            pairs.push((format!("v|{}|{item}", b.bidder), "pass".into()));
+        }
+        pairs.push((format!("s|{}|organisation", b.bidder), "26.5".into()));
+        pairs.push((format!("s|{}|management", b.bidder), "8".into()));
+    }
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = post(
+        first,
+        server.url(&format!("/lots/{lot}/evaluation")),
+        &borrowed,
+    )
+    .await;
+    assert_eq!(saved.status(), 303, "{}", text(saved).await);
+    // The others save in the background (the page's autosave) and through the API.
+    for (_, _, client, csrf) in &experts[1..] {
+        let mut pairs = pairs.clone();
+        pairs[0].1 = csrf.clone();
+        let borrowed: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let response = client
+            .post(server.url(&format!("/lots/{lot}/evaluation")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-autosave", "1")
+            .body(form(&borrowed))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+    }
+    // A score with three decimals is refused with a clear message, and nothing changes.
+    let before = app.store().ledger_size().await.unwrap();
+    let mut bad = borrowed.clone();
+    bad[0].1 = &experts[1].3;
+    let index = bad.iter().position(|(k, _)| k.starts_with("s|")).unwrap();
+    bad[index].1 = "26.555";
+    let response = experts[1]
+        .2
+        .post(server.url(&format!("/lots/{lot}/evaluation")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-autosave", "1")
+        .body(form(&bad))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(app.store().ledger_size().await.unwrap(), before);
+
+    // Concluded from the page; the scores are then locked.
+    let concluded = post(
+        first,
+        server.url(&format!("/lots/{lot}/evaluation")),
+        &[("csrf", first_csrf), ("action", "conclude")],
+    )
+    .await;
+    assert_eq!(concluded.status(), 303, "{}", text(concluded).await);
+    let page = server.page(first, &format!("/lots/{lot}/evaluation")).await;
+    assert!(
+        page.contains("评审结果") && page.contains("签署评标报告"),
+        "{page}"
+    );
+    let locked = post(
+        first,
+        server.url(&format!("/lots/{lot}/evaluation")),
+        &borrowed,
+    )
+    .await;
+    assert_eq!(locked.status(), 409);
+    assert!(text(locked).await.contains("EVALUATION_LOCKED"));
+
+    // Each expert signs with their own certificate (as `ggzy sign` would).
+    let keys = app::seed_demo_expert_certificates(app).await.unwrap();
+    for (pseudonym, username, client, csrf) in &experts {
+        let caller = app.caller_for(username).await.unwrap();
+        let to_sign = app
+            .evaluation_view(&caller, &lot)
+            .await
+            .unwrap()
+            .to_sign
+            .unwrap();
+        let cert = keys.iter().find(|k| &k.pseudonym == pseudonym).unwrap();
+        let signer = crypto::PlatformKey::from_pkcs8_pem(&cert.key_pem).unwrap();
+        let signature = signer
+            .sign(&crypto::canonical_json_bytes(&serde_json::to_value(&to_sign).unwrap()).unwrap())
+            .to_hex();
+        let signed = post(
+            client,
+            server.url(&format!("/lots/{lot}/evaluation")),
+            &[
+                ("csrf", csrf),
+                ("action", "sign"),
+                ("certificate_pem", &cert.cert_pem),
+                ("signature", &signature),
+            ],
+        )
+        .await;
+        assert_eq!(signed.status(), 303, "{}", text(signed).await);
+    }
+    let page = server
+        .page(&tenderee, &format!("/lots/{lot}/evaluation"))
+        .await;
+    assert!(page.contains("评标报告已签字"), "{page}");
+    let procedure = app
+        .procedure(None, app::procedure_of_lot(&lot).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        procedure.lot(&lot).unwrap().status,
+        domain::LotStatus::Evaluated
+    );
+}

@@ -1,0 +1,410 @@
+//! The evaluation page (`/lots/{code}/evaluation`): for a committee expert, the opened bids and
+//! their sheet — qualification items with reasons and factor scores — saved by the form and, in
+//! the background, every 20 seconds (`static/evaluation.js` also keeps an unsent draft in the
+//! browser, so a dropped connection loses nothing); the to-do list; the conclusion; the report
+//! to sign with their certificate. For the organiser and oversight: the progress, the start, the
+//! conclusion, a reopening before the first signature, and the result.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::AppError;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{FactorScore, ItemVerdict, Role, Sheet};
+
+use crate::AppState;
+use crate::access::{MaybeCaller, urlencode};
+use crate::errors::ApiError;
+use crate::pages::{Layout, app_error_page, layout, render};
+use crate::tender_pages::{Notice, Params, csrf_of, fields, login, param};
+
+/// Hundredths of a point from `28.5` or `28.50`; `None` for anything else.
+fn parse_points(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || whole.len() > 6
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    Some(whole * 100 + fraction)
+}
+
+/// A sheet from the page's fields: `v|bidder|item` = pass/fail, `r|bidder|item` = reason,
+/// `s|bidder|factor` = points.
+fn sheet_of(form: &HashMap<String, String>) -> Result<Sheet, AppError> {
+    let mut sheet = Sheet::default();
+    let mut keys: Vec<&String> = form.keys().collect();
+    keys.sort();
+    for key in keys {
+        let value = &form[key];
+        let parts: Vec<&str> = key.splitn(3, '|').collect();
+        match parts.as_slice() {
+            ["v", bidder, item] if value == "pass" || value == "fail" => {
+                sheet.verdicts.push(ItemVerdict {
+                    bidder: bidder.to_string(),
+                    item: item.to_string(),
+                    pass: value == "pass",
+                    reason: form
+                        .get(&format!("r|{bidder}|{item}"))
+                        .cloned()
+                        .unwrap_or_default(),
+                });
+            }
+            ["s", bidder, factor] if !value.is_empty() => {
+                let score = parse_points(value).ok_or_else(|| {
+                    AppError::Invalid(format!("「{value}」不是分数（最多两位小数）"))
+                })?;
+                sheet.scores.push(FactorScore {
+                    bidder: bidder.to_string(),
+                    factor: factor.to_string(),
+                    score,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(sheet)
+}
+
+pub(crate) struct ItemCell {
+    name: String,
+    key: String,
+    pass: bool,
+    fail: bool,
+    reason: String,
+}
+
+pub(crate) struct ScoreCell {
+    name: String,
+    key: String,
+    max: String,
+    objective: bool,
+    value: String,
+}
+
+pub(crate) struct BidRow {
+    name: String,
+    price: String,
+    small: bool,
+    form: String,
+    files: String,
+    items: Vec<ItemCell>,
+    scores: Vec<ScoreCell>,
+}
+
+pub(crate) struct ResultRow {
+    rank: String,
+    name: String,
+    price: String,
+    evaluated: String,
+    price_score: String,
+    total: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "evaluation.html")]
+struct EvaluationPage {
+    layout: Layout,
+    lot: String,
+    procedure: String,
+    title: String,
+    started: bool,
+    may_start: bool,
+    method: String,
+    status: &'static str,
+    is_expert: bool,
+    may_manage: bool,
+    bids: Vec<BidRow>,
+    todo: Vec<String>,
+    committee: usize,
+    saved: usize,
+    signed: usize,
+    results: Vec<ResultRow>,
+    report_sm3: String,
+    to_sign: String,
+    csrf: String,
+    notice: Notice,
+}
+
+fn done_notice(params: &HashMap<String, String>) -> Notice {
+    let message = match param(params, "done") {
+        "started" => "评标已开始：评标委员会专家签署回避承诺后可查看投标文件并评审。",
+        "saved" => "评审表已保存。",
+        "concluded" => "评审已汇总，评分已锁定。请各位专家签署评标报告。",
+        "reopened" => "已退回重新评审。",
+        "signed" => "评标报告已签字。",
+        _ => return Notice::default(),
+    };
+    Notice {
+        tone: "ok",
+        message: message.into(),
+        ..Notice::default()
+    }
+}
+
+async fn evaluation_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    lot: &str,
+    notice: Notice,
+) -> Result<Response, AppError> {
+    let who = caller.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let procedure = state
+        .app
+        .procedure(Some(who), app::procedure_of_lot(lot)?)
+        .await?;
+    let found = procedure
+        .lot(lot)
+        .ok_or(domain::DomainError::LotNotFound)?
+        .clone();
+    let manages = app::manages(who, &procedure) || who.has(Role::Operator);
+    let page_layout = |title: &str| {
+        layout(
+            state,
+            caller,
+            title,
+            "procedures",
+            &[
+                ("招标项目", "/procedures"),
+                (&procedure.draft.title, ""),
+                ("评标", ""),
+            ],
+        )
+    };
+    if !state.app.evaluation_started(lot).await? {
+        if !manages && !who.has_any(&[Role::Supervisor, Role::Auditor]) {
+            return Err(AppError::NotFound("尚未开始评标"));
+        }
+        return Ok(render(EvaluationPage {
+            layout: page_layout("评标"),
+            lot: lot.to_string(),
+            procedure: procedure.id.clone(),
+            title: format!("{} {}", procedure.draft.title, found.name),
+            started: false,
+            may_start: manages && found.status == domain::LotStatus::Opened,
+            method: found
+                .evaluation
+                .as_ref()
+                .map(|t| t.method.label_zh().to_string())
+                .unwrap_or_default(),
+            status: "",
+            is_expert: false,
+            may_manage: manages,
+            bids: Vec::new(),
+            todo: Vec::new(),
+            committee: 0,
+            saved: 0,
+            signed: 0,
+            results: Vec::new(),
+            report_sm3: String::new(),
+            to_sign: String::new(),
+            csrf: csrf_of(caller),
+            notice,
+        }));
+    }
+    let view = state.app.evaluation_view(who, lot).await?;
+    let sheet = view.my_sheet.clone().unwrap_or_default();
+    let bids = view
+        .bids
+        .iter()
+        .map(|b| BidRow {
+            name: b.bidder_name.clone(),
+            price: app::yuan(b.price_fen),
+            small: b.small_enterprise,
+            form: b
+                .form
+                .iter()
+                .map(|(k, v)| format!("{}：{v}", app::form_label(k)))
+                .collect::<Vec<_>>()
+                .join("；"),
+            files: b
+                .files
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+                .join("、"),
+            items: view
+                .terms
+                .items
+                .iter()
+                .map(|item| {
+                    let verdict = sheet
+                        .verdicts
+                        .iter()
+                        .find(|v| v.bidder == b.bidder && &v.item == item);
+                    ItemCell {
+                        name: item.clone(),
+                        key: format!("{}|{item}", b.bidder),
+                        pass: verdict.is_some_and(|v| v.pass),
+                        fail: verdict.is_some_and(|v| !v.pass),
+                        reason: verdict.map(|v| v.reason.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+            scores: view
+                .terms
+                .factors
+                .iter()
+                .map(|f| ScoreCell {
+                    name: f.name.clone(),
+                    key: format!("{}|{}", b.bidder, f.key),
+                    max: domain::centi_text(f.max),
+                    objective: f.objective,
+                    value: sheet
+                        .scores
+                        .iter()
+                        .find(|s| s.bidder == b.bidder && s.factor == f.key)
+                        .map(|s| domain::centi_text(s.score))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
+    let names: HashMap<&str, &str> = view
+        .bids
+        .iter()
+        .map(|b| (b.bidder.as_str(), b.bidder_name.as_str()))
+        .collect();
+    let results = view
+        .outcome
+        .as_ref()
+        .map(|o| {
+            o.lines
+                .iter()
+                .map(|l| ResultRow {
+                    rank: l.rank.map_or_else(|| "—".into(), |r| r.to_string()),
+                    name: names.get(l.bidder.as_str()).unwrap_or(&"").to_string(),
+                    price: app::yuan(l.price_fen),
+                    evaluated: app::yuan(l.evaluated_price_fen),
+                    price_score: domain::centi_text(l.price_score),
+                    total: domain::centi_text(l.total),
+                    note: if !l.qualified {
+                        format!(
+                            "未通过：{}",
+                            l.failed_items
+                                .iter()
+                                .map(|(item, reasons)| format!("{item}（{}）", reasons.join("；")))
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        )
+                    } else if l.abnormally_low {
+                        "报价明显低于其他投标报价，须由投标人说明".into()
+                    } else {
+                        String::new()
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(render(EvaluationPage {
+        layout: page_layout("评标"),
+        lot: lot.to_string(),
+        procedure: procedure.id.clone(),
+        title: format!("{} {}", view.procedure_title, found.name),
+        started: true,
+        may_start: false,
+        method: view.terms.method.label_zh().to_string(),
+        status: view.status,
+        is_expert: view.me.is_some(),
+        may_manage: manages,
+        bids,
+        todo: view.todo.clone(),
+        committee: view.committee,
+        saved: view.saved,
+        signed: view.signed,
+        results,
+        report_sm3: view.report_sm3.clone().unwrap_or_default(),
+        to_sign: view
+            .to_sign
+            .as_ref()
+            .and_then(|t| serde_json::to_string_pretty(t).ok())
+            .unwrap_or_default(),
+        csrf: csrf_of(caller),
+        notice,
+    }))
+}
+
+pub(crate) async fn evaluation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    Query(params): Params,
+) -> Response {
+    if caller.0.is_none() {
+        return login(&format!("/lots/{code}/evaluation"));
+    }
+    evaluation_page(&state, &caller, &code, done_notice(&params))
+        .await
+        .unwrap_or_else(app_error_page)
+}
+
+/// The acts of the page: `start`, `save` (also in the background: answered 204 without a
+/// redirect), `conclude`, `reopen`, `sign`.
+pub(crate) async fn evaluation_act(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let back = format!("/lots/{}/evaluation", urlencode(&code));
+    let Some(who) = caller.0.as_ref() else {
+        return login(&back);
+    };
+    let form = fields(&body);
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let app = &state.app;
+    let background = headers
+        .get("x-autosave")
+        .is_some_and(|v| v.as_bytes() == b"1");
+    let (done, result) = match get("action").as_str() {
+        "start" => ("started", app.start_evaluation(who, &code).await),
+        "save" => (
+            "saved",
+            match sheet_of(&form) {
+                Ok(sheet) => app.save_sheet(who, &code, sheet).await,
+                Err(error) => Err(error),
+            },
+        ),
+        "conclude" => ("concluded", app.conclude_evaluation(who, &code).await),
+        "reopen" => (
+            "reopened",
+            app.reopen_evaluation(who, &code, &get("reason")).await,
+        ),
+        "sign" => (
+            "signed",
+            app.sign_report(who, &code, &get("certificate_pem"), &get("signature"))
+                .await,
+        ),
+        _ => ("", Err(AppError::Invalid("未知操作".into()))),
+    };
+    if background {
+        return match result {
+            Ok(_) => StatusCode::NO_CONTENT.into_response(),
+            Err(error) => ApiError::from(error).into_response(),
+        };
+    }
+    match result {
+        Ok(_) => Redirect::to(&format!("{back}?done={done}")).into_response(),
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        Err(error) => {
+            let api = ApiError::from(error);
+            let status = api.status();
+            match evaluation_page(&state, &caller, &code, Notice::refusal(&api)).await {
+                Ok(page) => (status, page).into_response(),
+                Err(_) => crate::pages::error_page(status, api.code, &api.message),
+            }
+        }
+    }
+}
