@@ -318,6 +318,60 @@ impl EvaluationTerms {
         }
     }
 
+    /// The terms in words, as the notice and the procedure page state them.
+    pub fn describe_zh(&self) -> String {
+        let price = match &self.method {
+            EvaluationMethod::Comprehensive {
+                price_points,
+                sme_deduction_bp,
+            } => format!(
+                "价格分 {} 分（评标基准价为最低评标价；小微企业价格扣除 {}%）",
+                centi_text(*price_points),
+                centi_text(*sme_deduction_bp)
+            ),
+            EvaluationMethod::LowestPrice { sme_deduction_bp } => format!(
+                "按评标价由低到高排序（小微企业价格扣除 {}%）",
+                centi_text(*sme_deduction_bp)
+            ),
+            EvaluationMethod::ConstructionComprehensive {
+                price_points,
+                above_per_pct,
+                below_per_pct,
+                downward_bp,
+            } => format!(
+                "价格分 {} 分（高于评标基准价每1%扣 {} 分，低于每1%扣 {} 分；基准价下浮 {}%）",
+                centi_text(*price_points),
+                centi_text(*above_per_pct),
+                centi_text(*below_per_pct),
+                centi_text(*downward_bp)
+            ),
+            EvaluationMethod::ReviewedLowestPrice => "按经评审的投标价由低到高排序".to_string(),
+        };
+        let factors = self
+            .factors
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} 分{}",
+                    f.name,
+                    centi_text(f.max),
+                    if f.objective { "（客观分）" } else { "" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("、");
+        let mut text = format!("{}：{price}", self.method.label_zh());
+        if !factors.is_empty() {
+            text.push_str(&format!("；{factors}"));
+        }
+        text.push_str(&format!(
+            "；审查项：{}；中标候选人不超过 {} 名",
+            self.items.join("、"),
+            self.max_candidates
+        ));
+        text
+    }
+
     /// Checks the terms as a tender states them; the reason in Chinese.
     pub fn validate(&self) -> Result<(), String> {
         if self.items.is_empty() || self.items.iter().any(|i| i.trim().is_empty()) {

@@ -541,7 +541,6 @@ pub(crate) async fn draw_act(
 pub(crate) struct MySeatRow {
     draw: String,
     lot: String,
-    procedure: String,
     procedure_title: String,
     evaluation_date: String,
     category: String,
@@ -587,7 +586,6 @@ async fn my_evaluations_page(
         .map(|s| MySeatRow {
             draw: s.draw,
             lot: s.lot,
-            procedure: s.procedure,
             procedure_title: s.procedure_title,
             evaluation_date: s.evaluation_date,
             category: format!("{} {}", s.category, s.category_name),

@@ -563,6 +563,10 @@ pub(crate) struct LotView {
     pub(crate) can_suspend: bool,
     pub(crate) can_resume: bool,
     pub(crate) bidder: Option<BidderPanel>,
+    /// 评标办法 in words.
+    pub(crate) evaluation: String,
+    /// The organiser and oversight follow the evaluation from its page.
+    pub(crate) evaluation_link: bool,
 }
 
 fn phase_class(procedure: &Procedure, lot: &Lot, now: i64) -> &'static str {
@@ -730,6 +734,14 @@ async fn procedure_page(
                 can_suspend: false,
                 can_resume: false,
                 bidder: None,
+                evaluation: lot
+                    .evaluation
+                    .clone()
+                    .unwrap_or_else(|| {
+                        domain::EvaluationTerms::standard(&procedure.draft.rule_category)
+                    })
+                    .describe_zh(),
+                evaluation_link: false,
             })
             .collect()
     } else {
@@ -765,6 +777,19 @@ async fn procedure_page(
                     ),
                 can_resume: overseer && matches!(lot.status, domain::LotStatus::Suspended { .. }),
                 bidder,
+                evaluation: lot
+                    .evaluation
+                    .as_ref()
+                    .map(domain::EvaluationTerms::describe_zh)
+                    .unwrap_or_default(),
+                evaluation_link: (manager || operator || overseer)
+                    && !matches!(
+                        lot.status,
+                        domain::LotStatus::Bidding
+                            | domain::LotStatus::Opening { .. }
+                            | domain::LotStatus::Failed { .. }
+                            | domain::LotStatus::Terminated { .. }
+                    ),
             });
         }
         lots
