@@ -499,3 +499,38 @@ impl App {
             .is_some())
     }
 }
+
+impl App {
+    /// A file of an opened bid: to the committee's experts (after the declaration), to the
+    /// bidder itself, and to supervision and audit. The file must be one the opening record
+    /// lists for that bidder. Returns the name and the bytes.
+    pub async fn bid_file(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        bidder: &str,
+        sm3_hex: &str,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let allowed = caller.has_any(&[Role::Supervisor, Role::Auditor])
+            || caller.acts_for(bidder)
+            || (caller.has(Role::Expert) && self.expert_may_evaluate(caller, lot).await?);
+        if !allowed {
+            return Err(AppError::NotAuthorized);
+        }
+        let document = found
+            .opening
+            .iter()
+            .filter(|line| line.bidder.as_ref() == bidder && line.outcome == OpeningOutcome::Opened)
+            .flat_map(|line| line.files.iter())
+            .find(|file| file.sm3 == sm3_hex)
+            .ok_or(AppError::NotFound("投标文件中没有该文件"))?;
+        let bytes = self
+            .store
+            .blob(&document.sm3)
+            .await?
+            .ok_or(AppError::NotFound("该文件未保存"))?;
+        Ok((document.name.clone(), bytes))
+    }
+}

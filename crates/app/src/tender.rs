@@ -1441,7 +1441,14 @@ impl App {
                     None
                 }
             };
-            lines.push(open_one(lot, bid, content, &shared, &partials));
+            let mut files = Vec::new();
+            lines.push(open_one(lot, bid, content, &shared, &partials, &mut files));
+            // The opened files are kept for the committee (content-addressed; the opening record
+            // lists their SM3). Stored before the record: a crash leaves an unreferenced blob,
+            // never a record without its files.
+            for (_, bytes) in files {
+                self.store.put_blob(&bytes, self.now_ms()).await?;
+            }
         }
         let (_, receipts) = self
             .procedure_command(
@@ -1482,6 +1489,7 @@ fn open_one(
     content: Option<Vec<u8>>,
     shared: &crypto::SharedKey,
     partials: &[crypto::Partial],
+    files: &mut Vec<(String, Vec<u8>)>,
 ) -> OpeningLine {
     let mut line = OpeningLine {
         bidder: bid.bidder.clone(),
@@ -1548,6 +1556,7 @@ fn open_one(
     if line.price_fen.is_none() {
         return failed(line, "投标函中没有投标报价（price_fen）");
     }
+    files.extend(package.files);
     line
 }
 

@@ -60,6 +60,8 @@ const EVALUATION_READERS: Access = Access::Roles(&[
 ]);
 const EVALUATION_ACTORS: Access =
     Access::Roles(&[Role::Expert, Role::Operator, Role::Tenderee, Role::Agency]);
+const BID_FILE_READERS: Access =
+    Access::Roles(&[Role::Expert, Role::Bidder, Role::Supervisor, Role::Auditor]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -249,6 +251,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         EVALUATION_READERS,
     ),
     (Method::PUT, "/api/v1/lots/{code}/evaluation/sheet", EXPERT),
+    (
+        Method::GET,
+        "/api/v1/lots/{code}/bids/{bidder}/files/{sm3}",
+        BID_FILE_READERS,
+    ),
     (
         Method::POST,
         "/api/v1/lots/{code}/evaluation/conclude",

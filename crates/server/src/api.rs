@@ -454,6 +454,7 @@ pub(crate) async fn account(
         crate::expert_api::conclude_evaluation,
         crate::expert_api::reopen_evaluation,
         crate::expert_api::sign_report,
+        crate::expert_api::bid_file,
         crate::tender_api::add_expert,
         crate::tender_api::import_experts,
         crate::tender_api::expert_leave,

@@ -97,7 +97,8 @@ pub(crate) struct BidRow {
     price: String,
     small: bool,
     form: String,
-    files: String,
+    /// (name, link).
+    files: Vec<(String, String)>,
     items: Vec<ItemCell>,
     scores: Vec<ScoreCell>,
 }
@@ -231,9 +232,18 @@ async fn evaluation_page(
             files: b
                 .files
                 .iter()
-                .map(|f| f.name.clone())
-                .collect::<Vec<_>>()
-                .join("、"),
+                .map(|f| {
+                    (
+                        f.name.clone(),
+                        format!(
+                            "/api/v1/lots/{}/bids/{}/files/{}",
+                            urlencode(lot),
+                            urlencode(&b.bidder),
+                            f.sm3
+                        ),
+                    )
+                })
+                .collect(),
             items: view
                 .terms
                 .items

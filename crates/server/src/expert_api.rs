@@ -399,3 +399,16 @@ pub(crate) async fn sign_report(
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
+
+/// A file of an opened bid (committee experts after the declaration, the bidder itself,
+/// supervision and audit).
+#[utoipa::path(get, path = "/api/v1/lots/{code}/bids/{bidder}/files/{sm3}", tag = "评标", params(("code" = String, Path), ("bidder" = String, Path), ("sm3" = String, Path)), responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
+pub(crate) async fn bid_file(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path((code, bidder, sm3)): Path<(String, String, String)>,
+) -> ApiResult<axum::response::Response> {
+    let caller = caller(&maybe)?;
+    let (name, content) = state.app.bid_file(caller, &code, &bidder, &sm3).await?;
+    Ok(crate::tender_api::file_response(&name, content))
+}

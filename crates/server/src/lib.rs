@@ -268,6 +268,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(expert_api::start_evaluation).get(expert_api::evaluation),
         )
         .route(
+            "/api/v1/lots/{code}/bids/{bidder}/files/{sm3}",
+            get(expert_api::bid_file),
+        )
+        .route(
             "/api/v1/lots/{code}/evaluation/sheet",
             put(expert_api::save_sheet),
         )

@@ -184,6 +184,47 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             "NOT_AUTHORIZED"
         );
 
+        // The opened files: to the committee and to the bidder itself, not to another bidder
+        // nor to the organiser; only files the opening record lists.
+        let first_bid = view
+            .bids
+            .iter()
+            .find(|b| b.bidder == bidder.entity_id)
+            .unwrap();
+        let file = &first_bid.files[0];
+        let (name, bytes) = test
+            .app
+            .bid_file(e1, &lot, &first_bid.bidder, &file.sm3)
+            .await
+            .unwrap();
+        assert_eq!(name, "投标函.txt");
+        assert_eq!(bytes, "bidder 投标函".as_bytes());
+        assert!(
+            test.app
+                .bid_file(&bidder, &lot, &first_bid.bidder, &file.sm3)
+                .await
+                .is_ok()
+        );
+        let bidder2 = caller(&test.app, "bidder2").await;
+        for who in [&bidder2, &tenderee] {
+            assert_eq!(
+                test.app
+                    .bid_file(who, &lot, &first_bid.bidder, &file.sm3)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "NOT_AUTHORIZED"
+            );
+        }
+        assert_eq!(
+            test.app
+                .bid_file(e1, &lot, &first_bid.bidder, &"0".repeat(64))
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_FOUND"
+        );
+
         // Two complete sheets, and one that disagrees on the objective factor.
         test.app
             .save_sheet(e1, &lot, full_sheet(&view, 2800, 800))
