@@ -92,6 +92,7 @@ pub const REFUSAL_CODES: &[&str] = &[
     "PANEL_NOT_YET_DISCLOSABLE",
     "EXPERT_ACCOUNT_UNLINKED",
     "EXPERT_ACCOUNT_ROLE",
+    "CONTRACT_SIGNATURES",
 ];
 
 impl AppError {

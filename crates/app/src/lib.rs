@@ -6,6 +6,7 @@
 //! proofs, the full verifier behind `ggzy verify`, and the demo data.
 
 mod auth;
+mod awards;
 mod demo;
 mod documents;
 mod draws;

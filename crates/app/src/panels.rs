@@ -623,10 +623,24 @@ impl App {
         Ok(last)
     }
 
-    /// 公布评标委员会名单, after the award: the names with their salts, so that anyone can check
-    /// them against the commitments of the draw's pool.
+    /// 公布评标委员会名单, after the award (the trading center; the award itself also does it):
+    /// the names with their salts, so that anyone can check them against the commitments of the
+    /// draw's pool.
     pub async fn disclose_panel(&self, caller: &Caller, draw: &str) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
+        self.disclose_as(&caller.username, draw).await
+    }
+
+    /// The disclosure the award triggers.
+    pub(crate) async fn disclose_panel_after_award(&self, draw: &str) -> Result<(), AppError> {
+        let panel = self.load_panel(draw).await?;
+        if !panel.disclosed {
+            self.disclose_as("platform", draw).await?;
+        }
+        Ok(())
+    }
+
+    async fn disclose_as(&self, actor: &str, draw: &str) -> Result<Receipt, AppError> {
         let panel = self.load_panel(draw).await?;
         let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
         let status = procedure
@@ -663,19 +677,13 @@ impl App {
         let stream = Panel::stream(draw);
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let (decided, mut entries) = decide::<Option<Panel>>(
-            &mut tx,
-            &stream,
-            PanelCommand::Disclose,
-            &caller.username,
-            now,
-        )
-        .await?;
+        let (decided, mut entries) =
+            decide::<Option<Panel>>(&mut tx, &stream, PanelCommand::Disclose, actor, now).await?;
         entries.push(NewEntry {
             stream: draw_stream(draw),
             kind: "draw.disclosed".into(),
             visibility: Visibility::Public,
-            actor: caller.username.clone(),
+            actor: actor.to_string(),
             payload: serde_json::to_value(DrawDisclosed {
                 id: draw.to_string(),
                 names,

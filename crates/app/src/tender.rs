@@ -447,7 +447,7 @@ impl App {
             .ok_or(AppError::NotFound("公告不存在"))
     }
 
-    async fn entity_name(&self, id: &str) -> Result<String, AppError> {
+    pub(crate) async fn entity_name(&self, id: &str) -> Result<String, AppError> {
         Ok(self
             .store
             .entity(id)
@@ -547,7 +547,7 @@ impl App {
 
     /// Runs a procedure command; `announce` turns the new state and events into announcements
     /// appended in the same transaction.
-    async fn procedure_command(
+    pub(crate) async fn procedure_command(
         &self,
         caller: &Caller,
         id: &str,
@@ -738,6 +738,82 @@ impl App {
                 let found = lot_fields(&mut fields, lot);
                 fields.insert("reason", reason.clone());
                 (AnnouncementKind::FailureNotice, found)
+            }
+            ProcedureEvent::CandidatesPublicised {
+                lot,
+                candidates,
+                until_ms,
+                ..
+            } => {
+                let found = lot_fields(&mut fields, lot);
+                let price = |bidder: &domain::EntityId| {
+                    found
+                        .as_ref()
+                        .and_then(|l| l.opening.iter().find(|o| &o.bidder == bidder))
+                        .and_then(|o| o.price_fen)
+                        .map(|p| format!("，投标报价 {} 元", yuan(p)))
+                        .unwrap_or_default()
+                };
+                let list = candidates
+                    .iter()
+                    .map(|c| format!("第{}名：{}{}", c.rank, c.name, price(&c.bidder)))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                fields.insert(
+                    "text",
+                    format!(
+                        "经评标委员会评审，中标候选人如下：\n{list}\n\n公示期至 {} 止。投标人或者其他利害关系人对评标结果有异议的，应当在公示期间通过本平台提出；招标人答复前暂停招标投标活动（招标投标法实施条例 第54条）。",
+                        format_beijing_minute(*until_ms)
+                    ),
+                );
+                (AnnouncementKind::CandidatesNotice, found)
+            }
+            ProcedureEvent::Awarded {
+                lot,
+                winner,
+                contract_due_ms,
+                ..
+            } => {
+                let found = lot_fields(&mut fields, lot);
+                let price = found
+                    .as_ref()
+                    .and_then(|l| l.opening.iter().find(|o| o.bidder == winner.bidder))
+                    .and_then(|o| o.price_fen)
+                    .map(|p| format!("中标价：{} 元\n", yuan(p)))
+                    .unwrap_or_default();
+                fields.insert(
+                    "text",
+                    format!(
+                        "中标人：{}（统一社会信用代码 {}）\n{price}招标人应与中标人在 {} 前订立书面合同。评标委员会名单随本公告在专家抽取记录中公布，可对照抽取前的承诺核验。",
+                        winner.name,
+                        winner.bidder,
+                        format_beijing_minute(*contract_due_ms)
+                    ),
+                );
+                (AnnouncementKind::ResultNotice, found)
+            }
+            ProcedureEvent::ContractRecorded { lot, contract } => {
+                let found = lot_fields(&mut fields, lot);
+                let winner = found
+                    .as_ref()
+                    .and_then(|l| l.award.winner.as_ref())
+                    .map(|w| w.name.clone())
+                    .unwrap_or_default();
+                fields.insert(
+                    "text",
+                    format!(
+                        "合同当事人：招标人与中标人 {winner}\n合同文本：{}（{} 字节，SM3 {}），由双方以数字证书签署。{}",
+                        contract.document.name,
+                        contract.document.size,
+                        contract.document.sm3,
+                        if contract.late {
+                            "\n注：合同签订晚于规定期限，已提示行政监督部门。"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+                (AnnouncementKind::ContractNotice, found)
             }
             ProcedureEvent::Terminated { reason, .. } => {
                 fields.insert("reason", reason.clone());

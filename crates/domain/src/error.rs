@@ -183,6 +183,25 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("标段（包）当前状态（{status}）不能{step}")]
+    AwardStep {
+        step: &'static str,
+        status: &'static str,
+    },
+    #[error("评标报告没有中标候选人")]
+    NoCandidates,
+    #[error("只能在中标候选人公示期间提出异议")]
+    ObjectionOutOfTime,
+    #[error("异议不存在")]
+    ObjectionNotFound,
+    #[error("该异议已答复")]
+    ObjectionAnswered,
+    #[error("尚有未答复的异议，答复前不能确定中标人")]
+    ObjectionOpen,
+    #[error("中标候选人公示期至 {until} 结束，公示期满后方可确定中标人")]
+    PublicityRunning { until: String },
+    #[error("中标人应为公示的中标候选人之一")]
+    NotACandidate,
     #[error("该标段（包）已开始评标")]
     EvaluationExists,
     #[error("该标段（包）尚未开始评标")]
@@ -339,6 +358,14 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::AwardStep { .. } => "AWARD_STEP",
+            Self::NoCandidates => "NO_CANDIDATES",
+            Self::ObjectionOutOfTime => "OBJECTION_OUT_OF_TIME",
+            Self::ObjectionNotFound => "OBJECTION_NOT_FOUND",
+            Self::ObjectionAnswered => "OBJECTION_ANSWERED",
+            Self::ObjectionOpen => "OBJECTION_OPEN",
+            Self::PublicityRunning { .. } => "PUBLICITY_RUNNING",
+            Self::NotACandidate => "NOT_A_CANDIDATE",
             Self::EvaluationExists => "EVALUATION_EXISTS",
             Self::EvaluationNotFound => "EVALUATION_NOT_FOUND",
             Self::EvaluationLocked => "EVALUATION_LOCKED",
@@ -461,6 +488,14 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "AWARD_STEP",
+        "NO_CANDIDATES",
+        "OBJECTION_OUT_OF_TIME",
+        "OBJECTION_NOT_FOUND",
+        "OBJECTION_ANSWERED",
+        "OBJECTION_OPEN",
+        "PUBLICITY_RUNNING",
+        "NOT_A_CANDIDATE",
         "EVALUATION_EXISTS",
         "EVALUATION_NOT_FOUND",
         "EVALUATION_LOCKED",

@@ -339,6 +339,74 @@ pub struct Lot {
     /// 评标办法, frozen at publication.
     #[serde(default)]
     pub evaluation: Option<crate::EvaluationTerms>,
+    /// After the evaluation: the candidates, objections, award, contract and performance.
+    #[serde(default)]
+    pub award: Award,
+}
+
+/// A 中标候选人 as publicised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub bidder: EntityId,
+    pub name: String,
+    pub rank: u32,
+}
+
+/// An objection (异议) to the candidates, raised during the publicity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objection {
+    pub id: u32,
+    pub by: EntityId,
+    pub by_name: String,
+    pub text: String,
+    pub raised_at_ms: i64,
+    /// The organiser must answer by then (the rule set's reply period).
+    pub reply_due_ms: i64,
+    pub answer: Option<String>,
+    pub answered_at_ms: Option<i64>,
+}
+
+/// The contract as recorded: the document and both parties' signatures over its digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractRecord {
+    pub document: Document,
+    /// Certificate fingerprints of the signers (tenderee, winner).
+    pub signers: Vec<String>,
+    pub at_ms: i64,
+    /// Signed after the period the rules allow (招标投标法 第46条): recorded, and flagged.
+    pub late: bool,
+}
+
+/// A performance record (履约情况).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformanceNote {
+    pub text: String,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+/// What follows the evaluation of a lot.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Award {
+    pub candidates: Vec<Candidate>,
+    /// The publicity ends at this instant (the end of its last day).
+    pub publicity_until_ms: Option<i64>,
+    pub objections: Vec<Objection>,
+    pub winner: Option<Candidate>,
+    pub awarded_at_ms: Option<i64>,
+    /// The contract must be signed by then.
+    pub contract_due_ms: Option<i64>,
+    pub contract: Option<ContractRecord>,
+    pub performance: Vec<PerformanceNote>,
+}
+
+impl Award {
+    pub fn open_objections(&self) -> usize {
+        self.objections
+            .iter()
+            .filter(|o| o.answer.is_none())
+            .count()
+    }
 }
 
 /// What a lot looks like at a moment: `BiddingClosed` is derived from the clock.
@@ -473,6 +541,49 @@ pub enum ProcedureCommand {
         report_sm3: String,
         candidates: Vec<String>,
     },
+    /// 中标候选人公示 for the rule set's period (from the signed evaluation's candidates).
+    PublishCandidates {
+        lot: String,
+        candidates: Vec<Candidate>,
+        publicity: Period,
+        calendar: Calendar,
+    },
+    /// 异议 by a bidder during the publicity: the lot is suspended until answered.
+    RaiseObjection {
+        lot: String,
+        by: EntityId,
+        by_name: String,
+        text: String,
+        reply: Period,
+        calendar: Calendar,
+    },
+    /// The organiser answers an objection; the lot resumes when none is left open.
+    AnswerObjection {
+        lot: String,
+        id: u32,
+        answer: String,
+    },
+    /// 确定中标人 after the publicity, with no objection open; the contract period starts.
+    Award {
+        lot: String,
+        winner: EntityId,
+        contract_period: Period,
+        calendar: Calendar,
+    },
+    /// 合同: the document, signed by both parties (signatures checked by the application).
+    RecordContract {
+        lot: String,
+        document: Document,
+        signers: Vec<String>,
+    },
+    /// 履约情况.
+    RecordPerformance {
+        lot: String,
+        text: String,
+        by: String,
+    },
+    /// 履约完毕.
+    CompleteLot { lot: String },
     /// 暂停 a lot (objection or complaint under review).
     Suspend { lot: String, reason: String },
     /// 恢复 a suspended lot.
@@ -551,6 +662,40 @@ pub enum ProcedureEvent {
         candidates: Vec<String>,
         at_ms: i64,
     },
+    CandidatesPublicised {
+        lot: String,
+        candidates: Vec<Candidate>,
+        until_ms: i64,
+        at_ms: i64,
+    },
+    ObjectionRaised {
+        lot: String,
+        objection: Objection,
+    },
+    ObjectionAnswered {
+        lot: String,
+        id: u32,
+        answer: String,
+        at_ms: i64,
+    },
+    Awarded {
+        lot: String,
+        winner: Candidate,
+        contract_due_ms: i64,
+        at_ms: i64,
+    },
+    ContractRecorded {
+        lot: String,
+        contract: ContractRecord,
+    },
+    PerformanceRecorded {
+        lot: String,
+        note: PerformanceNote,
+    },
+    LotCompleted {
+        lot: String,
+        at_ms: i64,
+    },
     LotSuspended {
         lot: String,
         reason: String,
@@ -580,6 +725,13 @@ impl ProcedureEvent {
             Self::LotOpened { .. } => "procedure.lot_opened",
             Self::EvaluationStarted { .. } => "procedure.evaluation_started",
             Self::LotEvaluated { .. } => "procedure.lot_evaluated",
+            Self::CandidatesPublicised { .. } => "procedure.candidates_publicised",
+            Self::ObjectionRaised { .. } => "procedure.objection_raised",
+            Self::ObjectionAnswered { .. } => "procedure.objection_answered",
+            Self::Awarded { .. } => "procedure.awarded",
+            Self::ContractRecorded { .. } => "procedure.contract_recorded",
+            Self::PerformanceRecorded { .. } => "procedure.performance_recorded",
+            Self::LotCompleted { .. } => "procedure.lot_completed",
             Self::LotSuspended { .. } => "procedure.lot_suspended",
             Self::LotResumed { .. } => "procedure.lot_resumed",
             Self::Terminated { .. } => "procedure.terminated",
@@ -597,6 +749,11 @@ impl ProcedureEvent {
                 | Self::LotOpened { .. }
                 | Self::LotFailed { .. }
                 | Self::EvaluationStarted { .. }
+                | Self::CandidatesPublicised { .. }
+                | Self::Awarded { .. }
+                | Self::ContractRecorded { .. }
+                | Self::PerformanceRecorded { .. }
+                | Self::LotCompleted { .. }
                 | Self::LotSuspended { .. }
                 | Self::LotResumed { .. }
                 | Self::Terminated { .. }
@@ -914,6 +1071,186 @@ impl Decider for Option<Procedure> {
                     at_ms: now_ms,
                 }])
             }
+            ProcedureCommand::PublishCandidates {
+                lot,
+                candidates,
+                publicity,
+                calendar,
+            } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status != LotStatus::Evaluated {
+                    return Err(DomainError::AwardStep {
+                        step: "公示中标候选人",
+                        status: found.status.as_str(),
+                    });
+                }
+                if candidates.is_empty() {
+                    return Err(DomainError::NoCandidates);
+                }
+                let last = publicity.earliest_end(Date::of_instant(now_ms), &calendar);
+                Ok(vec![ProcedureEvent::CandidatesPublicised {
+                    lot,
+                    candidates,
+                    until_ms: last.end_ms(),
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::RaiseObjection {
+                lot,
+                by,
+                by_name,
+                text,
+                reply,
+                calendar,
+            } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let publicising = match &found.status {
+                    LotStatus::CandidatesPublicised => true,
+                    LotStatus::Suspended { before, .. } => {
+                        **before == LotStatus::CandidatesPublicised
+                    }
+                    _ => false,
+                };
+                let until = found.award.publicity_until_ms.unwrap_or(0);
+                if !publicising || now_ms >= until {
+                    return Err(DomainError::ObjectionOutOfTime);
+                }
+                if text.trim().is_empty() {
+                    return Err(DomainError::Required {
+                        field: "异议内容"
+                    });
+                }
+                text_field("异议内容", &text, 5000)?;
+                let reply_due = reply.window_end(Date::of_instant(now_ms), &calendar);
+                Ok(vec![ProcedureEvent::ObjectionRaised {
+                    lot,
+                    objection: Objection {
+                        id: found.award.objections.len() as u32 + 1,
+                        by,
+                        by_name,
+                        text: text.trim().to_string(),
+                        raised_at_ms: now_ms,
+                        reply_due_ms: reply_due.end_ms(),
+                        answer: None,
+                        answered_at_ms: None,
+                    },
+                }])
+            }
+            ProcedureCommand::AnswerObjection { lot, id, answer } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let objection = found
+                    .award
+                    .objections
+                    .iter()
+                    .find(|o| o.id == id)
+                    .ok_or(DomainError::ObjectionNotFound)?;
+                if objection.answer.is_some() {
+                    return Err(DomainError::ObjectionAnswered);
+                }
+                if answer.trim().is_empty() {
+                    return Err(DomainError::Required { field: "答复" });
+                }
+                text_field("答复", &answer, 5000)?;
+                Ok(vec![ProcedureEvent::ObjectionAnswered {
+                    lot,
+                    id,
+                    answer: answer.trim().to_string(),
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::Award {
+                lot,
+                winner,
+                contract_period,
+                calendar,
+            } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status != LotStatus::CandidatesPublicised {
+                    return Err(DomainError::AwardStep {
+                        step: "确定中标人",
+                        status: found.status.as_str(),
+                    });
+                }
+                if found.award.open_objections() > 0 {
+                    return Err(DomainError::ObjectionOpen);
+                }
+                if now_ms < found.award.publicity_until_ms.unwrap_or(i64::MAX) {
+                    return Err(DomainError::PublicityRunning {
+                        until: crate::format_beijing_ms(
+                            found.award.publicity_until_ms.unwrap_or(0),
+                        ),
+                    });
+                }
+                let chosen = found
+                    .award
+                    .candidates
+                    .iter()
+                    .find(|c| c.bidder == winner)
+                    .cloned()
+                    .ok_or(DomainError::NotACandidate)?;
+                let due = contract_period.window_end(Date::of_instant(now_ms), &calendar);
+                Ok(vec![ProcedureEvent::Awarded {
+                    lot,
+                    winner: chosen,
+                    contract_due_ms: due.end_ms(),
+                    at_ms: now_ms,
+                }])
+            }
+            ProcedureCommand::RecordContract {
+                lot,
+                document,
+                signers,
+            } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status != LotStatus::Awarded {
+                    return Err(DomainError::AwardStep {
+                        step: "签订合同",
+                        status: found.status.as_str(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::ContractRecorded {
+                    lot,
+                    contract: ContractRecord {
+                        document,
+                        signers,
+                        at_ms: now_ms,
+                        late: now_ms > found.award.contract_due_ms.unwrap_or(i64::MAX),
+                    },
+                }])
+            }
+            ProcedureCommand::RecordPerformance { lot, text, by } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if !matches!(found.status, LotStatus::Contracted | LotStatus::Performing) {
+                    return Err(DomainError::AwardStep {
+                        step: "记录履约情况",
+                        status: found.status.as_str(),
+                    });
+                }
+                if text.trim().is_empty() {
+                    return Err(DomainError::Required {
+                        field: "履约情况"
+                    });
+                }
+                text_field("履约情况", &text, 5000)?;
+                Ok(vec![ProcedureEvent::PerformanceRecorded {
+                    lot,
+                    note: PerformanceNote {
+                        text: text.trim().to_string(),
+                        by,
+                        at_ms: now_ms,
+                    },
+                }])
+            }
+            ProcedureCommand::CompleteLot { lot } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status != LotStatus::Performing {
+                    return Err(DomainError::AwardStep {
+                        step: "履约完毕",
+                        status: found.status.as_str(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::LotCompleted { lot, at_ms: now_ms }])
+            }
             ProcedureCommand::Suspend { lot, reason } => {
                 require_reason(&reason)?;
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
@@ -1006,6 +1343,7 @@ impl Decider for Option<Procedure> {
                         opening: Vec::new(),
                         opened_at_ms: None,
                         evaluation: evaluation.get(index).cloned(),
+                        award: Award::default(),
                     })
                     .collect();
             }
@@ -1053,6 +1391,79 @@ impl Decider for Option<Procedure> {
             ProcedureEvent::LotEvaluated { lot, .. } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.status = LotStatus::Evaluated;
+                }
+            }
+            ProcedureEvent::CandidatesPublicised {
+                lot,
+                candidates,
+                until_ms,
+                ..
+            } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::CandidatesPublicised;
+                    lot.award.candidates = candidates.clone();
+                    lot.award.publicity_until_ms = Some(*until_ms);
+                }
+            }
+            ProcedureEvent::ObjectionRaised { lot, objection } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.award.objections.push(objection.clone());
+                    if lot.status == LotStatus::CandidatesPublicised {
+                        lot.status = LotStatus::Suspended {
+                            reason: "中标候选人公示期间收到异议，答复前暂停".into(),
+                            before: Box::new(LotStatus::CandidatesPublicised),
+                        };
+                    }
+                }
+            }
+            ProcedureEvent::ObjectionAnswered {
+                lot,
+                id,
+                answer,
+                at_ms,
+                ..
+            } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    if let Some(o) = lot.award.objections.iter_mut().find(|o| o.id == *id) {
+                        o.answer = Some(answer.clone());
+                        o.answered_at_ms = Some(*at_ms);
+                    }
+                    if lot.award.open_objections() == 0
+                        && let LotStatus::Suspended { before, .. } = &lot.status
+                        && **before == LotStatus::CandidatesPublicised
+                    {
+                        lot.status = LotStatus::CandidatesPublicised;
+                    }
+                }
+            }
+            ProcedureEvent::Awarded {
+                lot,
+                winner,
+                contract_due_ms,
+                at_ms,
+            } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Awarded;
+                    lot.award.winner = Some(winner.clone());
+                    lot.award.awarded_at_ms = Some(*at_ms);
+                    lot.award.contract_due_ms = Some(*contract_due_ms);
+                }
+            }
+            ProcedureEvent::ContractRecorded { lot, contract } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Contracted;
+                    lot.award.contract = Some(contract.clone());
+                }
+            }
+            ProcedureEvent::PerformanceRecorded { lot, note } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Performing;
+                    lot.award.performance.push(note.clone());
+                }
+            }
+            ProcedureEvent::LotCompleted { lot, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Completed;
                 }
             }
             ProcedureEvent::LotSuspended { lot, reason, .. } => {

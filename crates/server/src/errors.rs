@@ -182,6 +182,27 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         422,
         "交易目录不允许该交易方式",
     ),
+    (
+        "CONTRACT_SIGNATURES",
+        422,
+        "合同须由招标人和中标人分别以本单位的数字证书签署",
+    ),
+    ("AWARD_STEP", 409, "标段（包）当前状态不能进行该操作"),
+    ("NO_CANDIDATES", 409, "评标报告没有中标候选人"),
+    (
+        "OBJECTION_OUT_OF_TIME",
+        409,
+        "只能在中标候选人公示期间提出异议",
+    ),
+    ("OBJECTION_NOT_FOUND", 404, "异议不存在"),
+    ("OBJECTION_ANSWERED", 409, "该异议已答复"),
+    (
+        "OBJECTION_OPEN",
+        409,
+        "尚有未答复的异议，答复前不能确定中标人",
+    ),
+    ("PUBLICITY_RUNNING", 409, "中标候选人公示期未满"),
+    ("NOT_A_CANDIDATE", 422, "中标人应为公示的中标候选人之一"),
     ("EVALUATION_EXISTS", 409, "该标段（包）已开始评标"),
     ("EVALUATION_NOT_FOUND", 404, "该标段（包）尚未开始评标"),
     (

@@ -342,6 +342,138 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             3
         );
 
+        // 中标候选人公示; an objection suspends the lot until answered; the award after the
+        // publicity discloses the committee; the contract signed by both; performance.
+        test.app.publish_candidates(&tenderee, &lot).await.unwrap();
+        let bidder2 = caller(&test.app, "bidder2").await;
+        test.app
+            .raise_objection(&bidder2, &lot, "第一中标候选人的项目经理有在建工程")
+            .await
+            .unwrap();
+        let suspended = test.app.procedure(None, &procedure.id).await.unwrap();
+        assert!(matches!(
+            suspended.lot(&lot).unwrap().status,
+            LotStatus::Suspended { .. }
+        ));
+        let winner = outcome.candidates[0].clone();
+        assert_eq!(
+            test.app
+                .award(&tenderee, &lot, &winner)
+                .await
+                .unwrap_err()
+                .code(),
+            "AWARD_STEP"
+        );
+        test.app
+            .answer_objection(
+                &tenderee,
+                &lot,
+                1,
+                "经核查，该项目经理在建工程已竣工验收，异议不成立。",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            test.app
+                .award(&tenderee, &lot, &winner)
+                .await
+                .unwrap_err()
+                .code(),
+            "PUBLICITY_RUNNING"
+        );
+        test.advance(4 * DAY);
+        assert_eq!(
+            test.app
+                .raise_objection(&bidder2, &lot, "逾期异议")
+                .await
+                .unwrap_err()
+                .code(),
+            "OBJECTION_OUT_OF_TIME"
+        );
+        assert_eq!(
+            test.app
+                .award(&tenderee, &lot, &bidder2.entity_id.replace('9', "8"))
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_A_CANDIDATE"
+        );
+        test.app.award(&tenderee, &lot, &winner).await.unwrap();
+        // The names are disclosed with the award, and check against the pool's commitments.
+        let record = test.app.draw_record(&committed.id).await.unwrap();
+        assert_eq!(record.disclosed.as_ref().unwrap().names.len(), 3);
+        assert!(app::check_record(&record).is_ok());
+        // The contract: both parties sign its digest with their own certificates.
+        let contract = "建设工程施工合同（演示）".as_bytes();
+        let payload =
+            serde_json::json!({"lot": lot, "contract_sm3": crypto::sm3(contract).to_hex()});
+        let signature_of = |username: &str| {
+            let cert = certificates
+                .iter()
+                .find(|c| c.username == username)
+                .unwrap();
+            let key = crypto::PlatformKey::from_pkcs8_pem(&cert.key_pem).unwrap();
+            (
+                cert.cert_pem.clone(),
+                key.sign(&crypto::canonical_json_bytes(&payload).unwrap())
+                    .to_hex(),
+            )
+        };
+        let mut winner_name = String::new();
+        for name in ["bidder", "bidder2", "yuecheng"] {
+            if caller(&test.app, name).await.entity_id == winner {
+                winner_name = name.to_string();
+            }
+        }
+        assert_eq!(
+            test.app
+                .record_contract(
+                    &tenderee,
+                    &lot,
+                    "施工合同.pdf",
+                    contract,
+                    &[signature_of("tenderee")]
+                )
+                .await
+                .unwrap_err()
+                .code(),
+            "CONTRACT_SIGNATURES"
+        );
+        test.app
+            .record_contract(
+                &tenderee,
+                &lot,
+                "施工合同.pdf",
+                contract,
+                &[signature_of("tenderee"), signature_of(&winner_name)],
+            )
+            .await
+            .unwrap();
+        test.app
+            .record_performance(&tenderee, &lot, "完成基础工程，进度符合合同约定。", false)
+            .await
+            .unwrap();
+        test.app
+            .record_performance(&tenderee, &lot, "", true)
+            .await
+            .unwrap();
+        let completed = test.app.procedure(None, &procedure.id).await.unwrap();
+        let lot_state = completed.lot(&lot).unwrap();
+        assert_eq!(lot_state.status, LotStatus::Completed);
+        assert!(!lot_state.award.contract.as_ref().unwrap().late);
+        let kinds: Vec<String> = test
+            .app
+            .announcements(&procedure.id, "", 100, 0)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|a| a.kind.clone())
+            .collect();
+        for kind in ["candidates_notice", "result_notice", "contract_notice"] {
+            assert!(kinds.iter().any(|k| k == kind), "{kind}: {kinds:?}");
+        }
+
         let report = app::verify_store(
             test.app.store(),
             &test.app.public_key(),
