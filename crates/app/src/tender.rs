@@ -383,6 +383,17 @@ impl App {
                         partial.proof.clear();
                     }
                 }
+                // That an objection was raised and answered is public (the lot was suspended);
+                // who raised it and the texts are for the parties, except the objector's own.
+                for objection in &mut lot.award.objections {
+                    let own = caller.is_some_and(|c| c.acts_for(objection.by.as_ref()));
+                    if !own {
+                        objection.by = domain::EntityId(String::new());
+                        objection.by_name.clear();
+                        objection.text.clear();
+                        objection.answer = objection.answer.as_ref().map(|_| String::new());
+                    }
+                }
             }
         }
         if procedure.status != ProcedureStatus::Draft || oversight {

@@ -62,6 +62,7 @@ const EVALUATION_ACTORS: Access =
     Access::Roles(&[Role::Expert, Role::Operator, Role::Tenderee, Role::Agency]);
 const BID_FILE_READERS: Access =
     Access::Roles(&[Role::Expert, Role::Bidder, Role::Supervisor, Role::Auditor]);
+const AWARD_ACTORS: Access = Access::Roles(&[Role::Tenderee, Role::Agency, Role::Bidder]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -272,6 +273,19 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         EXPERT,
     ),
     (Method::GET, "/lots/{code}/evaluation", EVALUATION_READERS),
+    // After the evaluation: the organiser acts; a bidder objects.
+    (Method::POST, "/api/v1/lots/{code}/candidates", TENDERING),
+    (Method::POST, "/api/v1/lots/{code}/objections", BIDDER),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/objections/{id}/answer",
+        TENDERING,
+    ),
+    (Method::POST, "/api/v1/lots/{code}/award", TENDERING),
+    (Method::POST, "/api/v1/lots/{code}/contract", TENDERING),
+    (Method::POST, "/api/v1/lots/{code}/performance", TENDERING),
+    (Method::POST, "/lots/{code}/award", AWARD_ACTORS),
+    (Method::POST, "/lots/{code}/contract", TENDERING),
     (Method::POST, "/lots/{code}/evaluation", EVALUATION_ACTORS),
     (Method::GET, "/draws", OVERSIGHT),
     (Method::POST, "/draws", OPERATOR),

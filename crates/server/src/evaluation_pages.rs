@@ -418,3 +418,111 @@ pub(crate) async fn evaluation_act(
         }
     }
 }
+
+/// The organiser's and bidders' acts after the evaluation, from the procedure page:
+/// `candidates`, `objection` (a bidder), `answer`, `award`, `performance`, `complete`.
+pub(crate) async fn award_act(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    let id = app::procedure_of_lot(&code)
+        .map(str::to_string)
+        .unwrap_or_default();
+    let Some(who) = caller.0.as_ref() else {
+        return login(&format!("/procedures/{id}"));
+    };
+    let form = fields(&body);
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let app = &state.app;
+    let (done, result) = match get("action").as_str() {
+        "candidates" => ("candidates", app.publish_candidates(who, &code).await),
+        "objection" => (
+            "objection",
+            app.raise_objection(who, &code, &get("text")).await,
+        ),
+        "answer" => (
+            "answered",
+            match get("id").parse::<u32>() {
+                Ok(n) => app.answer_objection(who, &code, n, &get("text")).await,
+                Err(_) => Err(AppError::Invalid("异议编号无效".into())),
+            },
+        ),
+        "award" => ("awarded", app.award(who, &code, &get("winner")).await),
+        "performance" => (
+            "performance",
+            app.record_performance(who, &code, &get("text"), false)
+                .await,
+        ),
+        "complete" => (
+            "completed",
+            app.record_performance(who, &code, "", true).await,
+        ),
+        _ => ("", Err(AppError::Invalid("未知操作".into()))),
+    };
+    crate::tender_pages::after(
+        &state,
+        &caller,
+        &id,
+        &crate::tender_pages::lot_anchor(&code),
+        done,
+        result.map(|r| Some(r.seq)),
+    )
+    .await
+}
+
+/// 合同 from the procedure page: `multipart/form-data` with the file (`contract`) and both
+/// parties' certificates and signatures (`tenderee_cert`, `tenderee_signature`, `winner_cert`,
+/// `winner_signature`); the CSRF token in the action's `csrf` query parameter.
+pub(crate) async fn contract_act(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let id = app::procedure_of_lot(&code)
+        .map(str::to_string)
+        .unwrap_or_default();
+    let Some(who) = caller.0.as_ref() else {
+        return login(&format!("/procedures/{id}"));
+    };
+    let result = async {
+        let mut multipart = multipart
+            .map_err(|_| crate::tender_pages::upload_refusal("请使用页面上的表单上传合同"))?;
+        let broken = |_| crate::tender_pages::upload_refusal("文件传输中断，请重新上传");
+        let mut file: Option<(String, Vec<u8>)> = None;
+        let mut texts: HashMap<String, String> = HashMap::new();
+        while let Some(field) = multipart.next_field().await.map_err(broken)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if name == "contract" {
+                let file_name = field.file_name().unwrap_or("合同.pdf").to_string();
+                file = Some((file_name, field.bytes().await.map_err(broken)?.to_vec()));
+            } else {
+                texts.insert(name, field.text().await.map_err(broken)?.trim().to_string());
+            }
+        }
+        let (name, content) = file
+            .filter(|(_, c)| !c.is_empty())
+            .ok_or_else(|| crate::tender_pages::upload_refusal("请选择合同文件"))?;
+        let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+        let signatures = vec![
+            (get("tenderee_cert"), get("tenderee_signature")),
+            (get("winner_cert"), get("winner_signature")),
+        ];
+        state
+            .app
+            .record_contract(who, &code, &name, &content, &signatures)
+            .await
+    }
+    .await;
+    crate::tender_pages::after(
+        &state,
+        &caller,
+        &id,
+        &crate::tender_pages::lot_anchor(&code),
+        "contract",
+        result.map(|r| Some(r.seq)),
+    )
+    .await
+}

@@ -412,3 +412,142 @@ pub(crate) async fn bid_file(
     let (name, content) = state.app.bid_file(caller, &code, &bidder, &sm3).await?;
     Ok(crate::tender_api::file_response(&name, content))
 }
+
+/// 中标候选人公示 (the organiser): the signed report's candidates, for the rule set's period.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/candidates", tag = "定标", params(("code" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn publish_candidates(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.publish_candidates(caller, &code).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TextRequest {
+    pub(crate) text: String,
+}
+
+/// 异议 by a bidder of the lot during the publicity; the lot is suspended until answered.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/objections", tag = "定标", params(("code" = String, Path)), request_body = TextRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn raise_objection(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<TextRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .raise_objection(caller, &code, &input.text)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// The organiser's answer to an objection.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/objections/{id}/answer", tag = "定标", params(("code" = String, Path), ("id" = u32, Path)), request_body = TextRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn answer_objection(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path((code, id)): Path<(String, u32)>,
+    ApiJson(input): ApiJson<TextRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .answer_objection(caller, &code, id, &input.text)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AwardRequest {
+    /// The winner's entity id (统一社会信用代码), one of the candidates.
+    pub(crate) winner: String,
+}
+
+/// 确定中标人 after the publicity, with no objection open.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/award", tag = "定标", params(("code" = String, Path)), request_body = AwardRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn award(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<AwardRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.award(caller, &code, &input.winner).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PartySignature {
+    pub(crate) certificate_pem: String,
+    /// SM2 over the canonical JSON of `{"lot", "contract_sm3"}`, hex.
+    pub(crate) signature: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContractRequest {
+    pub(crate) name: String,
+    /// The contract file, base64.
+    pub(crate) content_base64: String,
+    /// The tenderee's and the winner's signatures.
+    pub(crate) signatures: Vec<PartySignature>,
+}
+
+/// 合同: the document signed by both parties.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/contract", tag = "定标", params(("code" = String, Path)), request_body = ContractRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn contract(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<ContractRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    use base64::Engine;
+    let caller = caller(&maybe)?;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(input.content_base64.trim())
+        .map_err(|_| ApiError::with_message("INVALID_REQUEST", "合同文件不是有效的 base64"))?;
+    let signatures: Vec<(String, String)> = input
+        .signatures
+        .into_iter()
+        .map(|s| (s.certificate_pem, s.signature))
+        .collect();
+    let receipt = state
+        .app
+        .record_contract(caller, &code, &input.name, &content, &signatures)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PerformanceRequest {
+    #[serde(default)]
+    pub(crate) text: String,
+    /// 履约完毕.
+    #[serde(default)]
+    pub(crate) complete: bool,
+}
+
+/// 履约情况, or the end of performance.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/performance", tag = "定标", params(("code" = String, Path)), request_body = PerformanceRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn performance(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<PerformanceRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .record_performance(caller, &code, &input.text, input.complete)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}

@@ -268,6 +268,32 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(expert_api::start_evaluation).get(expert_api::evaluation),
         )
         .route(
+            "/api/v1/lots/{code}/candidates",
+            post(expert_api::publish_candidates),
+        )
+        .route(
+            "/api/v1/lots/{code}/objections",
+            post(expert_api::raise_objection),
+        )
+        .route(
+            "/api/v1/lots/{code}/objections/{id}/answer",
+            post(expert_api::answer_objection),
+        )
+        .route("/api/v1/lots/{code}/award", post(expert_api::award))
+        .route(
+            "/api/v1/lots/{code}/contract",
+            post(expert_api::contract).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+        )
+        .route(
+            "/api/v1/lots/{code}/performance",
+            post(expert_api::performance),
+        )
+        .route("/lots/{code}/award", post(evaluation_pages::award_act))
+        .route(
+            "/lots/{code}/contract",
+            post(evaluation_pages::contract_act).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+        )
+        .route(
             "/api/v1/lots/{code}/bids/{bidder}/files/{sm3}",
             get(expert_api::bid_file),
         )

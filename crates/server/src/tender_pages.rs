@@ -112,6 +112,13 @@ impl Notice {
             "withdrawn" => "投标文件已撤回。投标截止前可重新递交。",
             "suspended" => "标段（包）已暂停，暂停期间不接受投标、不开标。",
             "resumed" => "标段（包）已恢复。",
+            "candidates" => "中标候选人公示已发布。",
+            "objection" => "异议已提交，招标人答复前该标段（包）暂停。",
+            "answered" => "异议已答复。",
+            "awarded" => "中标人已确定，中标结果公告已发布，评标委员会名单已公布。",
+            "contract" => "合同已记录，合同公告已发布。",
+            "performance" => "履约情况已记录。",
+            "completed" => "该标段（包）已履约完毕。",
             "opening" => {
                 "开标已启动：等待密钥持有人提交解密份额；递交的投标文件少于规定数量的，该标段流标。"
             }
@@ -567,6 +574,112 @@ pub(crate) struct LotView {
     pub(crate) evaluation: String,
     /// The organiser and oversight follow the evaluation from its page.
     pub(crate) evaluation_link: bool,
+    pub(crate) award: AwardView,
+}
+
+pub(crate) struct ObjectionRow {
+    pub(crate) id: u32,
+    pub(crate) by_name: String,
+    pub(crate) text: String,
+    pub(crate) raised_at: String,
+    pub(crate) reply_due: String,
+    pub(crate) answered: bool,
+    pub(crate) answer: String,
+}
+
+/// After the evaluation: what the page shows and who may act.
+#[derive(Default)]
+pub(crate) struct AwardView {
+    pub(crate) shown: bool,
+    /// (rank, name, entity id).
+    pub(crate) candidates: Vec<(u32, String, String)>,
+    pub(crate) publicity_until: String,
+    pub(crate) objections: Vec<ObjectionRow>,
+    pub(crate) winner: String,
+    pub(crate) contract_due: String,
+    pub(crate) contract: String,
+    /// (time, text).
+    pub(crate) performance: Vec<(String, String)>,
+    pub(crate) may_publish: bool,
+    pub(crate) may_answer: bool,
+    pub(crate) may_award: bool,
+    pub(crate) may_contract: bool,
+    pub(crate) may_perform: bool,
+    pub(crate) may_object: bool,
+}
+
+fn award_view(lot: &Lot, manager: bool, bid_in_lot: bool, now: i64) -> AwardView {
+    let award = &lot.award;
+    let publicising = match &lot.status {
+        domain::LotStatus::CandidatesPublicised => true,
+        domain::LotStatus::Suspended { before, .. } => {
+            **before == domain::LotStatus::CandidatesPublicised
+        }
+        _ => false,
+    };
+    let until = award.publicity_until_ms.unwrap_or(0);
+    AwardView {
+        shown: !award.candidates.is_empty() || lot.status == domain::LotStatus::Evaluated,
+        candidates: award
+            .candidates
+            .iter()
+            .map(|c| (c.rank, c.name.clone(), c.bidder.to_string()))
+            .collect(),
+        publicity_until: award
+            .publicity_until_ms
+            .map(beijing_time)
+            .unwrap_or_default(),
+        objections: award
+            .objections
+            .iter()
+            .map(|o| ObjectionRow {
+                id: o.id,
+                by_name: o.by_name.clone(),
+                text: o.text.clone(),
+                raised_at: beijing_time(o.raised_at_ms),
+                reply_due: beijing_time(o.reply_due_ms),
+                answered: o.answer.is_some(),
+                answer: o.answer.clone().unwrap_or_default(),
+            })
+            .collect(),
+        winner: award
+            .winner
+            .as_ref()
+            .map(|w| w.name.clone())
+            .unwrap_or_default(),
+        contract_due: award.contract_due_ms.map(beijing_time).unwrap_or_default(),
+        contract: award
+            .contract
+            .as_ref()
+            .map(|c| {
+                format!(
+                    "{}（SM3 {}），{} 双方签署{}",
+                    c.document.name,
+                    c.document.sm3,
+                    beijing_time(c.at_ms),
+                    if c.late { "；晚于规定期限" } else { "" }
+                )
+            })
+            .unwrap_or_default(),
+        performance: award
+            .performance
+            .iter()
+            .map(|p| (beijing_time(p.at_ms), p.text.clone()))
+            .collect(),
+        may_publish: manager && lot.status == domain::LotStatus::Evaluated,
+        may_answer: manager,
+        may_award: manager
+            && lot.status == domain::LotStatus::CandidatesPublicised
+            && now >= until
+            && award.open_objections() == 0,
+        may_contract: manager && lot.status == domain::LotStatus::Awarded,
+        may_perform: manager
+            && matches!(
+                lot.status,
+                domain::LotStatus::Contracted | domain::LotStatus::Performing
+            ),
+        may_object: bid_in_lot && publicising && now < until,
+    }
 }
 
 fn phase_class(procedure: &Procedure, lot: &Lot, now: i64) -> &'static str {
@@ -742,15 +855,20 @@ async fn procedure_page(
                     })
                     .describe_zh(),
                 evaluation_link: false,
+                award: AwardView::default(),
             })
             .collect()
     } else {
         let mut lots = Vec::new();
         for lot in &procedure.lots {
             let lot_bidding = procedure.phase(lot, now) == LotPhase::Bidding;
+            let mut bid_in_lot = false;
             let bidder = match who {
                 Some(c) if is_bidder && published => {
                     let bid = state.app.my_bid(c, &lot.code).await?;
+                    bid_in_lot = bid
+                        .as_ref()
+                        .is_some_and(|b| b.status == domain::BidStatus::Submitted);
                     Some(bidder_panel(bid, lot_bidding))
                 }
                 _ => None,
@@ -782,6 +900,7 @@ async fn procedure_page(
                     .as_ref()
                     .map(domain::EvaluationTerms::describe_zh)
                     .unwrap_or_default(),
+                award: award_view(lot, manager, bid_in_lot, now),
                 evaluation_link: (manager || operator || overseer)
                     && !matches!(
                         lot.status,
@@ -861,7 +980,7 @@ pub(crate) async fn procedure(
 
 /// After an act on procedure `id`: back to its page with `?done=`, or the page again with the
 /// refusal above it (the error page when the procedure itself cannot be shown).
-async fn after(
+pub(crate) async fn after(
     state: &AppState,
     caller: &MaybeCaller,
     id: &str,
@@ -884,7 +1003,12 @@ async fn after(
 }
 
 /// The procedure's page with a refusal above it, answered with the refusal's status.
-async fn refused(state: &AppState, caller: &MaybeCaller, id: &str, error: AppError) -> Response {
+pub(crate) async fn refused(
+    state: &AppState,
+    caller: &MaybeCaller,
+    id: &str,
+    error: AppError,
+) -> Response {
     let api = ApiError::from(error);
     let status = api.status();
     match procedure_page(state, caller, id, Notice::refusal(&api)).await {
@@ -893,11 +1017,11 @@ async fn refused(state: &AppState, caller: &MaybeCaller, id: &str, error: AppErr
     }
 }
 
-fn first_seq(receipts: &[app::Receipt]) -> Option<u64> {
+pub(crate) fn first_seq(receipts: &[app::Receipt]) -> Option<u64> {
     receipts.first().map(|r| r.seq)
 }
 
-fn lot_anchor(code: &str) -> String {
+pub(crate) fn lot_anchor(code: &str) -> String {
     format!("#lot-{code}")
 }
 

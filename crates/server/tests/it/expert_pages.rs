@@ -585,4 +585,153 @@ async fn a_committee_evaluates_through_the_pages_and_the_api() {
         procedure.lot(&lot).unwrap().status,
         domain::LotStatus::Evaluated
     );
+
+    // 定标 from the procedure page: candidates, an objection and its answer, the award, the
+    // contract signed by both parties, performance.
+    let page_of = format!("/procedures/{}", procedure.id);
+    let act = |client: &reqwest::Client, csrf: &str, pairs: &[(&str, &str)]| {
+        let mut all = vec![("csrf", csrf)];
+        all.extend_from_slice(pairs);
+        let body = form(&all);
+        let request = client
+            .post(server.url(&format!("/lots/{lot}/award")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        async move { request.send().await.unwrap() }
+    };
+    let page = server.page(&tenderee, &page_of).await;
+    assert!(page.contains("发布中标候选人公示"), "{page}");
+    let response = act(&tenderee, &tenderee_csrf, &[("action", "candidates")]).await;
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    let (bidder2, bidder2_csrf) = server.login("bidder2").await;
+    let page = server.page(&bidder2, &page_of).await;
+    assert!(page.contains("提出异议"), "{page}");
+    let response = act(
+        &bidder2,
+        &bidder2_csrf,
+        &[("action", "objection"), ("text", "第一中标候选人业绩造假")],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    // The public sees that an objection was raised, not who raised it or what it says.
+    let public = server.page(&client(), &page_of).await;
+    assert!(public.contains("异议 1") && !public.contains("业绩造假"));
+    let response = act(
+        &tenderee,
+        &tenderee_csrf,
+        &[
+            ("action", "answer"),
+            ("id", "1"),
+            ("text", "经核查业绩属实，异议不成立。"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    // Too early to award: refused with the end of the publicity.
+    let winner = procedure
+        .lot(&lot)
+        .unwrap()
+        .award
+        .candidates
+        .first()
+        .cloned();
+    let winner = match winner {
+        Some(w) => w.bidder.to_string(),
+        None => app
+            .procedure(None, &procedure.id)
+            .await
+            .unwrap()
+            .lot(&lot)
+            .unwrap()
+            .award
+            .candidates[0]
+            .bidder
+            .to_string(),
+    };
+    let response = act(
+        &tenderee,
+        &tenderee_csrf,
+        &[("action", "award"), ("winner", &winner)],
+    )
+    .await;
+    assert_eq!(response.status(), 409);
+    assert!(text(response).await.contains("PUBLICITY_RUNNING"));
+    server.clock.fetch_add(4 * DAY, Ordering::SeqCst);
+    let response = act(
+        &tenderee,
+        &tenderee_csrf,
+        &[("action", "award"), ("winner", &winner)],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    let draw_page = server
+        .page(&client(), &format!("/draws/{}", panel.draw))
+        .await;
+    assert!(draw_page.contains("评标委员会名单（已公布）") && draw_page.contains("复核通过"));
+
+    let contract = "建设工程施工合同（演示）".as_bytes();
+    let payload = serde_json::json!({"lot": lot, "contract_sm3": crypto::sm3(contract).to_hex()});
+    let mut winner_user = String::new();
+    for name in ["bidder", "bidder2", "yuecheng"] {
+        if app.caller_for(name).await.unwrap().entity_id == winner {
+            winner_user = name.to_string();
+        }
+    }
+    let signature_of = |username: &str| {
+        let cert = certificates
+            .iter()
+            .find(|c| c.username == username)
+            .unwrap();
+        let key = crypto::PlatformKey::from_pkcs8_pem(&cert.key_pem).unwrap();
+        (
+            cert.cert_pem.clone(),
+            key.sign(&crypto::canonical_json_bytes(&payload).unwrap())
+                .to_hex(),
+        )
+    };
+    let (tc, ts) = signature_of("tenderee");
+    let (wc, ws) = signature_of(&winner_user);
+    let boundary = "----ggzyContract";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("tenderee_cert", tc.as_str()),
+        ("tenderee_signature", ts.as_str()),
+        ("winner_cert", wc.as_str()),
+        ("winner_signature", ws.as_str()),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"contract\"; filename=\"合同.txt\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(contract);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let response = tenderee
+        .post(server.url(&format!("/lots/{lot}/contract?csrf={tenderee_csrf}")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    let response = act(
+        &tenderee,
+        &tenderee_csrf,
+        &[("action", "performance"), ("text", "主体结构完成")],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let public = server.page(&client(), &page_of).await;
+    assert!(
+        public.contains("中标人") && public.contains("主体结构完成") && public.contains("双方签署")
+    );
 }
