@@ -233,6 +233,31 @@ impl DocumentAggregate for Option<domain::Evaluation> {
     }
 }
 
+impl DocumentAggregate for Option<domain::Bond> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let bond = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "bond".into(),
+            key1: bond.lot.clone(),
+            key2: bond.bidder.to_string(),
+            status: bond.status.as_str().into(),
+            sort_ms: bond.recorded_at_ms,
+            state: state_json(bond),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::BondEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(_: &domain::BondEvent) -> Visibility {
+        // Who gives a bond would name the bidders before the opening.
+        Visibility::Parties
+    }
+}
+
 /// The announcements row of a published announcement.
 pub(crate) fn announcement_row(announcement: &Announcement, seq: i64) -> AnnouncementRow {
     AnnouncementRow {

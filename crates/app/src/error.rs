@@ -93,6 +93,9 @@ pub const REFUSAL_CODES: &[&str] = &[
     "EXPERT_ACCOUNT_UNLINKED",
     "EXPERT_ACCOUNT_ROLE",
     "CONTRACT_SIGNATURES",
+    "BOND_NOT_ASKED",
+    "GUARANTEE_INVALID",
+    "BOND_STEP_NONE",
 ];
 
 impl AppError {

@@ -7,6 +7,7 @@
 
 mod auth;
 mod awards;
+mod bonds;
 mod demo;
 mod documents;
 mod draws;
@@ -33,6 +34,7 @@ use crypto::PlatformKey;
 use store::Store;
 
 pub use auth::{Caller, NewSession, PasswordPolicy};
+pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
 pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, DemoExpertCertificate, demo_accounts, seed_demo,
     seed_demo_certificates, seed_demo_expert_certificates,

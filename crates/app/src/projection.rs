@@ -125,6 +125,7 @@ pub(crate) struct Rebuilt {
     panel_states: BTreeMap<String, Option<domain::Panel>>,
     room_states: BTreeMap<String, Option<domain::Room>>,
     evaluation_states: BTreeMap<String, Option<domain::Evaluation>>,
+    bond_states: BTreeMap<String, Option<domain::Bond>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -162,6 +163,8 @@ impl Rebuilt {
             fold_document(&mut self.panel_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("room/") {
             fold_document(&mut self.room_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("bond/") {
+            fold_document(&mut self.bond_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("evaluation/") {
             fold_document(&mut self.evaluation_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {

@@ -167,12 +167,14 @@ pub async fn seed_demo_tendering(
                         budget_fen: 41_280_000_000,
                         description: String::new(),
                         evaluation: None,
+                        bond_fen: None,
                     },
                     crate::NewLot {
                         name: "机电安装标段".into(),
                         budget_fen: 8_650_000_000,
                         description: String::new(),
                         evaluation: None,
+                        bond_fen: None,
                     },
                 ],
                 deadline,
@@ -257,6 +259,7 @@ pub async fn seed_demo_tendering(
                 budget_fen: 168_000_000,
                 description: String::new(),
                 evaluation: None,
+                bond_fen: None,
             }],
             deadline: format!(
                 "{} 14:00",

@@ -53,6 +53,9 @@ pub struct NewLot {
     /// 评标办法 (`domain::EvaluationTerms`); left out, the standard terms of the rule category.
     #[serde(default)]
     pub evaluation: Option<domain::EvaluationTerms>,
+    /// 投标保证金 in fen, when the tender asks for one.
+    #[serde(default)]
+    pub bond_fen: Option<i64>,
 }
 
 /// A procedure as drafted through the API or a page.
@@ -511,6 +514,7 @@ impl App {
                     budget_fen: lot.budget_fen,
                     description: lot.description.trim().to_string(),
                     evaluation: lot.evaluation,
+                    bond_fen: lot.bond_fen,
                 })
                 .collect(),
             deadline_ms: parse_beijing_minute(&input.deadline)?,
@@ -955,6 +959,9 @@ impl App {
             clarification: period(keys.clarification)?,
             min_bidders: resolved.threshold(keys.min_bidders)? as u32,
             min_invitees: resolved.threshold(keys.min_invitees)? as u32,
+            // 实施条例 第26条 / 采购条例 第33条; construction works also the fixed cap (施工办法 第37条).
+            bond_rate_cap_bp: resolved.threshold("bond_rate_cap").ok(),
+            bond_cap_fen: resolved.threshold("bond_cap_works").ok(),
         })
     }
 
@@ -1214,6 +1221,9 @@ impl App {
         }
         if self.now_ms() >= terms.deadline_ms {
             return Err(DomainError::BidTooLate.into());
+        }
+        if let Some(required) = found.bond_fen {
+            self.require_bond(lot, &caller.entity_id, required).await?;
         }
         let stream = self.bid_stream(lot, &EntityId(caller.entity_id.clone()));
         if self.store.document(&stream).await?.is_none() {

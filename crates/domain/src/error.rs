@@ -183,6 +183,18 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("第{lot}标段（包）的投标保证金应大于零且不超过 {max} 元（规则集上限）")]
+    BondOverCap { lot: u32, max: String },
+    #[error("已登记投标保证金")]
+    BondExists,
+    #[error("投标保证金不足：应不少于 {required} 元")]
+    BondTooSmall { required: String },
+    #[error("投标保证金不存在")]
+    BondNotFound,
+    #[error("投标保证金当前状态不能进行该操作")]
+    BondStep,
+    #[error("本标段（包）要求提交投标保证金：请先缴纳或提交电子保函，经确认后再递交投标文件")]
+    BondRequired,
     #[error("标段（包）当前状态（{status}）不能{step}")]
     AwardStep {
         step: &'static str,
@@ -358,6 +370,12 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::BondOverCap { .. } => "BOND_OVER_CAP",
+            Self::BondExists => "BOND_EXISTS",
+            Self::BondTooSmall { .. } => "BOND_TOO_SMALL",
+            Self::BondNotFound => "BOND_NOT_FOUND",
+            Self::BondStep => "BOND_STEP",
+            Self::BondRequired => "BOND_REQUIRED",
             Self::AwardStep { .. } => "AWARD_STEP",
             Self::NoCandidates => "NO_CANDIDATES",
             Self::ObjectionOutOfTime => "OBJECTION_OUT_OF_TIME",
@@ -488,6 +506,12 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "BOND_OVER_CAP",
+        "BOND_EXISTS",
+        "BOND_TOO_SMALL",
+        "BOND_NOT_FOUND",
+        "BOND_STEP",
+        "BOND_REQUIRED",
         "AWARD_STEP",
         "NO_CANDIDATES",
         "OBJECTION_OUT_OF_TIME",

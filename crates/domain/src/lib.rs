@@ -7,6 +7,7 @@
 mod account;
 mod announcement;
 mod bid;
+mod bond;
 mod calendar;
 mod catalog;
 mod ceremony;
@@ -28,6 +29,7 @@ mod tender;
 pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
 pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
 pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
+pub use bond::{Bond, BondCommand, BondEvent, BondForm, BondStatus, bond_interest};
 pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};
 pub use catalog::{Catalog, Category, Method};
 pub use ceremony::{

@@ -62,6 +62,12 @@ pub struct TenderRules {
     pub clarification: Period,
     pub min_bidders: u32,
     pub min_invitees: u32,
+    /// 投标保证金 may not exceed this share of the budget (basis points)…
+    #[serde(default)]
+    pub bond_rate_cap_bp: Option<i64>,
+    /// …nor this amount (fen), where the rule set says so.
+    #[serde(default)]
+    pub bond_cap_fen: Option<i64>,
 }
 
 /// A document held in the blob store (tender documents, an amendment's attachment).
@@ -85,6 +91,9 @@ pub struct LotDraft {
     /// the rule category are frozen at publication.
     #[serde(default)]
     pub evaluation: Option<crate::EvaluationTerms>,
+    /// 投标保证金 the tender asks for, in fen (capped by the rule set at publication).
+    #[serde(default)]
+    pub bond_fen: Option<i64>,
 }
 
 /// What a tenderee or its agency drafts.
@@ -342,6 +351,9 @@ pub struct Lot {
     /// After the evaluation: the candidates, objections, award, contract and performance.
     #[serde(default)]
     pub award: Award,
+    /// 投标保证金 required for a bid, in fen.
+    #[serde(default)]
+    pub bond_fen: Option<i64>,
 }
 
 /// A 中标候选人 as publicised.
@@ -882,6 +894,20 @@ impl Decider for Option<Procedure> {
                         date: deadline_day.to_string(),
                     });
                 }
+                for (index, lot) in draft.lots.iter().enumerate() {
+                    if let Some(bond) = lot.bond_fen {
+                        let by_rate = rules
+                            .bond_rate_cap_bp
+                            .map_or(i64::MAX, |bp| lot.budget_fen.saturating_mul(bp) / 10_000);
+                        let max = by_rate.min(rules.bond_cap_fen.unwrap_or(i64::MAX));
+                        if bond <= 0 || bond > max {
+                            return Err(DomainError::BondOverCap {
+                                lot: index as u32 + 1,
+                                max: crate::centi_text(max),
+                            });
+                        }
+                    }
+                }
                 let evaluation = draft
                     .lots
                     .iter()
@@ -1344,6 +1370,7 @@ impl Decider for Option<Procedure> {
                         opened_at_ms: None,
                         evaluation: evaluation.get(index).cloned(),
                         award: Award::default(),
+                        bond_fen: lot.bond_fen,
                     })
                     .collect();
             }

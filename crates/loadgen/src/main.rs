@@ -219,6 +219,7 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
                     budget_fen: 100_000_000_000,
                     description: String::new(),
                     evaluation: None,
+                    bond_fen: None,
                 }],
                 deadline: format!("{deadline_day} 09:30"),
                 opening_place: String::new(),

@@ -63,6 +63,15 @@ const EVALUATION_ACTORS: Access =
 const BID_FILE_READERS: Access =
     Access::Roles(&[Role::Expert, Role::Bidder, Role::Supervisor, Role::Auditor]);
 const AWARD_ACTORS: Access = Access::Roles(&[Role::Tenderee, Role::Agency, Role::Bidder]);
+const BOND_READERS: Access = Access::Roles(&[
+    Role::Bidder,
+    Role::Operator,
+    Role::Supervisor,
+    Role::Auditor,
+    Role::Tenderee,
+    Role::Agency,
+]);
+const BOND_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -273,6 +282,22 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         EXPERT,
     ),
     (Method::GET, "/lots/{code}/evaluation", EVALUATION_READERS),
+    // Bonds: a bidder gives one; the trading center confirms, refunds or withholds.
+    (Method::POST, "/api/v1/lots/{code}/bond/guarantee", BIDDER),
+    (Method::POST, "/api/v1/lots/{code}/bond/transfer", BIDDER),
+    (Method::GET, "/api/v1/lots/{code}/bonds", BOND_READERS),
+    (Method::POST, "/api/v1/lots/{code}/bonds/refund", OPERATOR),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/bonds/{bidder}/confirm",
+        OPERATOR,
+    ),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/bonds/{bidder}/forfeit",
+        OPERATOR,
+    ),
+    (Method::POST, "/lots/{code}/bond", BOND_ACTORS),
     // After the evaluation: the organiser acts; a bidder objects.
     (Method::POST, "/api/v1/lots/{code}/candidates", TENDERING),
     (Method::POST, "/api/v1/lots/{code}/objections", BIDDER),

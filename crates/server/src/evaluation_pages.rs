@@ -526,3 +526,67 @@ pub(crate) async fn contract_act(
     )
     .await
 }
+
+/// The bond acts of the procedure page: a bidder's `transfer` or `guarantee` (the provider's
+/// JSON pasted), the trading center's `confirm` and `refund`.
+pub(crate) async fn bond_act(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    let id = app::procedure_of_lot(&code)
+        .map(str::to_string)
+        .unwrap_or_default();
+    let Some(who) = caller.0.as_ref() else {
+        return login(&format!("/procedures/{id}"));
+    };
+    let form = fields(&body);
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let app = &state.app;
+    let (done, result) = match get("action").as_str() {
+        "transfer" => (
+            "bond",
+            match parse_points(&get("amount")) {
+                Some(amount) => {
+                    app.record_bond_transfer(who, &code, amount, &get("reference"))
+                        .await
+                }
+                None => Err(AppError::Invalid("金额应为元，最多两位小数".into())),
+            },
+        ),
+        "guarantee" => (
+            "bond",
+            match serde_json::from_str::<app::SignedGuarantee>(&get("guarantee")) {
+                Ok(signed) => app.record_bond_guarantee(who, &code, &signed).await,
+                Err(_) => Err(AppError::Invalid(
+                    "电子保函应为保函机构出具的 JSON（含 guarantee、certificate_pem、signature）"
+                        .into(),
+                )),
+            },
+        ),
+        "confirm" => (
+            "bond_confirmed",
+            app.confirm_bond(who, &code, &get("bidder")).await,
+        ),
+        "refund" => (
+            "bonds_refunded",
+            app.refund_bonds(who, &code).await.and_then(|list| {
+                list.into_iter().last().ok_or_else(|| AppError::Refused {
+                    code: "BOND_STEP_NONE",
+                    message: "目前没有可退还的投标保证金".into(),
+                })
+            }),
+        ),
+        _ => ("", Err(AppError::Invalid("未知操作".into()))),
+    };
+    crate::tender_pages::after(
+        &state,
+        &caller,
+        &id,
+        &crate::tender_pages::lot_anchor(&code),
+        done,
+        result.map(|r| Some(r.seq)),
+    )
+    .await
+}

@@ -551,3 +551,95 @@ pub(crate) async fn performance(
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
+
+/// 电子保函: the issuer's signed guarantee with its certificate (`app::SignedGuarantee`).
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bond/guarantee", tag = "投标保证金", params(("code" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn bond_guarantee(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<app::SignedGuarantee>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .record_bond_guarantee(caller, &code, &input)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TransferRequest {
+    pub(crate) amount_fen: i64,
+    /// The bank's transaction number.
+    pub(crate) reference: String,
+}
+
+/// 转账缴纳: held when the trading center confirms it.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bond/transfer", tag = "投标保证金", params(("code" = String, Path)), request_body = TransferRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn bond_transfer(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<TransferRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .record_bond_transfer(caller, &code, input.amount_fen, &input.reference)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// The bonds of a lot (`app::BondView`): the trading center and oversight; the organiser after
+/// the opening; a bidder its own.
+#[utoipa::path(get, path = "/api/v1/lots/{code}/bonds", tag = "投标保证金", params(("code" = String, Path)), responses((status = 200, body = Object)))]
+pub(crate) async fn bonds(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(json(&state.app.bonds(caller, &code).await?)))
+}
+
+/// The trading center confirms a transfer.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/{bidder}/confirm", tag = "投标保证金", params(("code" = String, Path), ("bidder" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn confirm_bond(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path((code, bidder)): Path<(String, String)>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.confirm_bond(caller, &code, &bidder).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 不予退还, with a reason.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/{bidder}/forfeit", tag = "投标保证金", params(("code" = String, Path), ("bidder" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn forfeit_bond(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path((code, bidder)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .forfeit_bond(caller, &code, &bidder, &input.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 退还投标保证金: every bond whose refund period has started, with the interest owed.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/refund", tag = "投标保证金", params(("code" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn refund_bonds(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let list = state.app.refund_bonds(caller, &code).await?;
+    Ok(Json(receipts(&state, &list)))
+}

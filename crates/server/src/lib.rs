@@ -268,6 +268,28 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(expert_api::start_evaluation).get(expert_api::evaluation),
         )
         .route(
+            "/api/v1/lots/{code}/bond/guarantee",
+            post(expert_api::bond_guarantee),
+        )
+        .route(
+            "/api/v1/lots/{code}/bond/transfer",
+            post(expert_api::bond_transfer),
+        )
+        .route("/api/v1/lots/{code}/bonds", get(expert_api::bonds))
+        .route(
+            "/api/v1/lots/{code}/bonds/refund",
+            post(expert_api::refund_bonds),
+        )
+        .route(
+            "/api/v1/lots/{code}/bonds/{bidder}/confirm",
+            post(expert_api::confirm_bond),
+        )
+        .route(
+            "/api/v1/lots/{code}/bonds/{bidder}/forfeit",
+            post(expert_api::forfeit_bond),
+        )
+        .route("/lots/{code}/bond", post(evaluation_pages::bond_act))
+        .route(
             "/api/v1/lots/{code}/candidates",
             post(expert_api::publish_candidates),
         )

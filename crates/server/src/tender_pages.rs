@@ -113,6 +113,9 @@ impl Notice {
             "suspended" => "标段（包）已暂停，暂停期间不接受投标、不开标。",
             "resumed" => "标段（包）已恢复。",
             "candidates" => "中标候选人公示已发布。",
+            "bond" => "投标保证金已登记：电子保函经核验即有效；转账待交易中心确认到账。",
+            "bond_confirmed" => "已确认投标保证金到账。",
+            "bonds_refunded" => "已退还可退还的投标保证金（含应付利息）。",
             "objection" => "异议已提交，招标人答复前该标段（包）暂停。",
             "answered" => "异议已答复。",
             "awarded" => "中标人已确定，中标结果公告已发布，评标委员会名单已公布。",
@@ -575,6 +578,59 @@ pub(crate) struct LotView {
     /// The organiser and oversight follow the evaluation from its page.
     pub(crate) evaluation_link: bool,
     pub(crate) award: AwardView,
+    /// 投标保证金 asked, in words (empty when none).
+    pub(crate) bond_required: String,
+    /// The bonds the caller may see.
+    pub(crate) bonds: Vec<BondRow>,
+    /// The caller (a registered bidder, while bidding) may give its bond here.
+    pub(crate) bond_form: bool,
+    pub(crate) may_manage_bonds: bool,
+}
+
+pub(crate) struct BondRow {
+    pub(crate) bidder: String,
+    pub(crate) bidder_name: String,
+    pub(crate) amount: String,
+    pub(crate) form: String,
+    pub(crate) status: String,
+    pub(crate) pending: bool,
+}
+
+fn bond_row(b: &app::BondView) -> BondRow {
+    BondRow {
+        bidder: b.bidder.clone(),
+        bidder_name: b.bidder_name.clone(),
+        amount: yuan_text(b.amount_fen),
+        form: match &b.form {
+            domain::BondForm::Transfer { reference } => format!("转账（流水号 {reference}）"),
+            domain::BondForm::Guarantee {
+                issuer,
+                number,
+                valid_until,
+                ..
+            } => format!("电子保函（{issuer} {number}，有效期至 {valid_until}）"),
+        },
+        status: match &b.status {
+            domain::BondStatus::Pending => "待交易中心确认到账".into(),
+            domain::BondStatus::Held => "有效".into(),
+            domain::BondStatus::Refunded {
+                at_ms,
+                interest_fen,
+                late,
+            } => format!(
+                "{} 已退还{}{}",
+                beijing_time(*at_ms),
+                if *interest_fen > 0 {
+                    format!("，利息 {}", yuan_text(*interest_fen))
+                } else {
+                    String::new()
+                },
+                if *late { "（逾期）" } else { "" }
+            ),
+            domain::BondStatus::Forfeited { reason } => format!("不予退还：{reason}"),
+        },
+        pending: b.status == domain::BondStatus::Pending,
+    }
 }
 
 pub(crate) struct ObjectionRow {
@@ -856,6 +912,10 @@ async fn procedure_page(
                     .describe_zh(),
                 evaluation_link: false,
                 award: AwardView::default(),
+                bond_required: lot.bond_fen.map(yuan_text).unwrap_or_default(),
+                bonds: Vec::new(),
+                bond_form: false,
+                may_manage_bonds: false,
             })
             .collect()
     } else {
@@ -873,7 +933,26 @@ async fn procedure_page(
                 }
                 _ => None,
             };
+            let bonds: Vec<BondRow> = match (who, lot.bond_fen) {
+                (Some(c), Some(_)) => state
+                    .app
+                    .bonds(c, &lot.code)
+                    .await?
+                    .iter()
+                    .map(bond_row)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let bond_form = lot.bond_fen.is_some()
+                && lot_bidding
+                && is_bidder
+                && who.is_some_and(|c| c.has(Role::Bidder))
+                && bonds.is_empty();
             lots.push(LotView {
+                bond_required: lot.bond_fen.map(yuan_text).unwrap_or_default(),
+                bonds,
+                bond_form,
+                may_manage_bonds: operator && lot.bond_fen.is_some(),
                 no: lot.no,
                 code: lot.code.clone(),
                 name: lot.name.clone(),
@@ -1351,6 +1430,7 @@ pub(crate) async fn new_procedure_submit(
                 budget_fen,
                 description: String::new(),
                 evaluation: None,
+                bond_fen: None,
             }),
             None => {
                 refusal.get_or_insert((

@@ -7,7 +7,7 @@ use app::Caller;
 use domain::{FactorScore, ItemVerdict, LotStatus, Sheet};
 
 use crate::support::{TestApp, demo_apps};
-use crate::tendering::{bid, caller, published};
+use crate::tendering::caller;
 
 const DAY: i64 = 86_400_000;
 
@@ -76,23 +76,161 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         let holders = app::run_simulated_ceremony(&test.app, "2026-12")
             .await
             .unwrap();
-        let (procedure, lot) = published(&test, "杭州市第十四中学新建教学楼工程").await;
+        let tenderee = caller(&test.app, "tenderee").await;
+        // A bond above the rule set's cap (2 % of 38,000,000 元 = 760,000 元) is refused at
+        // publication; 50,000 元 is asked.
+        let mut draft =
+            crate::tendering::new_procedure("杭州市第十四中学新建教学楼工程", "2026-12-28 09:30");
+        draft.lots[0].bond_fen = Some(80_000_000);
+        let (too_much, _) = test
+            .app
+            .create_procedure(&tenderee, draft.clone())
+            .await
+            .unwrap();
+        test.app
+            .attach_documents(&tenderee, &too_much.id, "招标文件.pdf", b"%PDF x")
+            .await
+            .unwrap();
+        assert_eq!(
+            test.app
+                .publish_procedure(&tenderee, &too_much.id)
+                .await
+                .unwrap_err()
+                .code(),
+            "BOND_OVER_CAP"
+        );
+        draft.lots[0].bond_fen = Some(5_000_000);
+        let (procedure, _) = test.app.create_procedure(&tenderee, draft).await.unwrap();
+        test.app
+            .attach_documents(&tenderee, &procedure.id, "招标文件.pdf", b"%PDF x")
+            .await
+            .unwrap();
+        let (procedure, _) = test
+            .app
+            .publish_procedure(&tenderee, &procedure.id)
+            .await
+            .unwrap();
+        let lot = procedure.lots[0].code.clone();
+        // Bonds: two e-guarantees from the demo provider, one transfer confirmed by the center.
+        let guarantor = app::DemoGuarantor::new(&test.app).await.unwrap();
+        let op = caller(&test.app, "operator").await;
+        let bidder = caller(&test.app, "bidder").await;
+        let bidder2 = caller(&test.app, "bidder2").await;
+        let yuecheng = caller(&test.app, "yuecheng").await;
+        // Without a bond the bid is refused before a byte is read.
+        test.app.register_for_lot(&bidder, &lot).await.unwrap();
+        assert_eq!(
+            test.app
+                .begin_bid(&bidder, &lot)
+                .await
+                .err()
+                .map(|e| e.code()),
+            Some("BOND_REQUIRED")
+        );
+        let good = guarantor.issue(
+            "BH2026-0001",
+            &lot,
+            &bidder.entity_id,
+            &tenderee.entity_id,
+            5_000_000,
+            "2027-03-31",
+        );
+        // A guarantee altered after signing, or naming another applicant: refused.
+        let mut altered = good.clone();
+        altered.guarantee.amount_fen = 9_000_000;
+        assert_eq!(
+            test.app
+                .record_bond_guarantee(&bidder, &lot, &altered)
+                .await
+                .unwrap_err()
+                .code(),
+            "GUARANTEE_INVALID"
+        );
+        assert_eq!(
+            test.app
+                .record_bond_guarantee(&bidder2, &lot, &good)
+                .await
+                .unwrap_err()
+                .code(),
+            "GUARANTEE_INVALID"
+        );
+        let short = guarantor.issue(
+            "BH2026-0002",
+            &lot,
+            &bidder.entity_id,
+            &tenderee.entity_id,
+            4_000_000,
+            "2027-03-31",
+        );
+        assert_eq!(
+            test.app
+                .record_bond_guarantee(&bidder, &lot, &short)
+                .await
+                .unwrap_err()
+                .code(),
+            "BOND_TOO_SMALL"
+        );
+        test.app
+            .record_bond_guarantee(&bidder, &lot, &good)
+            .await
+            .unwrap();
+        let second = guarantor.issue(
+            "BH2026-0003",
+            &lot,
+            &bidder2.entity_id,
+            &tenderee.entity_id,
+            5_000_000,
+            "2027-03-31",
+        );
+        test.app
+            .record_bond_guarantee(&bidder2, &lot, &second)
+            .await
+            .unwrap();
+        test.app.register_for_lot(&bidder2, &lot).await.unwrap();
+        test.app
+            .record_bond_transfer(&yuecheng, &lot, 5_000_000, "ZJ202612010001")
+            .await
+            .unwrap();
+        test.app.register_for_lot(&yuecheng, &lot).await.unwrap();
+        assert_eq!(
+            test.app
+                .begin_bid(&yuecheng, &lot)
+                .await
+                .err()
+                .map(|e| e.code()),
+            Some("BOND_REQUIRED")
+        );
+        assert_eq!(
+            test.app
+                .confirm_bond(&bidder, &lot, &yuecheng.entity_id)
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        test.app
+            .confirm_bond(&op, &lot, &yuecheng.entity_id)
+            .await
+            .unwrap();
+        // Before the opening the organiser sees no bond (it would name the bidders).
+        assert!(test.app.bonds(&tenderee, &lot).await.unwrap().is_empty());
+        assert_eq!(test.app.bonds(&yuecheng, &lot).await.unwrap().len(), 1);
+        assert_eq!(test.app.bonds(&op, &lot).await.unwrap().len(), 3);
         // The standard terms of construction were frozen at publication.
         assert!(matches!(
             procedure.lots[0].evaluation.as_ref().unwrap().method,
             domain::EvaluationMethod::ConstructionComprehensive { .. }
         ));
         let key = procedure.opening_key.clone().unwrap().public_key;
-        for (username, price) in [
-            ("bidder", 3_650_000_000),
-            ("bidder2", 3_700_000_000),
-            ("yuecheng", 3_720_000_000),
+        for (who, username, price) in [
+            (&bidder, "bidder", 3_650_000_000),
+            (&bidder2, "bidder2", 3_700_000_000),
+            (&yuecheng, "yuecheng", 3_720_000_000),
         ] {
-            bid(&test, &certificates, username, &lot, &key, price).await;
+            let envelope =
+                crate::tendering::seal(&certificates, username, &who.entity_id, &lot, &key, price);
+            test.app.submit_bid(who, &lot, &envelope).await.unwrap();
         }
-        let op = caller(&test.app, "operator").await;
-        let tenderee = caller(&test.app, "tenderee").await;
-        let bidder = caller(&test.app, "bidder").await;
         // Before the opening there is nothing to evaluate.
         assert_eq!(
             test.app
@@ -345,7 +483,6 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         // 中标候选人公示; an objection suspends the lot until answered; the award after the
         // publicity discloses the committee; the contract signed by both; performance.
         test.app.publish_candidates(&tenderee, &lot).await.unwrap();
-        let bidder2 = caller(&test.app, "bidder2").await;
         test.app
             .raise_objection(&bidder2, &lot, "第一中标候选人的项目经理有在建工程")
             .await
@@ -457,6 +594,37 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .record_performance(&tenderee, &lot, "", true)
             .await
             .unwrap();
+        // The bonds go back after the contract: guarantees released, the transfer with its
+        // deposit interest (1.50 % a year on 50,000 元 for the days held).
+        let refunds = test.app.refund_bonds(&op, &lot).await.unwrap();
+        assert_eq!(refunds.len(), 3);
+        let bonds = test.app.bonds(&op, &lot).await.unwrap();
+        let transfer = bonds
+            .iter()
+            .find(|b| b.bidder == yuecheng.entity_id)
+            .unwrap();
+        match &transfer.status {
+            domain::BondStatus::Refunded {
+                interest_fen, late, ..
+            } => {
+                let days = (test.app.now_ms()
+                    - app::parse_beijing_minute("2026-12-01 09:30").unwrap())
+                    / DAY;
+                assert_eq!(
+                    *interest_fen,
+                    domain::bond_interest(5_000_000, 150, 0, days * DAY)
+                );
+                assert!(*interest_fen > 0);
+                assert!(!late);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            bonds
+                .iter()
+                .all(|b| matches!(b.status, domain::BondStatus::Refunded { .. }))
+        );
+        assert!(test.app.refund_bonds(&op, &lot).await.unwrap().is_empty());
         let completed = test.app.procedure(None, &procedure.id).await.unwrap();
         let lot_state = completed.lot(&lot).unwrap();
         assert_eq!(lot_state.status, LotStatus::Completed);

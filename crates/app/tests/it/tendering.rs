@@ -26,6 +26,7 @@ pub(crate) fn new_procedure(title: &str, deadline: &str) -> NewProcedure {
             budget_fen: 3_800_000_000,
             description: String::new(),
             evaluation: None,
+            bond_fen: None,
         }],
         deadline: deadline.into(),
         opening_place: String::new(),

@@ -51,6 +51,8 @@ fn rules(rule_category: &str, method: Method) -> TenderRules {
         clarification: resolved.period(keys.clarification).unwrap().period,
         min_bidders: count(keys.min_bidders),
         min_invitees: count(keys.min_invitees),
+        bond_rate_cap_bp: resolved.threshold("bond_rate_cap").ok(),
+        bond_cap_fen: resolved.threshold("bond_cap_works").ok(),
     }
 }
 
@@ -320,6 +322,7 @@ fn lot_draft(name: &str, budget_fen: i64) -> LotDraft {
         budget_fen,
         description: String::new(),
         evaluation: None,
+        bond_fen: None,
     }
 }
 

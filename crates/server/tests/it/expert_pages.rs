@@ -735,3 +735,141 @@ async fn a_committee_evaluates_through_the_pages_and_the_api() {
         public.contains("中标人") && public.contains("主体结构完成") && public.contains("双方签署")
     );
 }
+
+#[tokio::test]
+async fn bonds_are_given_confirmed_and_required_through_the_pages() {
+    let server = spawn_clocked().await;
+    let app = server.app();
+    app::seed_demo_certificates(app).await.unwrap();
+    app::run_simulated_ceremony(app, "2026-12").await.unwrap();
+    let tenderee_caller = app.caller_for("tenderee").await.unwrap();
+    let mut draft = app::NewProcedure {
+        project_code: "2026-330106-48-01-512399".into(),
+        title: "保证金测试工程".into(),
+        category: "construction".into(),
+        method: "open_tender".into(),
+        region: "330100".into(),
+        tenderee: String::new(),
+        description: "新建教学楼一幢。".into(),
+        qualification: "具备建筑工程施工总承包二级及以上资质。".into(),
+        invitees: Vec::new(),
+        lots: vec![app::NewLot {
+            name: "施工标段".into(),
+            budget_fen: 3_800_000_000,
+            description: String::new(),
+            evaluation: None,
+            bond_fen: Some(5_000_000),
+        }],
+        deadline: "2026-12-28 09:30".into(),
+        opening_place: String::new(),
+        contact: "王老师 0571-87000000".into(),
+    };
+    draft.title = "保证金测试工程".into();
+    let (procedure, _) = app.create_procedure(&tenderee_caller, draft).await.unwrap();
+    app.attach_documents(&tenderee_caller, &procedure.id, "招标文件.pdf", b"%PDF x")
+        .await
+        .unwrap();
+    let (procedure, _) = app
+        .publish_procedure(&tenderee_caller, &procedure.id)
+        .await
+        .unwrap();
+    let lot = procedure.lots[0].code.clone();
+    let page_of = format!("/procedures/{}", procedure.id);
+
+    let (bidder, bidder_csrf) = server.login("bidder").await;
+    let bidder_caller = app.caller_for("bidder").await.unwrap();
+    app.register_for_lot(&bidder_caller, &lot).await.unwrap();
+    let page = server.page(&bidder, &page_of).await;
+    assert!(
+        page.contains("投标保证金") && page.contains("登记转账"),
+        "{page}"
+    );
+    // Without a bond the upload is refused before a byte is read.
+    assert_eq!(
+        app.begin_bid(&bidder_caller, &lot)
+            .await
+            .err()
+            .map(|e| e.code()),
+        Some("BOND_REQUIRED")
+    );
+    let response = post(
+        &bidder,
+        server.url(&format!("/lots/{lot}/bond")),
+        &[
+            ("csrf", &bidder_csrf),
+            ("action", "transfer"),
+            ("amount", "50000"),
+            ("reference", "ZJ2026120100042"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    let page = server.page(&bidder, &page_of).await;
+    assert!(page.contains("待交易中心确认到账"));
+    // The organiser sees no bond before the opening; the trading center confirms.
+    let (tenderee, _) = server.login("tenderee").await;
+    let list: serde_json::Value = tenderee
+        .get(server.url(&format!("/api/v1/lots/{lot}/bonds")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 0);
+    let (operator, operator_csrf) = server.login("operator").await;
+    let page = server.page(&operator, &page_of).await;
+    assert!(page.contains("确认到账"));
+    let response = post(
+        &operator,
+        server.url(&format!("/lots/{lot}/bond")),
+        &[
+            ("csrf", &operator_csrf),
+            ("action", "confirm"),
+            ("bidder", &bidder_caller.entity_id),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    assert!(app.begin_bid(&bidder_caller, &lot).await.is_ok());
+
+    // An e-guarantee pasted on the page: checked at once; a broken one is refused plainly.
+    let (bidder2, bidder2_csrf) = server.login("bidder2").await;
+    let bidder2_caller = app.caller_for("bidder2").await.unwrap();
+    let guarantor = app::DemoGuarantor::new(app).await.unwrap();
+    let signed = guarantor.issue(
+        "BH2026-0099",
+        &lot,
+        &bidder2_caller.entity_id,
+        &tenderee_caller.entity_id,
+        5_000_000,
+        "2027-03-31",
+    );
+    let response = post(
+        &bidder2,
+        server.url(&format!("/lots/{lot}/bond")),
+        &[
+            ("csrf", &bidder2_csrf),
+            ("action", "guarantee"),
+            ("guarantee", "{}"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let json = serde_json::to_string(&signed).unwrap();
+    let response = post(
+        &bidder2,
+        server.url(&format!("/lots/{lot}/bond")),
+        &[
+            ("csrf", &bidder2_csrf),
+            ("action", "guarantee"),
+            ("guarantee", &json),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "{}", text(response).await);
+    let page = server.page(&bidder2, &page_of).await;
+    assert!(page.contains("电子保函（浙商融资担保有限公司") && page.contains("有效"));
+    // Another bidder sees neither bond.
+    assert!(!page.contains("ZJ2026120100042"));
+}

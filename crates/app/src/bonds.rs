@@ -1,0 +1,474 @@
+//! 投标保证金 / 电子保函 through the application (`docs/evaluation.md`).
+//!
+//! **The e-guarantee provider API** is a document and a signature: the issuer (a bank, insurer
+//! or guarantee company) signs, with a certificate of a CA in the platform's trust store whose
+//! subject code is the issuer's 统一社会信用代码, the canonical JSON of `GuaranteeDoc`. The bidder
+//! submits it with the certificate; the platform checks the chain, the signature, and that the
+//! guarantee names this lot, this bidder as applicant, the tenderee as beneficiary, at least the
+//! amount asked, and lasts at least to the bid deadline. No call to the provider is needed at run
+//! time. `DemoGuarantor` is the demo's simulated provider.
+
+use domain::{
+    Bond, BondCommand, BondForm, BondStatus, Date, DomainError, EntityId, LotStatus, Procedure,
+    Role,
+};
+use serde::{Deserialize, Serialize};
+use store::DocumentFilter;
+
+use crate::documents::{decide, project};
+use crate::keys::decode_state;
+use crate::tender::{manages, procedure_of_lot};
+use crate::witness::append;
+use crate::{App, AppError, Caller, Receipt};
+
+/// An electronic guarantee as the issuer signs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuaranteeDoc {
+    /// The issuer's 统一社会信用代码 (= the certificate's subject code).
+    pub issuer: String,
+    pub issuer_name: String,
+    /// 保函编号.
+    pub number: String,
+    /// 投保人 / 申请人: the bidder's 统一社会信用代码.
+    pub applicant: String,
+    /// 受益人: the tenderee's 统一社会信用代码.
+    pub beneficiary: String,
+    /// The lot's 统一交易标识码.
+    pub lot: String,
+    pub amount_fen: i64,
+    /// `YYYY-MM-DD`.
+    pub valid_until: String,
+}
+
+/// A guarantee with the issuer's certificate and signature (hex), as submitted.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedGuarantee {
+    pub guarantee: GuaranteeDoc,
+    pub certificate_pem: String,
+    pub signature: String,
+}
+
+/// A bond as shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct BondView {
+    pub bidder: String,
+    pub bidder_name: String,
+    pub amount_fen: i64,
+    pub form: BondForm,
+    pub status: BondStatus,
+    pub recorded_at_ms: i64,
+}
+
+fn guarantee_invalid(reason: impl Into<String>) -> AppError {
+    AppError::refused(
+        "GUARANTEE_INVALID",
+        format!("电子保函无效：{}", reason.into()),
+    )
+}
+
+/// The demo's simulated guarantee provider: a demo CA, an issuer certificate, and its key.
+pub struct DemoGuarantor {
+    pub issuer: String,
+    pub issuer_name: String,
+    key: crypto::PlatformKey,
+    pub certificate_pem: String,
+}
+
+impl DemoGuarantor {
+    /// Makes the provider and adds its CA to the trust store in force.
+    pub async fn new(app: &App) -> Result<Self, AppError> {
+        const DAY: i64 = 86_400_000;
+        let now = app.now_ms();
+        let ca_name = "浙江省电子保函服务中心（演示）";
+        let authority = crypto::CertificateAuthority::new_root(
+            &crypto::Subject {
+                common_name: ca_name.into(),
+                organization: ca_name.into(),
+                code: String::new(),
+            },
+            now - DAY,
+            now + 3650 * DAY,
+        )?;
+        let current = app.reference_current(domain::ReferenceKind::Trust).await?;
+        app.publish(
+            domain::ReferenceKind::Trust,
+            &format!(
+                "{}\n# {ca_name}\n{}\n",
+                current.text.trim_end(),
+                authority.root().to_pem()
+            ),
+            "演示：认可电子保函演示 CA（不得用于生产）",
+            "system",
+        )
+        .await?;
+        let issuer = crate::demo::make_uscc("91", "330100", "MA2GUAR1");
+        let issuer_name = "浙商融资担保有限公司（演示）".to_string();
+        let key = crypto::PlatformKey::generate();
+        let certificate = authority.issue(
+            &crypto::Subject {
+                common_name: issuer_name.clone(),
+                organization: issuer_name.clone(),
+                code: issuer.clone(),
+            },
+            &key.public_key(),
+            9001,
+            now - DAY,
+            now + 730 * DAY,
+        )?;
+        Ok(Self {
+            issuer,
+            issuer_name,
+            key,
+            certificate_pem: certificate.to_pem(),
+        })
+    }
+
+    /// Issues and signs a guarantee.
+    pub fn issue(
+        &self,
+        number: &str,
+        lot: &str,
+        applicant: &str,
+        beneficiary: &str,
+        amount_fen: i64,
+        valid_until: &str,
+    ) -> SignedGuarantee {
+        let guarantee = GuaranteeDoc {
+            issuer: self.issuer.clone(),
+            issuer_name: self.issuer_name.clone(),
+            number: number.to_string(),
+            applicant: applicant.to_string(),
+            beneficiary: beneficiary.to_string(),
+            lot: lot.to_string(),
+            amount_fen,
+            valid_until: valid_until.to_string(),
+        };
+        let value = serde_json::to_value(&guarantee).unwrap_or_default();
+        let signature = crypto::canonical_json_bytes(&value)
+            .map(|bytes| self.key.sign(&bytes).to_hex())
+            .unwrap_or_default();
+        SignedGuarantee {
+            guarantee,
+            certificate_pem: self.certificate_pem.clone(),
+            signature,
+        }
+    }
+}
+
+impl App {
+    fn bond_stream(&self, lot: &str, bidder: &str) -> String {
+        // Opaque, like the bid's: who gives a bond is not public before the opening.
+        let digest = self
+            .key
+            .keyed_digest(format!("bond\n{lot}\n{bidder}").as_bytes());
+        format!("bond/{}", &digest.to_hex()[..32])
+    }
+
+    async fn bond_command(
+        &self,
+        actor: &str,
+        lot: &str,
+        bidder: &str,
+        command: BondCommand,
+    ) -> Result<Receipt, AppError> {
+        let stream = self.bond_stream(lot, bidder);
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let (decided, entries) =
+            decide::<Option<Bond>>(&mut tx, &stream, command, actor, now).await?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("bond command appended nothing".into()))?;
+        project(&mut tx, &stream, &decided.after, last.seq).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    async fn bond_lot(&self, lot: &str) -> Result<(Procedure, i64), AppError> {
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let required = found
+            .bond_fen
+            .ok_or_else(|| AppError::refused("BOND_NOT_ASKED", "本标段（包）不要求投标保证金"))?;
+        Ok((procedure, required))
+    }
+
+    /// A bidder submits an electronic guarantee; held at once when it checks.
+    pub async fn record_bond_guarantee(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        signed: &SignedGuarantee,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Bidder)?;
+        let (procedure, required) = self.bond_lot(lot).await?;
+        let now = self.now_ms();
+        let doc = &signed.guarantee;
+        let certificate = crypto::Certificate::from_pem(&signed.certificate_pem)?;
+        self.trust_store_at(now)
+            .await?
+            .verify(&certificate, now, |_| false)?;
+        if certificate.subject_code().as_deref() != Some(doc.issuer.as_str()) {
+            return Err(guarantee_invalid("签发机构与证书不符"));
+        }
+        let signature = crypto::Signature::from_hex(&signed.signature)
+            .map_err(|_| guarantee_invalid("签名格式错误"))?;
+        let value = serde_json::to_value(doc).map_err(|e| AppError::Internal(e.to_string()))?;
+        certificate
+            .public_key()?
+            .verify_json(&value, &signature)
+            .map_err(|_| {
+                guarantee_invalid("签发机构的签名验证失败（保函内容被改动或非该机构签发）")
+            })?;
+        if doc.lot != lot {
+            return Err(guarantee_invalid("保函所载标段（包）不是本标段（包）"));
+        }
+        if doc.applicant != caller.entity_id {
+            return Err(guarantee_invalid("保函申请人不是本投标人"));
+        }
+        if doc.beneficiary != procedure.draft.tenderee.as_ref() {
+            return Err(guarantee_invalid("保函受益人不是本项目招标人"));
+        }
+        let valid_until = Date::parse(&doc.valid_until)?;
+        if valid_until < Date::of_instant(procedure.deadline_ms()) {
+            return Err(guarantee_invalid(
+                "保函有效期短于投标有效期（至少应至投标截止日）",
+            ));
+        }
+        self.bond_command(
+            &caller.username,
+            lot,
+            &caller.entity_id,
+            BondCommand::Record {
+                lot: lot.to_string(),
+                bidder: EntityId(caller.entity_id.clone()),
+                amount_fen: doc.amount_fen,
+                required_fen: required,
+                form: BondForm::Guarantee {
+                    issuer: doc.issuer_name.clone(),
+                    number: doc.number.clone(),
+                    certificate: certificate.fingerprint().to_hex(),
+                    valid_until,
+                },
+            },
+        )
+        .await
+    }
+
+    /// A bidder records a transfer; held when the trading center confirms it.
+    pub async fn record_bond_transfer(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        amount_fen: i64,
+        reference: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Bidder)?;
+        let (_, required) = self.bond_lot(lot).await?;
+        self.bond_command(
+            &caller.username,
+            lot,
+            &caller.entity_id,
+            BondCommand::Record {
+                lot: lot.to_string(),
+                bidder: EntityId(caller.entity_id.clone()),
+                amount_fen,
+                required_fen: required,
+                form: BondForm::Transfer {
+                    reference: reference.trim().to_string(),
+                },
+            },
+        )
+        .await
+    }
+
+    /// The trading center confirms a transfer arrived in its bond account.
+    pub async fn confirm_bond(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        bidder: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        self.bond_command(&caller.username, lot, bidder, BondCommand::Confirm)
+            .await
+    }
+
+    /// The bond a bid needs, if the lot asks for one: held and at least the amount.
+    pub(crate) async fn require_bond(
+        &self,
+        lot: &str,
+        bidder: &str,
+        required: i64,
+    ) -> Result<(), AppError> {
+        let held = match self.store.document(&self.bond_stream(lot, bidder)).await? {
+            Some(row) => {
+                let bond: Bond = decode_state(&row.state)?;
+                bond.status == BondStatus::Held && bond.amount_fen >= required
+            }
+            None => false,
+        };
+        if held {
+            Ok(())
+        } else {
+            Err(DomainError::BondRequired.into())
+        }
+    }
+
+    /// 退还投标保证金 (the trading center): after the award for those not chosen, after the
+    /// contract for the winner (and for everyone when the lot failed or ended), with interest per
+    /// the rule set. Returns one receipt per bond refunded now.
+    pub async fn refund_bonds(&self, caller: &Caller, lot: &str) -> Result<Vec<Receipt>, AppError> {
+        caller.require(Role::Operator)?;
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let awarded_at = found.award.awarded_at_ms;
+        let contracted_at = found.award.contract.as_ref().map(|c| c.at_ms);
+        let ended = matches!(
+            found.status,
+            LotStatus::Failed { .. } | LotStatus::Terminated { .. }
+        );
+        let winner = found.award.winner.as_ref().map(|w| w.bidder.to_string());
+        let today = Date::of_instant(self.now_ms());
+        let rules = self
+            .resolve_rules(
+                &procedure.draft.rule_category,
+                procedure.draft.region.as_ref(),
+                today,
+            )
+            .await?;
+        let calendar = self.reference_data().await?.calendar;
+        let construction_period = rules
+            .period("bond_refund_after_contract")
+            .ok()
+            .map(|p| p.period);
+        let procurement_period = rules.period("bond_refund").ok().map(|p| p.period);
+        let deposit_rate = rules.threshold("bond_interest_bp").ok();
+        let late_rate = rules.threshold("bond_late_interest_bp").ok();
+        let rows = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "bond",
+                    key1: Some(lot),
+                    status: Some("held"),
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
+        let now = self.now_ms();
+        let mut receipts = Vec::new();
+        for row in &rows.items {
+            let bond: Bond = decode_state(&row.state)?;
+            let is_winner = winner.as_deref() == Some(bond.bidder.as_ref());
+            // The moment the refund period starts for this bond, if it has.
+            let start = if ended {
+                Some(now)
+            } else if is_winner {
+                contracted_at
+            } else if construction_period.is_some() {
+                // 实施条例 第57条: within 5 days of the contract, for every bidder.
+                contracted_at
+            } else {
+                awarded_at
+            };
+            let Some(start) = start else { continue };
+            let period = construction_period.or(procurement_period);
+            let due_ms = period
+                .map(|p| p.window_end(Date::of_instant(start), &calendar).end_ms())
+                .unwrap_or(now);
+            let transferred = matches!(bond.form, BondForm::Transfer { .. });
+            let interest_fen = match (transferred, deposit_rate, late_rate) {
+                // Construction: the deposit interest from payment to refund.
+                (true, Some(rate), _) => domain::bond_interest(
+                    bond.amount_fen,
+                    rate,
+                    bond.held_since_ms.unwrap_or(now),
+                    now,
+                ),
+                // Procurement: interest only when refunded late, from the due day.
+                (true, None, Some(rate)) if now > due_ms => {
+                    domain::bond_interest(bond.amount_fen, rate, due_ms, now)
+                }
+                _ => 0,
+            };
+            receipts.push(
+                self.bond_command(
+                    &caller.username,
+                    lot,
+                    bond.bidder.as_ref(),
+                    BondCommand::Refund {
+                        interest_fen,
+                        due_ms,
+                    },
+                )
+                .await?,
+            );
+        }
+        Ok(receipts)
+    }
+
+    /// 不予退还 with a reason (the trading center).
+    pub async fn forfeit_bond(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        bidder: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        self.bond_command(
+            &caller.username,
+            lot,
+            bidder,
+            BondCommand::Forfeit {
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// The bonds of a lot: the trading center and oversight all; the organiser after the
+    /// opening; a bidder its own.
+    pub async fn bonds(&self, caller: &Caller, lot: &str) -> Result<Vec<BondView>, AppError> {
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let oversight = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+        let opened = !matches!(found.status, LotStatus::Bidding | LotStatus::Opening { .. });
+        let organiser = manages(caller, &procedure) && opened;
+        let rows = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "bond",
+                    key1: Some(lot),
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
+        let mut views = Vec::new();
+        for row in &rows.items {
+            let bond: Bond = decode_state(&row.state)?;
+            if !(oversight || organiser || caller.acts_for(bond.bidder.as_ref())) {
+                continue;
+            }
+            views.push(BondView {
+                bidder_name: self.entity_name(bond.bidder.as_ref()).await?,
+                bidder: bond.bidder.to_string(),
+                amount_fen: bond.amount_fen,
+                form: bond.form,
+                status: bond.status,
+                recorded_at_ms: bond.recorded_at_ms,
+            });
+        }
+        Ok(views)
+    }
+}
