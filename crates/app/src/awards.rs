@@ -127,6 +127,7 @@ impl App {
                     kind: "bid",
                     key1: Some(lot),
                     key2: Some(&caller.entity_id),
+                    status: Some("submitted"),
                     ..Default::default()
                 },
                 1,
@@ -139,9 +140,13 @@ impl App {
         let by_name = self.entity_name(&caller.entity_id).await?;
         let reply = self.period(&procedure, &["objection_reply"]).await?;
         let calendar = self.reference_data().await?.calendar;
+        // Entry headers are public: the objection names no log-in.
         let (_, receipts) = self
             .procedure_command(
-                caller,
+                &Caller {
+                    username: "bidder".into(),
+                    ..caller.clone()
+                },
                 &procedure.id,
                 ProcedureCommand::RaiseObjection {
                     lot: lot.to_string(),
@@ -203,11 +208,13 @@ impl App {
             )
             .await?;
         let receipt = Self::last_receipt(receipts)?;
-        if let Ok(row) = self.store.document(&Evaluation::stream(lot)).await
-            && let Some(row) = row
-        {
+        // The disclosure is its own transaction; if it fails, the award stands and the trading
+        // center discloses from the draw's page (`disclose_panel`).
+        if let Some(row) = self.store.document(&Evaluation::stream(lot)).await? {
             let evaluation: Evaluation = decode_state(&row.state)?;
-            self.disclose_panel_after_award(&evaluation.draw).await?;
+            if let Err(error) = self.disclose_panel_after_award(&evaluation.draw).await {
+                tracing::error!(%error, lot, "the committee's names could not be disclosed with the award");
+            }
         }
         Ok(receipt)
     }
@@ -274,6 +281,7 @@ impl App {
                         size: content.len() as u64,
                     },
                     signers,
+                    signatures: signatures.to_vec(),
                 },
             )
             .await?;

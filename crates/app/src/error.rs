@@ -96,6 +96,7 @@ pub const REFUSAL_CODES: &[&str] = &[
     "BOND_NOT_ASKED",
     "GUARANTEE_INVALID",
     "BOND_STEP_NONE",
+    "EVALUATION_WITHDRAWAL",
 ];
 
 impl AppError {

@@ -127,10 +127,22 @@ impl App {
                 })
             })
             .collect();
-        let terms = found
+        let mut terms = found
             .evaluation
             .clone()
             .unwrap_or_else(|| EvaluationTerms::standard(&procedure.draft.rule_category));
+        // No more candidates than the rule set allows (实施条例 第53条).
+        if let Ok(rules) = self
+            .resolve_rules(
+                &procedure.draft.rule_category,
+                procedure.draft.region.as_ref(),
+                domain::Date::of_instant(self.now_ms()),
+            )
+            .await
+            && let Ok(max) = rules.threshold("max_candidates")
+        {
+            terms.max_candidates = terms.max_candidates.min(max.max(1) as u32);
+        }
         let experts: Vec<String> = panel
             .seats
             .iter()
@@ -190,6 +202,23 @@ impl App {
     }
 
     /// The committee member behind an expert caller for this evaluation.
+    /// Scores and signatures are taken only while the lot is being evaluated (not while it is
+    /// suspended or after it ended).
+    async fn require_evaluating(&self, evaluation: &Evaluation) -> Result<(), AppError> {
+        let procedure: Procedure = self.load_procedure(&evaluation.procedure).await?;
+        let lot = procedure
+            .lot(&evaluation.lot)
+            .ok_or(DomainError::LotNotFound)?;
+        if lot.status != domain::LotStatus::Evaluating {
+            return Err(DomainError::AwardStep {
+                step: "评审或签署评标报告",
+                status: lot.status.as_str(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
     async fn committee_member(
         &self,
         caller: &Caller,
@@ -281,6 +310,7 @@ impl App {
     ) -> Result<Receipt, AppError> {
         let evaluation = self.load_evaluation(lot).await?;
         let expert = self.committee_member(caller, &evaluation).await?;
+        self.require_evaluating(&evaluation).await?;
         // Entry headers are public: the actor names no log-in.
         self.evaluation_command(
             "expert",
@@ -311,8 +341,17 @@ impl App {
             &evaluation.all_sheets(),
         );
         let report_sm3 = report_digest(&outcome)?;
-        self.evaluation_command(&actor, lot, EvaluationCommand::Conclude { report_sm3 })
-            .await
+        // The domain refuses if the sheets changed since they were read: the digest is always
+        // that of the stored outcome.
+        self.evaluation_command(
+            &actor,
+            lot,
+            EvaluationCommand::Conclude {
+                outcome,
+                report_sm3,
+            },
+        )
+        .await
     }
 
     /// Back to scoring before anyone signed (the organiser or the trading center, with a reason).
@@ -349,6 +388,7 @@ impl App {
     ) -> Result<Receipt, AppError> {
         let evaluation = self.load_evaluation(lot).await?;
         let expert = self.committee_member(caller, &evaluation).await?;
+        self.require_evaluating(&evaluation).await?;
         let report_sm3 = match &evaluation.status {
             EvaluationStatus::Concluded { report_sm3, .. } => report_sm3.clone(),
             _ => return Err(DomainError::EvaluationNotConcluded.into()),
@@ -385,8 +425,10 @@ impl App {
             lot,
             EvaluationCommand::Sign {
                 expert,
+                report_sm3: payload.report_sm3.clone(),
                 signature: ReportSignature {
                     certificate: certificate.fingerprint().to_hex(),
+                    certificate_pem: certificate_pem.trim().to_string(),
                     signature: signature_hex.to_string(),
                     at_ms: now,
                 },
@@ -437,6 +479,8 @@ impl App {
         let todo = gaps
             .iter()
             .filter(|g| match (&me, g) {
+                // The organiser follows the progress, not the experts' scores.
+                (None, domain::SheetGap::ObjectiveMismatch { .. }) => oversight,
                 (None, _) => true,
                 (Some(_), domain::SheetGap::ObjectiveMismatch { .. }) => true,
                 (Some(me), domain::SheetGap::MissingVerdict { expert, .. })
@@ -513,9 +557,22 @@ impl App {
     ) -> Result<(String, Vec<u8>), AppError> {
         let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let on_committee = match self.store.document(&Evaluation::stream(lot)).await? {
+            // Once the evaluation started, its committee and nobody else on the expert side.
+            Some(row) => {
+                let evaluation: Evaluation = decode_state(&row.state)?;
+                caller.has(Role::Expert)
+                    && self
+                        .pseudonym_of_caller(caller)
+                        .await
+                        .is_ok_and(|p| evaluation.experts.contains(&p))
+                    && self.expert_may_evaluate(caller, lot).await?
+            }
+            None => caller.has(Role::Expert) && self.expert_may_evaluate(caller, lot).await?,
+        };
         let allowed = caller.has_any(&[Role::Supervisor, Role::Auditor])
             || caller.acts_for(bidder)
-            || (caller.has(Role::Expert) && self.expert_may_evaluate(caller, lot).await?);
+            || on_committee;
         if !allowed {
             return Err(AppError::NotAuthorized);
         }

@@ -289,6 +289,20 @@ impl App {
             self.require_active_expert(&pseudonym).await?;
         }
         let panel = self.load_panel(draw).await?;
+        if conflict.is_some()
+            && let Some(row) = self
+                .store
+                .document(&domain::Evaluation::stream(&panel.lot))
+                .await?
+        {
+            let evaluation: domain::Evaluation = decode_state(&row.state)?;
+            if evaluation.experts.contains(&pseudonym) {
+                return Err(AppError::refused(
+                    "EVALUATION_WITHDRAWAL",
+                    "评标已开始：请立即向交易中心和行政监督部门报告回避情形，由其依法处理（评标委员会的组成不能在评审中途自行变更）",
+                ));
+            }
+        }
         let procedure: Procedure = self.load_procedure(&panel.procedure).await?;
         let statement = declaration_text(&pseudonym, &panel.lot, &procedure.draft.title);
         // The platform checks again before the expert signs: a bidder may have registered after

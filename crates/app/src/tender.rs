@@ -377,6 +377,22 @@ impl App {
         let oversight = caller.is_some_and(|c| {
             manages(c, &procedure) || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
         });
+        redact(&mut procedure, caller);
+        if procedure.status != ProcedureStatus::Draft || oversight {
+            Ok(procedure)
+        } else {
+            Err(DomainError::ProcedureNotFound.into())
+        }
+    }
+}
+
+/// What a reader who is neither the organiser nor oversight may not see of a procedure: the
+/// partial decryption points, and who raised an objection and the texts (except their own).
+pub(crate) fn redact(procedure: &mut Procedure, caller: Option<&Caller>) {
+    let oversight = caller.is_some_and(|c| {
+        manages(c, procedure) || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+    });
+    {
         if !oversight {
             // Which holders sent partials is public; the points themselves are not.
             for lot in &mut procedure.lots {
@@ -399,13 +415,10 @@ impl App {
                 }
             }
         }
-        if procedure.status != ProcedureStatus::Draft || oversight {
-            Ok(procedure)
-        } else {
-            Err(DomainError::ProcedureNotFound.into())
-        }
     }
+}
 
+impl App {
     /// Published procedures (newest first), or those `entity` manages (drafts included).
     pub async fn procedures(
         &self,
@@ -430,12 +443,19 @@ impl App {
             ..Default::default()
         };
         let page = self.store.documents(&filter, limit, offset).await?;
+        let mut items: Vec<Procedure> = page
+            .items
+            .iter()
+            .map(|row| decode_state(&row.state))
+            .collect::<Result<_, _>>()?;
+        if managed_by.is_none() {
+            // The public list: the same redaction as the public view of one procedure.
+            for procedure in &mut items {
+                redact(procedure, None);
+            }
+        }
         Ok(Page {
-            items: page
-                .items
-                .iter()
-                .map(|row| decode_state(&row.state))
-                .collect::<Result<_, _>>()?,
+            items,
             total: page.total,
         })
     }
@@ -1652,6 +1672,9 @@ fn open_one(
         .collect();
     if line.price_fen.is_none() {
         return failed(line, "投标函中没有投标报价（price_fen）");
+    }
+    if line.price_fen.is_some_and(|p| p <= 0) {
+        return failed(line, "投标报价应为正数");
     }
     files.extend(package.files);
     line

@@ -214,6 +214,8 @@ pub enum DomainError {
     PublicityRunning { until: String },
     #[error("中标人应为公示的中标候选人之一")]
     NotACandidate,
+    #[error("评审内容已有变化（其他专家刚刚保存），请刷新后重试")]
+    EvaluationChanged,
     #[error("该标段（包）已开始评标")]
     EvaluationExists,
     #[error("该标段（包）尚未开始评标")]
@@ -384,6 +386,7 @@ impl DomainError {
             Self::ObjectionOpen => "OBJECTION_OPEN",
             Self::PublicityRunning { .. } => "PUBLICITY_RUNNING",
             Self::NotACandidate => "NOT_A_CANDIDATE",
+            Self::EvaluationChanged => "EVALUATION_CHANGED",
             Self::EvaluationExists => "EVALUATION_EXISTS",
             Self::EvaluationNotFound => "EVALUATION_NOT_FOUND",
             Self::EvaluationLocked => "EVALUATION_LOCKED",
@@ -520,6 +523,7 @@ impl DomainError {
         "OBJECTION_OPEN",
         "PUBLICITY_RUNNING",
         "NOT_A_CANDIDATE",
+        "EVALUATION_CHANGED",
         "EVALUATION_EXISTS",
         "EVALUATION_NOT_FOUND",
         "EVALUATION_LOCKED",

@@ -220,8 +220,12 @@ pub fn centi_text(centi: i64) -> String {
 
 /// `a × b / c` rounded half up, for non-negative operands (in i128, so no overflow).
 fn mul_div_round(a: i64, b: i64, c: i64) -> i64 {
+    if c <= 0 {
+        return 0;
+    }
     let (a, b, c) = (i128::from(a), i128::from(b), i128::from(c));
-    ((a * b * 2 + c) / (2 * c)) as i64
+    let value = (a * b * 2 + c) / (2 * c);
+    value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 /// One bid's result.
@@ -392,13 +396,16 @@ impl EvaluationTerms {
         if !(0..=10_000).contains(&self.abnormal_low_bp) {
             return Err("异常低价比例应在0到100%之间".into());
         }
+        if self.factors.iter().any(|f| f.max > 10_000) {
+            return Err("评分因素分值不能超过100分".into());
+        }
         let factor_points: i64 = self.factors.iter().map(|f| f.max).sum();
         match &self.method {
             EvaluationMethod::Comprehensive {
                 price_points,
                 sme_deduction_bp,
             } => {
-                if price_points + factor_points != 10_000 {
+                if !(0..=10_000).contains(price_points) || price_points + factor_points != 10_000 {
                     return Err("价格分与各评分因素分值之和应为100分".into());
                 }
                 if !(0..=2_000).contains(sme_deduction_bp) {
@@ -411,11 +418,14 @@ impl EvaluationTerms {
                 below_per_pct,
                 downward_bp,
             } => {
-                if price_points + factor_points != 10_000 {
+                if !(0..=10_000).contains(price_points) || price_points + factor_points != 10_000 {
                     return Err("价格分与各评分因素分值之和应为100分".into());
                 }
-                if *above_per_pct < 0 || *below_per_pct < 0 || !(0..=2_000).contains(downward_bp) {
-                    return Err("扣分系数不能为负，下浮系数应在0到20%之间".into());
+                if !(0..=*price_points).contains(above_per_pct)
+                    || !(0..=*price_points).contains(below_per_pct)
+                    || !(0..=2_000).contains(downward_bp)
+                {
+                    return Err("扣分系数应在0与价格分之间，下浮系数应在0到20%之间".into());
                 }
             }
             EvaluationMethod::LowestPrice { sme_deduction_bp } => {
@@ -563,13 +573,16 @@ pub fn construction_base(prices: &[i64], downward_bp: i64) -> Option<i64> {
         6 => &sorted[..5],
         n => &sorted[1..n - 1],
     };
-    let sum: i64 = trimmed.iter().sum();
-    let mean = mul_div_round(sum, 1, trimmed.len() as i64);
+    let sum: i128 = trimmed.iter().map(|p| i128::from(*p)).sum();
+    let mean = (sum / trimmed.len() as i128).clamp(0, i128::from(i64::MAX)) as i64;
     Some(mul_div_round(mean, 10_000 - downward_bp, 10_000))
 }
 
 /// The construction price score: F − |偏差率| × 100 × E, never below 0.
 pub fn deviation_score(price: i64, base: i64, full: i64, above: i64, below: i64) -> i64 {
+    if base <= 0 || price <= 0 {
+        return 0;
+    }
     let per_pct = if price >= base { above } else { below };
     // |price − base| / base × 100 (percent) × per_pct, in centi-points.
     let off = mul_div_round((price - base).abs(), 100 * per_pct, base);
@@ -609,8 +622,14 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
         }
         _ => None,
     };
-    let mean = (!qualified.is_empty())
-        .then(|| mul_div_round(qualified.iter().sum(), 1, qualified.len() as i64));
+    // The abnormally-low check compares the prices as quoted (a policy deduction is not a low
+    // price).
+    let quoted: Vec<i128> = lines
+        .iter()
+        .filter(|l| l.qualified)
+        .map(|l| i128::from(l.price_fen))
+        .collect();
+    let mean = (!quoted.is_empty()).then(|| quoted.iter().sum::<i128>() / quoted.len() as i128);
     for line in lines.iter_mut().filter(|l| l.qualified) {
         line.price_score = match (method, base) {
             (EvaluationMethod::Comprehensive { price_points, .. }, Some(base)) => {
@@ -656,8 +675,7 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
         line.total = line.price_score + line.factor_scores.values().sum::<i64>();
         line.abnormally_low = terms.abnormal_low_bp > 0
             && mean.is_some_and(|m| {
-                i128::from(line.evaluated_price_fen) * 10_000
-                    < i128::from(m) * i128::from(terms.abnormal_low_bp)
+                i128::from(line.price_fen) * 10_000 < m * i128::from(terms.abnormal_low_bp)
             });
     }
     // Rank: by score (descending) then evaluated price for the scoring methods, by evaluated
@@ -707,6 +725,9 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
 pub struct ReportSignature {
     /// SM3 fingerprint of the certificate, hex.
     pub certificate: String,
+    /// The certificate itself (PEM), so that anyone can verify the signature later.
+    #[serde(default)]
+    pub certificate_pem: String,
     /// SM2 signature over the canonical JSON of `ReportToSign`, hex.
     pub signature: String,
     pub at_ms: i64,
@@ -793,14 +814,19 @@ pub enum EvaluationCommand {
     },
     /// An expert saves their sheet (a draft may be incomplete).
     SaveSheet { expert: String, sheet: Sheet },
-    /// The sheets are complete: aggregate and fix the report (`report_sm3` is the digest of the
-    /// outcome `aggregate` gives, computed by the caller).
-    Conclude { report_sm3: String },
+    /// The sheets are complete: aggregate and fix the report. The caller computed `outcome` and
+    /// its digest from the state it read; refused if the sheets changed since.
+    Conclude {
+        outcome: EvaluationOutcome,
+        report_sm3: String,
+    },
     /// Before anyone signed: back to scoring (e.g. an arithmetic error, 87号令 第64条).
     Reopen { reason: String },
-    /// An expert signs (the signature checked by the application).
+    /// An expert signs the report with digest `report_sm3` (the signature checked by the
+    /// application); refused if that is no longer the report.
     Sign {
         expert: String,
+        report_sm3: String,
         signature: ReportSignature,
     },
 }
@@ -938,7 +964,10 @@ impl crate::Decider for Option<Evaluation> {
                     at_ms: now_ms,
                 }])
             }
-            EvaluationCommand::Conclude { report_sm3 } => {
+            EvaluationCommand::Conclude {
+                outcome: expected,
+                report_sm3,
+            } => {
                 if evaluation.status != EvaluationStatus::Scoring {
                     return Err(DomainError::EvaluationLocked);
                 }
@@ -954,6 +983,9 @@ impl crate::Decider for Option<Evaluation> {
                     &evaluation.bids,
                     &evaluation.all_sheets(),
                 );
+                if outcome != expected {
+                    return Err(DomainError::EvaluationChanged);
+                }
                 Ok(vec![EvaluationEvent::Concluded {
                     outcome,
                     report_sm3,
@@ -974,10 +1006,21 @@ impl crate::Decider for Option<Evaluation> {
                     _ => Err(DomainError::EvaluationLocked),
                 }
             }
-            EvaluationCommand::Sign { expert, signature } => {
+            EvaluationCommand::Sign {
+                expert,
+                report_sm3,
+                signature,
+            } => {
                 on_committee(&expert)?;
-                if !matches!(evaluation.status, EvaluationStatus::Concluded { .. }) {
-                    return Err(DomainError::EvaluationNotConcluded);
+                match &evaluation.status {
+                    EvaluationStatus::Concluded {
+                        report_sm3: current,
+                        ..
+                    } if *current == report_sm3 => {}
+                    EvaluationStatus::Concluded { .. } => {
+                        return Err(DomainError::EvaluationChanged);
+                    }
+                    _ => return Err(DomainError::EvaluationNotConcluded),
                 }
                 if evaluation.signatures.contains_key(&expert) {
                     return Err(DomainError::AlreadySigned);

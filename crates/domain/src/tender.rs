@@ -356,6 +356,9 @@ pub struct Lot {
     pub bond_fen: Option<i64>,
 }
 
+/// The reason of the suspension an objection causes (lifted by the answer).
+const OBJECTION_SUSPENSION: &str = "中标候选人公示期间收到异议，答复前暂停";
+
 /// A 中标候选人 as publicised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -384,6 +387,9 @@ pub struct ContractRecord {
     pub document: Document,
     /// Certificate fingerprints of the signers (tenderee, winner).
     pub signers: Vec<String>,
+    /// Each signer's certificate (PEM) and signature (hex), to verify again at any time.
+    #[serde(default)]
+    pub signatures: Vec<(String, String)>,
     pub at_ms: i64,
     /// Signed after the period the rules allow (招标投标法 第46条): recorded, and flagged.
     pub late: bool,
@@ -587,6 +593,7 @@ pub enum ProcedureCommand {
         lot: String,
         document: Document,
         signers: Vec<String>,
+        signatures: Vec<(String, String)>,
     },
     /// 履约情况.
     RecordPerformance {
@@ -1226,6 +1233,7 @@ impl Decider for Option<Procedure> {
                 lot,
                 document,
                 signers,
+                signatures,
             } => {
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
                 if found.status != LotStatus::Awarded {
@@ -1239,6 +1247,7 @@ impl Decider for Option<Procedure> {
                     contract: ContractRecord {
                         document,
                         signers,
+                        signatures,
                         at_ms: now_ms,
                         late: now_ms > found.award.contract_due_ms.unwrap_or(i64::MAX),
                     },
@@ -1437,7 +1446,7 @@ impl Decider for Option<Procedure> {
                     lot.award.objections.push(objection.clone());
                     if lot.status == LotStatus::CandidatesPublicised {
                         lot.status = LotStatus::Suspended {
-                            reason: "中标候选人公示期间收到异议，答复前暂停".into(),
+                            reason: OBJECTION_SUSPENSION.into(),
                             before: Box::new(LotStatus::CandidatesPublicised),
                         };
                     }
@@ -1455,9 +1464,12 @@ impl Decider for Option<Procedure> {
                         o.answer = Some(answer.clone());
                         o.answered_at_ms = Some(*at_ms);
                     }
+                    // Only the objection's own suspension ends with the answer; a suspension by
+                    // supervision stays until supervision resumes the lot.
                     if lot.award.open_objections() == 0
-                        && let LotStatus::Suspended { before, .. } = &lot.status
+                        && let LotStatus::Suspended { before, reason } = &lot.status
                         && **before == LotStatus::CandidatesPublicised
+                        && reason == OBJECTION_SUSPENSION
                     {
                         lot.status = LotStatus::CandidatesPublicised;
                     }

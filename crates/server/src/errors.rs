@@ -194,6 +194,11 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("BOND_STEP", 409, "投标保证金当前状态不能进行该操作"),
     ("BOND_REQUIRED", 409, "本标段（包）要求提交投标保证金"),
     ("GUARANTEE_INVALID", 422, "电子保函无效"),
+    (
+        "EVALUATION_WITHDRAWAL",
+        409,
+        "评标已开始，回避情形请向交易中心和行政监督部门报告",
+    ),
     ("BOND_STEP_NONE", 409, "目前没有可退还的投标保证金"),
     ("BOND_NOT_ASKED", 409, "本标段（包）不要求投标保证金"),
     ("AWARD_STEP", 409, "标段（包）当前状态不能进行该操作"),
@@ -212,6 +217,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ),
     ("PUBLICITY_RUNNING", 409, "中标候选人公示期未满"),
     ("NOT_A_CANDIDATE", 422, "中标人应为公示的中标候选人之一"),
+    ("EVALUATION_CHANGED", 409, "评审内容已有变化，请刷新后重试"),
     ("EVALUATION_EXISTS", 409, "该标段（包）已开始评标"),
     ("EVALUATION_NOT_FOUND", 404, "该标段（包）尚未开始评标"),
     (

@@ -5,7 +5,9 @@
   "use strict";
   var form = document.getElementById("sheet");
   if (!form) return;
-  var key = "ggzy-sheet-" + form.dataset.lot;
+  // One draft per expert and lot: a shared PC in an evaluation room never hands one expert's
+  // draft to another.
+  var key = "ggzy-sheet-" + form.dataset.lot + "-" + form.dataset.expert;
   var status = document.getElementById("save-state");
   var dirty = false;
 
@@ -29,6 +31,8 @@
 
   function say(text) { if (status) status.textContent = " " + text; }
 
+  // Back from a save the platform accepted: the draft is no longer needed.
+  if (/[?&]done=saved\b/.test(location.search)) localStorage.removeItem(key);
   var saved = localStorage.getItem(key);
   if (saved) {
     try { restore(JSON.parse(saved)); dirty = true; say("已恢复本机暂存的草稿，稍后自动提交。"); }
@@ -40,7 +44,8 @@
     dirty = true;
     say("有未提交的修改（已暂存在本机）");
   });
-  form.addEventListener("submit", function () { localStorage.removeItem(key); });
+  // A submitted form keeps its draft until the platform confirms (see above): a refused save
+  // loses nothing.
 
   function send() {
     if (!dirty || !navigator.onLine) { if (dirty) say("网络中断，修改已暂存在本机"); return; }

@@ -487,6 +487,24 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .raise_objection(&bidder2, &lot, "第一中标候选人的项目经理有在建工程")
             .await
             .unwrap();
+        // Neither the public view nor the public list tells who objected or what they said.
+        let listed = test.app.procedures(None, 100, 0).await.unwrap();
+        let public_lot = listed
+            .items
+            .iter()
+            .find(|p| p.id == procedure.id)
+            .unwrap()
+            .lot(&lot)
+            .unwrap()
+            .clone();
+        assert!(public_lot.award.objections[0].text.is_empty());
+        assert!(public_lot.award.objections[0].by_name.is_empty());
+        let own = test
+            .app
+            .procedure(Some(&bidder2), &procedure.id)
+            .await
+            .unwrap();
+        assert!(!own.lot(&lot).unwrap().award.objections[0].text.is_empty());
         let suspended = test.app.procedure(None, &procedure.id).await.unwrap();
         assert!(matches!(
             suspended.lot(&lot).unwrap().status,

@@ -223,8 +223,10 @@ fn construction_price_scores_by_deviation() {
             "{price}"
         );
     }
-    // Never below zero.
+    // Never below zero, and no division by a zero base or price.
     assert_eq!(deviation_score(wan(2000), base, 6000, 100, 50), 0);
+    assert_eq!(deviation_score(wan(1000), 0, 6000, 100, 50), 0);
+    assert_eq!(deviation_score(0, base, 6000, 100, 50), 0);
 
     let bids: Vec<BidLine> = [980, 1000, 1010, 1020, 1050, 1200]
         .iter()
@@ -494,15 +496,35 @@ fn the_evaluation_locks_when_concluded_and_completes_when_all_signed() {
     let state = run(state, save("E1", &scores)).unwrap();
     assert_eq!(state.as_ref().unwrap().sheets["E1"].expert, "E1");
     // E2 has not scored: concluding names what is missing.
-    let conclude = || EvaluationCommand::Conclude {
-        report_sm3: "ab".into(),
+    let conclude = |state: &Option<Evaluation>| {
+        let e = state.as_ref().unwrap();
+        EvaluationCommand::Conclude {
+            outcome: domain::aggregate(&e.terms, &e.bids, &e.all_sheets()),
+            report_sm3: "ab".into(),
+        }
     };
     assert_eq!(
-        run(state.clone(), conclude()).unwrap_err(),
+        run(state.clone(), conclude(&state)).unwrap_err(),
         "EVALUATION_INCOMPLETE"
     );
     let state = run(state, save("E2", &scores)).unwrap();
-    let state = run(state, conclude()).unwrap();
+    // An outcome computed before a sheet changed: refused, the digest must be the stored one's.
+    let stale = conclude(&state);
+    let changed = run(
+        state.clone(),
+        save(
+            "E2",
+            &[
+                ("甲", "technical", 3000),
+                ("甲", "commercial", 2000),
+                ("乙", "technical", 4500),
+                ("乙", "commercial", 1500),
+            ],
+        ),
+    )
+    .unwrap();
+    assert_eq!(run(changed, stale).unwrap_err(), "EVALUATION_CHANGED");
+    let state = run(state.clone(), conclude(&state)).unwrap();
     assert!(matches!(
         state.as_ref().unwrap().status,
         EvaluationStatus::Concluded { .. }
@@ -522,13 +544,28 @@ fn the_evaluation_locks_when_concluded_and_completes_when_all_signed() {
     assert!(run(reopened, save("E2", &scores)).is_ok());
     let signature = || ReportSignature {
         certificate: "c".into(),
+        certificate_pem: String::new(),
         signature: "s".into(),
         at_ms: 3,
     };
     let sign = |expert: &str| EvaluationCommand::Sign {
         expert: expert.into(),
+        report_sm3: "ab".into(),
         signature: signature(),
     };
+    // A signature of another report: refused.
+    assert_eq!(
+        run(
+            state.clone(),
+            EvaluationCommand::Sign {
+                expert: "E1".into(),
+                report_sm3: "cd".into(),
+                signature: signature(),
+            }
+        )
+        .unwrap_err(),
+        "EVALUATION_CHANGED"
+    );
     let state = run(state, sign("E1")).unwrap();
     assert_eq!(
         run(state.clone(), sign("E1")).unwrap_err(),
