@@ -10,6 +10,7 @@ use store::testing::{TestDatabase, fresh_sqlite};
 pub(crate) struct TestServer {
     pub(crate) base: String,
     pub(crate) _db: TestDatabase,
+    state: Arc<server::AppState>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -51,13 +52,14 @@ pub(crate) async fn spawn_app_with_clock(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server::serve(state, listener, async move {
+    tokio::spawn(server::serve(state.clone(), listener, async move {
         let _ = rx.await;
     }));
     (
         TestServer {
             base,
             _db: db,
+            state,
             _shutdown: tx,
         },
         certificates,
@@ -65,6 +67,12 @@ pub(crate) async fn spawn_app_with_clock(
 }
 
 impl TestServer {
+    /// The application behind the server (for what only a trusted tool or the demo does, such as
+    /// issuing certificates).
+    pub(crate) fn app(&self) -> &App {
+        &self.state.app
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -638,3 +638,399 @@ async fn with_two_bids_the_lot_fails_and_a_failure_notice_is_published() {
         (409, "LOT_NOT_OPENING")
     );
 }
+
+/// The whole flow over HTTP: announcement with a bond, bonds, sealed bids, a committee drawn from
+/// the expert database, declarations, the opening, scoring, the signed report, candidates, an
+/// objection and its answer, the award (with the committee's names disclosed), the contract signed
+/// by both parties, performance and the bonds' refund.
+#[tokio::test]
+async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
+    use reqwest::Method;
+    let flow = Flow::new().await;
+    let holders = flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let operator = flow.token("operator").await;
+    let body = flow
+        .ok(
+            &tenderee,
+            Method::POST,
+            "/api/v1/procedures",
+            Some(json!({
+                "project_code": "2026-330106-48-01-512377",
+                "title": "杭州市第十五中学体育馆工程",
+                "category": "construction",
+                "method": "open_tender",
+                "region": "330100",
+                "description": "新建体育馆一座，建筑面积6000平方米。",
+                "qualification": "建筑工程施工总承包二级及以上。",
+                "lots": [{"name": "施工标段", "budget_fen": 3_800_000_000_i64, "bond_fen": 5_000_000}],
+                "deadline": "2026-12-28 09:30",
+                "contact": "王老师 0571-87000000",
+            })),
+        )
+        .await;
+    let id = body["procedure"]["id"].as_str().unwrap().to_string();
+    let response = reqwest::Client::new()
+        .put(flow.server.url(&format!(
+            "/api/v1/procedures/{id}/documents?name=%E6%8B%9B%E6%A0%87%E6%96%87%E4%BB%B6.pdf"
+        )))
+        .bearer_auth(&tenderee)
+        .body(b"%PDF-1.7 tender documents".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let published = flow
+        .ok(
+            &tenderee,
+            Method::POST,
+            &format!("/api/v1/procedures/{id}/publish"),
+            None,
+        )
+        .await;
+    let lot = published["procedure"]["lots"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key = published["procedure"]["opening_key"]["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        published["procedure"]["lots"][0]["evaluation"]["method"]["method"],
+        "construction_comprehensive"
+    );
+
+    // Bonds by transfer, confirmed by the trading center; then the sealed bids.
+    let mut bidders = Vec::new();
+    for (username, price) in [
+        ("bidder", 3_650_000_000_i64),
+        ("bidder2", 3_700_000_000),
+        ("yuecheng", 3_720_000_000),
+    ] {
+        let token = flow.token(username).await;
+        let me = flow.ok(&token, Method::GET, "/api/v1/me", None).await;
+        let entity = me["entity_id"].as_str().unwrap().to_string();
+        flow.ok(
+            &token,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/bond/transfer"),
+            Some(json!({"amount_fen": 5_000_000, "reference": format!("ZJ{username}")})),
+        )
+        .await;
+        flow.ok(
+            &operator,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/bonds/{entity}/confirm"),
+            None,
+        )
+        .await;
+        flow.bid(username, &lot, &key, price).await;
+        bidders.push((username, token, entity));
+    }
+
+    // The committee: drawn, accounts opened, confirmed, declarations signed.
+    let drawn = flow
+        .ok(
+            &operator,
+            Method::POST,
+            "/api/v1/draws",
+            Some(json!({
+                "lot": lot,
+                "evaluation_date": "2026-12-29",
+                "needs": [["A01", 3]],
+                "backups": 0,
+            })),
+        )
+        .await;
+    let draw = drawn["committed"]["id"].as_str().unwrap().to_string();
+    let panel = flow
+        .ok(
+            &operator,
+            Method::GET,
+            &format!("/api/v1/draws/{draw}/panel"),
+            None,
+        )
+        .await;
+    let mut experts = Vec::new();
+    for seat in panel["seats"].as_array().unwrap() {
+        let pseudonym = seat["pseudonym"].as_str().unwrap().to_string();
+        let record = flow
+            .ok(
+                &operator,
+                Method::GET,
+                &format!("/api/v1/experts/{pseudonym}"),
+                None,
+            )
+            .await;
+        let username = match record["account"].as_str() {
+            Some(linked) => linked.to_string(),
+            None => {
+                flow.ok(
+                    &operator,
+                    Method::POST,
+                    &format!("/api/v1/experts/{pseudonym}/account"),
+                    Some(json!({"password": app::DEMO_PASSWORD})),
+                )
+                .await;
+                domain::Expert::account_name(&pseudonym)
+            }
+        };
+        let token = flow.token(&username).await;
+        flow.ok(
+            &token,
+            Method::POST,
+            &format!("/api/v1/draws/{draw}/confirm"),
+            None,
+        )
+        .await;
+        flow.ok(
+            &token,
+            Method::POST,
+            &format!("/api/v1/draws/{draw}/declaration"),
+            Some(json!({})),
+        )
+        .await;
+        experts.push((pseudonym, token));
+    }
+
+    // The opening after the deadline, by two of the three key holders.
+    flow.advance(28 * DAY);
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/opening"),
+        None,
+    )
+    .await;
+    let request: app::OpeningRequest = serde_json::from_value(
+        flow.ok(
+            &tenderee,
+            Method::GET,
+            &format!("/api/v1/lots/{lot}/opening"),
+            None,
+        )
+        .await,
+    )
+    .unwrap();
+    for (holder, token) in &holders[..2] {
+        let partials = serde_json::to_value(holder.partials(&request).unwrap()).unwrap();
+        flow.ok(
+            token,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/partials"),
+            Some(partials),
+        )
+        .await;
+    }
+
+    // 评标: start, a sheet from each expert, conclusion, signatures with their certificates.
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/evaluation"),
+        None,
+    )
+    .await;
+    let (status, body) = flow
+        .call(
+            &bidders[0].1,
+            Method::GET,
+            &format!("/api/v1/lots/{lot}/evaluation"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("NOT_AUTHORIZED"))
+    );
+    for (n, (_, token)) in experts.iter().enumerate() {
+        let view = flow
+            .ok(
+                token,
+                Method::GET,
+                &format!("/api/v1/lots/{lot}/evaluation"),
+                None,
+            )
+            .await;
+        let mut verdicts = Vec::new();
+        let mut scores = Vec::new();
+        for bid in view["bids"].as_array().unwrap() {
+            let bidder = bid["bidder"].as_str().unwrap();
+            for item in view["terms"]["items"].as_array().unwrap() {
+                verdicts.push(json!({"bidder": bidder, "item": item, "pass": true, "reason": ""}));
+            }
+            scores.push(
+                json!({"bidder": bidder, "factor": "organisation", "score": 2500 + n as i64 * 100}),
+            );
+            scores.push(json!({"bidder": bidder, "factor": "management", "score": 800}));
+        }
+        flow.ok(
+            token,
+            Method::PUT,
+            &format!("/api/v1/lots/{lot}/evaluation/sheet"),
+            Some(json!({"expert": "", "verdicts": verdicts, "scores": scores})),
+        )
+        .await;
+    }
+    flow.ok(
+        &experts[0].1,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/evaluation/conclude"),
+        None,
+    )
+    .await;
+    let keys = app::seed_demo_expert_certificates(flow.server.app())
+        .await
+        .unwrap();
+    for (pseudonym, token) in &experts {
+        let view = flow
+            .ok(
+                token,
+                Method::GET,
+                &format!("/api/v1/lots/{lot}/evaluation"),
+                None,
+            )
+            .await;
+        let cert = keys.iter().find(|k| &k.pseudonym == pseudonym).unwrap();
+        let signer = PlatformKey::from_pkcs8_pem(&cert.key_pem).unwrap();
+        let signature = signer
+            .sign(&crypto::canonical_json_bytes(&view["to_sign"]).unwrap())
+            .to_hex();
+        flow.ok(
+            token,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/evaluation/signatures"),
+            Some(json!({"certificate_pem": cert.cert_pem, "signature": signature})),
+        )
+        .await;
+    }
+    let report = flow
+        .ok(
+            &tenderee,
+            Method::GET,
+            &format!("/api/v1/lots/{lot}/evaluation"),
+            None,
+        )
+        .await;
+    assert_eq!(report["status"], "signed");
+    let winner = report["outcome"]["candidates"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // 定标: candidates, an objection and its answer, the award after the publicity.
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/candidates"),
+        None,
+    )
+    .await;
+    flow.ok(
+        &bidders[1].1,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/objections"),
+        Some(json!({"text": "请核查第一中标候选人的类似工程业绩"})),
+    )
+    .await;
+    let (status, body) = flow
+        .call(
+            &tenderee,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/award"),
+            Some(json!({"winner": winner})),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("AWARD_STEP")));
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/objections/1/answer"),
+        Some(json!({"text": "经核查，业绩真实有效。"})),
+    )
+    .await;
+    flow.advance(4 * DAY);
+    // The API tokens made a month ago have expired: new ones.
+    let tenderee = flow.token("tenderee").await;
+    let operator = flow.token("operator").await;
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/award"),
+        Some(json!({"winner": winner})),
+    )
+    .await;
+    let record = flow.public(&format!("/api/v1/draws/{draw}")).await;
+    assert!(record["problem"].is_null(), "{record}");
+    assert_eq!(record["disclosed"]["names"].as_array().unwrap().len(), 3);
+
+    // The contract, signed by the tenderee and the winner; performance; the bonds go back.
+    let contract = "建设工程施工合同（演示）".as_bytes();
+    let payload = json!({"lot": lot, "contract_sm3": crypto::sm3(contract).to_hex()});
+    let winner_username = bidders
+        .iter()
+        .find(|(_, _, entity)| *entity == winner)
+        .map(|(u, _, _)| *u)
+        .unwrap();
+    let signature_of = |username: &str| {
+        let cert = flow
+            .certificates
+            .iter()
+            .find(|c| c.username == username)
+            .unwrap();
+        let key = PlatformKey::from_pkcs8_pem(&cert.key_pem).unwrap();
+        json!({
+            "certificate_pem": cert.cert_pem,
+            "signature": key.sign(&crypto::canonical_json_bytes(&payload).unwrap()).to_hex(),
+        })
+    };
+    use base64::Engine;
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/contract"),
+        Some(json!({
+            "name": "施工合同.pdf",
+            "content_base64": base64::engine::general_purpose::STANDARD.encode(contract),
+            "signatures": [signature_of("tenderee"), signature_of(winner_username)],
+        })),
+    )
+    .await;
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/performance"),
+        Some(json!({"text": "基础工程完成"})),
+    )
+    .await;
+    let refunded = flow
+        .ok(
+            &operator,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/bonds/refund"),
+            None,
+        )
+        .await;
+    assert_eq!(refunded["receipts"].as_array().unwrap().len(), 3);
+    let procedure = flow.public(&format!("/api/v1/procedures/{id}")).await;
+    assert_eq!(procedure["lots"][0]["status"]["status"], "performing");
+    let announcements = flow
+        .public(&format!("/api/v1/announcements?procedure={id}"))
+        .await;
+    let kinds: Vec<&str> = announcements["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    for kind in [
+        "tender_notice",
+        "opening_record",
+        "candidates_notice",
+        "result_notice",
+        "contract_notice",
+    ] {
+        assert!(kinds.contains(&kind), "{kind}: {kinds:?}");
+    }
+}
