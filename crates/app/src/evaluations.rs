@@ -244,13 +244,21 @@ impl App {
         let stream = Evaluation::stream(lot);
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let (decided, mut entries) =
+        let (decided, entries) =
             decide::<Option<Evaluation>>(&mut tx, &stream, command, actor, now).await?;
         let completed = decided
             .events
             .iter()
             .any(|e| matches!(e, EvaluationEvent::Completed { .. }));
-        let mut procedure_after = None;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let first = receipts
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("evaluation command appended nothing".into()))?;
+        let last = receipts.last().map_or(first.seq, |r| r.seq);
+        project(&mut tx, &stream, &decided.after, last).await?;
+        // The last signature completes the report: the lot is evaluated (or fails when every bid
+        // was rejected, with its notice), in the same transaction.
         if completed
             && let Some(Evaluation {
                 status:
@@ -262,43 +270,21 @@ impl App {
                 ..
             }) = &decided.after
         {
-            let procedure_stream = procedure_stream(procedure);
-            let (after, more) = decide::<Option<Procedure>>(
+            self.procedure_command_in(
                 &mut tx,
-                &procedure_stream,
+                "platform",
+                procedure,
                 ProcedureCommand::RecordEvaluation {
                     lot: lot.to_string(),
                     report_sm3: report_sm3.clone(),
                     candidates: outcome.candidates.clone(),
                 },
-                "platform",
                 now,
             )
             .await?;
-            entries.extend(more);
-            procedure_after = Some((procedure_stream, after.after));
-        }
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-        let seq_of = |s: &str| {
-            receipts
-                .iter()
-                .filter(|r| r.stream == s)
-                .map(|r| r.seq)
-                .max()
-        };
-        if let Some(seq) = seq_of(&stream) {
-            project(&mut tx, &stream, &decided.after, seq).await?;
-        }
-        if let Some((procedure_stream, after)) = procedure_after
-            && let Some(seq) = seq_of(&procedure_stream)
-        {
-            project(&mut tx, &procedure_stream, &after, seq).await?;
         }
         tx.commit().await?;
-        receipts
-            .first()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("evaluation command appended nothing".into()))
+        Ok(first)
     }
 
     /// An expert saves their sheet (drafts may be incomplete; the to-do list says what is left).

@@ -597,7 +597,7 @@ impl App {
         Ok(result)
     }
 
-    async fn procedure_command_in(
+    pub(crate) async fn procedure_command_in(
         &self,
         tx: &mut WriteTx<'_>,
         actor: &str,

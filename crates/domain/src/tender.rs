@@ -1097,12 +1097,22 @@ impl Decider for Option<Procedure> {
                 if found.status != LotStatus::Evaluating {
                     return Err(DomainError::EvaluationNotFound);
                 }
-                Ok(vec![ProcedureEvent::LotEvaluated {
-                    lot,
+                let failed = candidates.is_empty();
+                let mut events = vec![ProcedureEvent::LotEvaluated {
+                    lot: lot.clone(),
                     report_sm3,
                     candidates,
                     at_ms: now_ms,
-                }])
+                }];
+                // Every bid rejected by the committee: the lot fails (流标) and is tendered again.
+                if failed {
+                    events.push(ProcedureEvent::LotFailed {
+                        lot,
+                        reason: "评标委员会否决全部投标，没有中标候选人，依法重新招标".into(),
+                        at_ms: now_ms,
+                    });
+                }
+                Ok(events)
             }
             ProcedureCommand::PublishCandidates {
                 lot,

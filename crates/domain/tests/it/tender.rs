@@ -2501,3 +2501,204 @@ fn render_fills_the_fields_and_falls_back_to_the_general_template() {
     }
     assert_eq!(AnnouncementKind::parse("notice"), None);
 }
+
+#[test]
+fn after_the_opening_the_lot_is_evaluated_publicised_awarded_and_contracted() {
+    const DAY: i64 = 86_400_000;
+    let later = deadline() + DAY;
+    let start = || ProcedureCommand::StartEvaluation {
+        lot: lot(),
+        draw: "D1".into(),
+    };
+    let evaluated = |candidates: Vec<EntityId>| ProcedureCommand::RecordEvaluation {
+        lot: lot(),
+        report_sm3: "ab".into(),
+        candidates: candidates.iter().map(|c| c.to_string()).collect(),
+    };
+    let candidates = || {
+        vec![
+            domain::Candidate {
+                bidder: bidder(1),
+                name: "投标人1".into(),
+                rank: 1,
+            },
+            domain::Candidate {
+                bidder: bidder(2),
+                name: "投标人2".into(),
+                rank: 2,
+            },
+        ]
+    };
+    let period = |key: &str| {
+        let book = RuleBook::new(toml::from_str::<RulesFile>(RULES).unwrap().sets).unwrap();
+        book.resolve("construction", "330106", d("2026-03-01"))
+            .unwrap()
+            .period(key)
+            .unwrap()
+            .period
+    };
+    let publish = || ProcedureCommand::PublishCandidates {
+        lot: lot(),
+        candidates: candidates(),
+        publicity: period("candidate_publicity_length"),
+        calendar: calendar(),
+    };
+    let object = || ProcedureCommand::RaiseObjection {
+        lot: lot(),
+        by: bidder(3),
+        by_name: "投标人3".into(),
+        text: "业绩存疑".into(),
+        reply: period("objection_reply"),
+        calendar: calendar(),
+    };
+    let award = |winner: usize| ProcedureCommand::Award {
+        lot: lot(),
+        winner: bidder(winner),
+        contract_period: period("contract_after_award"),
+        calendar: calendar(),
+    };
+    let mut evaluating = opened();
+    evaluating.push((later, start()));
+    let mut done = evaluating.clone();
+    done.push((later, evaluated(vec![bidder(1), bidder(2)])));
+    let mut publicised = done.clone();
+    publicised.push((later, publish()));
+    let mut objected = publicised.clone();
+    objected.push((later + 1, object()));
+    let mut answered = objected.clone();
+    answered.push((
+        later + 2,
+        ProcedureCommand::AnswerObjection {
+            lot: lot(),
+            id: 1,
+            answer: "业绩属实".into(),
+        },
+    ));
+    let after_publicity = later + 5 * DAY;
+    let cases: Vec<Case> = vec![
+        (
+            "evaluation before the opening",
+            opening(),
+            later,
+            start(),
+            Err("EVALUATION_NOT_READY"),
+        ),
+        (
+            "evaluation",
+            opened(),
+            later,
+            start(),
+            Ok(vec!["procedure.evaluation_started"]),
+        ),
+        (
+            "twice",
+            evaluating.clone(),
+            later,
+            start(),
+            Err("EVALUATION_NOT_READY"),
+        ),
+        (
+            "every bid rejected: the lot fails",
+            evaluating.clone(),
+            later,
+            evaluated(vec![]),
+            Ok(vec!["procedure.lot_evaluated", "procedure.lot_failed"]),
+        ),
+        (
+            "publicity",
+            done.clone(),
+            later,
+            publish(),
+            Ok(vec!["procedure.candidates_publicised"]),
+        ),
+        (
+            "publicity before the evaluation",
+            evaluating.clone(),
+            later,
+            publish(),
+            Err("AWARD_STEP"),
+        ),
+        (
+            "objection in time",
+            publicised.clone(),
+            later + 1,
+            object(),
+            Ok(vec!["procedure.objection_raised"]),
+        ),
+        (
+            "objection too late",
+            publicised.clone(),
+            after_publicity,
+            object(),
+            Err("OBJECTION_OUT_OF_TIME"),
+        ),
+        (
+            "award during the publicity",
+            publicised.clone(),
+            later + 1,
+            award(1),
+            Err("PUBLICITY_RUNNING"),
+        ),
+        (
+            "award while an objection is open",
+            objected.clone(),
+            after_publicity,
+            award(1),
+            Err("AWARD_STEP"),
+        ),
+        (
+            "award after the answer",
+            answered.clone(),
+            after_publicity,
+            award(1),
+            Ok(vec!["procedure.awarded"]),
+        ),
+        (
+            "award to a non-candidate",
+            answered.clone(),
+            after_publicity,
+            award(3),
+            Err("NOT_A_CANDIDATE"),
+        ),
+    ];
+    assert_cases(cases);
+    // The answer lifts the objection's suspension, not supervision's.
+    let mut supervised = publicised.clone();
+    supervised.push((
+        later + 1,
+        ProcedureCommand::Suspend {
+            lot: lot(),
+            reason: "投诉处理中".into(),
+        },
+    ));
+    let state = run(&supervised).unwrap();
+    assert!(matches!(state.lots[0].status, LotStatus::Suspended { .. }));
+    let answered_state = run(&answered).unwrap();
+    assert_eq!(
+        answered_state.lots[0].status,
+        LotStatus::CandidatesPublicised
+    );
+    // A contract after the period is recorded and flagged.
+    let mut awarded = answered.clone();
+    awarded.push((after_publicity, award(1)));
+    let contract = ProcedureCommand::RecordContract {
+        lot: lot(),
+        document: domain::Document {
+            name: "合同.pdf".into(),
+            sm3: "cd".into(),
+            size: 1,
+        },
+        signers: vec!["a".into(), "b".into()],
+        signatures: Vec::new(),
+    };
+    let late = run(&awarded)
+        .decide(contract.clone(), after_publicity + 40 * DAY)
+        .unwrap();
+    assert!(matches!(&late[0], ProcedureEvent::ContractRecorded { contract, .. } if contract.late));
+    let on_time = run(&awarded)
+        .decide(contract, after_publicity + DAY)
+        .unwrap();
+    assert!(
+        matches!(&on_time[0], ProcedureEvent::ContractRecorded { contract, .. } if !contract.late)
+    );
+}
