@@ -149,6 +149,31 @@ impl App {
             .filter(|s| matches!(s.status, SeatStatus::Declared { .. }))
             .map(|s| s.pseudonym.clone())
             .collect();
+        // 评标委员会: at least the rule set's number, odd (招标投标法 第37条; 87号令 第47条;
+        // 磋商小组 214号 第14条). Every member here is a drawn expert, so the experts' share holds.
+        let rules = self
+            .resolve_rules(
+                &procedure.draft.rule_category,
+                procedure.draft.region.as_ref(),
+                domain::Date::of_instant(self.now_ms()),
+            )
+            .await?;
+        let key = if procedure.draft.method == domain::Method::CompetitiveConsultation {
+            "committee_min_consultation"
+        } else {
+            "committee_min"
+        };
+        if let Ok(min) = rules.threshold(key) {
+            let n = experts.len();
+            if !domain::committee_size_ok(n, min) {
+                return Err(DomainError::EvaluationNotReady {
+                    reason: format!(
+                        "评标委员会应为{min}人以上单数（规则集 {key}），现有{n}名专家已签署回避承诺"
+                    ),
+                }
+                .into());
+            }
+        }
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let procedure_stream = procedure_stream(&procedure.id);

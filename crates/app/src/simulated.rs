@@ -326,8 +326,8 @@ async fn seed_demo_rooms_and_draw(
         crate::NewDraw {
             lot: lot.to_string(),
             evaluation_date: evaluation_day.to_string(),
-            needs: vec![("A01".into(), 3)],
-            backups: 1,
+            needs: vec![("A01".into(), 5)],
+            backups: 0,
             recent_days: 0,
             excluded_regions: Vec::new(),
             confirm_minutes: Some(120),

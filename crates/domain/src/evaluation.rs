@@ -211,6 +211,13 @@ impl SheetGap {
     }
 }
 
+/// Whether a committee of `members` satisfies the rule set's minimum: at least `min`, and an
+/// odd number (招标投标法 第37条; 87号令 第47条).
+pub fn committee_size_ok(members: usize, min: i64) -> bool {
+    let n = members as i64;
+    n >= min && n % 2 == 1
+}
+
 /// Centi-points as text with two decimals, e.g. `27.27`.
 pub fn centi_text(centi: i64) -> String {
     let sign = if centi < 0 { "-" } else { "" };

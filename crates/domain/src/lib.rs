@@ -45,8 +45,8 @@ pub use error::DomainError;
 pub use evaluation::{
     BidLine, Evaluation, EvaluationCommand, EvaluationEvent, EvaluationMethod, EvaluationOutcome,
     EvaluationStatus, EvaluationTerms, Factor, FactorScore, ItemVerdict, ReportSignature,
-    ReportToSign, ResultLine, Sheet, SheetGap, aggregate, centi_text, construction_base,
-    deviation_score, gaps,
+    ReportToSign, ResultLine, Sheet, SheetGap, aggregate, centi_text, committee_size_ok,
+    construction_base, deviation_score, gaps,
 };
 pub use expert::{
     Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,

@@ -247,7 +247,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
                 app::NewDraw {
                     lot: lot.clone(),
                     evaluation_date: "2026-12-29".into(),
-                    needs: vec![("A01".into(), 3)],
+                    needs: vec![("A01".into(), 5)],
                     backups: 0,
                     recent_days: 0,
                     excluded_regions: Vec::new(),
@@ -376,6 +376,12 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .save_sheet(e3, &lot, full_sheet(&view, 2700, 600))
             .await
             .unwrap();
+        for (_, expert) in &experts[3..] {
+            test.app
+                .save_sheet(expert, &lot, full_sheet(&view, 2750, 800))
+                .await
+                .unwrap();
+        }
         let size = test.size().await;
         let error = test
             .app
@@ -391,6 +397,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .save_sheet(e3, &lot, full_sheet(&view, 2700, 800))
             .await
             .unwrap();
+
         test.app.conclude_evaluation(e1, &lot).await.unwrap();
         // Locked: no score changes after the conclusion.
         assert_eq!(
@@ -462,7 +469,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         }
         let done = test.app.evaluation_view(&tenderee, &lot).await.unwrap();
         assert_eq!(done.status, "signed");
-        assert_eq!(done.signed, 3);
+        assert_eq!(done.signed, 5);
         let outcome = done.outcome.unwrap();
         assert_eq!(outcome.candidates.len(), 3);
         assert!(done.sheets.is_none());
@@ -477,7 +484,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
                 .sheets
                 .unwrap()
                 .len(),
-            3
+            5
         );
 
         // 中标候选人公示; an objection suspends the lot until answered; the award after the
@@ -556,7 +563,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         test.app.award(&tenderee, &lot, &winner).await.unwrap();
         // The names are disclosed with the award, and check against the pool's commitments.
         let record = test.app.draw_record(&committed.id).await.unwrap();
-        assert_eq!(record.disclosed.as_ref().unwrap().names.len(), 3);
+        assert_eq!(record.disclosed.as_ref().unwrap().names.len(), 5);
         assert!(app::check_record(&record).is_ok());
         // The contract: both parties sign its digest with their own certificates.
         let contract = "建设工程施工合同（演示）".as_bytes();

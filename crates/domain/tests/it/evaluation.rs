@@ -589,3 +589,23 @@ fn the_evaluation_locks_when_concluded_and_completes_when_all_signed() {
         "EVALUATION_LOCKED"
     );
 }
+
+#[test]
+fn a_committee_is_at_least_the_minimum_and_odd() {
+    let cases = [
+        (3, 5, false),
+        (4, 5, false),
+        (5, 5, true),
+        (6, 5, false),
+        (7, 5, true),
+        (3, 3, true),
+        (1, 3, false),
+    ];
+    for (members, min, ok) in cases {
+        assert_eq!(
+            domain::committee_size_ok(members, min),
+            ok,
+            "{members} of {min}"
+        );
+    }
+}

@@ -738,7 +738,7 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
             Some(json!({
                 "lot": lot,
                 "evaluation_date": "2026-12-29",
-                "needs": [["A01", 3]],
+                "needs": [["A01", 5]],
                 "backups": 0,
             })),
         )
@@ -963,7 +963,7 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
     .await;
     let record = flow.public(&format!("/api/v1/draws/{draw}")).await;
     assert!(record["problem"].is_null(), "{record}");
-    assert_eq!(record["disclosed"]["names"].as_array().unwrap().len(), 3);
+    assert_eq!(record["disclosed"]["names"].as_array().unwrap().len(), 5);
 
     // The contract, signed by the tenderee and the winner; performance; the bonds go back.
     let contract = "建设工程施工合同（演示）".as_bytes();
