@@ -444,6 +444,12 @@ async fn a_committee_evaluates_through_the_pages_and_the_api() {
     .await;
     assert_eq!(started.status(), 303, "{}", text(started).await);
 
+    // Supervision follows it live, read-only.
+    let (supervisor, _) = server.login("supervisor").await;
+    let watch = server
+        .page(&supervisor, &format!("/lots/{lot}/evaluation"))
+        .await;
+    assert!(watch.contains("http-equiv=\"refresh\"") && !watch.contains("保存评审表"));
     // A bidder sees nothing of it, through the page or the API.
     let (bidder, _) = server.login("bidder").await;
     let response = bidder
