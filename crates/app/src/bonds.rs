@@ -125,6 +125,26 @@ impl DemoGuarantor {
         })
     }
 
+    /// A provider from its saved parts (`key_pem`, `certificate_pem`, as written by the demo).
+    pub fn from_pem(
+        issuer: &str,
+        issuer_name: &str,
+        key_pem: &str,
+        certificate_pem: &str,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            issuer: issuer.to_string(),
+            issuer_name: issuer_name.to_string(),
+            key: crypto::PlatformKey::from_pkcs8_pem(key_pem)?,
+            certificate_pem: certificate_pem.to_string(),
+        })
+    }
+
+    /// The provider's private key (PKCS#8 PEM), for the demo to save.
+    pub fn key_pem(&self) -> String {
+        self.key.to_pkcs8_pem()
+    }
+
     /// Issues and signs a guarantee.
     pub fn issue(
         &self,

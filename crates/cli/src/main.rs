@@ -36,6 +36,8 @@ enum Command {
     },
     /// Sign a JSON payload (canonical JSON, SM2) with one's own key and certificate.
     Sign(SignArgs),
+    /// The demo's simulated e-guarantee provider (NOT FOR PRODUCTION): issue a signed 电子保函.
+    Guarantee(GuaranteeArgs),
     /// Bidders' tools.
     Bid {
         #[command(subcommand)]
@@ -123,6 +125,32 @@ enum CaCommand {
 }
 
 #[derive(Debug, Args)]
+struct GuaranteeArgs {
+    /// The directory with the provider's files (`guarantor-key.pem`, `guarantor-cert.pem`,
+    /// `guarantor.json`), as the demo writes them to `<data-dir>/demo-certificates`.
+    #[arg(long)]
+    dir: PathBuf,
+    /// 保函编号.
+    #[arg(long)]
+    number: String,
+    /// The lot's 统一交易标识码.
+    #[arg(long)]
+    lot: String,
+    /// The bidder's 统一社会信用代码 (申请人).
+    #[arg(long)]
+    applicant: String,
+    /// The tenderee's 统一社会信用代码 (受益人).
+    #[arg(long)]
+    beneficiary: String,
+    /// The amount in fen.
+    #[arg(long)]
+    amount_fen: i64,
+    /// The last valid day, `YYYY-MM-DD`.
+    #[arg(long)]
+    valid_until: String,
+}
+
+#[derive(Debug, Args)]
 struct SignArgs {
     /// The signer's private key (PKCS#8 PEM).
     #[arg(long)]
@@ -200,6 +228,7 @@ fn main() -> anyhow::Result<()> {
             Command::Verify(args) => verify(args).await,
             Command::Ca { command } => ca(command),
             Command::Sign(args) => sign(args),
+            Command::Guarantee(args) => guarantee(args),
             Command::Bid { command } => bid(command),
             Command::Keyholder { command } => keyholder::run(command).await,
         }
@@ -286,6 +315,37 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
                     &serde_json::to_string_pretty(holder)?,
                 )
                 .context("failed to write a demo key holder's file")?;
+            }
+            // The simulated e-guarantee provider and the experts' signing certificates.
+            let guarantor = app::DemoGuarantor::new(&app).await.map_err(|e| {
+                anyhow::anyhow!("failed to set up the demo guarantee provider: {e}")
+            })?;
+            keyholder::write_private(&dir.join("guarantor-key.pem"), &guarantor.key_pem())
+                .context("failed to write the demo guarantor's key")?;
+            std::fs::write(dir.join("guarantor-cert.pem"), &guarantor.certificate_pem)
+                .context("failed to write the demo guarantor's certificate")?;
+            std::fs::write(
+                dir.join("guarantor.json"),
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "issuer": guarantor.issuer,
+                    "issuer_name": guarantor.issuer_name,
+                }))?,
+            )
+            .context("failed to write the demo guarantor's description")?;
+            let expert_keys = app::seed_demo_expert_certificates(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to issue the experts' certificates: {e}"))?;
+            for key in expert_keys {
+                keyholder::write_private(
+                    &dir.join(format!("expert-{}-key.pem", key.pseudonym)),
+                    &key.key_pem,
+                )
+                .context("failed to write an expert's key")?;
+                std::fs::write(
+                    dir.join(format!("expert-{}-cert.pem", key.pseudonym)),
+                    key.cert_pem,
+                )
+                .context("failed to write an expert's certificate")?;
             }
             let certificates: Vec<app::DemoCertificate> = app::demo_accounts()
                 .iter()
@@ -546,6 +606,9 @@ fn print_demo_accounts(address: &str) {
         "模拟开标密钥持有人（交易中心、行政监督部门、第三方，2/3门限）：ggzy-data-keyholders/（数据目录旁，不在其中）；投标截止后自动开标"
     );
     println!(
+        "评标专家签名证书（expert-<专家编号>-*.pem，用 ggzy sign 签署评标报告）与模拟电子保函机构（ggzy guarantee --dir 该目录 …）：同上 demo-certificates/"
+    );
+    println!(
         "登录：http://{address}/login    招标项目：http://{address}/procedures    交易见证：http://{address}/ledger"
     );
 }
@@ -776,6 +839,36 @@ fn sign(args: SignArgs) -> anyhow::Result<()> {
         "certificate": cert.to_pem(),
         "algorithm": "SM2-with-SM3 over canonical JSON, id 1234567812345678",
     });
+    println!("{}", serde_json::to_string_pretty(&signed)?);
+    Ok(())
+}
+
+/// Issues a signed e-guarantee with the demo provider's key (the JSON to paste on the bidder's
+/// page or to post to `/api/v1/lots/{code}/bond/guarantee`).
+fn guarantee(args: GuaranteeArgs) -> anyhow::Result<()> {
+    let read = |name: &str| {
+        std::fs::read_to_string(args.dir.join(name))
+            .with_context(|| format!("failed to read {name} in {}", args.dir.display()))
+    };
+    let info: serde_json::Value =
+        serde_json::from_str(&read("guarantor.json")?).context("guarantor.json is not JSON")?;
+    let provider = app::DemoGuarantor::from_pem(
+        info["issuer"].as_str().unwrap_or_default(),
+        info["issuer_name"].as_str().unwrap_or_default(),
+        &read("guarantor-key.pem")?,
+        &read("guarantor-cert.pem")?,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    domain::Date::parse(&args.valid_until).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let signed = provider.issue(
+        &args.number,
+        &args.lot,
+        &args.applicant,
+        &args.beneficiary,
+        args.amount_fen,
+        &args.valid_until,
+    );
+    eprintln!("NOT FOR PRODUCTION: a guarantee of the demo's simulated provider");
     println!("{}", serde_json::to_string_pretty(&signed)?);
     Ok(())
 }

@@ -229,6 +229,51 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
     assert!(text.contains(drawn[0].as_str().unwrap()), "{text}");
     let (ok, text) = ggzy(&["verify", "--data-dir", &data, "--draw", "nope"]).await;
     assert!(!ok, "{text}");
+    // The demo's simulated e-guarantee provider issues a guarantee its certificate verifies.
+    let certificates = format!("{data}/demo-certificates");
+    let (ok, text) = ggzy(&[
+        "guarantee",
+        "--dir",
+        &certificates,
+        "--number",
+        "BH-DEMO-1",
+        "--lot",
+        lot,
+        "--applicant",
+        "91330200MA2AGH4RXQ",
+        "--beneficiary",
+        "91330100MA2H7Q1K51",
+        "--amount-fen",
+        "5000000",
+        "--valid-until",
+        "2027-03-31",
+    ])
+    .await;
+    assert!(ok, "{text}");
+    let start = text.find('{').unwrap();
+    let signed: Value = serde_json::Deserializer::from_str(&text[start..])
+        .into_iter::<Value>()
+        .next()
+        .unwrap()
+        .unwrap();
+    let cert = crypto::Certificate::from_pem(signed["certificate_pem"].as_str().unwrap()).unwrap();
+    let signature = crypto::Signature::from_hex(signed["signature"].as_str().unwrap()).unwrap();
+    assert!(
+        cert.public_key()
+            .unwrap()
+            .verify_json(&signed["guarantee"], &signature)
+            .is_ok()
+    );
+    assert!(
+        std::path::Path::new(&certificates)
+            .read_dir()
+            .unwrap()
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("expert-"))
+    );
     // Anyone with the public record alone: the API's JSON as a file.
     let record = dir.path().join("draw.json");
     std::fs::write(&record, serde_json::to_vec(&body).unwrap()).unwrap();
