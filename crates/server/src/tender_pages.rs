@@ -641,6 +641,8 @@ pub(crate) struct ObjectionRow {
     pub(crate) reply_due: String,
     pub(crate) answered: bool,
     pub(crate) answer: String,
+    /// Answered after the reply period, or still open after it.
+    pub(crate) late: bool,
 }
 
 /// After the evaluation: what the page shows and who may act.
@@ -696,6 +698,7 @@ fn award_view(lot: &Lot, manager: bool, bid_in_lot: bool, now: i64) -> AwardView
                 reply_due: beijing_time(o.reply_due_ms),
                 answered: o.answer.is_some(),
                 answer: o.answer.clone().unwrap_or_default(),
+                late: o.answered_at_ms.unwrap_or(now) > o.reply_due_ms,
             })
             .collect(),
         winner: award
