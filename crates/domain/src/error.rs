@@ -183,6 +183,36 @@ pub enum DomainError {
     LeaveDates,
     #[error("公告模板 {template}：{reason}")]
     TemplateInvalid { template: String, reason: String },
+    #[error("该竞价项目已存在")]
+    AuctionExists,
+    #[error("竞价规则无效：起始价、加价幅度和时间须合理设置")]
+    AuctionTerms,
+    #[error("竞价项目不存在")]
+    AuctionNotFound,
+    #[error("竞价已结束")]
+    AuctionClosed,
+    #[error("该竞买号已登记")]
+    AuctionAlreadyRegistered,
+    #[error("未办理竞买登记")]
+    AuctionNotRegistered,
+    #[error("竞买保证金已确认")]
+    AuctionDepositConfirmed,
+    #[error("竞买保证金尚未到账，不能报价")]
+    AuctionDepositMissing,
+    #[error("竞价尚未开始")]
+    AuctionNotStarted,
+    #[error("竞价时间已过，报价无效")]
+    AuctionTooLate,
+    #[error("只有挂牌期内报过价的竞买人可以参加限时竞价")]
+    AuctionNotEligible,
+    #[error("您已是当前最高报价人，不能再次加价")]
+    AuctionNotYourTurn,
+    #[error("竞价尚未结束")]
+    AuctionStillOpen,
+    #[error("报价过低：本次报价不得低于 {minimum} 元")]
+    AuctionTooLow { minimum: String },
+    #[error("申购数量应在 {min} 到 {max} 之间")]
+    AuctionQuantity { min: u64, max: u64 },
     #[error("第{lot}标段（包）的投标保证金应大于零且不超过 {max} 元（规则集上限）")]
     BondOverCap { lot: u32, max: String },
     #[error("已登记投标保证金")]
@@ -372,6 +402,21 @@ impl DomainError {
             Self::ExpertNotActive => "EXPERT_NOT_ACTIVE",
             Self::ExpertNotSuspended => "EXPERT_NOT_SUSPENDED",
             Self::LeaveDates => "LEAVE_DATES",
+            Self::AuctionExists => "AUCTION_EXISTS",
+            Self::AuctionTerms => "AUCTION_TERMS",
+            Self::AuctionNotFound => "AUCTION_NOT_FOUND",
+            Self::AuctionClosed => "AUCTION_CLOSED",
+            Self::AuctionAlreadyRegistered => "AUCTION_ALREADY_REGISTERED",
+            Self::AuctionNotRegistered => "AUCTION_NOT_REGISTERED",
+            Self::AuctionDepositConfirmed => "AUCTION_DEPOSIT_CONFIRMED",
+            Self::AuctionDepositMissing => "AUCTION_DEPOSIT_MISSING",
+            Self::AuctionNotStarted => "AUCTION_NOT_STARTED",
+            Self::AuctionTooLate => "AUCTION_TOO_LATE",
+            Self::AuctionNotEligible => "AUCTION_NOT_ELIGIBLE",
+            Self::AuctionNotYourTurn => "AUCTION_NOT_YOUR_TURN",
+            Self::AuctionStillOpen => "AUCTION_STILL_OPEN",
+            Self::AuctionTooLow { .. } => "AUCTION_TOO_LOW",
+            Self::AuctionQuantity { .. } => "AUCTION_QUANTITY",
             Self::BondOverCap { .. } => "BOND_OVER_CAP",
             Self::BondExists => "BOND_EXISTS",
             Self::BondTooSmall { .. } => "BOND_TOO_SMALL",
@@ -509,6 +554,21 @@ impl DomainError {
         "EXPERT_NOT_ACTIVE",
         "EXPERT_NOT_SUSPENDED",
         "LEAVE_DATES",
+        "AUCTION_EXISTS",
+        "AUCTION_TERMS",
+        "AUCTION_NOT_FOUND",
+        "AUCTION_CLOSED",
+        "AUCTION_ALREADY_REGISTERED",
+        "AUCTION_NOT_REGISTERED",
+        "AUCTION_DEPOSIT_CONFIRMED",
+        "AUCTION_DEPOSIT_MISSING",
+        "AUCTION_NOT_STARTED",
+        "AUCTION_TOO_LATE",
+        "AUCTION_NOT_ELIGIBLE",
+        "AUCTION_NOT_YOUR_TURN",
+        "AUCTION_STILL_OPEN",
+        "AUCTION_TOO_LOW",
+        "AUCTION_QUANTITY",
         "BOND_OVER_CAP",
         "BOND_EXISTS",
         "BOND_TOO_SMALL",

@@ -6,6 +6,7 @@
 
 mod account;
 mod announcement;
+mod auction;
 mod bid;
 mod bond;
 mod calendar;
@@ -28,6 +29,10 @@ mod tender;
 
 pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
 pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
+pub use auction::{
+    Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionMethod, AuctionPhase,
+    AuctionResult, AuctionTerms, allocate,
+};
 pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use bond::{Bond, BondCommand, BondEvent, BondForm, BondStatus, bond_interest};
 pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};

@@ -2,6 +2,7 @@
 //! tables of cases.
 
 mod accounts;
+mod auction;
 mod calendar;
 mod draw;
 mod entities;

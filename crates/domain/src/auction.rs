@@ -1,0 +1,515 @@
+//! 拍卖 / 挂牌 / 指标竞价 — the rules of an online sale as a pure decider (rules-cn.md §5; issue 7).
+//!
+//! - **English auction** (网上竞价): free bidding until `free_until_ms`, then timed bidding — a
+//!   countdown of `countdown_ms` that every valid higher bid restarts; the sale ends when the
+//!   countdown runs out. A bid at the countdown's last millisecond is in time; at its end, late.
+//! - **Listing** (挂牌): quotes until `listing_end_ms`; at the close, two or more bidders having
+//!   quoted → timed bidding among them (限时竞价) with the same countdown; one → that quote.
+//! - **Quota auction** (指标竞价): each bidder bids a price and a quantity until `close_ms` (a new
+//!   bid replaces the bidder's earlier one); after the close, bids rank by price (high first),
+//!   then time; the top `units` clear (the marginal bid partly); pay-as-bid or one uniform price
+//!   (the lowest cleared price).
+//!
+//! Each higher bid must beat the current price by the increment (加价幅度); the first must reach
+//! the start price. Bidders appear by their 竞买号 only. The reserve (保留价) stays committed until
+//! the close, when the application reveals it (checked against its commitment) and the sale is
+//! decided: the highest bid at or above the reserve wins; below it, no sale (流拍).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+/// How the lot is sold, with its times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum AuctionMethod {
+    English {
+        start_ms: i64,
+        free_until_ms: i64,
+        countdown_ms: i64,
+    },
+    Listing {
+        start_ms: i64,
+        listing_end_ms: i64,
+        countdown_ms: i64,
+    },
+    Quota {
+        start_ms: i64,
+        close_ms: i64,
+        units: u64,
+        min_quantity: u64,
+        max_quantity: u64,
+        /// One price for all (the lowest cleared); otherwise each pays its own bid.
+        uniform_price: bool,
+    },
+}
+
+/// The terms of a sale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuctionTerms {
+    pub method: AuctionMethod,
+    /// 起始价 (per unit for a quota auction), in fen.
+    pub start_price_fen: i64,
+    /// 加价幅度, in fen (not used by a quota auction).
+    pub increment_fen: i64,
+}
+
+/// An accepted bid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuctionBid {
+    /// 竞买号.
+    pub bidder: String,
+    pub price_fen: i64,
+    /// Units (quota auctions; 1 otherwise).
+    pub quantity: u64,
+    pub at_ms: i64,
+}
+
+/// Where a sale stands at a moment (derived from the clock and the bids).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuctionPhase {
+    NotStarted,
+    /// 自由竞价 / 挂牌期.
+    Free,
+    /// 限时竞价: until `deadline_ms`.
+    Timed,
+    /// The time is over; the sale waits to be closed.
+    Ended,
+}
+
+/// One bidder's share of a quota auction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub bidder: String,
+    pub units: u64,
+    /// Per unit, in fen.
+    pub price_fen: i64,
+}
+
+/// How a sale ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum AuctionResult {
+    Sold {
+        bidder: String,
+        price_fen: i64,
+    },
+    Allocated {
+        allocations: Vec<Allocation>,
+    },
+    /// 流拍, with why.
+    NoSale {
+        reason: String,
+    },
+}
+
+/// A sale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Auction {
+    pub id: String,
+    pub terms: AuctionTerms,
+    /// 竞买号 → deposit confirmed.
+    pub registered: BTreeMap<String, bool>,
+    /// Accepted bids, in order (a quota bidder's latest bid replaces the earlier one).
+    pub bids: Vec<AuctionBid>,
+    pub result: Option<AuctionResult>,
+    /// The reserve, once revealed at the close.
+    pub reserve_fen: Option<i64>,
+}
+
+impl Auction {
+    pub fn stream(id: &str) -> String {
+        format!("auction/{id}")
+    }
+
+    fn countdown(&self) -> Option<i64> {
+        match self.terms.method {
+            AuctionMethod::English { countdown_ms, .. }
+            | AuctionMethod::Listing { countdown_ms, .. } => Some(countdown_ms),
+            AuctionMethod::Quota { .. } => None,
+        }
+    }
+
+    /// When free bidding (or the listing) ends.
+    fn free_end(&self) -> i64 {
+        match self.terms.method {
+            AuctionMethod::English { free_until_ms, .. } => free_until_ms,
+            AuctionMethod::Listing { listing_end_ms, .. } => listing_end_ms,
+            AuctionMethod::Quota { close_ms, .. } => close_ms,
+        }
+    }
+
+    fn start(&self) -> i64 {
+        match self.terms.method {
+            AuctionMethod::English { start_ms, .. }
+            | AuctionMethod::Listing { start_ms, .. }
+            | AuctionMethod::Quota { start_ms, .. } => start_ms,
+        }
+    }
+
+    /// The bidders who quoted during a listing (the only ones who go on to timed bidding).
+    fn listing_bidders(&self) -> BTreeSet<&str> {
+        let end = self.free_end();
+        self.bids
+            .iter()
+            .filter(|b| b.at_ms < end)
+            .map(|b| b.bidder.as_str())
+            .collect()
+    }
+
+    /// Whether a listing goes to timed bidding: two or more bidders quoted.
+    fn listing_goes_timed(&self) -> bool {
+        matches!(self.terms.method, AuctionMethod::Listing { .. })
+            && self.listing_bidders().len() >= 2
+    }
+
+    /// The instant the countdown runs out (English and timed listings), given the bids so far.
+    pub fn deadline_ms(&self) -> i64 {
+        let free_end = self.free_end();
+        match self.countdown() {
+            None => free_end,
+            Some(countdown) => {
+                if matches!(self.terms.method, AuctionMethod::Listing { .. })
+                    && !self.listing_goes_timed()
+                {
+                    return free_end;
+                }
+                let last_timed = self
+                    .bids
+                    .iter()
+                    .filter(|b| b.at_ms >= free_end)
+                    .map(|b| b.at_ms)
+                    .max();
+                last_timed.map_or(free_end + countdown, |at| at + countdown)
+            }
+        }
+    }
+
+    pub fn phase(&self, now_ms: i64) -> AuctionPhase {
+        if now_ms < self.start() {
+            AuctionPhase::NotStarted
+        } else if now_ms < self.free_end() {
+            AuctionPhase::Free
+        } else if now_ms < self.deadline_ms() {
+            AuctionPhase::Timed
+        } else {
+            AuctionPhase::Ended
+        }
+    }
+
+    /// The current price: the last accepted bid (English, listing).
+    pub fn current(&self) -> Option<&AuctionBid> {
+        self.bids.last()
+    }
+
+    /// The lowest price the next bid may offer (English, listing).
+    pub fn minimum_next(&self) -> i64 {
+        match self.current() {
+            Some(bid) => bid.price_fen + self.terms.increment_fen,
+            None => self.terms.start_price_fen,
+        }
+    }
+}
+
+/// Ranks quota bids (price high first, then earlier first) and clears `units`.
+pub fn allocate(bids: &[AuctionBid], units: u64, uniform_price: bool) -> Vec<Allocation> {
+    let mut ranked: Vec<&AuctionBid> = bids.iter().collect();
+    ranked.sort_by(|a, b| b.price_fen.cmp(&a.price_fen).then(a.at_ms.cmp(&b.at_ms)));
+    let mut left = units;
+    let mut allocations = Vec::new();
+    for bid in ranked {
+        if left == 0 {
+            break;
+        }
+        let take = bid.quantity.min(left);
+        left -= take;
+        allocations.push(Allocation {
+            bidder: bid.bidder.clone(),
+            units: take,
+            price_fen: bid.price_fen,
+        });
+    }
+    if uniform_price && let Some(lowest) = allocations.iter().map(|a| a.price_fen).min() {
+        for allocation in &mut allocations {
+            allocation.price_fen = lowest;
+        }
+    }
+    allocations
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuctionCommand {
+    Create {
+        id: String,
+        terms: AuctionTerms,
+    },
+    /// 竞买登记: a 竞买号 (the application keeps who is behind it).
+    Register {
+        bidder: String,
+    },
+    /// The bank confirmed the deposit (竞买保证金).
+    ConfirmDeposit {
+        bidder: String,
+    },
+    Bid {
+        bidder: String,
+        price_fen: i64,
+        quantity: u64,
+    },
+    /// After the end: the reserve revealed (and checked by the application), the sale decided.
+    Close {
+        reserve_fen: i64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum AuctionEvent {
+    Created {
+        id: String,
+        terms: AuctionTerms,
+    },
+    Registered {
+        bidder: String,
+    },
+    DepositConfirmed {
+        bidder: String,
+    },
+    BidAccepted {
+        bid: AuctionBid,
+    },
+    Closed {
+        reserve_fen: i64,
+        result: AuctionResult,
+        at_ms: i64,
+    },
+}
+
+impl AuctionEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "auction.created",
+            Self::Registered { .. } => "auction.registered",
+            Self::DepositConfirmed { .. } => "auction.deposit_confirmed",
+            Self::BidAccepted { .. } => "auction.bid_accepted",
+            Self::Closed { .. } => "auction.closed",
+        }
+    }
+}
+
+impl crate::Decider for Option<Auction> {
+    type Command = AuctionCommand;
+    type Event = AuctionEvent;
+
+    fn decide(
+        &self,
+        command: AuctionCommand,
+        now_ms: i64,
+    ) -> Result<Vec<AuctionEvent>, DomainError> {
+        if let AuctionCommand::Create { id, terms } = command {
+            if self.is_some() {
+                return Err(DomainError::AuctionExists);
+            }
+            let valid = terms.start_price_fen > 0
+                && match terms.method {
+                    AuctionMethod::English {
+                        start_ms,
+                        free_until_ms,
+                        countdown_ms,
+                    } => terms.increment_fen > 0 && start_ms <= free_until_ms && countdown_ms > 0,
+                    AuctionMethod::Listing {
+                        start_ms,
+                        listing_end_ms,
+                        countdown_ms,
+                    } => terms.increment_fen > 0 && start_ms < listing_end_ms && countdown_ms > 0,
+                    AuctionMethod::Quota {
+                        start_ms,
+                        close_ms,
+                        units,
+                        min_quantity,
+                        max_quantity,
+                        ..
+                    } => {
+                        start_ms < close_ms
+                            && units > 0
+                            && min_quantity > 0
+                            && min_quantity <= max_quantity
+                    }
+                };
+            if !valid {
+                return Err(DomainError::AuctionTerms);
+            }
+            return Ok(vec![AuctionEvent::Created { id, terms }]);
+        }
+        let auction = self.as_ref().ok_or(DomainError::AuctionNotFound)?;
+        if auction.result.is_some() {
+            return Err(DomainError::AuctionClosed);
+        }
+        match command {
+            AuctionCommand::Create { .. } => unreachable!("handled above"),
+            AuctionCommand::Register { bidder } => {
+                if auction.registered.contains_key(&bidder) {
+                    return Err(DomainError::AuctionAlreadyRegistered);
+                }
+                if auction.phase(now_ms) == AuctionPhase::Ended {
+                    return Err(DomainError::AuctionTooLate);
+                }
+                Ok(vec![AuctionEvent::Registered { bidder }])
+            }
+            AuctionCommand::ConfirmDeposit { bidder } => match auction.registered.get(&bidder) {
+                None => Err(DomainError::AuctionNotRegistered),
+                Some(true) => Err(DomainError::AuctionDepositConfirmed),
+                Some(false) => Ok(vec![AuctionEvent::DepositConfirmed { bidder }]),
+            },
+            AuctionCommand::Bid {
+                bidder,
+                price_fen,
+                quantity,
+            } => {
+                match auction.registered.get(&bidder) {
+                    None => return Err(DomainError::AuctionNotRegistered),
+                    Some(false) => return Err(DomainError::AuctionDepositMissing),
+                    Some(true) => {}
+                }
+                let phase = auction.phase(now_ms);
+                match phase {
+                    AuctionPhase::NotStarted => return Err(DomainError::AuctionNotStarted),
+                    AuctionPhase::Ended => return Err(DomainError::AuctionTooLate),
+                    AuctionPhase::Free | AuctionPhase::Timed => {}
+                }
+                if let AuctionMethod::Quota {
+                    min_quantity,
+                    max_quantity,
+                    ..
+                } = auction.terms.method
+                {
+                    if price_fen < auction.terms.start_price_fen {
+                        return Err(DomainError::AuctionTooLow {
+                            minimum: crate::centi_text(auction.terms.start_price_fen),
+                        });
+                    }
+                    if quantity < min_quantity || quantity > max_quantity {
+                        return Err(DomainError::AuctionQuantity {
+                            min: min_quantity,
+                            max: max_quantity,
+                        });
+                    }
+                } else {
+                    if phase == AuctionPhase::Timed
+                        && matches!(auction.terms.method, AuctionMethod::Listing { .. })
+                        && !auction.listing_bidders().contains(bidder.as_str())
+                    {
+                        return Err(DomainError::AuctionNotEligible);
+                    }
+                    if auction.current().is_some_and(|c| c.bidder == bidder) {
+                        return Err(DomainError::AuctionNotYourTurn);
+                    }
+                    let minimum = auction.minimum_next();
+                    if price_fen < minimum {
+                        return Err(DomainError::AuctionTooLow {
+                            minimum: crate::centi_text(minimum),
+                        });
+                    }
+                }
+                Ok(vec![AuctionEvent::BidAccepted {
+                    bid: AuctionBid {
+                        bidder,
+                        price_fen,
+                        quantity: if matches!(auction.terms.method, AuctionMethod::Quota { .. }) {
+                            quantity
+                        } else {
+                            1
+                        },
+                        at_ms: now_ms,
+                    },
+                }])
+            }
+            AuctionCommand::Close { reserve_fen } => {
+                if auction.phase(now_ms) != AuctionPhase::Ended {
+                    return Err(DomainError::AuctionStillOpen);
+                }
+                let result = match auction.terms.method {
+                    AuctionMethod::Quota {
+                        units,
+                        uniform_price,
+                        ..
+                    } => {
+                        let valid: Vec<AuctionBid> = auction
+                            .bids
+                            .iter()
+                            .filter(|b| b.price_fen >= reserve_fen)
+                            .cloned()
+                            .collect();
+                        if valid.is_empty() {
+                            AuctionResult::NoSale {
+                                reason: "没有达到保留价的有效报价".into(),
+                            }
+                        } else {
+                            AuctionResult::Allocated {
+                                allocations: allocate(&valid, units, uniform_price),
+                            }
+                        }
+                    }
+                    _ => match auction.current() {
+                        None => AuctionResult::NoSale {
+                            reason: "无人报价".into(),
+                        },
+                        Some(bid) if bid.price_fen >= reserve_fen => AuctionResult::Sold {
+                            bidder: bid.bidder.clone(),
+                            price_fen: bid.price_fen,
+                        },
+                        Some(_) => AuctionResult::NoSale {
+                            reason: "最高报价未达到保留价".into(),
+                        },
+                    },
+                };
+                Ok(vec![AuctionEvent::Closed {
+                    reserve_fen,
+                    result,
+                    at_ms: now_ms,
+                }])
+            }
+        }
+    }
+
+    fn evolve(self, event: &AuctionEvent) -> Self {
+        if let AuctionEvent::Created { id, terms } = event {
+            return Some(Auction {
+                id: id.clone(),
+                terms: terms.clone(),
+                registered: BTreeMap::new(),
+                bids: Vec::new(),
+                result: None,
+                reserve_fen: None,
+            });
+        }
+        let mut auction = self?;
+        match event {
+            AuctionEvent::Created { .. } => {}
+            AuctionEvent::Registered { bidder } => {
+                auction.registered.insert(bidder.clone(), false);
+            }
+            AuctionEvent::DepositConfirmed { bidder } => {
+                auction.registered.insert(bidder.clone(), true);
+            }
+            AuctionEvent::BidAccepted { bid } => {
+                if matches!(auction.terms.method, AuctionMethod::Quota { .. }) {
+                    auction.bids.retain(|b| b.bidder != bid.bidder);
+                }
+                auction.bids.push(bid.clone());
+            }
+            AuctionEvent::Closed {
+                reserve_fen,
+                result,
+                ..
+            } => {
+                auction.reserve_fen = Some(*reserve_fen);
+                auction.result = Some(result.clone());
+            }
+        }
+        Some(auction)
+    }
+}

@@ -1,0 +1,300 @@
+//! Online sales as tables: the closing rules of each method (reserve exactly met, a bid in the
+//! last millisecond of the countdown, ties in a quota auction), every refusal, and properties —
+//! the price never decreases, and the state replayed from the events is the live state.
+
+use domain::{
+    Auction, AuctionCommand, AuctionEvent, AuctionMethod, AuctionPhase, AuctionResult,
+    AuctionTerms, Decider,
+};
+use proptest::prelude::*;
+
+const MIN: i64 = 60_000;
+
+fn english() -> AuctionTerms {
+    AuctionTerms {
+        method: AuctionMethod::English {
+            start_ms: 0,
+            free_until_ms: 60 * MIN,
+            countdown_ms: 5 * MIN,
+        },
+        start_price_fen: 1_000_000,
+        increment_fen: 10_000,
+    }
+}
+
+fn listing() -> AuctionTerms {
+    AuctionTerms {
+        method: AuctionMethod::Listing {
+            start_ms: 0,
+            listing_end_ms: 60 * MIN,
+            countdown_ms: 5 * MIN,
+        },
+        start_price_fen: 1_000_000,
+        increment_fen: 10_000,
+    }
+}
+
+fn quota(uniform: bool) -> AuctionTerms {
+    AuctionTerms {
+        method: AuctionMethod::Quota {
+            start_ms: 0,
+            close_ms: 60 * MIN,
+            units: 10,
+            min_quantity: 1,
+            max_quantity: 6,
+            uniform_price: uniform,
+        },
+        start_price_fen: 100,
+        increment_fen: 0,
+    }
+}
+
+/// A sale with bidders A, B, C registered and their deposits confirmed (D registered only).
+fn sale(terms: AuctionTerms) -> Option<Auction> {
+    let mut state = None;
+    let mut step = |command: AuctionCommand| {
+        let events = state.decide(command, 0).unwrap();
+        state = events
+            .iter()
+            .fold(state.clone(), |s: Option<Auction>, e| s.evolve(e));
+    };
+    step(AuctionCommand::Create {
+        id: "A1".into(),
+        terms,
+    });
+    for bidder in ["A", "B", "C", "D"] {
+        step(AuctionCommand::Register {
+            bidder: bidder.into(),
+        });
+    }
+    for bidder in ["A", "B", "C"] {
+        step(AuctionCommand::ConfirmDeposit {
+            bidder: bidder.into(),
+        });
+    }
+    state
+}
+
+fn bid(bidder: &str, price: i64) -> AuctionCommand {
+    AuctionCommand::Bid {
+        bidder: bidder.into(),
+        price_fen: price,
+        quantity: 1,
+    }
+}
+
+fn lot(bidder: &str, price: i64, quantity: u64) -> AuctionCommand {
+    AuctionCommand::Bid {
+        bidder: bidder.into(),
+        price_fen: price,
+        quantity,
+    }
+}
+
+/// Applies `(now, command)` steps, all of which must be accepted.
+fn run(mut state: Option<Auction>, steps: &[(i64, AuctionCommand)]) -> Option<Auction> {
+    for (now, command) in steps {
+        let events = state
+            .decide(command.clone(), *now)
+            .unwrap_or_else(|e| panic!("{command:?} at {now}: {e}"));
+        state = events.iter().fold(state, |s, e| s.evolve(e));
+    }
+    state
+}
+
+fn refusal(state: &Option<Auction>, now: i64, command: AuctionCommand) -> &'static str {
+    state.decide(command, now).unwrap_err().code()
+}
+
+fn close(state: &Option<Auction>, now: i64, reserve: i64) -> AuctionResult {
+    match &state
+        .decide(
+            AuctionCommand::Close {
+                reserve_fen: reserve,
+            },
+            now,
+        )
+        .unwrap()[0]
+    {
+        AuctionEvent::Closed { result, .. } => result.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn english_auction_refusals_and_the_countdown() {
+    let state = sale(english());
+    let cases = [
+        (
+            "not registered",
+            bid("Z", 1_000_000),
+            "AUCTION_NOT_REGISTERED",
+        ),
+        ("no deposit", bid("D", 1_000_000), "AUCTION_DEPOSIT_MISSING"),
+        ("below the start", bid("A", 999_999), "AUCTION_TOO_LOW"),
+    ];
+    for (what, command, code) in cases {
+        assert_eq!(refusal(&state, MIN, command), code, "{what}");
+    }
+    let state = run(state, &[(MIN, bid("A", 1_000_000))]);
+    assert_eq!(
+        refusal(&state, MIN, bid("A", 1_100_000)),
+        "AUCTION_NOT_YOUR_TURN"
+    );
+    assert_eq!(refusal(&state, MIN, bid("B", 1_009_999)), "AUCTION_TOO_LOW");
+    // Free bidding ends at 60 min; the countdown runs to 65 min; a bid in its last millisecond
+    // is in time and restarts it; at its end, late.
+    let state = run(state, &[(2 * MIN, bid("B", 1_010_000))]);
+    assert_eq!(state.as_ref().unwrap().phase(61 * MIN), AuctionPhase::Timed);
+    assert_eq!(state.as_ref().unwrap().deadline_ms(), 65 * MIN);
+    let state = run(state, &[(65 * MIN - 1, bid("C", 1_020_000))]);
+    assert_eq!(state.as_ref().unwrap().deadline_ms(), 70 * MIN - 1);
+    assert_eq!(
+        refusal(&state, 70 * MIN - 1, bid("A", 1_030_000)),
+        "AUCTION_TOO_LATE"
+    );
+    assert_eq!(
+        refusal(&state, 69 * MIN, AuctionCommand::Close { reserve_fen: 0 }),
+        "AUCTION_STILL_OPEN"
+    );
+    // The reserve exactly met: sold; one fen above: no sale.
+    assert_eq!(
+        close(&state, 70 * MIN, 1_020_000),
+        AuctionResult::Sold {
+            bidder: "C".into(),
+            price_fen: 1_020_000
+        }
+    );
+    assert!(matches!(
+        close(&state, 70 * MIN, 1_020_001),
+        AuctionResult::NoSale { .. }
+    ));
+    // No bid at all: the countdown after free bidding ends at 65 min, no sale.
+    let empty = sale(english());
+    assert!(matches!(
+        close(&empty, 65 * MIN, 1),
+        AuctionResult::NoSale { .. }
+    ));
+    // Closed is closed.
+    let closed = run(
+        state,
+        &[(70 * MIN, AuctionCommand::Close { reserve_fen: 0 })],
+    );
+    assert_eq!(
+        refusal(&closed, 71 * MIN, bid("A", 2_000_000)),
+        "AUCTION_CLOSED"
+    );
+}
+
+#[test]
+fn a_listing_closes_on_one_quote_or_goes_to_timed_bidding() {
+    // One quote at the close: that quote, if it reaches the reserve.
+    let one = run(sale(listing()), &[(MIN, bid("A", 1_000_000))]);
+    assert_eq!(one.as_ref().unwrap().phase(60 * MIN), AuctionPhase::Ended);
+    assert_eq!(
+        close(&one, 60 * MIN, 900_000),
+        AuctionResult::Sold {
+            bidder: "A".into(),
+            price_fen: 1_000_000
+        }
+    );
+    assert!(matches!(
+        close(&one, 60 * MIN, 1_000_001),
+        AuctionResult::NoSale { .. }
+    ));
+    // Two bidders quoted: timed bidding among them; a newcomer may not join.
+    let two = run(
+        sale(listing()),
+        &[(MIN, bid("A", 1_000_000)), (2 * MIN, bid("B", 1_010_000))],
+    );
+    assert_eq!(two.as_ref().unwrap().phase(61 * MIN), AuctionPhase::Timed);
+    assert_eq!(
+        refusal(&two, 61 * MIN, bid("C", 1_100_000)),
+        "AUCTION_NOT_ELIGIBLE"
+    );
+    let two = run(two, &[(62 * MIN, bid("A", 1_020_000))]);
+    assert_eq!(two.as_ref().unwrap().deadline_ms(), 67 * MIN);
+    assert_eq!(
+        close(&two, 67 * MIN, 0),
+        AuctionResult::Sold {
+            bidder: "A".into(),
+            price_fen: 1_020_000
+        }
+    );
+    // No quote: no sale.
+    assert!(matches!(
+        close(&sale(listing()), 60 * MIN, 0),
+        AuctionResult::NoSale { .. }
+    ));
+}
+
+#[test]
+fn a_quota_auction_clears_by_price_then_time() {
+    let bids = [
+        (MIN, lot("A", 300, 4)),
+        (2 * MIN, lot("B", 500, 3)),
+        (3 * MIN, lot("C", 300, 6)),
+    ];
+    let state = run(sale(quota(false)), &bids);
+    assert_eq!(refusal(&state, 4 * MIN, lot("A", 99, 1)), "AUCTION_TOO_LOW");
+    assert_eq!(
+        refusal(&state, 4 * MIN, lot("A", 300, 7)),
+        "AUCTION_QUANTITY"
+    );
+    // 10 units: B 3 at 500, then A (earlier at 300) 4, then C the remaining 3 of its 6.
+    let AuctionResult::Allocated { allocations } = close(&state, 60 * MIN, 0) else {
+        panic!()
+    };
+    let got: Vec<(&str, u64, i64)> = allocations
+        .iter()
+        .map(|a| (a.bidder.as_str(), a.units, a.price_fen))
+        .collect();
+    assert_eq!(got, vec![("B", 3, 500), ("A", 4, 300), ("C", 3, 300)]);
+    // A uniform price: the lowest cleared.
+    let uniform = run(sale(quota(true)), &bids);
+    let AuctionResult::Allocated { allocations } = close(&uniform, 60 * MIN, 0) else {
+        panic!()
+    };
+    assert!(allocations.iter().all(|a| a.price_fen == 300));
+    // A new bid replaces the bidder's earlier one (the modification window).
+    let changed = run(state, &[(4 * MIN, lot("C", 600, 2))]);
+    let AuctionResult::Allocated { allocations } = close(&changed, 60 * MIN, 0) else {
+        panic!()
+    };
+    assert_eq!(allocations[0].bidder, "C");
+    assert_eq!(allocations.iter().map(|a| a.units).sum::<u64>(), 9);
+    // Below the reserve: out.
+    let AuctionResult::Allocated { allocations } = close(&changed, 60 * MIN, 400) else {
+        panic!()
+    };
+    assert_eq!(allocations.len(), 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the bids, accepted prices only rise, and replaying the events gives the state the
+    /// live decisions built.
+    #[test]
+    fn prices_never_fall_and_replay_equals_live(
+        attempts in proptest::collection::vec((0usize..3, 0i64..40_000, 1i64..(4 * 60_000)), 1..60)
+    ) {
+        let mut state = sale(english());
+        let mut events_all: Vec<AuctionEvent> = Vec::new();
+        let mut now = 0;
+        for (who, raise, step) in attempts {
+            now += step;
+            let bidder = ["A", "B", "C"][who];
+            let price = state.as_ref().unwrap().minimum_next() - 5_000 + raise;
+            if let Ok(events) = state.decide(bid(bidder, price), now) {
+                events_all.extend(events.iter().cloned());
+                state = events.iter().fold(state, |s, e| s.evolve(e));
+            }
+        }
+        let prices: Vec<i64> = state.as_ref().unwrap().bids.iter().map(|b| b.price_fen).collect();
+        prop_assert!(prices.windows(2).all(|w| w[1] > w[0]));
+        let setup = sale(english());
+        let replayed = events_all.iter().fold(setup, |s, e| s.evolve(e));
+        prop_assert_eq!(replayed, state);
+    }
+}
