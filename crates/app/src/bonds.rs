@@ -5,12 +5,13 @@
 //! subject code is the issuer's 统一社会信用代码, the canonical JSON of `GuaranteeDoc`. The bidder
 //! submits it with the certificate; the platform checks the chain, the signature, and that the
 //! guarantee names this lot, this bidder as applicant, the tenderee as beneficiary, at least the
-//! amount asked, and lasts at least to the bid deadline. No call to the provider is needed at run
-//! time. `DemoGuarantor` is the demo's simulated provider.
+//! amount asked, and lasts at least to the bid deadline. The issuer must be on the trading
+//! center's list of accepted institutions (`approve_guarantor`), and never the bidder itself. No
+//! call to the provider is needed at run time. `DemoGuarantor` is the demo's simulated provider.
 
 use domain::{
-    Bond, BondCommand, BondForm, BondStatus, Date, DomainError, EntityId, LotStatus, Procedure,
-    Role,
+    Bond, BondCommand, BondForm, BondStatus, Date, DomainError, EntityId, Guarantor,
+    GuarantorCommand, LotStatus, Procedure, Role,
 };
 use serde::{Deserialize, Serialize};
 use store::DocumentFilter;
@@ -117,6 +118,9 @@ impl DemoGuarantor {
             now - DAY,
             now + 730 * DAY,
         )?;
+        let operator = app.caller_for("operator").await?;
+        app.approve_guarantor(&operator, &issuer, &issuer_name)
+            .await?;
         Ok(Self {
             issuer,
             issuer_name,
@@ -178,6 +182,86 @@ impl DemoGuarantor {
 }
 
 impl App {
+    /// 认可电子保函机构 (the trading center).
+    pub async fn approve_guarantor(
+        &self,
+        caller: &Caller,
+        uscc: &str,
+        name: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let uscc = domain::Uscc::parse(uscc)?;
+        self.guarantor_command(
+            caller,
+            uscc.as_ref(),
+            GuarantorCommand::Approve {
+                uscc: uscc.clone(),
+                name: name.to_string(),
+                by: caller.username.clone(),
+            },
+        )
+        .await
+    }
+
+    /// 移出名录, with a reason: its guarantees are no longer accepted.
+    pub async fn withdraw_guarantor(
+        &self,
+        caller: &Caller,
+        uscc: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        self.guarantor_command(
+            caller,
+            uscc,
+            GuarantorCommand::Withdraw {
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    async fn guarantor_command(
+        &self,
+        caller: &Caller,
+        uscc: &str,
+        command: GuarantorCommand,
+    ) -> Result<Receipt, AppError> {
+        let stream = Guarantor::stream(uscc);
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let (decided, entries) =
+            decide::<Option<Guarantor>>(&mut tx, &stream, command, &caller.username, now).await?;
+        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let last = receipts
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("guarantor command appended nothing".into()))?;
+        project(&mut tx, &stream, &decided.after, last.seq).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    /// The accepted guarantee institutions (public).
+    pub async fn guarantors(&self) -> Result<Vec<Guarantor>, AppError> {
+        let rows = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "guarantor",
+                    status: Some("approved"),
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
+        rows.items
+            .iter()
+            .map(|row| decode_state::<Guarantor>(&row.state))
+            .collect()
+    }
+
     fn bond_stream(&self, lot: &str, bidder: &str) -> String {
         // Opaque, like the bid's: who gives a bond is not public before the opening.
         let digest = self
@@ -214,6 +298,10 @@ impl App {
         let required = found
             .bond_fen
             .ok_or_else(|| AppError::refused("BOND_NOT_ASKED", "本标段（包）不要求投标保证金"))?;
+        // A bond is given while bids are taken.
+        if found.status != LotStatus::Bidding || self.now_ms() >= procedure.deadline_ms() {
+            return Err(DomainError::BidTooLate.into());
+        }
         Ok((procedure, required))
     }
 
@@ -235,6 +323,19 @@ impl App {
         if certificate.subject_code().as_deref() != Some(doc.issuer.as_str()) {
             return Err(guarantee_invalid("签发机构与证书不符"));
         }
+        // Only institutions on the trading center's list; never the bidder itself.
+        let approved = match self.store.document(&Guarantor::stream(&doc.issuer)).await? {
+            Some(row) => Some(decode_state::<Guarantor>(&row.state)?).filter(|g| g.approved),
+            None => None,
+        };
+        let Some(guarantor) = approved else {
+            return Err(guarantee_invalid(
+                "签发机构不在交易中心认可的电子保函机构名录中",
+            ));
+        };
+        if doc.issuer == caller.entity_id {
+            return Err(guarantee_invalid("投标人不能为自己出具保函"));
+        }
         let signature = crypto::Signature::from_hex(&signed.signature)
             .map_err(|_| guarantee_invalid("签名格式错误"))?;
         let value = serde_json::to_value(doc).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -254,13 +355,14 @@ impl App {
             return Err(guarantee_invalid("保函受益人不是本项目招标人"));
         }
         let valid_until = Date::parse(&doc.valid_until)?;
-        if valid_until < Date::of_instant(procedure.deadline_ms()) {
-            return Err(guarantee_invalid(
-                "保函有效期短于投标有效期（至少应至投标截止日）",
-            ));
+        if valid_until < Date::of_instant(procedure.deadline_ms())
+            || valid_until < Date::of_instant(now)
+        {
+            return Err(guarantee_invalid("保函有效期应至少至投标截止日"));
         }
+        // Entry headers are public: who gives a bond is not told before the opening.
         self.bond_command(
-            &caller.username,
+            "bidder",
             lot,
             &caller.entity_id,
             BondCommand::Record {
@@ -269,7 +371,7 @@ impl App {
                 amount_fen: doc.amount_fen,
                 required_fen: required,
                 form: BondForm::Guarantee {
-                    issuer: doc.issuer_name.clone(),
+                    issuer: guarantor.name.clone(),
                     number: doc.number.clone(),
                     certificate: certificate.fingerprint().to_hex(),
                     valid_until,
@@ -289,8 +391,9 @@ impl App {
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Bidder)?;
         let (_, required) = self.bond_lot(lot).await?;
+        // Entry headers are public: who gives a bond is not told before the opening.
         self.bond_command(
-            &caller.username,
+            "bidder",
             lot,
             &caller.entity_id,
             BondCommand::Record {
@@ -324,11 +427,19 @@ impl App {
         lot: &str,
         bidder: &str,
         required: i64,
+        deadline_ms: i64,
     ) -> Result<(), AppError> {
         let held = match self.store.document(&self.bond_stream(lot, bidder)).await? {
             Some(row) => {
                 let bond: Bond = decode_state(&row.state)?;
-                bond.status == BondStatus::Held && bond.amount_fen >= required
+                // A guarantee must still cover the deadline (an amendment may have moved it).
+                let covers = match &bond.form {
+                    BondForm::Guarantee { valid_until, .. } => {
+                        *valid_until >= Date::of_instant(deadline_ms)
+                    }
+                    BondForm::Transfer { .. } => true,
+                };
+                bond.status == BondStatus::Held && bond.amount_fen >= required && covers
             }
             None => false,
         };
@@ -418,8 +529,10 @@ impl App {
                 }
                 _ => 0,
             };
-            receipts.push(
-                self.bond_command(
+            // One bond at a time: a refund refused (e.g. made meanwhile by another operator)
+            // does not stop the others; it is logged.
+            match self
+                .bond_command(
                     &caller.username,
                     lot,
                     bond.bidder.as_ref(),
@@ -428,8 +541,12 @@ impl App {
                         due_ms,
                     },
                 )
-                .await?,
-            );
+                .await
+            {
+                Ok(receipt) => receipts.push(receipt),
+                Err(AppError::Internal(detail)) => return Err(AppError::Internal(detail)),
+                Err(error) => tracing::warn!(%error, lot, "a bond refund was refused"),
+            }
         }
         Ok(receipts)
     }
@@ -460,7 +577,7 @@ impl App {
         let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
         let oversight = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
-        let opened = !matches!(found.status, LotStatus::Bidding | LotStatus::Opening { .. });
+        let opened = found.opened_at_ms.is_some();
         let organiser = manages(caller, &procedure) && opened;
         let rows = self
             .store

@@ -258,6 +258,36 @@ impl DocumentAggregate for Option<domain::Bond> {
     }
 }
 
+impl DocumentAggregate for Option<domain::Guarantor> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let guarantor = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "guarantor".into(),
+            key1: guarantor.uscc.clone(),
+            key2: String::new(),
+            status: if guarantor.approved {
+                "approved"
+            } else {
+                "withdrawn"
+            }
+            .into(),
+            sort_ms: guarantor.at_ms,
+            state: state_json(guarantor),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::GuarantorEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(_: &domain::GuarantorEvent) -> Visibility {
+        // The list of accepted guarantee institutions is public.
+        Visibility::Public
+    }
+}
+
 /// The announcements row of a published announcement.
 pub(crate) fn announcement_row(announcement: &Announcement, seq: i64) -> AnnouncementRow {
     AnnouncementRow {

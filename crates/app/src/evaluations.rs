@@ -158,7 +158,12 @@ impl App {
                 domain::Date::of_instant(self.now_ms()),
             )
             .await?;
-        let key = if procedure.draft.method == domain::Method::CompetitiveConsultation {
+        let key = if matches!(
+            procedure.draft.method,
+            domain::Method::CompetitiveConsultation
+                | domain::Method::CompetitiveNegotiation
+                | domain::Method::Inquiry
+        ) {
             "committee_min_consultation"
         } else {
             "committee_min"

@@ -126,6 +126,7 @@ pub(crate) struct Rebuilt {
     room_states: BTreeMap<String, Option<domain::Room>>,
     evaluation_states: BTreeMap<String, Option<domain::Evaluation>>,
     bond_states: BTreeMap<String, Option<domain::Bond>>,
+    guarantor_states: BTreeMap<String, Option<domain::Guarantor>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -163,6 +164,8 @@ impl Rebuilt {
             fold_document(&mut self.panel_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("room/") {
             fold_document(&mut self.room_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("guarantor/") {
+            fold_document(&mut self.guarantor_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("bond/") {
             fold_document(&mut self.bond_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("evaluation/") {

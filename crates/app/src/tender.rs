@@ -1243,7 +1243,8 @@ impl App {
             return Err(DomainError::BidTooLate.into());
         }
         if let Some(required) = found.bond_fen {
-            self.require_bond(lot, &caller.entity_id, required).await?;
+            self.require_bond(lot, &caller.entity_id, required, procedure.deadline_ms())
+                .await?;
         }
         let stream = self.bid_stream(lot, &EntityId(caller.entity_id.clone()));
         if self.store.document(&stream).await?.is_none() {

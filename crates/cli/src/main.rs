@@ -295,8 +295,11 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             std::fs::create_dir_all(&dir)
                 .context("failed to create the demo certificate directory")?;
             for cert in certificates {
-                std::fs::write(dir.join(format!("{}-key.pem", cert.username)), cert.key_pem)
-                    .context("failed to write a demo key")?;
+                keyholder::write_private(
+                    &dir.join(format!("{}-key.pem", cert.username)),
+                    &cert.key_pem,
+                )
+                .context("failed to write a demo key")?;
                 std::fs::write(
                     dir.join(format!("{}-cert.pem", cert.username)),
                     cert.cert_pem,

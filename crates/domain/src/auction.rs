@@ -354,7 +354,11 @@ impl crate::Decider for Option<Auction> {
                 if auction.registered.contains_key(&bidder) {
                     return Err(DomainError::AuctionAlreadyRegistered);
                 }
-                if auction.phase(now_ms) == AuctionPhase::Ended {
+                // Registration closes when free bidding (the listing) ends.
+                if matches!(
+                    auction.phase(now_ms),
+                    AuctionPhase::Timed | AuctionPhase::Ended
+                ) {
                     return Err(DomainError::AuctionTooLate);
                 }
                 Ok(vec![AuctionEvent::Registered { bidder }])

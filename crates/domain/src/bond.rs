@@ -148,8 +148,12 @@ impl crate::Decider for Option<Bond> {
                 required_fen,
                 form,
             } => {
+                // A transfer not yet confirmed may be corrected (or replaced by a guarantee).
                 if let Some(bond) = self
-                    && !matches!(bond.status, BondStatus::Refunded { .. })
+                    && !matches!(
+                        bond.status,
+                        BondStatus::Refunded { .. } | BondStatus::Pending
+                    )
                 {
                     return Err(DomainError::BondExists);
                 }
@@ -263,6 +267,125 @@ impl crate::Decider for Option<Bond> {
                     reason: reason.clone(),
                 };
                 Some(bond)
+            }
+        }
+    }
+}
+
+/// An institution the trading center accepts electronic guarantees from (电子保函机构名录).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guarantor {
+    /// 统一社会信用代码 (the subject code of its signing certificate).
+    pub uscc: String,
+    pub name: String,
+    pub approved: bool,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+impl Guarantor {
+    pub fn stream(uscc: &str) -> String {
+        format!("guarantor/{uscc}")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GuarantorCommand {
+    Approve {
+        uscc: crate::Uscc,
+        name: String,
+        by: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum GuarantorEvent {
+    Approved {
+        uscc: String,
+        name: String,
+        by: String,
+        at_ms: i64,
+    },
+    Withdrawn {
+        reason: String,
+        at_ms: i64,
+    },
+}
+
+impl GuarantorEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Approved { .. } => "guarantor.approved",
+            Self::Withdrawn { .. } => "guarantor.withdrawn",
+        }
+    }
+}
+
+impl crate::Decider for Option<Guarantor> {
+    type Command = GuarantorCommand;
+    type Event = GuarantorEvent;
+
+    fn decide(
+        &self,
+        command: GuarantorCommand,
+        now_ms: i64,
+    ) -> Result<Vec<GuarantorEvent>, DomainError> {
+        match command {
+            GuarantorCommand::Approve { uscc, name, by } => {
+                if self.as_ref().is_some_and(|g| g.approved) {
+                    return Err(DomainError::NothingChanged);
+                }
+                if name.trim().is_empty() {
+                    return Err(DomainError::Required {
+                        field: "机构名称"
+                    });
+                }
+                crate::entity::text_field("机构名称", &name, 100)?;
+                Ok(vec![GuarantorEvent::Approved {
+                    uscc: uscc.to_string(),
+                    name: name.trim().to_string(),
+                    by,
+                    at_ms: now_ms,
+                }])
+            }
+            GuarantorCommand::Withdraw { reason } => {
+                if !self.as_ref().is_some_and(|g| g.approved) {
+                    return Err(DomainError::NothingChanged);
+                }
+                if reason.trim().is_empty() {
+                    return Err(DomainError::ReasonRequired);
+                }
+                Ok(vec![GuarantorEvent::Withdrawn {
+                    reason: reason.trim().to_string(),
+                    at_ms: now_ms,
+                }])
+            }
+        }
+    }
+
+    fn evolve(self, event: &GuarantorEvent) -> Self {
+        match event {
+            GuarantorEvent::Approved {
+                uscc,
+                name,
+                by,
+                at_ms,
+            } => Some(Guarantor {
+                uscc: uscc.clone(),
+                name: name.clone(),
+                approved: true,
+                by: by.clone(),
+                at_ms: *at_ms,
+            }),
+            GuarantorEvent::Withdrawn { at_ms, .. } => {
+                let mut guarantor = self?;
+                guarantor.approved = false;
+                guarantor.at_ms = *at_ms;
+                Some(guarantor)
             }
         }
     }

@@ -34,7 +34,10 @@ pub use auction::{
     AuctionResult, AuctionTerms, allocate,
 };
 pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
-pub use bond::{Bond, BondCommand, BondEvent, BondForm, BondStatus, bond_interest};
+pub use bond::{
+    Bond, BondCommand, BondEvent, BondForm, BondStatus, Guarantor, GuarantorCommand,
+    GuarantorEvent, bond_interest,
+};
 pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};
 pub use catalog::{Catalog, Category, Method};
 pub use ceremony::{

@@ -1108,7 +1108,7 @@ impl Decider for Option<Procedure> {
                 if failed {
                     events.push(ProcedureEvent::LotFailed {
                         lot,
-                        reason: "评标委员会否决全部投标，没有中标候选人，依法重新招标".into(),
+                        reason: "评标委员会否决全部投标，没有中标候选人；依法重新招标（政府采购项目依法重新招标或者变更采购方式）".into(),
                         at_ms: now_ms,
                     });
                 }

@@ -283,6 +283,9 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     ),
     (Method::GET, "/lots/{code}/evaluation", EVALUATION_READERS),
     // Bonds: a bidder gives one; the trading center confirms, refunds or withholds.
+    (Method::GET, "/api/v1/guarantors", Access::Public),
+    (Method::POST, "/api/v1/guarantors", OPERATOR),
+    (Method::POST, "/api/v1/guarantors/{id}/withdraw", OPERATOR),
     (Method::POST, "/api/v1/lots/{code}/bond/guarantee", BIDDER),
     (Method::POST, "/api/v1/lots/{code}/bond/transfer", BIDDER),
     (Method::GET, "/api/v1/lots/{code}/bonds", BOND_READERS),

@@ -643,3 +643,50 @@ pub(crate) async fn refund_bonds(
     let list = state.app.refund_bonds(caller, &code).await?;
     Ok(Json(receipts(&state, &list)))
 }
+
+/// The accepted e-guarantee institutions (电子保函机构名录), public.
+#[utoipa::path(get, path = "/api/v1/guarantors", tag = "投标保证金", responses((status = 200, body = Object)))]
+pub(crate) async fn guarantors(
+    State(state): State<Arc<AppState>>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json(&state.app.guarantors().await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GuarantorRequest {
+    /// 统一社会信用代码 (the subject code of its signing certificate).
+    pub(crate) uscc: String,
+    pub(crate) name: String,
+}
+
+/// 认可电子保函机构 (trading center).
+#[utoipa::path(post, path = "/api/v1/guarantors", tag = "投标保证金", request_body = GuarantorRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn approve_guarantor(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(input): ApiJson<GuarantorRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .approve_guarantor(caller, &input.uscc, &input.name)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 移出名录, with a reason.
+#[utoipa::path(post, path = "/api/v1/guarantors/{id}/withdraw", tag = "投标保证金", params(("id" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn withdraw_guarantor(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .withdraw_guarantor(caller, &id, &input.reason)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}

@@ -268,6 +268,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(expert_api::start_evaluation).get(expert_api::evaluation),
         )
         .route(
+            "/api/v1/guarantors",
+            get(expert_api::guarantors).post(expert_api::approve_guarantor),
+        )
+        .route(
+            "/api/v1/guarantors/{id}/withdraw",
+            post(expert_api::withdraw_guarantor),
+        )
+        .route(
             "/api/v1/lots/{code}/bond/guarantee",
             post(expert_api::bond_guarantee),
         )

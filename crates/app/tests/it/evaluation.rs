@@ -154,6 +154,40 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
                 .code(),
             "GUARANTEE_INVALID"
         );
+        // A bidder "guaranteeing" itself with its own certificate: not an accepted institution.
+        let own = {
+            let cert = certificates
+                .iter()
+                .find(|c| c.username == "bidder")
+                .unwrap();
+            let key = crypto::PlatformKey::from_pkcs8_pem(&cert.key_pem).unwrap();
+            let doc = app::GuaranteeDoc {
+                issuer: bidder.entity_id.clone(),
+                issuer_name: "中国工商银行".into(),
+                number: "FAKE-1".into(),
+                applicant: bidder.entity_id.clone(),
+                beneficiary: tenderee.entity_id.clone(),
+                lot: lot.clone(),
+                amount_fen: 5_000_000,
+                valid_until: "2027-03-31".into(),
+            };
+            let value = serde_json::to_value(&doc).unwrap();
+            app::SignedGuarantee {
+                guarantee: doc,
+                certificate_pem: cert.cert_pem.clone(),
+                signature: key
+                    .sign(&crypto::canonical_json_bytes(&value).unwrap())
+                    .to_hex(),
+            }
+        };
+        let error = test
+            .app
+            .record_bond_guarantee(&bidder, &lot, &own)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "GUARANTEE_INVALID");
+        assert!(error.to_string().contains("名录"), "{error}");
+        assert_eq!(test.app.guarantors().await.unwrap().len(), 1);
         let short = guarantor.issue(
             "BH2026-0002",
             &lot,

@@ -146,6 +146,15 @@ fn english_auction_refusals_and_the_countdown() {
     // is in time and restarts it; at its end, late.
     let state = run(state, &[(2 * MIN, bid("B", 1_010_000))]);
     assert_eq!(state.as_ref().unwrap().phase(61 * MIN), AuctionPhase::Timed);
+    // Registration closes with free bidding.
+    assert_eq!(
+        refusal(
+            &state,
+            61 * MIN,
+            AuctionCommand::Register { bidder: "E".into() }
+        ),
+        "AUCTION_TOO_LATE"
+    );
     assert_eq!(state.as_ref().unwrap().deadline_ms(), 65 * MIN);
     let state = run(state, &[(65 * MIN - 1, bid("C", 1_020_000))]);
     assert_eq!(state.as_ref().unwrap().deadline_ms(), 70 * MIN - 1);
