@@ -1560,7 +1560,21 @@ impl App {
                 }
             };
             let mut files = Vec::new();
-            lines.push(open_one(lot, bid, content, &shared, &partials, &mut files));
+            let mut line = open_one(lot, bid, content, &shared, &partials, &mut files);
+            // A bond asked and no longer held (refunded, withheld, a guarantee that no longer
+            // covers the deadline): the bid does not stand.
+            if let Some(required) = found.bond_fen
+                && line.outcome == OpeningOutcome::Opened
+                && self
+                    .require_bond(lot, bid.bidder.as_ref(), required, procedure.deadline_ms())
+                    .await
+                    .is_err()
+            {
+                line.outcome = OpeningOutcome::Failed {
+                    reason: "未按招标文件要求提交有效的投标保证金".into(),
+                };
+            }
+            lines.push(line);
             // The opened files are kept for the committee (content-addressed; the opening record
             // lists their SM3). Stored before the record: a crash leaves an unreferenced blob,
             // never a record without its files.

@@ -24,13 +24,23 @@ use crate::tender_pages::{Notice, Params, csrf_of, fields, login, param};
 
 /// Hundredths of a point from `28.5` or `28.50`; `None` for anything else.
 fn parse_points(text: &str) -> Option<i64> {
+    parse_hundredths(text, 6)
+}
+
+/// 分 from an amount in 元 such as `1,200,000.50`; `None` for anything else.
+fn parse_yuan(text: &str) -> Option<i64> {
+    parse_hundredths(&text.replace([',', '，'], ""), 12)
+}
+
+/// A non-negative decimal with at most two decimals and `max_digits` before the point, ×100.
+fn parse_hundredths(text: &str, max_digits: usize) -> Option<i64> {
     let text = text.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty()
         || !whole.bytes().all(|b| b.is_ascii_digit())
         || fraction.len() > 2
         || !fraction.bytes().all(|b| b.is_ascii_digit())
-        || whole.len() > 6
+        || whole.len() > max_digits
     {
         return None;
     }
@@ -551,7 +561,7 @@ pub(crate) async fn bond_act(
     let (done, result) = match get("action").as_str() {
         "transfer" => (
             "bond",
-            match parse_points(&get("amount")) {
+            match parse_yuan(&get("amount")) {
                 Some(amount) => {
                     app.record_bond_transfer(who, &code, amount, &get("reference"))
                         .await

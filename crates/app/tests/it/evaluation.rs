@@ -711,3 +711,64 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         assert!(report.is_sound(), "{:?}", report.problems);
     }
 }
+
+#[tokio::test]
+async fn a_bond_withheld_before_the_opening_fails_that_bid() {
+    let test = demo_apps().await.remove(0);
+    let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+    let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+        .await
+        .unwrap();
+    let tenderee = caller(&test.app, "tenderee").await;
+    let op = caller(&test.app, "operator").await;
+    let mut draft = crate::tendering::new_procedure("保证金开标测试工程", "2026-12-28 09:30");
+    draft.lots[0].bond_fen = Some(5_000_000);
+    let (procedure, _) = test.app.create_procedure(&tenderee, draft).await.unwrap();
+    test.app
+        .attach_documents(&tenderee, &procedure.id, "招标文件.pdf", b"%PDF x")
+        .await
+        .unwrap();
+    let (procedure, _) = test
+        .app
+        .publish_procedure(&tenderee, &procedure.id)
+        .await
+        .unwrap();
+    let lot = procedure.lots[0].code.clone();
+    let key = procedure.opening_key.clone().unwrap().public_key;
+    for (username, price) in [
+        ("bidder", 3_650_000_000),
+        ("bidder2", 3_700_000_000),
+        ("yuecheng", 3_720_000_000),
+    ] {
+        let who = caller(&test.app, username).await;
+        test.app
+            .record_bond_transfer(&who, &lot, 5_000_000, &format!("ZJ-{username}"))
+            .await
+            .unwrap();
+        test.app
+            .confirm_bond(&op, &lot, &who.entity_id)
+            .await
+            .unwrap();
+        test.app.register_for_lot(&who, &lot).await.unwrap();
+        let envelope =
+            crate::tendering::seal(&certificates, username, &who.entity_id, &lot, &key, price);
+        test.app.submit_bid(&who, &lot, &envelope).await.unwrap();
+    }
+    let yuecheng = caller(&test.app, "yuecheng").await;
+    test.app
+        .forfeit_bond(&op, &lot, &yuecheng.entity_id, "经查实以他人名义投标")
+        .await
+        .unwrap();
+    test.advance(28 * DAY);
+    app::simulated_holders_round(&test.app, &holders)
+        .await
+        .unwrap();
+    let opened = test.app.procedure(None, &procedure.id).await.unwrap();
+    let lines = &opened.lot(&lot).unwrap().opening;
+    let failed: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.outcome != domain::OpeningOutcome::Opened)
+        .map(|l| l.bidder.as_ref())
+        .collect();
+    assert_eq!(failed, vec![yuecheng.entity_id.as_str()]);
+}
