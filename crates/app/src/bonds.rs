@@ -500,7 +500,7 @@ impl App {
             let is_winner = winner.as_deref() == Some(bond.bidder.as_ref());
             // The moment the refund period starts for this bond, if it has.
             let start = if ended {
-                Some(now)
+                Some(found.ended_at_ms.unwrap_or(now))
             } else if is_winner {
                 contracted_at
             } else if construction_period.is_some() {

@@ -354,6 +354,9 @@ pub struct Lot {
     /// 投标保证金 required for a bid, in fen.
     #[serde(default)]
     pub bond_fen: Option<i64>,
+    /// When the lot failed or was terminated (refunds are due from then).
+    #[serde(default)]
+    pub ended_at_ms: Option<i64>,
 }
 
 /// The reason of the suspension an objection causes (lifted by the answer).
@@ -1390,6 +1393,7 @@ impl Decider for Option<Procedure> {
                         evaluation: evaluation.get(index).cloned(),
                         award: Award::default(),
                         bond_fen: lot.bond_fen,
+                        ended_at_ms: None,
                     })
                     .collect();
             }
@@ -1405,11 +1409,14 @@ impl Decider for Option<Procedure> {
                     lot.status = LotStatus::Opening { bids: bids.clone() };
                 }
             }
-            ProcedureEvent::LotFailed { lot, reason, .. } => {
+            ProcedureEvent::LotFailed {
+                lot, reason, at_ms, ..
+            } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.status = LotStatus::Failed {
                         reason: reason.clone(),
                     };
+                    lot.ended_at_ms = Some(*at_ms);
                 }
             }
             ProcedureEvent::PartialAccepted {
@@ -1531,7 +1538,7 @@ impl Decider for Option<Procedure> {
                     lot.status = (**before).clone();
                 }
             }
-            ProcedureEvent::Terminated { reason, .. } => {
+            ProcedureEvent::Terminated { reason, at_ms } => {
                 procedure.status = ProcedureStatus::Terminated;
                 procedure.termination_reason = Some(reason.clone());
                 for lot in &mut procedure.lots {
@@ -1539,6 +1546,7 @@ impl Decider for Option<Procedure> {
                         lot.status = LotStatus::Terminated {
                             reason: reason.clone(),
                         };
+                        lot.ended_at_ms = Some(*at_ms);
                     }
                 }
             }
