@@ -51,7 +51,8 @@
     if (!dirty || !navigator.onLine) { if (dirty) say("网络中断，修改已暂存在本机"); return; }
     var body = new URLSearchParams(new FormData(form));
     dirty = false;
-    fetch(form.action, {
+    // `form.action` would be the hidden input named "action": read the attribute.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", "x-autosave": "1" },
       body: body.toString(),

@@ -391,3 +391,174 @@ async fn an_expert_confirms_and_signs_the_declaration_in_a_real_browser() {
     shoot(&client, "draw-public").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_scoring_page_keeps_a_draft_and_saves_it_in_the_background() {
+    use reqwest::Method;
+    let Some(Browser { client, _driver }) = browser().await else {
+        return;
+    };
+    let flow = crate::tendering::Flow::new().await;
+    let holders = flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let operator = flow.token("operator").await;
+    let (_, lot, key) = flow.publish(&tenderee, "杭州市第十六中学食堂工程").await;
+    for (username, price) in [
+        ("bidder", 3_650_000_000_i64),
+        ("bidder2", 3_700_000_000),
+        ("yuecheng", 3_720_000_000),
+    ] {
+        flow.bid(username, &lot, &key, price).await;
+    }
+    let drawn = flow
+        .ok(
+            &operator,
+            Method::POST,
+            "/api/v1/draws",
+            Some(serde_json::json!({"lot": lot, "evaluation_date": "2026-12-29", "needs": [["A01", 5]]})),
+        )
+        .await;
+    let draw = drawn["committed"]["id"].as_str().unwrap().to_string();
+    let panel = flow
+        .ok(
+            &operator,
+            Method::GET,
+            &format!("/api/v1/draws/{draw}/panel"),
+            None,
+        )
+        .await;
+    let mut first = None;
+    for seat in panel["seats"].as_array().unwrap() {
+        let pseudonym = seat["pseudonym"].as_str().unwrap().to_string();
+        let record = flow
+            .ok(
+                &operator,
+                Method::GET,
+                &format!("/api/v1/experts/{pseudonym}"),
+                None,
+            )
+            .await;
+        let username = match record["account"].as_str() {
+            Some(linked) => linked.to_string(),
+            None => {
+                flow.ok(
+                    &operator,
+                    Method::POST,
+                    &format!("/api/v1/experts/{pseudonym}/account"),
+                    Some(serde_json::json!({"password": app::DEMO_PASSWORD})),
+                )
+                .await;
+                domain::Expert::account_name(&pseudonym)
+            }
+        };
+        let token = flow.token(&username).await;
+        flow.ok(
+            &token,
+            Method::POST,
+            &format!("/api/v1/draws/{draw}/confirm"),
+            None,
+        )
+        .await;
+        flow.ok(
+            &token,
+            Method::POST,
+            &format!("/api/v1/draws/{draw}/declaration"),
+            Some(serde_json::json!({})),
+        )
+        .await;
+        first.get_or_insert((username, token));
+    }
+    let (username, _) = first.unwrap();
+    flow.advance(28 * 86_400_000);
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/opening"),
+        None,
+    )
+    .await;
+    let request: app::OpeningRequest = serde_json::from_value(
+        flow.ok(
+            &tenderee,
+            Method::GET,
+            &format!("/api/v1/lots/{lot}/opening"),
+            None,
+        )
+        .await,
+    )
+    .unwrap();
+    for (holder, holder_token) in &holders[..2] {
+        let partials = serde_json::to_value(holder.partials(&request).unwrap()).unwrap();
+        flow.ok(
+            holder_token,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/partials"),
+            Some(partials),
+        )
+        .await;
+    }
+    let tenderee = flow.token("tenderee").await;
+    flow.ok(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/evaluation"),
+        None,
+    )
+    .await;
+
+    // The expert types a score: it is kept in the browser at once, and sent in the background
+    // when the connection is (back) online.
+    let server = &flow.server;
+    log_in(&client, server.url("/login"), &username).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .goto(&server.url(&format!("/lots/{lot}/evaluation")))
+        .await
+        .unwrap();
+    let input = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("input[name$='|organisation']"))
+        .await
+        .unwrap();
+    input.send_keys("26.5").await.unwrap();
+    let draft = client
+        .execute(
+            "return Object.keys(localStorage).filter(k => k.startsWith('ggzy-sheet-')).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.as_u64(), Some(1), "the draft is kept in the browser");
+    client
+        .execute("window.dispatchEvent(new Event('online'));", vec![])
+        .await
+        .unwrap();
+    let mut saved = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let view = flow
+            .ok(
+                &flow.token(&username).await,
+                Method::GET,
+                &format!("/api/v1/lots/{lot}/evaluation"),
+                None,
+            )
+            .await;
+        if view["my_sheet"]["scores"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["score"] == 2650))
+        {
+            saved = true;
+            break;
+        }
+    }
+    assert!(
+        saved,
+        "the background save reached the platform: {}",
+        text_of(&client, "#save-state").await
+    );
+    assert!(text_of(&client, "#save-state").await.contains("已自动保存"));
+    shoot(&client, "expert-scoring").await;
+    client.close().await.unwrap();
+}

@@ -35,7 +35,7 @@ impl Flow {
     }
 
     /// A public GET, as JSON.
-    async fn public(&self, path: impl AsRef<str>) -> Value {
+    pub(crate) async fn public(&self, path: impl AsRef<str>) -> Value {
         reqwest::get(self.server.url(path.as_ref()))
             .await
             .unwrap()
@@ -44,7 +44,7 @@ impl Flow {
             .unwrap()
     }
 
-    fn advance(&self, ms: i64) {
+    pub(crate) fn advance(&self, ms: i64) {
         self.clock.fetch_add(ms, Ordering::SeqCst);
     }
 
@@ -64,7 +64,7 @@ impl Flow {
         body["token"].as_str().unwrap().to_string()
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         token: &str,
         method: reqwest::Method,
@@ -83,7 +83,7 @@ impl Flow {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn ok(
+    pub(crate) async fn ok(
         &self,
         token: &str,
         method: reqwest::Method,
@@ -268,7 +268,7 @@ impl Flow {
     }
 
     /// A bidder registers, downloads the documents and streams its envelope; returns the body.
-    async fn bid(&self, username: &str, lot: &str, key: &str, price: i64) -> Value {
+    pub(crate) async fn bid(&self, username: &str, lot: &str, key: &str, price: i64) -> Value {
         let token = self.token(username).await;
         let me = self
             .ok(&token, reqwest::Method::GET, "/api/v1/me", None)
