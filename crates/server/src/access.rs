@@ -326,6 +326,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/experts/{id}/act", OPERATOR),
     (Method::GET, "/rooms", Access::Public),
     (Method::POST, "/rooms", OPERATOR),
+    (Method::GET, "/guarantors", Access::Public),
+    (Method::POST, "/guarantors", OPERATOR),
     (Method::GET, "/experts", OVERSIGHT),
     (Method::POST, "/experts/import", OPERATOR),
     (Method::GET, "/api/v1/experts", OVERSIGHT),

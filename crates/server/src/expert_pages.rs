@@ -47,6 +47,8 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
         "room" => "评标室已添加。",
         "booked" => "评标室已预约。",
         "cancelled" => "预约已取消。",
+        "guarantor" => "已列入电子保函机构名录。",
+        "guarantor_withdrawn" => "已移出名录，其出具的保函不再被接受。",
         _ => return Notice::default(),
     };
     Notice {
@@ -1044,6 +1046,91 @@ pub(crate) async fn rooms_act(
     };
     after(result.map(|_| ()), "/rooms", done, |notice| {
         rooms_page(&state, &caller, notice)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guarantee institutions
+
+#[derive(Template)]
+#[template(path = "guarantors.html")]
+struct GuarantorsPage {
+    layout: Layout,
+    /// (name, USCC, listed at).
+    rows: Vec<(String, String, String)>,
+    can_manage: bool,
+    csrf: String,
+    notice: Notice,
+}
+
+async fn guarantors_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    notice: Notice,
+) -> Result<Response, AppError> {
+    let rows = state
+        .app
+        .guarantors()
+        .await?
+        .into_iter()
+        .map(|g| (g.name, g.uscc, beijing_time(g.at_ms)))
+        .collect();
+    Ok(render(GuarantorsPage {
+        layout: layout(
+            state,
+            caller,
+            "电子保函机构名录",
+            "guarantors",
+            &[("电子保函机构名录", "")],
+        ),
+        rows,
+        can_manage: caller.0.as_ref().is_some_and(|c| c.has(Role::Operator)),
+        csrf: csrf_of(caller),
+        notice,
+    }))
+}
+
+pub(crate) async fn guarantors(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(params): Params,
+) -> Response {
+    guarantors_page(&state, &caller, done_notice(&params))
+        .await
+        .unwrap_or_else(app_error_page)
+}
+
+/// The trading center's acts on the list: `approve`, `withdraw`.
+pub(crate) async fn guarantors_act(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return login("/guarantors");
+    };
+    let form = fields(&body);
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (done, result) = match get("action").as_str() {
+        "approve" => (
+            "guarantor",
+            state
+                .app
+                .approve_guarantor(who, &get("uscc"), &get("name"))
+                .await,
+        ),
+        "withdraw" => (
+            "guarantor_withdrawn",
+            state
+                .app
+                .withdraw_guarantor(who, &get("uscc"), &get("reason"))
+                .await,
+        ),
+        _ => ("", Err(AppError::Invalid("未知操作".into()))),
+    };
+    after(result.map(|_| ()), "/guarantors", done, |notice| {
+        guarantors_page(&state, &caller, notice)
     })
     .await
 }

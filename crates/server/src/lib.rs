@@ -365,6 +365,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(expert_pages::rooms).post(expert_pages::rooms_act),
         )
         .route(
+            "/guarantors",
+            get(expert_pages::guarantors).post(expert_pages::guarantors_act),
+        )
+        .route(
             "/experts/import",
             post(tender_pages::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
         )

@@ -844,6 +844,22 @@ async fn bonds_are_given_confirmed_and_required_through_the_pages() {
     let (bidder2, bidder2_csrf) = server.login("bidder2").await;
     let bidder2_caller = app.caller_for("bidder2").await.unwrap();
     let guarantor = app::DemoGuarantor::new(app).await.unwrap();
+    // The list of accepted institutions is public; the trading center adds to it.
+    let list = server.page(&client(), "/guarantors").await;
+    assert!(list.contains("浙商融资担保有限公司") && !list.contains("列入名录"));
+    let response = post(
+        &operator,
+        server.url("/guarantors"),
+        &[
+            ("csrf", &operator_csrf),
+            ("action", "approve"),
+            ("name", "某某银行杭州分行"),
+            ("uscc", "91330100MA2H7Q1K5"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 422, "a bad code is refused on the page");
+    assert!(text(response).await.contains("统一社会信用代码"));
     let signed = guarantor.issue(
         "BH2026-0099",
         &lot,
