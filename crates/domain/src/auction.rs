@@ -118,6 +118,12 @@ pub struct Auction {
     pub result: Option<AuctionResult>,
     /// The reserve, once revealed at the close.
     pub reserve_fen: Option<i64>,
+    /// SM3(salt ‖ reserve), hex, published at the creation.
+    #[serde(default)]
+    pub reserve_commitment: String,
+    /// Bids refused (kept so that a replay reproduces every refusal).
+    #[serde(default)]
+    pub refused: u64,
 }
 
 impl Auction {
@@ -245,24 +251,20 @@ pub enum AuctionCommand {
     Create {
         id: String,
         terms: AuctionTerms,
+        reserve_commitment: String,
     },
     /// 竞买登记: a 竞买号 (the application keeps who is behind it).
-    Register {
-        bidder: String,
-    },
+    Register { bidder: String },
     /// The bank confirmed the deposit (竞买保证金).
-    ConfirmDeposit {
-        bidder: String,
-    },
+    ConfirmDeposit { bidder: String },
     Bid {
         bidder: String,
         price_fen: i64,
         quantity: u64,
     },
-    /// After the end: the reserve revealed (and checked by the application), the sale decided.
-    Close {
-        reserve_fen: i64,
-    },
+    /// After the end: the reserve revealed with its salt (checked against the commitment by the
+    /// application), the sale decided.
+    Close { reserve_fen: i64, salt: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +273,8 @@ pub enum AuctionEvent {
     Created {
         id: String,
         terms: AuctionTerms,
+        #[serde(default)]
+        reserve_commitment: String,
     },
     Registered {
         bidder: String,
@@ -281,8 +285,18 @@ pub enum AuctionEvent {
     BidAccepted {
         bid: AuctionBid,
     },
+    /// A bid refused, with its code (written by the application when `decide` refuses a bid).
+    BidRefused {
+        bidder: String,
+        price_fen: i64,
+        quantity: u64,
+        at_ms: i64,
+        code: String,
+    },
     Closed {
         reserve_fen: i64,
+        #[serde(default)]
+        salt: String,
         result: AuctionResult,
         at_ms: i64,
     },
@@ -295,6 +309,7 @@ impl AuctionEvent {
             Self::Registered { .. } => "auction.registered",
             Self::DepositConfirmed { .. } => "auction.deposit_confirmed",
             Self::BidAccepted { .. } => "auction.bid_accepted",
+            Self::BidRefused { .. } => "auction.bid_refused",
             Self::Closed { .. } => "auction.closed",
         }
     }
@@ -309,7 +324,12 @@ impl crate::Decider for Option<Auction> {
         command: AuctionCommand,
         now_ms: i64,
     ) -> Result<Vec<AuctionEvent>, DomainError> {
-        if let AuctionCommand::Create { id, terms } = command {
+        if let AuctionCommand::Create {
+            id,
+            terms,
+            reserve_commitment,
+        } = command
+        {
             if self.is_some() {
                 return Err(DomainError::AuctionExists);
             }
@@ -342,7 +362,11 @@ impl crate::Decider for Option<Auction> {
             if !valid {
                 return Err(DomainError::AuctionTerms);
             }
-            return Ok(vec![AuctionEvent::Created { id, terms }]);
+            return Ok(vec![AuctionEvent::Created {
+                id,
+                terms,
+                reserve_commitment,
+            }]);
         }
         let auction = self.as_ref().ok_or(DomainError::AuctionNotFound)?;
         if auction.result.is_some() {
@@ -431,7 +455,7 @@ impl crate::Decider for Option<Auction> {
                     },
                 }])
             }
-            AuctionCommand::Close { reserve_fen } => {
+            AuctionCommand::Close { reserve_fen, salt } => {
                 if auction.phase(now_ms) != AuctionPhase::Ended {
                     return Err(DomainError::AuctionStillOpen);
                 }
@@ -472,6 +496,7 @@ impl crate::Decider for Option<Auction> {
                 };
                 Ok(vec![AuctionEvent::Closed {
                     reserve_fen,
+                    salt,
                     result,
                     at_ms: now_ms,
                 }])
@@ -480,7 +505,12 @@ impl crate::Decider for Option<Auction> {
     }
 
     fn evolve(self, event: &AuctionEvent) -> Self {
-        if let AuctionEvent::Created { id, terms } = event {
+        if let AuctionEvent::Created {
+            id,
+            terms,
+            reserve_commitment,
+        } = event
+        {
             return Some(Auction {
                 id: id.clone(),
                 terms: terms.clone(),
@@ -488,6 +518,8 @@ impl crate::Decider for Option<Auction> {
                 bids: Vec::new(),
                 result: None,
                 reserve_fen: None,
+                reserve_commitment: reserve_commitment.clone(),
+                refused: 0,
             });
         }
         let mut auction = self?;
@@ -505,6 +537,7 @@ impl crate::Decider for Option<Auction> {
                 }
                 auction.bids.push(bid.clone());
             }
+            AuctionEvent::BidRefused { .. } => auction.refused += 1,
             AuctionEvent::Closed {
                 reserve_fen,
                 result,

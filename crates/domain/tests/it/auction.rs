@@ -61,6 +61,7 @@ fn sale(terms: AuctionTerms) -> Option<Auction> {
     step(AuctionCommand::Create {
         id: "A1".into(),
         terms,
+        reserve_commitment: String::new(),
     });
     for bidder in ["A", "B", "C", "D"] {
         step(AuctionCommand::Register {
@@ -111,6 +112,7 @@ fn close(state: &Option<Auction>, now: i64, reserve: i64) -> AuctionResult {
         .decide(
             AuctionCommand::Close {
                 reserve_fen: reserve,
+                salt: String::new(),
             },
             now,
         )
@@ -163,7 +165,14 @@ fn english_auction_refusals_and_the_countdown() {
         "AUCTION_TOO_LATE"
     );
     assert_eq!(
-        refusal(&state, 69 * MIN, AuctionCommand::Close { reserve_fen: 0 }),
+        refusal(
+            &state,
+            69 * MIN,
+            AuctionCommand::Close {
+                reserve_fen: 0,
+                salt: String::new(),
+            }
+        ),
         "AUCTION_STILL_OPEN"
     );
     // The reserve exactly met: sold; one fen above: no sale.
@@ -187,7 +196,13 @@ fn english_auction_refusals_and_the_countdown() {
     // Closed is closed.
     let closed = run(
         state,
-        &[(70 * MIN, AuctionCommand::Close { reserve_fen: 0 })],
+        &[(
+            70 * MIN,
+            AuctionCommand::Close {
+                reserve_fen: 0,
+                salt: String::new(),
+            },
+        )],
     );
     assert_eq!(
         refusal(&closed, 71 * MIN, bid("A", 2_000_000)),
