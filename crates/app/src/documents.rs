@@ -288,6 +288,36 @@ impl DocumentAggregate for Option<domain::Guarantor> {
     }
 }
 
+impl DocumentAggregate for Option<domain::Auction> {
+    fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
+        let auction = self.as_ref()?;
+        Some(DocumentRow {
+            stream: stream.to_string(),
+            kind: "auction".into(),
+            key1: auction.id.clone(),
+            key2: String::new(),
+            status: if auction.result.is_some() {
+                "closed"
+            } else {
+                "open"
+            }
+            .into(),
+            sort_ms: 0,
+            state: state_json(auction),
+            last_seq,
+        })
+    }
+
+    fn event_kind(event: &domain::AuctionEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn visibility(_: &domain::AuctionEvent) -> Visibility {
+        // Every act of a sale is public, bidders by 竞买号 only: anyone can replay it.
+        Visibility::Public
+    }
+}
+
 /// The announcements row of a published announcement.
 pub(crate) fn announcement_row(announcement: &Announcement, seq: i64) -> AnnouncementRow {
     AnnouncementRow {

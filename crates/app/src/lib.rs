@@ -5,6 +5,7 @@
 //! Also here: authentication (argon2id passwords, sessions, API tokens), ledger queries and
 //! proofs, the full verifier behind `ggzy verify`, and the demo data.
 
+mod auctions;
 mod auth;
 mod awards;
 mod bonds;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 use crypto::PlatformKey;
 use store::Store;
 
+pub use auctions::{NewAuction, check_auction, reserve_commitment};
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
 pub use demo::{

@@ -127,6 +127,7 @@ pub(crate) struct Rebuilt {
     evaluation_states: BTreeMap<String, Option<domain::Evaluation>>,
     bond_states: BTreeMap<String, Option<domain::Bond>>,
     guarantor_states: BTreeMap<String, Option<domain::Guarantor>>,
+    auction_states: BTreeMap<String, Option<domain::Auction>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -164,6 +165,8 @@ impl Rebuilt {
             fold_document(&mut self.panel_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("room/") {
             fold_document(&mut self.room_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("auction/") {
+            fold_document(&mut self.auction_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("guarantor/") {
             fold_document(&mut self.guarantor_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("bond/") {

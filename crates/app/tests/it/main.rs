@@ -1,6 +1,7 @@
 //! Integration tests of the application layer on both backends: receipts and proofs, the
 //! verifier against every kind of tampering, refused commands that change nothing, and sessions.
 
+mod auctions;
 mod auth;
 mod certificates;
 mod commands;
