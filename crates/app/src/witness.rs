@@ -2,11 +2,9 @@
 //! hashes, the Merkle nodes each leaf completes, one signed tree head per transaction, and the
 //! receipts with their inclusion proofs.
 
-use std::collections::HashMap;
-
 use crypto::{PlatformKey, Sm3Hash, canonical_json};
 use ledger::{
-    Entry, MemoryTree, NodeKey, SignedTreeHead, TreeHead, Visibility, completed_nodes,
+    Entry, MemoryTree, NodeKey, NodeReader, SignedTreeHead, TreeHead, Visibility, completed_nodes,
     inclusion_proof, needed_nodes, root_hash,
 };
 use rand::RngExt;
@@ -37,30 +35,23 @@ pub struct Receipt {
     pub inclusion_proof: Vec<Sm3Hash>,
 }
 
-/// Nodes written in this transaction, which the database cannot show yet.
-#[derive(Default)]
-pub(crate) struct Overlay {
-    nodes: HashMap<NodeKey, Sm3Hash>,
-}
-
-/// A tree holding the stored and overlaid nodes that `compute` needs.
-async fn tree_for(
+/// Adds to `tree` the stored nodes among `needed` that it does not hold yet (one query).
+async fn fetch_missing(
     tx: &mut WriteTx<'_>,
-    overlay: &Overlay,
+    tree: &mut MemoryTree,
     needed: Vec<NodeKey>,
-) -> Result<MemoryTree, AppError> {
+) -> Result<(), AppError> {
     let missing: Vec<(u32, u64)> = needed
         .iter()
-        .filter(|key| !overlay.nodes.contains_key(key))
+        .filter(|key| tree.node(**key).is_err())
         .map(|key| (key.level, key.index))
         .collect();
-    let mut tree = MemoryTree::from_nodes(overlay.nodes.iter().map(|(k, v)| (*k, *v)));
     if !missing.is_empty() {
         for (level, index, hash) in tx.nodes(&missing).await? {
             tree.insert(NodeKey { level, index }, Sm3Hash::from_slice(&hash)?);
         }
     }
-    Ok(tree)
+    Ok(())
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {
@@ -76,10 +67,15 @@ pub(crate) async fn append(
     now_ms: i64,
     entries: Vec<NewEntry>,
 ) -> Result<Vec<Receipt>, AppError> {
-    let mut overlay = Overlay::default();
+    // One tree for the whole batch: the stored nodes it reads (the frontier, fetched once) and
+    // the nodes its leaves complete; rows are written in multi-row statements at the end.
+    let mut tree = MemoryTree::new();
+    let first = tx.size();
     let mut appended = Vec::with_capacity(entries.len());
-    for new in entries {
-        let seq = tx.size();
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut nodes = Vec::new();
+    for (offset, new) in entries.into_iter().enumerate() {
+        let seq = first + offset as u64;
         let salt: [u8; 32] = rand::rng().random();
         let entry = Entry {
             seq,
@@ -95,13 +91,12 @@ pub(crate) async fn append(
         let needed = needed_nodes(|recorder| {
             let _ = completed_nodes(recorder, seq, leaf);
         });
-        let tree = tree_for(tx, &overlay, needed).await?;
+        fetch_missing(tx, &mut tree, needed).await?;
         for (node_key, hash) in completed_nodes(&tree, seq, leaf).map_err(internal)? {
-            tx.insert_node(node_key.level, node_key.index, hash.as_bytes())
-                .await?;
-            overlay.nodes.insert(node_key, hash);
+            tree.insert(node_key, hash);
+            nodes.push((node_key.level, node_key.index, hash.0));
         }
-        tx.insert_entry(&EntryRow {
+        rows.push(EntryRow {
             seq: seq as i64,
             stream: entry.stream.clone(),
             kind: entry.kind.clone(),
@@ -111,10 +106,11 @@ pub(crate) async fn append(
             payload: canonical_json(&entry.payload)?,
             salt: salt.to_vec(),
             leaf_hash: leaf.as_bytes().to_vec(),
-        })
-        .await?;
+        });
         appended.push((entry, leaf));
     }
+    tx.insert_entries(&rows).await?;
+    tx.insert_nodes(&nodes).await?;
     let size = tx.size();
     let needed = needed_nodes(|recorder| {
         let _ = root_hash(recorder, size);
@@ -122,7 +118,7 @@ pub(crate) async fn append(
             let _ = inclusion_proof(recorder, entry.seq, size);
         }
     });
-    let tree = tree_for(tx, &overlay, needed).await?;
+    fetch_missing(tx, &mut tree, needed).await?;
     let root = root_hash(&tree, size).map_err(internal)?;
     let head = TreeHead {
         origin: origin.to_string(),

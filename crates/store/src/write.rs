@@ -109,6 +109,82 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
+    /// Appends entries in order (multi-row statements); the first `seq` must be the current size
+    /// and the rest consecutive.
+    pub async fn insert_entries(&mut self, entries: &[EntryRow]) -> Result<(), StoreError> {
+        for (n, entry) in entries.iter().enumerate() {
+            if entry.seq as u64 != self.size + n as u64 {
+                return Err(StoreError::Conflict(format!(
+                    "entry seq {} is not the next sequence number {}",
+                    entry.seq,
+                    self.size + n as u64
+                )));
+            }
+        }
+        // 9 values a row; SQLite allows 32,766 bound values in one statement.
+        for chunk in entries.chunks(500) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let b = r * 9;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7,
+                        b + 8,
+                        b + 9
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO ledger_entries (seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash) VALUES {}",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for entry in chunk {
+                query = query
+                    .bind(entry.seq)
+                    .bind(&entry.stream)
+                    .bind(&entry.kind)
+                    .bind(&entry.visibility)
+                    .bind(&entry.actor)
+                    .bind(entry.at_ms)
+                    .bind(&entry.payload)
+                    .bind(&entry.salt)
+                    .bind(&entry.leaf_hash);
+            }
+            query.execute(&mut *self.tx).await?;
+            self.size += chunk.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Stores Merkle nodes (multi-row statements).
+    pub async fn insert_nodes(&mut self, nodes: &[(u32, u64, [u8; 32])]) -> Result<(), StoreError> {
+        for chunk in nodes.chunks(1000) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO ledger_nodes (level, idx, hash) VALUES {}",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (level, index, hash) in chunk {
+                query = query
+                    .bind(*level as i32)
+                    .bind(*index as i64)
+                    .bind(hash.to_vec());
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     pub async fn insert_node(
         &mut self,
         level: u32,
