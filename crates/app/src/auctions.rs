@@ -12,6 +12,9 @@ use domain::{
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use crate::auction_engine::{AuctionLive, Context};
 use crate::documents::{decide, project};
 use crate::keys::decode_state;
 use crate::witness::{NewEntry, append};
@@ -139,32 +142,40 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
 impl App {
     /// The 竞买号 of an entity in a sale: `J` and 8 hex digits of a keyed digest (unlinkable
     /// across sales, recomputable only by the platform).
-    fn bidder_number(&self, id: &str, entity: &str) -> String {
+    pub fn auction_bidder_number(&self, id: &str, entity: &str) -> String {
         let digest = self
             .key
             .keyed_digest(format!("auction-bidder\n{id}\n{entity}").as_bytes());
         format!("J{}", digest.to_hex()[..8].to_ascii_uppercase())
     }
 
+    fn sequencer_context(&self) -> Context {
+        Context {
+            store: self.store.clone(),
+            key: self.key.clone(),
+            origin: self.settings.origin.clone(),
+            clock: self.clock.clone(),
+            persist: self.settings.auction_persistence,
+        }
+    }
+
+    /// Puts a command in the sale's sequence (judged at its arrival, now) and waits for its
+    /// commit.
     async fn auction_command(
         &self,
         id: &str,
         actor: &str,
         command: AuctionCommand,
-    ) -> Result<Receipt, AppError> {
-        let stream = Auction::stream(id);
-        let now = self.now_ms();
-        let mut tx = self.store.begin().await?;
-        let (decided, entries) =
-            decide::<Option<Auction>>(&mut tx, &stream, command, actor, now).await?;
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-        let last = receipts
-            .last()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("auction command appended nothing".into()))?;
-        project(&mut tx, &stream, &decided.after, last.seq).await?;
-        tx.commit().await?;
-        Ok(last)
+    ) -> Result<Option<Receipt>, AppError> {
+        let at = self.now_ms();
+        self.auctions
+            .submit(id, command, actor, at, || self.sequencer_context())
+            .await
+    }
+
+    /// The live snapshots of a sale, for watchers (server-sent events).
+    pub fn auction_live(&self, id: &str) -> tokio::sync::watch::Receiver<Arc<AuctionLive>> {
+        self.auctions.watch(id, || self.sequencer_context())
     }
 
     /// 发布竞价 (the trading center): the terms public, the reserve committed by hash.
@@ -221,9 +232,9 @@ impl App {
         &self,
         caller: &Caller,
         id: &str,
-    ) -> Result<(String, Receipt), AppError> {
+    ) -> Result<(String, Option<Receipt>), AppError> {
         caller.require(Role::Bidder)?;
-        let number = self.bidder_number(id, &caller.entity_id);
+        let number = self.auction_bidder_number(id, &caller.entity_id);
         let receipt = self
             .auction_command(
                 id,
@@ -243,9 +254,9 @@ impl App {
         caller: &Caller,
         id: &str,
         entity: &str,
-    ) -> Result<Receipt, AppError> {
+    ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Operator)?;
-        let bidder = self.bidder_number(id, entity);
+        let bidder = self.auction_bidder_number(id, entity);
         self.auction_command(
             id,
             &caller.username,
@@ -254,67 +265,28 @@ impl App {
         .await
     }
 
-    /// 报价: accepted or refused, the attempt is in the ledger before the answer. A refusal comes
-    /// back as the error, after it is recorded.
+    /// 报价: accepted or refused, the attempt is in the ledger before the answer (a refusal comes
+    /// back as the error, after it is recorded). The receipt is absent only when the sequencer
+    /// runs without persistence (the load generator's ceiling).
     pub async fn auction_bid(
         &self,
         caller: &Caller,
         id: &str,
         price_fen: i64,
         quantity: u64,
-    ) -> Result<Receipt, AppError> {
+    ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
-        let bidder = self.bidder_number(id, &caller.entity_id);
-        let stream = Auction::stream(id);
-        let now = self.now_ms();
-        let mut tx = self.store.begin().await?;
-        let command = AuctionCommand::Bid {
-            bidder: bidder.clone(),
-            price_fen,
-            quantity,
-        };
-        match decide::<Option<Auction>>(&mut tx, &stream, command, "bidder", now).await {
-            Ok((decided, entries)) => {
-                let receipts =
-                    append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-                let last = receipts
-                    .last()
-                    .cloned()
-                    .ok_or_else(|| AppError::Internal("bid appended nothing".into()))?;
-                project(&mut tx, &stream, &decided.after, last.seq).await?;
-                tx.commit().await?;
-                Ok(last)
-            }
-            Err(AppError::Domain(refusal)) => {
-                let (state, _) =
-                    crate::projection::load::<Option<Auction>>(&mut tx, &stream).await?;
-                if state.is_none() {
-                    return Err(refusal.into());
-                }
-                let event = AuctionEvent::BidRefused {
-                    bidder,
-                    price_fen,
-                    quantity,
-                    at_ms: now,
-                    code: refusal.code().to_string(),
-                };
-                let after = state.evolve(&event);
-                let entry = NewEntry {
-                    stream: stream.clone(),
-                    kind: event.kind().into(),
-                    visibility: Visibility::Public,
-                    actor: "bidder".into(),
-                    payload: serde_json::to_value(&event)
-                        .map_err(|e| AppError::Internal(e.to_string()))?,
-                };
-                let receipts =
-                    append(&mut tx, &self.key, &self.settings.origin, now, vec![entry]).await?;
-                project(&mut tx, &stream, &after, receipts[0].seq).await?;
-                tx.commit().await?;
-                Err(refusal.into())
-            }
-            Err(other) => Err(other),
-        }
+        let bidder = self.auction_bidder_number(id, &caller.entity_id);
+        self.auction_command(
+            id,
+            "bidder",
+            AuctionCommand::Bid {
+                bidder,
+                price_fen,
+                quantity,
+            },
+        )
+        .await
     }
 
     /// 结束竞价 (the trading center, after the end): the reserve revealed with its salt, the
@@ -357,7 +329,7 @@ impl App {
     /// Who is behind a 竞买号 (the registered bidders' entities are known to the platform).
     async fn entity_of_bidder(&self, id: &str, number: &str) -> Result<Option<String>, AppError> {
         for row in self.store.all_entities().await? {
-            if self.bidder_number(id, &row.id) == number {
+            if self.auction_bidder_number(id, &row.id) == number {
                 return Ok(Some(row.id));
             }
         }

@@ -5,6 +5,7 @@
 //! Also here: authentication (argon2id passwords, sessions, API tokens), ledger queries and
 //! proofs, the full verifier behind `ggzy verify`, and the demo data.
 
+mod auction_engine;
 mod auctions;
 mod auth;
 mod awards;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 use crypto::PlatformKey;
 use store::Store;
 
+pub use auction_engine::AuctionLive;
 pub use auctions::{NewAuction, check_auction, reserve_commitment};
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
@@ -94,6 +96,10 @@ pub struct Settings {
     pub password_policy: PasswordPolicy,
     /// How long a browser session lasts.
     pub session_ttl_ms: i64,
+    /// Whether the auction sequencer commits before it acknowledges (always, except when the
+    /// load generator measures the in-memory ceiling: then an acknowledged bid would not
+    /// survive a crash).
+    pub auction_persistence: bool,
 }
 
 impl Default for Settings {
@@ -102,18 +108,21 @@ impl Default for Settings {
             origin: "ggzy.local".into(),
             password_policy: PasswordPolicy::default(),
             session_ttl_ms: 8 * 3600 * 1000,
+            auction_persistence: true,
         }
     }
 }
 
 /// The application: the store, the platform's witness key, the clock and the settings.
 pub struct App {
-    pub(crate) store: Store,
-    pub(crate) key: PlatformKey,
+    pub(crate) store: Arc<Store>,
+    pub(crate) key: Arc<PlatformKey>,
     pub(crate) clock: Clock,
     pub(crate) settings: Settings,
     pub(crate) templates: domain::Templates,
     pub(crate) classification: domain::Classification,
+    /// The sequencers of live sales (one per auction, started on its first command).
+    pub(crate) auctions: auction_engine::Lanes,
 }
 
 impl std::fmt::Debug for App {
@@ -125,10 +134,11 @@ impl std::fmt::Debug for App {
 impl App {
     pub fn new(store: Store, key: PlatformKey, clock: Clock, settings: Settings) -> Self {
         Self {
-            store,
-            key,
+            store: Arc::new(store),
+            key: Arc::new(key),
             clock,
             settings,
+            auctions: auction_engine::Lanes::default(),
             templates: parse_templates(SHIPPED_TEMPLATES)
                 .expect("the shipped announcement templates are checked by a test"),
             classification: domain::Classification::parse_csv(SHIPPED_EXPERT_CATEGORIES)

@@ -113,8 +113,20 @@ pub struct Auction {
     pub terms: AuctionTerms,
     /// 竞买号 → deposit confirmed.
     pub registered: BTreeMap<String, bool>,
-    /// Accepted bids, in order (a quota bidder's latest bid replaces the earlier one).
-    pub bids: Vec<AuctionBid>,
+    /// The highest accepted bid — the current price (English, listing). Every accepted bid of
+    /// these methods becomes the new highest, so the state stays small however many bids come:
+    /// the history is the ledger stream.
+    #[serde(default)]
+    pub high: Option<AuctionBid>,
+    /// Bidders who quoted during a listing period (the only ones who go on to timed bidding).
+    #[serde(default)]
+    pub quoters: BTreeSet<String>,
+    /// Each bidder's current bid (quota auctions; a later bid replaces the earlier).
+    #[serde(default)]
+    pub quota_bids: BTreeMap<String, AuctionBid>,
+    /// Bids accepted.
+    #[serde(default)]
+    pub accepted: u64,
     pub result: Option<AuctionResult>,
     /// The reserve, once revealed at the close.
     pub reserve_fen: Option<i64>,
@@ -156,20 +168,9 @@ impl Auction {
         }
     }
 
-    /// The bidders who quoted during a listing (the only ones who go on to timed bidding).
-    fn listing_bidders(&self) -> BTreeSet<&str> {
-        let end = self.free_end();
-        self.bids
-            .iter()
-            .filter(|b| b.at_ms < end)
-            .map(|b| b.bidder.as_str())
-            .collect()
-    }
-
     /// Whether a listing goes to timed bidding: two or more bidders quoted.
     fn listing_goes_timed(&self) -> bool {
-        matches!(self.terms.method, AuctionMethod::Listing { .. })
-            && self.listing_bidders().len() >= 2
+        matches!(self.terms.method, AuctionMethod::Listing { .. }) && self.quoters.len() >= 2
     }
 
     /// The instant the countdown runs out (English and timed listings), given the bids so far.
@@ -183,12 +184,12 @@ impl Auction {
                 {
                     return free_end;
                 }
+                // Accepted bids come in time order, so the highest is the latest.
                 let last_timed = self
-                    .bids
-                    .iter()
-                    .filter(|b| b.at_ms >= free_end)
+                    .high
+                    .as_ref()
                     .map(|b| b.at_ms)
-                    .max();
+                    .filter(|at| *at >= free_end);
                 last_timed.map_or(free_end + countdown, |at| at + countdown)
             }
         }
@@ -208,7 +209,7 @@ impl Auction {
 
     /// The current price: the last accepted bid (English, listing).
     pub fn current(&self) -> Option<&AuctionBid> {
-        self.bids.last()
+        self.high.as_ref()
     }
 
     /// The lowest price the next bid may offer (English, listing).
@@ -221,8 +222,12 @@ impl Auction {
 }
 
 /// Ranks quota bids (price high first, then earlier first) and clears `units`.
-pub fn allocate(bids: &[AuctionBid], units: u64, uniform_price: bool) -> Vec<Allocation> {
-    let mut ranked: Vec<&AuctionBid> = bids.iter().collect();
+pub fn allocate<'a>(
+    bids: impl IntoIterator<Item = &'a AuctionBid>,
+    units: u64,
+    uniform_price: bool,
+) -> Vec<Allocation> {
+    let mut ranked: Vec<&AuctionBid> = bids.into_iter().collect();
     ranked.sort_by(|a, b| b.price_fen.cmp(&a.price_fen).then(a.at_ms.cmp(&b.at_ms)));
     let mut left = units;
     let mut allocations = Vec::new();
@@ -428,7 +433,7 @@ impl crate::Decider for Option<Auction> {
                 } else {
                     if phase == AuctionPhase::Timed
                         && matches!(auction.terms.method, AuctionMethod::Listing { .. })
-                        && !auction.listing_bidders().contains(bidder.as_str())
+                        && !auction.quoters.contains(bidder.as_str())
                     {
                         return Err(DomainError::AuctionNotEligible);
                     }
@@ -465,11 +470,10 @@ impl crate::Decider for Option<Auction> {
                         uniform_price,
                         ..
                     } => {
-                        let valid: Vec<AuctionBid> = auction
-                            .bids
-                            .iter()
+                        let valid: Vec<&AuctionBid> = auction
+                            .quota_bids
+                            .values()
                             .filter(|b| b.price_fen >= reserve_fen)
-                            .cloned()
                             .collect();
                         if valid.is_empty() {
                             AuctionResult::NoSale {
@@ -477,7 +481,7 @@ impl crate::Decider for Option<Auction> {
                             }
                         } else {
                             AuctionResult::Allocated {
-                                allocations: allocate(&valid, units, uniform_price),
+                                allocations: allocate(valid, units, uniform_price),
                             }
                         }
                     }
@@ -515,7 +519,10 @@ impl crate::Decider for Option<Auction> {
                 id: id.clone(),
                 terms: terms.clone(),
                 registered: BTreeMap::new(),
-                bids: Vec::new(),
+                high: None,
+                quoters: BTreeSet::new(),
+                quota_bids: BTreeMap::new(),
+                accepted: 0,
                 result: None,
                 reserve_fen: None,
                 reserve_commitment: reserve_commitment.clone(),
@@ -532,10 +539,19 @@ impl crate::Decider for Option<Auction> {
                 auction.registered.insert(bidder.clone(), true);
             }
             AuctionEvent::BidAccepted { bid } => {
-                if matches!(auction.terms.method, AuctionMethod::Quota { .. }) {
-                    auction.bids.retain(|b| b.bidder != bid.bidder);
+                auction.accepted += 1;
+                match auction.terms.method {
+                    AuctionMethod::Quota { .. } => {
+                        auction.quota_bids.insert(bid.bidder.clone(), bid.clone());
+                    }
+                    AuctionMethod::Listing { listing_end_ms, .. } => {
+                        if bid.at_ms < listing_end_ms {
+                            auction.quoters.insert(bid.bidder.clone());
+                        }
+                        auction.high = Some(bid.clone());
+                    }
+                    AuctionMethod::English { .. } => auction.high = Some(bid.clone()),
                 }
-                auction.bids.push(bid.clone());
             }
             AuctionEvent::BidRefused { .. } => auction.refused += 1,
             AuctionEvent::Closed {

@@ -210,6 +210,16 @@ impl Store {
 }
 
 impl WriteTx<'_> {
+    /// A document as this transaction sees it.
+    pub async fn document(&mut self, stream: &str) -> Result<Option<DocumentRow>, StoreError> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE stream = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(stream)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(document_from_row).transpose()
+    }
+
     pub async fn upsert_document(&mut self, row: &DocumentRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO documents (stream, kind, key1, key2, status, sort_ms, state, last_seq) \

@@ -103,6 +103,39 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// A page of one stream's entries in order: those after `after_seq` (or, with `after_seq`
+    /// negative, the last `limit`), at most `limit`.
+    pub async fn stream_page(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: u64,
+    ) -> Result<Vec<EntryRow>, StoreError> {
+        let mut rows = if after_seq >= 0 {
+            sqlx::query(
+                "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
+                 FROM ledger_entries WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(stream)
+            .bind(after_seq)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            let mut rows = sqlx::query(
+                "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
+                 FROM ledger_entries WHERE stream = $1 ORDER BY seq DESC LIMIT $2",
+            )
+            .bind(stream)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await?;
+            rows.reverse();
+            rows
+        };
+        rows.iter_mut().map(|row| entry_from_row(row)).collect()
+    }
+
     /// The stored Merkle nodes among `keys` (level, index).
     pub async fn nodes(&self, keys: &[(u32, u64)]) -> Result<Vec<(u32, u64, Vec<u8>)>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());

@@ -156,3 +156,122 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
         assert!(report.is_sound(), "{:?}", report.problems);
     }
 }
+
+/// Many bids at once go through the sale's sequencer in group commits: every attempt is answered
+/// and recorded, accepted prices rise, the replay agrees, and after a restart every acknowledged
+/// bid is still there and the sale goes on from where it stood.
+#[tokio::test]
+async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
+    for mut test in demo_apps().await {
+        let op = caller(&test.app, "operator").await;
+        let terms = AuctionTerms {
+            method: AuctionMethod::English {
+                start_ms: START_MS,
+                free_until_ms: START_MS + 60 * MIN,
+                countdown_ms: 5 * MIN,
+            },
+            start_price_fen: 1_000_000,
+            increment_fen: 10_000,
+        };
+        test.app
+            .create_auction(
+                &op,
+                app::NewAuction {
+                    id: "PW-2026-7".into(),
+                    terms,
+                    reserve_fen: 0,
+                },
+            )
+            .await
+            .unwrap();
+        let bidders = [
+            caller(&test.app, "bidder").await,
+            caller(&test.app, "bidder2").await,
+            caller(&test.app, "yuecheng").await,
+        ];
+        for who in &bidders {
+            test.app
+                .register_for_auction(who, "PW-2026-7")
+                .await
+                .unwrap();
+            test.app
+                .confirm_auction_deposit(&op, "PW-2026-7", &who.entity_id)
+                .await
+                .unwrap();
+        }
+        test.advance(MIN);
+        let size = test.size().await;
+        // 150 attempts at once, each a price a little above the start: many are refused as too
+        // low or as outbidding oneself, some accepted.
+        let attempts: Vec<_> = (0..150)
+            .map(|n| {
+                let who = &bidders[n % 3];
+                let price = 1_000_000 + (n as i64 / 2) * 10_000;
+                test.app.auction_bid(who, "PW-2026-7", price, 1)
+            })
+            .collect();
+        let outcomes = futures_util::future::join_all(attempts).await;
+        let acknowledged: Vec<app::Receipt> = outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().ok().cloned().flatten())
+            .collect();
+        assert!(!acknowledged.is_empty());
+        for outcome in &outcomes {
+            if let Err(e) = outcome {
+                assert!(
+                    ["AUCTION_TOO_LOW", "AUCTION_NOT_YOUR_TURN"].contains(&e.code()),
+                    "{e:?}"
+                );
+            }
+        }
+        // Every attempt is one entry.
+        assert_eq!(test.size().await, size + 150);
+        // Fewer signed heads than acknowledged bids: the commits were grouped.
+        let heads: std::collections::BTreeSet<u64> =
+            acknowledged.iter().map(|r| r.tree_head.head.size).collect();
+        assert!(acknowledged.len() >= 2);
+        assert!(heads.len() < acknowledged.len(), "{heads:?}");
+        assert!(outcomes.iter().any(|o| o.is_err()));
+
+        let before = test.app.auction("PW-2026-7").await.unwrap();
+        test.restart().await;
+        let after = test.app.auction("PW-2026-7").await.unwrap();
+        assert_eq!(before, after);
+        let events = test.app.auction_events("PW-2026-7").await.unwrap();
+        for receipt in &acknowledged {
+            let entry = test.app.store().entry(receipt.seq).await.unwrap().unwrap();
+            assert_eq!(entry.kind, "auction.bid_accepted");
+        }
+        let prices: Vec<i64> = events
+            .iter()
+            .filter_map(|e| match e {
+                AuctionEvent::BidAccepted { bid } => Some(bid.price_fen),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(prices.len(), acknowledged.len());
+        assert!(prices.windows(2).all(|w| w[1] > w[0]));
+        // The restarted platform goes on from the same price.
+        let current = after.current().unwrap().clone();
+        let next = bidders
+            .iter()
+            .find(|b| test.app.auction_bidder_number("PW-2026-7", &b.entity_id) != current.bidder)
+            .unwrap();
+        test.app
+            .auction_bid(next, "PW-2026-7", current.price_fen + 10_000, 1)
+            .await
+            .unwrap();
+        test.advance(70 * MIN);
+        let (result, _) = test.app.close_auction(&op, "PW-2026-7").await.unwrap();
+        let events = test.app.auction_events("PW-2026-7").await.unwrap();
+        assert_eq!(app::check_auction(&events).unwrap(), Some(result));
+        let report = app::verify_store(
+            test.app.store(),
+            &test.app.public_key(),
+            &test.app.settings().origin,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}

@@ -13,6 +13,8 @@ pub(crate) struct TestApp {
     pub(crate) db: TestDatabase,
     pub(crate) app: App,
     pub(crate) clock: Arc<AtomicI64>,
+    /// The platform key, to reopen the same database as a restarted server would.
+    pub(crate) key_pem: String,
 }
 
 impl TestApp {
@@ -22,6 +24,21 @@ impl TestApp {
 
     pub(crate) async fn size(&self) -> u64 {
         self.app.store().ledger_size().await.unwrap()
+    }
+
+    /// Drops the application (as a crash or restart would) and opens the same database again
+    /// with the same key and clock.
+    pub(crate) async fn restart(&mut self) {
+        let reader = self.clock.clone();
+        let reopened = App::open(
+            self.db.open().await.unwrap(),
+            PlatformKey::from_pkcs8_pem(&self.key_pem).unwrap(),
+            Arc::new(move || reader.fetch_add(1, Ordering::SeqCst)),
+            self.app.settings().clone(),
+        )
+        .await
+        .unwrap();
+        self.app = reopened;
     }
 
     /// A raw connection for tampering with the database behind the application's back.
@@ -43,16 +60,24 @@ pub(crate) async fn build(db: TestDatabase) -> TestApp {
         origin: "ggzy.test".into(),
         password_policy: PasswordPolicy::for_tests(),
         session_ttl_ms: 3_600_000,
+        ..Default::default()
     };
+    let key = PlatformKey::generate();
+    let key_pem = key.to_pkcs8_pem();
     let app = App::open(
         store,
-        PlatformKey::generate(),
+        key,
         Arc::new(move || reader.fetch_add(1, Ordering::SeqCst)),
         settings,
     )
     .await
     .unwrap();
-    TestApp { db, app, clock }
+    TestApp {
+        db,
+        app,
+        clock,
+        key_pem,
+    }
 }
 
 /// One empty application per backend.

@@ -306,6 +306,7 @@ proptest! {
         let mut state = sale(english());
         let mut events_all: Vec<AuctionEvent> = Vec::new();
         let mut now = 0;
+        let mut prices = Vec::new();
         for (who, raise, step) in attempts {
             now += step;
             let bidder = ["A", "B", "C"][who];
@@ -313,9 +314,9 @@ proptest! {
             if let Ok(events) = state.decide(bid(bidder, price), now) {
                 events_all.extend(events.iter().cloned());
                 state = events.iter().fold(state, |s, e| s.evolve(e));
+                prices.push(state.as_ref().unwrap().current().unwrap().price_fen);
             }
         }
-        let prices: Vec<i64> = state.as_ref().unwrap().bids.iter().map(|b| b.price_fen).collect();
         prop_assert!(prices.windows(2).all(|w| w[1] > w[0]));
         let setup = sale(english());
         let replayed = events_all.iter().fold(setup, |s, e| s.evolve(e));

@@ -38,6 +38,7 @@ pub(crate) async fn spawn_app_with_clock(
         origin: "ggzy.test".into(),
         password_policy: PasswordPolicy::for_tests(),
         session_ttl_ms: 3_600_000,
+        ..Default::default()
     };
     let app = App::open(store, crypto::PlatformKey::generate(), clock, settings)
         .await

@@ -1,0 +1,422 @@
+//! The sequencer of a live sale: one task per auction decides its commands in arrival order
+//! against the state it holds in memory, and commits them in groups — every command waiting when
+//! a commit ends goes into the next transaction, with one signed tree head for the group. A bid is
+//! acknowledged only after its group's commit, so an acknowledged bid survives a crash; the cost
+//! of the commit (one fsync, one SM2 signature) is shared by everyone who bid meanwhile.
+//!
+//! A bid's time is its arrival (stamped before it is queued, kept non-decreasing by the
+//! sequencer), so the queue's wait never eats a bidder's last millisecond. After each commit the
+//! sequencer publishes a snapshot of the sale for live watchers; the snapshot is replaced, never
+//! queued, so a slow watcher skips to the newest state instead of holding the sale back.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use crypto::PlatformKey;
+use domain::{
+    Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionMethod, AuctionPhase, AuctionResult,
+    Decider,
+};
+use ledger::Visibility;
+use serde::Serialize;
+use store::Store;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::documents::project;
+use crate::keys::decode_state;
+use crate::witness::{NewEntry, append};
+use crate::{AppError, Clock, Receipt};
+
+/// Most commands in one group commit.
+const MAX_GROUP: usize = 4096;
+/// Bids shown in the live snapshot.
+const RECENT: usize = 20;
+
+/// A sale as live watchers see it: public facts only (bidders by 竞买号).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AuctionLive {
+    pub id: String,
+    /// The last ledger entry of the sale reflected here (the SSE event id).
+    pub seq: i64,
+    pub exists: bool,
+    pub method: String,
+    pub start_ms: i64,
+    /// When free bidding (the listing, the quota auction) ends.
+    pub free_end_ms: i64,
+    /// When the countdown runs out with the bids so far.
+    pub deadline_ms: i64,
+    pub start_price_fen: i64,
+    pub increment_fen: i64,
+    pub current: Option<AuctionBid>,
+    pub minimum_next_fen: i64,
+    pub accepted: u64,
+    pub refused: u64,
+    pub registered: usize,
+    /// The newest accepted bids, newest last.
+    pub recent: Vec<AuctionBid>,
+    pub result: Option<AuctionResult>,
+    pub reserve_fen: Option<i64>,
+}
+
+impl AuctionLive {
+    fn of(id: &str, state: &Option<Auction>, seq: i64, recent: &VecDeque<AuctionBid>) -> Self {
+        let Some(auction) = state else {
+            return Self {
+                id: id.to_string(),
+                seq,
+                ..Self::default()
+            };
+        };
+        let (method, start_ms, free_end_ms) = match auction.terms.method {
+            AuctionMethod::English {
+                start_ms,
+                free_until_ms,
+                ..
+            } => ("english", start_ms, free_until_ms),
+            AuctionMethod::Listing {
+                start_ms,
+                listing_end_ms,
+                ..
+            } => ("listing", start_ms, listing_end_ms),
+            AuctionMethod::Quota {
+                start_ms, close_ms, ..
+            } => ("quota", start_ms, close_ms),
+        };
+        Self {
+            id: id.to_string(),
+            seq,
+            exists: true,
+            method: method.into(),
+            start_ms,
+            free_end_ms,
+            deadline_ms: auction.deadline_ms(),
+            start_price_fen: auction.terms.start_price_fen,
+            increment_fen: auction.terms.increment_fen,
+            current: auction.current().cloned(),
+            minimum_next_fen: auction.minimum_next(),
+            accepted: auction.accepted,
+            refused: auction.refused,
+            registered: auction.registered.len(),
+            recent: recent.iter().cloned().collect(),
+            result: auction.result.clone(),
+            reserve_fen: auction.reserve_fen,
+        }
+    }
+
+    /// The phase at `now_ms` (the snapshot's deadline with the server's clock).
+    pub fn phase(&self, now_ms: i64) -> AuctionPhase {
+        if now_ms < self.start_ms {
+            AuctionPhase::NotStarted
+        } else if now_ms < self.free_end_ms {
+            AuctionPhase::Free
+        } else if now_ms < self.deadline_ms {
+            AuctionPhase::Timed
+        } else {
+            AuctionPhase::Ended
+        }
+    }
+}
+
+/// What a sequenced command comes back with: the receipt of its last entry (none when the
+/// sequencer runs without persistence, for the benchmark's ceiling), or the refusal — a refused
+/// bid is recorded in the ledger before the refusal is returned.
+pub(crate) type Outcome = Result<Option<Receipt>, AppError>;
+
+struct Request {
+    command: AuctionCommand,
+    actor: String,
+    at_ms: i64,
+    reply: oneshot::Sender<Outcome>,
+}
+
+#[derive(Clone)]
+struct Lane {
+    queue: mpsc::UnboundedSender<Request>,
+    live: watch::Receiver<Arc<AuctionLive>>,
+}
+
+/// The running sequencers, by auction id.
+#[derive(Default)]
+pub(crate) struct Lanes {
+    lanes: Mutex<HashMap<String, Lane>>,
+}
+
+/// What a sequencer needs from the application.
+pub(crate) struct Context {
+    pub store: Arc<Store>,
+    pub key: Arc<PlatformKey>,
+    pub origin: String,
+    pub clock: Clock,
+    /// Off only to measure the in-memory ceiling (the load generator).
+    pub persist: bool,
+}
+
+impl Lanes {
+    fn lane(&self, id: &str, context: impl FnOnce() -> Context) -> Lane {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lane) = lanes.get(id).filter(|lane| !lane.queue.is_closed()) {
+            return lane.clone();
+        }
+        let (queue, receiver) = mpsc::unbounded_channel();
+        let (publish, live) = watch::channel(Arc::new(AuctionLive {
+            id: id.to_string(),
+            seq: -1,
+            ..AuctionLive::default()
+        }));
+        let sequencer = Sequencer {
+            id: id.to_string(),
+            stream: Auction::stream(id),
+            context: context(),
+            state: None,
+            last_seq: -2,
+            last_at: i64::MIN,
+            recent: VecDeque::new(),
+            publish,
+        };
+        tokio::spawn(sequencer.run(receiver));
+        let lane = Lane { queue, live };
+        lanes.insert(id.to_string(), lane.clone());
+        lane
+    }
+
+    /// Queues a command stamped with its arrival time.
+    pub(crate) async fn submit(
+        &self,
+        id: &str,
+        command: AuctionCommand,
+        actor: &str,
+        at_ms: i64,
+        context: impl FnOnce() -> Context,
+    ) -> Outcome {
+        let lane = self.lane(id, context);
+        let (reply, answer) = oneshot::channel();
+        lane.queue
+            .send(Request {
+                command,
+                actor: actor.to_string(),
+                at_ms,
+                reply,
+            })
+            .map_err(|_| AppError::Internal("auction sequencer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("auction sequencer stopped".into()))?
+    }
+
+    /// The live snapshots of a sale (starting its sequencer, which loads it).
+    pub(crate) fn watch(
+        &self,
+        id: &str,
+        context: impl FnOnce() -> Context,
+    ) -> watch::Receiver<Arc<AuctionLive>> {
+        self.lane(id, context).live
+    }
+}
+
+struct Sequencer {
+    id: String,
+    stream: String,
+    context: Context,
+    state: Option<Auction>,
+    /// The sale's last ledger entry as this sequencer knows it; -2: not loaded.
+    last_seq: i64,
+    last_at: i64,
+    recent: VecDeque<AuctionBid>,
+    publish: watch::Sender<Arc<AuctionLive>>,
+}
+
+impl Sequencer {
+    async fn run(mut self, mut queue: mpsc::UnboundedReceiver<Request>) {
+        if let Err(error) = self.load().await {
+            tracing::error!(auction = %self.id, %error, "loading a sale for its sequencer");
+        }
+        let mut group = Vec::with_capacity(64);
+        while let Some(first) = queue.recv().await {
+            group.push(first);
+            while group.len() < MAX_GROUP {
+                match queue.try_recv() {
+                    Ok(request) => group.push(request),
+                    Err(_) => break,
+                }
+            }
+            self.process(std::mem::take(&mut group)).await;
+        }
+    }
+
+    /// Loads the sale from its document and the newest bids from its stream.
+    async fn load(&mut self) -> Result<(), AppError> {
+        let row = self.context.store.document(&self.stream).await?;
+        self.adopt(row).await?;
+        Ok(())
+    }
+
+    async fn adopt(&mut self, row: Option<store::DocumentRow>) -> Result<(), AppError> {
+        let (state, seq) = match row {
+            Some(row) => (decode_state::<Option<Auction>>(&row.state)?, row.last_seq),
+            None => (None, -1),
+        };
+        self.recent.clear();
+        if self.context.persist && seq >= 0 {
+            for row in self
+                .context
+                .store
+                .stream_page(&self.stream, -1, 4 * RECENT as u64)
+                .await?
+            {
+                if let Ok(AuctionEvent::BidAccepted { bid }) = serde_json::from_str(&row.payload) {
+                    self.remember(bid);
+                }
+            }
+        }
+        if let Some(last) = state.as_ref().and_then(|a| a.current()) {
+            self.last_at = self.last_at.max(last.at_ms);
+        }
+        self.state = state;
+        self.last_seq = seq;
+        self.announce();
+        Ok(())
+    }
+
+    fn remember(&mut self, bid: AuctionBid) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(bid);
+    }
+
+    fn announce(&self) {
+        let live = AuctionLive::of(&self.id, &self.state, self.last_seq, &self.recent);
+        self.publish.send_replace(Arc::new(live));
+    }
+
+    async fn process(&mut self, group: Vec<Request>) {
+        if !self.context.persist {
+            let outcomes = self.decide_group(&group).1;
+            for (request, outcome) in group.into_iter().zip(outcomes) {
+                let _ = request.reply.send(outcome.map(|_| None));
+            }
+            self.announce();
+            return;
+        }
+        match self.commit_group(&group).await {
+            Ok(outcomes) => {
+                for (request, outcome) in group.into_iter().zip(outcomes) {
+                    let _ = request.reply.send(outcome);
+                }
+                self.announce();
+            }
+            Err(error) => {
+                tracing::error!(auction = %self.id, %error, "an auction group commit failed");
+                for request in group {
+                    let _ = request
+                        .reply
+                        .send(Err(AppError::Internal("保存报价失败，请重试".into())));
+                }
+                // What was decided in memory did not commit: reload from the store.
+                self.last_seq = -2;
+                if let Err(error) = self.load().await {
+                    tracing::error!(auction = %self.id, %error, "reloading a sale");
+                }
+            }
+        }
+    }
+
+    /// Decides every command of the group in order against the state in memory; returns the
+    /// events to append and, per command, the index of its last event or its refusal.
+    fn decide_group(&mut self, group: &[Request]) -> (Vec<NewEntry>, Vec<Result<usize, AppError>>) {
+        let mut entries = Vec::with_capacity(group.len());
+        let mut outcomes = Vec::with_capacity(group.len());
+        for request in group {
+            // A command is judged at its arrival, or — if its clock lags one already decided —
+            // at that one's time: the sale's times never go back.
+            let at = request.at_ms.max(self.last_at);
+            self.last_at = at;
+            let decided = self.state.decide(request.command.clone(), at);
+            let events = match (decided, &request.command) {
+                (Ok(events), _) => Ok(events),
+                (
+                    Err(refusal),
+                    AuctionCommand::Bid {
+                        bidder,
+                        price_fen,
+                        quantity,
+                    },
+                ) if self.state.is_some() => {
+                    let event = AuctionEvent::BidRefused {
+                        bidder: bidder.clone(),
+                        price_fen: *price_fen,
+                        quantity: *quantity,
+                        at_ms: at,
+                        code: refusal.code().to_string(),
+                    };
+                    self.apply(&mut entries, &request.actor, event);
+                    outcomes.push(Err(refusal.into()));
+                    continue;
+                }
+                (Err(refusal), _) => Err(refusal),
+            };
+            match events {
+                Ok(events) => {
+                    for event in events {
+                        self.apply(&mut entries, &request.actor, event);
+                    }
+                    outcomes.push(Ok(entries.len().saturating_sub(1)));
+                }
+                Err(refusal) => outcomes.push(Err(refusal.into())),
+            }
+        }
+        (entries, outcomes)
+    }
+
+    fn apply(&mut self, entries: &mut Vec<NewEntry>, actor: &str, event: AuctionEvent) {
+        if let AuctionEvent::BidAccepted { bid } = &event {
+            self.remember(bid.clone());
+        }
+        let state = std::mem::take(&mut self.state);
+        self.state = state.evolve(&event);
+        entries.push(NewEntry {
+            stream: self.stream.clone(),
+            kind: event.kind().into(),
+            // Every act of a sale is public, bidders by 竞买号 only: anyone can replay it.
+            visibility: Visibility::Public,
+            actor: actor.to_string(),
+            payload: serde_json::to_value(&event).unwrap_or_default(),
+        });
+    }
+
+    async fn commit_group(&mut self, group: &[Request]) -> Result<Vec<Outcome>, AppError> {
+        let store = self.context.store.clone();
+        let mut tx = store.begin().await?;
+        // Another writer (the creation, another node) may have moved the sale: adopt the stored
+        // state before deciding.
+        let row = tx.document(&self.stream).await?;
+        let stored_seq = row.as_ref().map_or(-1, |r| r.last_seq);
+        if stored_seq != self.last_seq {
+            self.adopt(row).await?;
+        }
+        let (entries, decided) = self.decide_group(group);
+        let mut receipts = Vec::new();
+        if !entries.is_empty() {
+            let now = (self.context.clock)();
+            receipts = append(
+                &mut tx,
+                &self.context.key,
+                &self.context.origin,
+                now,
+                entries,
+            )
+            .await?;
+            let last = receipts
+                .last()
+                .map(|r| r.seq)
+                .ok_or_else(|| AppError::Internal("group appended nothing".into()))?;
+            project(&mut tx, &self.stream, &self.state, last).await?;
+            tx.commit().await?;
+            self.last_seq = last as i64;
+        }
+        Ok(decided
+            .into_iter()
+            .map(|outcome| outcome.map(|index| receipts.get(index).cloned()))
+            .collect())
+    }
+}
