@@ -31,6 +31,41 @@ pub struct NewAuction {
     pub reserve_fen: i64,
 }
 
+/// A bank's notice that a bidder's 竞买保证金 arrived — the bank-confirmation API
+/// (`POST /api/v1/auctions/{id}/deposits`, `docs/auctions.md`). The bank signs the canonical JSON
+/// of the notice with the key of its certificate; the certificate's subject code is `bank`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositNotice {
+    /// The bank's 统一社会信用代码 (on the trading center's list of accepted institutions).
+    pub bank: String,
+    pub bank_name: String,
+    /// The bank's transaction number (kept from the public).
+    pub reference: String,
+    /// The sale.
+    pub auction: String,
+    /// The paying bidder's 统一社会信用代码.
+    pub payer: String,
+    pub amount_fen: i64,
+    pub received_at_ms: i64,
+}
+
+/// A notice with the bank's certificate and signature (hex).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedDepositNotice {
+    pub notice: DepositNotice,
+    pub certificate_pem: String,
+    pub signature: String,
+}
+
+fn notice_invalid(reason: impl Into<String>) -> AppError {
+    AppError::refused(
+        "DEPOSIT_NOTICE_INVALID",
+        format!("保证金到账通知无效：{}", reason.into()),
+    )
+}
+
 /// The confidential facts of a sale: the reserve with its salt, and who is behind each 竞买号.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Sealed {
@@ -72,9 +107,12 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
             AuctionEvent::Registered { bidder } => AuctionCommand::Register {
                 bidder: bidder.clone(),
             },
-            AuctionEvent::DepositConfirmed { bidder } => AuctionCommand::ConfirmDeposit {
-                bidder: bidder.clone(),
-            },
+            AuctionEvent::DepositConfirmed { bidder, amount_fen } => {
+                AuctionCommand::ConfirmDeposit {
+                    bidder: bidder.clone(),
+                    amount_fen: *amount_fen,
+                }
+            }
             AuctionEvent::BidAccepted { bid } => AuctionCommand::Bid {
                 bidder: bid.bidder.clone(),
                 price_fen: bid.price_fen,
@@ -247,20 +285,66 @@ impl App {
         Ok((number, receipt))
     }
 
-    /// The bank confirmed a bidder's deposit (the trading center records it; the demo's bank is
-    /// simulated by this call).
+    /// The trading center confirms a bidder's deposit from the bank's statement (when the
+    /// bank's notice did not come through the API).
     pub async fn confirm_auction_deposit(
         &self,
         caller: &Caller,
         id: &str,
         entity: &str,
+        amount_fen: i64,
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Operator)?;
         let bidder = self.auction_bidder_number(id, entity);
         self.auction_command(
             id,
             &caller.username,
-            AuctionCommand::ConfirmDeposit { bidder },
+            AuctionCommand::ConfirmDeposit { bidder, amount_fen },
+        )
+        .await
+    }
+
+    /// A bank's signed notice that a deposit arrived: the certificate chains to a trusted CA,
+    /// names an accepted institution, and signed exactly this notice; the payer is registered
+    /// for the sale; then the deposit is confirmed (refused if short).
+    pub async fn receive_deposit_notice(
+        &self,
+        id: &str,
+        signed: &SignedDepositNotice,
+    ) -> Result<Option<Receipt>, AppError> {
+        let now = self.now_ms();
+        let notice = &signed.notice;
+        let certificate = crypto::Certificate::from_pem(&signed.certificate_pem)?;
+        self.trust_store_at(now)
+            .await?
+            .verify(&certificate, now, |_| false)?;
+        if certificate.subject_code().as_deref() != Some(notice.bank.as_str()) {
+            return Err(notice_invalid("银行与证书不符"));
+        }
+        if self.approved_institution(&notice.bank).await?.is_none() {
+            return Err(notice_invalid("该银行不在交易中心认可的金融机构名录中"));
+        }
+        let signature = crypto::Signature::from_hex(&signed.signature)
+            .map_err(|_| notice_invalid("签名格式错误"))?;
+        let value = serde_json::to_value(notice).map_err(|e| AppError::Internal(e.to_string()))?;
+        certificate
+            .public_key()?
+            .verify_json(&value, &signature)
+            .map_err(|_| notice_invalid("银行签名验证失败（通知内容被改动或非该银行签发）"))?;
+        if notice.auction != id {
+            return Err(notice_invalid("通知所载竞价项目不是本项目"));
+        }
+        if notice.payer == notice.bank {
+            return Err(notice_invalid("付款人不能是银行自身"));
+        }
+        let bidder = self.auction_bidder_number(id, &notice.payer);
+        self.auction_command(
+            id,
+            "bank",
+            AuctionCommand::ConfirmDeposit {
+                bidder,
+                amount_fen: notice.amount_fen,
+            },
         )
         .await
     }

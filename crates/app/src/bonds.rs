@@ -80,9 +80,34 @@ pub struct DemoGuarantor {
 impl DemoGuarantor {
     /// Makes the provider and adds its CA to the trust store in force.
     pub async fn new(app: &App) -> Result<Self, AppError> {
+        Self::institution(
+            app,
+            "浙江省电子保函服务中心（演示）",
+            "MA2GUAR1",
+            "浙商融资担保有限公司（演示）",
+        )
+        .await
+    }
+
+    /// The demo's simulated bank (竞买保证金 notices), made like the guarantee provider.
+    pub async fn new_bank(app: &App) -> Result<Self, AppError> {
+        Self::institution(
+            app,
+            "浙江省金融服务认证中心（演示）",
+            "MA2BANK1",
+            "浙江演示商业银行股份有限公司",
+        )
+        .await
+    }
+
+    async fn institution(
+        app: &App,
+        ca_name: &str,
+        body: &str,
+        name: &str,
+    ) -> Result<Self, AppError> {
         const DAY: i64 = 86_400_000;
         let now = app.now_ms();
-        let ca_name = "浙江省电子保函服务中心（演示）";
         let authority = crypto::CertificateAuthority::new_root(
             &crypto::Subject {
                 common_name: ca_name.into(),
@@ -104,8 +129,8 @@ impl DemoGuarantor {
             "system",
         )
         .await?;
-        let issuer = crate::demo::make_uscc("91", "330100", "MA2GUAR1");
-        let issuer_name = "浙商融资担保有限公司（演示）".to_string();
+        let issuer = crate::demo::make_uscc("91", "330100", body);
+        let issuer_name = name.to_string();
         let key = crypto::PlatformKey::generate();
         let certificate = authority.issue(
             &crypto::Subject {
@@ -147,6 +172,35 @@ impl DemoGuarantor {
     /// The provider's private key (PKCS#8 PEM), for the demo to save.
     pub fn key_pem(&self) -> String {
         self.key.to_pkcs8_pem()
+    }
+
+    /// Signs a bank's notice that a bidder's deposit for a sale arrived.
+    pub fn deposit_notice(
+        &self,
+        auction: &str,
+        payer: &str,
+        amount_fen: i64,
+        reference: &str,
+        received_at_ms: i64,
+    ) -> crate::SignedDepositNotice {
+        let notice = crate::DepositNotice {
+            bank: self.issuer.clone(),
+            bank_name: self.issuer_name.clone(),
+            reference: reference.to_string(),
+            auction: auction.to_string(),
+            payer: payer.to_string(),
+            amount_fen,
+            received_at_ms,
+        };
+        let value = serde_json::to_value(&notice).unwrap_or_default();
+        let signature = crypto::canonical_json_bytes(&value)
+            .map(|bytes| self.key.sign(&bytes).to_hex())
+            .unwrap_or_default();
+        crate::SignedDepositNotice {
+            notice,
+            certificate_pem: self.certificate_pem.clone(),
+            signature,
+        }
     }
 
     /// Issues and signs a guarantee.
@@ -262,6 +316,17 @@ impl App {
             .collect()
     }
 
+    /// An institution on the trading center's list (guarantees, deposit notices), if approved.
+    pub(crate) async fn approved_institution(
+        &self,
+        uscc: &str,
+    ) -> Result<Option<Guarantor>, AppError> {
+        Ok(match self.store.document(&Guarantor::stream(uscc)).await? {
+            Some(row) => Some(decode_state::<Guarantor>(&row.state)?).filter(|g| g.approved),
+            None => None,
+        })
+    }
+
     fn bond_stream(&self, lot: &str, bidder: &str) -> String {
         // Opaque, like the bid's: who gives a bond is not public before the opening.
         let digest = self
@@ -324,11 +389,7 @@ impl App {
             return Err(guarantee_invalid("签发机构与证书不符"));
         }
         // Only institutions on the trading center's list; never the bidder itself.
-        let approved = match self.store.document(&Guarantor::stream(&doc.issuer)).await? {
-            Some(row) => Some(decode_state::<Guarantor>(&row.state)?).filter(|g| g.approved),
-            None => None,
-        };
-        let Some(guarantor) = approved else {
+        let Some(guarantor) = self.approved_institution(&doc.issuer).await? else {
             return Err(guarantee_invalid(
                 "签发机构不在交易中心认可的电子保函机构名录中",
             ));

@@ -36,7 +36,9 @@ use crypto::PlatformKey;
 use store::Store;
 
 pub use auction_engine::AuctionLive;
-pub use auctions::{NewAuction, check_auction, reserve_commitment};
+pub use auctions::{
+    DepositNotice, NewAuction, SignedDepositNotice, check_auction, reserve_commitment,
+};
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
 pub use demo::{

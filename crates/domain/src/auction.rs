@@ -54,6 +54,9 @@ pub struct AuctionTerms {
     pub start_price_fen: i64,
     /// 加价幅度, in fen (not used by a quota auction).
     pub increment_fen: i64,
+    /// 竞买保证金, in fen: what the bank must confirm before a bidder may bid (0: none asked).
+    #[serde(default)]
+    pub deposit_fen: i64,
 }
 
 /// An accepted bid.
@@ -260,8 +263,8 @@ pub enum AuctionCommand {
     },
     /// 竞买登记: a 竞买号 (the application keeps who is behind it).
     Register { bidder: String },
-    /// The bank confirmed the deposit (竞买保证金).
-    ConfirmDeposit { bidder: String },
+    /// The bank confirmed the deposit (竞买保证金) of `amount_fen`.
+    ConfirmDeposit { bidder: String, amount_fen: i64 },
     Bid {
         bidder: String,
         price_fen: i64,
@@ -286,6 +289,8 @@ pub enum AuctionEvent {
     },
     DepositConfirmed {
         bidder: String,
+        #[serde(default)]
+        amount_fen: i64,
     },
     BidAccepted {
         bid: AuctionBid,
@@ -339,6 +344,7 @@ impl crate::Decider for Option<Auction> {
                 return Err(DomainError::AuctionExists);
             }
             let valid = terms.start_price_fen > 0
+                && terms.deposit_fen >= 0
                 && match terms.method {
                     AuctionMethod::English {
                         start_ms,
@@ -392,11 +398,18 @@ impl crate::Decider for Option<Auction> {
                 }
                 Ok(vec![AuctionEvent::Registered { bidder }])
             }
-            AuctionCommand::ConfirmDeposit { bidder } => match auction.registered.get(&bidder) {
-                None => Err(DomainError::AuctionNotRegistered),
-                Some(true) => Err(DomainError::AuctionDepositConfirmed),
-                Some(false) => Ok(vec![AuctionEvent::DepositConfirmed { bidder }]),
-            },
+            AuctionCommand::ConfirmDeposit { bidder, amount_fen } => {
+                match auction.registered.get(&bidder) {
+                    None => Err(DomainError::AuctionNotRegistered),
+                    Some(true) => Err(DomainError::AuctionDepositConfirmed),
+                    Some(false) if amount_fen < auction.terms.deposit_fen => {
+                        Err(DomainError::AuctionDepositShort {
+                            required: crate::centi_text(auction.terms.deposit_fen),
+                        })
+                    }
+                    Some(false) => Ok(vec![AuctionEvent::DepositConfirmed { bidder, amount_fen }]),
+                }
+            }
             AuctionCommand::Bid {
                 bidder,
                 price_fen,
@@ -535,7 +548,7 @@ impl crate::Decider for Option<Auction> {
             AuctionEvent::Registered { bidder } => {
                 auction.registered.insert(bidder.clone(), false);
             }
-            AuctionEvent::DepositConfirmed { bidder } => {
+            AuctionEvent::DepositConfirmed { bidder, .. } => {
                 auction.registered.insert(bidder.clone(), true);
             }
             AuctionEvent::BidAccepted { bid } => {

@@ -199,6 +199,8 @@ pub enum DomainError {
     AuctionDepositConfirmed,
     #[error("竞买保证金尚未到账，不能报价")]
     AuctionDepositMissing,
+    #[error("竞买保证金不足：应不少于 {required} 元")]
+    AuctionDepositShort { required: String },
     #[error("竞价尚未开始")]
     AuctionNotStarted,
     #[error("竞价时间已过，报价无效")]
@@ -410,6 +412,7 @@ impl DomainError {
             Self::AuctionNotRegistered => "AUCTION_NOT_REGISTERED",
             Self::AuctionDepositConfirmed => "AUCTION_DEPOSIT_CONFIRMED",
             Self::AuctionDepositMissing => "AUCTION_DEPOSIT_MISSING",
+            Self::AuctionDepositShort { .. } => "AUCTION_DEPOSIT_SHORT",
             Self::AuctionNotStarted => "AUCTION_NOT_STARTED",
             Self::AuctionTooLate => "AUCTION_TOO_LATE",
             Self::AuctionNotEligible => "AUCTION_NOT_ELIGIBLE",

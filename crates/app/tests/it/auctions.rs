@@ -21,6 +21,7 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
             },
             start_price_fen: 100_000_000,
             increment_fen: 1_000_000,
+            deposit_fen: 5_000_000,
         };
         test.app
             .create_auction(
@@ -47,12 +48,54 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
         }
         // Bidders appear by number only.
         assert!(numbers.iter().all(|n| n.starts_with('J') && n.len() == 9));
-        for who in [&bidder, &bidder2] {
-            test.app
-                .confirm_auction_deposit(&op, "TD-2026-001", &who.entity_id)
+        // The bank's signed notice confirms a deposit; a changed, misdirected or short notice
+        // is refused and changes nothing.
+        let bank = app::DemoGuarantor::new_bank(&test.app).await.unwrap();
+        let notice = bank.deposit_notice(
+            "TD-2026-001",
+            &bidder.entity_id,
+            5_000_000,
+            "ZJ20261128000017",
+            START_MS,
+        );
+        let size = test.size().await;
+        let mut forged = notice.clone();
+        forged.notice.amount_fen = 50_000_000;
+        let refusals = [
+            (forged, "TD-2026-001", "DEPOSIT_NOTICE_INVALID"),
+            (notice.clone(), "TD-2026-002", "DEPOSIT_NOTICE_INVALID"),
+            (
+                bank.deposit_notice("TD-2026-001", &bidder2.entity_id, 4_999_999, "ZJ-18", 0),
+                "TD-2026-001",
+                "AUCTION_DEPOSIT_SHORT",
+            ),
+        ];
+        for (signed, id, code) in refusals {
+            let error = test
+                .app
+                .receive_deposit_notice(id, &signed)
                 .await
-                .unwrap();
+                .unwrap_err();
+            assert_eq!(error.code(), code);
         }
+        assert_eq!(test.size().await, size);
+        test.app
+            .receive_deposit_notice("TD-2026-001", &notice)
+            .await
+            .unwrap();
+        assert_eq!(
+            test.app
+                .receive_deposit_notice("TD-2026-001", &notice)
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_DEPOSIT_CONFIRMED"
+        );
+        // The trading center confirms another from the bank's statement.
+        test.app
+            .confirm_auction_deposit(&op, "TD-2026-001", &bidder2.entity_id, 5_000_000)
+            .await
+            .unwrap();
         test.advance(MIN);
         // Refused, and recorded: no deposit, too low, outbidding oneself.
         let size = test.size().await;
@@ -172,6 +215,7 @@ async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
             },
             start_price_fen: 1_000_000,
             increment_fen: 10_000,
+            deposit_fen: 5_000_000,
         };
         test.app
             .create_auction(
@@ -195,7 +239,7 @@ async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
                 .await
                 .unwrap();
             test.app
-                .confirm_auction_deposit(&op, "PW-2026-7", &who.entity_id)
+                .confirm_auction_deposit(&op, "PW-2026-7", &who.entity_id, 5_000_000)
                 .await
                 .unwrap();
         }

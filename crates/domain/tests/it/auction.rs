@@ -19,6 +19,7 @@ fn english() -> AuctionTerms {
         },
         start_price_fen: 1_000_000,
         increment_fen: 10_000,
+        deposit_fen: 5_000,
     }
 }
 
@@ -31,6 +32,7 @@ fn listing() -> AuctionTerms {
         },
         start_price_fen: 1_000_000,
         increment_fen: 10_000,
+        deposit_fen: 5_000,
     }
 }
 
@@ -46,6 +48,7 @@ fn quota(uniform: bool) -> AuctionTerms {
         },
         start_price_fen: 100,
         increment_fen: 0,
+        deposit_fen: 5_000,
     }
 }
 
@@ -71,6 +74,7 @@ fn sale(terms: AuctionTerms) -> Option<Auction> {
     for bidder in ["A", "B", "C"] {
         step(AuctionCommand::ConfirmDeposit {
             bidder: bidder.into(),
+            amount_fen: 5_000,
         });
     }
     state
@@ -134,6 +138,22 @@ fn english_auction_refusals_and_the_countdown() {
         ),
         ("no deposit", bid("D", 1_000_000), "AUCTION_DEPOSIT_MISSING"),
         ("below the start", bid("A", 999_999), "AUCTION_TOO_LOW"),
+        (
+            "a deposit one fen short",
+            AuctionCommand::ConfirmDeposit {
+                bidder: "D".into(),
+                amount_fen: 4_999,
+            },
+            "AUCTION_DEPOSIT_SHORT",
+        ),
+        (
+            "a deposit confirmed twice",
+            AuctionCommand::ConfirmDeposit {
+                bidder: "A".into(),
+                amount_fen: 5_000,
+            },
+            "AUCTION_DEPOSIT_CONFIRMED",
+        ),
     ];
     for (what, command, code) in cases {
         assert_eq!(refusal(&state, MIN, command), code, "{what}");
