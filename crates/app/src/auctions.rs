@@ -430,6 +430,62 @@ impl App {
         decode_state(&row.state)
     }
 
+    /// Sales, newest start first, one page.
+    pub async fn auctions(
+        &self,
+        limit: u64,
+        offset: u64,
+    ) -> Result<store::Page<Auction>, AppError> {
+        let page = self
+            .store
+            .documents(
+                &store::DocumentFilter {
+                    kind: "auction",
+                    ..Default::default()
+                },
+                limit,
+                offset,
+            )
+            .await?;
+        Ok(store::Page {
+            items: page
+                .items
+                .iter()
+                .map(|row| decode_state(&row.state))
+                .collect::<Result<_, _>>()?,
+            total: page.total,
+        })
+    }
+
+    /// A page of a sale's public events with their ledger places: after `after_seq`, or the
+    /// newest `limit` when `after_seq` is negative.
+    pub async fn auction_history(
+        &self,
+        id: &str,
+        after_seq: i64,
+        limit: u64,
+    ) -> Result<Vec<(u64, AuctionEvent)>, AppError> {
+        self.store
+            .stream_page(&Auction::stream(id), after_seq, limit.clamp(1, 1000))
+            .await?
+            .iter()
+            .map(|row| {
+                let event = serde_json::from_str(&row.payload)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                Ok((row.seq as u64, event))
+            })
+            .collect()
+    }
+
+    /// Replays a sale from the ledger (`check_auction`): its result, or the first disagreement.
+    pub async fn verify_auction(&self, id: &str) -> Result<Option<AuctionResult>, AppError> {
+        let events = self.auction_events(id).await?;
+        if events.is_empty() {
+            return Err(DomainError::AuctionNotFound.into());
+        }
+        check_auction(&events).map_err(|problem| AppError::refused("AUCTION_REPLAY", problem))
+    }
+
     /// A sale's public events, in order (for `check_auction`).
     pub async fn auction_events(&self, id: &str) -> Result<Vec<AuctionEvent>, AppError> {
         self.store

@@ -302,7 +302,11 @@ impl DocumentAggregate for Option<domain::Auction> {
                 "open"
             }
             .into(),
-            sort_ms: 0,
+            sort_ms: match auction.terms.method {
+                domain::AuctionMethod::English { start_ms, .. }
+                | domain::AuctionMethod::Listing { start_ms, .. }
+                | domain::AuctionMethod::Quota { start_ms, .. } => start_ms,
+            },
             state: state_json(auction),
             last_seq,
         })

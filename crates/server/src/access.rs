@@ -72,6 +72,7 @@ const BOND_READERS: Access = Access::Roles(&[
     Role::Agency,
 ]);
 const BOND_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
+const AUCTION_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -283,6 +284,27 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     ),
     (Method::GET, "/lots/{code}/evaluation", EVALUATION_READERS),
     // Bonds: a bidder gives one; the trading center confirms, refunds or withholds.
+    // Online sales: watching, history and replay are public; a bank's deposit notice is
+    // authenticated by the signature of an accepted institution's certificate, not an account.
+    (Method::GET, "/api/v1/auctions", Access::Public),
+    (Method::POST, "/api/v1/auctions", OPERATOR),
+    (Method::GET, "/api/v1/auctions/{id}", Access::Public),
+    (Method::GET, "/api/v1/auctions/{id}/events", Access::Public),
+    (Method::GET, "/api/v1/auctions/{id}/verify", Access::Public),
+    (Method::GET, "/api/v1/auctions/{id}/live", Access::Public),
+    (Method::POST, "/api/v1/auctions/{id}/register", BIDDER),
+    (Method::POST, "/api/v1/auctions/{id}/bids", BIDDER),
+    (
+        Method::POST,
+        "/api/v1/auctions/{id}/deposits",
+        Access::Public,
+    ),
+    (
+        Method::POST,
+        "/api/v1/auctions/{id}/deposits/confirm",
+        OPERATOR,
+    ),
+    (Method::POST, "/api/v1/auctions/{id}/close", OPERATOR),
     (Method::GET, "/api/v1/guarantors", Access::Public),
     (Method::POST, "/api/v1/guarantors", OPERATOR),
     (Method::POST, "/api/v1/guarantors/{id}/withdraw", OPERATOR),
@@ -326,6 +348,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/experts/{id}/act", OPERATOR),
     (Method::GET, "/rooms", Access::Public),
     (Method::POST, "/rooms", OPERATOR),
+    (Method::GET, "/auctions", Access::Public),
+    (Method::GET, "/auctions/new", OPERATOR),
+    (Method::POST, "/auctions/new", OPERATOR),
+    (Method::GET, "/auctions/{id}", Access::Public),
+    (Method::POST, "/auctions/{id}", AUCTION_ACTORS),
     (Method::GET, "/guarantors", Access::Public),
     (Method::POST, "/guarantors", OPERATOR),
     (Method::GET, "/experts", OVERSIGHT),

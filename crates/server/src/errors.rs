@@ -203,6 +203,9 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         409,
         "竞买保证金尚未到账，不能报价",
     ),
+    ("AUCTION_DEPOSIT_SHORT", 422, "竞买保证金不足"),
+    ("DEPOSIT_NOTICE_INVALID", 422, "保证金到账通知无效"),
+    ("AUCTION_REPLAY", 409, "按账本重放竞价与记录不符"),
     ("AUCTION_NOT_STARTED", 409, "竞价尚未开始"),
     ("AUCTION_TOO_LATE", 409, "竞价时间已过，报价无效"),
     (

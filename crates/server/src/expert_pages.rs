@@ -59,7 +59,7 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
 }
 
 /// After a form post: back to `page` with `done`, or the refusal's code and message on the page.
-async fn after<F, Fut>(
+pub(crate) async fn after<F, Fut>(
     result: Result<(), AppError>,
     page: &str,
     done: &str,

@@ -6,6 +6,8 @@
 
 mod access;
 mod api;
+mod auction_api;
+mod auction_pages;
 mod dto;
 mod entity_pages;
 pub mod errors;
@@ -268,6 +270,28 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(expert_api::start_evaluation).get(expert_api::evaluation),
         )
         .route(
+            "/api/v1/auctions",
+            get(auction_api::auctions).post(auction_api::create),
+        )
+        .route("/api/v1/auctions/{id}", get(auction_api::auction))
+        .route("/api/v1/auctions/{id}/events", get(auction_api::events))
+        .route("/api/v1/auctions/{id}/verify", get(auction_api::verify))
+        .route("/api/v1/auctions/{id}/live", get(auction_api::live))
+        .route(
+            "/api/v1/auctions/{id}/register",
+            post(auction_api::register),
+        )
+        .route("/api/v1/auctions/{id}/bids", post(auction_api::bid))
+        .route(
+            "/api/v1/auctions/{id}/deposits",
+            post(auction_api::deposit_notice),
+        )
+        .route(
+            "/api/v1/auctions/{id}/deposits/confirm",
+            post(auction_api::confirm_deposit),
+        )
+        .route("/api/v1/auctions/{id}/close", post(auction_api::close))
+        .route(
             "/api/v1/guarantors",
             get(expert_api::guarantors).post(expert_api::approve_guarantor),
         )
@@ -364,6 +388,15 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/rooms",
             get(expert_pages::rooms).post(expert_pages::rooms_act),
         )
+        .route("/auctions", get(auction_pages::auctions))
+        .route(
+            "/auctions/new",
+            get(auction_pages::new_form).post(auction_pages::create),
+        )
+        .route(
+            "/auctions/{id}",
+            get(auction_pages::auction).post(auction_pages::act),
+        )
         .route(
             "/guarantors",
             get(expert_pages::guarantors).post(expert_pages::guarantors_act),
@@ -454,8 +487,15 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics_layer::install();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Live streams end when the server closes, so that the graceful shutdown can finish.
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let app = router(state)
+        .layer(axum::Extension(auction_api::Closing(closed)))
+        .into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = closing.send(true);
+        })
         .await
 }

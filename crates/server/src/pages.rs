@@ -160,6 +160,10 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
             include_str!("../static/countdown.js"),
             "text/javascript; charset=utf-8",
         ),
+        "auction.js" => (
+            include_str!("../static/auction.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "evaluation.js" => (
             include_str!("../static/evaluation.js"),
             "text/javascript; charset=utf-8",

@@ -1,0 +1,378 @@
+//! The JSON API of online sales (网上竞价, `docs/auctions.md`): the trading center creates a sale
+//! and closes it; bidders register and bid; banks post signed deposit notices; anyone watches
+//! it live (server-sent events), reads its history by 竞买号 and replays it from the ledger.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::AuctionLive;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, Sse};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::access::MaybeCaller;
+use crate::api::{caller, receipts};
+use crate::dto::{ReceiptDto, ReceiptsDto};
+use crate::errors::{ApiError, ErrorBody};
+use crate::expert_api::PageQuery;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::tender_api::json;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Set when the server is shutting down, so that live streams end and let it stop.
+#[derive(Clone, Debug)]
+pub(crate) struct Closing(pub(crate) watch::Receiver<bool>);
+
+/// Sales, newest first (public).
+#[utoipa::path(get, path = "/api/v1/auctions", tag = "网上竞价", params(PageQuery), responses((status = 200, body = Object)))]
+pub(crate) async fn auctions(
+    State(state): State<Arc<AppState>>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let per_page = query.per_page.unwrap_or(20).clamp(1, 100);
+    let page = query.page.unwrap_or(1).max(1);
+    let list = state.app.auctions(per_page, (page - 1) * per_page).await?;
+    Ok(Json(serde_json::json!({
+        "total": list.total,
+        "items": list.items.iter().map(|a| serde_json::json!({
+            "id": a.id,
+            "terms": a.terms,
+            "accepted": a.accepted,
+            "current": a.current(),
+            "result": a.result,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// 发布竞价 (trading center): the terms public, the reserve committed by hash.
+#[utoipa::path(post, path = "/api/v1/auctions", tag = "网上竞价", request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    ApiJson(input): ApiJson<app::NewAuction>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.create_auction(caller, input).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// A sale now: the live snapshot and the server's clock.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AuctionNowDto {
+    /// The server's clock (ms since the epoch): countdowns are kept by it, not the browser's.
+    pub(crate) now_ms: i64,
+    #[schema(value_type = Object)]
+    pub(crate) state: Arc<AuctionLive>,
+}
+
+/// A sale as the public sees it (竞买号 only; the reserve after the close).
+#[utoipa::path(get, path = "/api/v1/auctions/{id}", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = AuctionNowDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn auction(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AuctionNowDto>> {
+    // The stored state is the truth; the snapshot adds the recent bids.
+    state.app.auction(&id).await?;
+    let live = current_snapshot(&state, &id).await;
+    Ok(Json(AuctionNowDto {
+        now_ms: state.app.now_ms(),
+        state: live,
+    }))
+}
+
+/// The snapshot of a sale, waiting briefly for its sequencer to load it.
+async fn current_snapshot(state: &AppState, id: &str) -> Arc<AuctionLive> {
+    let mut live = state.app.auction_live(id);
+    if live.borrow().seq < 0 {
+        let _ = tokio::time::timeout(Duration::from_secs(2), live.changed()).await;
+    }
+    live.borrow().clone()
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(crate) struct HistoryQuery {
+    /// Events after this ledger place; absent: the newest.
+    pub(crate) after: Option<u64>,
+    /// At most 1000 (default 100).
+    pub(crate) limit: Option<u64>,
+}
+
+/// A sale's public events with their ledger places (bids accepted and refused, by 竞买号).
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/events", tag = "网上竞价", params(("id" = String, Path), HistoryQuery), responses((status = 200, body = Object)))]
+pub(crate) async fn events(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let after = query.after.map_or(-1, |a| a as i64);
+    let list = state
+        .app
+        .auction_history(&id, after, query.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(serde_json::json!({
+        "items": list.iter().map(|(seq, event)| serde_json::json!({
+            "seq": seq,
+            "event": event,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// The replay of a sale from the ledger: the result every recorded bid and refusal leads to.
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/verify", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+pub(crate) async fn verify(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let result = state.app.verify_auction(&id).await?;
+    Ok(Json(serde_json::json!({
+        "consistent": true,
+        "result": result,
+        "events": format!("/api/v1/auctions/{id}/events"),
+    })))
+}
+
+/// A registration: the bidder's 竞买号.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RegistrationDto {
+    pub(crate) number: String,
+    pub(crate) receipt: Option<ReceiptDto>,
+}
+
+/// 竞买登记 (bidder): the bidder's anonymous number for this sale.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/register", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = RegistrationDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn register(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RegistrationDto>> {
+    let caller = caller(&maybe)?;
+    let (number, receipt) = state.app.register_for_auction(caller, &id).await?;
+    let key = state.app.public_key();
+    Ok(Json(RegistrationDto {
+        number,
+        receipt: receipt.map(|r| ReceiptDto::from_receipt(&r, &key)),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BidRequest {
+    /// The price, in fen (per unit in a quota auction).
+    pub(crate) price_fen: i64,
+    /// Units (quota auctions; default 1).
+    pub(crate) quantity: Option<u64>,
+}
+
+/// An acknowledged bid.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BidDto {
+    pub(crate) price_fen: i64,
+    /// The receipt: its ledger place, the signed head and the inclusion proof (absent only when
+    /// the platform runs without persistence for a load measurement).
+    pub(crate) receipt: Option<ReceiptDto>,
+}
+
+/// 报价 (bidder): acknowledged after it is in the ledger; a refusal is recorded too and says why.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/bids", tag = "网上竞价", params(("id" = String, Path)), request_body = BidRequest, responses((status = 200, body = BidDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn bid(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<BidRequest>,
+) -> ApiResult<Json<BidDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .auction_bid(caller, &id, input.price_fen, input.quantity.unwrap_or(1))
+        .await?;
+    let key = state.app.public_key();
+    Ok(Json(BidDto {
+        price_fen: input.price_fen,
+        receipt: receipt.map(|r| ReceiptDto::from_receipt(&r, &key)),
+    }))
+}
+
+/// The bank-confirmation API: a bank posts its signed notice that a deposit arrived. The
+/// signature of an accepted institution's certificate is the credential.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deposits", tag = "网上竞价", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn deposit_notice(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<app::SignedDepositNotice>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let receipt = state.app.receive_deposit_notice(&id, &input).await?;
+    Ok(Json(receipts(
+        &state,
+        &receipt.into_iter().collect::<Vec<_>>(),
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DepositConfirmation {
+    /// The bidder's 统一社会信用代码.
+    pub(crate) entity: String,
+    pub(crate) amount_fen: i64,
+}
+
+/// 确认保证金 (trading center, from the bank's statement when no notice came).
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deposits/confirm", tag = "网上竞价", params(("id" = String, Path)), request_body = DepositConfirmation, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn confirm_deposit(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DepositConfirmation>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .confirm_auction_deposit(caller, &id, &input.entity, input.amount_fen)
+        .await?;
+    Ok(Json(receipts(
+        &state,
+        &receipt.into_iter().collect::<Vec<_>>(),
+    )))
+}
+
+/// 结束竞价 (trading center, after the end): the reserve revealed, the sale decided; the winner's
+/// entity is told to the trading center.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/close", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+pub(crate) async fn close(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    let (result, winner) = state.app.close_auction(caller, &id).await?;
+    Ok(Json(serde_json::json!({
+        "result": json(&result),
+        "winner": winner,
+    })))
+}
+
+/// The live stream of a sale (server-sent events): `state` events carry the snapshot with the
+/// server's clock (event id = the last ledger place reflected); `bids` carries the bids a
+/// resuming client missed (after its `Last-Event-ID`); `tick` keeps the clock in step when
+/// nothing happens. A slow watcher skips to the newest snapshot.
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/live", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, description = "text/event-stream")))]
+pub(crate) async fn live(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    closing: Option<axum::Extension<Closing>>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    state.app.auction(&id).await?;
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let mut pending = VecDeque::new();
+    if let Some(after) = resume {
+        let missed = state.app.auction_history(&id, after, 500).await?;
+        let bids: Vec<_> = missed
+            .into_iter()
+            .filter_map(|(seq, event)| match event {
+                domain::AuctionEvent::BidAccepted { bid } => Some(serde_json::json!({
+                    "seq": seq,
+                    "bid": bid,
+                })),
+                _ => None,
+            })
+            .collect();
+        if !bids.is_empty() {
+            pending.push_back(
+                Event::default()
+                    .event("bids")
+                    .data(serde_json::Value::Array(bids).to_string()),
+            );
+        }
+    }
+    let watcher = Watcher {
+        live: state.app.auction_live(&id),
+        state,
+        closing: closing.map(|axum::Extension(c)| c.0),
+        pending,
+        first: true,
+    };
+    let stream = futures_util::stream::unfold(watcher, |mut watcher| async move {
+        watcher.next().await.map(|event| (Ok(event), watcher))
+    });
+    Ok(Sse::new(stream))
+}
+
+struct Watcher {
+    live: watch::Receiver<Arc<AuctionLive>>,
+    state: Arc<AppState>,
+    closing: Option<watch::Receiver<bool>>,
+    pending: VecDeque<Event>,
+    first: bool,
+}
+
+impl Watcher {
+    /// The snapshot as an SSE event.
+    fn snapshot(&mut self) -> Event {
+        let live = self.live.borrow_and_update().clone();
+        let data = serde_json::json!({ "now_ms": self.state.app.now_ms(), "state": &*live });
+        Event::default()
+            .event("state")
+            .id(live.seq.to_string())
+            .data(data.to_string())
+    }
+
+    async fn next(&mut self) -> Option<Event> {
+        if self.closing.as_ref().is_some_and(|c| *c.borrow()) {
+            return None;
+        }
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
+        }
+        if self.first {
+            self.first = false;
+            if self.live.borrow().seq < 0 {
+                // The sequencer is loading the sale.
+                let _ = tokio::time::timeout(Duration::from_secs(2), self.live.changed()).await;
+            }
+            return Some(self.snapshot());
+        }
+        // At most a few snapshots a second per watcher: a burst of bids is coalesced.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let closing = async {
+            match self.closing.as_mut() {
+                Some(closing) => {
+                    let _ = closing.wait_for(|c| *c).await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        enum Woke {
+            Changed(bool),
+            Quiet,
+            Closing,
+        }
+        let woke = tokio::select! {
+            changed = self.live.changed() => Woke::Changed(changed.is_ok()),
+            () = tokio::time::sleep(Duration::from_secs(10)) => Woke::Quiet,
+            () = closing => Woke::Closing,
+        };
+        match woke {
+            Woke::Changed(true) => Some(self.snapshot()),
+            // The sequencer stopped, or the server is closing: end the stream; the client
+            // reconnects and resumes.
+            Woke::Changed(false) | Woke::Closing => None,
+            Woke::Quiet => Some(
+                Event::default()
+                    .event("tick")
+                    .data(serde_json::json!({ "now_ms": self.state.app.now_ms() }).to_string()),
+            ),
+        }
+    }
+}

@@ -1,0 +1,491 @@
+//! Pages of online sales (网上竞价): the list, the trading center's form to publish a sale, and
+//! one sale's page — a public watch page (current price, phase, countdown by the server's clock,
+//! the bids by 竞买号, updated live over server-sent events by `static/auction.js`) with the
+//! bidder's panel (register, bid), the trading center's panel (confirm a deposit, end the sale)
+//! and, after the end, the result with the reserve revealed and the replay check. Every page
+//! reads and works without JavaScript.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::{AppError, AuctionLive};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{AuctionMethod, AuctionPhase, AuctionResult, AuctionTerms, Role};
+
+use crate::AppState;
+use crate::access::MaybeCaller;
+use crate::expert_pages::after;
+use crate::format::{beijing_time, beijing_time_seconds, parse_yuan, yuan_text};
+use crate::pages::{Layout, app_error_page, layout, render};
+use crate::tender_pages::{
+    Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
+};
+
+fn done_notice(params: &HashMap<String, String>) -> Notice {
+    let message = match param(params, "done") {
+        "created" => "竞价项目已发布，保留价已以承诺值写入交易见证账本，竞价结束时揭示。",
+        "registered" => "竞买登记成功。竞买保证金到账确认后即可报价；竞价结束前以竞买号显示。",
+        "deposit" => "竞买保证金已确认，该竞买人可以报价。",
+        "bid" => "报价已被接受并写入交易见证账本。",
+        "closed" => "竞价已结束，保留价已揭示，结果已写入交易见证账本。",
+        _ => return Notice::default(),
+    };
+    Notice {
+        tone: "ok",
+        message: message.into(),
+        ..Notice::default()
+    }
+}
+
+pub(crate) fn method_label(method: &AuctionMethod) -> &'static str {
+    match method {
+        AuctionMethod::English { .. } => "网上拍卖（自由竞价＋限时竞价）",
+        AuctionMethod::Listing { .. } => "挂牌（挂牌期＋限时竞价）",
+        AuctionMethod::Quota { .. } => "指标竞价",
+    }
+}
+
+fn phase_label(phase: AuctionPhase, method: &str, closed: bool) -> (&'static str, &'static str) {
+    if closed {
+        return ("已结束", "");
+    }
+    match phase {
+        AuctionPhase::NotStarted => ("未开始", "warn"),
+        AuctionPhase::Free if method == "listing" => ("挂牌期", "ok"),
+        AuctionPhase::Free => ("自由竞价", "ok"),
+        AuctionPhase::Timed => ("限时竞价", "ok"),
+        AuctionPhase::Ended => ("竞价时间已到，待交易中心结束", "warn"),
+    }
+}
+
+fn result_text(result: &AuctionResult) -> String {
+    match result {
+        AuctionResult::Sold { bidder, price_fen } => {
+            format!("成交：竞买号 {bidder}，成交价 {}", yuan_text(*price_fen))
+        }
+        AuctionResult::Allocated { allocations } => format!(
+            "成交：{} 个竞买号获得指标，共 {} 个单位",
+            allocations.len(),
+            allocations.iter().map(|a| a.units).sum::<u64>()
+        ),
+        AuctionResult::NoSale { reason } => format!("流拍：{reason}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list
+
+struct AuctionRow {
+    id: String,
+    method: &'static str,
+    start: String,
+    current: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "auctions.html")]
+struct AuctionsPage {
+    layout: Layout,
+    rows: Vec<AuctionRow>,
+    page: u64,
+    pages: u64,
+    can_create: bool,
+}
+
+pub(crate) async fn auctions(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(params): Params,
+) -> Response {
+    let page = page_of(&params);
+    let list = match state.app.auctions(PER_PAGE, (page - 1) * PER_PAGE).await {
+        Ok(list) => list,
+        Err(error) => return app_error_page(error),
+    };
+    let rows = list
+        .items
+        .iter()
+        .map(|a| AuctionRow {
+            id: a.id.clone(),
+            method: method_label(&a.terms.method),
+            start: beijing_time(start_of(&a.terms)),
+            current: a
+                .current()
+                .map_or("—".into(), |bid| yuan_text(bid.price_fen)),
+            status: match &a.result {
+                Some(result) => result_text(result),
+                None => phase_label(a.phase(state.app.now_ms()), "", false)
+                    .0
+                    .to_string(),
+            },
+        })
+        .collect();
+    render(AuctionsPage {
+        layout: layout(&state, &caller, "网上竞价", "auctions", &[("网上竞价", "")]),
+        rows,
+        page,
+        pages: page_count(list.total),
+        can_create: caller.0.as_ref().is_some_and(|c| c.has(Role::Operator)),
+    })
+}
+
+fn start_of(terms: &AuctionTerms) -> i64 {
+    match terms.method {
+        AuctionMethod::English { start_ms, .. }
+        | AuctionMethod::Listing { start_ms, .. }
+        | AuctionMethod::Quota { start_ms, .. } => start_ms,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publishing a sale
+
+#[derive(Template)]
+#[template(path = "auction_new.html")]
+struct NewAuctionPage {
+    layout: Layout,
+    csrf: String,
+    notice: Notice,
+    form: HashMap<String, String>,
+}
+
+impl NewAuctionPage {
+    fn value(&self, key: &str) -> &str {
+        self.form.get(key).map_or("", String::as_str)
+    }
+}
+
+fn new_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    notice: Notice,
+    form: HashMap<String, String>,
+) -> Response {
+    render(NewAuctionPage {
+        layout: layout(
+            state,
+            caller,
+            "发布竞价",
+            "auctions",
+            &[("网上竞价", "/auctions"), ("发布竞价", "")],
+        ),
+        csrf: csrf_of(caller),
+        notice,
+        form,
+    })
+}
+
+pub(crate) async fn new_form(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+) -> Response {
+    let mut form = HashMap::new();
+    form.insert("countdown".into(), "5".into());
+    form.insert("method".into(), "english".into());
+    new_page(&state, &caller, Notice::default(), form)
+}
+
+fn invalid(message: &str) -> AppError {
+    AppError::Invalid(message.into())
+}
+
+fn amount(form: &HashMap<String, String>, key: &str, label: &str) -> Result<i64, AppError> {
+    let text = form.get(key).map_or("", String::as_str);
+    if text.trim().is_empty() {
+        return Ok(0);
+    }
+    parse_yuan(text).ok_or_else(|| invalid(&format!("{label}应为金额（元，最多两位小数）")))
+}
+
+fn count(form: &HashMap<String, String>, key: &str, label: &str) -> Result<u64, AppError> {
+    form.get(key)
+        .map_or("", String::as_str)
+        .trim()
+        .parse()
+        .map_err(|_| invalid(&format!("{label}应为正整数")))
+}
+
+/// The form's sale, or the first thing wrong with it.
+fn parse_new(form: &HashMap<String, String>) -> Result<app::NewAuction, AppError> {
+    let get = |k: &str| form.get(k).map_or("", String::as_str);
+    let start_ms = app::parse_beijing_minute(get("start"))?;
+    let end_ms = app::parse_beijing_minute(get("end"))?;
+    let countdown_ms = count(form, "countdown", "限时竞价倒计时（分钟）")? as i64 * 60_000;
+    let method = match get("method") {
+        "english" => AuctionMethod::English {
+            start_ms,
+            free_until_ms: end_ms,
+            countdown_ms,
+        },
+        "listing" => AuctionMethod::Listing {
+            start_ms,
+            listing_end_ms: end_ms,
+            countdown_ms,
+        },
+        "quota" => AuctionMethod::Quota {
+            start_ms,
+            close_ms: end_ms,
+            units: count(form, "units", "指标总量")?,
+            min_quantity: count(form, "min_quantity", "单个竞买人最少申购量")?,
+            max_quantity: count(form, "max_quantity", "单个竞买人最多申购量")?,
+            uniform_price: get("uniform") == "on",
+        },
+        _ => return Err(invalid("请选择竞价方式")),
+    };
+    Ok(app::NewAuction {
+        id: get("id").trim().to_string(),
+        terms: AuctionTerms {
+            method,
+            start_price_fen: amount(form, "start_price", "起始价")?,
+            increment_fen: amount(form, "increment", "加价幅度")?,
+            deposit_fen: amount(form, "deposit", "竞买保证金")?,
+        },
+        reserve_fen: amount(form, "reserve", "保留价")?,
+    })
+}
+
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return login("/auctions/new");
+    };
+    let form = fields(&body);
+    let result = match parse_new(&form) {
+        Ok(input) => {
+            let id = input.id.clone();
+            state.app.create_auction(who, input).await.map(|_| id)
+        }
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(id) => Redirect::to(&format!("/auctions/{id}?done=created")).into_response(),
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        Err(error) => {
+            let api = crate::errors::ApiError::from(error);
+            let status = api.status();
+            (
+                status,
+                new_page(&state, &caller, Notice::refusal(&api), form),
+            )
+                .into_response()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One sale
+
+struct BidView {
+    bidder: String,
+    price: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "auction.html")]
+struct AuctionPage {
+    layout: Layout,
+    id: String,
+    method: &'static str,
+    method_key: String,
+    start: String,
+    free_end: String,
+    deadline: String,
+    countdown_minutes: i64,
+    start_price: String,
+    increment: String,
+    deposit: String,
+    phase: &'static str,
+    phase_class: &'static str,
+    current: String,
+    current_bidder: String,
+    minimum_next: String,
+    minimum_next_yuan: String,
+    remaining_ms: i64,
+    accepted: u64,
+    refused: u64,
+    registered: usize,
+    bids: Vec<BidView>,
+    closed: bool,
+    result: String,
+    reserve: String,
+    reserve_commitment: String,
+    quota: bool,
+    /// The signed-in bidder's 竞买号 for this sale, if registered.
+    my_number: String,
+    my_deposit: bool,
+    is_bidder: bool,
+    is_operator: bool,
+    csrf: String,
+    notice: Notice,
+    /// The snapshot as JSON, for the script's first paint.
+    live_json: String,
+    now_ms: i64,
+}
+
+async fn auction_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    id: &str,
+    notice: Notice,
+) -> Result<Response, AppError> {
+    let auction = state.app.auction(id).await?;
+    let live: Arc<AuctionLive> = {
+        let mut watch = state.app.auction_live(id);
+        if watch.borrow().seq < 0 {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), watch.changed()).await;
+        }
+        watch.borrow().clone()
+    };
+    let now = state.app.now_ms();
+    let who = caller.0.as_ref();
+    let is_bidder = who.is_some_and(|c| c.has(Role::Bidder));
+    let (my_number, my_deposit) = match who {
+        Some(c) if is_bidder => {
+            let number = state.app.auction_bidder_number(id, &c.entity_id);
+            match auction.registered.get(&number) {
+                Some(deposit) => (number, *deposit),
+                None => (String::new(), false),
+            }
+        }
+        _ => (String::new(), false),
+    };
+    let closed = auction.result.is_some();
+    let method_key = live.method.clone();
+    let (phase, phase_class) = phase_label(auction.phase(now), &method_key, closed);
+    let countdown_minutes = match auction.terms.method {
+        AuctionMethod::English { countdown_ms, .. }
+        | AuctionMethod::Listing { countdown_ms, .. } => countdown_ms / 60_000,
+        AuctionMethod::Quota { .. } => 0,
+    };
+    let bids = live
+        .recent
+        .iter()
+        .rev()
+        .map(|b| BidView {
+            bidder: b.bidder.clone(),
+            price: yuan_text(b.price_fen),
+            at: beijing_time_seconds(b.at_ms),
+        })
+        .collect();
+    let current = auction.current();
+    Ok(render(AuctionPage {
+        layout: layout(
+            state,
+            caller,
+            &format!("网上竞价 {id}"),
+            "auctions",
+            &[("网上竞价", "/auctions"), (id, "")],
+        ),
+        id: id.to_string(),
+        method: method_label(&auction.terms.method),
+        method_key,
+        start: beijing_time(live.start_ms),
+        free_end: beijing_time(live.free_end_ms),
+        deadline: beijing_time_seconds(auction.deadline_ms()),
+        countdown_minutes,
+        start_price: yuan_text(auction.terms.start_price_fen),
+        increment: yuan_text(auction.terms.increment_fen),
+        deposit: yuan_text(auction.terms.deposit_fen),
+        phase,
+        phase_class,
+        current: current.map_or("尚无报价".into(), |b| yuan_text(b.price_fen)),
+        current_bidder: current.map_or(String::new(), |b| b.bidder.clone()),
+        minimum_next: yuan_text(auction.minimum_next()),
+        minimum_next_yuan: format!("{:.2}", auction.minimum_next() as f64 / 100.0),
+        remaining_ms: (auction.deadline_ms() - now).max(0),
+        accepted: auction.accepted,
+        refused: auction.refused,
+        registered: auction.registered.len(),
+        bids,
+        closed,
+        result: auction.result.as_ref().map(result_text).unwrap_or_default(),
+        reserve: auction.reserve_fen.map(yuan_text).unwrap_or_default(),
+        reserve_commitment: auction.reserve_commitment.clone(),
+        quota: matches!(auction.terms.method, AuctionMethod::Quota { .. }),
+        my_number,
+        my_deposit,
+        is_bidder,
+        is_operator: who.is_some_and(|c| c.has(Role::Operator)),
+        csrf: csrf_of(caller),
+        notice,
+        // Inside a <script> element: no "<" may close it.
+        live_json: serde_json::to_string(&*live)
+            .unwrap_or_default()
+            .replace('<', "\\u003c"),
+        now_ms: now,
+    }))
+}
+
+pub(crate) async fn auction(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    Query(params): Params,
+) -> Response {
+    auction_page(&state, &caller, &id, done_notice(&params))
+        .await
+        .unwrap_or_else(app_error_page)
+}
+
+/// The acts on a sale's page: `register`, `bid` (bidders); `deposit`, `close` (trading center).
+pub(crate) async fn act(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let page = format!("/auctions/{id}");
+    let Some(who) = caller.0.as_ref() else {
+        return login(&page);
+    };
+    let form = fields(&body);
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (done, result) = match get("action").as_str() {
+        "register" => (
+            "registered",
+            state.app.register_for_auction(who, &id).await.map(|_| ()),
+        ),
+        "bid" => (
+            "bid",
+            match parse_yuan(&get("price")) {
+                Some(price) => {
+                    let quantity = get("quantity").trim().parse().unwrap_or(1);
+                    state
+                        .app
+                        .auction_bid(who, &id, price, quantity)
+                        .await
+                        .map(|_| ())
+                }
+                None => Err(invalid("报价应为金额（元，最多两位小数）")),
+            },
+        ),
+        "deposit" => (
+            "deposit",
+            match parse_yuan(&get("amount")) {
+                Some(amount) => state
+                    .app
+                    .confirm_auction_deposit(who, &id, get("entity").trim(), amount)
+                    .await
+                    .map(|_| ()),
+                None => Err(invalid("保证金金额应为金额（元，最多两位小数）")),
+            },
+        ),
+        "close" => (
+            "closed",
+            state.app.close_auction(who, &id).await.map(|_| ()),
+        ),
+        _ => ("", Err(invalid("未知操作"))),
+    };
+    after(result, &page, done, |notice| {
+        auction_page(&state, &caller, &id, notice)
+    })
+    .await
+}
