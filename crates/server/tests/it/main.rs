@@ -2,6 +2,7 @@
 //! the demo data, driven by an HTTP client.
 
 mod access;
+mod auctions;
 mod bad_input;
 mod browser;
 mod entities;
