@@ -125,6 +125,8 @@ pub struct App {
     pub(crate) classification: domain::Classification,
     /// The sequencers of live sales (one per auction, started on its first command).
     pub(crate) auctions: auction_engine::Lanes,
+    /// API-token callers of the last second.
+    pub(crate) tokens: auth::TokenCache,
 }
 
 impl std::fmt::Debug for App {
@@ -141,6 +143,7 @@ impl App {
             clock,
             settings,
             auctions: auction_engine::Lanes::default(),
+            tokens: auth::TokenCache::default(),
             templates: parse_templates(SHIPPED_TEMPLATES)
                 .expect("the shipped announcement templates are checked by a test"),
             classification: domain::Classification::parse_csv(SHIPPED_EXPERT_CATEGORIES)

@@ -175,6 +175,16 @@ struct VerifyArgs {
     /// `GET /api/v1/draws/{id}` (commitment, seed, shuffle, replacements, disclosed names).
     #[arg(long, value_name = "FILE", conflicts_with = "draw")]
     draw_record: Option<PathBuf>,
+    /// Instead of the whole store, replay one online sale from its ledger entries: every bid
+    /// decided again at its time (accepted or refused with the same reason), the reserve checked
+    /// against its commitment, the result recomputed.
+    #[arg(long, value_name = "AUCTION_ID", conflicts_with_all = ["draw", "draw_record"])]
+    auction: Option<String>,
+    /// Without the store: replay a sale from its events as downloaded from
+    /// `GET /api/v1/auctions/{id}/events?after=0&limit=1000` (pages concatenated in a JSON array
+    /// of their `items`, or one page as served).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["draw", "draw_record", "auction"])]
+    auction_record: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -642,7 +652,26 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.draw_record {
         return verify_draw_record(path);
     }
+    if let Some(path) = &args.auction_record {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read {}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text).context("not JSON")?;
+        let items = match &value {
+            serde_json::Value::Array(items) => items.clone(),
+            other => other["items"]
+                .as_array()
+                .cloned()
+                .context("expected the events page ({\"items\": [...]}) or an array of items")?,
+        };
+        let events = items
+            .iter()
+            .map(|item| serde_json::from_value(item.get("event").unwrap_or(item).clone()))
+            .collect::<Result<Vec<domain::AuctionEvent>, _>>()
+            .context("an item is not an auction event")?;
+        return report_auction(&events);
+    }
     let draw = args.draw;
+    let auction = args.auction;
     let args = args.store;
     let url = database_url(&args)?;
     let store = store::Store::open(&url)
@@ -652,6 +681,18 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let key = public_key(&args.data_dir, &store).await?;
     if let Some(id) = draw {
         return verify_draw(&store, &key, &origin, &id).await;
+    }
+    if let Some(id) = auction {
+        let rows = store.stream_entries(&domain::Auction::stream(&id)).await?;
+        if rows.is_empty() {
+            bail!("no sale {id} in this ledger");
+        }
+        let events = rows
+            .iter()
+            .map(|row| serde_json::from_str(&row.payload))
+            .collect::<Result<Vec<domain::AuctionEvent>, _>>()
+            .context("a stored entry is not an auction event")?;
+        return report_auction(&events);
     }
     let report = app::verify_store(&store, &key, &origin)
         .await
@@ -668,6 +709,39 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         eprintln!("BAD: {problem}");
     }
     bail!("verification failed: {}", report.problems[0])
+}
+
+/// Replays a sale's events and prints what they add up to.
+fn report_auction(events: &[domain::AuctionEvent]) -> anyhow::Result<()> {
+    use domain::AuctionEvent;
+    let accepted = events
+        .iter()
+        .filter(|e| matches!(e, AuctionEvent::BidAccepted { .. }))
+        .count();
+    let refused = events
+        .iter()
+        .filter(|e| matches!(e, AuctionEvent::BidRefused { .. }))
+        .count();
+    match app::check_auction(events) {
+        Ok(result) => {
+            println!(
+                "replayed {} events: {accepted} bids accepted and {refused} refused, each decided again with the same outcome",
+                events.len()
+            );
+            match result {
+                Some(result) => {
+                    println!(
+                        "reserve matches its commitment; result: {}",
+                        serde_json::to_string(&result)?
+                    );
+                }
+                None => println!("the sale has not ended"),
+            }
+            println!("OK: the sale replays as recorded");
+            Ok(())
+        }
+        Err(problem) => bail!("the sale does not replay: {problem}"),
+    }
 }
 
 /// The witness key to check against: the key file of the data directory when there is one (an

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+mod auction;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -27,6 +29,8 @@ struct Cli {
 enum Command {
     /// The deadline burst of sealed bids.
     Bids(BidArgs),
+    /// Bidders hammering live auctions (durable, then the in-memory ceiling), with watchers.
+    Auction(auction::AuctionArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,6 +68,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Bids(args) => bids(args).await,
+            Command::Auction(args) => auction::auction(args).await,
         }
     })
 }

@@ -121,8 +121,9 @@ impl<'a> WriteTx<'a> {
                 )));
             }
         }
-        // 9 values a row; SQLite allows 32,766 bound values in one statement.
-        for chunk in entries.chunks(500) {
+        // 9 values a row. Chunks stay small: sqlx's SQLite driver finds each `$N` by name among
+        // all of a statement's parameters, so binding costs grow with the square of their number.
+        for chunk in entries.chunks(64) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|r| {
                     let b = r * 9;
@@ -165,7 +166,7 @@ impl<'a> WriteTx<'a> {
 
     /// Stores Merkle nodes (multi-row statements).
     pub async fn insert_nodes(&mut self, nodes: &[(u32, u64, [u8; 32])]) -> Result<(), StoreError> {
-        for chunk in nodes.chunks(1000) {
+        for chunk in nodes.chunks(200) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
                 .collect();

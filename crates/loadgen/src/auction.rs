@@ -1,0 +1,436 @@
+//! `ggzy-loadgen auction`: bidders hammering live sales over loopback HTTP, the way the last
+//! minute of a busy auction looks. Each bidder is a closed loop — bid, wait for the answer, bid
+//! again a little higher than the price it last saw — so most attempts race and many are refused
+//! (too low, or the bidder already leads). Both outcomes are acknowledged only after they are in
+//! the ledger, so both count as durable acknowledgements; accepted bids are reported apart.
+//!
+//! Every scenario runs twice in the same invocation on fresh databases: with persistence (each
+//! acknowledgement after its group commit) and with the sequencer's persistence switched off —
+//! the same HTTP path and the same decisions in memory, the ceiling the durable path is measured
+//! against. Live watchers (server-sent events) can be connected during the durable run.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures_util::StreamExt;
+
+use crate::{Stream, uscc};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AuctionArgs {
+    /// Sales running at once (1: one auction hammered; 100: many auctions at once).
+    #[arg(long, default_value_t = 1)]
+    auctions: usize,
+    /// Bidders per sale, each a closed loop of bids.
+    #[arg(long, default_value_t = 200)]
+    bidders: usize,
+    /// How long the bidders hammer, seconds.
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Live watchers (SSE connections) held open during the durable run, spread over the sales.
+    #[arg(long, default_value_t = 0)]
+    watchers: usize,
+    /// Use this PostgreSQL server (a fresh database is made per run) instead of SQLite.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Where the SQLite databases go (a temporary directory below it).
+    #[arg(long, default_value = ".")]
+    dir: std::path::PathBuf,
+    /// Skip the in-memory ceiling run.
+    #[arg(long)]
+    durable_only: bool,
+}
+
+const START_PRICE: i64 = 100_000_000;
+const INCREMENT: i64 = 100;
+
+struct Outcome {
+    accepted: u64,
+    refused: u64,
+    failed: u64,
+    latencies: Vec<Duration>,
+}
+
+struct Prepared {
+    base: String,
+    /// (auction id, bidder tokens).
+    sales: Vec<(String, Vec<String>)>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    state: Arc<server::AppState>,
+    _dir: tempfile::TempDir,
+}
+
+async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Result<Prepared> {
+    std::fs::create_dir_all(&args.dir)?;
+    let dir = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;
+    let url = match &args.postgres {
+        Some(server) => {
+            let name = format!("ggzy_loadgen_auction_{}_{run}", std::process::id());
+            store::testing::create_postgres_database(server, &name).await?
+        }
+        None => store::Store::sqlite_url(dir.path()),
+    };
+    let store = store::Store::open(&url).await?;
+    let settings = app::Settings {
+        origin: "ggzy.loadgen".into(),
+        password_policy: app::PasswordPolicy::for_tests(),
+        auction_persistence: persist,
+        ..Default::default()
+    };
+    let platform = app::App::open(
+        store,
+        crypto::PlatformKey::generate(),
+        app::system_clock(),
+        settings,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let err = |e: app::AppError| anyhow::anyhow!("{e}");
+    app::seed_demo(&platform).await.map_err(err)?;
+    let operator = platform.caller_for("operator").await.map_err(err)?;
+    let now = platform.now_ms();
+    let mut sales = Vec::new();
+    for a in 0..args.auctions {
+        let id = format!("LG-{a:04}");
+        platform
+            .create_auction(
+                &operator,
+                app::NewAuction {
+                    id: id.clone(),
+                    terms: domain::AuctionTerms {
+                        method: domain::AuctionMethod::English {
+                            start_ms: now,
+                            free_until_ms: now + 3_600_000,
+                            countdown_ms: 300_000,
+                        },
+                        start_price_fen: START_PRICE,
+                        increment_fen: INCREMENT,
+                        deposit_fen: 1_000_000,
+                    },
+                    reserve_fen: START_PRICE,
+                },
+            )
+            .await
+            .map_err(err)?;
+        let mut tokens = Vec::with_capacity(args.bidders);
+        for b in 0..args.bidders {
+            let n = a * args.bidders + b;
+            let code = uscc(n);
+            let username = format!("lg{n:06}");
+            platform
+                .register_entity_by_operator(
+                    &operator,
+                    app::NewRegistration {
+                        kind: "organisation".into(),
+                        code: code.clone(),
+                        name: format!("压测竞买人{n:06}有限公司"),
+                        region: "330100".into(),
+                        legal_representative: "压测".into(),
+                        address: String::new(),
+                        contact_name: "压测".into(),
+                        contact_phone: "0571-00000000".into(),
+                        contact_email: String::new(),
+                        roles: vec!["bidder".into()],
+                        username: username.clone(),
+                        display_name: username.clone(),
+                        password: "Loadgen2026x".into(),
+                    },
+                )
+                .await
+                .map_err(err)?;
+            let caller = platform.caller_for(&username).await.map_err(err)?;
+            platform
+                .register_for_auction(&caller, &id)
+                .await
+                .map_err(err)?;
+            platform
+                .confirm_auction_deposit(&operator, &id, &code, 1_000_000)
+                .await
+                .map_err(err)?;
+            let (token, _) = platform
+                .create_api_token(&caller, "loadgen", 1)
+                .await
+                .map_err(err)?;
+            tokens.push(token);
+        }
+        sales.push((id, tokens));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = Arc::new(server::AppState {
+        app: platform,
+        secure_cookies: false,
+        platform_name: "压测".into(),
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(state.clone(), listener, async move {
+        let _ = stopped.await;
+    }));
+    Ok(Prepared {
+        base,
+        sales,
+        stop,
+        server,
+        state,
+        _dir: dir,
+    })
+}
+
+/// One bidder's closed loop until `until`.
+async fn bidder(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    hint: Arc<AtomicI64>,
+    seed: u64,
+    until: Instant,
+) -> Outcome {
+    let mut rng = Stream(seed);
+    let mut outcome = Outcome {
+        accepted: 0,
+        refused: 0,
+        failed: 0,
+        latencies: Vec::new(),
+    };
+    while Instant::now() < until {
+        let mut bytes = [0u8; 8];
+        rng.fill(&mut bytes);
+        let steps = 1 + (u64::from_le_bytes(bytes) % 3) as i64;
+        let price = hint.load(Ordering::Relaxed) + steps * INCREMENT;
+        let sent = Instant::now();
+        let response = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "price_fen": price }))
+            .send()
+            .await;
+        let status = match response {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let _ = response.bytes().await;
+                status
+            }
+            Err(_) => 0,
+        };
+        let took = sent.elapsed();
+        match status {
+            200 => {
+                outcome.accepted += 1;
+                hint.fetch_max(price, Ordering::Relaxed);
+                outcome.latencies.push(took);
+            }
+            409 | 422 => {
+                // Refused and recorded: too low, or this bidder leads. Look higher next time.
+                outcome.refused += 1;
+                hint.fetch_max(price, Ordering::Relaxed);
+                outcome.latencies.push(took);
+            }
+            _ => outcome.failed += 1,
+        }
+    }
+    outcome
+}
+
+/// Watchers connected to a sale's live stream; each counts the snapshots it receives.
+fn watchers(
+    base: &str,
+    sales: &[(String, Vec<String>)],
+    count: usize,
+    events: Arc<AtomicU64>,
+    connected: Arc<AtomicU64>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    (0..count)
+        .map(|n| {
+            let url = format!("{base}/api/v1/auctions/{}/live", sales[n % sales.len()].0);
+            let client = client.clone();
+            let events = events.clone();
+            let connected = connected.clone();
+            let mut stop = stop.clone();
+            tokio::spawn(async move {
+                let Ok(response) = client.get(&url).send().await else {
+                    return;
+                };
+                if !response.status().is_success() {
+                    return;
+                }
+                connected.fetch_add(1, Ordering::Relaxed);
+                let mut stream = response.bytes_stream();
+                loop {
+                    tokio::select! {
+                        chunk = stream.next() => match chunk {
+                            Some(Ok(chunk)) => {
+                                let text = String::from_utf8_lossy(&chunk);
+                                events.fetch_add(text.matches("event: state").count() as u64, Ordering::Relaxed);
+                            }
+                            _ => break,
+                        },
+                        _ = stop.changed() => break,
+                    }
+                }
+                connected.fetch_sub(1, Ordering::Relaxed);
+            })
+        })
+        .collect()
+}
+
+fn pct(list: &[Duration], p: f64) -> f64 {
+    if list.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((list.len() as f64 - 1.0) * p).round() as usize;
+    list[index].as_secs_f64() * 1000.0
+}
+
+async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Result<()> {
+    let label = if persist {
+        "durable"
+    } else {
+        "in-memory ceiling (persistence off)"
+    };
+    println!(
+        "preparing {} sale(s) × {} bidders for the {label} run …",
+        args.auctions, args.bidders
+    );
+    let prepared = prepare(args, persist, run).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .build()?;
+    let (stop_watchers, stopping) = tokio::sync::watch::channel(false);
+    let events = Arc::new(AtomicU64::new(0));
+    let connected = Arc::new(AtomicU64::new(0));
+    let watcher_tasks = if persist && args.watchers > 0 {
+        let tasks = watchers(
+            &prepared.base,
+            &prepared.sales,
+            args.watchers,
+            events.clone(),
+            connected.clone(),
+            stopping,
+        );
+        // Let them connect before the bidding starts.
+        let wait = Instant::now();
+        while (connected.load(Ordering::Relaxed) as usize) < args.watchers
+            && wait.elapsed() < Duration::from_secs(60)
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        println!(
+            "{} of {} watchers connected in {:.1} s",
+            connected.load(Ordering::Relaxed),
+            args.watchers,
+            wait.elapsed().as_secs_f64()
+        );
+        tasks
+    } else {
+        Vec::new()
+    };
+    let size_before = prepared
+        .state
+        .app
+        .store()
+        .ledger_size()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for (s, (id, tokens)) in prepared.sales.iter().enumerate() {
+        let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
+        let url = format!("{}/api/v1/auctions/{id}/bids", prepared.base);
+        for (b, token) in tokens.iter().enumerate() {
+            tasks.push(tokio::spawn(bidder(
+                client.clone(),
+                url.clone(),
+                token.clone(),
+                hint.clone(),
+                (s * 100_000 + b) as u64 + 1,
+                until,
+            )));
+        }
+    }
+    let mut accepted = 0;
+    let mut refused = 0;
+    let mut failed = 0;
+    let mut latencies = Vec::new();
+    for task in tasks {
+        let outcome = task.await?;
+        accepted += outcome.accepted;
+        refused += outcome.refused;
+        failed += outcome.failed;
+        latencies.extend(outcome.latencies);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let still_watching = connected.load(Ordering::Relaxed);
+    let _ = stop_watchers.send(true);
+    for task in watcher_tasks {
+        let _ = task.await;
+    }
+    latencies.sort();
+    let size_after = prepared
+        .state
+        .app
+        .store()
+        .ledger_size()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = prepared.stop.send(());
+    let _ = prepared.server.await;
+    let acknowledged = accepted + refused;
+    println!("{label}:");
+    println!(
+        "  acknowledged {acknowledged} bids in {wall:.1} s = {:.0} bids/s ({accepted} accepted = {:.0}/s, {refused} refused and recorded), {failed} failed",
+        acknowledged as f64 / wall,
+        accepted as f64 / wall
+    );
+    println!(
+        "  acknowledgement latency: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+        pct(&latencies, 1.0)
+    );
+    if persist {
+        println!(
+            "  ledger grew by {} entries (every acknowledged bid is one)",
+            size_after - size_before
+        );
+        if size_after - size_before < acknowledged {
+            bail!("fewer ledger entries than acknowledged bids");
+        }
+        if args.watchers > 0 {
+            println!(
+                "  watchers: {still_watching} of {} still connected at the end; {} snapshots delivered",
+                args.watchers,
+                events.load(Ordering::Relaxed)
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn auction(args: AuctionArgs) -> anyhow::Result<()> {
+    if args.auctions == 0 || args.bidders == 0 {
+        bail!("--auctions and --bidders must be at least 1");
+    }
+    println!(
+        "machine: {} cores; backend: {}",
+        std::thread::available_parallelism()?.get(),
+        if args.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    run_once(&args, true, 0).await?;
+    if !args.durable_only {
+        run_once(&args, false, 1).await?;
+    }
+    Ok(())
+}
