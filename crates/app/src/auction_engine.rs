@@ -1,8 +1,9 @@
 //! The sequencer of a live sale: one task per auction decides its commands in arrival order
-//! against the state it holds in memory, and commits them in groups — every command waiting when
-//! a commit ends goes into the next transaction, with one signed tree head for the group. A bid is
-//! acknowledged only after its group's commit, so an acknowledged bid survives a crash; the cost
-//! of the commit (one fsync, one SM2 signature) is shared by everyone who bid meanwhile.
+//! against the state it holds in memory, and hands each group of decisions to the one committer
+//! of the process, which writes the groups of every sale waiting at that moment in one
+//! transaction with one signed tree head. A bid is acknowledged only after that commit, so an
+//! acknowledged bid survives a crash; the cost of a commit (one fsync, one SM2 signature) is
+//! shared by everyone who bid meanwhile, in this sale or any other.
 //!
 //! A bid's time is its arrival (stamped before it is queued, kept non-decreasing by the
 //! sequencer), so the queue's wait never eats a bidder's last millisecond. After each commit the
@@ -135,10 +136,97 @@ struct Lane {
     live: watch::Receiver<Arc<AuctionLive>>,
 }
 
-/// The running sequencers, by auction id.
+/// The running sequencers, by auction id, and their shared committer.
 #[derive(Default)]
 pub(crate) struct Lanes {
     lanes: Mutex<HashMap<String, Lane>>,
+    committer: Mutex<Option<mpsc::UnboundedSender<CommitRequest>>>,
+}
+
+/// A sequencer's decided group, to be written.
+struct CommitRequest {
+    stream: String,
+    /// The ledger place the sequencer's state was projected from: the commit is refused as
+    /// stale if the stored document moved meanwhile (another writer).
+    expected_seq: i64,
+    entries: Vec<NewEntry>,
+    /// The sale after the group, to project.
+    state: Option<Auction>,
+    reply: oneshot::Sender<Result<Vec<Receipt>, CommitError>>,
+}
+
+enum CommitError {
+    /// The stored sale moved since the sequencer loaded it: reload and decide again.
+    Stale,
+    Failed(AppError),
+}
+
+/// Writes the waiting groups of every sale in one transaction, then answers each.
+async fn committer_task(context: Context, mut queue: mpsc::UnboundedReceiver<CommitRequest>) {
+    let mut batch = Vec::with_capacity(64);
+    while let Some(first) = queue.recv().await {
+        batch.push(first);
+        while let Ok(request) = queue.try_recv() {
+            batch.push(request);
+        }
+        commit_batch(&context, std::mem::take(&mut batch)).await;
+    }
+}
+
+async fn commit_batch(context: &Context, mut batch: Vec<CommitRequest>) {
+    // Which groups are still fresh, and how many entries each appends.
+    let mut counts: Vec<Option<usize>> = Vec::with_capacity(batch.len());
+    let result: Result<Vec<Receipt>, AppError> = async {
+        let mut tx = context.store.begin().await?;
+        let mut entries = Vec::new();
+        for request in &mut batch {
+            let stored = tx.document_seq(&request.stream).await?;
+            if stored == request.expected_seq {
+                counts.push(Some(request.entries.len()));
+                entries.append(&mut request.entries);
+            } else {
+                counts.push(None);
+            }
+        }
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = (context.clock)();
+        let receipts = append(&mut tx, &context.key, &context.origin, now, entries).await?;
+        let mut next = 0;
+        for (request, count) in batch.iter().zip(&counts) {
+            if let Some(count) = count {
+                next += count;
+                let last = receipts[next - 1].seq;
+                project(&mut tx, &request.stream, &request.state, last).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(receipts)
+    }
+    .await;
+    match result {
+        Ok(receipts) => {
+            let mut receipts = receipts.into_iter();
+            for (request, count) in batch.into_iter().zip(counts) {
+                let answer = match count {
+                    Some(count) => Ok(receipts.by_ref().take(count).collect()),
+                    None => Err(CommitError::Stale),
+                };
+                let _ = request.reply.send(answer);
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "an auction group commit failed");
+            for request in batch {
+                let _ = request
+                    .reply
+                    .send(Err(CommitError::Failed(AppError::Internal(
+                        "保存报价失败，请重试".into(),
+                    ))));
+            }
+        }
+    }
 }
 
 /// What a sequencer needs from the application.
@@ -152,11 +240,23 @@ pub(crate) struct Context {
 }
 
 impl Lanes {
-    fn lane(&self, id: &str, context: impl FnOnce() -> Context) -> Lane {
+    fn lane(&self, id: &str, context: impl Fn() -> Context) -> Lane {
         let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(lane) = lanes.get(id).filter(|lane| !lane.queue.is_closed()) {
             return lane.clone();
         }
+        let commits = {
+            let mut committer = self.committer.lock().unwrap_or_else(|e| e.into_inner());
+            match committer.as_ref().filter(|c| !c.is_closed()) {
+                Some(sender) => sender.clone(),
+                None => {
+                    let (sender, receiver) = mpsc::unbounded_channel();
+                    tokio::spawn(committer_task(context(), receiver));
+                    *committer = Some(sender.clone());
+                    sender
+                }
+            }
+        };
         let (queue, receiver) = mpsc::unbounded_channel();
         let (publish, live) = watch::channel(Arc::new(AuctionLive {
             id: id.to_string(),
@@ -167,6 +267,7 @@ impl Lanes {
             id: id.to_string(),
             stream: Auction::stream(id),
             context: context(),
+            commits,
             state: None,
             last_seq: -2,
             last_at: i64::MIN,
@@ -186,7 +287,7 @@ impl Lanes {
         command: AuctionCommand,
         actor: &str,
         at_ms: i64,
-        context: impl FnOnce() -> Context,
+        context: impl Fn() -> Context,
     ) -> Outcome {
         let lane = self.lane(id, context);
         let (reply, answer) = oneshot::channel();
@@ -207,7 +308,7 @@ impl Lanes {
     pub(crate) fn watch(
         &self,
         id: &str,
-        context: impl FnOnce() -> Context,
+        context: impl Fn() -> Context,
     ) -> watch::Receiver<Arc<AuctionLive>> {
         self.lane(id, context).live
     }
@@ -217,6 +318,7 @@ struct Sequencer {
     id: String,
     stream: String,
     context: Context,
+    commits: mpsc::UnboundedSender<CommitRequest>,
     state: Option<Auction>,
     /// The sale's last ledger entry as this sequencer knows it; -2: not loaded.
     last_seq: i64,
@@ -298,7 +400,17 @@ impl Sequencer {
             self.announce();
             return;
         }
-        match self.commit_group(&group).await {
+        let last_at = self.last_at;
+        let mut answer = self.commit_group(&group).await;
+        if matches!(answer, Err(CommitError::Stale)) {
+            // Another writer moved the sale: adopt what is stored and decide the group again.
+            self.last_at = last_at;
+            answer = match self.load().await {
+                Ok(()) => self.commit_group(&group).await,
+                Err(error) => Err(CommitError::Failed(error)),
+            };
+        }
+        match answer {
             Ok(outcomes) => {
                 for (request, outcome) in group.into_iter().zip(outcomes) {
                     let _ = request.reply.send(outcome);
@@ -306,14 +418,17 @@ impl Sequencer {
                 self.announce();
             }
             Err(error) => {
-                tracing::error!(auction = %self.id, %error, "an auction group commit failed");
+                let error = match error {
+                    CommitError::Failed(error) => error,
+                    CommitError::Stale => AppError::Internal("竞价状态已变化，请重试".into()),
+                };
+                tracing::error!(auction = %self.id, %error, "an auction group was not written");
                 for request in group {
                     let _ = request
                         .reply
                         .send(Err(AppError::Internal("保存报价失败，请重试".into())));
                 }
                 // What was decided in memory did not commit: reload from the store.
-                self.last_seq = -2;
                 if let Err(error) = self.load().await {
                     tracing::error!(auction = %self.id, %error, "reloading a sale");
                 }
@@ -384,35 +499,27 @@ impl Sequencer {
         });
     }
 
-    async fn commit_group(&mut self, group: &[Request]) -> Result<Vec<Outcome>, AppError> {
-        let store = self.context.store.clone();
-        let mut tx = store.begin().await?;
-        // Another writer (the creation, another node) may have moved the sale: adopt the stored
-        // state before deciding.
-        let row = tx.document(&self.stream).await?;
-        let stored_seq = row.as_ref().map_or(-1, |r| r.last_seq);
-        if stored_seq != self.last_seq {
-            self.adopt(row).await?;
-        }
+    async fn commit_group(&mut self, group: &[Request]) -> Result<Vec<Outcome>, CommitError> {
+        let expected_seq = self.last_seq;
         let (entries, decided) = self.decide_group(group);
         let mut receipts = Vec::new();
         if !entries.is_empty() {
-            let now = (self.context.clock)();
-            receipts = append(
-                &mut tx,
-                &self.context.key,
-                &self.context.origin,
-                now,
-                entries,
-            )
-            .await?;
-            let last = receipts
-                .last()
-                .map(|r| r.seq)
-                .ok_or_else(|| AppError::Internal("group appended nothing".into()))?;
-            project(&mut tx, &self.stream, &self.state, last).await?;
-            tx.commit().await?;
-            self.last_seq = last as i64;
+            let (reply, answer) = oneshot::channel();
+            self.commits
+                .send(CommitRequest {
+                    stream: self.stream.clone(),
+                    expected_seq,
+                    entries,
+                    state: self.state.clone(),
+                    reply,
+                })
+                .map_err(|_| CommitError::Failed(AppError::Internal("committer stopped".into())))?;
+            receipts = answer.await.map_err(|_| {
+                CommitError::Failed(AppError::Internal("committer stopped".into()))
+            })??;
+            if let Some(last) = receipts.last() {
+                self.last_seq = last.seq as i64;
+            }
         }
         Ok(decided
             .into_iter()

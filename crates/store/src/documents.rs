@@ -210,6 +210,19 @@ impl Store {
 }
 
 impl WriteTx<'_> {
+    /// The ledger place a document was last projected from (-1: no document), as this
+    /// transaction sees it.
+    pub async fn document_seq(&mut self, stream: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT last_seq FROM documents WHERE stream = $1")
+            .bind(stream)
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get("last_seq")?,
+            None => -1,
+        })
+    }
+
     /// A document as this transaction sees it.
     pub async fn document(&mut self, stream: &str) -> Result<Option<DocumentRow>, StoreError> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE stream = $1");
