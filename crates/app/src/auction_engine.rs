@@ -57,6 +57,9 @@ pub struct AuctionLive {
     pub recent: Vec<AuctionBid>,
     pub result: Option<AuctionResult>,
     pub reserve_fen: Option<i64>,
+    /// This snapshot as JSON, made once when it is published (thousands of watchers send it).
+    #[serde(skip)]
+    pub json: String,
 }
 
 impl AuctionLive {
@@ -101,6 +104,7 @@ impl AuctionLive {
             recent: recent.iter().cloned().collect(),
             result: auction.result.clone(),
             reserve_fen: auction.reserve_fen,
+            json: String::new(),
         }
     }
 
@@ -387,7 +391,8 @@ impl Sequencer {
     }
 
     fn announce(&self) {
-        let live = AuctionLive::of(&self.id, &self.state, self.last_seq, &self.recent);
+        let mut live = AuctionLive::of(&self.id, &self.state, self.last_seq, &self.recent);
+        live.json = serde_json::to_string(&live).unwrap_or_default();
         self.publish.send_replace(Arc::new(live));
     }
 

@@ -321,11 +321,16 @@ impl Watcher {
     /// The snapshot as an SSE event.
     fn snapshot(&mut self) -> Event {
         let live = self.live.borrow_and_update().clone();
-        let data = serde_json::json!({ "now_ms": self.state.app.now_ms(), "state": &*live });
+        // The snapshot was serialised once by the sequencer; only the clock is added here.
+        let data = format!(
+            "{{\"now_ms\":{},\"state\":{}}}",
+            self.state.app.now_ms(),
+            live.json
+        );
         Event::default()
             .event("state")
             .id(live.seq.to_string())
-            .data(data.to_string())
+            .data(data)
     }
 
     async fn next(&mut self) -> Option<Event> {
@@ -344,7 +349,7 @@ impl Watcher {
             return Some(self.snapshot());
         }
         // At most a few snapshots a second per watcher: a burst of bids is coalesced.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
         let closing = async {
             match self.closing.as_mut() {
                 Some(closing) => {
