@@ -5,9 +5,12 @@
 //! ledger and reproduces its result and every refusal. The reserve and who is behind each 竞买号
 //! stay confidential until the close.
 
+use std::collections::BTreeMap;
+
 use crypto::sm3_concat;
 use domain::{
-    Auction, AuctionCommand, AuctionEvent, AuctionResult, AuctionTerms, Decider, DomainError, Role,
+    Announcement, AnnouncementKind, Auction, AuctionCommand, AuctionEvent, AuctionInfo,
+    AuctionMethod, AuctionResult, AuctionTerms, Date, Decider, DomainError, Method, Role,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -18,6 +21,7 @@ use crate::auction_engine::{AuctionLive, Context};
 use crate::documents::{decide, project};
 use crate::keys::decode_state;
 use crate::witness::{NewEntry, append};
+use crate::yuan;
 use crate::{App, AppError, Caller, Receipt};
 
 /// A sale as the trading center creates it.
@@ -26,9 +30,109 @@ use crate::{App, AppError, Caller, Receipt};
 pub struct NewAuction {
     /// Letters, digits and hyphens.
     pub id: String,
+    /// 标的名称.
+    pub title: String,
+    /// The trading catalog's category (land, mining, state_property, pollutant, …); it must
+    /// allow the method (拍卖/网上竞价 for an English or quota auction, 挂牌 for a listing).
+    pub category: String,
+    /// 6-digit region code.
+    pub region: String,
+    /// 出让人 / 转让人: an approved entity with the tenderee role (统一社会信用代码).
+    pub transferor: String,
+    #[serde(default)]
+    pub description: String,
+    /// The terms; `min_bidders` is taken from the rule set, not from here.
     pub terms: AuctionTerms,
     /// 保留价 in fen (0: none); kept confidential until the close.
     pub reserve_fen: i64,
+}
+
+/// One buyer's line of a 成交确认书.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfirmationLine {
+    pub buyer: String,
+    pub buyer_code: String,
+    pub bidder_number: String,
+    pub units: u64,
+    /// Per unit, in fen.
+    pub price_fen: i64,
+}
+
+/// 成交确认书: what was sold, to whom, at what price, and the ledger entry of the close.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuctionConfirmation {
+    pub id: String,
+    pub info: AuctionInfo,
+    pub method: String,
+    pub deposit_fen: i64,
+    pub reserve_fen: i64,
+    pub closed_at_ms: i64,
+    pub closed_seq: u64,
+    pub lines: Vec<ConfirmationLine>,
+}
+
+/// The announcement ids of a sale (one of each kind).
+fn notice_id(id: &str, kind: AnnouncementKind) -> String {
+    format!("{id}-{}", kind.as_str())
+}
+
+fn method_of(method: &AuctionMethod) -> (&'static [Method], &'static str) {
+    match method {
+        AuctionMethod::English { .. } => (&[Method::Auction, Method::OnlineBidding], "网上拍卖"),
+        AuctionMethod::Listing { .. } => (&[Method::Listing], "挂牌"),
+        AuctionMethod::Quota { .. } => (&[Method::Auction, Method::OnlineBidding], "指标竞价"),
+    }
+}
+
+fn start_and_end(method: &AuctionMethod) -> (i64, i64) {
+    match *method {
+        AuctionMethod::English {
+            start_ms,
+            free_until_ms,
+            ..
+        } => (start_ms, free_until_ms),
+        AuctionMethod::Listing {
+            start_ms,
+            listing_end_ms,
+            ..
+        } => (start_ms, listing_end_ms),
+        AuctionMethod::Quota {
+            start_ms, close_ms, ..
+        } => (start_ms, close_ms),
+    }
+}
+
+/// The terms in words, for the 竞价公告.
+fn terms_text(terms: &AuctionTerms) -> String {
+    match &terms.method {
+        AuctionMethod::English { countdown_ms, .. } => format!(
+            "网上拍卖：起始价 {} 元，加价幅度 {} 元。自由竞价结束后进入限时竞价，每次有效加价后重新计时 {} 分钟，倒计时结束时最高报价达到保留价的成交。",
+            yuan(terms.start_price_fen),
+            yuan(terms.increment_fen),
+            countdown_ms / 60_000
+        ),
+        AuctionMethod::Listing { countdown_ms, .. } => format!(
+            "挂牌：挂牌起始价 {} 元，加价幅度 {} 元。挂牌期截止时只有一个竞买人报价且不低于保留价的成交；两个以上竞买人报价的，由挂牌期内报过价的竞买人进入限时竞价，每次有效加价后重新计时 {} 分钟。",
+            yuan(terms.start_price_fen),
+            yuan(terms.increment_fen),
+            countdown_ms / 60_000
+        ),
+        AuctionMethod::Quota {
+            units,
+            min_quantity,
+            max_quantity,
+            uniform_price,
+            ..
+        } => format!(
+            "指标竞价：共 {units} 个单位，起始单价 {} 元；每个竞买人申购 {min_quantity} 至 {max_quantity} 个单位，截止前可修改报价。截止后按价格优先、时间优先排序分配，{}。",
+            yuan(terms.start_price_fen),
+            if *uniform_price {
+                "所有竞得人按最低成交单价成交"
+            } else {
+                "各竞得人按各自报价成交"
+            }
+        ),
+    }
 }
 
 /// A bank's notice that a bidder's 竞买保证金 arrived — the bank-confirmation API
@@ -98,10 +202,12 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
             AuctionEvent::Created {
                 id,
                 terms,
+                info,
                 reserve_commitment,
             } => AuctionCommand::Create {
                 id: id.clone(),
                 terms: terms.clone(),
+                info: Box::new(info.clone()),
                 reserve_commitment: reserve_commitment.clone(),
             },
             AuctionEvent::Registered { bidder } => AuctionCommand::Register {
@@ -216,28 +322,147 @@ impl App {
         self.auctions.watch(id, || self.sequencer_context())
     }
 
-    /// 发布竞价 (the trading center): the terms public, the reserve committed by hash.
+    /// 发布竞价 (the trading center): the catalog must allow the method, the 出让人 be an approved
+    /// entity, and the times follow the category's rule set in force today (e.g. land: the
+    /// announcement at least 20 days before the start, a listing period of at least 10 days);
+    /// the rule set's minimum of bidders is frozen into the terms. The terms are public, the
+    /// reserve committed by hash, and the 竞价公告 published in the same transaction.
     pub async fn create_auction(
         &self,
         caller: &Caller,
         input: NewAuction,
     ) -> Result<Receipt, AppError> {
+        self.create_auction_relisting(caller, input, None).await
+    }
+
+    async fn create_auction_relisting(
+        &self,
+        caller: &Caller,
+        input: NewAuction,
+        relists: Option<String>,
+    ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
         if !valid_id(&input.id) || input.reserve_fen < 0 {
             return Err(DomainError::AuctionTerms.into());
         }
+        let title = input.title.trim().to_string();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(AppError::Invalid("标的名称应为1到200个字符".into()));
+        }
+        let region = domain::RegionCode::parse(&input.region)?;
+        let data = self.reference_data().await?;
+        let (methods, method_label) = method_of(&input.terms.method);
+        let category = data.catalog.category(&input.category)?;
+        if !methods.iter().any(|m| category.methods.contains(m)) {
+            return Err(DomainError::MethodNotAllowed {
+                category: category.name.clone(),
+                method: method_label.to_string(),
+            }
+            .into());
+        }
+        let transferor = self
+            .store
+            .entity(&input.transferor)
+            .await?
+            .ok_or(DomainError::EntityNotFound)?;
+        if transferor.status != "active" || !transferor.roles.contains("tenderee") {
+            return Err(AppError::refused(
+                "TRANSFEROR_NOT_QUALIFIED",
+                "出让人（转让人）应为已通过审核、具有招标人（出让人）角色的市场主体",
+            ));
+        }
+        let now = self.now_ms();
+        let today = Date::of_instant(now);
+        let rules = self
+            .resolve_rules(&category.rule_category, region.as_ref(), today)
+            .await?;
+        let (start_ms, end_ms) = start_and_end(&input.terms.method);
+        let start_day = Date::of_instant(start_ms);
+        let mut rule_notes = Vec::new();
+        // 出让公告应在开始之前至少N日 (land), 信息披露期不少于N个工作日 (state property).
+        for key in ["announcement_before_start", "disclosure_period"] {
+            if let Ok(rule) = rules.period(key) {
+                let period = &rule.period;
+                let ok = match period.kind {
+                    domain::PeriodKind::AtLeastBefore => {
+                        today <= period.latest_before(start_day, &data.calendar)
+                    }
+                    _ => start_day >= period.earliest_end(today, &data.calendar),
+                };
+                if !ok {
+                    return Err(AppError::refused(
+                        "AUCTION_PERIOD",
+                        format!(
+                            "{}{}：竞价开始日 {} 不符合（{}）",
+                            rule.label,
+                            period.describe_zh(),
+                            start_day,
+                            rule.source
+                        ),
+                    ));
+                }
+                rule_notes.push(format!("{}{}", rule.label, period.describe_zh()));
+            }
+        }
+        if matches!(input.terms.method, AuctionMethod::Listing { .. })
+            && let Ok(rule) = rules.period("listing_period")
+        {
+            let period = &rule.period;
+            if Date::of_instant(end_ms) < period.earliest_end(start_day, &data.calendar) {
+                return Err(AppError::refused(
+                    "AUCTION_PERIOD",
+                    format!(
+                        "{}{}：挂牌截止日 {} 过早（{}）",
+                        rule.label,
+                        period.describe_zh(),
+                        Date::of_instant(end_ms),
+                        rule.source
+                    ),
+                ));
+            }
+            rule_notes.push(format!("{}{}", rule.label, period.describe_zh()));
+        }
+        let mut terms = input.terms;
+        terms.min_bidders = rules
+            .threshold("min_bidders")
+            .map(|n| n.max(0) as u32)
+            .unwrap_or(0);
+        if terms.min_bidders > 1 {
+            rule_notes.push(format!(
+                "保证金到账的竞买人不足{}个的，竞价不成交",
+                terms.min_bidders
+            ));
+        }
+        let mut rule_sets: Vec<String> = rules
+            .periods
+            .values()
+            .map(|p| p.rule_set.clone())
+            .chain(rules.thresholds.values().map(|t| t.rule_set.clone()))
+            .collect();
+        rule_sets.sort();
+        rule_sets.dedup();
+        let info = AuctionInfo {
+            title,
+            category: input.category.clone(),
+            region: region.to_string(),
+            transferor: transferor.id.clone(),
+            transferor_name: transferor.name.clone(),
+            description: input.description.trim().to_string(),
+            rule_sets: rule_sets.clone(),
+            relists,
+        };
         let salt: [u8; 32] = rand::random();
         let salt = hex::encode(salt);
         let commitment = reserve_commitment(&salt, input.reserve_fen);
         let stream = Auction::stream(&input.id);
-        let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let (decided, mut entries) = decide::<Option<Auction>>(
             &mut tx,
             &stream,
             AuctionCommand::Create {
                 id: input.id.clone(),
-                terms: input.terms,
+                terms: terms.clone(),
+                info: Box::new(info.clone()),
                 reserve_commitment: commitment,
             },
             &caller.username,
@@ -255,14 +480,280 @@ impl App {
             })
             .map_err(|e| AppError::Internal(e.to_string()))?,
         });
+        let mut fields = self.auction_fields(&input.id, &info, &terms, now).await?;
+        fields.insert("description", info.description.clone());
+        fields.insert("terms", terms_text(&terms));
+        fields.insert("start", crate::format_beijing_minute(start_ms));
+        fields.insert(
+            "end",
+            match terms.method {
+                AuctionMethod::Listing { .. } => {
+                    format!("挂牌截止时间 {}", crate::format_beijing_minute(end_ms))
+                }
+                AuctionMethod::Quota { .. } => {
+                    format!("竞价截止时间 {}", crate::format_beijing_minute(end_ms))
+                }
+                AuctionMethod::English { .. } => {
+                    format!("自由竞价截止时间 {}", crate::format_beijing_minute(end_ms))
+                }
+            },
+        );
+        fields.insert("deposit", format!("{} 元", yuan(terms.deposit_fen)));
+        fields.insert(
+            "rules",
+            if rule_notes.is_empty() {
+                format!("规则集：{}", rule_sets.join("、"))
+            } else {
+                format!(
+                    "{}（规则集：{}）",
+                    rule_notes.join("；"),
+                    rule_sets.join("、")
+                )
+            },
+        );
+        let notice = self.auction_announcement(
+            &input.id,
+            &info,
+            AnnouncementKind::AuctionNotice,
+            &fields,
+            now,
+        );
+        entries.push(NewEntry {
+            stream: Announcement::stream(&notice.id),
+            kind: crate::documents::ANNOUNCEMENT_KIND.into(),
+            visibility: Visibility::Public,
+            actor: caller.username.clone(),
+            payload: serde_json::to_value(&notice)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        });
         let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
         let first = receipts
             .first()
             .cloned()
             .ok_or_else(|| AppError::Internal("no receipt".into()))?;
         project(&mut tx, &stream, &decided.after, first.seq).await?;
+        let last = receipts
+            .last()
+            .ok_or_else(|| AppError::Internal("no receipt".into()))?;
+        tx.insert_announcement(&crate::documents::announcement_row(
+            &notice,
+            last.seq as i64,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(first)
+    }
+
+    /// The common fields of a sale's announcements.
+    async fn auction_fields(
+        &self,
+        id: &str,
+        info: &AuctionInfo,
+        terms: &AuctionTerms,
+        now: i64,
+    ) -> Result<BTreeMap<&'static str, String>, AppError> {
+        let data = self.reference_data().await?;
+        let category_name = data
+            .catalog
+            .category(&info.category)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        let operator = self.trading_center_name().await?;
+        let mut fields: BTreeMap<&str, String> = BTreeMap::new();
+        fields.insert("project_title", info.title.clone());
+        fields.insert("project_code", id.to_string());
+        fields.insert("procedure_id", id.to_string());
+        fields.insert("lot_code", id.to_string());
+        fields.insert("lot_name", info.title.clone());
+        fields.insert("tenderee", info.transferor_name.clone());
+        fields.insert("agency", operator);
+        fields.insert("method", method_of(&terms.method).1.to_string());
+        fields.insert("category_name", category_name);
+        fields.insert("region", info.region.clone());
+        fields.insert("contact", "本平台交易中心".into());
+        fields.insert("published_date", Date::of_instant(now).to_string());
+        Ok(fields)
+    }
+
+    fn auction_announcement(
+        &self,
+        id: &str,
+        info: &AuctionInfo,
+        kind: AnnouncementKind,
+        fields: &BTreeMap<&str, String>,
+        now: i64,
+    ) -> Announcement {
+        let (title, body) = self.templates.render(&info.category, kind, fields);
+        Announcement {
+            id: notice_id(id, kind),
+            procedure: id.to_string(),
+            lot: Some(id.to_string()),
+            kind,
+            category: info.category.clone(),
+            region: info.region.clone(),
+            title,
+            body,
+            published_at_ms: now,
+        }
+    }
+
+    /// The name of the trading center (the platform's own entity).
+    async fn trading_center_name(&self) -> Result<String, AppError> {
+        let operator = self.caller_for("operator").await.ok();
+        Ok(match operator {
+            Some(caller) if !caller.entity_id.is_empty() => {
+                self.entity_name(&caller.entity_id).await?
+            }
+            _ => "公共资源交易中心".into(),
+        })
+    }
+
+    /// Publishes a closed sale's 成交公示 or 流拍公告 (once; repeating it is harmless, so the
+    /// trading center can retry one that failed after the close).
+    pub async fn publish_auction_result(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
+        caller.require(Role::Operator)?;
+        let auction = self.auction(id).await?;
+        let Some(result) = auction.result.clone() else {
+            return Err(DomainError::AuctionStillOpen.into());
+        };
+        let kind = match result {
+            AuctionResult::NoSale { .. } => AnnouncementKind::NoSaleNotice,
+            _ => AnnouncementKind::DealNotice,
+        };
+        let notice_key = notice_id(id, kind);
+        if self.store.announcement(&notice_key).await?.is_some() {
+            return Ok(());
+        }
+        let now = self.now_ms();
+        let mut fields = self
+            .auction_fields(id, &auction.info, &auction.terms, now)
+            .await?;
+        fields.insert(
+            "reserve",
+            match auction.reserve_fen {
+                Some(0) | None => "无保留价".into(),
+                Some(fen) => format!("{} 元", yuan(fen)),
+            },
+        );
+        match &result {
+            AuctionResult::Sold { bidder, price_fen } => {
+                let winner = match self.entity_of_bidder(id, bidder).await? {
+                    Some(entity) => self.entity_name(&entity).await?,
+                    None => bidder.clone(),
+                };
+                fields.insert("bidder_number", bidder.clone());
+                fields.insert("winner", winner);
+                fields.insert("price", format!("{} 元", yuan(*price_fen)));
+                fields.insert("text", String::new());
+            }
+            AuctionResult::Allocated { allocations } => {
+                let mut lines = Vec::new();
+                for a in allocations {
+                    let name = match self.entity_of_bidder(id, &a.bidder).await? {
+                        Some(entity) => self.entity_name(&entity).await?,
+                        None => a.bidder.clone(),
+                    };
+                    lines.push(format!(
+                        "{name}（竞买号 {}）：{} 个单位，单价 {} 元",
+                        a.bidder,
+                        a.units,
+                        yuan(a.price_fen)
+                    ));
+                }
+                fields.insert("bidder_number", format!("共 {} 个", allocations.len()));
+                fields.insert("winner", "见下表".into());
+                fields.insert("price", "见下表".into());
+                fields.insert("text", format!("指标分配：\n{}", lines.join("\n")));
+            }
+            AuctionResult::NoSale { reason } => {
+                fields.insert("reason", reason.clone());
+            }
+        }
+        let notice = self.auction_announcement(id, &auction.info, kind, &fields, now);
+        let mut tx = self.store.begin().await?;
+        let receipts = append(
+            &mut tx,
+            &self.key,
+            &self.settings.origin,
+            now,
+            vec![NewEntry {
+                stream: Announcement::stream(&notice.id),
+                kind: crate::documents::ANNOUNCEMENT_KIND.into(),
+                visibility: Visibility::Public,
+                actor: caller.username.clone(),
+                payload: serde_json::to_value(&notice)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            }],
+        )
+        .await?;
+        tx.insert_announcement(&crate::documents::announcement_row(
+            &notice,
+            receipts[0].seq as i64,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// 重新挂牌（拍卖）after a 流拍: a new sale of the same 标的 whose start price the rule set
+    /// may bound (state property: below 90 % of the last start price only with the written
+    /// approval named in `approval`).
+    pub async fn relist_auction(
+        &self,
+        caller: &Caller,
+        failed: &str,
+        input: NewAuction,
+        approval: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Operator)?;
+        let before = self.auction(failed).await?;
+        if !matches!(before.result, Some(AuctionResult::NoSale { .. })) {
+            return Err(AppError::refused(
+                "AUCTION_RELIST",
+                "只有已流拍的竞价可以重新挂牌（拍卖）",
+            ));
+        }
+        if input.category != before.info.category || input.transferor != before.info.transferor {
+            return Err(AppError::refused(
+                "AUCTION_RELIST",
+                "重新挂牌（拍卖）的标的类别和出让人应与流拍的竞价一致",
+            ));
+        }
+        let listed = self.auctions(10_000, 0).await?;
+        if listed
+            .items
+            .iter()
+            .any(|a| a.info.relists.as_deref() == Some(failed))
+        {
+            return Err(AppError::refused(
+                "AUCTION_RELIST",
+                "该流拍竞价已经重新挂牌",
+            ));
+        }
+        let data = self.reference_data().await?;
+        let category = data.catalog.category(&before.info.category)?;
+        let rules = self
+            .resolve_rules(
+                &category.rule_category,
+                &before.info.region,
+                Date::of_instant(self.now_ms()),
+            )
+            .await?;
+        if let Ok(ratio_bp) = rules.threshold("min_price_ratio_without_approval") {
+            let floor = before.terms.start_price_fen * ratio_bp / 10_000;
+            if input.terms.start_price_fen < floor && approval.trim().is_empty() {
+                return Err(AppError::refused(
+                    "AUCTION_RELIST",
+                    format!(
+                        "重新挂牌起始价低于上次起始价的{}%（{} 元），须填写有权机构的书面同意文件",
+                        ratio_bp / 100,
+                        yuan(floor)
+                    ),
+                ));
+            }
+        }
+        self.create_auction_relisting(caller, input, Some(failed.to_string()))
+            .await
     }
 
     /// 竞买登记: the bidder's 竞买号 for this sale.
@@ -407,7 +898,75 @@ impl App {
             AuctionResult::Sold { bidder, .. } => self.entity_of_bidder(id, bidder).await?,
             _ => None,
         };
+        // The 成交公示 / 流拍公告: a second transaction, repeated from the sale's page if it fails.
+        if let Err(error) = self.publish_auction_result(caller, id).await {
+            tracing::error!(auction = id, %error, "publishing a sale's result notice");
+        }
         Ok((result, winner))
+    }
+
+    /// The 成交确认书 of a closed sale: for the trading center and oversight, the 出让人, and
+    /// each buyer (who sees only its own line).
+    pub async fn auction_confirmation(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<AuctionConfirmation, AppError> {
+        let auction = self.auction(id).await?;
+        let Some(result) = auction.result.clone() else {
+            return Err(DomainError::AuctionStillOpen.into());
+        };
+        let allocations: Vec<(String, u64, i64)> = match &result {
+            AuctionResult::Sold { bidder, price_fen } => vec![(bidder.clone(), 1, *price_fen)],
+            AuctionResult::Allocated { allocations } => allocations
+                .iter()
+                .map(|a| (a.bidder.clone(), a.units, a.price_fen))
+                .collect(),
+            AuctionResult::NoSale { .. } => {
+                return Err(AppError::refused(
+                    "AUCTION_RELIST",
+                    "本次竞价流拍，没有成交确认书",
+                ));
+            }
+        };
+        let sees_all = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+            || caller.acts_for(&auction.info.transferor);
+        let mut lines = Vec::new();
+        for (number, units, price_fen) in allocations {
+            let entity = self
+                .entity_of_bidder(id, &number)
+                .await?
+                .unwrap_or_default();
+            if !sees_all && !caller.acts_for(&entity) {
+                continue;
+            }
+            lines.push(ConfirmationLine {
+                buyer: self.entity_name(&entity).await?,
+                buyer_code: entity,
+                bidder_number: number,
+                units,
+                price_fen,
+            });
+        }
+        if lines.is_empty() {
+            return Err(AppError::NotAuthorized);
+        }
+        let events = self.store.stream_entries(&Auction::stream(id)).await?;
+        let closed = events
+            .iter()
+            .rev()
+            .find(|row| row.kind == "auction.closed")
+            .ok_or_else(|| AppError::Internal("closed sale without its entry".into()))?;
+        Ok(AuctionConfirmation {
+            id: id.to_string(),
+            info: auction.info.clone(),
+            method: method_of(&auction.terms.method).1.to_string(),
+            deposit_fen: auction.terms.deposit_fen,
+            reserve_fen: auction.reserve_fen.unwrap_or(0),
+            closed_at_ms: closed.at_ms,
+            closed_seq: closed.seq as u64,
+            lines,
+        })
     }
 
     /// Who is behind a 竞买号 (the registered bidders' entities are known to the platform).

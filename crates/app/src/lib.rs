@@ -37,7 +37,8 @@ use store::Store;
 
 pub use auction_engine::AuctionLive;
 pub use auctions::{
-    DepositNotice, NewAuction, SignedDepositNotice, check_auction, reserve_commitment,
+    AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedDepositNotice,
+    check_auction, reserve_commitment,
 };
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};

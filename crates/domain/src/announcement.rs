@@ -29,6 +29,12 @@ pub enum AnnouncementKind {
     FailureNotice,
     /// 终止公告.
     TerminationNotice,
+    /// 出让（转让、交易）公告 of an online sale.
+    AuctionNotice,
+    /// 成交公示 of an online sale.
+    DealNotice,
+    /// 流拍公告 of an online sale.
+    NoSaleNotice,
 }
 
 const COMMON: &[&str] = &[
@@ -45,7 +51,7 @@ const COMMON: &[&str] = &[
 ];
 
 impl AnnouncementKind {
-    pub const ALL: [AnnouncementKind; 8] = [
+    pub const ALL: [AnnouncementKind; 11] = [
         Self::TenderNotice,
         Self::Amendment,
         Self::OpeningRecord,
@@ -54,6 +60,9 @@ impl AnnouncementKind {
         Self::ContractNotice,
         Self::FailureNotice,
         Self::TerminationNotice,
+        Self::AuctionNotice,
+        Self::DealNotice,
+        Self::NoSaleNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +75,9 @@ impl AnnouncementKind {
             Self::ContractNotice => "contract_notice",
             Self::FailureNotice => "failure_notice",
             Self::TerminationNotice => "termination_notice",
+            Self::AuctionNotice => "auction_notice",
+            Self::DealNotice => "deal_notice",
+            Self::NoSaleNotice => "no_sale_notice",
         }
     }
 
@@ -83,6 +95,9 @@ impl AnnouncementKind {
             Self::ContractNotice => "合同公告",
             Self::FailureNotice => "流标公告",
             Self::TerminationNotice => "终止公告",
+            Self::AuctionNotice => "竞价公告",
+            Self::DealNotice => "成交公示",
+            Self::NoSaleNotice => "流拍公告",
         }
     }
 
@@ -114,6 +129,26 @@ impl AnnouncementKind {
             }
             Self::FailureNotice => &["lot_code", "lot_name", "reason"],
             Self::TerminationNotice => &["reason"],
+            Self::AuctionNotice => &[
+                "lot_code",
+                "lot_name",
+                "description",
+                "terms",
+                "start",
+                "end",
+                "deposit",
+                "rules",
+            ],
+            Self::DealNotice => &[
+                "lot_code",
+                "lot_name",
+                "bidder_number",
+                "winner",
+                "price",
+                "reserve",
+                "text",
+            ],
+            Self::NoSaleNotice => &["lot_code", "lot_name", "reason", "reserve"],
         }
     }
 

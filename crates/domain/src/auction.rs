@@ -57,6 +57,39 @@ pub struct AuctionTerms {
     /// 竞买保证金, in fen: what the bank must confirm before a bidder may bid (0: none asked).
     #[serde(default)]
     pub deposit_fen: i64,
+    /// Fewer bidders with a confirmed deposit than this at the close: no sale (e.g. 矿业权 3,
+    /// from the rule set at the publication; 0 or 1: no minimum).
+    #[serde(default)]
+    pub min_bidders: u32,
+}
+
+/// What is sold, by whom and where, and the rules it was published under (public from the
+/// creation).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuctionInfo {
+    /// 标的名称.
+    pub title: String,
+    /// The trading catalog's category code (land, mining, state_property, pollutant, …).
+    pub category: String,
+    /// 6-digit region code.
+    pub region: String,
+    /// 出让人 / 转让人: the entity's 统一社会信用代码 and name.
+    pub transferor: String,
+    pub transferor_name: String,
+    pub description: String,
+    /// The rule sets in force at the publication.
+    pub rule_sets: Vec<String>,
+    /// The sale this one re-lists after its 流拍.
+    #[serde(default)]
+    pub relists: Option<String>,
+}
+
+/// What happens to the deposits at the close: the buyers' are applied to the price (转作价款),
+/// the others released (退还).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositSettlement {
+    pub applied: Vec<String>,
+    pub released: Vec<String>,
 }
 
 /// An accepted bid.
@@ -114,6 +147,8 @@ pub enum AuctionResult {
 pub struct Auction {
     pub id: String,
     pub terms: AuctionTerms,
+    #[serde(default)]
+    pub info: AuctionInfo,
     /// 竞买号 → deposit confirmed.
     pub registered: BTreeMap<String, bool>,
     /// The highest accepted bid — the current price (English, listing). Every accepted bid of
@@ -259,6 +294,7 @@ pub enum AuctionCommand {
     Create {
         id: String,
         terms: AuctionTerms,
+        info: Box<AuctionInfo>,
         reserve_commitment: String,
     },
     /// 竞买登记: a 竞买号 (the application keeps who is behind it).
@@ -281,6 +317,8 @@ pub enum AuctionEvent {
     Created {
         id: String,
         terms: AuctionTerms,
+        #[serde(default)]
+        info: AuctionInfo,
         #[serde(default)]
         reserve_commitment: String,
     },
@@ -309,6 +347,8 @@ pub enum AuctionEvent {
         salt: String,
         result: AuctionResult,
         at_ms: i64,
+        #[serde(default)]
+        deposits: DepositSettlement,
     },
 }
 
@@ -337,6 +377,7 @@ impl crate::Decider for Option<Auction> {
         if let AuctionCommand::Create {
             id,
             terms,
+            info,
             reserve_commitment,
         } = command
         {
@@ -376,6 +417,7 @@ impl crate::Decider for Option<Auction> {
             return Ok(vec![AuctionEvent::Created {
                 id,
                 terms,
+                info: *info,
                 reserve_commitment,
             }]);
         }
@@ -477,45 +519,74 @@ impl crate::Decider for Option<Auction> {
                 if auction.phase(now_ms) != AuctionPhase::Ended {
                     return Err(DomainError::AuctionStillOpen);
                 }
-                let result = match auction.terms.method {
-                    AuctionMethod::Quota {
-                        units,
-                        uniform_price,
-                        ..
-                    } => {
-                        let valid: Vec<&AuctionBid> = auction
-                            .quota_bids
-                            .values()
-                            .filter(|b| b.price_fen >= reserve_fen)
-                            .collect();
-                        if valid.is_empty() {
-                            AuctionResult::NoSale {
-                                reason: "没有达到保留价的有效报价".into(),
-                            }
-                        } else {
-                            AuctionResult::Allocated {
-                                allocations: allocate(valid, units, uniform_price),
+                let confirmed = auction.registered.values().filter(|d| **d).count();
+                let result = if confirmed < auction.terms.min_bidders as usize {
+                    AuctionResult::NoSale {
+                        reason: format!(
+                            "保证金到账的竞买人只有{confirmed}个，不足规则要求的{}个",
+                            auction.terms.min_bidders
+                        ),
+                    }
+                } else {
+                    match auction.terms.method {
+                        AuctionMethod::Quota {
+                            units,
+                            uniform_price,
+                            ..
+                        } => {
+                            let valid: Vec<&AuctionBid> = auction
+                                .quota_bids
+                                .values()
+                                .filter(|b| b.price_fen >= reserve_fen)
+                                .collect();
+                            if valid.is_empty() {
+                                AuctionResult::NoSale {
+                                    reason: "没有达到保留价的有效报价".into(),
+                                }
+                            } else {
+                                AuctionResult::Allocated {
+                                    allocations: allocate(valid, units, uniform_price),
+                                }
                             }
                         }
+                        _ => match auction.current() {
+                            None => AuctionResult::NoSale {
+                                reason: "无人报价".into(),
+                            },
+                            Some(bid) if bid.price_fen >= reserve_fen => AuctionResult::Sold {
+                                bidder: bid.bidder.clone(),
+                                price_fen: bid.price_fen,
+                            },
+                            Some(_) => AuctionResult::NoSale {
+                                reason: "最高报价未达到保留价".into(),
+                            },
+                        },
                     }
-                    _ => match auction.current() {
-                        None => AuctionResult::NoSale {
-                            reason: "无人报价".into(),
-                        },
-                        Some(bid) if bid.price_fen >= reserve_fen => AuctionResult::Sold {
-                            bidder: bid.bidder.clone(),
-                            price_fen: bid.price_fen,
-                        },
-                        Some(_) => AuctionResult::NoSale {
-                            reason: "最高报价未达到保留价".into(),
-                        },
-                    },
                 };
+                let buyers: BTreeSet<&str> = match &result {
+                    AuctionResult::Sold { bidder, .. } => BTreeSet::from([bidder.as_str()]),
+                    AuctionResult::Allocated { allocations } => {
+                        allocations.iter().map(|a| a.bidder.as_str()).collect()
+                    }
+                    AuctionResult::NoSale { .. } => BTreeSet::new(),
+                };
+                let mut deposits = DepositSettlement::default();
+                for (bidder, confirmed) in &auction.registered {
+                    if !confirmed {
+                        continue;
+                    }
+                    if buyers.contains(bidder.as_str()) {
+                        deposits.applied.push(bidder.clone());
+                    } else {
+                        deposits.released.push(bidder.clone());
+                    }
+                }
                 Ok(vec![AuctionEvent::Closed {
                     reserve_fen,
                     salt,
                     result,
                     at_ms: now_ms,
+                    deposits,
                 }])
             }
         }
@@ -525,12 +596,14 @@ impl crate::Decider for Option<Auction> {
         if let AuctionEvent::Created {
             id,
             terms,
+            info,
             reserve_commitment,
         } = event
         {
             return Some(Auction {
                 id: id.clone(),
                 terms: terms.clone(),
+                info: info.clone(),
                 registered: BTreeMap::new(),
                 high: None,
                 quoters: BTreeSet::new(),

@@ -30,8 +30,8 @@ mod tender;
 pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
 pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
 pub use auction::{
-    Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionMethod, AuctionPhase,
-    AuctionResult, AuctionTerms, allocate,
+    Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionInfo, AuctionMethod,
+    AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, allocate,
 };
 pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use bond::{

@@ -92,6 +92,11 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
     app::seed_demo(&platform).await.map_err(err)?;
     let operator = platform.caller_for("operator").await.map_err(err)?;
     let now = platform.now_ms();
+    let transferor = platform
+        .caller_for("tenderee")
+        .await
+        .map_err(err)?
+        .entity_id;
     let mut sales = Vec::new();
     for a in 0..args.auctions {
         let id = format!("LG-{a:04}");
@@ -100,6 +105,11 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
                 &operator,
                 app::NewAuction {
                     id: id.clone(),
+                    title: format!("压测标的 {id}"),
+                    category: "other_assets".into(),
+                    region: "330100".into(),
+                    transferor: transferor.clone(),
+                    description: String::new(),
                     terms: domain::AuctionTerms {
                         method: domain::AuctionMethod::English {
                             start_ms: now,
@@ -109,6 +119,7 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
                         start_price_fen: START_PRICE,
                         increment_fen: INCREMENT,
                         deposit_fen: 1_000_000,
+                        min_bidders: 0,
                     },
                     reserve_fen: START_PRICE,
                 },

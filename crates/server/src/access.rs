@@ -305,6 +305,14 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         OPERATOR,
     ),
     (Method::POST, "/api/v1/auctions/{id}/close", OPERATOR),
+    (Method::POST, "/api/v1/auctions/{id}/relist", OPERATOR),
+    // The 成交确认书: the trading center, oversight, the 出让人 and the buyers (checked by the
+    // use case: a buyer sees its own line).
+    (
+        Method::GET,
+        "/api/v1/auctions/{id}/confirmation",
+        Access::Authenticated,
+    ),
     (Method::GET, "/api/v1/guarantors", Access::Public),
     (Method::POST, "/api/v1/guarantors", OPERATOR),
     (Method::POST, "/api/v1/guarantors/{id}/withdraw", OPERATOR),
@@ -353,6 +361,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/auctions/new", OPERATOR),
     (Method::GET, "/auctions/{id}", Access::Public),
     (Method::POST, "/auctions/{id}", AUCTION_ACTORS),
+    (
+        Method::GET,
+        "/auctions/{id}/confirmation",
+        Access::Authenticated,
+    ),
     (Method::GET, "/guarantors", Access::Public),
     (Method::POST, "/guarantors", OPERATOR),
     (Method::GET, "/experts", OVERSIGHT),

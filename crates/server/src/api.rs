@@ -469,6 +469,8 @@ pub(crate) async fn account(
         crate::auction_api::deposit_notice,
         crate::auction_api::confirm_deposit,
         crate::auction_api::close,
+        crate::auction_api::relist,
+        crate::auction_api::confirmation,
         crate::expert_api::bond_guarantee,
         crate::expert_api::bond_transfer,
         crate::expert_api::bonds,

@@ -381,3 +381,43 @@ impl Watcher {
         }
     }
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RelistRequest {
+    /// The new sale (same category and 出让人).
+    #[schema(value_type = Object)]
+    pub(crate) auction: app::NewAuction,
+    /// 书面同意文件 when the rule set asks for one (a price cut beyond its limit).
+    #[serde(default)]
+    pub(crate) approval: String,
+}
+
+/// 重新挂牌（拍卖）after a 流拍 (trading center).
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/relist", tag = "网上竞价", params(("id" = String, Path)), request_body = RelistRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn relist(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RelistRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state
+        .app
+        .relist_auction(caller, &id, input.auction, &input.approval)
+        .await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 成交确认书 (the trading center, oversight, the 出让人; a buyer sees its own line).
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/confirmation", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub(crate) async fn confirmation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(json(
+        &state.app.auction_confirmation(caller, &id).await?,
+    )))
+}

@@ -30,7 +30,10 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
         "registered" => "竞买登记成功。竞买保证金到账确认后即可报价；竞价结束前以竞买号显示。",
         "deposit" => "竞买保证金已确认，该竞买人可以报价。",
         "bid" => "报价已被接受并写入交易见证账本。",
-        "closed" => "竞价已结束，保留价已揭示，结果已写入交易见证账本。",
+        "closed" => {
+            "竞价已结束，保留价已揭示，结果已写入交易见证账本，成交公示（流拍公告）已发布。"
+        }
+        "result_published" => "结果公告已发布（已发布的不会重复发布）。",
         _ => return Notice::default(),
     };
     Notice {
@@ -179,13 +182,53 @@ fn new_page(
     })
 }
 
+/// The form; `?relist=ID` fills it from a sale that failed (流拍), to re-list it.
 pub(crate) async fn new_form(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(params): Params,
 ) -> Response {
     let mut form = HashMap::new();
     form.insert("countdown".into(), "5".into());
     form.insert("method".into(), "english".into());
+    form.insert("region".into(), "330100".into());
+    form.insert("category".into(), "land".into());
+    let relist = param(&params, "relist");
+    if !relist.is_empty() {
+        match state.app.auction(relist).await {
+            Ok(before) => {
+                form.insert("relist".into(), relist.to_string());
+                form.insert("id".into(), format!("{relist}-R"));
+                form.insert("title".into(), before.info.title.clone());
+                form.insert("category".into(), before.info.category.clone());
+                form.insert("region".into(), before.info.region.clone());
+                form.insert("transferor".into(), before.info.transferor.clone());
+                form.insert("description".into(), before.info.description.clone());
+                form.insert(
+                    "method".into(),
+                    match before.terms.method {
+                        AuctionMethod::English { .. } => "english",
+                        AuctionMethod::Listing { .. } => "listing",
+                        AuctionMethod::Quota { .. } => "quota",
+                    }
+                    .into(),
+                );
+                form.insert(
+                    "start_price".into(),
+                    format!("{:.2}", before.terms.start_price_fen as f64 / 100.0),
+                );
+                form.insert(
+                    "increment".into(),
+                    format!("{:.2}", before.terms.increment_fen as f64 / 100.0),
+                );
+                form.insert(
+                    "deposit".into(),
+                    format!("{:.2}", before.terms.deposit_fen as f64 / 100.0),
+                );
+            }
+            Err(error) => return app_error_page(error),
+        }
+    }
     new_page(&state, &caller, Notice::default(), form)
 }
 
@@ -238,11 +281,17 @@ fn parse_new(form: &HashMap<String, String>) -> Result<app::NewAuction, AppError
     };
     Ok(app::NewAuction {
         id: get("id").trim().to_string(),
+        title: get("title").trim().to_string(),
+        category: get("category").trim().to_string(),
+        region: get("region").trim().to_string(),
+        transferor: get("transferor").trim().to_string(),
+        description: get("description").trim().to_string(),
         terms: AuctionTerms {
             method,
             start_price_fen: amount(form, "start_price", "起始价")?,
             increment_fen: amount(form, "increment", "加价幅度")?,
             deposit_fen: amount(form, "deposit", "竞买保证金")?,
+            min_bidders: 0,
         },
         reserve_fen: amount(form, "reserve", "保留价")?,
     })
@@ -257,10 +306,20 @@ pub(crate) async fn create(
         return login("/auctions/new");
     };
     let form = fields(&body);
+    let relist = form.get("relist").map_or("", |v| v.trim()).to_string();
     let result = match parse_new(&form) {
         Ok(input) => {
             let id = input.id.clone();
-            state.app.create_auction(who, input).await.map(|_| id)
+            if relist.is_empty() {
+                state.app.create_auction(who, input).await.map(|_| id)
+            } else {
+                let approval = form.get("approval").map_or("", String::as_str);
+                state
+                    .app
+                    .relist_auction(who, &relist, input, approval)
+                    .await
+                    .map(|_| id)
+            }
         }
         Err(error) => Err(error),
     };
@@ -293,6 +352,19 @@ struct BidView {
 struct AuctionPage {
     layout: Layout,
     id: String,
+    title: String,
+    category: String,
+    region: String,
+    transferor: String,
+    description: String,
+    rule_sets: String,
+    relists: String,
+    /// Numbers whose deposit goes to the price / comes back (after the close).
+    deposits_applied: String,
+    deposits_released: String,
+    /// The caller may read the 成交确认书.
+    can_confirm: bool,
+    sold: bool,
     method: &'static str,
     method_key: String,
     start: String,
@@ -376,6 +448,43 @@ async fn auction_page(
         })
         .collect();
     let current = auction.current();
+    let category = state
+        .app
+        .reference_data()
+        .await?
+        .catalog
+        .category(&auction.info.category)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let (deposits_applied, deposits_released) = if closed {
+        match state.app.auction_events(id).await?.last() {
+            Some(domain::AuctionEvent::Closed { deposits, .. }) => {
+                (deposits.applied.join("、"), deposits.released.join("、"))
+            }
+            _ => (String::new(), String::new()),
+        }
+    } else {
+        (String::new(), String::new())
+    };
+    let sold = matches!(
+        auction.result,
+        Some(AuctionResult::Sold { .. } | AuctionResult::Allocated { .. })
+    );
+    let can_confirm = sold
+        && who.is_some_and(|c| {
+            c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
+                || c.acts_for(&auction.info.transferor)
+                || (!my_number.is_empty() && {
+                    let number = my_number.as_str();
+                    match &auction.result {
+                        Some(AuctionResult::Sold { bidder, .. }) => bidder == number,
+                        Some(AuctionResult::Allocated { allocations }) => {
+                            allocations.iter().any(|a| a.bidder == number)
+                        }
+                        _ => false,
+                    }
+                })
+        });
     Ok(render(AuctionPage {
         layout: layout(
             state,
@@ -385,6 +494,17 @@ async fn auction_page(
             &[("网上竞价", "/auctions"), (id, "")],
         ),
         id: id.to_string(),
+        title: auction.info.title.clone(),
+        category,
+        region: crate::format::region_name(&auction.info.region).to_string(),
+        transferor: auction.info.transferor_name.clone(),
+        description: auction.info.description.clone(),
+        rule_sets: auction.info.rule_sets.join("、"),
+        relists: auction.info.relists.clone().unwrap_or_default(),
+        deposits_applied,
+        deposits_released,
+        can_confirm,
+        sold,
         method: method_label(&auction.terms.method),
         method_key,
         start: beijing_time(live.start_ms),
@@ -482,10 +602,85 @@ pub(crate) async fn act(
             "closed",
             state.app.close_auction(who, &id).await.map(|_| ()),
         ),
+        "publish_result" => (
+            "result_published",
+            state.app.publish_auction_result(who, &id).await,
+        ),
         _ => ("", Err(invalid("未知操作"))),
     };
     after(result, &page, done, |notice| {
         auction_page(&state, &caller, &id, notice)
     })
     .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// 成交确认书
+
+#[derive(Template)]
+#[template(path = "auction_confirmation.html")]
+struct ConfirmationPage {
+    layout: Layout,
+    c: app::AuctionConfirmation,
+    category: String,
+    closed_at: String,
+    lines: Vec<(String, String, String, u64, String, String)>,
+    total: String,
+    deposit: String,
+}
+
+pub(crate) async fn confirmation(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return login(&format!("/auctions/{id}/confirmation"));
+    };
+    let c = match state.app.auction_confirmation(who, &id).await {
+        Ok(c) => c,
+        Err(error) => return app_error_page(error),
+    };
+    let category = match state.app.reference_data().await {
+        Ok(data) => data
+            .catalog
+            .category(&c.info.category)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        Err(error) => return app_error_page(error),
+    };
+    let total: i64 = c.lines.iter().map(|l| l.price_fen * l.units as i64).sum();
+    let lines = c
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.buyer.clone(),
+                l.buyer_code.clone(),
+                l.bidder_number.clone(),
+                l.units,
+                yuan_text(l.price_fen),
+                yuan_text(l.price_fen * l.units as i64),
+            )
+        })
+        .collect();
+    render(ConfirmationPage {
+        layout: layout(
+            &state,
+            &caller,
+            "成交确认书",
+            "auctions",
+            &[
+                ("网上竞价", "/auctions"),
+                (&id, &format!("/auctions/{id}")),
+                ("成交确认书", ""),
+            ],
+        ),
+        closed_at: beijing_time_seconds(c.closed_at_ms),
+        deposit: yuan_text(c.deposit_fen),
+        total: yuan_text(total),
+        lines,
+        category,
+        c,
+    })
 }

@@ -206,6 +206,13 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("AUCTION_DEPOSIT_SHORT", 422, "竞买保证金不足"),
     ("DEPOSIT_NOTICE_INVALID", 422, "保证金到账通知无效"),
     ("AUCTION_REPLAY", 409, "按账本重放竞价与记录不符"),
+    ("AUCTION_PERIOD", 422, "竞价时间不符合规则集的期间规定"),
+    ("AUCTION_RELIST", 409, "不能重新挂牌（拍卖）"),
+    (
+        "TRANSFEROR_NOT_QUALIFIED",
+        422,
+        "出让人应为已通过审核、具有出让人角色的市场主体",
+    ),
     ("AUCTION_NOT_STARTED", 409, "竞价尚未开始"),
     ("AUCTION_TOO_LATE", 409, "竞价时间已过，报价无效"),
     (

@@ -291,6 +291,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(auction_api::confirm_deposit),
         )
         .route("/api/v1/auctions/{id}/close", post(auction_api::close))
+        .route("/api/v1/auctions/{id}/relist", post(auction_api::relist))
+        .route(
+            "/api/v1/auctions/{id}/confirmation",
+            get(auction_api::confirmation),
+        )
         .route(
             "/api/v1/guarantors",
             get(expert_api::guarantors).post(expert_api::approve_guarantor),
@@ -396,6 +401,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/auctions/{id}",
             get(auction_pages::auction).post(auction_pages::act),
+        )
+        .route(
+            "/auctions/{id}/confirmation",
+            get(auction_pages::confirmation),
         )
         .route(
             "/guarantors",

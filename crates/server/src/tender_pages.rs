@@ -155,8 +155,16 @@ pub(crate) struct AnnouncementRowView {
 fn kind_class(kind: &str) -> &'static str {
     match AnnouncementKind::parse(kind) {
         Some(AnnouncementKind::Amendment) => "warn",
-        Some(AnnouncementKind::OpeningRecord | AnnouncementKind::ResultNotice) => "ok",
-        Some(AnnouncementKind::FailureNotice | AnnouncementKind::TerminationNotice) => "bad",
+        Some(
+            AnnouncementKind::OpeningRecord
+            | AnnouncementKind::ResultNotice
+            | AnnouncementKind::DealNotice,
+        ) => "ok",
+        Some(
+            AnnouncementKind::FailureNotice
+            | AnnouncementKind::TerminationNotice
+            | AnnouncementKind::NoSaleNotice,
+        ) => "bad",
         _ => "info",
     }
 }

@@ -8,32 +8,94 @@ use crate::support::{START_MS, demo_apps};
 use crate::tendering::caller;
 
 const MIN: i64 = 60_000;
+const DAY: i64 = 86_400_000;
+
+/// A sale of `category` by the demo tenderee (as 出让人).
+async fn sale(
+    test: &crate::support::TestApp,
+    id: &str,
+    category: &str,
+    terms: AuctionTerms,
+    reserve_fen: i64,
+) -> app::NewAuction {
+    app::NewAuction {
+        id: id.into(),
+        title: "杭政储出〔2026〕18号地块国有建设用地使用权".into(),
+        category: category.into(),
+        region: "330100".into(),
+        transferor: caller(&test.app, "tenderee").await.entity_id,
+        description: "位于杭州市上城区，出让面积 12,345 平方米，用途为商住用地。".into(),
+        terms,
+        reserve_fen,
+    }
+}
 
 #[tokio::test]
 async fn an_english_auction_is_replayed_from_the_ledger() {
     for test in demo_apps().await {
         let op = caller(&test.app, "operator").await;
-        let terms = AuctionTerms {
+        let terms = |start: i64| AuctionTerms {
             method: AuctionMethod::English {
-                start_ms: START_MS,
-                free_until_ms: START_MS + 60 * MIN,
+                start_ms: start,
+                free_until_ms: start + 60 * MIN,
                 countdown_ms: 5 * MIN,
             },
             start_price_fen: 100_000_000,
             increment_fen: 1_000_000,
             deposit_fen: 5_000_000,
+            min_bidders: 0,
         };
+        // Land: the 出让公告 at least 20 days before the start (39号令); a land sale is no
+        // listing... and the catalog does not offer 指标竞价 for it either way.
+        let early = sale(
+            &test,
+            "TD-2026-001",
+            "land",
+            terms(START_MS + MIN),
+            105_000_000,
+        )
+        .await;
+        let size = test.size().await;
+        assert_eq!(
+            test.app
+                .create_auction(&op, early)
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_PERIOD"
+        );
+        let mut not_a_transferor =
+            sale(&test, "TD-2026-001", "land", terms(START_MS + 21 * DAY), 1).await;
+        not_a_transferor.transferor = caller(&test.app, "bidder").await.entity_id;
+        assert_eq!(
+            test.app
+                .create_auction(&op, not_a_transferor)
+                .await
+                .unwrap_err()
+                .code(),
+            "TRANSFEROR_NOT_QUALIFIED"
+        );
+        assert_eq!(test.size().await, size);
+        let start = START_MS + 21 * DAY;
         test.app
             .create_auction(
                 &op,
-                app::NewAuction {
-                    id: "TD-2026-001".into(),
-                    terms,
-                    reserve_fen: 105_000_000,
-                },
+                sale(&test, "TD-2026-001", "land", terms(start), 105_000_000).await,
             )
             .await
             .unwrap();
+        // The 竞价公告 is on the portal, with the rule it was checked against; not the reserve.
+        let notice = test
+            .app
+            .announcement("TD-2026-001-auction_notice")
+            .await
+            .unwrap();
+        assert!(
+            notice
+                .body
+                .contains("出让公告应在招标拍卖挂牌开始之前至少20日")
+        );
+        assert!(!notice.body.contains("1,050,000.00"));
         let bidder = caller(&test.app, "bidder").await;
         let bidder2 = caller(&test.app, "bidder2").await;
         let yuecheng = caller(&test.app, "yuecheng").await;
@@ -96,7 +158,7 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
             .confirm_auction_deposit(&op, "TD-2026-001", &bidder2.entity_id, 5_000_000)
             .await
             .unwrap();
-        test.advance(MIN);
+        test.advance(21 * DAY + MIN);
         // Refused, and recorded: no deposit, too low, outbidding oneself.
         let size = test.size().await;
         let refusal = test
@@ -162,6 +224,32 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
             }
         );
         assert_eq!(winner.as_deref(), Some(bidder.entity_id.as_str()));
+        // The buyer's deposit goes to the price, the other's back; the 成交公示 names the buyer.
+        let events_now = test.app.auction_events("TD-2026-001").await.unwrap();
+        let Some(AuctionEvent::Closed { deposits, .. }) = events_now.last() else {
+            panic!()
+        };
+        assert_eq!(deposits.applied, [numbers[0].clone()]);
+        assert_eq!(deposits.released, [numbers[1].clone()]);
+        let deal = test
+            .app
+            .announcement("TD-2026-001-deal_notice")
+            .await
+            .unwrap();
+        let name = test
+            .app
+            .store()
+            .entity(&bidder.entity_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name;
+        assert!(
+            deal.body.contains(&name) && deal.body.contains("1,060,000.00"),
+            "{}",
+            deal.body
+        );
+        assert!(deal.body.contains("1,050,000.00"));
 
         // Anyone replays it from the public events: the same result and every refusal.
         let events = test.app.auction_events("TD-2026-001").await.unwrap();
@@ -216,16 +304,10 @@ async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
             start_price_fen: 1_000_000,
             increment_fen: 10_000,
             deposit_fen: 5_000_000,
+            min_bidders: 0,
         };
         test.app
-            .create_auction(
-                &op,
-                app::NewAuction {
-                    id: "PW-2026-7".into(),
-                    terms,
-                    reserve_fen: 0,
-                },
-            )
+            .create_auction(&op, sale(&test, "PW-2026-7", "pollutant", terms, 0).await)
             .await
             .unwrap();
         let bidders = [
@@ -317,5 +399,163 @@ async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
         .await
         .unwrap();
         assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}
+
+/// A mining right needs three bidders with deposits (矿业权交易规则): with two, the sale fails;
+/// it is re-listed, and a state-property re-listing below 90 % of the last start price needs the
+/// written approval.
+#[tokio::test]
+async fn too_few_bidders_fail_the_sale_and_it_is_relisted() {
+    for test in demo_apps().await {
+        let op = caller(&test.app, "operator").await;
+        let terms = |start: i64, price: i64| AuctionTerms {
+            method: AuctionMethod::English {
+                start_ms: start,
+                free_until_ms: start + 60 * MIN,
+                countdown_ms: 5 * MIN,
+            },
+            start_price_fen: price,
+            increment_fen: 10_000,
+            deposit_fen: 100_000,
+            min_bidders: 0,
+        };
+        test.app
+            .create_auction(
+                &op,
+                sale(
+                    &test,
+                    "KY-2026-3",
+                    "mining",
+                    terms(START_MS + MIN, 5_000_000),
+                    0,
+                )
+                .await,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            test.app
+                .auction("KY-2026-3")
+                .await
+                .unwrap()
+                .terms
+                .min_bidders,
+            3
+        );
+        for name in ["bidder", "bidder2"] {
+            let who = caller(&test.app, name).await;
+            test.app
+                .register_for_auction(&who, "KY-2026-3")
+                .await
+                .unwrap();
+            test.app
+                .confirm_auction_deposit(&op, "KY-2026-3", &who.entity_id, 100_000)
+                .await
+                .unwrap();
+        }
+        test.advance(2 * MIN);
+        let bidder = caller(&test.app, "bidder").await;
+        test.app
+            .auction_bid(&bidder, "KY-2026-3", 5_000_000, 1)
+            .await
+            .unwrap();
+        // Relisting an open sale is refused.
+        let again = sale(
+            &test,
+            "KY-2026-3R",
+            "mining",
+            terms(START_MS + DAY, 4_000_000),
+            0,
+        )
+        .await;
+        assert_eq!(
+            test.app
+                .relist_auction(&op, "KY-2026-3", again.clone(), "")
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_RELIST"
+        );
+        test.advance(70 * MIN);
+        let (result, winner) = test.app.close_auction(&op, "KY-2026-3").await.unwrap();
+        assert!(
+            matches!(&result, AuctionResult::NoSale { reason } if reason.contains("不足规则要求的3个")),
+            "{result:?}"
+        );
+        assert_eq!(winner, None);
+        let notice = test
+            .app
+            .announcement("KY-2026-3-no_sale_notice")
+            .await
+            .unwrap();
+        assert!(notice.body.contains("流拍"));
+        // Re-listed once, at a lower price (mining has no price floor in its rule set).
+        test.app
+            .relist_auction(&op, "KY-2026-3", again.clone(), "")
+            .await
+            .unwrap();
+        let relisted = test.app.auction("KY-2026-3R").await.unwrap();
+        assert_eq!(relisted.info.relists.as_deref(), Some("KY-2026-3"));
+        let mut twice = again.clone();
+        twice.id = "KY-2026-3S".into();
+        assert_eq!(
+            test.app
+                .relist_auction(&op, "KY-2026-3", twice, "")
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_RELIST"
+        );
+
+        // State property: announced at least 20 working days ahead; re-listing below 90 %.
+        let start = START_MS + 40 * DAY;
+        test.app
+            .create_auction(
+                &op,
+                sale(
+                    &test,
+                    "GQ-2026-9",
+                    "state_property",
+                    terms(start, 10_000_000),
+                    0,
+                )
+                .await,
+            )
+            .await
+            .unwrap();
+        test.advance(41 * DAY);
+        test.app.close_auction(&op, "GQ-2026-9").await.unwrap();
+        let cheaper = |id: &str, price: i64| {
+            let test = &test;
+            let id = id.to_string();
+            async move {
+                sale(
+                    test,
+                    &id,
+                    "state_property",
+                    terms(START_MS + 80 * DAY, price),
+                    0,
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            test.app
+                .relist_auction(&op, "GQ-2026-9", cheaper("GQ-2026-9R", 8_900_000).await, "")
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_RELIST"
+        );
+        test.app
+            .relist_auction(
+                &op,
+                "GQ-2026-9",
+                cheaper("GQ-2026-9R", 8_900_000).await,
+                "浙国资产权〔2026〕12号",
+            )
+            .await
+            .unwrap();
     }
 }

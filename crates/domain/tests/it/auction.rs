@@ -20,6 +20,7 @@ fn english() -> AuctionTerms {
         start_price_fen: 1_000_000,
         increment_fen: 10_000,
         deposit_fen: 5_000,
+        min_bidders: 0,
     }
 }
 
@@ -33,6 +34,7 @@ fn listing() -> AuctionTerms {
         start_price_fen: 1_000_000,
         increment_fen: 10_000,
         deposit_fen: 5_000,
+        min_bidders: 0,
     }
 }
 
@@ -49,6 +51,7 @@ fn quota(uniform: bool) -> AuctionTerms {
         start_price_fen: 100,
         increment_fen: 0,
         deposit_fen: 5_000,
+        min_bidders: 0,
     }
 }
 
@@ -64,6 +67,7 @@ fn sale(terms: AuctionTerms) -> Option<Auction> {
     step(AuctionCommand::Create {
         id: "A1".into(),
         terms,
+        info: Default::default(),
         reserve_commitment: String::new(),
     });
     for bidder in ["A", "B", "C", "D"] {
@@ -342,4 +346,62 @@ proptest! {
         let replayed = events_all.iter().fold(setup, |s, e| s.evolve(e));
         prop_assert_eq!(replayed, state);
     }
+}
+
+#[test]
+fn deposits_are_applied_or_released_and_too_few_bidders_is_no_sale() {
+    let state = run(
+        sale(english()),
+        &[(MIN, bid("A", 1_000_000)), (2 * MIN, bid("B", 1_010_000))],
+    );
+    let closed = state
+        .decide(
+            AuctionCommand::Close {
+                reserve_fen: 0,
+                salt: String::new(),
+            },
+            70 * MIN,
+        )
+        .unwrap();
+    let AuctionEvent::Closed {
+        result, deposits, ..
+    } = &closed[0]
+    else {
+        panic!()
+    };
+    assert_eq!(
+        result,
+        &AuctionResult::Sold {
+            bidder: "B".into(),
+            price_fen: 1_010_000
+        }
+    );
+    // The buyer's deposit goes to the price; the others' come back; D never paid one.
+    assert_eq!(deposits.applied, ["B"]);
+    assert_eq!(deposits.released, ["A", "C"]);
+
+    // A rule set asking for four bidders with deposits (three have one): no sale, all released.
+    let mut terms = english();
+    terms.min_bidders = 4;
+    let state = run(sale(terms), &[(MIN, bid("A", 1_000_000))]);
+    let closed = state
+        .decide(
+            AuctionCommand::Close {
+                reserve_fen: 0,
+                salt: String::new(),
+            },
+            70 * MIN,
+        )
+        .unwrap();
+    let AuctionEvent::Closed {
+        result, deposits, ..
+    } = &closed[0]
+    else {
+        panic!()
+    };
+    assert!(
+        matches!(result, AuctionResult::NoSale { reason } if reason.contains("不足规则要求的4个"))
+    );
+    assert!(deposits.applied.is_empty());
+    assert_eq!(deposits.released, ["A", "B", "C"]);
 }

@@ -67,7 +67,22 @@ async fn an_auction_runs_live_over_http_and_replays() {
         "increment_fen": 1_000_000,
         "deposit_fen": 10_000_000,
     });
-    let sale = json!({"id": ID, "terms": terms, "reserve_fen": 105_000_000});
+    let transferor = flow
+        .server
+        .app()
+        .caller_for("tenderee")
+        .await
+        .unwrap()
+        .entity_id;
+    let sale = json!({
+        "id": ID,
+        "title": "衢州市化工园区排污权（化学需氧量）",
+        "category": "pollutant",
+        "region": "330800",
+        "transferor": transferor,
+        "terms": terms,
+        "reserve_fen": 105_000_000,
+    });
     // Only the trading center publishes.
     let (status, _) = flow
         .call(
@@ -298,5 +313,48 @@ async fn an_auction_runs_live_over_http_and_replays() {
         .text()
         .await
         .unwrap();
-    assert!(mine.contains("竞价结果"));
+    assert!(mine.contains("竞价结果") && mine.contains("成交确认书"));
+
+    // The 成交确认书: the buyer, the 出让人 and the trading center; not the other bidder.
+    for (token, status) in [(&bidder, 200), (&operator, 200), (&bidder2, 403)] {
+        let (got, _) = flow
+            .call(
+                token,
+                Method::GET,
+                &format!("/api/v1/auctions/{ID}/confirmation"),
+                None,
+            )
+            .await;
+        assert_eq!(got, status);
+    }
+    let transferor_token = flow.token("tenderee").await;
+    let confirmation = flow
+        .ok(
+            &transferor_token,
+            Method::GET,
+            &format!("/api/v1/auctions/{ID}/confirmation"),
+            None,
+        )
+        .await;
+    assert_eq!(confirmation["lines"][0]["buyer_code"], entity.as_str());
+    let page = client
+        .get(flow.server.url(&format!("/auctions/{ID}/confirmation")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("成交确认书") && page.contains("1,060,000.00 元"),
+        "{page}"
+    );
+    // The notices are on the portal.
+    for notice in ["auction_notice", "deal_notice"] {
+        let status = reqwest::get(flow.server.url(&format!("/announcements/{ID}-{notice}")))
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "{notice}");
+    }
 }
