@@ -1057,3 +1057,111 @@ impl App {
             .collect()
     }
 }
+
+/// The demo's sales (NOT real): a 排污权 quota auction and a 广告经营权 auction running now, and
+/// a land auction announced for three weeks ahead; the demo bidders registered, their deposits
+/// confirmed by the simulated bank's notices, a few bids placed.
+pub async fn seed_demo_auctions(app: &App, bank: &crate::DemoGuarantor) -> Result<(), AppError> {
+    const MIN: i64 = 60_000;
+    const DAY: i64 = 86_400_000;
+    let operator = app.caller_for("operator").await?;
+    let transferor = app.caller_for("tenderee").await?.entity_id;
+    let now = app.now_ms();
+    let sale = |id: &str, title: &str, category: &str, description: &str, terms| NewAuction {
+        id: id.into(),
+        title: title.into(),
+        category: category.into(),
+        region: "330800".into(),
+        transferor: transferor.clone(),
+        description: description.into(),
+        terms,
+        reserve_fen: 0,
+    };
+    let mut quota = sale(
+        "PW-2026-001",
+        "衢州市2026年度排污权（化学需氧量）有偿使用指标",
+        "pollutant",
+        "本次出让化学需氧量排污权指标 500 吨，有效期五年。",
+        AuctionTerms {
+            method: AuctionMethod::Quota {
+                start_ms: now - MIN,
+                close_ms: now + 3 * DAY,
+                units: 500,
+                min_quantity: 10,
+                max_quantity: 200,
+                uniform_price: true,
+            },
+            start_price_fen: 200_000,
+            increment_fen: 0,
+            deposit_fen: 5_000_000,
+            min_bidders: 0,
+        },
+    );
+    quota.reserve_fen = 210_000;
+    let mut english = sale(
+        "QT-2026-002",
+        "衢州市城区公交站台广告经营权（2027—2029年）",
+        "other_assets",
+        "城区 320 座公交候车亭广告位三年经营权。",
+        AuctionTerms {
+            method: AuctionMethod::English {
+                start_ms: now - MIN,
+                free_until_ms: now + 2 * DAY,
+                countdown_ms: 5 * MIN,
+            },
+            start_price_fen: 120_000_000,
+            increment_fen: 1_000_000,
+            deposit_fen: 20_000_000,
+            min_bidders: 0,
+        },
+    );
+    english.reserve_fen = 130_000_000;
+    let start = now + 21 * DAY;
+    let mut land = sale(
+        "TD-2026-018",
+        "衢出让〔2026〕18号地块国有建设用地使用权",
+        "land",
+        "位于衢州市柯城区，出让面积 12,345 平方米，用途为商住用地，容积率不大于 2.5。",
+        AuctionTerms {
+            method: AuctionMethod::English {
+                start_ms: start,
+                free_until_ms: start + 2 * 3_600_000,
+                countdown_ms: 5 * MIN,
+            },
+            start_price_fen: 8_800_000_000,
+            increment_fen: 10_000_000,
+            deposit_fen: 1_760_000_000,
+            min_bidders: 0,
+        },
+    );
+    land.reserve_fen = 9_500_000_000;
+    for input in [quota, english, land] {
+        app.create_auction(&operator, input).await?;
+    }
+    let bidders = [
+        app.caller_for("bidder").await?,
+        app.caller_for("bidder2").await?,
+    ];
+    for (n, who) in bidders.iter().enumerate() {
+        for (id, deposit) in [("PW-2026-001", 5_000_000), ("QT-2026-002", 20_000_000)] {
+            app.register_for_auction(who, id).await?;
+            let notice = bank.deposit_notice(
+                id,
+                &who.entity_id,
+                deposit,
+                &format!("DEMO{}{n}", id.replace('-', "")),
+                now,
+            );
+            app.receive_deposit_notice(id, &notice).await?;
+        }
+    }
+    app.auction_bid(&bidders[0], "PW-2026-001", 215_000, 120)
+        .await?;
+    app.auction_bid(&bidders[1], "PW-2026-001", 220_000, 100)
+        .await?;
+    app.auction_bid(&bidders[0], "QT-2026-002", 120_000_000, 1)
+        .await?;
+    app.auction_bid(&bidders[1], "QT-2026-002", 121_000_000, 1)
+        .await?;
+    Ok(())
+}

@@ -38,6 +38,9 @@ enum Command {
     Sign(SignArgs),
     /// The demo's simulated e-guarantee provider (NOT FOR PRODUCTION): issue a signed 电子保函.
     Guarantee(GuaranteeArgs),
+    /// The demo's simulated bank (NOT FOR PRODUCTION): sign a 竞买保证金 arrival notice, to post
+    /// to `POST /api/v1/auctions/{id}/deposits`.
+    DepositNotice(DepositNoticeArgs),
     /// Bidders' tools.
     Bid {
         #[command(subcommand)]
@@ -151,6 +154,26 @@ struct GuaranteeArgs {
 }
 
 #[derive(Debug, Args)]
+struct DepositNoticeArgs {
+    /// The directory with the bank's files (`bank-key.pem`, `bank-cert.pem`, `bank.json`), as
+    /// the demo writes them to `<data-dir>/demo-certificates`.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The sale.
+    #[arg(long)]
+    auction: String,
+    /// The paying bidder's 统一社会信用代码.
+    #[arg(long)]
+    payer: String,
+    /// The amount in fen.
+    #[arg(long)]
+    amount_fen: i64,
+    /// The bank's transaction number.
+    #[arg(long)]
+    reference: String,
+}
+
+#[derive(Debug, Args)]
 struct SignArgs {
     /// The signer's private key (PKCS#8 PEM).
     #[arg(long)]
@@ -239,6 +262,7 @@ fn main() -> anyhow::Result<()> {
             Command::Ca { command } => ca(command),
             Command::Sign(args) => sign(args),
             Command::Guarantee(args) => guarantee(args),
+            Command::DepositNotice(args) => deposit_notice(args),
             Command::Bid { command } => bid(command),
             Command::Keyholder { command } => keyholder::run(command).await,
         }
@@ -345,6 +369,25 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
                 }))?,
             )
             .context("failed to write the demo guarantor's description")?;
+            // The simulated bank (竞买保证金 notices) and the demo's sales.
+            let bank = app::DemoGuarantor::new_bank(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to set up the demo bank: {e}"))?;
+            keyholder::write_private(&dir.join("bank-key.pem"), &bank.key_pem())
+                .context("failed to write the demo bank's key")?;
+            std::fs::write(dir.join("bank-cert.pem"), &bank.certificate_pem)
+                .context("failed to write the demo bank's certificate")?;
+            std::fs::write(
+                dir.join("bank.json"),
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "issuer": bank.issuer,
+                    "issuer_name": bank.issuer_name,
+                }))?,
+            )
+            .context("failed to write the demo bank's description")?;
+            app::seed_demo_auctions(&app, &bank)
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to seed the demo sales: {e}"))?;
             let expert_keys = app::seed_demo_expert_certificates(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("failed to issue the experts' certificates: {e}"))?;
@@ -946,6 +989,35 @@ fn guarantee(args: GuaranteeArgs) -> anyhow::Result<()> {
         &args.valid_until,
     );
     eprintln!("NOT FOR PRODUCTION: a guarantee of the demo's simulated provider");
+    println!("{}", serde_json::to_string_pretty(&signed)?);
+    Ok(())
+}
+
+fn deposit_notice(args: DepositNoticeArgs) -> anyhow::Result<()> {
+    let read = |name: &str| {
+        std::fs::read_to_string(args.dir.join(name))
+            .with_context(|| format!("failed to read {name} in {}", args.dir.display()))
+    };
+    let info: serde_json::Value =
+        serde_json::from_str(&read("bank.json")?).context("bank.json is not JSON")?;
+    let bank = app::DemoGuarantor::from_pem(
+        info["issuer"].as_str().unwrap_or_default(),
+        info["issuer_name"].as_str().unwrap_or_default(),
+        &read("bank-key.pem")?,
+        &read("bank-cert.pem")?,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let signed = bank.deposit_notice(
+        &args.auction,
+        &args.payer,
+        args.amount_fen,
+        &args.reference,
+        now,
+    );
+    eprintln!("NOT FOR PRODUCTION: a notice of the demo's simulated bank");
     println!("{}", serde_json::to_string_pretty(&signed)?);
     Ok(())
 }

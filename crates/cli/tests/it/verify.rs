@@ -26,7 +26,40 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
     let (ok, text) = run_verify(&["--data-dir", &data_dir]).await;
     assert!(ok && text.contains("OK"), "{text}");
 
+    // A demo sale replays from the ledger, and from a downloaded record; a record whose bid
+    // was changed does not.
+    let (ok, text) = run_verify(&["--data-dir", &data_dir, "--auction", "QT-2026-002"]).await;
+    assert!(ok && text.contains("2 bids accepted"), "{text}");
     let url = store::Store::sqlite_url(&std::fs::canonicalize(dir.path()).unwrap());
+    let store = store::Store::open(&url).await.unwrap();
+    let items: Vec<serde_json::Value> = store
+        .stream_entries("auction/QT-2026-002")
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            serde_json::json!({
+                "seq": row.seq,
+                "event": serde_json::from_str::<serde_json::Value>(&row.payload).unwrap(),
+            })
+        })
+        .collect();
+    drop(store);
+    let record = dir.path().join("auction.json");
+    std::fs::write(&record, serde_json::json!({ "items": items }).to_string()).unwrap();
+    let (ok, text) = run_verify(&["--auction-record", record.to_str().unwrap()]).await;
+    assert!(ok && text.contains("replays as recorded"), "{text}");
+    let mut forged = items.clone();
+    let last_bid = forged
+        .iter_mut()
+        .rev()
+        .find(|item| item["event"]["event"] == "bid_accepted")
+        .unwrap();
+    last_bid["event"]["bid"]["price_fen"] = serde_json::json!(120_500_000);
+    std::fs::write(&record, serde_json::json!({ "items": forged }).to_string()).unwrap();
+    let (ok, text) = run_verify(&["--auction-record", record.to_str().unwrap()]).await;
+    assert!(!ok && text.contains("does not replay"), "{text}");
+
     tamper(
         &url,
         "UPDATE ledger_entries SET actor = 'mallory' WHERE seq = 12",
