@@ -562,3 +562,93 @@ async fn the_scoring_page_keeps_a_draft_and_saves_it_in_the_background() {
     shoot(&client, "expert-scoring").await;
     client.close().await.unwrap();
 }
+
+/// A bidder on the live auction page: the price, the countdown and the history follow the sale
+/// over server-sent events without reloading; a bid is answered in place (accepted, or refused
+/// with the reason).
+#[tokio::test]
+async fn a_bidder_follows_and_bids_in_a_live_auction_in_a_real_browser() {
+    let Some(Browser { client, _driver }) = browser().await else {
+        return;
+    };
+    let server = spawn_app().await;
+    let app = server.app();
+    let bank = app::DemoGuarantor::new_bank(app).await.unwrap();
+    app::seed_demo_auctions(app, &bank).await.unwrap();
+
+    log_in(&client, server.url("/login"), "bidder").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .goto(&server.url("/auctions/QT-2026-002"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&client, "#al-current").await, "1,210,000.00 元");
+    // The live connection comes up and the countdown runs by the server's clock.
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@id='al-conn'][contains(., '实时连接')]",
+        ))
+        .await
+        .unwrap();
+    assert!(text_of(&client, "#al-remaining").await.contains("小时"));
+
+    // Too low: refused in place, with the reason.
+    let price = client.find(Locator::Css("#bid-price")).await.unwrap();
+    price.clear().await.unwrap();
+    price.send_keys("1210000").await.unwrap();
+    client
+        .find(Locator::Css("#bid-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@id='bid-result'][contains(., 'AUCTION_TOO_LOW')]",
+        ))
+        .await
+        .unwrap();
+    // Accepted: the answer names its ledger place, and the page's price follows.
+    price.clear().await.unwrap();
+    price.send_keys("1,220,000.00").await.unwrap();
+    client
+        .find(Locator::Css("#bid-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@id='bid-result'][contains(., '已接受')]",
+        ))
+        .await
+        .unwrap();
+    // Another bidder outbids: the page updates by itself.
+    let rival = app.caller_for("bidder2").await.unwrap();
+    app.auction_bid(&rival, "QT-2026-002", 123_000_000, 1)
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@id='al-current'][text()='1,230,000.00 元']",
+        ))
+        .await
+        .unwrap();
+    let history = text_of(&client, "#al-bids").await;
+    assert!(
+        history.contains("1,230,000.00 元") && history.contains("1,220,000.00 元"),
+        "{history}"
+    );
+    shoot(&client, "auction-live").await;
+    client.close().await.unwrap();
+}
