@@ -190,15 +190,23 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
     })
 }
 
-/// One bidder's closed loop until `until`.
+/// One bidder's closed loop: a first unmeasured request opens its connection; then, once every
+/// bidder is connected (`ready`), bids until `seconds` have passed.
 async fn bidder(
     client: reqwest::Client,
     url: String,
     token: String,
     hint: Arc<AtomicI64>,
     seed: u64,
-    until: Instant,
+    ready: Arc<tokio::sync::Barrier>,
+    seconds: u64,
 ) -> Outcome {
+    let warm = url.trim_end_matches("/bids").to_string();
+    if let Ok(response) = client.get(&warm).send().await {
+        let _ = response.bytes().await;
+    }
+    ready.wait().await;
+    let until = Instant::now() + Duration::from_secs(seconds);
     let mut rng = Stream(seed);
     let mut outcome = Outcome {
         accepted: 0,
@@ -350,8 +358,8 @@ async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resu
         .ledger_size()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let started = Instant::now();
-    let until = started + Duration::from_secs(args.seconds);
+    let bidders: usize = prepared.sales.iter().map(|(_, t)| t.len()).sum();
+    let ready = Arc::new(tokio::sync::Barrier::new(bidders + 1));
     let mut tasks = Vec::new();
     for (s, (id, tokens)) in prepared.sales.iter().enumerate() {
         let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
@@ -363,10 +371,13 @@ async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resu
                 token.clone(),
                 hint.clone(),
                 (s * 100_000 + b) as u64 + 1,
-                until,
+                ready.clone(),
+                args.seconds,
             )));
         }
     }
+    ready.wait().await;
+    let started = Instant::now();
     let mut accepted = 0;
     let mut refused = 0;
     let mut failed = 0;
