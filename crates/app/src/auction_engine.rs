@@ -50,6 +50,9 @@ pub struct AuctionLive {
     pub increment_fen: i64,
     pub current: Option<AuctionBid>,
     pub minimum_next_fen: i64,
+    /// Quota auctions: the clearing price now (警示价), and when 修改出价 starts (0: never).
+    pub clearing_fen: i64,
+    pub modify_from_ms: i64,
     pub accepted: u64,
     pub refused: u64,
     pub registered: usize,
@@ -98,6 +101,11 @@ impl AuctionLive {
             increment_fen: auction.terms.increment_fen,
             current: auction.current().cloned(),
             minimum_next_fen: auction.minimum_next(),
+            clearing_fen: auction.clearing_price(),
+            modify_from_ms: match auction.terms.method {
+                AuctionMethod::Quota { modify_from_ms, .. } => modify_from_ms,
+                _ => 0,
+            },
             accepted: auction.accepted,
             refused: auction.refused,
             registered: auction.registered.len(),

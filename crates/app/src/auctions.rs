@@ -207,7 +207,7 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
             } => AuctionCommand::Create {
                 id: id.clone(),
                 terms: terms.clone(),
-                info: Box::new(info.clone()),
+                info: info.clone(),
                 reserve_commitment: reserve_commitment.clone(),
             },
             AuctionEvent::Registered { bidder } => AuctionCommand::Register {
@@ -1090,6 +1090,8 @@ pub async fn seed_demo_auctions(app: &App, bank: &crate::DemoGuarantor) -> Resul
                 min_quantity: 10,
                 max_quantity: 200,
                 uniform_price: true,
+                modify_from_ms: now + 3 * DAY - 30 * MIN,
+                band_fen: 5_000,
             },
             start_price_fen: 200_000,
             increment_fen: 0,

@@ -43,6 +43,14 @@ pub enum AuctionMethod {
         max_quantity: u64,
         /// One price for all (the lowest cleared); otherwise each pays its own bid.
         uniform_price: bool,
+        /// 修改出价: from this instant to the close (0: no such window) a bidder may only change
+        /// its own bid, to a price within `band_fen` of the clearing price at that moment (the
+        /// 警示价: the lowest price that would clear now, or the start price while the units are
+        /// not all asked for).
+        #[serde(default)]
+        modify_from_ms: i64,
+        #[serde(default)]
+        band_fen: i64,
     },
 }
 
@@ -250,6 +258,25 @@ impl Auction {
         self.high.as_ref()
     }
 
+    /// A quota auction's clearing price now (警示价): the lowest price among the bids that would
+    /// clear if it closed now; the start price while the units are not all asked for. One pass
+    /// over the bidders' current bids.
+    pub fn clearing_price(&self) -> i64 {
+        let AuctionMethod::Quota { units, .. } = self.terms.method else {
+            return self.terms.start_price_fen;
+        };
+        let mut ranked: Vec<&AuctionBid> = self.quota_bids.values().collect();
+        ranked.sort_by(|a, b| b.price_fen.cmp(&a.price_fen).then(a.at_ms.cmp(&b.at_ms)));
+        let mut asked = 0;
+        for bid in ranked {
+            asked += bid.quantity;
+            if asked >= units {
+                return bid.price_fen;
+            }
+        }
+        self.terms.start_price_fen
+    }
+
     /// The lowest price the next bid may offer (English, listing).
     pub fn minimum_next(&self) -> i64 {
         match self.current() {
@@ -318,7 +345,7 @@ pub enum AuctionEvent {
         id: String,
         terms: AuctionTerms,
         #[serde(default)]
-        info: AuctionInfo,
+        info: Box<AuctionInfo>,
         #[serde(default)]
         reserve_commitment: String,
     },
@@ -403,12 +430,18 @@ impl crate::Decider for Option<Auction> {
                         units,
                         min_quantity,
                         max_quantity,
+                        modify_from_ms,
+                        band_fen,
                         ..
                     } => {
                         start_ms < close_ms
                             && units > 0
                             && min_quantity > 0
                             && min_quantity <= max_quantity
+                            && (modify_from_ms == 0
+                                || (start_ms < modify_from_ms
+                                    && modify_from_ms < close_ms
+                                    && band_fen > 0))
                     }
                 };
             if !valid {
@@ -417,7 +450,7 @@ impl crate::Decider for Option<Auction> {
             return Ok(vec![AuctionEvent::Created {
                 id,
                 terms,
-                info: *info,
+                info,
                 reserve_commitment,
             }]);
         }
@@ -471,9 +504,24 @@ impl crate::Decider for Option<Auction> {
                 if let AuctionMethod::Quota {
                     min_quantity,
                     max_quantity,
+                    modify_from_ms,
+                    band_fen,
                     ..
                 } = auction.terms.method
                 {
+                    if modify_from_ms > 0 && now_ms >= modify_from_ms {
+                        if !auction.quota_bids.contains_key(&bidder) {
+                            return Err(DomainError::AuctionModifyOnly);
+                        }
+                        let clearing = auction.clearing_price();
+                        let (low, high) = (clearing - band_fen, clearing + band_fen);
+                        if price_fen < low || price_fen > high {
+                            return Err(DomainError::AuctionOutOfBand {
+                                low: crate::centi_text(low.max(0)),
+                                high: crate::centi_text(high),
+                            });
+                        }
+                    }
                     if price_fen < auction.terms.start_price_fen {
                         return Err(DomainError::AuctionTooLow {
                             minimum: crate::centi_text(auction.terms.start_price_fen),
@@ -603,7 +651,7 @@ impl crate::Decider for Option<Auction> {
             return Some(Auction {
                 id: id.clone(),
                 terms: terms.clone(),
-                info: info.clone(),
+                info: info.as_ref().clone(),
                 registered: BTreeMap::new(),
                 high: None,
                 quoters: BTreeSet::new(),

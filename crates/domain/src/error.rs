@@ -213,6 +213,10 @@ pub enum DomainError {
     AuctionStillOpen,
     #[error("报价过低：本次报价不得低于 {minimum} 元")]
     AuctionTooLow { minimum: String },
+    #[error("修改出价阶段只能修改已有的报价，不能新报价")]
+    AuctionModifyOnly,
+    #[error("修改出价应在警示价上下浮动范围内：{low} 元至 {high} 元")]
+    AuctionOutOfBand { low: String, high: String },
     #[error("申购数量应在 {min} 到 {max} 之间")]
     AuctionQuantity { min: u64, max: u64 },
     #[error("第{lot}标段（包）的投标保证金应大于零且不超过 {max} 元（规则集上限）")]
@@ -413,6 +417,8 @@ impl DomainError {
             Self::AuctionDepositConfirmed => "AUCTION_DEPOSIT_CONFIRMED",
             Self::AuctionDepositMissing => "AUCTION_DEPOSIT_MISSING",
             Self::AuctionDepositShort { .. } => "AUCTION_DEPOSIT_SHORT",
+            Self::AuctionModifyOnly => "AUCTION_MODIFY_ONLY",
+            Self::AuctionOutOfBand { .. } => "AUCTION_OUT_OF_BAND",
             Self::AuctionNotStarted => "AUCTION_NOT_STARTED",
             Self::AuctionTooLate => "AUCTION_TOO_LATE",
             Self::AuctionNotEligible => "AUCTION_NOT_ELIGIBLE",
@@ -566,6 +572,8 @@ impl DomainError {
         "AUCTION_DEPOSIT_CONFIRMED",
         "AUCTION_DEPOSIT_MISSING",
         "AUCTION_DEPOSIT_SHORT",
+        "AUCTION_MODIFY_ONLY",
+        "AUCTION_OUT_OF_BAND",
         "AUCTION_NOT_STARTED",
         "AUCTION_TOO_LATE",
         "AUCTION_NOT_ELIGIBLE",

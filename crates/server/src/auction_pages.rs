@@ -276,6 +276,12 @@ fn parse_new(form: &HashMap<String, String>) -> Result<app::NewAuction, AppError
             min_quantity: count(form, "min_quantity", "单个竞买人最少申购量")?,
             max_quantity: count(form, "max_quantity", "单个竞买人最多申购量")?,
             uniform_price: get("uniform") == "on",
+            modify_from_ms: if get("modify_from").trim().is_empty() {
+                0
+            } else {
+                app::parse_beijing_minute(get("modify_from"))?
+            },
+            band_fen: amount(form, "band", "修改出价浮动范围")?,
         },
         _ => return Err(invalid("请选择竞价方式")),
     };
@@ -380,6 +386,9 @@ struct AuctionPage {
     current_bidder: String,
     minimum_next: String,
     minimum_next_yuan: String,
+    /// Quota auctions: 警示价 and the 修改出价 window.
+    clearing: String,
+    modify: String,
     remaining_ms: i64,
     accepted: u64,
     refused: u64,
@@ -519,6 +528,19 @@ async fn auction_page(
         current: current.map_or("尚无报价".into(), |b| yuan_text(b.price_fen)),
         current_bidder: current.map_or(String::new(), |b| b.bidder.clone()),
         minimum_next: yuan_text(auction.minimum_next()),
+        clearing: yuan_text(auction.clearing_price()),
+        modify: match auction.terms.method {
+            AuctionMethod::Quota {
+                modify_from_ms,
+                band_fen,
+                ..
+            } if modify_from_ms > 0 => format!(
+                "{} 起只能修改已有报价，价格须在警示价上下 {} 以内",
+                beijing_time(modify_from_ms),
+                yuan_text(band_fen)
+            ),
+            _ => String::new(),
+        },
         minimum_next_yuan: format!("{:.2}", auction.minimum_next() as f64 / 100.0),
         remaining_ms: (auction.deadline_ms() - now).max(0),
         accepted: auction.accepted,

@@ -204,6 +204,8 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         "竞买保证金尚未到账，不能报价",
     ),
     ("AUCTION_DEPOSIT_SHORT", 422, "竞买保证金不足"),
+    ("AUCTION_MODIFY_ONLY", 409, "修改出价阶段只能修改已有的报价"),
+    ("AUCTION_OUT_OF_BAND", 422, "修改出价超出警示价浮动范围"),
     ("DEPOSIT_NOTICE_INVALID", 422, "保证金到账通知无效"),
     ("AUCTION_REPLAY", 409, "按账本重放竞价与记录不符"),
     ("AUCTION_PERIOD", 422, "竞价时间不符合规则集的期间规定"),

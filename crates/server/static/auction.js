@@ -56,6 +56,7 @@
       set("al-bidder", state.current.bidder);
     }
     set("al-minimum", yuan(state.minimum_next_fen));
+    if (state.method === "quota") set("al-clearing", yuan(state.clearing_fen));
     set("al-deadline", beijing(state.deadline_ms));
     set("al-accepted", String(state.accepted));
     set("al-refused", String(state.refused));

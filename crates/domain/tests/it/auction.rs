@@ -47,6 +47,8 @@ fn quota(uniform: bool) -> AuctionTerms {
             min_quantity: 1,
             max_quantity: 6,
             uniform_price: uniform,
+            modify_from_ms: 0,
+            band_fen: 0,
         },
         start_price_fen: 100,
         increment_fen: 0,
@@ -404,4 +406,60 @@ fn deposits_are_applied_or_released_and_too_few_bidders_is_no_sale() {
     );
     assert!(deposits.applied.is_empty());
     assert_eq!(deposits.released, ["A", "B", "C"]);
+}
+
+/// 修改出价: in the window before the close a bidder may only change its own bid, within the band
+/// around the clearing price (警示价) of that moment.
+#[test]
+fn a_quota_auction_modification_window_keeps_prices_in_the_band() {
+    let mut terms = quota(true);
+    if let AuctionMethod::Quota {
+        modify_from_ms,
+        band_fen,
+        ..
+    } = &mut terms.method
+    {
+        *modify_from_ms = 50 * MIN;
+        *band_fen = 50;
+    }
+    // Fewer units asked for than offered: the clearing price is the start price.
+    let state = run(
+        sale(terms.clone()),
+        &[(MIN, lot("A", 300, 4)), (2 * MIN, lot("B", 500, 3))],
+    );
+    assert_eq!(state.as_ref().unwrap().clearing_price(), 100);
+    let cases = [
+        ("a new bidder", lot("C", 120, 2), "AUCTION_MODIFY_ONLY"),
+        ("above the band", lot("A", 151, 4), "AUCTION_OUT_OF_BAND"),
+    ];
+    for (what, command, code) in cases {
+        assert_eq!(refusal(&state, 55 * MIN, command), code, "{what}");
+    }
+    let moved = run(state, &[(55 * MIN, lot("A", 150, 4))]);
+    assert_eq!(moved.as_ref().unwrap().quota_bids["A"].price_fen, 150);
+
+    // All units asked for: the clearing price is the lowest price that clears.
+    let full = run(
+        sale(terms),
+        &[
+            (MIN, lot("A", 300, 4)),
+            (2 * MIN, lot("B", 500, 3)),
+            (3 * MIN, lot("C", 300, 6)),
+        ],
+    );
+    assert_eq!(full.as_ref().unwrap().clearing_price(), 300);
+    assert_eq!(
+        refusal(&full, 55 * MIN, lot("A", 249, 4)),
+        "AUCTION_OUT_OF_BAND"
+    );
+    let full = run(full, &[(55 * MIN, lot("C", 340, 6))]);
+    // C now outranks A: 3 (B) + 6 (C) + 1 of A's 4.
+    let AuctionResult::Allocated { allocations } = close(&full, 60 * MIN, 0) else {
+        panic!()
+    };
+    let got: Vec<(&str, u64)> = allocations
+        .iter()
+        .map(|a| (a.bidder.as_str(), a.units))
+        .collect();
+    assert_eq!(got, vec![("B", 3), ("C", 6), ("A", 1)]);
 }
