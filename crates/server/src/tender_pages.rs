@@ -150,6 +150,9 @@ pub(crate) struct AnnouncementRowView {
     pub(crate) published: String,
     pub(crate) procedure: String,
     pub(crate) lot: String,
+    /// The page of what it announces: a procedure, or an online sale.
+    pub(crate) project_url: String,
+    pub(crate) is_sale: bool,
 }
 
 fn kind_class(kind: &str) -> &'static str {
@@ -170,6 +173,14 @@ fn kind_class(kind: &str) -> &'static str {
 }
 
 pub(crate) fn announcement_row(row: &store::AnnouncementRow) -> AnnouncementRowView {
+    let is_sale = matches!(
+        AnnouncementKind::parse(&row.kind),
+        Some(
+            AnnouncementKind::AuctionNotice
+                | AnnouncementKind::DealNotice
+                | AnnouncementKind::NoSaleNotice
+        )
+    );
     AnnouncementRowView {
         id: row.id.clone(),
         title: row.title.clone(),
@@ -178,6 +189,12 @@ pub(crate) fn announcement_row(row: &store::AnnouncementRow) -> AnnouncementRowV
         published: beijing_time(row.published_at_ms),
         procedure: row.procedure_id.clone(),
         lot: row.lot.clone(),
+        project_url: if is_sale {
+            format!("/auctions/{}", row.procedure_id)
+        } else {
+            format!("/procedures/{}", row.procedure_id)
+        },
+        is_sale,
     }
 }
 

@@ -351,10 +351,11 @@ async fn an_auction_runs_live_over_http_and_replays() {
     );
     // The notices are on the portal.
     for notice in ["auction_notice", "deal_notice"] {
-        let status = reqwest::get(flow.server.url(&format!("/announcements/{ID}-{notice}")))
+        let response = reqwest::get(flow.server.url(&format!("/announcements/{ID}-{notice}")))
             .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 200, "{notice}");
+            .unwrap();
+        assert_eq!(response.status(), 200, "{notice}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!("href=\"/auctions/{ID}\"")), "{notice}: {html}");
     }
 }
