@@ -30,6 +30,8 @@ use crate::{AppError, Clock, Receipt};
 
 /// Most commands in one group commit.
 const MAX_GROUP: usize = 4096;
+/// A sequencer with nothing to do for this long, and no live watcher, stops.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 /// Bids shown in the live snapshot.
 const RECENT: usize = 20;
 
@@ -252,8 +254,23 @@ pub(crate) struct Context {
 }
 
 impl Lanes {
+    /// Whether a sale's sequencer is running.
+    pub(crate) fn running(&self, id: &str) -> bool {
+        let lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        lanes.get(id).is_some_and(|lane| !lane.queue.is_closed())
+    }
+
     fn lane(&self, id: &str, context: impl Fn() -> Context) -> Lane {
         let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        self.lane_locked(&mut lanes, id, context)
+    }
+
+    fn lane_locked(
+        &self,
+        lanes: &mut HashMap<String, Lane>,
+        id: &str,
+        context: impl Fn() -> Context,
+    ) -> Lane {
         if let Some(lane) = lanes.get(id).filter(|lane| !lane.queue.is_closed()) {
             return lane.clone();
         }
@@ -293,24 +310,29 @@ impl Lanes {
     }
 
     /// Queues a command stamped with its arrival time.
+    /// The command is stamped with the clock and queued under one lock, so the queue's order is
+    /// the order of the stamps: a bid that arrived first is never judged after a later one.
     pub(crate) async fn submit(
         &self,
         id: &str,
         command: AuctionCommand,
         actor: &str,
-        at_ms: i64,
+        clock: &Clock,
         context: impl Fn() -> Context,
     ) -> Outcome {
-        let lane = self.lane(id, context);
         let (reply, answer) = oneshot::channel();
-        lane.queue
-            .send(Request {
-                command,
-                actor: actor.to_string(),
-                at_ms,
-                reply,
-            })
-            .map_err(|_| AppError::Internal("auction sequencer stopped".into()))?;
+        {
+            let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+            let lane = self.lane_locked(&mut lanes, id, context);
+            lane.queue
+                .send(Request {
+                    command,
+                    actor: actor.to_string(),
+                    at_ms: clock(),
+                    reply,
+                })
+                .map_err(|_| AppError::Internal("auction sequencer stopped".into()))?;
+        }
         answer
             .await
             .map_err(|_| AppError::Internal("auction sequencer stopped".into()))?
@@ -345,7 +367,15 @@ impl Sequencer {
             tracing::error!(auction = %self.id, %error, "loading a sale for its sequencer");
         }
         let mut group = Vec::with_capacity(64);
-        while let Some(first) = queue.recv().await {
+        loop {
+            let first = match tokio::time::timeout(IDLE, queue.recv()).await {
+                Ok(Some(first)) => first,
+                Ok(None) => break,
+                // Idle, and nobody but its lane watches: stop (the next command starts a new
+                // sequencer, which loads the sale from the store).
+                Err(_) if self.publish.receiver_count() <= 1 => break,
+                Err(_) => continue,
+            };
             group.push(first);
             while group.len() < MAX_GROUP {
                 match queue.try_recv() {
@@ -377,8 +407,15 @@ impl Sequencer {
                 .stream_page(&self.stream, -1, 4 * RECENT as u64)
                 .await?
             {
-                if let Ok(AuctionEvent::BidAccepted { bid }) = serde_json::from_str(&row.payload) {
-                    self.remember(bid);
+                match serde_json::from_str(&row.payload) {
+                    Ok(AuctionEvent::BidAccepted { bid }) => {
+                        self.last_at = self.last_at.max(bid.at_ms);
+                        self.remember(bid);
+                    }
+                    Ok(
+                        AuctionEvent::BidRefused { at_ms, .. } | AuctionEvent::Closed { at_ms, .. },
+                    ) => self.last_at = self.last_at.max(at_ms),
+                    _ => {}
                 }
             }
         }
@@ -413,6 +450,18 @@ impl Sequencer {
             self.announce();
             return;
         }
+        if self.state.is_none() || self.last_seq < 0 {
+            // Not loaded, or created since: read the store before deciding.
+            if let Err(error) = self.load().await {
+                tracing::error!(auction = %self.id, %error, "loading a sale");
+            }
+        }
+        let saved = (
+            self.state.clone(),
+            self.last_seq,
+            self.last_at,
+            self.recent.clone(),
+        );
         let last_at = self.last_at;
         let mut answer = self.commit_group(&group).await;
         if matches!(answer, Err(CommitError::Stale)) {
@@ -441,7 +490,9 @@ impl Sequencer {
                         .reply
                         .send(Err(AppError::Internal("保存报价失败，请重试".into())));
                 }
-                // What was decided in memory did not commit: reload from the store.
+                // What was decided in memory did not commit: back to the state before the group,
+                // then reload from the store if it answers.
+                (self.state, self.last_seq, self.last_at, self.recent) = saved;
                 if let Err(error) = self.load().await {
                     tracing::error!(auction = %self.id, %error, "reloading a sale");
                 }
@@ -469,7 +520,11 @@ impl Sequencer {
                         price_fen,
                         quantity,
                     },
-                ) if self.state.is_some() => {
+                ) if self
+                    .state
+                    .as_ref()
+                    .is_some_and(|auction| auction.result.is_none()) =>
+                {
                     let event = AuctionEvent::BidRefused {
                         bidder: bidder.clone(),
                         price_fen: *price_fen,

@@ -196,8 +196,24 @@ fn valid_id(id: &str) -> bool {
 /// the close must give the recorded result. Returns the result, or the first disagreement.
 pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, String> {
     let mut state: Option<Auction> = None;
+    // The sequencer judges commands at non-decreasing times; a record whose times go back (a
+    // late bid backdated into the countdown) does not replay.
+    let mut last_time = i64::MIN;
     for (index, event) in events.iter().enumerate() {
         let n = index + 1;
+        let time = match event {
+            AuctionEvent::BidAccepted { bid } => Some(bid.at_ms),
+            AuctionEvent::BidRefused { at_ms, .. } | AuctionEvent::Closed { at_ms, .. } => {
+                Some(*at_ms)
+            }
+            _ => None,
+        };
+        if let Some(time) = time {
+            if time < last_time {
+                return Err(format!("第{n}条：时间早于前一条记录"));
+            }
+            last_time = time;
+        }
         let command = match event {
             AuctionEvent::Created {
                 id,
@@ -283,14 +299,31 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
     Ok(state.and_then(|a| a.result))
 }
 
+/// An act is recorded no later than the ledger entry that witnesses it: a bid's time is its
+/// arrival, the entry's the commit after it.
+pub fn check_entry_time(event: &AuctionEvent, entry_at_ms: i64) -> Result<(), String> {
+    let time = match event {
+        AuctionEvent::BidAccepted { bid } => bid.at_ms,
+        AuctionEvent::BidRefused { at_ms, .. } | AuctionEvent::Closed { at_ms, .. } => *at_ms,
+        _ => return Ok(()),
+    };
+    if time > entry_at_ms {
+        return Err(format!(
+            "记录的时间 {time} 晚于见证它的账本条目的时间 {entry_at_ms}"
+        ));
+    }
+    Ok(())
+}
+
 impl App {
-    /// The 竞买号 of an entity in a sale: `J` and 8 hex digits of a keyed digest (unlinkable
-    /// across sales, recomputable only by the platform).
+    /// The 竞买号 of an entity in a sale: `J` and 12 hex digits of a keyed digest (unlinkable
+    /// across sales, recomputable only by the platform; 48 bits, so two entities of a province
+    /// practically never share one).
     pub fn auction_bidder_number(&self, id: &str, entity: &str) -> String {
         let digest = self
             .key
             .keyed_digest(format!("auction-bidder\n{id}\n{entity}").as_bytes());
-        format!("J{}", digest.to_hex()[..8].to_ascii_uppercase())
+        format!("J{}", digest.to_hex()[..12].to_ascii_uppercase())
     }
 
     fn sequencer_context(&self) -> Context {
@@ -311,9 +344,12 @@ impl App {
         actor: &str,
         command: AuctionCommand,
     ) -> Result<Option<Receipt>, AppError> {
-        let at = self.now_ms();
+        // A sequencer is started only for a sale that exists (one read, the first time).
+        if !self.auctions.running(id) {
+            self.auction(id).await?;
+        }
         self.auctions
-            .submit(id, command, actor, at, || self.sequencer_context())
+            .submit(id, command, actor, &self.clock, || self.sequencer_context())
             .await
     }
 
@@ -335,11 +371,12 @@ impl App {
         self.create_auction_relisting(caller, input, None).await
     }
 
+    /// `relists`: the failed sale and the approval's reference (empty when none was needed).
     async fn create_auction_relisting(
         &self,
         caller: &Caller,
         input: NewAuction,
-        relists: Option<String>,
+        relists: Option<(String, String)>,
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
         if !valid_id(&input.id) || input.reserve_fen < 0 {
@@ -449,13 +486,42 @@ impl App {
             transferor_name: transferor.name.clone(),
             description: input.description.trim().to_string(),
             rule_sets: rule_sets.clone(),
-            relists,
+            relists: relists.as_ref().map(|(failed, _)| failed.clone()),
+            approval: relists
+                .as_ref()
+                .map(|(_, approval)| approval.trim().to_string())
+                .filter(|a| !a.is_empty()),
         };
+        if let Some(approval) = &info.approval {
+            rule_notes.push(format!("重新挂牌起始价经书面同意（{approval}）"));
+        }
         let salt: [u8; 32] = rand::random();
         let salt = hex::encode(salt);
         let commitment = reserve_commitment(&salt, input.reserve_fen);
         let stream = Auction::stream(&input.id);
         let mut tx = self.store.begin().await?;
+        // A failed sale is re-listed once: checked and marked under the writer lock.
+        let mut marker = None;
+        if let Some((failed, _)) = &relists {
+            let marker_stream = format!("auction-relist/{failed}");
+            if !tx.stream_entries(&marker_stream).await?.is_empty() {
+                return Err(AppError::refused(
+                    "AUCTION_RELIST",
+                    "该流拍竞价已经重新挂牌",
+                ));
+            }
+            marker = Some(NewEntry {
+                stream: marker_stream,
+                kind: "auction.relisted".into(),
+                visibility: Visibility::Public,
+                actor: caller.username.clone(),
+                payload: serde_json::json!({
+                    "failed": failed,
+                    "relisted_as": input.id,
+                    "approval": info.approval,
+                }),
+            });
+        }
         let (decided, mut entries) = decide::<Option<Auction>>(
             &mut tx,
             &stream,
@@ -480,6 +546,7 @@ impl App {
             })
             .map_err(|e| AppError::Internal(e.to_string()))?,
         });
+        entries.extend(marker);
         let mut fields = self.auction_fields(&input.id, &info, &terms, now).await?;
         fields.insert("description", info.description.clone());
         fields.insert("terms", terms_text(&terms));
@@ -719,17 +786,6 @@ impl App {
                 "重新挂牌（拍卖）的标的类别和出让人应与流拍的竞价一致",
             ));
         }
-        let listed = self.auctions(10_000, 0).await?;
-        if listed
-            .items
-            .iter()
-            .any(|a| a.info.relists.as_deref() == Some(failed))
-        {
-            return Err(AppError::refused(
-                "AUCTION_RELIST",
-                "该流拍竞价已经重新挂牌",
-            ));
-        }
         let data = self.reference_data().await?;
         let category = data.catalog.category(&before.info.category)?;
         let rules = self
@@ -752,8 +808,12 @@ impl App {
                 ));
             }
         }
-        self.create_auction_relisting(caller, input, Some(failed.to_string()))
-            .await
+        self.create_auction_relisting(
+            caller,
+            input,
+            Some((failed.to_string(), approval.to_string())),
+        )
+        .await
     }
 
     /// 竞买登记: the bidder's 竞买号 for this sale.
@@ -763,6 +823,25 @@ impl App {
         id: &str,
     ) -> Result<(String, Option<Receipt>), AppError> {
         caller.require(Role::Bidder)?;
+        let auction = self.auction(id).await?;
+        let entity = self
+            .store
+            .entity(&caller.entity_id)
+            .await?
+            .ok_or(DomainError::EntityNotFound)?;
+        let today = Date::of_instant(self.now_ms());
+        let may_trade = entity.status == "active"
+            || (entity.status == "barred"
+                && Date::parse(&entity.restricted_until).is_ok_and(|until| until < today));
+        if !may_trade {
+            return Err(DomainError::NotActive.into());
+        }
+        if auction.info.transferor == caller.entity_id {
+            return Err(AppError::refused(
+                "AUCTION_TRANSFEROR_BIDS",
+                "出让人（转让人）不能竞买自己的标的",
+            ));
+        }
         let number = self.auction_bidder_number(id, &caller.entity_id);
         let receipt = self
             .auction_command(
@@ -798,11 +877,15 @@ impl App {
     /// A bank's signed notice that a deposit arrived: the certificate chains to a trusted CA,
     /// names an accepted institution, and signed exactly this notice; the payer is registered
     /// for the sale; then the deposit is confirmed (refused if short).
+    ///
+    /// The bank gets no receipt: the public entry names the 竞买号, which the bank must not be
+    /// able to tie to the payer. The signed notice itself is kept as evidence in a
+    /// Supervision-visible entry.
     pub async fn receive_deposit_notice(
         &self,
         id: &str,
         signed: &SignedDepositNotice,
-    ) -> Result<Option<Receipt>, AppError> {
+    ) -> Result<(), AppError> {
         let now = self.now_ms();
         let notice = &signed.notice;
         let certificate = crypto::Certificate::from_pem(&signed.certificate_pem)?;
@@ -837,7 +920,19 @@ impl App {
                 amount_fen: notice.amount_fen,
             },
         )
-        .await
+        .await?;
+        if self.settings.auction_persistence {
+            let evidence = NewEntry {
+                stream: sealed_stream(id),
+                kind: "auction.deposit_notice".into(),
+                visibility: Visibility::Supervision,
+                actor: "bank".into(),
+                payload: serde_json::to_value(signed)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            };
+            self.witness(vec![evidence]).await?;
+        }
+        Ok(())
     }
 
     /// 报价: accepted or refused, the attempt is in the ledger before the answer (a refusal comes
@@ -875,7 +970,8 @@ impl App {
         caller.require(Role::Operator)?;
         let rows = self.store.stream_entries(&sealed_stream(id)).await?;
         let sealed: Sealed = rows
-            .first()
+            .iter()
+            .find(|row| row.kind == "auction.reserve_sealed")
             .map(|row| serde_json::from_str(&row.payload))
             .transpose()
             .map_err(|e| AppError::Internal(e.to_string()))?
@@ -1038,9 +1134,17 @@ impl App {
 
     /// Replays a sale from the ledger (`check_auction`): its result, or the first disagreement.
     pub async fn verify_auction(&self, id: &str) -> Result<Option<AuctionResult>, AppError> {
-        let events = self.auction_events(id).await?;
-        if events.is_empty() {
+        let rows = self.store.stream_entries(&Auction::stream(id)).await?;
+        if rows.is_empty() {
             return Err(DomainError::AuctionNotFound.into());
+        }
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let event: AuctionEvent = serde_json::from_str(&row.payload)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            check_entry_time(&event, row.at_ms)
+                .map_err(|problem| AppError::refused("AUCTION_REPLAY", problem))?;
+            events.push(event);
         }
         check_auction(&events).map_err(|problem| AppError::refused("AUCTION_REPLAY", problem))
     }

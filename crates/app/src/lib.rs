@@ -38,7 +38,7 @@ use store::Store;
 pub use auction_engine::AuctionLive;
 pub use auctions::{
     AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedDepositNotice,
-    check_auction, reserve_commitment, seed_demo_auctions,
+    check_auction, check_entry_time, reserve_commitment, seed_demo_auctions,
 };
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};

@@ -735,6 +735,10 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
             .map(|row| serde_json::from_str(&row.payload))
             .collect::<Result<Vec<domain::AuctionEvent>, _>>()
             .context("a stored entry is not an auction event")?;
+        for (row, event) in rows.iter().zip(&events) {
+            app::check_entry_time(event, row.at_ms)
+                .map_err(|problem| anyhow::anyhow!("entry {}: {problem}", row.seq))?;
+        }
         return report_auction(&events);
     }
     let report = app::verify_store(&store, &key, &origin)

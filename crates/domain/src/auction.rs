@@ -21,6 +21,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
+/// The largest price a sale takes, in fen (10 trillion yuan): prices and increments stay far
+/// from overflow.
+pub const MAX_PRICE_FEN: i64 = 1_000_000_000_000_000;
+/// The largest quantity a quota bid may name.
+pub const MAX_QUANTITY: u64 = 1_000_000_000;
+
 /// How the lot is sold, with its times.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -90,6 +96,9 @@ pub struct AuctionInfo {
     /// The sale this one re-lists after its 流拍.
     #[serde(default)]
     pub relists: Option<String>,
+    /// The written approval (文号) a re-listing below the rule set's price floor cites.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 /// What happens to the deposits at the close: the buyers' are applied to the price (转作价款),
@@ -182,6 +191,9 @@ pub struct Auction {
     /// Bids refused (kept so that a replay reproduces every refusal).
     #[serde(default)]
     pub refused: u64,
+    /// What happened to the deposits, once closed.
+    #[serde(default)]
+    pub deposits: Option<DepositSettlement>,
 }
 
 impl Auction {
@@ -280,7 +292,7 @@ impl Auction {
     /// The lowest price the next bid may offer (English, listing).
     pub fn minimum_next(&self) -> i64 {
         match self.current() {
-            Some(bid) => bid.price_fen + self.terms.increment_fen,
+            Some(bid) => bid.price_fen.saturating_add(self.terms.increment_fen),
             None => self.terms.start_price_fen,
         }
     }
@@ -412,7 +424,9 @@ impl crate::Decider for Option<Auction> {
                 return Err(DomainError::AuctionExists);
             }
             let valid = terms.start_price_fen > 0
-                && terms.deposit_fen >= 0
+                && terms.start_price_fen <= MAX_PRICE_FEN
+                && (0..=MAX_PRICE_FEN).contains(&terms.increment_fen)
+                && (0..=MAX_PRICE_FEN).contains(&terms.deposit_fen)
                 && match terms.method {
                     AuctionMethod::English {
                         start_ms,
@@ -438,10 +452,11 @@ impl crate::Decider for Option<Auction> {
                             && units > 0
                             && min_quantity > 0
                             && min_quantity <= max_quantity
+                            && max_quantity <= MAX_QUANTITY
                             && (modify_from_ms == 0
                                 || (start_ms < modify_from_ms
                                     && modify_from_ms < close_ms
-                                    && band_fen > 0))
+                                    && (1..=MAX_PRICE_FEN).contains(&band_fen)))
                     }
                 };
             if !valid {
@@ -471,6 +486,18 @@ impl crate::Decider for Option<Auction> {
                 ) {
                     return Err(DomainError::AuctionTooLate);
                 }
+                // A sale that asks no deposit confirms it with the registration.
+                if auction.terms.deposit_fen == 0 {
+                    return Ok(vec![
+                        AuctionEvent::Registered {
+                            bidder: bidder.clone(),
+                        },
+                        AuctionEvent::DepositConfirmed {
+                            bidder,
+                            amount_fen: 0,
+                        },
+                    ]);
+                }
                 Ok(vec![AuctionEvent::Registered { bidder }])
             }
             AuctionCommand::ConfirmDeposit { bidder, amount_fen } => {
@@ -495,6 +522,11 @@ impl crate::Decider for Option<Auction> {
                     Some(false) => return Err(DomainError::AuctionDepositMissing),
                     Some(true) => {}
                 }
+                if !(1..=MAX_PRICE_FEN).contains(&price_fen) || quantity > MAX_QUANTITY {
+                    return Err(DomainError::AuctionPriceRange {
+                        max: crate::centi_text(MAX_PRICE_FEN),
+                    });
+                }
                 let phase = auction.phase(now_ms);
                 match phase {
                     AuctionPhase::NotStarted => return Err(DomainError::AuctionNotStarted),
@@ -514,7 +546,10 @@ impl crate::Decider for Option<Auction> {
                             return Err(DomainError::AuctionModifyOnly);
                         }
                         let clearing = auction.clearing_price();
-                        let (low, high) = (clearing - band_fen, clearing + band_fen);
+                        let (low, high) = (
+                            clearing.saturating_sub(band_fen),
+                            clearing.saturating_add(band_fen),
+                        );
                         if price_fen < low || price_fen > high {
                             return Err(DomainError::AuctionOutOfBand {
                                 low: crate::centi_text(low.max(0)),
@@ -661,6 +696,7 @@ impl crate::Decider for Option<Auction> {
                 reserve_fen: None,
                 reserve_commitment: reserve_commitment.clone(),
                 refused: 0,
+                deposits: None,
             });
         }
         let mut auction = self?;
@@ -691,10 +727,12 @@ impl crate::Decider for Option<Auction> {
             AuctionEvent::Closed {
                 reserve_fen,
                 result,
+                deposits,
                 ..
             } => {
                 auction.reserve_fen = Some(*reserve_fen);
                 auction.result = Some(result.clone());
+                auction.deposits = Some(deposits.clone());
             }
         }
         Some(auction)

@@ -213,6 +213,8 @@ pub enum DomainError {
     AuctionStillOpen,
     #[error("报价过低：本次报价不得低于 {minimum} 元")]
     AuctionTooLow { minimum: String },
+    #[error("报价应大于零且不超过 {max} 元，数量不超过十亿")]
+    AuctionPriceRange { max: String },
     #[error("修改出价阶段只能修改已有的报价，不能新报价")]
     AuctionModifyOnly,
     #[error("修改出价应在警示价上下浮动范围内：{low} 元至 {high} 元")]
@@ -418,6 +420,7 @@ impl DomainError {
             Self::AuctionDepositMissing => "AUCTION_DEPOSIT_MISSING",
             Self::AuctionDepositShort { .. } => "AUCTION_DEPOSIT_SHORT",
             Self::AuctionModifyOnly => "AUCTION_MODIFY_ONLY",
+            Self::AuctionPriceRange { .. } => "AUCTION_PRICE_RANGE",
             Self::AuctionOutOfBand { .. } => "AUCTION_OUT_OF_BAND",
             Self::AuctionNotStarted => "AUCTION_NOT_STARTED",
             Self::AuctionTooLate => "AUCTION_TOO_LATE",
@@ -573,6 +576,7 @@ impl DomainError {
         "AUCTION_DEPOSIT_MISSING",
         "AUCTION_DEPOSIT_SHORT",
         "AUCTION_MODIFY_ONLY",
+        "AUCTION_PRICE_RANGE",
         "AUCTION_OUT_OF_BAND",
         "AUCTION_NOT_STARTED",
         "AUCTION_TOO_LATE",

@@ -31,7 +31,8 @@ pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username
 pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
 pub use auction::{
     Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionInfo, AuctionMethod,
-    AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, allocate,
+    AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, MAX_PRICE_FEN, MAX_QUANTITY,
+    allocate,
 };
 pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use bond::{

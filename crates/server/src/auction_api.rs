@@ -203,17 +203,16 @@ pub(crate) async fn bid(
 
 /// The bank-confirmation API: a bank posts its signed notice that a deposit arrived. The
 /// signature of an accepted institution's certificate is the credential.
-#[utoipa::path(post, path = "/api/v1/auctions/{id}/deposits", tag = "网上竞价", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+/// The answer is only that the deposit is confirmed: the public entry names the 竞买号, which the
+/// bank must not be able to tie to the payer.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deposits", tag = "网上竞价", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
 pub(crate) async fn deposit_notice(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<app::SignedDepositNotice>,
-) -> ApiResult<Json<ReceiptsDto>> {
-    let receipt = state.app.receive_deposit_notice(&id, &input).await?;
-    Ok(Json(receipts(
-        &state,
-        &receipt.into_iter().collect::<Vec<_>>(),
-    )))
+) -> ApiResult<Json<serde_json::Value>> {
+    state.app.receive_deposit_notice(&id, &input).await?;
+    Ok(Json(serde_json::json!({ "confirmed": true })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

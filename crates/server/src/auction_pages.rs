@@ -465,15 +465,9 @@ async fn auction_page(
         .category(&auction.info.category)
         .map(|c| c.name.clone())
         .unwrap_or_default();
-    let (deposits_applied, deposits_released) = if closed {
-        match state.app.auction_events(id).await?.last() {
-            Some(domain::AuctionEvent::Closed { deposits, .. }) => {
-                (deposits.applied.join("、"), deposits.released.join("、"))
-            }
-            _ => (String::new(), String::new()),
-        }
-    } else {
-        (String::new(), String::new())
+    let (deposits_applied, deposits_released) = match &auction.deposits {
+        Some(deposits) => (deposits.applied.join("、"), deposits.released.join("、")),
+        None => (String::new(), String::new()),
     };
     let sold = matches!(
         auction.result,

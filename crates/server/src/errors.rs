@@ -206,10 +206,16 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("AUCTION_DEPOSIT_SHORT", 422, "竞买保证金不足"),
     ("AUCTION_MODIFY_ONLY", 409, "修改出价阶段只能修改已有的报价"),
     ("AUCTION_OUT_OF_BAND", 422, "修改出价超出警示价浮动范围"),
+    ("AUCTION_PRICE_RANGE", 422, "报价超出允许的范围"),
     ("DEPOSIT_NOTICE_INVALID", 422, "保证金到账通知无效"),
     ("AUCTION_REPLAY", 409, "按账本重放竞价与记录不符"),
     ("AUCTION_PERIOD", 422, "竞价时间不符合规则集的期间规定"),
     ("AUCTION_RELIST", 409, "不能重新挂牌（拍卖）"),
+    (
+        "AUCTION_TRANSFEROR_BIDS",
+        409,
+        "出让人（转让人）不能竞买自己的标的",
+    ),
     (
         "TRANSFEROR_NOT_QUALIFIED",
         422,

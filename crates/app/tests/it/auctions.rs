@@ -109,7 +109,7 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
             numbers.push(number);
         }
         // Bidders appear by number only.
-        assert!(numbers.iter().all(|n| n.starts_with('J') && n.len() == 9));
+        assert!(numbers.iter().all(|n| n.starts_with('J') && n.len() == 13));
         // The bank's signed notice confirms a deposit; a changed, misdirected or short notice
         // is refused and changes nothing.
         let bank = app::DemoGuarantor::new_bank(&test.app).await.unwrap();
@@ -253,7 +253,7 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
 
         // Anyone replays it from the public events: the same result and every refusal.
         let events = test.app.auction_events("TD-2026-001").await.unwrap();
-        assert_eq!(app::check_auction(&events).unwrap(), Some(result));
+        assert_eq!(app::check_auction(&events).unwrap(), Some(result.clone()));
         let refused = events
             .iter()
             .filter(|e| matches!(e, AuctionEvent::BidRefused { .. }))
@@ -273,6 +273,31 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
             *reserve_fen = 1;
         }
         assert!(app::check_auction(&forged).is_err());
+        // A bid backdated before the acts recorded ahead of it does not replay either.
+        let mut forged = events.clone();
+        let last_bid = forged
+            .iter()
+            .rposition(|e| matches!(e, AuctionEvent::BidAccepted { .. }))
+            .unwrap();
+        if let AuctionEvent::BidAccepted { bid } = &mut forged[last_bid] {
+            bid.at_ms = start;
+        }
+        assert!(app::check_auction(&forged).is_err());
+        // After the close a bid is refused and nothing is recorded.
+        let size = test.size().await;
+        assert_eq!(
+            test.app
+                .auction_bid(&bidder2, "TD-2026-001", 200_000_000, 1)
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_CLOSED"
+        );
+        assert_eq!(test.size().await, size);
+        assert_eq!(
+            test.app.verify_auction("TD-2026-001").await.unwrap(),
+            Some(result.clone())
+        );
         // The public sees the bids by number; no entity id appears.
         let public = serde_json::to_string(&events).unwrap();
         assert!(!public.contains(&bidder.entity_id));
@@ -306,6 +331,17 @@ async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
             deposit_fen: 5_000_000,
             min_bidders: 0,
         };
+        // Registering for a sale that does not exist yet is refused and starts nothing that
+        // could later stand in the sale's way.
+        let early = caller(&test.app, "bidder").await;
+        assert_eq!(
+            test.app
+                .register_for_auction(&early, "PW-2026-7")
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_NOT_FOUND"
+        );
         test.app
             .create_auction(&op, sale(&test, "PW-2026-7", "pollutant", terms, 0).await)
             .await
@@ -557,5 +593,16 @@ async fn too_few_bidders_fail_the_sale_and_it_is_relisted() {
             )
             .await
             .unwrap();
+        let relisted = test.app.auction("GQ-2026-9R").await.unwrap();
+        assert_eq!(
+            relisted.info.approval.as_deref(),
+            Some("浙国资产权〔2026〕12号")
+        );
+        let notice = test
+            .app
+            .announcement("GQ-2026-9R-auction_notice")
+            .await
+            .unwrap();
+        assert!(notice.body.contains("浙国资产权〔2026〕12号"));
     }
 }

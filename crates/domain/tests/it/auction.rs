@@ -145,6 +145,11 @@ fn english_auction_refusals_and_the_countdown() {
         ("no deposit", bid("D", 1_000_000), "AUCTION_DEPOSIT_MISSING"),
         ("below the start", bid("A", 999_999), "AUCTION_TOO_LOW"),
         (
+            "a price beyond any sale",
+            bid("A", i64::MAX),
+            "AUCTION_PRICE_RANGE",
+        ),
+        (
             "a deposit one fen short",
             AuctionCommand::ConfirmDeposit {
                 bidder: "D".into(),
@@ -462,4 +467,33 @@ fn a_quota_auction_modification_window_keeps_prices_in_the_band() {
         .map(|a| (a.bidder.as_str(), a.units))
         .collect();
     assert_eq!(got, vec![("B", 3), ("C", 6), ("A", 1)]);
+}
+
+/// A sale asking no deposit confirms it with the registration.
+#[test]
+fn a_sale_without_a_deposit_confirms_it_at_registration() {
+    let mut terms = english();
+    terms.deposit_fen = 0;
+    let state = run(
+        None,
+        &[(
+            0,
+            AuctionCommand::Create {
+                id: "A2".into(),
+                terms,
+                info: Default::default(),
+                reserve_commitment: String::new(),
+            },
+        )],
+    );
+    let events = state
+        .decide(AuctionCommand::Register { bidder: "A".into() }, 0)
+        .unwrap();
+    assert_eq!(events.len(), 2);
+    let state = run(
+        state,
+        &[(0, AuctionCommand::Register { bidder: "A".into() })],
+    );
+    let state = run(state, &[(MIN, bid("A", 1_000_000))]);
+    assert_eq!(state.unwrap().accepted, 1);
 }

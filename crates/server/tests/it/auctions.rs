@@ -356,6 +356,9 @@ async fn an_auction_runs_live_over_http_and_replays() {
             .unwrap();
         assert_eq!(response.status(), 200, "{notice}");
         let html = response.text().await.unwrap();
-        assert!(html.contains(&format!("href=\"/auctions/{ID}\"")), "{notice}: {html}");
+        assert!(
+            html.contains(&format!("href=\"/auctions/{ID}\"")),
+            "{notice}: {html}"
+        );
     }
 }
