@@ -1091,11 +1091,22 @@ impl App {
         limit: u64,
         offset: u64,
     ) -> Result<store::Page<Auction>, AppError> {
+        self.auctions_of(None, limit, offset).await
+    }
+
+    /// Sales of one 出让人 (or all), newest start first, one page.
+    pub async fn auctions_of(
+        &self,
+        transferor: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<store::Page<Auction>, AppError> {
         let page = self
             .store
             .documents(
                 &store::DocumentFilter {
                     kind: "auction",
+                    key2: transferor,
                     ..Default::default()
                 },
                 limit,

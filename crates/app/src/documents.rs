@@ -295,7 +295,8 @@ impl DocumentAggregate for Option<domain::Auction> {
             stream: stream.to_string(),
             kind: "auction".into(),
             key1: auction.id.clone(),
-            key2: String::new(),
+            // The 出让人, so that it finds its own sales.
+            key2: auction.info.transferor.clone(),
             status: if auction.result.is_some() {
                 "closed"
             } else {

@@ -83,6 +83,7 @@ fn result_text(result: &AuctionResult) -> String {
 
 struct AuctionRow {
     id: String,
+    title: String,
     method: &'static str,
     start: String,
     current: String,
@@ -97,6 +98,9 @@ struct AuctionsPage {
     page: u64,
     pages: u64,
     can_create: bool,
+    /// The caller is a 出让人 (tenderee role): it may list its own sales.
+    can_filter_mine: bool,
+    mine: bool,
 }
 
 pub(crate) async fn auctions(
@@ -105,7 +109,19 @@ pub(crate) async fn auctions(
     Query(params): Params,
 ) -> Response {
     let page = page_of(&params);
-    let list = match state.app.auctions(PER_PAGE, (page - 1) * PER_PAGE).await {
+    let who = caller.0.as_ref();
+    let can_filter_mine = who.is_some_and(|c| c.has(Role::Tenderee) && !c.entity_id.is_empty());
+    let mine = can_filter_mine && param(&params, "mine") == "1";
+    let transferor = if mine {
+        who.map(|c| c.entity_id.as_str())
+    } else {
+        None
+    };
+    let list = match state
+        .app
+        .auctions_of(transferor, PER_PAGE, (page - 1) * PER_PAGE)
+        .await
+    {
         Ok(list) => list,
         Err(error) => return app_error_page(error),
     };
@@ -114,6 +130,7 @@ pub(crate) async fn auctions(
         .iter()
         .map(|a| AuctionRow {
             id: a.id.clone(),
+            title: a.info.title.clone(),
             method: method_label(&a.terms.method),
             start: beijing_time(start_of(&a.terms)),
             current: a
@@ -133,6 +150,8 @@ pub(crate) async fn auctions(
         page,
         pages: page_count(list.total),
         can_create: caller.0.as_ref().is_some_and(|c| c.has(Role::Operator)),
+        can_filter_mine,
+        mine,
     })
 }
 

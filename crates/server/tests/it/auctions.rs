@@ -314,6 +314,20 @@ async fn an_auction_runs_live_over_http_and_replays() {
         .await
         .unwrap();
     assert!(mine.contains("竞价结果") && mine.contains("成交确认书"));
+    // The 出让人 lists its own sales.
+    let (tenderee_client, _) = flow.server.login("tenderee").await;
+    let own = tenderee_client
+        .get(flow.server.url("/auctions?mine=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        own.contains("本单位出让的标的") && own.contains(ID),
+        "{own}"
+    );
 
     // The 成交确认书: the buyer, the 出让人 and the trading center; not the other bidder.
     for (token, status) in [(&bidder, 200), (&operator, 200), (&bidder2, 403)] {
