@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
 
-use crate::{Stream, uscc};
+use crate::{Stream, bidder_registration, uscc};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct AuctionArgs {
@@ -134,21 +134,7 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
             platform
                 .register_entity_by_operator(
                     &operator,
-                    app::NewRegistration {
-                        kind: "organisation".into(),
-                        code: code.clone(),
-                        name: format!("压测竞买人{n:06}有限公司"),
-                        region: "330100".into(),
-                        legal_representative: "压测".into(),
-                        address: String::new(),
-                        contact_name: "压测".into(),
-                        contact_phone: "0571-00000000".into(),
-                        contact_email: String::new(),
-                        roles: vec!["bidder".into()],
-                        username: username.clone(),
-                        display_name: username.clone(),
-                        password: "Loadgen2026x".into(),
-                    },
+                    bidder_registration(&code, &format!("压测竞买人{n:06}有限公司"), &username),
                 )
                 .await
                 .map_err(err)?;

@@ -120,6 +120,25 @@ struct Bidder {
     start_after: Duration,
 }
 
+/// A load-generation bidder's registration (entity, first account, password).
+fn bidder_registration(code: &str, name: &str, username: &str) -> app::NewRegistration {
+    app::NewRegistration {
+        kind: "organisation".into(),
+        code: code.to_string(),
+        name: name.to_string(),
+        region: "330100".into(),
+        legal_representative: "压测".into(),
+        address: String::new(),
+        contact_name: "压测".into(),
+        contact_phone: "0571-00000000".into(),
+        contact_email: String::new(),
+        roles: vec!["bidder".into()],
+        username: username.to_string(),
+        display_name: username.to_string(),
+        password: "Loadgen2026x".into(),
+    }
+}
+
 fn uscc(n: usize) -> String {
     let prefix = format!("91330100LG{n:07}");
     format!(
@@ -267,21 +286,7 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
         platform
             .register_entity_by_operator(
                 &operator,
-                app::NewRegistration {
-                    kind: "organisation".into(),
-                    code: code.clone(),
-                    name: format!("压测投标人{n:05}有限公司"),
-                    region: "330100".into(),
-                    legal_representative: "压测".into(),
-                    address: String::new(),
-                    contact_name: "压测".into(),
-                    contact_phone: "0571-00000000".into(),
-                    contact_email: String::new(),
-                    roles: vec!["bidder".into()],
-                    username: username.clone(),
-                    display_name: username.clone(),
-                    password: "Loadgen2026x".into(),
-                },
+                bidder_registration(&code, &format!("压测投标人{n:05}有限公司"), &username),
             )
             .await
             .map_err(err)?;

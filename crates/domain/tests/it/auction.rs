@@ -118,6 +118,15 @@ fn refusal(state: &Option<Auction>, now: i64, command: AuctionCommand) -> &'stat
 }
 
 fn close(state: &Option<Auction>, now: i64, reserve: i64) -> AuctionResult {
+    closing(state, now, reserve).0
+}
+
+/// The close's result and what it does with the deposits.
+fn closing(
+    state: &Option<Auction>,
+    now: i64,
+    reserve: i64,
+) -> (AuctionResult, domain::DepositSettlement) {
     match &state
         .decide(
             AuctionCommand::Close {
@@ -128,7 +137,9 @@ fn close(state: &Option<Auction>, now: i64, reserve: i64) -> AuctionResult {
         )
         .unwrap()[0]
     {
-        AuctionEvent::Closed { result, .. } => result.clone(),
+        AuctionEvent::Closed {
+            result, deposits, ..
+        } => (result.clone(), deposits.clone()),
         other => panic!("{other:?}"),
     }
 }
@@ -361,24 +372,10 @@ fn deposits_are_applied_or_released_and_too_few_bidders_is_no_sale() {
         sale(english()),
         &[(MIN, bid("A", 1_000_000)), (2 * MIN, bid("B", 1_010_000))],
     );
-    let closed = state
-        .decide(
-            AuctionCommand::Close {
-                reserve_fen: 0,
-                salt: String::new(),
-            },
-            70 * MIN,
-        )
-        .unwrap();
-    let AuctionEvent::Closed {
-        result, deposits, ..
-    } = &closed[0]
-    else {
-        panic!()
-    };
+    let (result, deposits) = closing(&state, 70 * MIN, 0);
     assert_eq!(
         result,
-        &AuctionResult::Sold {
+        AuctionResult::Sold {
             bidder: "B".into(),
             price_fen: 1_010_000
         }
@@ -391,21 +388,7 @@ fn deposits_are_applied_or_released_and_too_few_bidders_is_no_sale() {
     let mut terms = english();
     terms.min_bidders = 4;
     let state = run(sale(terms), &[(MIN, bid("A", 1_000_000))]);
-    let closed = state
-        .decide(
-            AuctionCommand::Close {
-                reserve_fen: 0,
-                salt: String::new(),
-            },
-            70 * MIN,
-        )
-        .unwrap();
-    let AuctionEvent::Closed {
-        result, deposits, ..
-    } = &closed[0]
-    else {
-        panic!()
-    };
+    let (result, deposits) = closing(&state, 70 * MIN, 0);
     assert!(
         matches!(result, AuctionResult::NoSale { reason } if reason.contains("不足规则要求的4个"))
     );
