@@ -52,6 +52,8 @@ pub struct AuctionLive {
     pub increment_fen: i64,
     pub current: Option<AuctionBid>,
     pub minimum_next_fen: i64,
+    /// Each bid must carry the bidder's SM2 signature (the sale's terms).
+    pub signed_bids: bool,
     /// Quota auctions: the clearing price now (警示价), and when 修改出价 starts (0: never).
     pub clearing_fen: i64,
     pub modify_from_ms: i64,
@@ -103,6 +105,7 @@ impl AuctionLive {
             increment_fen: auction.terms.increment_fen,
             current: auction.current().cloned(),
             minimum_next_fen: auction.minimum_next(),
+            signed_bids: auction.terms.signed_bids,
             clearing_fen: auction.clearing_price(),
             modify_from_ms: match auction.terms.method {
                 AuctionMethod::Quota { modify_from_ms, .. } => modify_from_ms,
@@ -141,6 +144,9 @@ struct Request {
     command: AuctionCommand,
     actor: String,
     at_ms: i64,
+    /// Confidential entries that go with the command when it is recorded (a signed bid's
+    /// signature), in the same commit.
+    extra: Vec<NewEntry>,
     reply: oneshot::Sender<Outcome>,
 }
 
@@ -317,6 +323,7 @@ impl Lanes {
         id: &str,
         command: AuctionCommand,
         actor: &str,
+        extra: Vec<NewEntry>,
         clock: &Clock,
         context: impl Fn() -> Context,
     ) -> Outcome {
@@ -329,6 +336,7 @@ impl Lanes {
                     command,
                     actor: actor.to_string(),
                     at_ms: clock(),
+                    extra,
                     reply,
                 })
                 .map_err(|_| AppError::Internal("auction sequencer stopped".into()))?;
@@ -533,6 +541,7 @@ impl Sequencer {
                         code: refusal.code().to_string(),
                     };
                     self.apply(&mut entries, &request.actor, event);
+                    entries.extend(request.extra.iter().cloned());
                     outcomes.push(Err(refusal.into()));
                     continue;
                 }
@@ -544,6 +553,7 @@ impl Sequencer {
                         self.apply(&mut entries, &request.actor, event);
                     }
                     outcomes.push(Ok(entries.len().saturating_sub(1)));
+                    entries.extend(request.extra.iter().cloned());
                 }
                 Err(refusal) => outcomes.push(Err(refusal.into())),
             }

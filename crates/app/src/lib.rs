@@ -37,8 +37,8 @@ use store::Store;
 
 pub use auction_engine::AuctionLive;
 pub use auctions::{
-    AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedDepositNotice,
-    check_auction, check_entry_time, reserve_commitment, seed_demo_auctions,
+    AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
+    SignedDepositNotice, check_auction, check_entry_time, reserve_commitment, seed_demo_auctions,
 };
 pub use auth::{Caller, NewSession, PasswordPolicy};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};

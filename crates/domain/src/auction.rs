@@ -75,6 +75,11 @@ pub struct AuctionTerms {
     /// from the rule set at the publication; 0 or 1: no minimum).
     #[serde(default)]
     pub min_bidders: u32,
+    /// Every bid must carry the bidder's SM2 signature under its bound certificate (checked by
+    /// the application before the bid is decided; a high-value sale, not a quota auction of
+    /// thousands of bids a second).
+    #[serde(default)]
+    pub signed_bids: bool,
 }
 
 /// What is sold, by whom and where, and the rules it was published under (public from the

@@ -120,6 +120,7 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
                         increment_fen: INCREMENT,
                         deposit_fen: 1_000_000,
                         min_bidders: 0,
+                        signed_bids: false,
                     },
                     reserve_fen: START_PRICE,
                 },

@@ -166,10 +166,14 @@ pub(crate) async fn register(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BidRequest {
-    /// The price, in fen (per unit in a quota auction).
-    pub(crate) price_fen: i64,
+    /// The price, in fen (per unit in a quota auction). Not with `signed`.
+    pub(crate) price_fen: Option<i64>,
     /// Units (quota auctions; default 1).
     pub(crate) quantity: Option<u64>,
+    /// For a sale that asks for signed bids: what `ggzy sign` prints for the bid message
+    /// `{"auction", "bidder", "price_fen", "quantity"}` (price and quantity are taken from it).
+    #[schema(value_type = Option<Object>)]
+    pub(crate) signed: Option<app::SignedBid>,
 }
 
 /// An acknowledged bid.
@@ -190,13 +194,27 @@ pub(crate) async fn bid(
     ApiJson(input): ApiJson<BidRequest>,
 ) -> ApiResult<Json<BidDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state
-        .app
-        .auction_bid(caller, &id, input.price_fen, input.quantity.unwrap_or(1))
-        .await?;
+    let (receipt, price_fen) = match (&input.signed, input.price_fen) {
+        (Some(signed), None) => (
+            state.app.auction_bid_signed(caller, &id, signed).await?,
+            signed.payload["price_fen"].as_i64().unwrap_or_default(),
+        ),
+        (None, Some(price_fen)) => (
+            state
+                .app
+                .auction_bid(caller, &id, price_fen, input.quantity.unwrap_or(1))
+                .await?,
+            price_fen,
+        ),
+        _ => {
+            return Err(ApiError::from(app::AppError::Invalid(
+                "报价应给出 price_fen，或给出签名的报价 signed（二者取一）".into(),
+            )));
+        }
+    };
     let key = state.app.public_key();
     Ok(Json(BidDto {
-        price_fen: input.price_fen,
+        price_fen,
         receipt: receipt.map(|r| ReceiptDto::from_receipt(&r, &key)),
     }))
 }

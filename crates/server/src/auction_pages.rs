@@ -317,6 +317,7 @@ fn parse_new(form: &HashMap<String, String>) -> Result<app::NewAuction, AppError
             increment_fen: amount(form, "increment", "加价幅度")?,
             deposit_fen: amount(form, "deposit", "竞买保证金")?,
             min_bidders: 0,
+            signed_bids: get("signed_bids") == "on",
         },
         reserve_fen: amount(form, "reserve", "保留价")?,
     })
@@ -425,6 +426,9 @@ struct AuctionPage {
     is_operator: bool,
     csrf: String,
     notice: Notice,
+    /// Bids must be signed; the message to sign at the minimum price, for this bidder.
+    signed_bids: bool,
+    sign_message: String,
     /// The snapshot as JSON, for the script's first paint.
     live_json: String,
     now_ms: i64,
@@ -572,6 +576,17 @@ async fn auction_page(
         csrf: csrf_of(caller),
         notice,
         // Inside a <script> element: no "<" may close it.
+        signed_bids: auction.terms.signed_bids,
+        sign_message: match who {
+            Some(c) if is_bidder => serde_json::to_string(&state.app.bid_message(
+                id,
+                &c.entity_id,
+                auction.minimum_next(),
+                1,
+            ))
+            .unwrap_or_default(),
+            _ => String::new(),
+        },
         live_json: serde_json::to_string(&*live)
             .unwrap_or_default()
             .replace('<', "\\u003c"),
@@ -620,6 +635,19 @@ pub(crate) async fn act(
                         .map(|_| ())
                 }
                 None => Err(invalid("报价应为金额（元，最多两位小数）")),
+            },
+        ),
+        "bid_signed" => (
+            "bid",
+            match serde_json::from_str::<app::SignedBid>(get("signed").trim()) {
+                Ok(signed) => state
+                    .app
+                    .auction_bid_signed(who, &id, &signed)
+                    .await
+                    .map(|_| ()),
+                Err(_) => Err(invalid(
+                    "请粘贴 ggzy sign 输出的完整 JSON（含 payload、signature、certificate）",
+                )),
             },
         ),
         "deposit" => (

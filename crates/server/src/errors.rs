@@ -212,6 +212,12 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("AUCTION_PERIOD", 422, "竞价时间不符合规则集的期间规定"),
     ("AUCTION_RELIST", 409, "不能重新挂牌（拍卖）"),
     (
+        "AUCTION_SIGNATURE_REQUIRED",
+        422,
+        "本竞价要求每次报价以数字证书签名",
+    ),
+    ("AUCTION_SIGNATURE_INVALID", 422, "报价签名无效"),
+    (
         "AUCTION_TRANSFEROR_BIDS",
         409,
         "出让人（转让人）不能竞买自己的标的",

@@ -44,6 +44,7 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
             increment_fen: 1_000_000,
             deposit_fen: 5_000_000,
             min_bidders: 0,
+            signed_bids: false,
         };
         // Land: the 出让公告 at least 20 days before the start (39号令); a land sale is no
         // listing... and the catalog does not offer 指标竞价 for it either way.
@@ -330,6 +331,7 @@ async fn concurrent_bids_are_sequenced_and_survive_a_restart() {
             increment_fen: 10_000,
             deposit_fen: 5_000_000,
             min_bidders: 0,
+            signed_bids: false,
         };
         // Registering for a sale that does not exist yet is refused and starts nothing that
         // could later stand in the sale's way.
@@ -455,6 +457,7 @@ async fn too_few_bidders_fail_the_sale_and_it_is_relisted() {
             increment_fen: 10_000,
             deposit_fen: 100_000,
             min_bidders: 0,
+            signed_bids: false,
         };
         test.app
             .create_auction(
@@ -604,5 +607,115 @@ async fn too_few_bidders_fail_the_sale_and_it_is_relisted() {
             .await
             .unwrap();
         assert!(notice.body.contains("浙国资产权〔2026〕12号"));
+    }
+}
+
+/// A sale that asks for signed bids: an unsigned bid is refused; a bid signed with another
+/// entity's certificate, or over another 竞买号, is refused; the bidder's own signature is accepted
+/// and kept, confidential, in the same commit as the bid.
+#[tokio::test]
+async fn a_sale_with_signed_bids_checks_each_signature() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let key_of = |username: &str| {
+            let c = certificates
+                .iter()
+                .find(|c| c.username == username)
+                .unwrap();
+            (
+                crypto::PlatformKey::from_pkcs8_pem(&c.key_pem).unwrap(),
+                c.cert_pem.clone(),
+            )
+        };
+        let op = caller(&test.app, "operator").await;
+        let terms = AuctionTerms {
+            method: AuctionMethod::English {
+                start_ms: START_MS,
+                free_until_ms: START_MS + 60 * MIN,
+                countdown_ms: 5 * MIN,
+            },
+            start_price_fen: 1_000_000,
+            increment_fen: 10_000,
+            deposit_fen: 0,
+            min_bidders: 0,
+            signed_bids: true,
+        };
+        test.app
+            .create_auction(
+                &op,
+                sale(&test, "QT-2026-9", "other_assets", terms, 0).await,
+            )
+            .await
+            .unwrap();
+        let bidder = caller(&test.app, "bidder").await;
+        test.app
+            .register_for_auction(&bidder, "QT-2026-9")
+            .await
+            .unwrap();
+        test.advance(MIN);
+        assert_eq!(
+            test.app
+                .auction_bid(&bidder, "QT-2026-9", 1_000_000, 1)
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_SIGNATURE_REQUIRED"
+        );
+        let message = test
+            .app
+            .bid_message("QT-2026-9", &bidder.entity_id, 1_000_000, 1);
+        let sign = |username: &str, message: &serde_json::Value| {
+            let (key, cert) = key_of(username);
+            app::SignedBid {
+                payload: message.clone(),
+                signature: key.sign_json(message).unwrap().to_hex(),
+                certificate: cert,
+                algorithm: String::new(),
+            }
+        };
+        let size = test.size().await;
+        // Another entity's certificate; another 竞买号; a changed price after signing.
+        let other = test.app.bid_message(
+            "QT-2026-9",
+            &caller(&test.app, "bidder2").await.entity_id,
+            1_000_000,
+            1,
+        );
+        let mut changed = sign("bidder", &message);
+        changed.payload["price_fen"] = serde_json::json!(1_010_000);
+        for (signed, code) in [
+            (sign("bidder2", &message), "AUCTION_SIGNATURE_INVALID"),
+            (sign("bidder", &other), "AUCTION_SIGNATURE_INVALID"),
+            (changed, "CERT_BAD_SIGNATURE"),
+        ] {
+            let error = test
+                .app
+                .auction_bid_signed(&bidder, "QT-2026-9", &signed)
+                .await
+                .unwrap_err();
+            assert_eq!(error.code(), code);
+        }
+        assert_eq!(test.size().await, size);
+        let receipt = test
+            .app
+            .auction_bid_signed(&bidder, "QT-2026-9", &sign("bidder", &message))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(receipt.kind, "auction.bid_accepted");
+        // The bid and its signature, one commit.
+        assert_eq!(test.size().await, size + 2);
+        let evidence = test
+            .app
+            .store()
+            .stream_entries("auction-sealed/QT-2026-9")
+            .await
+            .unwrap();
+        let kept = evidence
+            .iter()
+            .find(|row| row.kind == "auction.bid_signature")
+            .unwrap();
+        assert_eq!(kept.visibility, "supervision");
+        assert_eq!(kept.seq as u64, receipt.seq + 1);
     }
 }

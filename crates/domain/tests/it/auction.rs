@@ -21,6 +21,7 @@ fn english() -> AuctionTerms {
         increment_fen: 10_000,
         deposit_fen: 5_000,
         min_bidders: 0,
+        signed_bids: false,
     }
 }
 
@@ -35,6 +36,7 @@ fn listing() -> AuctionTerms {
         increment_fen: 10_000,
         deposit_fen: 5_000,
         min_bidders: 0,
+        signed_bids: false,
     }
 }
 
@@ -54,6 +56,7 @@ fn quota(uniform: bool) -> AuctionTerms {
         increment_fen: 0,
         deposit_fen: 5_000,
         min_bidders: 0,
+        signed_bids: false,
     }
 }
 

@@ -191,6 +191,16 @@ async fn an_auction_runs_live_over_http_and_replays() {
         (status, body["code"].as_str()),
         (409, Some("AUCTION_NOT_STARTED"))
     );
+    // Neither a price nor a signed bid: refused before anything.
+    let (status, _) = flow
+        .call(
+            &bidder,
+            Method::POST,
+            &format!("/api/v1/auctions/{ID}/bids"),
+            Some(json!({"quantity": 1})),
+        )
+        .await;
+    assert_eq!(status, 422);
     flow.advance(2 * MIN);
     let (status, body) = bid(bidder.clone(), 100_000_000).await;
     assert_eq!(status, 200, "{body}");
