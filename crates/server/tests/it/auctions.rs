@@ -200,7 +200,7 @@ async fn an_auction_runs_live_over_http_and_replays() {
             Some(json!({"quantity": 1})),
         )
         .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 400);
     flow.advance(2 * MIN);
     let (status, body) = bid(bidder.clone(), 100_000_000).await;
     assert_eq!(status, 200, "{body}");
