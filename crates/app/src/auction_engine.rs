@@ -92,6 +92,7 @@ impl AuctionLive {
             AuctionMethod::Quota {
                 start_ms, close_ms, ..
             } => ("quota", start_ms, close_ms),
+            AuctionMethod::Sealed { start_ms, close_ms } => ("sealed", start_ms, close_ms),
         };
         Self {
             id: id.to_string(),

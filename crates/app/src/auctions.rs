@@ -94,6 +94,7 @@ fn method_of(method: &AuctionMethod) -> (&'static [Method], &'static str) {
         AuctionMethod::English { .. } => (&[Method::Auction, Method::OnlineBidding], "网上拍卖"),
         AuctionMethod::Listing { .. } => (&[Method::Listing], "挂牌"),
         AuctionMethod::Quota { .. } => (&[Method::Auction, Method::OnlineBidding], "指标竞价"),
+        AuctionMethod::Sealed { .. } => (&[Method::Auction, Method::OnlineBidding], "密封报价"),
     }
 }
 
@@ -112,6 +113,7 @@ fn start_and_end(method: &AuctionMethod) -> (i64, i64) {
         AuctionMethod::Quota {
             start_ms, close_ms, ..
         } => (start_ms, close_ms),
+        AuctionMethod::Sealed { start_ms, close_ms } => (start_ms, close_ms),
     }
 }
 
@@ -129,6 +131,10 @@ fn terms_text(terms: &AuctionTerms) -> String {
             yuan(terms.start_price_fen),
             yuan(terms.increment_fen),
             countdown_ms / 60_000
+        ),
+        AuctionMethod::Sealed { .. } => format!(
+            "密封报价：起始价 {} 元。每个竞买人在截止前递交一份以本竞价开启公钥加密、以本单位数字证书签名的密封报价文件（可重新递交替换）；截止后由密钥持有人共同开启，报价最高且不低于保留价的成交，报价相同的以先递交者为准。",
+            yuan(terms.start_price_fen)
         ),
         AuctionMethod::Quota {
             units,
@@ -216,9 +222,11 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
         let n = index + 1;
         let time = match event {
             AuctionEvent::BidAccepted { bid } => Some(bid.at_ms),
-            AuctionEvent::BidRefused { at_ms, .. } | AuctionEvent::Closed { at_ms, .. } => {
-                Some(*at_ms)
-            }
+            AuctionEvent::BidRefused { at_ms, .. }
+            | AuctionEvent::Closed { at_ms, .. }
+            | AuctionEvent::SealedSubmitted { at_ms, .. }
+            | AuctionEvent::OpeningStarted { at_ms, .. }
+            | AuctionEvent::Opened { at_ms, .. } => Some(*at_ms),
             _ => None,
         };
         if let Some(time) = time {
@@ -281,6 +289,22 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
                 state = state.evolve(event);
                 continue;
             }
+            AuctionEvent::SealedSubmitted {
+                bidder, envelope, ..
+            } => AuctionCommand::SubmitSealed {
+                bidder: bidder.clone(),
+                envelope: envelope.clone(),
+            },
+            AuctionEvent::OpeningStarted { bids, .. } => {
+                AuctionCommand::StartOpening { bids: bids.clone() }
+            }
+            AuctionEvent::PartialAccepted { holder, partials } => AuctionCommand::AcceptPartial {
+                holder: *holder,
+                partials: partials.clone(),
+            },
+            AuctionEvent::Opened { lines, .. } => AuctionCommand::RecordOpened {
+                lines: lines.clone(),
+            },
             AuctionEvent::Closed {
                 reserve_fen, salt, ..
             } => {
@@ -296,9 +320,12 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
         };
         let at = match event {
             AuctionEvent::BidAccepted { bid } => bid.at_ms,
-            AuctionEvent::Closed { at_ms, .. } => *at_ms,
-            // Creation, registrations and deposits are not time-bound in the rules the replay
-            // checks, except registration closing: replayed at the start.
+            AuctionEvent::Closed { at_ms, .. }
+            | AuctionEvent::SealedSubmitted { at_ms, .. }
+            | AuctionEvent::OpeningStarted { at_ms, .. }
+            | AuctionEvent::Opened { at_ms, .. } => *at_ms,
+            // Creation, registrations, deposits and partials are not time-bound in the rules the
+            // replay checks, except registration closing: replayed at the start.
             _ => i64::MIN / 2,
         };
         let decided = state
@@ -317,7 +344,11 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
 pub fn check_entry_time(event: &AuctionEvent, entry_at_ms: i64) -> Result<(), String> {
     let time = match event {
         AuctionEvent::BidAccepted { bid } => bid.at_ms,
-        AuctionEvent::BidRefused { at_ms, .. } | AuctionEvent::Closed { at_ms, .. } => *at_ms,
+        AuctionEvent::BidRefused { at_ms, .. }
+        | AuctionEvent::Closed { at_ms, .. }
+        | AuctionEvent::SealedSubmitted { at_ms, .. }
+        | AuctionEvent::OpeningStarted { at_ms, .. }
+        | AuctionEvent::Opened { at_ms, .. } => *at_ms,
         _ => return Ok(()),
     };
     if time > entry_at_ms {
@@ -351,7 +382,7 @@ impl App {
 
     /// Puts a command in the sale's sequence (judged at its arrival, now) and waits for its
     /// commit.
-    async fn auction_command(
+    pub(crate) async fn auction_command(
         &self,
         id: &str,
         actor: &str,
@@ -362,7 +393,7 @@ impl App {
     }
 
     /// The same, with confidential entries recorded in the same commit as the command.
-    async fn auction_command_with(
+    pub(crate) async fn auction_command_with(
         &self,
         id: &str,
         actor: &str,
@@ -518,7 +549,23 @@ impl App {
                 .as_ref()
                 .map(|(_, approval)| approval.trim().to_string())
                 .filter(|a| !a.is_empty()),
+            opening_key: None,
         };
+        let mut info = info;
+        if matches!(terms.method, AuctionMethod::Sealed { .. }) {
+            // Sealed to the active ceremony's key: nobody, the platform included, opens a bid
+            // before the holders do.
+            let ceremony = self.active_ceremony().await?.ok_or_else(|| {
+                AppError::refused(
+                    "NO_OPENING_KEY",
+                    "尚无可用的开启密钥：请交易中心先组织密钥仪式",
+                )
+            })?;
+            info.opening_key = Some(
+                crate::keys::opening_key(&ceremony)
+                    .ok_or_else(|| AppError::Internal("active ceremony without key".into()))?,
+            );
+        }
         if let Some(approval) = &info.approval {
             rule_notes.push(format!("重新挂牌起始价经书面同意（{approval}）"));
         }
@@ -589,6 +636,9 @@ impl App {
                 }
                 AuctionMethod::English { .. } => {
                     format!("自由竞价截止时间 {}", crate::format_beijing_minute(end_ms))
+                }
+                AuctionMethod::Sealed { .. } => {
+                    format!("密封报价截止时间 {}", crate::format_beijing_minute(end_ms))
                 }
             },
         );

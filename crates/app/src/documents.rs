@@ -306,7 +306,8 @@ impl DocumentAggregate for Option<domain::Auction> {
             sort_ms: match auction.terms.method {
                 domain::AuctionMethod::English { start_ms, .. }
                 | domain::AuctionMethod::Listing { start_ms, .. }
-                | domain::AuctionMethod::Quota { start_ms, .. } => start_ms,
+                | domain::AuctionMethod::Quota { start_ms, .. }
+                | domain::AuctionMethod::Sealed { start_ms, .. } => start_ms,
             },
             state: state_json(auction),
             last_seq,

@@ -386,6 +386,102 @@ impl HolderFile {
     }
 }
 
+impl HolderFile {
+    /// A sealed-bid sale's opening: checks the opening entry and the sale's creation entry in
+    /// one tree signed by the pinned platform key, that the opening came after the sale's close
+    /// (as published at its creation), and that each envelope's signed header names this sale,
+    /// its bidder and its wrapped key; then makes the partial decryptions. Refuses before the
+    /// close, whatever the platform asks.
+    pub fn sale_partials(
+        &self,
+        request: &crate::SaleOpeningRequest,
+    ) -> Result<PartialsRequest, AppError> {
+        let share = self
+            .share
+            .as_deref()
+            .ok_or_else(|| refuse("本持有人没有开启密钥份额"))?;
+        if request.ceremony != self.ceremony {
+            return Err(refuse("该竞价的开启密钥不是本持有人参与生成的"));
+        }
+        let platform = PublicKey::from_hex(&self.platform_key)?;
+        request
+            .tree_head
+            .verify(&platform)
+            .map_err(|_| refuse("签名树头的平台签名无效"))?;
+        let stream = format!("auction/{}", request.auction);
+        for proven in [&request.opening, &request.created] {
+            verify_inclusion(
+                &proven.entry.leaf_hash()?,
+                proven.entry.seq,
+                request.tree_head.head.size,
+                &proven.path,
+                &request.tree_head.head.root,
+            )
+            .map_err(|e| refuse(format!("竞价条目不在账本中：{e}")))?;
+            if proven.entry.stream != stream {
+                return Err(refuse("账本条目不属于该竞价"));
+            }
+        }
+        let Ok(domain::AuctionEvent::Created { terms, .. }) =
+            serde_json::from_value(request.created.entry.payload.clone())
+        else {
+            return Err(refuse("账本条目不是竞价的发布"));
+        };
+        let domain::AuctionMethod::Sealed { close_ms, .. } = terms.method else {
+            return Err(refuse("该竞价不是密封报价"));
+        };
+        let Ok(domain::AuctionEvent::OpeningStarted { bids, at_ms }) =
+            serde_json::from_value(request.opening.entry.payload.clone())
+        else {
+            return Err(refuse("账本条目不是开启密封报价"));
+        };
+        if request.created.entry.seq >= request.opening.entry.seq {
+            return Err(refuse("竞价条目的顺序不对"));
+        }
+        if at_ms < close_ms || request.tree_head.head.timestamp_ms < close_ms {
+            return Err(AppError::Domain(domain::DomainError::AuctionStillOpen));
+        }
+        for bid in &bids {
+            let header: crypto::EnvelopeHeader = serde_json::from_str(&bid.header)
+                .map_err(|_| refuse("开启条目中的报价文件头部无法解析"))?;
+            header
+                .verify_signature()
+                .map_err(|_| refuse("报价文件头部的签名无效"))?;
+            let digest = crypto::Envelope::digest_of_header_line(bid.header.as_bytes());
+            if header.lot != request.auction
+                || header.bidder != bid.entity
+                || header.wrapped_key != bid.wrapped_key
+                || digest.to_hex() != bid.envelope
+            {
+                return Err(refuse(format!(
+                    "开启条目中竞买号 {} 的封装密钥不属于本竞价的这份报价文件，拒绝解密",
+                    bid.bidder
+                )));
+            }
+        }
+        let secret = to32(&hex::decode(share).unwrap_or_default())?;
+        let share = KeyShare::from_secret(self.index, &secret);
+        let partials = bids
+            .iter()
+            .map(|bid| {
+                let wrapped =
+                    hex::decode(&bid.wrapped_key).map_err(|_| refuse("封装密钥不是十六进制"))?;
+                let context = partial_context(&request.auction, &bid.entity, &bid.envelope);
+                let partial = share.partial_decrypt(&wrapped, &context)?;
+                Ok(BidPartial {
+                    bidder: domain::EntityId(bid.entity.clone()),
+                    point: hex::encode(&partial.point),
+                    proof: partial.proof_hex(),
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(PartialsRequest {
+            index: self.index,
+            partials,
+        })
+    }
+}
+
 fn to32(bytes: &[u8]) -> Result<[u8; 32], AppError> {
     bytes.try_into().map_err(|_| refuse("份额长度应为32字节"))
 }

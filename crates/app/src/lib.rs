@@ -24,6 +24,7 @@ mod panels;
 mod projection;
 mod reference;
 mod rooms;
+mod sealed_sales;
 mod simulated;
 mod tender;
 mod verify;
@@ -66,6 +67,7 @@ pub use reference::{
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
 };
 pub use rooms::{NewBooking, NewRoom, RoomView};
+pub use sealed_sales::SaleOpeningRequest;
 pub use simulated::{
     DEMO_HOLDERS, run_simulated_ceremony, seed_demo_tendering, simulated_holders_round,
 };

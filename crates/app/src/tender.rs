@@ -1596,7 +1596,7 @@ impl App {
     }
 }
 
-fn shared_key(key: &domain::OpeningKey) -> Result<crypto::SharedKey, AppError> {
+pub(crate) fn shared_key(key: &domain::OpeningKey) -> Result<crypto::SharedKey, AppError> {
     Ok(crypto::SharedKey {
         public_key: crypto::PublicKey::from_hex(&key.public_key)?,
         threshold: key.threshold as usize,
@@ -1615,7 +1615,7 @@ fn shared_key(key: &domain::OpeningKey) -> Result<crypto::SharedKey, AppError> {
 }
 
 /// Opens one envelope; never fails, but records why it could not be opened.
-fn open_one(
+pub(crate) fn open_one(
     lot: &str,
     bid: &SealedBidRef,
     content: Option<Vec<u8>>,

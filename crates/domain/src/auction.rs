@@ -41,6 +41,10 @@ pub enum AuctionMethod {
         listing_end_ms: i64,
         countdown_ms: i64,
     },
+    /// 密封报价: one sealed, signed envelope per bidder (a later one replaces the earlier) until
+    /// `close_ms`; all opened together by the key holders after it; the highest price wins,
+    /// equal prices by the earlier envelope.
+    Sealed { start_ms: i64, close_ms: i64 },
     Quota {
         start_ms: i64,
         close_ms: i64,
@@ -104,6 +108,10 @@ pub struct AuctionInfo {
     /// The written approval (文号) a re-listing below the rule set's price floor cites.
     #[serde(default)]
     pub approval: Option<String>,
+    /// Sealed-bid sales: the opening key the envelopes are sealed to (the active ceremony's at
+    /// the creation).
+    #[serde(default)]
+    pub opening_key: Option<crate::OpeningKey>,
 }
 
 /// What happens to the deposits at the close: the buyers' are applied to the price (转作价款),
@@ -199,6 +207,51 @@ pub struct Auction {
     /// What happened to the deposits, once closed.
     #[serde(default)]
     pub deposits: Option<DepositSettlement>,
+    /// Sealed-bid sales: each bidder's latest envelope (digest) and when it came.
+    #[serde(default)]
+    pub sealed: BTreeMap<String, SealedSubmission>,
+    /// Sealed-bid sales: the opening, once started.
+    #[serde(default)]
+    pub opening: Option<SaleOpening>,
+}
+
+/// A sealed bid as received (public: the 竞买号, the envelope's digest, the time).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedSubmission {
+    pub envelope: String,
+    pub at_ms: i64,
+}
+
+/// A sealed bid fixed for the opening: from the close on, who is behind it is public, with the
+/// signed header that binds its wrapped key to this sale and bidder (what the key holders check).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleSealedBid {
+    /// 竞买号.
+    pub bidder: String,
+    /// The bidder's 统一社会信用代码 (as the envelope's header names it).
+    pub entity: String,
+    pub envelope: String,
+    pub wrapped_key: String,
+    pub header: String,
+    pub at_ms: i64,
+}
+
+/// One opened sealed bid: its price, or why it could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenedSealedBid {
+    pub bidder: String,
+    pub envelope: String,
+    pub price_fen: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// The opening of a sealed-bid sale: the bids fixed, the holders' accepted partial
+/// decryptions, and the result of opening.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleOpening {
+    pub bids: Vec<SaleSealedBid>,
+    pub partials: BTreeMap<u32, Vec<crate::BidPartial>>,
+    pub opened: Option<Vec<OpenedSealedBid>>,
 }
 
 impl Auction {
@@ -210,7 +263,7 @@ impl Auction {
         match self.terms.method {
             AuctionMethod::English { countdown_ms, .. }
             | AuctionMethod::Listing { countdown_ms, .. } => Some(countdown_ms),
-            AuctionMethod::Quota { .. } => None,
+            AuctionMethod::Quota { .. } | AuctionMethod::Sealed { .. } => None,
         }
     }
 
@@ -219,7 +272,9 @@ impl Auction {
         match self.terms.method {
             AuctionMethod::English { free_until_ms, .. } => free_until_ms,
             AuctionMethod::Listing { listing_end_ms, .. } => listing_end_ms,
-            AuctionMethod::Quota { close_ms, .. } => close_ms,
+            AuctionMethod::Quota { close_ms, .. } | AuctionMethod::Sealed { close_ms, .. } => {
+                close_ms
+            }
         }
     }
 
@@ -227,7 +282,8 @@ impl Auction {
         match self.terms.method {
             AuctionMethod::English { start_ms, .. }
             | AuctionMethod::Listing { start_ms, .. }
-            | AuctionMethod::Quota { start_ms, .. } => start_ms,
+            | AuctionMethod::Quota { start_ms, .. }
+            | AuctionMethod::Sealed { start_ms, .. } => start_ms,
         }
     }
 
@@ -303,6 +359,36 @@ impl Auction {
     }
 }
 
+/// A sealed-bid sale's result from its opened bids: the highest price at or above the start
+/// price and the reserve wins; equal prices go to the earlier envelope.
+fn sealed_result(auction: &Auction, reserve_fen: i64) -> AuctionResult {
+    let Some(opened) = auction.opening.as_ref().and_then(|o| o.opened.as_ref()) else {
+        return AuctionResult::NoSale {
+            reason: "无人递交密封报价".into(),
+        };
+    };
+    let best = opened
+        .iter()
+        .filter_map(|line| {
+            let price = line.price_fen?;
+            let at = auction.sealed.get(&line.bidder)?.at_ms;
+            (price >= auction.terms.start_price_fen).then_some((price, at, &line.bidder))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    match best {
+        None => AuctionResult::NoSale {
+            reason: "没有不低于起始价的有效密封报价".into(),
+        },
+        Some((price, _, bidder)) if price >= reserve_fen => AuctionResult::Sold {
+            bidder: bidder.clone(),
+            price_fen: price,
+        },
+        Some(_) => AuctionResult::NoSale {
+            reason: "最高报价未达到保留价".into(),
+        },
+    }
+}
+
 /// Ranks quota bids (price high first, then earlier first) and clears `units`.
 pub fn allocate<'a>(
     bids: impl IntoIterator<Item = &'a AuctionBid>,
@@ -353,6 +439,17 @@ pub enum AuctionCommand {
     /// After the end: the reserve revealed with its salt (checked against the commitment by the
     /// application), the sale decided.
     Close { reserve_fen: i64, salt: String },
+    /// A sealed bid (the application has checked the envelope and its signature).
+    SubmitSealed { bidder: String, envelope: String },
+    /// After the close: the sealed bids fixed for the opening (the latest of each bidder).
+    StartOpening { bids: Vec<SaleSealedBid> },
+    /// A key holder's partial decryptions, checked by the application (one per bid, in order).
+    AcceptPartial {
+        holder: u32,
+        partials: Vec<crate::BidPartial>,
+    },
+    /// The bids opened with the holders' partials.
+    RecordOpened { lines: Vec<OpenedSealedBid> },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -385,6 +482,23 @@ pub enum AuctionEvent {
         at_ms: i64,
         code: String,
     },
+    SealedSubmitted {
+        bidder: String,
+        envelope: String,
+        at_ms: i64,
+    },
+    OpeningStarted {
+        bids: Vec<SaleSealedBid>,
+        at_ms: i64,
+    },
+    PartialAccepted {
+        holder: u32,
+        partials: Vec<crate::BidPartial>,
+    },
+    Opened {
+        lines: Vec<OpenedSealedBid>,
+        at_ms: i64,
+    },
     Closed {
         reserve_fen: i64,
         #[serde(default)]
@@ -404,6 +518,10 @@ impl AuctionEvent {
             Self::DepositConfirmed { .. } => "auction.deposit_confirmed",
             Self::BidAccepted { .. } => "auction.bid_accepted",
             Self::BidRefused { .. } => "auction.bid_refused",
+            Self::SealedSubmitted { .. } => "auction.sealed_submitted",
+            Self::OpeningStarted { .. } => "auction.opening_started",
+            Self::PartialAccepted { .. } => "auction.partial_accepted",
+            Self::Opened { .. } => "auction.opened",
             Self::Closed { .. } => "auction.closed",
         }
     }
@@ -443,6 +561,7 @@ impl crate::Decider for Option<Auction> {
                         listing_end_ms,
                         countdown_ms,
                     } => terms.increment_fen > 0 && start_ms < listing_end_ms && countdown_ms > 0,
+                    AuctionMethod::Sealed { start_ms, close_ms } => start_ms < close_ms,
                     AuctionMethod::Quota {
                         start_ms,
                         close_ms,
@@ -532,6 +651,9 @@ impl crate::Decider for Option<Auction> {
                         max: crate::centi_text(MAX_PRICE_FEN),
                     });
                 }
+                if matches!(auction.terms.method, AuctionMethod::Sealed { .. }) {
+                    return Err(DomainError::AuctionSealedOnly);
+                }
                 let phase = auction.phase(now_ms);
                 match phase {
                     AuctionPhase::NotStarted => return Err(DomainError::AuctionNotStarted),
@@ -603,9 +725,93 @@ impl crate::Decider for Option<Auction> {
                     },
                 }])
             }
+            AuctionCommand::SubmitSealed { bidder, envelope } => {
+                if !matches!(auction.terms.method, AuctionMethod::Sealed { .. }) {
+                    return Err(DomainError::AuctionNotSealed);
+                }
+                match auction.registered.get(&bidder) {
+                    None => return Err(DomainError::AuctionNotRegistered),
+                    Some(false) => return Err(DomainError::AuctionDepositMissing),
+                    Some(true) => {}
+                }
+                match auction.phase(now_ms) {
+                    AuctionPhase::NotStarted => Err(DomainError::AuctionNotStarted),
+                    AuctionPhase::Ended | AuctionPhase::Timed => Err(DomainError::AuctionTooLate),
+                    AuctionPhase::Free => Ok(vec![AuctionEvent::SealedSubmitted {
+                        bidder,
+                        envelope,
+                        at_ms: now_ms,
+                    }]),
+                }
+            }
+            AuctionCommand::StartOpening { bids } => {
+                if !matches!(auction.terms.method, AuctionMethod::Sealed { .. })
+                    || auction.opening.is_some()
+                    || auction.sealed.is_empty()
+                {
+                    return Err(DomainError::AuctionOpeningStep);
+                }
+                if auction.phase(now_ms) != AuctionPhase::Ended {
+                    return Err(DomainError::AuctionStillOpen);
+                }
+                // Exactly the latest envelope of each bidder, nothing else.
+                let fixed: BTreeMap<&str, (&str, i64)> = bids
+                    .iter()
+                    .map(|b| (b.bidder.as_str(), (b.envelope.as_str(), b.at_ms)))
+                    .collect();
+                let expected: BTreeMap<&str, (&str, i64)> = auction
+                    .sealed
+                    .iter()
+                    .map(|(n, s)| (n.as_str(), (s.envelope.as_str(), s.at_ms)))
+                    .collect();
+                if fixed != expected || fixed.len() != bids.len() {
+                    return Err(DomainError::AuctionOpeningStep);
+                }
+                Ok(vec![AuctionEvent::OpeningStarted {
+                    bids,
+                    at_ms: now_ms,
+                }])
+            }
+            AuctionCommand::AcceptPartial { holder, partials } => {
+                let opening = auction
+                    .opening
+                    .as_ref()
+                    .ok_or(DomainError::AuctionOpeningStep)?;
+                if opening.opened.is_some()
+                    || opening.partials.contains_key(&holder)
+                    || partials.len() != opening.bids.len()
+                {
+                    return Err(DomainError::AuctionOpeningStep);
+                }
+                Ok(vec![AuctionEvent::PartialAccepted { holder, partials }])
+            }
+            AuctionCommand::RecordOpened { lines } => {
+                let opening = auction
+                    .opening
+                    .as_ref()
+                    .ok_or(DomainError::AuctionOpeningStep)?;
+                let matches = lines.len() == opening.bids.len()
+                    && lines.iter().zip(&opening.bids).all(|(line, bid)| {
+                        line.bidder == bid.bidder && line.envelope == bid.envelope
+                    });
+                if opening.opened.is_some() || !matches {
+                    return Err(DomainError::AuctionOpeningStep);
+                }
+                Ok(vec![AuctionEvent::Opened {
+                    lines,
+                    at_ms: now_ms,
+                }])
+            }
             AuctionCommand::Close { reserve_fen, salt } => {
                 if auction.phase(now_ms) != AuctionPhase::Ended {
                     return Err(DomainError::AuctionStillOpen);
+                }
+                let sealed_sale = matches!(auction.terms.method, AuctionMethod::Sealed { .. });
+                if sealed_sale
+                    && !auction.sealed.is_empty()
+                    && auction.opening.as_ref().is_none_or(|o| o.opened.is_none())
+                {
+                    return Err(DomainError::AuctionNotOpened);
                 }
                 let confirmed = auction.registered.values().filter(|d| **d).count();
                 let result = if confirmed < auction.terms.min_bidders as usize {
@@ -637,6 +843,7 @@ impl crate::Decider for Option<Auction> {
                                 }
                             }
                         }
+                        AuctionMethod::Sealed { .. } => sealed_result(auction, reserve_fen),
                         _ => match auction.current() {
                             None => AuctionResult::NoSale {
                                 reason: "无人报价".into(),
@@ -702,6 +909,8 @@ impl crate::Decider for Option<Auction> {
                 reserve_commitment: reserve_commitment.clone(),
                 refused: 0,
                 deposits: None,
+                sealed: BTreeMap::new(),
+                opening: None,
             });
         }
         let mut auction = self?;
@@ -725,10 +934,42 @@ impl crate::Decider for Option<Auction> {
                         }
                         auction.high = Some(bid.clone());
                     }
-                    AuctionMethod::English { .. } => auction.high = Some(bid.clone()),
+                    AuctionMethod::English { .. } | AuctionMethod::Sealed { .. } => {
+                        auction.high = Some(bid.clone());
+                    }
                 }
             }
             AuctionEvent::BidRefused { .. } => auction.refused += 1,
+            AuctionEvent::SealedSubmitted {
+                bidder,
+                envelope,
+                at_ms,
+            } => {
+                auction.accepted += 1;
+                auction.sealed.insert(
+                    bidder.clone(),
+                    SealedSubmission {
+                        envelope: envelope.clone(),
+                        at_ms: *at_ms,
+                    },
+                );
+            }
+            AuctionEvent::OpeningStarted { bids, .. } => {
+                auction.opening = Some(SaleOpening {
+                    bids: bids.clone(),
+                    ..SaleOpening::default()
+                });
+            }
+            AuctionEvent::PartialAccepted { holder, partials } => {
+                if let Some(opening) = auction.opening.as_mut() {
+                    opening.partials.insert(*holder, partials.clone());
+                }
+            }
+            AuctionEvent::Opened { lines, .. } => {
+                if let Some(opening) = auction.opening.as_mut() {
+                    opening.opened = Some(lines.clone());
+                }
+            }
             AuctionEvent::Closed {
                 reserve_fen,
                 result,

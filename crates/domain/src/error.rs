@@ -215,6 +215,14 @@ pub enum DomainError {
     AuctionTooLow { minimum: String },
     #[error("报价应大于零且不超过 {max} 元，数量不超过十亿")]
     AuctionPriceRange { max: String },
+    #[error("本竞价为密封报价，请递交密封报价文件")]
+    AuctionSealedOnly,
+    #[error("本竞价不是密封报价")]
+    AuctionNotSealed,
+    #[error("密封报价开启的步骤不符（尚未截止、已开启、份额重复或与递交的报价不一致）")]
+    AuctionOpeningStep,
+    #[error("密封报价尚未开启，不能结束竞价")]
+    AuctionNotOpened,
     #[error("修改出价阶段只能修改已有的报价，不能新报价")]
     AuctionModifyOnly,
     #[error("修改出价应在警示价上下浮动范围内：{low} 元至 {high} 元")]
@@ -420,6 +428,10 @@ impl DomainError {
             Self::AuctionDepositMissing => "AUCTION_DEPOSIT_MISSING",
             Self::AuctionDepositShort { .. } => "AUCTION_DEPOSIT_SHORT",
             Self::AuctionModifyOnly => "AUCTION_MODIFY_ONLY",
+            Self::AuctionSealedOnly => "AUCTION_SEALED_ONLY",
+            Self::AuctionNotSealed => "AUCTION_NOT_SEALED",
+            Self::AuctionOpeningStep => "AUCTION_OPENING_STEP",
+            Self::AuctionNotOpened => "AUCTION_NOT_OPENED",
             Self::AuctionPriceRange { .. } => "AUCTION_PRICE_RANGE",
             Self::AuctionOutOfBand { .. } => "AUCTION_OUT_OF_BAND",
             Self::AuctionNotStarted => "AUCTION_NOT_STARTED",
@@ -576,6 +588,10 @@ impl DomainError {
         "AUCTION_DEPOSIT_MISSING",
         "AUCTION_DEPOSIT_SHORT",
         "AUCTION_MODIFY_ONLY",
+        "AUCTION_SEALED_ONLY",
+        "AUCTION_NOT_SEALED",
+        "AUCTION_OPENING_STEP",
+        "AUCTION_NOT_OPENED",
         "AUCTION_PRICE_RANGE",
         "AUCTION_OUT_OF_BAND",
         "AUCTION_NOT_STARTED",

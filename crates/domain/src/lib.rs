@@ -32,7 +32,7 @@ pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
 pub use auction::{
     Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionInfo, AuctionMethod,
     AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, MAX_PRICE_FEN, MAX_QUANTITY,
-    allocate,
+    OpenedSealedBid, SaleOpening, SaleSealedBid, SealedSubmission, allocate,
 };
 pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use bond::{

@@ -719,3 +719,169 @@ async fn a_sale_with_signed_bids_checks_each_signature() {
         assert_eq!(kept.seq as u64, receipt.seq + 1);
     }
 }
+
+/// 密封报价 with the tendering envelope: the public sees numbers and digests only until the
+/// close; the key holders check the opening against the sale's published close before they
+/// decrypt; the highest opened price wins, an equal price going to the earlier envelope.
+#[tokio::test]
+async fn a_sealed_bid_sale_is_opened_by_the_key_holders() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let holders = app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let op = caller(&test.app, "operator").await;
+        let terms = AuctionTerms {
+            method: AuctionMethod::Sealed {
+                start_ms: START_MS,
+                close_ms: START_MS + 60 * MIN,
+            },
+            start_price_fen: 1_000_000,
+            increment_fen: 0,
+            deposit_fen: 0,
+            min_bidders: 0,
+            signed_bids: false,
+        };
+        test.app
+            .create_auction(
+                &op,
+                sale(&test, "FB-2026-1", "other_assets", terms, 1_200_000).await,
+            )
+            .await
+            .unwrap();
+        let key = test
+            .app
+            .auction("FB-2026-1")
+            .await
+            .unwrap()
+            .info
+            .opening_key
+            .unwrap()
+            .public_key;
+        let who = [
+            caller(&test.app, "bidder").await,
+            caller(&test.app, "bidder2").await,
+            caller(&test.app, "yuecheng").await,
+        ];
+        for bidder in &who {
+            test.app
+                .register_for_auction(bidder, "FB-2026-1")
+                .await
+                .unwrap();
+        }
+        test.advance(MIN);
+        let envelope = |n: usize, sale_id: &str, price: i64| {
+            let names = ["bidder", "bidder2", "yuecheng"];
+            crate::tendering::seal(
+                &certificates,
+                names[n],
+                &who[n].entity_id,
+                sale_id,
+                &key,
+                price,
+            )
+        };
+        assert_eq!(
+            test.app
+                .auction_bid(&who[0], "FB-2026-1", 1_300_000, 1)
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_SEALED_ONLY"
+        );
+        let size = test.size().await;
+        // Another sale's envelope; another bidder's envelope.
+        for (by, bytes) in [
+            (0, envelope(0, "FB-2026-X", 1_300_000)),
+            (0, envelope(1, "FB-2026-1", 1_300_000)),
+        ] {
+            let error = test
+                .app
+                .submit_sealed_auction_bid(&who[by], "FB-2026-1", &bytes)
+                .await
+                .unwrap_err();
+            assert_eq!(error.code(), "ENVELOPE_INVALID");
+        }
+        assert_eq!(test.size().await, size);
+        let submit = |n: usize, price: i64| {
+            let bytes = envelope(n, "FB-2026-1", price);
+            let app = &test.app;
+            let who = &who[n];
+            async move {
+                app.submit_sealed_auction_bid(who, "FB-2026-1", &bytes)
+                    .await
+                    .unwrap()
+            }
+        };
+        submit(0, 1_300_000).await;
+        test.advance(MIN);
+        submit(1, 1_250_000).await;
+        test.advance(MIN);
+        // The first bidder replaces its bid: now equal to the second's, and later.
+        submit(0, 1_250_000).await;
+        submit(2, 900_000).await;
+        // Before the close: numbers and digests only.
+        let public =
+            serde_json::to_string(&test.app.auction_events("FB-2026-1").await.unwrap()).unwrap();
+        assert!(who.iter().all(|w| !public.contains(&w.entity_id)));
+        assert_eq!(
+            test.app
+                .start_auction_opening(&op, "FB-2026-1")
+                .await
+                .unwrap_err()
+                .code(),
+            "AUCTION_STILL_OPEN"
+        );
+        test.advance(60 * MIN);
+        test.app
+            .start_auction_opening(&op, "FB-2026-1")
+            .await
+            .unwrap();
+        let request = test.app.sale_opening_request("FB-2026-1").await.unwrap();
+        // A holder's partials submitted by another account are refused.
+        let first = holders[0].sale_partials(&request).unwrap();
+        let stranger = caller(&test.app, "bidder").await;
+        assert_eq!(
+            test.app
+                .submit_sale_partials(&stranger, "FB-2026-1", first.clone())
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        for holder in holders.iter().take(2) {
+            let account = caller(&test.app, &holder.account).await;
+            let partials = holder.sale_partials(&request).unwrap();
+            test.app
+                .submit_sale_partials(&account, "FB-2026-1", partials)
+                .await
+                .unwrap();
+        }
+        let auction = test.app.auction("FB-2026-1").await.unwrap();
+        let opened = auction.opening.unwrap().opened.unwrap();
+        let prices: Vec<Option<i64>> = opened.iter().map(|l| l.price_fen).collect();
+        assert_eq!(prices.len(), 3);
+        assert!(prices.contains(&Some(900_000)), "{opened:?}");
+        let (result, winner) = test.app.close_auction(&op, "FB-2026-1").await.unwrap();
+        assert_eq!(
+            result,
+            AuctionResult::Sold {
+                bidder: test
+                    .app
+                    .auction_bidder_number("FB-2026-1", &who[1].entity_id),
+                price_fen: 1_250_000
+            }
+        );
+        assert_eq!(winner.as_deref(), Some(who[1].entity_id.as_str()));
+        let events = test.app.auction_events("FB-2026-1").await.unwrap();
+        assert_eq!(app::check_auction(&events).unwrap(), Some(result));
+        let report = app::verify_store(
+            test.app.store(),
+            &test.app.public_key(),
+            &test.app.settings().origin,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}

@@ -483,3 +483,186 @@ fn a_sale_without_a_deposit_confirms_it_at_registration() {
     let state = run(state, &[(MIN, bid("A", 1_000_000))]);
     assert_eq!(state.unwrap().accepted, 1);
 }
+
+fn sealed_terms() -> AuctionTerms {
+    AuctionTerms {
+        method: AuctionMethod::Sealed {
+            start_ms: 0,
+            close_ms: 60 * MIN,
+        },
+        start_price_fen: 1_000_000,
+        increment_fen: 0,
+        deposit_fen: 5_000,
+        min_bidders: 0,
+        signed_bids: false,
+    }
+}
+
+fn seal(bidder: &str, envelope: &str) -> AuctionCommand {
+    AuctionCommand::SubmitSealed {
+        bidder: bidder.into(),
+        envelope: envelope.into(),
+    }
+}
+
+fn fixed(state: &Option<Auction>) -> Vec<domain::SaleSealedBid> {
+    state
+        .as_ref()
+        .unwrap()
+        .sealed
+        .iter()
+        .map(|(bidder, s)| domain::SaleSealedBid {
+            bidder: bidder.clone(),
+            entity: format!("USCC-{bidder}"),
+            envelope: s.envelope.clone(),
+            wrapped_key: String::new(),
+            header: String::new(),
+            at_ms: s.at_ms,
+        })
+        .collect()
+}
+
+fn opened(bidder: &str, envelope: &str, price: Option<i64>) -> domain::OpenedSealedBid {
+    domain::OpenedSealedBid {
+        bidder: bidder.into(),
+        envelope: envelope.into(),
+        price_fen: price,
+        reason: price.is_none().then(|| "解密失败".into()),
+    }
+}
+
+/// 密封报价: one envelope per bidder until the close (a later one replaces the earlier), the
+/// opening fixes exactly the latest of each, the holders' partials are accepted once each, and
+/// the highest opened price wins — equal prices by the earlier envelope.
+#[test]
+fn a_sealed_bid_sale_opens_together_and_the_highest_price_wins() {
+    let state = sale(sealed_terms());
+    let cases = [
+        (
+            "before the start",
+            -1,
+            seal("A", "e1"),
+            "AUCTION_NOT_STARTED",
+        ),
+        (
+            "an open bid",
+            MIN,
+            bid("A", 1_000_000),
+            "AUCTION_SEALED_ONLY",
+        ),
+        (
+            "no deposit",
+            MIN,
+            seal("D", "e9"),
+            "AUCTION_DEPOSIT_MISSING",
+        ),
+        (
+            "at the close",
+            60 * MIN,
+            seal("A", "e1"),
+            "AUCTION_TOO_LATE",
+        ),
+    ];
+    for (what, now, command, code) in cases {
+        assert_eq!(refusal(&state, now, command), code, "{what}");
+    }
+    let state = run(
+        state,
+        &[
+            (MIN, seal("A", "a1")),
+            (2 * MIN, seal("B", "b1")),
+            (3 * MIN, seal("C", "c1")),
+            // A replaces its envelope; B and A will tie, and B's came first.
+            (4 * MIN, seal("A", "a2")),
+        ],
+    );
+    assert_eq!(state.as_ref().unwrap().sealed["A"].envelope, "a2");
+    // Not before the close; not with a stale envelope; not twice.
+    let bids = fixed(&state);
+    assert_eq!(
+        refusal(
+            &state,
+            59 * MIN,
+            AuctionCommand::StartOpening { bids: bids.clone() }
+        ),
+        "AUCTION_STILL_OPEN"
+    );
+    let mut stale = bids.clone();
+    stale[0].envelope = "a1".into();
+    assert_eq!(
+        refusal(
+            &state,
+            61 * MIN,
+            AuctionCommand::StartOpening { bids: stale }
+        ),
+        "AUCTION_OPENING_STEP"
+    );
+    assert_eq!(
+        refusal(
+            &state,
+            61 * MIN,
+            AuctionCommand::Close {
+                reserve_fen: 0,
+                salt: String::new()
+            }
+        ),
+        "AUCTION_NOT_OPENED"
+    );
+    let state = run(
+        state,
+        &[(
+            61 * MIN,
+            AuctionCommand::StartOpening { bids: bids.clone() },
+        )],
+    );
+    let partial = |holder: u32| AuctionCommand::AcceptPartial {
+        holder,
+        partials: vec![
+            domain::BidPartial {
+                bidder: domain::EntityId("x".into()),
+                point: String::new(),
+                proof: String::new(),
+            };
+            3
+        ],
+    };
+    let state = run(state, &[(62 * MIN, partial(1))]);
+    assert_eq!(
+        refusal(&state, 62 * MIN, partial(1)),
+        "AUCTION_OPENING_STEP"
+    );
+    let state = run(state, &[(62 * MIN, partial(2))]);
+    // The lines must be the fixed bids, in order.
+    assert_eq!(
+        refusal(
+            &state,
+            63 * MIN,
+            AuctionCommand::RecordOpened {
+                lines: vec![opened("A", "a1", Some(1))]
+            }
+        ),
+        "AUCTION_OPENING_STEP"
+    );
+    let lines = vec![
+        opened("A", "a2", Some(1_200_000)),
+        opened("B", "b1", Some(1_200_000)),
+        opened("C", "c1", None),
+    ];
+    let state = run(state, &[(63 * MIN, AuctionCommand::RecordOpened { lines })]);
+    assert_eq!(
+        close(&state, 64 * MIN, 1_200_000),
+        AuctionResult::Sold {
+            bidder: "B".into(),
+            price_fen: 1_200_000
+        }
+    );
+    assert!(matches!(
+        close(&state, 64 * MIN, 1_200_001),
+        AuctionResult::NoSale { .. }
+    ));
+    // Nobody sealed a bid: the sale ends without an opening.
+    assert!(matches!(
+        close(&sale(sealed_terms()), 61 * MIN, 0),
+        AuctionResult::NoSale { .. }
+    ));
+}
