@@ -129,6 +129,62 @@ pub async fn simulated_holders_round(app: &App, holders: &[HolderFile]) -> Resul
             moved += 1;
         }
     }
+    moved += simulated_sale_openings(app, holders).await?;
+    Ok(moved)
+}
+
+/// The same for sealed-bid sales: the opening of every sale past its close is started (by the
+/// trading center), and the holders send partials until `threshold` are in.
+async fn simulated_sale_openings(app: &App, holders: &[HolderFile]) -> Result<usize, AppError> {
+    let now = app.now_ms();
+    let operator = app.caller_for("operator").await?;
+    let mut moved = 0;
+    for sale in app.auctions(500, 0).await?.items {
+        let (domain::AuctionMethod::Sealed { close_ms, .. }, Some(key)) =
+            (&sale.terms.method, &sale.info.opening_key)
+        else {
+            continue;
+        };
+        if sale.result.is_some() || now < *close_ms || sale.sealed.is_empty() {
+            continue;
+        }
+        if sale.opening.is_none() {
+            if let Err(error) = app.start_auction_opening(&operator, &sale.id).await {
+                tracing::warn!(%error, sale = %sale.id, "could not start the opening");
+                continue;
+            }
+            moved += 1;
+        }
+        let sale = app.auction(&sale.id).await?;
+        let Some(opening) = &sale.opening else {
+            continue;
+        };
+        if opening.opened.is_some() {
+            continue;
+        }
+        let request = app.sale_opening_request(&sale.id).await?;
+        let mut have = opening.partials.len() as u32;
+        for file in holders.iter().filter(|f| f.ceremony == key.ceremony) {
+            if have >= key.threshold {
+                break;
+            }
+            if opening.partials.contains_key(&file.index) {
+                continue;
+            }
+            let caller = app.caller_for(&file.account).await?;
+            let sent = match file.sale_partials(&request) {
+                Ok(partials) => app.submit_sale_partials(&caller, &sale.id, partials).await,
+                Err(error) => Err(error),
+            };
+            match sent {
+                Ok(_) => have += 1,
+                Err(error) => {
+                    tracing::warn!(%error, sale = %sale.id, holder = file.index, "partials not sent")
+                }
+            }
+        }
+        moved += 1;
+    }
     Ok(moved)
 }
 

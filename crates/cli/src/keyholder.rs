@@ -49,8 +49,11 @@ pub(crate) enum KeyholderCommand {
         #[arg(long, env = "GGZY_TOKEN")]
         token: String,
         /// The lot's 统一交易标识码.
+        #[arg(long, required_unless_present = "auction", conflicts_with = "auction")]
+        lot: Option<String>,
+        /// Or a sealed-bid sale's 竞价编号 (密封报价).
         #[arg(long)]
-        lot: String,
+        auction: Option<String>,
     },
 }
 
@@ -236,6 +239,7 @@ pub(crate) async fn run(command: KeyholderCommand) -> anyhow::Result<()> {
             server,
             token,
             lot,
+            auction,
         } => {
             let holder = load(&file)?;
             let api = Api {
@@ -243,6 +247,24 @@ pub(crate) async fn run(command: KeyholderCommand) -> anyhow::Result<()> {
                 server,
                 token,
             };
+            if let Some(id) = auction {
+                let request: app::SaleOpeningRequest = serde_json::from_value(
+                    api.get(&format!("/api/v1/auctions/{id}/opening")).await?,
+                )
+                .context("the opening request does not decode")?;
+                let partials = holder
+                    .sale_partials(&request)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let count = partials.partials.len();
+                api.post(
+                    &format!("/api/v1/auctions/{id}/partials"),
+                    &serde_json::to_value(partials)?,
+                )
+                .await?;
+                println!("sent partial decryptions for {count} sealed bids of sale {id}");
+                return Ok(());
+            }
+            let lot = lot.context("--lot or --auction")?;
             let request: app::OpeningRequest =
                 serde_json::from_value(api.get(&format!("/api/v1/lots/{lot}/opening")).await?)
                     .context("the opening request does not decode")?;

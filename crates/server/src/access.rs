@@ -306,6 +306,16 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     ),
     (Method::POST, "/api/v1/auctions/{id}/close", OPERATOR),
     (Method::POST, "/api/v1/auctions/{id}/relist", OPERATOR),
+    // 密封报价: the envelope by its bidder; the opening fixed by the trading center; the
+    // holders' request is public (its entries are), their partials checked against the account.
+    (Method::PUT, "/api/v1/auctions/{id}/sealed", BIDDER),
+    (Method::GET, "/api/v1/auctions/{id}/opening", Access::Public),
+    (Method::POST, "/api/v1/auctions/{id}/opening", OPERATOR),
+    (
+        Method::POST,
+        "/api/v1/auctions/{id}/partials",
+        Access::Authenticated,
+    ),
     // The 成交确认书: the trading center, oversight, the 出让人 and the buyers (checked by the
     // use case: a buyer sees its own line).
     (
@@ -366,6 +376,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         "/auctions/{id}/confirmation",
         Access::Authenticated,
     ),
+    (Method::POST, "/auctions/{id}/sealed", BIDDER),
     (Method::GET, "/guarantors", Access::Public),
     (Method::POST, "/guarantors", OPERATOR),
     (Method::GET, "/experts", OVERSIGHT),

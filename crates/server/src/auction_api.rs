@@ -426,6 +426,64 @@ pub(crate) async fn relist(
     Ok(Json(receipts(&state, &[receipt])))
 }
 
+/// 递交密封报价 (bidder): the envelope file as the body (`ggzy bid seal` makes one with the
+/// sale's opening key and the bidder's certificate); replaces an earlier one until the close.
+#[utoipa::path(put, path = "/api/v1/auctions/{id}/sealed", tag = "网上竞价", params(("id" = String, Path)), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+pub(crate) async fn sealed(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    let (receipt, envelope) = state
+        .app
+        .submit_sealed_auction_bid(caller, &id, &body)
+        .await?;
+    let key = state.app.public_key();
+    Ok(Json(serde_json::json!({
+        "envelope": envelope,
+        "receipt": receipt.map(|r| json(&ReceiptDto::from_receipt(&r, &key))),
+    })))
+}
+
+/// 开启密封报价 (trading center, after the close): fixes the latest envelope of each bidder.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/opening", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn start_opening(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.start_auction_opening(caller, &id).await?;
+    Ok(Json(receipts(
+        &state,
+        &receipt.into_iter().collect::<Vec<_>>(),
+    )))
+}
+
+/// What a key holder checks before decrypting (public: the entries are public).
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/opening", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+pub(crate) async fn opening(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json(&state.app.sale_opening_request(&id).await?)))
+}
+
+/// A key holder's partial decryptions (its own account; checked against its verification key).
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/partials", tag = "网上竞价", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+pub(crate) async fn partials(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<app::PartialsRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let list = state.app.submit_sale_partials(caller, &id, input).await?;
+    Ok(Json(receipts(&state, &list)))
+}
+
 /// 成交确认书 (the trading center, oversight, the 出让人; a buyer sees its own line).
 #[utoipa::path(get, path = "/api/v1/auctions/{id}/confirmation", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub(crate) async fn confirmation(

@@ -30,6 +30,10 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
         "registered" => "竞买登记成功。竞买保证金到账确认后即可报价；竞价结束前以竞买号显示。",
         "deposit" => "竞买保证金已确认，该竞买人可以报价。",
         "bid" => "报价已被接受并写入交易见证账本。",
+        "sealed" => {
+            "密封报价文件已递交并写入交易见证账本。截止前可重新递交替换；截止后由密钥持有人共同开启。"
+        }
+        "opening" => "已开启：各竞买人最后递交的密封报价已固定，等待密钥持有人提交解密份额。",
         "closed" => {
             "竞价已结束，保留价已揭示，结果已写入交易见证账本，成交公示（流拍公告）已发布。"
         }
@@ -48,6 +52,7 @@ pub(crate) fn method_label(method: &AuctionMethod) -> &'static str {
         AuctionMethod::English { .. } => "网上拍卖（自由竞价＋限时竞价）",
         AuctionMethod::Listing { .. } => "挂牌（挂牌期＋限时竞价）",
         AuctionMethod::Quota { .. } => "指标竞价",
+        AuctionMethod::Sealed { .. } => "密封报价（截止后共同开启）",
     }
 }
 
@@ -159,7 +164,8 @@ fn start_of(terms: &AuctionTerms) -> i64 {
     match terms.method {
         AuctionMethod::English { start_ms, .. }
         | AuctionMethod::Listing { start_ms, .. }
-        | AuctionMethod::Quota { start_ms, .. } => start_ms,
+        | AuctionMethod::Quota { start_ms, .. }
+        | AuctionMethod::Sealed { start_ms, .. } => start_ms,
     }
 }
 
@@ -229,6 +235,7 @@ pub(crate) async fn new_form(
                         AuctionMethod::English { .. } => "english",
                         AuctionMethod::Listing { .. } => "listing",
                         AuctionMethod::Quota { .. } => "quota",
+                        AuctionMethod::Sealed { .. } => "sealed",
                     }
                     .into(),
                 );
@@ -287,6 +294,10 @@ fn parse_new(form: &HashMap<String, String>) -> Result<app::NewAuction, AppError
             start_ms,
             listing_end_ms: end_ms,
             countdown_ms,
+        },
+        "sealed" => AuctionMethod::Sealed {
+            start_ms,
+            close_ms: end_ms,
         },
         "quota" => AuctionMethod::Quota {
             start_ms,
@@ -426,6 +437,16 @@ struct AuctionPage {
     is_operator: bool,
     csrf: String,
     notice: Notice,
+    /// 密封报价: the sale's opening key, this bidder's envelope (digest and time) if any, the
+    /// opening's progress and, once opened, each bid's price.
+    sealed_sale: bool,
+    opening_key: String,
+    my_envelope: String,
+    can_open: bool,
+    opening_started: bool,
+    partials_in: usize,
+    threshold: u32,
+    opened: Vec<(String, String)>,
     /// Bids must be signed; the message to sign at the minimum price, for this bidder.
     signed_bids: bool,
     sign_message: String,
@@ -467,7 +488,7 @@ async fn auction_page(
     let countdown_minutes = match auction.terms.method {
         AuctionMethod::English { countdown_ms, .. }
         | AuctionMethod::Listing { countdown_ms, .. } => countdown_ms / 60_000,
-        AuctionMethod::Quota { .. } => 0,
+        AuctionMethod::Quota { .. } | AuctionMethod::Sealed { .. } => 0,
     };
     let bids = live
         .recent
@@ -569,13 +590,52 @@ async fn auction_page(
         reserve: auction.reserve_fen.map(yuan_text).unwrap_or_default(),
         reserve_commitment: auction.reserve_commitment.clone(),
         quota: matches!(auction.terms.method, AuctionMethod::Quota { .. }),
-        my_number,
+        my_number: my_number.clone(),
         my_deposit,
         is_bidder,
         is_operator: who.is_some_and(|c| c.has(Role::Operator)),
         csrf: csrf_of(caller),
         notice,
         // Inside a <script> element: no "<" may close it.
+        sealed_sale: matches!(auction.terms.method, AuctionMethod::Sealed { .. }),
+        opening_key: auction
+            .info
+            .opening_key
+            .as_ref()
+            .map(|k| k.public_key.clone())
+            .unwrap_or_default(),
+        my_envelope: auction
+            .sealed
+            .get(&my_number)
+            .map(|s| format!("{}（{}）", s.envelope, beijing_time_seconds(s.at_ms)))
+            .unwrap_or_default(),
+        can_open: matches!(auction.terms.method, AuctionMethod::Sealed { .. })
+            && auction.opening.is_none()
+            && !auction.sealed.is_empty()
+            && auction.phase(now) == AuctionPhase::Ended,
+        opening_started: auction.opening.is_some(),
+        partials_in: auction.opening.as_ref().map_or(0, |o| o.partials.len()),
+        threshold: auction.info.opening_key.as_ref().map_or(0, |k| k.threshold),
+        opened: auction
+            .opening
+            .as_ref()
+            .and_then(|o| o.opened.as_ref())
+            .map(|lines| {
+                lines
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.bidder.clone(),
+                            match (l.price_fen, &l.reason) {
+                                (Some(p), _) => yuan_text(p),
+                                (None, Some(reason)) => format!("无效：{reason}"),
+                                (None, None) => "无效".into(),
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         signed_bids: auction.terms.signed_bids,
         sign_message: match who {
             Some(c) if is_bidder => serde_json::to_string(&state.app.bid_message(
@@ -665,6 +725,10 @@ pub(crate) async fn act(
             "closed",
             state.app.close_auction(who, &id).await.map(|_| ()),
         ),
+        "start_opening" => (
+            "opening",
+            state.app.start_auction_opening(who, &id).await.map(|_| ()),
+        ),
         "publish_result" => (
             "result_published",
             state.app.publish_auction_result(who, &id).await,
@@ -746,4 +810,48 @@ pub(crate) async fn confirmation(
         category,
         c,
     })
+}
+
+/// 递交密封报价 from the page: the `envelope` file part of a multipart form (CSRF in `?csrf=`).
+pub(crate) async fn submit_sealed(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let page = format!("/auctions/{id}");
+    let Some(who) = caller.0.as_ref() else {
+        return login(&page);
+    };
+    let result = async {
+        let mut multipart =
+            multipart.map_err(|_| invalid("请使用页面上的表单选择密封报价文件递交"))?;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| invalid("文件传输中断，请重新递交"))?
+        {
+            if field.name() != Some("envelope") {
+                continue;
+            }
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| invalid("文件传输中断，请重新递交"))?;
+            if bytes.is_empty() {
+                break;
+            }
+            return state
+                .app
+                .submit_sealed_auction_bid(who, &id, &bytes)
+                .await
+                .map(|_| ());
+        }
+        Err(invalid("请选择要递交的密封报价文件（.sealed）"))
+    }
+    .await;
+    after(result, &page, "sealed", |notice| {
+        auction_page(&state, &caller, &id, notice)
+    })
+    .await
 }

@@ -292,6 +292,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/auctions/{id}/close", post(auction_api::close))
         .route("/api/v1/auctions/{id}/relist", post(auction_api::relist))
+        .route("/api/v1/auctions/{id}/sealed", put(auction_api::sealed))
+        .route(
+            "/api/v1/auctions/{id}/opening",
+            get(auction_api::opening).post(auction_api::start_opening),
+        )
+        .route(
+            "/api/v1/auctions/{id}/partials",
+            post(auction_api::partials),
+        )
         .route(
             "/api/v1/auctions/{id}/confirmation",
             get(auction_api::confirmation),
@@ -406,6 +415,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/auctions/{id}/confirmation",
             get(auction_pages::confirmation),
         )
+        .route("/auctions/{id}/sealed", post(auction_pages::submit_sealed))
         .route(
             "/guarantors",
             get(expert_pages::guarantors).post(expert_pages::guarantors_act),

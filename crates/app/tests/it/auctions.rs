@@ -849,14 +849,10 @@ async fn a_sealed_bid_sale_is_opened_by_the_key_holders() {
                 .code(),
             "NOT_AUTHORIZED"
         );
-        for holder in holders.iter().take(2) {
-            let account = caller(&test.app, &holder.account).await;
-            let partials = holder.sale_partials(&request).unwrap();
-            test.app
-                .submit_sale_partials(&account, "FB-2026-1", partials)
-                .await
-                .unwrap();
-        }
+        // The demo's simulated holders check the same request and send their partials.
+        app::simulated_holders_round(&test.app, &holders)
+            .await
+            .unwrap();
         let auction = test.app.auction("FB-2026-1").await.unwrap();
         let opened = auction.opening.unwrap().opened.unwrap();
         let prices: Vec<Option<i64>> = opened.iter().map(|l| l.price_fen).collect();

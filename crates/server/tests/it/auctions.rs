@@ -386,3 +386,120 @@ async fn an_auction_runs_live_over_http_and_replays() {
         );
     }
 }
+
+/// 密封报价 over HTTP: envelopes put by the bidders, the opening fixed by the trading center,
+/// the key holders' partials through the API, the highest opened price sold.
+#[tokio::test]
+async fn a_sealed_bid_sale_runs_over_http() {
+    let flow = Flow::new().await;
+    let holders = flow.ceremony("2026-12").await;
+    let operator = flow.token("operator").await;
+    let app = flow.server.app();
+    let transferor = app.caller_for("tenderee").await.unwrap().entity_id;
+    let sale = json!({
+        "id": "FB-2026-2",
+        "title": "衢州市城区停车场十年经营权",
+        "category": "other_assets",
+        "region": "330800",
+        "transferor": transferor,
+        "terms": {
+            "method": {"method": "sealed", "start_ms": START_MS, "close_ms": START_MS + 60 * MIN},
+            "start_price_fen": 1_000_000,
+            "increment_fen": 0,
+            "deposit_fen": 0,
+        },
+        "reserve_fen": 0,
+    });
+    flow.ok(&operator, Method::POST, "/api/v1/auctions", Some(sale))
+        .await;
+    let key = app
+        .auction("FB-2026-2")
+        .await
+        .unwrap()
+        .info
+        .opening_key
+        .unwrap()
+        .public_key;
+    flow.advance(MIN);
+    let mut numbers = Vec::new();
+    for (username, price) in [("bidder", 1_500_000), ("bidder2", 1_600_000)] {
+        let token = flow.token(username).await;
+        let number = flow
+            .ok(
+                &token,
+                Method::POST,
+                "/api/v1/auctions/FB-2026-2/register",
+                None,
+            )
+            .await["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        numbers.push(number);
+        let entity = app.caller_for(username).await.unwrap().entity_id;
+        let envelope = flow.seal(username, &entity, "FB-2026-2", &key, price);
+        let response = reqwest::Client::new()
+            .put(flow.server.url("/api/v1/auctions/FB-2026-2/sealed"))
+            .bearer_auth(&token)
+            .body(envelope)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    // Before the close nobody opens: the trading center is refused, the holders' tool too.
+    let (status, body) = flow
+        .call(
+            &operator,
+            Method::POST,
+            "/api/v1/auctions/FB-2026-2/opening",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("AUCTION_STILL_OPEN"))
+    );
+    flow.advance(60 * MIN);
+    flow.ok(
+        &operator,
+        Method::POST,
+        "/api/v1/auctions/FB-2026-2/opening",
+        None,
+    )
+    .await;
+    let request: app::SaleOpeningRequest =
+        serde_json::from_value(flow.public("/api/v1/auctions/FB-2026-2/opening").await).unwrap();
+    for (holder, token) in holders.iter().take(2) {
+        let partials = holder.sale_partials(&request).unwrap();
+        flow.ok(
+            token,
+            Method::POST,
+            "/api/v1/auctions/FB-2026-2/partials",
+            Some(serde_json::to_value(partials).unwrap()),
+        )
+        .await;
+    }
+    let closed = flow
+        .ok(
+            &operator,
+            Method::POST,
+            "/api/v1/auctions/FB-2026-2/close",
+            None,
+        )
+        .await;
+    assert_eq!(closed["result"]["bidder"], numbers[1].as_str());
+    assert_eq!(closed["result"]["price_fen"], 1_600_000);
+    let page = reqwest::get(flow.server.url("/auctions/FB-2026-2"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("密封报价") && page.contains("16,000.00 元"),
+        "{page}"
+    );
+    let replay = flow.public("/api/v1/auctions/FB-2026-2/verify").await;
+    assert_eq!(replay["consistent"], true);
+}
