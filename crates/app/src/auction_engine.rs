@@ -217,9 +217,17 @@ async fn commit_batch(context: &Context, mut batch: Vec<CommitRequest>) {
         let mut next = 0;
         for (request, count) in batch.iter().zip(&counts) {
             if let Some(count) = count {
+                // The document follows the sale's own stream (a group may carry confidential
+                // entries of another stream after its events).
+                let last = receipts[next..next + count]
+                    .iter()
+                    .rev()
+                    .find(|r| r.stream == request.stream)
+                    .map(|r| r.seq);
                 next += count;
-                let last = receipts[next - 1].seq;
-                project(&mut tx, &request.stream, &request.state, last).await?;
+                if let Some(last) = last {
+                    project(&mut tx, &request.stream, &request.state, last).await?;
+                }
             }
         }
         tx.commit().await?;
@@ -596,7 +604,7 @@ impl Sequencer {
             receipts = answer.await.map_err(|_| {
                 CommitError::Failed(AppError::Internal("committer stopped".into()))
             })??;
-            if let Some(last) = receipts.last() {
+            if let Some(last) = receipts.iter().rev().find(|r| r.stream == self.stream) {
                 self.last_seq = last.seq as i64;
             }
         }

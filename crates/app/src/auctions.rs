@@ -1355,10 +1355,16 @@ impl App {
     }
 }
 
-/// The demo's sales (NOT real): a 排污权 quota auction and a 广告经营权 auction running now, and
-/// a land auction announced for three weeks ahead; the demo bidders registered, their deposits
-/// confirmed by the simulated bank's notices, a few bids placed.
-pub async fn seed_demo_auctions(app: &App, bank: &crate::DemoGuarantor) -> Result<(), AppError> {
+/// The demo's sales (NOT real): a 排污权 quota auction and a 广告经营权 auction running now, a
+/// land auction announced for three weeks ahead (signed bids), and — when a key ceremony has
+/// made an opening key — a sealed-bid sale with two envelopes sealed with the demo
+/// certificates; the demo bidders registered, their deposits confirmed by the simulated bank's
+/// notices, a few bids placed.
+pub async fn seed_demo_auctions(
+    app: &App,
+    bank: &crate::DemoGuarantor,
+    certificates: &[crate::DemoCertificate],
+) -> Result<(), AppError> {
     const MIN: i64 = 60_000;
     const DAY: i64 = 86_400_000;
     let operator = app.caller_for("operator").await?;
@@ -1465,5 +1471,61 @@ pub async fn seed_demo_auctions(app: &App, bank: &crate::DemoGuarantor) -> Resul
         .await?;
     app.auction_bid(&bidders[1], "QT-2026-002", 121_000_000, 1)
         .await?;
+    if app.active_ceremony().await?.is_some() {
+        let sealed = sale(
+            "FB-2026-004",
+            "衢州市城区公共停车场十年经营权",
+            "other_assets",
+            "城区 12 处公共停车场、泊位 2,480 个的十年经营权，密封报价，截止后由密钥持有人共同开启。",
+            AuctionTerms {
+                method: AuctionMethod::Sealed {
+                    start_ms: now - MIN,
+                    close_ms: now + 2 * DAY,
+                },
+                start_price_fen: 500_000_000,
+                increment_fen: 0,
+                deposit_fen: 0,
+                min_bidders: 0,
+                signed_bids: false,
+            },
+        );
+        app.create_auction(&operator, sealed).await?;
+        let key = app
+            .auction("FB-2026-004")
+            .await?
+            .info
+            .opening_key
+            .map(|k| k.public_key)
+            .unwrap_or_default();
+        let opening_key = crypto::PublicKey::from_hex(&key)?;
+        for (who, price) in bidders.iter().zip([520_000_000_i64, 536_000_000]) {
+            app.register_for_auction(who, "FB-2026-004").await?;
+            let Some(certificate) = certificates.iter().find(|c| c.username == who.username) else {
+                continue;
+            };
+            let signer = crypto::PlatformKey::from_pkcs8_pem(&certificate.key_pem)?;
+            let package = crypto::BidPackage {
+                form: serde_json::json!({ "price_fen": price }),
+                files: vec![("报价函.txt".into(), "演示报价函".as_bytes().to_vec())],
+            }
+            .to_bytes()?;
+            let envelope = crypto::Envelope::seal(crypto::SealRequest {
+                package: &package,
+                lot: "FB-2026-004",
+                bidder: &who.entity_id,
+                opening_key: &opening_key,
+                signer: &signer,
+                certificate_pem: &certificate.cert_pem,
+                machine_fingerprint: crypto::machine_fingerprint(
+                    who.username.as_bytes(),
+                    &["demo"],
+                ),
+                created_at_ms: now,
+            })?
+            .to_bytes()?;
+            app.submit_sealed_auction_bid(who, "FB-2026-004", &envelope)
+                .await?;
+        }
+    }
     Ok(())
 }

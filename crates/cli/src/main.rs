@@ -328,7 +328,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             let dir = args.store.data_dir.join("demo-certificates");
             std::fs::create_dir_all(&dir)
                 .context("failed to create the demo certificate directory")?;
-            for cert in certificates {
+            for cert in certificates.clone() {
                 keyholder::write_private(
                     &dir.join(format!("{}-key.pem", cert.username)),
                     &cert.key_pem,
@@ -385,7 +385,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
                 }))?,
             )
             .context("failed to write the demo bank's description")?;
-            app::seed_demo_auctions(&app, &bank)
+            app::seed_demo_auctions(&app, &bank, &certificates)
                 .await
                 .map_err(|e| anyhow::anyhow!("failed to seed the demo sales: {e}"))?;
             let expert_keys = app::seed_demo_expert_certificates(&app)

@@ -717,6 +717,28 @@ async fn a_sale_with_signed_bids_checks_each_signature() {
             .unwrap();
         assert_eq!(kept.visibility, "supervision");
         assert_eq!(kept.seq as u64, receipt.seq + 1);
+        // The sale's document follows its own stream, not the confidential entry after it.
+        let report = app::verify_store(
+            test.app.store(),
+            &test.app.public_key(),
+            &test.app.settings().origin,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+        test.app
+            .auction_bid_signed(
+                &bidder,
+                "QT-2026-9",
+                &sign(
+                    "bidder",
+                    &test
+                        .app
+                        .bid_message("QT-2026-9", &bidder.entity_id, 1_010_000, 1),
+                ),
+            )
+            .await
+            .unwrap_err();
     }
 }
 

@@ -571,10 +571,12 @@ async fn a_bidder_follows_and_bids_in_a_live_auction_in_a_real_browser() {
     let Some(Browser { client, _driver }) = browser().await else {
         return;
     };
-    let server = spawn_app().await;
+    let (server, certificates) = crate::support::spawn_app_with_clock(app::system_clock()).await;
     let app = server.app();
     let bank = app::DemoGuarantor::new_bank(app).await.unwrap();
-    app::seed_demo_auctions(app, &bank).await.unwrap();
+    app::seed_demo_auctions(app, &bank, &certificates)
+        .await
+        .unwrap();
 
     log_in(&client, server.url("/login"), "bidder").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
