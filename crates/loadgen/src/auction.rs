@@ -41,6 +41,19 @@ pub(crate) struct AuctionArgs {
     /// Skip the in-memory ceiling run.
     #[arg(long)]
     durable_only: bool,
+    /// Sales that require signed bids: every bidder gets a certificate bound to its entity and
+    /// signs each bid (SM2 over the bid message); the platform verifies each signature.
+    #[arg(long)]
+    signed: bool,
+}
+
+/// What a bidder of a signed sale signs with.
+#[derive(Clone)]
+struct Signer {
+    key: Arc<crypto::PlatformKey>,
+    certificate: String,
+    number: String,
+    auction: String,
 }
 
 const START_PRICE: i64 = 100_000_000;
@@ -55,8 +68,8 @@ struct Outcome {
 
 struct Prepared {
     base: String,
-    /// (auction id, bidder tokens).
-    sales: Vec<(String, Vec<String>)>,
+    /// (auction id, bidder tokens and their signers when the sale is signed).
+    sales: Vec<(String, Vec<(String, Option<Signer>)>)>,
     stop: tokio::sync::oneshot::Sender<()>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     state: Arc<server::AppState>,
@@ -92,6 +105,34 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
     app::seed_demo(&platform).await.map_err(err)?;
     let operator = platform.caller_for("operator").await.map_err(err)?;
     let now = platform.now_ms();
+    // For signed sales: a CA of our own in the trust store issues every bidder's certificate.
+    let ca = if args.signed {
+        let ca = crypto::CertificateAuthority::new_root(
+            &crypto::Subject {
+                common_name: "压测数字证书认证中心".into(),
+                organization: "GGZY loadgen".into(),
+                code: String::new(),
+            },
+            now - 86_400_000,
+            now + 30 * 86_400_000,
+        )?;
+        let trust = platform
+            .reference_current(domain::ReferenceKind::Trust)
+            .await
+            .map_err(err)?;
+        platform
+            .publish_reference(
+                &operator,
+                domain::ReferenceKind::Trust,
+                &format!("{}\n{}", trust.text.trim_end(), ca.root().to_pem()),
+                "压测：加入压测证书认证中心",
+            )
+            .await
+            .map_err(err)?;
+        Some(ca)
+    } else {
+        None
+    };
     let transferor = platform
         .caller_for("tenderee")
         .await
@@ -120,7 +161,7 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
                         increment_fen: INCREMENT,
                         deposit_fen: 1_000_000,
                         min_bidders: 0,
-                        signed_bids: false,
+                        signed_bids: args.signed,
                     },
                     reserve_fen: START_PRICE,
                 },
@@ -139,8 +180,29 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
                 )
                 .await
                 .map_err(err)?;
+            let signer_key = ca.as_ref().map(|_| crypto::PlatformKey::generate());
+            let mut certificate = String::new();
+            if let (Some(ca), Some(key)) = (&ca, &signer_key) {
+                certificate = ca
+                    .issue(
+                        &crypto::Subject {
+                            common_name: format!("压测竞买人{n:06}有限公司"),
+                            organization: format!("压测竞买人{n:06}有限公司"),
+                            code: code.clone(),
+                        },
+                        &key.public_key(),
+                        n as u64 + 1,
+                        now - 86_400_000,
+                        now + 30 * 86_400_000,
+                    )?
+                    .to_pem();
+                platform
+                    .bind_certificate(&operator, &code, &certificate)
+                    .await
+                    .map_err(err)?;
+            }
             let caller = platform.caller_for(&username).await.map_err(err)?;
-            platform
+            let (number, _) = platform
                 .register_for_auction(&caller, &id)
                 .await
                 .map_err(err)?;
@@ -152,7 +214,13 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
                 .create_api_token(&caller, "loadgen", 1)
                 .await
                 .map_err(err)?;
-            tokens.push(token);
+            let signer = signer_key.map(|key| Signer {
+                key: Arc::new(key),
+                certificate,
+                number,
+                auction: id.clone(),
+            });
+            tokens.push((token, signer));
         }
         sales.push((id, tokens));
     }
@@ -179,10 +247,12 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
 
 /// One bidder's closed loop: a first unmeasured request opens its connection; then, once every
 /// bidder is connected (`ready`), bids until `seconds` have passed.
+#[allow(clippy::too_many_arguments)]
 async fn bidder(
     client: reqwest::Client,
     url: String,
     token: String,
+    signer: Option<Signer>,
     hint: Arc<AtomicI64>,
     seed: u64,
     ready: Arc<tokio::sync::Barrier>,
@@ -207,10 +277,33 @@ async fn bidder(
         let steps = 1 + (u64::from_le_bytes(bytes) % 3) as i64;
         let price = hint.load(Ordering::Relaxed) + steps * INCREMENT;
         let sent = Instant::now();
+        // A signed sale: the bidder signs the bid message (its signing time counts in the
+        // acknowledgement latency, as it would for a real bidder).
+        let body = match &signer {
+            Some(signer) => {
+                let payload = serde_json::json!({
+                    "auction": signer.auction,
+                    "bidder": signer.number,
+                    "price_fen": price,
+                    "quantity": 1,
+                });
+                let signature = signer
+                    .key
+                    .sign_json(&payload)
+                    .map(|s| s.to_hex())
+                    .unwrap_or_default();
+                serde_json::json!({ "signed": {
+                    "payload": payload,
+                    "signature": signature,
+                    "certificate": signer.certificate,
+                }})
+            }
+            None => serde_json::json!({ "price_fen": price }),
+        };
         let response = client
             .post(&url)
             .bearer_auth(&token)
-            .json(&serde_json::json!({ "price_fen": price }))
+            .json(&body)
             .send()
             .await;
         let status = match response {
@@ -243,7 +336,7 @@ async fn bidder(
 /// Watchers connected to a sale's live stream; each counts the snapshots it receives.
 fn watchers(
     base: &str,
-    sales: &[(String, Vec<String>)],
+    sales: &[(String, Vec<(String, Option<Signer>)>)],
     count: usize,
     events: Arc<AtomicU64>,
     connected: Arc<AtomicU64>,
@@ -351,11 +444,12 @@ async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resu
     for (s, (id, tokens)) in prepared.sales.iter().enumerate() {
         let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
         let url = format!("{}/api/v1/auctions/{id}/bids", prepared.base);
-        for (b, token) in tokens.iter().enumerate() {
+        for (b, (token, signer)) in tokens.iter().enumerate() {
             tasks.push(tokio::spawn(bidder(
                 client.clone(),
                 url.clone(),
                 token.clone(),
+                signer.clone(),
                 hint.clone(),
                 (s * 100_000 + b) as u64 + 1,
                 ready.clone(),
@@ -406,11 +500,17 @@ async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resu
         pct(&latencies, 1.0)
     );
     if persist {
+        let per_bid = if args.signed { 2 } else { 1 };
         println!(
-            "  ledger grew by {} entries (every acknowledged bid is one)",
-            size_after - size_before
+            "  ledger grew by {} entries (every acknowledged bid is one{})",
+            size_after - size_before,
+            if args.signed {
+                ", and its signature evidence another"
+            } else {
+                ""
+            }
         );
-        if size_after - size_before < acknowledged {
+        if size_after - size_before < per_bid * acknowledged {
             bail!("fewer ledger entries than acknowledged bids");
         }
         if args.watchers > 0 {
