@@ -21,6 +21,7 @@ mod keys;
 mod ledger_view;
 mod market;
 mod panels;
+mod portal;
 mod projection;
 mod reference;
 mod rooms;
@@ -62,6 +63,7 @@ pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
 pub use panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
+pub use portal::{announcement_doc, entity_doc, entity_is_public, follow_once};
 pub use reference::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
@@ -130,6 +132,8 @@ pub struct App {
     pub(crate) auctions: auction_engine::Lanes,
     /// API-token callers of the last second.
     pub(crate) tokens: auth::TokenCache,
+    /// The node's search index and its follower.
+    pub(crate) portal: Arc<portal::Portal>,
 }
 
 impl std::fmt::Debug for App {
@@ -147,6 +151,9 @@ impl App {
             settings,
             auctions: auction_engine::Lanes::default(),
             tokens: auth::TokenCache::default(),
+            portal: Arc::new(portal::Portal::new(
+                search::SearchIndex::in_memory().expect("an index in memory opens"),
+            )),
             templates: parse_templates(SHIPPED_TEMPLATES)
                 .expect("the shipped announcement templates are checked by a test"),
             classification: domain::Classification::parse_csv(SHIPPED_EXPERT_CATEGORIES)

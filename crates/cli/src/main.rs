@@ -29,6 +29,8 @@ enum Command {
     Demo(ServeArgs),
     /// Verify a store: every leaf, node and signed head, and the read tables by replay.
     Verify(VerifyArgs),
+    /// Rebuild this node's search index (`<data-dir>/search`) from the store.
+    Reindex(StoreArgs),
     /// A demo certification authority (NOT FOR PRODUCTION): make a root, issue certificates.
     Ca {
         #[command(subcommand)]
@@ -259,6 +261,7 @@ fn main() -> anyhow::Result<()> {
             Command::Serve(args) => serve(args, false).await,
             Command::Demo(args) => serve(args, true).await,
             Command::Verify(args) => verify(args).await,
+            Command::Reindex(args) => reindex(args).await,
             Command::Ca { command } => ca(command),
             Command::Sign(args) => sign(args),
             Command::Guarantee(args) => guarantee(args),
@@ -299,6 +302,36 @@ fn database_url(args: &StoreArgs) -> anyhow::Result<String> {
     }
 }
 
+/// Where this node keeps its search index.
+fn search_dir(args: &StoreArgs) -> PathBuf {
+    args.data_dir.join("search")
+}
+
+/// `ggzy reindex`: the search index rebuilt from nothing, in ledger order.
+async fn reindex(args: StoreArgs) -> anyhow::Result<()> {
+    let url = database_url(&args)?;
+    let store = store::Store::open(&url)
+        .await
+        .context("failed to open the database")?;
+    let dir = search_dir(&args);
+    search::SearchIndex::wipe(&dir).context("failed to clear the search index")?;
+    let index = std::sync::Arc::new(
+        search::SearchIndex::open(&dir).context("failed to open the search index")?,
+    );
+    let started = std::time::Instant::now();
+    let indexed = app::follow_once(&store, &index)
+        .await
+        .map_err(|e| anyhow::anyhow!("reindexing failed: {e}"))?;
+    println!(
+        "重建检索索引：{indexed} 篇文档（账本 {} 条），用时 {:.1} 秒，位于 {}",
+        index.indexed_through(),
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    store.close().await;
+    Ok(())
+}
+
 async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     init_logs(args.log_json);
     let url = database_url(&args.store)?;
@@ -316,7 +349,9 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     }
     let app = app::App::open(store, key, app::system_clock(), settings)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_search_dir(&search_dir(&args.store))
+        .map_err(|e| anyhow::anyhow!("failed to open the search index: {e}"))?;
     if demo {
         let seeded = app::seed_demo(&app)
             .await

@@ -376,11 +376,25 @@ impl SearchIndex {
     /// Adds (or replaces, by key) `docs` and commits, recording `through_seq` as included;
     /// searches see them when this returns.
     pub fn add(&self, docs: &[Doc], through_seq: u64) -> Result<(), SearchError> {
+        self.apply(docs, &[], through_seq)
+    }
+
+    /// Adds (or replaces) `docs`, removes the documents keyed `removed`, and commits with
+    /// `through_seq` recorded; searches see the change when this returns.
+    pub fn apply(
+        &self,
+        docs: &[Doc],
+        removed: &[String],
+        through_seq: u64,
+    ) -> Result<(), SearchError> {
         let f = self.fields;
         let mut writer = self
             .writer
             .lock()
             .map_err(|_| SearchError::Other("writer lock poisoned".into()))?;
+        for key in removed {
+            writer.delete_term(Term::from_field_text(f.key, key));
+        }
         for d in docs {
             writer.delete_term(Term::from_field_text(f.key, &d.key));
             let mut document = doc!(

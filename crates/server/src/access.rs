@@ -132,6 +132,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/register", Access::Public),
     (Method::POST, "/register", Access::Public),
     (Method::GET, "/me", Access::Authenticated),
+    (Method::GET, "/search", Access::Public),
+    (Method::GET, "/api/v1/search", Access::Public),
     (Method::GET, "/entities", Access::Public),
     (Method::GET, "/entities/{id}", Access::Public),
     (

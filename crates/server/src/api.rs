@@ -494,7 +494,8 @@ pub(crate) async fn account(
         crate::tender_api::reinstate_expert,
         crate::tender_api::retire_expert,
         crate::tender_api::draw,
-        crate::tender_api::draw_entries
+        crate::tender_api::draw_entries,
+        crate::portal_pages::search_api
     ),
     components(schemas(ErrorBody))
 )]

@@ -18,6 +18,7 @@ mod extract;
 mod format;
 mod metrics_layer;
 mod pages;
+mod portal_pages;
 mod reference_pages;
 mod request_id;
 mod tender_api;
@@ -402,6 +403,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/rooms",
             get(expert_pages::rooms).post(expert_pages::rooms_act),
         )
+        .route("/search", get(portal_pages::search_page))
+        .route("/api/v1/search", get(portal_pages::search_api))
         .route("/auctions", get(auction_pages::auctions))
         .route(
             "/auctions/new",
@@ -506,6 +509,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics_layer::install();
+    // This node's search index follows the ledger from now on.
+    state.app.start_search_follower();
     // Live streams end when the server closes, so that the graceful shutdown can finish.
     let (closing, closed) = tokio::sync::watch::channel(false);
     let app = router(state)

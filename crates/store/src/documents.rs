@@ -199,6 +199,25 @@ impl Store {
         })
     }
 
+    /// Announcements written at ledger places in `(after, through]`, in ledger order (the
+    /// search index's feed).
+    pub async fn announcements_between(
+        &self,
+        after: i64,
+        through: i64,
+    ) -> Result<Vec<AnnouncementRow>, StoreError> {
+        let sql = format!(
+            "SELECT {ANNOUNCEMENT_COLUMNS} FROM announcements WHERE seq > $1 AND seq <= $2 \
+             ORDER BY seq"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after)
+            .bind(through)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(announcement_from_row).collect()
+    }
+
     /// Every announcement, for the verifier.
     pub async fn all_announcements(&self) -> Result<Vec<AnnouncementRow>, StoreError> {
         let sql = format!("SELECT {ANNOUNCEMENT_COLUMNS} FROM announcements ORDER BY id");

@@ -105,6 +105,24 @@ fn account_from_row(row: &AnyRow) -> Result<AccountRow, StoreError> {
 }
 
 impl Store {
+    /// Entities last changed at ledger places in `(after, through]` (the search index's feed).
+    pub async fn entities_changed_between(
+        &self,
+        after: i64,
+        through: i64,
+    ) -> Result<Vec<EntityRow>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities WHERE last_seq > $1 AND last_seq <= $2 \
+             ORDER BY last_seq"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after)
+            .bind(through)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(entity_from_row).collect()
+    }
+
     pub async fn entity(&self, id: &str) -> Result<Option<EntityRow>, StoreError> {
         let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))

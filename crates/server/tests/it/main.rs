@@ -8,6 +8,7 @@ mod browser;
 mod entities;
 mod expert_pages;
 mod pages;
+mod portal;
 mod reference;
 mod support;
 mod tender_pages;

@@ -1,0 +1,397 @@
+//! The disclosure portal's search (一站式查询): the page `/search` and the API
+//! `GET /api/v1/search`, with facets, highlighted snippets and an Atom feed of any query.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use search::{Hits, SearchQuery, SortBy};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::access::{MaybeCaller, urlencode};
+use crate::errors::ApiError;
+use crate::format::{beijing_time, region_name, yuan_text};
+use crate::pages::{Layout, app_error_page, error_page, layout, render};
+
+/// Hits per page.
+const PER_PAGE: usize = 20;
+
+/// The portal's short name of a trading domain (a catalog category code).
+pub(crate) fn domain_label(code: &str) -> &'static str {
+    match code {
+        "construction" => "工程建设",
+        "procurement" => "政府采购",
+        "land" => "土地使用权",
+        "mining" => "矿业权",
+        "state_property" => "国有产权",
+        "housing" => "保障性住房",
+        "carbon" => "碳排放权",
+        "pollutant" => "排污权",
+        "energy_use" => "用能权",
+        "other_assets" => "其他交易",
+        "" => "市场主体",
+        _ => "其他",
+    }
+}
+
+/// The label of a document type: an announcement kind, or 市场主体.
+pub(crate) fn doc_type_label(code: &str) -> &'static str {
+    if code == "entity" {
+        "市场主体"
+    } else {
+        crate::format::announcement_kind_label(code)
+    }
+}
+
+fn amount_label(key: &str) -> &'static str {
+    match key {
+        "lt1m" => "100万元以下",
+        "1m-10m" => "100万至1000万元",
+        "10m-100m" => "1000万至1亿元",
+        "ge100m" => "1亿元以上",
+        _ => "",
+    }
+}
+
+/// A search as asked in the query string, checked: dates `YYYY-MM-DD`, amounts in 元.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Asked {
+    pub(crate) q: String,
+    pub(crate) domain: String,
+    pub(crate) doc_type: String,
+    pub(crate) region: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) amount: String,
+    pub(crate) sort: String,
+    pub(crate) page: usize,
+}
+
+impl Asked {
+    pub(crate) fn from_params(params: &HashMap<String, String>) -> Self {
+        let get = |key: &str| {
+            params
+                .get(key)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        Self {
+            q: get("q").chars().take(200).collect(),
+            domain: get("domain"),
+            doc_type: get("type"),
+            region: get("region"),
+            from: get("from"),
+            to: get("to"),
+            amount: get("amount"),
+            sort: get("sort"),
+            page: get("page").parse().unwrap_or(1).max(1),
+        }
+    }
+
+    /// The search, or a message saying exactly which condition is wrong.
+    pub(crate) fn query(&self, per_page: usize) -> Result<SearchQuery, String> {
+        let date = |text: &str, name: &str| -> Result<Option<domain::Date>, String> {
+            if text.is_empty() {
+                return Ok(None);
+            }
+            domain::Date::parse(text)
+                .map(Some)
+                .map_err(|_| format!("{name}应为 YYYY-MM-DD 格式的日期，收到“{text}”"))
+        };
+        let from = date(&self.from, "起始日期")?;
+        let to = date(&self.to, "截止日期")?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err("起始日期晚于截止日期".into());
+        }
+        if !self.region.is_empty()
+            && !(self.region.len() == 6 && self.region.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!("地区应为6位行政区划代码，收到“{}”", self.region));
+        }
+        let (min, max) = if self.amount.is_empty() {
+            (None, None)
+        } else {
+            let (_, from, to) = search::AMOUNT_BUCKETS
+                .iter()
+                .find(|(key, _, _)| *key == self.amount)
+                .ok_or_else(|| format!("未知的金额区间“{}”", self.amount))?;
+            (Some(*from), (*to != i64::MAX).then_some(*to - 1))
+        };
+        let sort = match self.sort.as_str() {
+            "" | "relevance" => SortBy::Relevance,
+            "date" => SortBy::Date,
+            other => return Err(format!("排序方式应为 relevance 或 date，收到“{other}”")),
+        };
+        let offset = (self.page - 1).saturating_mul(per_page);
+        if offset > search::MAX_OFFSET {
+            return Err(format!(
+                "最多翻到第 {} 页，请增加检索条件",
+                search::MAX_OFFSET / per_page + 1
+            ));
+        }
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Ok(SearchQuery {
+            text: self.q.clone(),
+            domain: some(&self.domain),
+            doc_type: some(&self.doc_type),
+            region: some(&self.region),
+            from_ms: from.map(|d| d.start_ms()),
+            to_ms: to.map(|d| d.end_ms()),
+            min_amount_fen: min,
+            max_amount_fen: max,
+            sort,
+            offset,
+            limit: per_page,
+        })
+    }
+
+    /// The query string with one parameter changed (empty: removed) and the page reset.
+    pub(crate) fn with(&self, key: &str, value: &str) -> String {
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("q", self.q.clone()),
+            ("domain", self.domain.clone()),
+            ("type", self.doc_type.clone()),
+            ("region", self.region.clone()),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+            ("amount", self.amount.clone()),
+            ("sort", self.sort.clone()),
+        ];
+        for pair in &mut pairs {
+            if pair.0 == key {
+                pair.1 = value.to_string();
+            }
+        }
+        let mut out = String::new();
+        for (k, v) in pairs {
+            if !v.is_empty() {
+                out.push(if out.is_empty() { '?' } else { '&' });
+                out.push_str(k);
+                out.push('=');
+                out.push_str(&urlencode(&v));
+            }
+        }
+        out
+    }
+}
+
+/// A hit as pages and the API show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct HitView {
+    pub(crate) url: String,
+    pub(crate) title: String,
+    /// The title with matched words in `<b>`, HTML-escaped.
+    pub(crate) title_html: String,
+    /// A fragment of the text with matched words in `<b>`, HTML-escaped.
+    pub(crate) snippet_html: String,
+    pub(crate) domain: String,
+    pub(crate) domain_label: String,
+    pub(crate) doc_type: String,
+    pub(crate) doc_type_label: String,
+    pub(crate) region: String,
+    pub(crate) region_name: String,
+    pub(crate) published_ms: i64,
+    pub(crate) published: String,
+    pub(crate) amount_fen: Option<i64>,
+    pub(crate) amount: String,
+    /// The ledger entry that witnesses it (its proof at `/ledger/entries/{seq}`).
+    pub(crate) seq: u64,
+    /// The query is exactly one of its codes (项目代码, 交易标识码, 统一社会信用代码).
+    pub(crate) exact_code: bool,
+}
+
+/// A facet value with its count.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct FacetView {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) count: u64,
+    /// The query string that filters on it.
+    #[serde(skip)]
+    pub(crate) link: String,
+    #[serde(skip)]
+    pub(crate) current: bool,
+}
+
+/// A page of results.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SearchResults {
+    pub(crate) total: u64,
+    pub(crate) page: usize,
+    pub(crate) pages: u64,
+    pub(crate) hits: Vec<HitView>,
+    pub(crate) domains: Vec<FacetView>,
+    pub(crate) types: Vec<FacetView>,
+    pub(crate) regions: Vec<FacetView>,
+    pub(crate) amounts: Vec<FacetView>,
+}
+
+fn results(asked: &Asked, hits: Hits, per_page: usize) -> SearchResults {
+    let facet =
+        |key: &str, current: &str, values: &[(String, u64)], label: &dyn Fn(&str) -> String| {
+            values
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(value, count)| FacetView {
+                    value: value.clone(),
+                    label: label(value),
+                    count: *count,
+                    link: asked.with(key, if value == current { "" } else { value }),
+                    current: value == current,
+                })
+                .collect::<Vec<_>>()
+        };
+    let region_label = |code: &str| match region_name(code) {
+        "" => code.to_string(),
+        name => name.to_string(),
+    };
+    SearchResults {
+        total: hits.total,
+        page: asked.page,
+        pages: hits.total.div_ceil(per_page as u64).max(1),
+        domains: facet("domain", &asked.domain, &hits.facets.domain, &|v| {
+            domain_label(v).to_string()
+        }),
+        types: facet("type", &asked.doc_type, &hits.facets.doc_type, &|v| {
+            doc_type_label(v).to_string()
+        }),
+        regions: facet("region", &asked.region, &hits.facets.region, &region_label),
+        amounts: facet("amount", &asked.amount, &hits.facets.amount, &|v| {
+            amount_label(v).to_string()
+        }),
+        hits: hits
+            .hits
+            .into_iter()
+            .map(|h| HitView {
+                domain_label: domain_label(&h.domain).to_string(),
+                doc_type_label: doc_type_label(&h.doc_type).to_string(),
+                region_name: region_label(&h.region),
+                published: beijing_time(h.published_ms),
+                amount: h.amount_fen.map(yuan_text).unwrap_or_default(),
+                url: h.url,
+                title: h.title,
+                title_html: h.title_html,
+                snippet_html: h.snippet_html,
+                domain: h.domain,
+                doc_type: h.doc_type,
+                region: h.region,
+                published_ms: h.published_ms,
+                amount_fen: h.amount_fen,
+                seq: h.seq,
+                exact_code: h.exact_code,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    asked: Asked,
+    results: SearchResults,
+    error: String,
+    feed: String,
+    prev: String,
+    next: String,
+    sort_relevance: String,
+    sort_date: String,
+}
+
+pub(crate) async fn search_page(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let asked = Asked::from_params(&params);
+    let mut error = String::new();
+    let hits = match asked.query(PER_PAGE) {
+        Ok(query) => match state.app.search(&query).await {
+            Ok(hits) => hits,
+            Err(e) => return app_error_page(e),
+        },
+        Err(message) => {
+            error = message;
+            Hits::default()
+        }
+    };
+    let results = results(&asked, hits, PER_PAGE);
+    let base = asked.with("", "");
+    let page_link = |page: usize| {
+        format!(
+            "/search{base}{}page={page}",
+            if base.is_empty() { "?" } else { "&" }
+        )
+    };
+    let title = if asked.q.is_empty() {
+        "信息检索".to_string()
+    } else {
+        format!("“{}”的检索结果", asked.q)
+    };
+    let status = if error.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SearchPage {
+        layout: layout(&state, &caller, &title, "search", &[("信息检索", "")]),
+        feed: format!("/feeds/search.atom{base}"),
+        prev: if asked.page > 1 {
+            page_link(asked.page - 1)
+        } else {
+            String::new()
+        },
+        next: if (asked.page as u64) < results.pages {
+            page_link(asked.page + 1)
+        } else {
+            String::new()
+        },
+        sort_relevance: format!("/search{}", asked.with("sort", "")),
+        sort_date: format!("/search{}", asked.with("sort", "date")),
+        asked,
+        results,
+        error,
+    };
+    (status, render(page)).into_response()
+}
+
+/// `GET /api/v1/search`: the same search as the page, as JSON.
+#[utoipa::path(get, path = "/api/v1/search", tag = "portal",
+    params(
+        ("q" = Option<String>, Query, description = "词语、短语或代码（项目代码、交易标识码、统一社会信用代码）"),
+        ("domain" = Option<String>, Query, description = "交易领域（交易目录类别代码）"),
+        ("type" = Option<String>, Query, description = "信息类型（公告类型代码，或 entity）"),
+        ("region" = Option<String>, Query, description = "6位行政区划代码，含下级地区"),
+        ("from" = Option<String>, Query, description = "发布日期起，YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "发布日期止（含），YYYY-MM-DD"),
+        ("amount" = Option<String>, Query, description = "金额区间：lt1m、1m-10m、10m-100m、ge100m"),
+        ("sort" = Option<String>, Query, description = "relevance（默认）或 date"),
+        ("page" = Option<usize>, Query, description = "页码，每页20条"),
+    ),
+    responses((status = 200, body = SearchResults), (status = 422, description = "检索条件有误")))]
+pub(crate) async fn search_api(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let asked = Asked::from_params(&params);
+    let query = asked
+        .query(PER_PAGE)
+        .map_err(|message| ApiError::with_message("SEARCH_FILTER_INVALID", message))?;
+    let hits = state.app.search(&query).await?;
+    Ok(Json(results(&asked, hits, PER_PAGE)))
+}
+
+/// For a refusal of a feed or page whose query is wrong.
+pub(crate) fn bad_query(message: &str) -> Response {
+    error_page(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "SEARCH_FILTER_INVALID",
+        message,
+    )
+}

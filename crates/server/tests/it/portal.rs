@@ -1,0 +1,178 @@
+//! The disclosure portal over HTTP on the whole demo: search by a Chinese phrase, by each kind
+//! of code (exact match first), by entity; filters and bad filters; a just-published
+//! announcement becomes searchable; every portal route renders with its key content.
+
+use std::time::Duration;
+
+use crate::support::{TestServer, client, spawn_app_with_clock};
+
+/// A server with the whole demo: entities, procedures at every step, and the sales.
+pub(crate) async fn demo_portal() -> (TestServer, Vec<app::DemoCertificate>) {
+    let (server, certificates) = spawn_app_with_clock(app::system_clock()).await;
+    let app = server.app();
+    app::run_simulated_ceremony(app, "2026-12").await.unwrap();
+    assert!(app::seed_demo_tendering(app, &certificates).await.unwrap());
+    // The follower indexes within a fraction of a second; this test's single-threaded runtime
+    // was busy seeding, so catch up now.
+    app.refresh_search().await.unwrap();
+    (server, certificates)
+}
+
+async fn search(server: &TestServer, query: &str) -> serde_json::Value {
+    let response = client()
+        .get(server.url(&format!("/api/v1/search?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
+fn urls(results: &serde_json::Value) -> Vec<String> {
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn enc(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn search_finds_by_phrase_by_code_and_by_entity() {
+    let (server, certificates) = demo_portal().await;
+    let app = server.app();
+    let procedure = app.procedures(None, 100, 0).await.unwrap().items[0].clone();
+    let announcements = app
+        .announcements(&procedure.id, "", 50, 0)
+        .await
+        .unwrap()
+        .items;
+    let notice = announcements.last().unwrap().clone();
+
+    // A Chinese phrase from the procedure's title finds its announcements, title highlighted.
+    let phrase: String = procedure.draft.title.chars().take(6).collect();
+    let found = search(&server, &format!("q={}", enc(&phrase))).await;
+    assert!(found["total"].as_u64().unwrap() >= 1, "{phrase}: {found}");
+    assert!(
+        urls(&found).contains(&format!("/announcements/{}", notice.id)),
+        "{phrase}: {:?}",
+        urls(&found)
+    );
+    assert!(
+        found["hits"][0]["title_html"]
+            .as_str()
+            .unwrap()
+            .contains("<b>")
+    );
+
+    // The project code, the 交易标识码 (lot code) and the procedure id: exact match first.
+    let lot = procedure.lots[0].code.clone();
+    for code in [
+        procedure.draft.project_code.clone(),
+        lot.clone(),
+        procedure.id.clone(),
+    ] {
+        let found = search(&server, &format!("q={}", enc(&code))).await;
+        let first = &found["hits"][0];
+        assert_eq!(first["exact_code"], true, "{code}: {found}");
+        let url = first["url"].as_str().unwrap();
+        let id = url.trim_start_matches("/announcements/");
+        let row = app.announcement(id).await.unwrap();
+        assert_eq!(row.procedure_id, procedure.id, "{code} → {url}");
+    }
+
+    // A 统一社会信用代码 finds the entity; its name does too.
+    let entity = app
+        .entities(None, Some("active"), 1, 50)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|e| e.kind == "organisation" && !e.roles.contains(&domain::Role::Expert))
+        .unwrap();
+    let found = search(&server, &format!("q={}", entity.code)).await;
+    assert_eq!(
+        found["hits"][0]["url"],
+        format!("/entities/{}", entity.id),
+        "{found}"
+    );
+    assert_eq!(found["hits"][0]["exact_code"], true);
+    let found = search(&server, &format!("q={}&type=entity", enc(&entity.name))).await;
+    assert!(
+        urls(&found).contains(&format!("/entities/{}", entity.id)),
+        "{found}"
+    );
+
+    // Facets describe what matched; a filter narrows.
+    let all = search(&server, "").await;
+    let domains = all["domains"].as_array().unwrap();
+    assert!(
+        domains.iter().any(|d| d["value"] == "construction"),
+        "{domains:?}"
+    );
+    let construction = search(&server, "domain=construction").await;
+    assert!(construction["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
+    for hit in construction["hits"].as_array().unwrap() {
+        assert_eq!(hit["domain"], "construction");
+    }
+
+    // A wrong filter is refused with its code and says which condition is wrong.
+    for bad in [
+        "from=2026-13-01",
+        "region=33",
+        "amount=lots",
+        "sort=price",
+        "page=100000",
+    ] {
+        let response = client()
+            .get(server.url(&format!("/api/v1/search?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{bad}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "SEARCH_FILTER_INVALID", "{bad}");
+        let page = client()
+            .get(server.url(&format!("/search?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 422, "{bad}");
+        assert!(page.text().await.unwrap().contains("检索条件有误"));
+    }
+
+    // A sale published now is searchable shortly after (the follower polls the ledger).
+    let bank = app::DemoGuarantor::new_bank(app).await.unwrap();
+    app::seed_demo_auctions(app, &bank, &certificates)
+        .await
+        .unwrap();
+    let mut seen = false;
+    for _ in 0..50 {
+        let found = search(&server, "q=TD-2026-018").await;
+        if found["hits"][0]["exact_code"] == true {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the new sale's notice never became searchable");
+
+    // The page: highlighted hits, facets, the feed of the query, a link to each proof.
+    let page = client()
+        .get(server.url(&format!("/search?q={}", enc(&phrase))))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("共找到"), "{page}");
+    assert!(page.contains("<b>"));
+    assert!(page.contains("/feeds/search.atom?q="));
+    assert!(page.contains("/ledger/entries/"));
+    assert!(page.contains("交易领域"));
+}
