@@ -63,7 +63,7 @@ pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
 pub use panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
-pub use portal::{announcement_doc, entity_doc, entity_is_public, follow_once};
+pub use portal::{HistoryItem, announcement_doc, entity_doc, entity_is_public, follow_once};
 pub use reference::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,

@@ -242,3 +242,43 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))
     }
 }
+
+/// One public act in a project's history.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HistoryItem {
+    pub seq: u64,
+    pub kind: String,
+    pub at_ms: i64,
+}
+
+impl App {
+    /// The public acts of one stream (a procedure, a sale), in ledger order: what a project
+    /// page shows, each with its proof.
+    pub async fn public_history(&self, stream: &str) -> Result<Vec<HistoryItem>, AppError> {
+        Ok(self
+            .store
+            .stream_entries(stream)
+            .await?
+            .into_iter()
+            .filter(|row| row.visibility == "public")
+            .map(|row| HistoryItem {
+                seq: row.seq.max(0) as u64,
+                kind: row.kind,
+                at_ms: row.at_ms,
+            })
+            .collect())
+    }
+
+    /// Listed entities under a sanction (暂停交易, 禁止参加交易): the public credit list.
+    pub async fn sanctioned_entities(&self) -> Result<Vec<EntityRow>, AppError> {
+        let mut out = Vec::new();
+        for status in ["barred", "suspended"] {
+            let page = self
+                .store
+                .entities(Some(status), Some("expert"), 0, 1000)
+                .await?;
+            out.extend(page.items);
+        }
+        Ok(out)
+    }
+}

@@ -106,6 +106,9 @@ pub struct SearchQuery {
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
+    /// Leave out market entities (feeds and the home page list announcements only).
+    #[serde(default)]
+    pub announcements_only: bool,
 }
 
 /// One hit.
@@ -523,6 +526,12 @@ impl SearchIndex {
         }
         if let Some(kind) = q.doc_type.as_deref().filter(|s| !s.is_empty()) {
             must.push((Occur::Must, term(f.doc_type, kind)));
+        }
+        if q.announcements_only {
+            must.push((Occur::MustNot, term(f.doc_type, "entity")));
+            if must.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                must.push((Occur::Must, Box::new(AllQuery)));
+            }
         }
         if let Some(region) = q.region.as_deref().filter(|s| !s.is_empty()) {
             must.push((Occur::Must, term(f.regions, region)));

@@ -134,6 +134,12 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/me", Access::Authenticated),
     (Method::GET, "/search", Access::Public),
     (Method::GET, "/api/v1/search", Access::Public),
+    (Method::GET, "/feeds/{name}", Access::Public),
+    (Method::GET, "/sitemap.xml", Access::Public),
+    (Method::GET, "/sitemaps/{file}", Access::Public),
+    (Method::GET, "/robots.txt", Access::Public),
+    (Method::GET, "/credit", Access::Public),
+    (Method::GET, "/procedures/{id}/history", Access::Public),
     (Method::GET, "/entities", Access::Public),
     (Method::GET, "/entities/{id}", Access::Public),
     (

@@ -404,6 +404,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(expert_pages::rooms).post(expert_pages::rooms_act),
         )
         .route("/search", get(portal_pages::search_page))
+        .route("/feeds/{name}", get(portal_pages::feed))
+        .route("/sitemap.xml", get(portal_pages::sitemap_index))
+        .route("/sitemaps/{file}", get(portal_pages::sitemap))
+        .route("/robots.txt", get(portal_pages::robots))
+        .route("/credit", get(portal_pages::credit))
+        .route("/procedures/{id}/history", get(portal_pages::history))
         .route("/api/v1/search", get(portal_pages::search_api))
         .route("/auctions", get(auction_pages::auctions))
         .route(

@@ -148,6 +148,7 @@ impl Asked {
             sort,
             offset,
             limit: per_page,
+            announcements_only: false,
         })
     }
 
@@ -394,4 +395,526 @@ pub(crate) fn bad_query(message: &str) -> Response {
         "SEARCH_FILTER_INVALID",
         message,
     )
+}
+
+/// The trading domains the portal shows on its home page and offers feeds of.
+pub(crate) const DOMAINS: &[&str] = &[
+    "construction",
+    "procurement",
+    "land",
+    "mining",
+    "state_property",
+    "housing",
+    "carbon",
+    "pollutant",
+    "energy_use",
+    "other_assets",
+];
+
+/// Entries per feed.
+const FEED_ENTRIES: usize = 50;
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 does not allow.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// RFC 3339 in Beijing time, whole seconds: `2026-11-28T17:50:00+08:00`.
+pub(crate) fn rfc3339(ms: i64) -> String {
+    let beijing = ms.div_euclid(1000) + 8 * 3600;
+    let day = domain::Date::of_instant(ms);
+    let (y, m, d) = day.ymd();
+    let seconds = beijing.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+/// The site's address as the request named it (for the absolute links feeds and sitemaps
+/// need).
+fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+fn atom(site: &str, title: &str, self_path: &str, html_path: &str, hits: &Hits) -> Response {
+    let updated = hits
+        .hits
+        .iter()
+        .map(|h| h.published_ms)
+        .max()
+        .unwrap_or_default();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
+    xml.push_str(&format!("<title>{}</title>\n", xml_escape(title)));
+    xml.push_str(&format!(
+        "<id>{}</id>\n",
+        xml_escape(&format!("{site}{self_path}"))
+    ));
+    xml.push_str(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        xml_escape(&format!("{site}{self_path}"))
+    ));
+    xml.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(&format!("{site}{html_path}"))
+    ));
+    xml.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated)));
+    xml.push_str("<author><name>公共资源交易平台</name></author>\n");
+    for hit in &hits.hits {
+        let url = format!("{site}{}", hit.url);
+        xml.push_str("<entry>\n");
+        xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&hit.title)));
+        xml.push_str(&format!("  <id>{}</id>\n", xml_escape(&url)));
+        xml.push_str(&format!("  <link href=\"{}\"/>\n", xml_escape(&url)));
+        xml.push_str(&format!(
+            "  <link rel=\"related\" title=\"交易见证\" href=\"{}\"/>\n",
+            xml_escape(&format!("{site}/ledger/entries/{}", hit.seq))
+        ));
+        xml.push_str(&format!(
+            "  <updated>{}</updated>\n",
+            rfc3339(hit.published_ms)
+        ));
+        xml.push_str(&format!(
+            "  <category term=\"{}\" label=\"{}\"/>\n",
+            xml_escape(&hit.domain),
+            domain_label(&hit.domain)
+        ));
+        xml.push_str(&format!(
+            "  <summary type=\"html\">{}</summary>\n",
+            xml_escape(&hit.snippet_html)
+        ));
+        xml.push_str("</entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        xml,
+    )
+        .into_response()
+}
+
+/// `GET /feeds/{name}`: `all.atom` (every announcement), `{domain}.atom` (one trading
+/// domain), or `search.atom?…` (any saved search, with the search page's parameters).
+pub(crate) async fn feed(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(stem) = name.strip_suffix(".atom") else {
+        return error_page(
+            axum::http::StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "订阅源不存在",
+        );
+    };
+    let site = site(&state, &headers);
+    let (title, query, html) = match stem {
+        "all" => (
+            "全部交易公告".to_string(),
+            SearchQuery::default(),
+            "/announcements".to_string(),
+        ),
+        "search" => {
+            let asked = Asked::from_params(&params);
+            let query = match asked.query(FEED_ENTRIES) {
+                Ok(query) => query,
+                Err(message) => return bad_query(&message),
+            };
+            let title = if asked.q.is_empty() {
+                "信息检索订阅".to_string()
+            } else {
+                format!("检索“{}”的最新信息", asked.q)
+            };
+            (title, query, format!("/search{}", asked.with("", "")))
+        }
+        domain if DOMAINS.contains(&domain) => (
+            format!("{}交易信息", domain_label(domain)),
+            SearchQuery {
+                domain: Some(domain.to_string()),
+                ..Default::default()
+            },
+            format!("/search?domain={domain}"),
+        ),
+        _ => {
+            return error_page(
+                axum::http::StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "订阅源不存在",
+            );
+        }
+    };
+    let query = SearchQuery {
+        sort: SortBy::Date,
+        offset: 0,
+        limit: FEED_ENTRIES,
+        announcements_only: stem != "search",
+        ..query
+    };
+    match state.app.search(&query).await {
+        Ok(hits) => {
+            let self_path = match stem {
+                "search" => format!(
+                    "/feeds/search.atom{}",
+                    Asked::from_params(&params).with("", "")
+                ),
+                other => format!("/feeds/{other}.atom"),
+            };
+            atom(
+                &site,
+                &format!("{title} · {}", state.platform_name),
+                &self_path,
+                &html,
+                &hits,
+            )
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// URLs per sitemap file (the protocol's limit is 50,000).
+const SITEMAP_URLS: u64 = 50_000;
+
+fn xml_response(xml: String) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/xml; charset=utf-8",
+        )],
+        xml,
+    )
+        .into_response()
+}
+
+/// `GET /sitemap.xml`: the index of the sitemaps (the portal's pages, then the announcements
+/// in files of 50,000).
+pub(crate) async fn sitemap_index(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let site = site(&state, &headers);
+    let total = match state.app.announcements("", "", 1, 0).await {
+        Ok(page) => page.total,
+        Err(e) => return app_error_page(e),
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    xml.push_str(&format!(
+        "<sitemap><loc>{site}/sitemaps/pages.xml</loc></sitemap>\n"
+    ));
+    for n in 0..total.div_ceil(SITEMAP_URLS) {
+        xml.push_str(&format!(
+            "<sitemap><loc>{site}/sitemaps/announcements-{}.xml</loc></sitemap>\n",
+            n + 1
+        ));
+    }
+    xml.push_str("</sitemapindex>\n");
+    xml_response(xml)
+}
+
+/// `GET /sitemaps/{file}`: `pages.xml`, or `announcements-N.xml` (newest first).
+pub(crate) async fn sitemap(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let site = site(&state, &headers);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str, ms: Option<i64>| {
+        xml.push_str(&format!(
+            "<url><loc>{}</loc>",
+            xml_escape(&format!("{site}{path}"))
+        ));
+        if let Some(ms) = ms {
+            xml.push_str(&format!("<lastmod>{}</lastmod>", rfc3339(ms)));
+        }
+        xml.push_str("</url>\n");
+    };
+    if file == "pages.xml" {
+        for path in [
+            "/",
+            "/search",
+            "/announcements",
+            "/procedures",
+            "/auctions",
+            "/entities",
+            "/credit",
+            "/catalog",
+            "/rules",
+            "/calendar",
+            "/ledger",
+            "/open-data",
+        ] {
+            url(path, None);
+        }
+        for domain in DOMAINS {
+            url(&format!("/search?domain={domain}"), None);
+        }
+    } else if let Some(n) = file
+        .strip_prefix("announcements-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|n| *n >= 1)
+    {
+        let page = match state
+            .app
+            .announcements("", "", SITEMAP_URLS, (n - 1) * SITEMAP_URLS)
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => return app_error_page(e),
+        };
+        if page.items.is_empty() {
+            return error_page(
+                axum::http::StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "站点地图不存在",
+            );
+        }
+        for a in &page.items {
+            url(&format!("/announcements/{}", a.id), Some(a.published_at_ms));
+        }
+    } else {
+        return error_page(
+            axum::http::StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "站点地图不存在",
+        );
+    }
+    xml.push_str("</urlset>\n");
+    xml_response(xml)
+}
+
+/// `GET /robots.txt`: the portal is open to search engines; accounts' pages and the API are
+/// not for them.
+pub(crate) async fn robots(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let site = site(&state, &headers);
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /me\nDisallow: /operator/\nDisallow: /login\nSitemap: {site}/sitemap.xml\n"
+        ),
+    )
+        .into_response()
+}
+
+/// A sanctioned entity as the credit page lists it.
+pub(crate) struct CreditRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) region: String,
+    pub(crate) status: &'static str,
+    pub(crate) reason: String,
+    pub(crate) until: String,
+    pub(crate) seq: i64,
+}
+
+#[derive(Template)]
+#[template(path = "credit.html")]
+struct CreditPage {
+    layout: Layout,
+    barred: Vec<CreditRow>,
+    suspended: Vec<CreditRow>,
+}
+
+/// `GET /credit`: 信用信息 — entities barred from trading (禁止参加交易, with the end date)
+/// and suspended (暂停交易), with the reason and the decision's ledger entry.
+pub(crate) async fn credit(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+) -> Response {
+    let rows = match state.app.sanctioned_entities().await {
+        Ok(rows) => rows,
+        Err(e) => return app_error_page(e),
+    };
+    let (mut barred, mut suspended) = (Vec::new(), Vec::new());
+    for row in rows {
+        let view = CreditRow {
+            status: if row.status == "barred" {
+                "禁止参加交易"
+            } else {
+                "暂停交易"
+            },
+            // A natural person's ID number is not published.
+            code: if row.kind == "natural_person" {
+                "（自然人）".to_string()
+            } else {
+                row.code.clone()
+            },
+            region: match region_name(&row.region) {
+                "" => row.region.clone(),
+                name => name.to_string(),
+            },
+            id: row.id,
+            name: row.name,
+            reason: row.restriction_reason,
+            until: row.restricted_until,
+            seq: row.last_seq,
+        };
+        if view.status == "禁止参加交易" {
+            barred.push(view);
+        } else {
+            suspended.push(view);
+        }
+    }
+    render(CreditPage {
+        layout: layout(&state, &caller, "信用信息", "credit", &[("信用信息", "")]),
+        barred,
+        suspended,
+    })
+}
+
+/// One step of a project's history.
+pub(crate) struct HistoryRow {
+    pub(crate) time: String,
+    pub(crate) label: String,
+    pub(crate) link: String,
+    pub(crate) link_text: String,
+    pub(crate) seq: u64,
+}
+
+#[derive(Template)]
+#[template(path = "project_history.html")]
+struct HistoryPage {
+    layout: Layout,
+    id: String,
+    title: String,
+    project_code: String,
+    rows: Vec<HistoryRow>,
+}
+
+/// `GET /procedures/{id}/history`: a project's whole public history in ledger order — every
+/// announcement and every public act (opening, evaluation, candidates, objections, award,
+/// contract, performance, supervision's suspensions), each with its proof.
+pub(crate) async fn history(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let result = async {
+        let procedure = state.app.procedure(None, &id).await?;
+        let announcements = state.app.announcements(&id, "", 1000, 0).await?.items;
+        let mut rows: Vec<HistoryRow> = state
+            .app
+            .public_history(&app::procedure_stream(&id))
+            .await?
+            .into_iter()
+            .map(|item| HistoryRow {
+                time: beijing_time(item.at_ms),
+                label: crate::format::kind_label(&item.kind).to_string(),
+                link: String::new(),
+                link_text: String::new(),
+                seq: item.seq,
+            })
+            .collect();
+        // Announcements are entries of their own; put them in their ledger place.
+        for a in &announcements {
+            rows.push(HistoryRow {
+                time: beijing_time(a.published_at_ms),
+                label: format!("发布{}", crate::format::announcement_kind_label(&a.kind)),
+                link: format!("/announcements/{}", a.id),
+                link_text: a.title.clone(),
+                seq: a.seq.max(0) as u64,
+            });
+        }
+        rows.sort_by_key(|r| (r.seq, r.link.is_empty()));
+        Ok::<_, app::AppError>(HistoryPage {
+            layout: layout(
+                &state,
+                &caller,
+                &format!("{} · 项目全过程", procedure.draft.title),
+                "procedures",
+                &[
+                    ("招标项目", "/procedures"),
+                    (&procedure.draft.title, &format!("/procedures/{id}")),
+                    ("项目全过程", ""),
+                ],
+            ),
+            title: procedure.draft.title.clone(),
+            project_code: procedure.draft.project_code.clone(),
+            id,
+            rows,
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(page),
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// The latest announcements of one domain, for the home page.
+pub(crate) struct DomainBlock {
+    pub(crate) code: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) items: Vec<(String, String, String)>,
+}
+
+/// The home page's blocks: the newest announcements of each trading domain.
+pub(crate) async fn domain_blocks(state: &AppState, per_domain: usize) -> Vec<DomainBlock> {
+    let mut blocks = Vec::new();
+    for code in DOMAINS {
+        let query = SearchQuery {
+            domain: Some(code.to_string()),
+            sort: SortBy::Date,
+            limit: per_domain,
+            announcements_only: true,
+            ..Default::default()
+        };
+        let items = match state.app.search(&query).await {
+            Ok(hits) => hits
+                .hits
+                .into_iter()
+                .map(|h| {
+                    let date = beijing_time(h.published_ms).chars().take(10).collect();
+                    (h.url, h.title, date)
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        blocks.push(DomainBlock {
+            code,
+            label: domain_label(code),
+            items,
+        });
+    }
+    blocks
 }

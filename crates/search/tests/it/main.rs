@@ -190,6 +190,20 @@ fn filters_and_facets() {
         })
         .unwrap();
     assert_eq!(keys(&kind), ["d"]);
+    let announcements = index
+        .search(&SearchQuery {
+            announcements_only: true,
+            ..q("")
+        })
+        .unwrap();
+    assert_eq!(keys(&announcements), ["c", "b", "a"]);
+    let announcements = index
+        .search(&SearchQuery {
+            announcements_only: true,
+            ..q("杭州")
+        })
+        .unwrap();
+    assert!(!keys(&announcements).contains(&"d"));
 }
 
 #[test]

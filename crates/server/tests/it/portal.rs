@@ -176,3 +176,169 @@ async fn search_finds_by_phrase_by_code_and_by_entity() {
     assert!(page.contains("/ledger/entries/"));
     assert!(page.contains("交易领域"));
 }
+
+async fn get(server: &TestServer, path: &str) -> (u16, String, String) {
+    let response = client().get(server.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, kind, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_portal_route_renders_with_its_key_content() {
+    let (server, _) = demo_portal().await;
+    let app = server.app();
+    let procedure = app.procedures(None, 100, 0).await.unwrap().items[0].clone();
+    let notice = app
+        .announcements(&procedure.id, "", 1, 0)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    // A sanction for the credit page.
+    let supervisor = app.caller_for("supervisor").await.unwrap();
+    let bidder = app.caller_for("bidder").await.unwrap();
+    app.bar_entity(
+        &supervisor,
+        &bidder.entity_id,
+        domain::Date::parse("2027-06-30").unwrap(),
+        "串通投标，行政处罚决定书浙发改罚〔2026〕12号",
+    )
+    .await
+    .unwrap();
+    let barred = app.entity(None, &bidder.entity_id).await.unwrap();
+    app.refresh_search().await.unwrap();
+
+    let checks: Vec<(String, &str, Vec<String>)> = vec![
+        (
+            "/".into(),
+            "text/html",
+            vec![
+                "各领域最新信息".into(),
+                "工程建设".into(),
+                "/feeds/construction.atom".into(),
+            ],
+        ),
+        (
+            "/search".into(),
+            "text/html",
+            vec!["共找到".into(), "交易领域".into()],
+        ),
+        (
+            format!("/search?q={}&sort=date", procedure.draft.project_code),
+            "text/html",
+            vec!["代码精确匹配".into()],
+        ),
+        (
+            "/search?domain=construction&region=330000&amount=ge100m&from=2020-01-01&to=2030-12-31"
+                .into(),
+            "text/html",
+            vec!["共找到".into()],
+        ),
+        (
+            "/feeds/all.atom".into(),
+            "application/atom+xml",
+            vec![
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"".into(),
+                format!("/announcements/{}", notice.id),
+            ],
+        ),
+        (
+            "/feeds/construction.atom".into(),
+            "application/atom+xml",
+            vec!["<entry>".into(), "工程建设".into()],
+        ),
+        (
+            format!("/feeds/search.atom?q={}", procedure.id),
+            "application/atom+xml",
+            vec!["<entry>".into(), procedure.id.clone()],
+        ),
+        (
+            "/sitemap.xml".into(),
+            "application/xml",
+            vec![
+                "<sitemapindex".into(),
+                "/sitemaps/announcements-1.xml".into(),
+            ],
+        ),
+        (
+            "/sitemaps/pages.xml".into(),
+            "application/xml",
+            vec!["<urlset".into(), "/search?domain=land".into()],
+        ),
+        (
+            "/sitemaps/announcements-1.xml".into(),
+            "application/xml",
+            vec![format!("/announcements/{}", notice.id), "<lastmod>".into()],
+        ),
+        (
+            "/robots.txt".into(),
+            "text/plain",
+            vec!["Sitemap: http://".into(), "Disallow: /api/".into()],
+        ),
+        (
+            "/credit".into(),
+            "text/html",
+            vec![
+                "禁止参加交易".into(),
+                barred.name.clone(),
+                "2027-06-30".into(),
+                "串通投标".into(),
+            ],
+        ),
+        (
+            format!("/procedures/{}/history", procedure.id),
+            "text/html",
+            vec![
+                "项目全过程".into(),
+                "发布招标公告".into(),
+                notice.title.clone(),
+                "/ledger/entries/".into(),
+            ],
+        ),
+        (
+            format!("/announcements/{}", notice.id),
+            "text/html",
+            vec![
+                notice.title.clone(),
+                "在账本中核验".into(),
+                "项目全过程".into(),
+            ],
+        ),
+        (
+            format!("/procedures/{}", procedure.id),
+            "text/html",
+            vec!["项目全过程".into()],
+        ),
+    ];
+    for (path, kind, needles) in checks {
+        let (status, content_type, body) = get(&server, &path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(content_type.starts_with(kind), "{path}: {content_type}");
+        for needle in needles {
+            assert!(body.contains(&needle), "{path} lacks {needle}");
+        }
+    }
+    // Titles for search engines and readers: each page names itself.
+    let (_, _, body) = get(&server, &format!("/announcements/{}", notice.id)).await;
+    assert!(
+        body.contains(&format!("<title>{}", notice.title)),
+        "announcement title"
+    );
+
+    for (path, status) in [
+        ("/feeds/nothing.atom", 404),
+        ("/feeds/all.rss", 404),
+        ("/sitemaps/announcements-0.xml", 404),
+        ("/sitemaps/announcements-999.xml", 404),
+        ("/sitemaps/other.xml", 404),
+        ("/feeds/search.atom?from=yesterday", 422),
+        ("/procedures/NO-SUCH/history", 404),
+    ] {
+        assert_eq!(get(&server, path).await.0, status, "{path}");
+    }
+}
