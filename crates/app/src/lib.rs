@@ -20,6 +20,7 @@ mod holder;
 mod keys;
 mod ledger_view;
 mod market;
+mod ocds;
 mod panels;
 mod portal;
 mod projection;
@@ -62,6 +63,10 @@ pub use holder::{
 pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
+pub use ocds::{
+    BIDS_EXTENSION, OcdsSettings, Publisher, lot_release, national_records, national_timestamp,
+    rfc3339,
+};
 pub use panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
 pub use portal::{HistoryItem, announcement_doc, entity_doc, entity_is_public, follow_once};
 pub use reference::{
@@ -107,6 +112,8 @@ pub struct Settings {
     /// load generator measures the in-memory ceiling: then an acknowledged bid would not
     /// survive a crash).
     pub auction_persistence: bool,
+    /// Open data (OCDS): the `ocid` prefix.
+    pub ocds: OcdsSettings,
 }
 
 impl Default for Settings {
@@ -116,6 +123,7 @@ impl Default for Settings {
             password_policy: PasswordPolicy::default(),
             session_ttl_ms: 8 * 3600 * 1000,
             auction_persistence: true,
+            ocds: OcdsSettings::default(),
         }
     }
 }

@@ -229,6 +229,13 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "GGZY_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
+    /// The open data's `ocid` prefix: `ocds-` and the prefix registered with the Open
+    /// Contracting Partnership.
+    #[arg(long, env = "GGZY_OCID_PREFIX", default_value = "ocds-ggzy00")]
+    ocid_prefix: String,
+    /// The 交易平台标识码 in the national data specification's export.
+    #[arg(long, env = "GGZY_PLATFORM_CODE", default_value = "GGZY-DEMO")]
+    platform_code: String,
     /// The platform's name in signed tree heads (fixed at first start).
     #[arg(long, env = "GGZY_ORIGIN", default_value = "ggzy.zj.example")]
     origin: String,
@@ -340,8 +347,18 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .context("failed to open the database")?;
     let key = app::load_or_create_key(&args.store.data_dir)
         .context("failed to load or create the platform key")?;
+    let prefix = args.ocid_prefix.strip_prefix("ocds-").unwrap_or_default();
+    anyhow::ensure!(
+        !prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_alphanumeric()),
+        "--ocid-prefix must be \"ocds-\" and the prefix registered with the Open Contracting Partnership (letters and digits), not {:?}",
+        args.ocid_prefix
+    );
     let mut settings = app::Settings {
         origin: args.origin.clone(),
+        ocds: app::OcdsSettings {
+            ocid_prefix: args.ocid_prefix.clone(),
+            platform_code: args.platform_code.clone(),
+        },
         ..Default::default()
     };
     if args.insecure_fast_passwords {

@@ -66,10 +66,13 @@ struct Outcome {
     latencies: Vec<Duration>,
 }
 
+/// A sale and its bidders: API tokens with their signers when the sale is signed.
+type Sale = (String, Vec<(String, Option<Signer>)>);
+
 struct Prepared {
     base: String,
     /// (auction id, bidder tokens and their signers when the sale is signed).
-    sales: Vec<(String, Vec<(String, Option<Signer>)>)>,
+    sales: Vec<Sale>,
     stop: tokio::sync::oneshot::Sender<()>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     state: Arc<server::AppState>,
@@ -336,7 +339,7 @@ async fn bidder(
 /// Watchers connected to a sale's live stream; each counts the snapshots it receives.
 fn watchers(
     base: &str,
-    sales: &[(String, Vec<(String, Option<Signer>)>)],
+    sales: &[Sale],
     count: usize,
     events: Arc<AtomicU64>,
     connected: Arc<AtomicU64>,

@@ -46,6 +46,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("ENTITY_NOT_ACTIVE", 403, "市场主体尚未通过审核"),
     ("INVALID_DATE", 422, "日期无效"),
     ("SEARCH_FILTER_INVALID", 422, "检索条件有误"),
+    ("CURSOR_INVALID", 422, "分页参数无效"),
     ("DATA_FILE_INVALID", 422, "数据文件有误"),
     ("RULE_SET_INVALID", 422, "规则集有误"),
     ("NO_RULES_IN_FORCE", 422, "该日期没有有效的规则集"),

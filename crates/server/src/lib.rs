@@ -17,6 +17,7 @@ mod expert_pages;
 mod extract;
 mod format;
 mod metrics_layer;
+mod ocds_api;
 mod pages;
 mod portal_pages;
 mod reference_pages;
@@ -404,6 +405,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(expert_pages::rooms).post(expert_pages::rooms_act),
         )
         .route("/search", get(portal_pages::search_page))
+        .route("/open-data", get(ocds_api::page))
+        .route("/api/v1/ocds/releases", get(ocds_api::releases))
+        .route(
+            "/api/v1/ocds/bulk/releases.jsonl.gz",
+            get(ocds_api::bulk_releases),
+        )
+        .route(
+            "/api/v1/ocds/bulk/package.json",
+            get(ocds_api::bulk_package),
+        )
+        .route("/api/v1/export/national", get(ocds_api::national))
         .route("/feeds/{name}", get(portal_pages::feed))
         .route("/sitemap.xml", get(portal_pages::sitemap_index))
         .route("/sitemaps/{file}", get(portal_pages::sitemap))

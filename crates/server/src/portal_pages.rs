@@ -109,9 +109,9 @@ impl Asked {
         {
             return Err("起始日期晚于截止日期".into());
         }
-        if !self.region.is_empty()
-            && !(self.region.len() == 6 && self.region.bytes().all(|b| b.is_ascii_digit()))
-        {
+        let region_ok = self.region.is_empty()
+            || (self.region.len() == 6 && self.region.bytes().all(|b| b.is_ascii_digit()));
+        if !region_ok {
             return Err(format!("地区应为6位行政区划代码，收到“{}”", self.region));
         }
         let (min, max) = if self.amount.is_empty() {
@@ -431,23 +431,11 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
-/// RFC 3339 in Beijing time, whole seconds: `2026-11-28T17:50:00+08:00`.
-pub(crate) fn rfc3339(ms: i64) -> String {
-    let beijing = ms.div_euclid(1000) + 8 * 3600;
-    let day = domain::Date::of_instant(ms);
-    let (y, m, d) = day.ymd();
-    let seconds = beijing.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00",
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
-    )
-}
+pub(crate) use app::rfc3339;
 
 /// The site's address as the request named it (for the absolute links feeds and sitemaps
 /// need).
-fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())

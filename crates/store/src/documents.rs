@@ -136,6 +136,27 @@ impl Store {
         })
     }
 
+    /// Documents of `kind` whose stream sorts after `after`, in stream order, at most `limit`
+    /// (cursor paging that new documents do not shift).
+    pub async fn documents_after(
+        &self,
+        kind: &str,
+        after: &str,
+        limit: u64,
+    ) -> Result<Vec<DocumentRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE kind = $1 AND stream > $2 \
+             ORDER BY stream LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(document_from_row).collect()
+    }
+
     /// Every document, for the verifier.
     pub async fn all_documents(&self) -> Result<Vec<DocumentRow>, StoreError> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY stream");

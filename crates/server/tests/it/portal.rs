@@ -342,3 +342,206 @@ async fn every_portal_route_renders_with_its_key_content() {
         assert_eq!(get(&server, path).await.0, status, "{path}");
     }
 }
+
+/// Every release by following the API's `Link: rel="next"` pages.
+async fn releases_by_cursor(server: &TestServer, limit: u64) -> Vec<serde_json::Value> {
+    let mut url = server.url(&format!("/api/v1/ocds/releases?limit={limit}"));
+    let mut out = Vec::new();
+    for _ in 0..1000 {
+        let response = client().get(&url).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let next = response
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_string());
+        let package: serde_json::Value = response.json().await.unwrap();
+        out.extend(package["releases"].as_array().unwrap().iter().cloned());
+        match next {
+            Some(link) => {
+                let target = link
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                assert!(link.ends_with("rel=\"next\""), "{link}");
+                url = target;
+            }
+            None => return out,
+        }
+    }
+    panic!("the pages never ended");
+}
+
+#[tokio::test]
+async fn open_data_pages_by_cursor_and_validates_with_the_ocp_validator() {
+    let (server, _) = demo_portal().await;
+    let app = server.app();
+
+    let package: serde_json::Value = client()
+        .get(server.url("/api/v1/ocds/bulk/package.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let releases = package["releases"].as_array().unwrap().clone();
+    assert!(!releases.is_empty());
+    assert_eq!(package["version"], "1.1");
+    assert_eq!(package["publisher"]["scheme"], "CN-USCI");
+
+    // The pages by cursor give exactly the bulk package's releases, in the same order.
+    assert_eq!(releases_by_cursor(&server, 1).await, releases);
+    assert_eq!(releases_by_cursor(&server, 100).await, releases);
+
+    // What a producer must get right (../shared/ocds/README.md).
+    let date = |text: &str| {
+        text.len() == 25
+            && text.ends_with("+08:00")
+            && text.as_bytes()[10] == b'T'
+            && text[..19].bytes().filter(u8::is_ascii_digit).count() == 14
+    };
+    let mut pairs = std::collections::HashSet::new();
+    let mut tags = std::collections::BTreeSet::new();
+    for release in &releases {
+        let ocid = release["ocid"].as_str().unwrap();
+        assert!(ocid.starts_with("ocds-ggzy00-"), "{ocid}");
+        let id = release["id"].as_str().unwrap();
+        assert!(!id.contains('#'));
+        assert!(
+            pairs.insert((ocid.to_string(), id.to_string())),
+            "duplicate {ocid} {id}"
+        );
+        assert!(
+            date(release["date"].as_str().unwrap()),
+            "{}",
+            release["date"]
+        );
+        assert_eq!(release["language"], "zh");
+        assert_eq!(release["initiationType"], "tender");
+        assert_eq!(release["tender"]["value"]["currency"], "CNY");
+        let lot = ocid.trim_start_matches("ocds-ggzy00-");
+        assert_eq!(release["tender"]["id"], lot);
+        for tag in release["tag"].as_array().unwrap() {
+            tags.insert(tag.as_str().unwrap().to_string());
+        }
+        let parties: Vec<&str> = release["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert!(parties.contains(&release["buyer"]["id"].as_str().unwrap()));
+        for bid in release["bids"]["details"].as_array().into_iter().flatten() {
+            for tenderer in bid["tenderers"].as_array().unwrap() {
+                assert!(parties.contains(&tenderer["id"].as_str().unwrap()));
+            }
+        }
+        if release.get("bids").is_some() {
+            assert_eq!(
+                release["tender"]["numberOfTenderers"].as_u64().unwrap() as usize,
+                release["bids"]["details"].as_array().unwrap().len()
+            );
+        }
+    }
+    for tag in ["planning", "tender"] {
+        assert!(tags.contains(tag), "no {tag} release in the demo: {tags:?}");
+    }
+
+    // The bulk file: the same releases, one per line, gzip.
+    let bytes = client()
+        .get(server.url("/api/v1/ocds/bulk/releases.jsonl.gz"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, releases);
+
+    // The national specification's export: the lot code as the 统一交易标识码 everywhere.
+    let national: serde_json::Value = client()
+        .get(server.url("/api/v1/export/national?limit=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let records = national["records"].as_array().unwrap();
+    let procedure = app.procedures(None, 100, 0).await.unwrap().items[0].clone();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["DATA_SET"] == "TENDER_ANNOUNCEMENT"
+                && r["UNIFIED_DEAL_CODE"] == procedure.lots[0].code.as_str()
+                && r["PROJECT_CODE"] == procedure.draft.project_code.as_str())
+    );
+    for record in records {
+        assert_eq!(record["UNIFIED_DEAL_CODE"], record["BID_SECTION_CODE"]);
+        assert_eq!(record["DATA_TIMESTAMP"].as_str().unwrap().len(), 14);
+    }
+    for bad in ["limit=0", "limit=101", "limit=x", "cursor=a/b"] {
+        for path in ["/api/v1/ocds/releases", "/api/v1/export/national"] {
+            let response = client()
+                .get(server.url(&format!("{path}?{bad}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 422, "{path}?{bad}");
+        }
+    }
+    let (status, _, page) = get(&server, "/open-data").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("ocds-ggzy00") && page.contains("/api/v1/ocds/releases"));
+
+    validate_with_libcoveocds(&package, "demo").await;
+}
+
+/// Checks a release package with the Open Contracting Partnership's own validator (libcoveocds,
+/// offline, through `scripts/ocds-validate`): zero errors, no closed-codelist value outside its
+/// list, and no field outside the schema and its declared extensions.
+pub(crate) async fn validate_with_libcoveocds(package: &serde_json::Value, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ocds");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}-package.json"));
+    let report = dir.join(format!("{name}-report.json"));
+    std::fs::write(&file, serde_json::to_vec_pretty(package).unwrap()).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ocds-validate");
+    let output = tokio::process::Command::new(&script)
+        .arg(&file)
+        .env("GGZY_OCDS_REPORT", &report)
+        .output()
+        .await
+        .expect("python3 runs scripts/ocds-validate");
+    assert!(
+        output.status.success(),
+        "libcoveocds found errors in {}:\n{}\n{}",
+        file.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(
+        report["validation_errors"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    let additional = &report["additional_fields"];
+    assert!(
+        additional.is_null()
+            || additional.as_object().is_some_and(|o| o.is_empty())
+            || additional.as_array().is_some_and(|a| a.is_empty()),
+        "fields outside the schema: {additional}"
+    );
+}

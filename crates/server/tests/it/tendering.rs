@@ -1033,4 +1033,46 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
     ] {
         assert!(kinds.contains(&kind), "{kind}: {kinds:?}");
     }
+
+    // Its open data: a release for each public act, from the announcement to the performance,
+    // valid by the Open Contracting Partnership's own validator.
+    let package = flow.public("/api/v1/ocds/bulk/package.json").await;
+    let releases: Vec<&Value> = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["tender"]["id"] == lot.as_str())
+        .collect();
+    let tags: Vec<&str> = releases
+        .iter()
+        .flat_map(|r| {
+            r["tag"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+        })
+        .collect();
+    for tag in [
+        "planning",
+        "tender",
+        "tenderUpdate",
+        "award",
+        "contract",
+        "implementation",
+    ] {
+        assert!(tags.contains(&tag), "{tag}: {tags:?}");
+    }
+    let last = releases.last().unwrap();
+    assert_eq!(last["awards"][0]["status"], "active");
+    assert_eq!(
+        last["awards"][0]["suppliers"][0]["id"],
+        format!("CN-USCI-{winner}")
+    );
+    assert_eq!(
+        last["contracts"][0]["implementation"]["milestones"][0]["description"],
+        "基础工程完成"
+    );
+    assert_eq!(last["tender"]["numberOfTenderers"], 3);
+    crate::portal::validate_with_libcoveocds(&package, "lifecycle").await;
 }
