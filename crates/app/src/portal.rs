@@ -25,13 +25,18 @@ const STEP: u64 = 20_000;
 pub(crate) struct Portal {
     pub(crate) index: Arc<SearchIndex>,
     following: AtomicBool,
+    /// Searches running at once: one per core. More would only make the others wait longer
+    /// (each search is CPU work on a blocking thread); a queue keeps them in arrival order.
+    running: tokio::sync::Semaphore,
 }
 
 impl Portal {
     pub(crate) fn new(index: SearchIndex) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             index: Arc::new(index),
             following: AtomicBool::new(false),
+            running: tokio::sync::Semaphore::new(cores),
         }
     }
 }
@@ -234,6 +239,12 @@ impl App {
             self.refresh_search().await?;
             self.start_search_follower();
         }
+        let _turn = self
+            .portal
+            .running
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let index = self.portal.index.clone();
         let query = query.clone();
         tokio::task::spawn_blocking(move || index.search(&query))

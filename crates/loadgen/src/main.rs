@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 mod auction;
+mod portal;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ enum Command {
     Bids(BidArgs),
     /// Bidders hammering live auctions (durable, then the in-memory ceiling), with watchers.
     Auction(auction::AuctionArgs),
+    /// The disclosure portal with many synthetic announcements: indexing, search, detail pages.
+    Portal(portal::PortalArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Bids(args) => bids(args).await,
             Command::Auction(args) => auction::auction(args).await,
+            Command::Portal(args) => portal::portal(args).await,
         }
     })
 }

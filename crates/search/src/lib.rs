@@ -19,20 +19,19 @@ use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Term, doc};
 
 /// The layout of the index. A stored index of another version is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Memory the writer may use before it flushes a segment.
 const WRITER_BUDGET: usize = 64 * 1024 * 1024;
 /// Largest page of hits.
@@ -165,6 +164,7 @@ struct Fields {
     url: Field,
     title: Field,
     body: Field,
+    words: Field,
     codes: Field,
     domain: Field,
     doc_type: Field,
@@ -177,13 +177,14 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let chinese = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(CHINESE)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    // Words are matched in one field holding the title twice and the body (a title word
+    // weighs more by its frequency): a query is then a plain intersection of posting lists.
+    // Title and body are stored for display and highlighting, not indexed apart.
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(CHINESE)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let code = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(CODE)
@@ -192,8 +193,9 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         key: builder.add_text_field("key", STRING | STORED),
         url: builder.add_text_field("url", STORED),
-        title: builder.add_text_field("title", chinese.clone()),
-        body: builder.add_text_field("body", chinese),
+        title: builder.add_text_field("title", STORED),
+        body: builder.add_text_field("body", STORED),
+        words: builder.add_text_field("words", words),
         codes: builder.add_text_field("codes", code.set_stored()),
         domain: builder.add_text_field("domain", STRING | STORED | FAST),
         doc_type: builder.add_text_field("doc_type", STRING | STORED | FAST),
@@ -405,6 +407,7 @@ impl SearchIndex {
                 f.url => d.url.as_str(),
                 f.title => d.title.as_str(),
                 f.body => d.body.as_str(),
+                f.words => format!("{}\n{}\n{}", d.title, d.title, d.body),
                 f.domain => d.domain.as_str(),
                 f.doc_type => d.doc_type.as_str(),
                 f.region => d.region.as_str(),
@@ -435,6 +438,26 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Merges every segment into one (after a bulk load such as `ggzy reindex`: fewer segments,
+    /// faster searches). Live indexing leaves merging to tantivy's merge policy.
+    pub fn optimize(&self) -> Result<(), SearchError> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            let mut writer = self
+                .writer
+                .lock()
+                .map_err(|_| SearchError::Other("writer lock poisoned".into()))?;
+            writer.merge(&ids).wait()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many segments the index has (for tests and reports).
+    pub fn segments(&self) -> usize {
+        self.index.searchable_segment_ids().map_or(0, |ids| ids.len())
+    }
+
     /// How many documents the index holds.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -444,42 +467,27 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// The words of `text` as a query: every whitespace-separated part must be found, in the
-    /// title or the body, as a phrase of its jieba words; a text without spaces may also be a
-    /// code, and an exact code outranks everything. No query syntax is offered to the public.
+    /// The words of `text` as a query: every word jieba finds in it must occur, in the title or
+    /// the body (a title match weighs three times a body match). In search mode jieba also
+    /// emits the whole word beside its parts (污水处理厂 and 污水, 处理), so requiring every
+    /// word keeps the precision of a phrase without reading positions. A text without spaces
+    /// may also be a code, and an exact code outranks everything. No query syntax is offered to
+    /// the public.
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let f = self.fields;
         let text = text.trim();
+        let mut seen = std::collections::BTreeSet::new();
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for part in text.split_whitespace() {
-            let tokens = positioned_words(part);
-            if tokens.is_empty() {
+        for (_, word) in positioned_words(text) {
+            if !seen.insert(word.clone()) {
                 continue;
             }
-            let in_field = |field: Field| -> Box<dyn Query> {
-                if tokens.len() == 1 {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &tokens[0].1),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else {
-                    Box::new(PhraseQuery::new_with_offset(
-                        tokens
-                            .iter()
-                            .map(|(position, word)| (*position, Term::from_field_text(field, word)))
-                            .collect(),
-                    ))
-                }
-            };
             parts.push((
                 Occur::Must,
-                Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(in_field(f.title), 3.0)) as Box<dyn Query>,
-                    ),
-                    (Occur::Should, in_field(f.body)),
-                ])),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.words, &word),
+                    IndexRecordOption::WithFreqs,
+                )),
             ));
         }
         let words: Option<Box<dyn Query>> = match parts.len() {
@@ -605,16 +613,14 @@ impl SearchIndex {
             } else {
                 searcher.search(&query, &(Count, top.order_by_score(), collector))?
             };
-        let (title_snippets, body_snippets) = match &text {
-            Some(text) => {
-                let mut title = SnippetGenerator::create(&searcher, text.as_ref(), f.title)?;
-                title.set_max_num_chars(400);
-                let mut body = SnippetGenerator::create(&searcher, text.as_ref(), f.body)?;
-                body.set_max_num_chars(300);
-                (Some(title), Some(body))
-            }
-            None => (None, None),
+        // Highlighting: the query's words (longest first) found again in the stored title and
+        // body by plain search — no second tokenization of every hit.
+        let mut marks: Vec<String> = match &text {
+            Some(_) => words(&q.text),
+            None => Vec::new(),
         };
+        marks.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        marks.dedup();
         let query_code = q.text.trim().to_lowercase();
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
@@ -628,28 +634,8 @@ impl SearchIndex {
             };
             let title = text_of(f.title);
             let body = text_of(f.body);
-            let title_html = match &title_snippets {
-                Some(g) => {
-                    let s = g.snippet(&title);
-                    if s.is_empty() {
-                        escape(&title)
-                    } else {
-                        s.to_html()
-                    }
-                }
-                None => escape(&title),
-            };
-            let snippet_html = match &body_snippets {
-                Some(g) => {
-                    let s = g.snippet(&body);
-                    if s.is_empty() {
-                        escape(&prefix(&body, 100))
-                    } else {
-                        s.to_html()
-                    }
-                }
-                None => escape(&prefix(&body, 100)),
-            };
+            let title_html = highlight(&title, &marks, usize::MAX);
+            let snippet_html = highlight(&body, &marks, 120);
             let exact_code = !query_code.is_empty()
                 && stored
                     .get_all(f.codes)
@@ -759,9 +745,60 @@ pub fn region_ancestors(region: &str) -> Vec<String> {
     out
 }
 
-fn prefix(text: &str, chars: usize) -> String {
-    let mut out: String = text.chars().take(chars).collect();
-    if text.chars().nth(chars).is_some() {
+/// `text` HTML-escaped with every occurrence of `marks` (lowercase words, longest first) in
+/// `<b>`; cut to about `window` characters around the first occurrence (the start when there is
+/// none), with `…` where it is cut.
+pub fn highlight(text: &str, marks: &[String], window: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let marks: Vec<Vec<char>> = marks
+        .iter()
+        .filter(|m| !m.is_empty())
+        .map(|m| m.chars().collect())
+        .collect();
+    // Which characters are marked: at each place the longest word that starts there.
+    let mut marked = vec![false; chars.len()];
+    let mut first = None;
+    let mut i = 0;
+    while i < lower.len() {
+        let found = marks
+            .iter()
+            .find(|m| lower.len() - i >= m.len() && lower[i..i + m.len()] == m[..]);
+        match found {
+            Some(m) => {
+                first.get_or_insert(i);
+                marked[i..i + m.len()].iter_mut().for_each(|x| *x = true);
+                i += m.len();
+            }
+            None => i += 1,
+        }
+    }
+    let (start, end) = if chars.len() <= window {
+        (0, chars.len())
+    } else {
+        let start = first.map_or(0, |f| f.saturating_sub(window / 4));
+        let end = (start + window).min(chars.len());
+        (end.saturating_sub(window), end)
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut open = false;
+    for k in start..end {
+        if marked[k] != open {
+            out.push_str(if marked[k] { "<b>" } else { "</b>" });
+            open = marked[k];
+        }
+        out.push_str(&escape(&chars[k].to_string()));
+    }
+    if open {
+        out.push_str("</b>");
+    }
+    if end < chars.len() {
         out.push('…');
     }
     out

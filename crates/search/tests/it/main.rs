@@ -296,9 +296,31 @@ fn an_index_on_disk_remembers_how_far_it_got() {
     let index = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(index.indexed_through(), 42);
     assert_eq!(index.len(), 4);
+    index.add(&corpus()[..1], 43).unwrap();
+    assert!(index.segments() > 1);
+    index.optimize().unwrap();
+    assert_eq!(index.segments(), 1);
+    assert_eq!((index.indexed_through(), index.len()), (43, 4));
     assert_eq!(index.search(&q("提标改造")).unwrap().total, 1);
     drop(index);
     SearchIndex::wipe(dir.path()).unwrap();
     let index = SearchIndex::open(dir.path()).unwrap();
     assert_eq!((index.indexed_through(), index.len()), (0, 0));
+}
+
+#[test]
+fn highlighting_marks_the_longest_words_escapes_and_cuts_around_the_first_match() {
+    let marks = vec!["污水处理厂".to_string(), "污水".to_string(), "改造".to_string()];
+    assert_eq!(
+        search::highlight("西湖区污水处理厂提标改造<工程>", &marks, 100),
+        "西湖区<b>污水处理厂</b>提标<b>改造</b>&lt;工程&gt;"
+    );
+    let long = format!("{}污水{}", "前".repeat(200), "后".repeat(200));
+    let cut = search::highlight(&long, &marks, 40);
+    assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+    assert!(cut.contains("<b>污水</b>"), "{cut}");
+    assert_eq!(cut.chars().filter(|c| *c == '前' || *c == '后').count(), 38);
+    let none = search::highlight(&"无".repeat(50), &marks, 20);
+    assert_eq!(none, format!("{}…", "无".repeat(20)));
+    assert_eq!(search::highlight("ABC abc", &["abc".to_string()], 100), "<b>ABC</b> <b>abc</b>");
 }
