@@ -64,8 +64,8 @@ pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
 pub use ocds::{
-    BIDS_EXTENSION, OcdsSettings, Publisher, lot_release, national_records, national_timestamp,
-    rfc3339,
+    BIDS_EXTENSION, OcdsSettings, Publisher, compiled_release, lot_release, national_records,
+    national_timestamp, records, rfc3339,
 };
 pub use panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
 pub use portal::{HistoryItem, announcement_doc, entity_doc, entity_is_public, follow_once};

@@ -649,3 +649,41 @@ impl App {
         Ok((records, next))
     }
 }
+
+/// The compiled release of a contracting process from its releases in date order. Every
+/// release here is a whole snapshot of the lot after its act, and no field ever disappears, so
+/// the OCDS merge of them is the last one with the compiled id and tag (checked against
+/// ocdskit's merge in the server tests).
+pub fn compiled_release(releases: &[Value]) -> Option<Value> {
+    let last = releases.last()?;
+    let mut compiled = last.clone();
+    compiled["id"] = json!(format!(
+        "{}-{}",
+        last["ocid"].as_str().unwrap_or_default(),
+        last["date"].as_str().unwrap_or_default()
+    ));
+    compiled["tag"] = json!(["compiled"]);
+    Some(compiled)
+}
+
+/// Records (one per contracting process) from releases in order: every release and the
+/// compiled release.
+pub fn records(releases: Vec<Value>) -> Vec<Value> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_ocid: HashMap<String, Vec<Value>> = HashMap::new();
+    for release in releases {
+        let ocid = release["ocid"].as_str().unwrap_or_default().to_string();
+        if !by_ocid.contains_key(&ocid) {
+            order.push(ocid.clone());
+        }
+        by_ocid.entry(ocid).or_default().push(release);
+    }
+    order
+        .into_iter()
+        .filter_map(|ocid| {
+            let releases = by_ocid.remove(&ocid)?;
+            let compiled = compiled_release(&releases)?;
+            Some(json!({ "ocid": ocid, "releases": releases, "compiledRelease": compiled }))
+        })
+        .collect()
+}

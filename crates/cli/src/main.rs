@@ -329,7 +329,9 @@ async fn reindex(args: StoreArgs) -> anyhow::Result<()> {
     let indexed = app::follow_once(&store, &index)
         .await
         .map_err(|e| anyhow::anyhow!("reindexing failed: {e}"))?;
-    index.optimize().context("failed to merge the search index")?;
+    index
+        .optimize()
+        .context("failed to merge the search index")?;
     println!(
         "重建检索索引：{indexed} 篇文档（账本 {} 条），用时 {:.1} 秒，位于 {}",
         index.indexed_through(),

@@ -68,17 +68,57 @@ const CITIES: &[(&str, &str)] = &[
     ("331100", "丽水市"),
 ];
 const PLACES: &[&str] = &[
-    "西湖区", "滨江区", "余杭区", "萧山区", "鄞州区", "海曙区", "瓯海区", "南湖区", "吴兴区",
-    "越城区", "婺城区", "柯城区", "定海区", "椒江区", "莲都区", "开发区", "高新区",
+    "西湖区",
+    "滨江区",
+    "余杭区",
+    "萧山区",
+    "鄞州区",
+    "海曙区",
+    "瓯海区",
+    "南湖区",
+    "吴兴区",
+    "越城区",
+    "婺城区",
+    "柯城区",
+    "定海区",
+    "椒江区",
+    "莲都区",
+    "开发区",
+    "高新区",
 ];
 const OBJECTS: &[&str] = &[
-    "污水处理厂", "综合管廊", "中学体育馆", "人民医院门诊楼", "市政道路", "跨江大桥", "公租房小区",
-    "垃圾焚烧发电厂", "地铁车站", "自来水厂", "河道综合整治", "老旧小区", "产业园区", "图书馆",
-    "办公设备", "信息化平台", "医疗设备", "校园安防系统", "公交车辆", "绿化养护",
+    "污水处理厂",
+    "综合管廊",
+    "中学体育馆",
+    "人民医院门诊楼",
+    "市政道路",
+    "跨江大桥",
+    "公租房小区",
+    "垃圾焚烧发电厂",
+    "地铁车站",
+    "自来水厂",
+    "河道综合整治",
+    "老旧小区",
+    "产业园区",
+    "图书馆",
+    "办公设备",
+    "信息化平台",
+    "医疗设备",
+    "校园安防系统",
+    "公交车辆",
+    "绿化养护",
 ];
 const WORKS: &[&str] = &[
-    "提标改造工程", "新建工程", "扩建工程", "维修改造工程", "施工总承包", "设计施工一体化",
-    "监理服务", "采购项目", "运维服务", "建设项目",
+    "提标改造工程",
+    "新建工程",
+    "扩建工程",
+    "维修改造工程",
+    "施工总承包",
+    "设计施工一体化",
+    "监理服务",
+    "采购项目",
+    "运维服务",
+    "建设项目",
 ];
 const KINDS: &[(&str, &str, &str)] = &[
     ("construction", "tender_notice", "施工招标公告"),
@@ -312,7 +352,12 @@ pub(crate) async fn portal(args: PortalArgs) -> anyhow::Result<()> {
     while n < args.announcements {
         let upto = (n + BATCH).min(args.announcements);
         let docs: Vec<search::Doc> = (n..upto)
-            .map(|i| app::announcement_doc(&synthetic(i, now - (args.announcements - i) as i64 * 60_000), None))
+            .map(|i| {
+                app::announcement_doc(
+                    &synthetic(i, now - (args.announcements - i) as i64 * 60_000),
+                    None,
+                )
+            })
             .collect();
         let index = index.clone();
         tokio::task::spawn_blocking(move || index.apply(&docs, &[], 0)).await??;
@@ -375,7 +420,14 @@ pub(crate) async fn portal(args: PortalArgs) -> anyhow::Result<()> {
     if std::env::var("GGZY_LOADGEN_BREAKDOWN").is_ok() {
         for class in 0..8 {
             let some: Vec<String> = searches.iter().skip(class).step_by(8).cloned().collect();
-            phase(&format!("search class {class} ({})", some[0]), &base, Arc::new(some), 1, 3).await?;
+            phase(
+                &format!("search class {class} ({})", some[0]),
+                &base,
+                Arc::new(some),
+                1,
+                3,
+            )
+            .await?;
         }
     }
     let searches = Arc::new(searches);
@@ -392,7 +444,14 @@ pub(crate) async fn portal(args: PortalArgs) -> anyhow::Result<()> {
         )
         .await?;
     }
-    phase("detail pages", &base, Arc::new(details), args.clients, args.seconds).await?;
+    phase(
+        "detail pages",
+        &base,
+        Arc::new(details),
+        args.clients,
+        args.seconds,
+    )
+    .await?;
     phase(
         "static file (/static/style.css)",
         &base,

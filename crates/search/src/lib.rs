@@ -18,9 +18,7 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
@@ -108,6 +106,10 @@ pub struct SearchQuery {
     /// Leave out market entities (feeds and the home page list announcements only).
     #[serde(default)]
     pub announcements_only: bool,
+    /// The present (unix ms), for the date facet (published within 7, 30, 365 days); 0: no
+    /// date facet.
+    #[serde(default)]
+    pub now_ms: i64,
 }
 
 /// One hit.
@@ -140,7 +142,12 @@ pub struct Facets {
     /// Amount buckets in fen: (label key, from, to, count). Keys: `lt1m`, `1m-10m`, `10m-100m`,
     /// `ge100m` in 元 (1m = 1,000,000 元).
     pub amount: Vec<(String, u64)>,
+    /// Published within the last `7d`, `30d`, `365d` (cumulative), when the query gave `now_ms`.
+    pub date: Vec<(String, u64)>,
 }
+
+/// The date facet's windows: key and days.
+pub const DATE_WINDOWS: &[(&str, i64)] = &[("7d", 7), ("30d", 30), ("365d", 365)];
 
 /// A page of hits with the facets of everything that matched.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -455,7 +462,9 @@ impl SearchIndex {
 
     /// How many segments the index has (for tests and reports).
     pub fn segments(&self) -> usize {
-        self.index.searchable_segment_ids().map_or(0, |ids| ids.len())
+        self.index
+            .searchable_segment_ids()
+            .map_or(0, |ids| ids.len())
     }
 
     /// How many documents the index holds.
@@ -586,7 +595,7 @@ impl SearchIndex {
         let limit = q.limit.clamp(1, MAX_LIMIT);
         let offset = q.offset.min(MAX_OFFSET);
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let aggregations = facet_request();
+        let aggregations = facet_request(q.now_ms);
         let collector = AggregationCollector::from_aggs(
             aggregations,
             AggContextParams::new(
@@ -671,7 +680,7 @@ impl SearchIndex {
     }
 }
 
-fn facet_request() -> Aggregations {
+fn facet_request(now_ms: i64) -> Aggregations {
     let ranges: Vec<serde_json::Value> = AMOUNT_BUCKETS
         .iter()
         .map(|(key, from, to)| {
@@ -682,13 +691,27 @@ fn facet_request() -> Aggregations {
             }
         })
         .collect();
-    serde_json::from_value(serde_json::json!({
+    // Non-overlapping bands (newest first); the facet adds them up.
+    let mut bands = Vec::new();
+    let mut upper: Option<i64> = None;
+    for (key, days) in DATE_WINDOWS {
+        let from = now_ms - days * 86_400_000;
+        bands.push(match upper {
+            None => serde_json::json!({ "key": key, "from": from }),
+            Some(to) => serde_json::json!({ "key": key, "from": from, "to": to }),
+        });
+        upper = Some(from);
+    }
+    let mut request = serde_json::json!({
         "domain": { "terms": { "field": "domain", "size": 50 } },
         "doc_type": { "terms": { "field": "doc_type", "size": 50 } },
         "region": { "terms": { "field": "region", "size": 50 } },
         "amount": { "range": { "field": "amount", "ranges": ranges } },
-    }))
-    .expect("the facet request is well-formed")
+    });
+    if now_ms > 0 {
+        request["date"] = serde_json::json!({ "range": { "field": "published", "ranges": bands } });
+    }
+    serde_json::from_value(request).expect("the facet request is well-formed")
 }
 
 fn facets(results: &AggregationResults) -> Facets {
@@ -723,7 +746,26 @@ fn facets(results: &AggregationResults) -> Facets {
             (key.to_string(), count)
         })
         .collect();
+    let mut total = 0;
+    let date = if json.get("date").is_some() {
+        DATE_WINDOWS
+            .iter()
+            .map(|(key, _)| {
+                total += json["date"]["buckets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|b| b["key"].as_str() == Some(key))
+                    .and_then(|b| b["doc_count"].as_u64())
+                    .unwrap_or_default();
+                (key.to_string(), total)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Facets {
+        date,
         domain: terms("domain"),
         doc_type: terms("doc_type"),
         region: terms("region"),

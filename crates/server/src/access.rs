@@ -136,6 +136,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/api/v1/search", Access::Public),
     (Method::GET, "/open-data", Access::Public),
     (Method::GET, "/api/v1/ocds/releases", Access::Public),
+    (Method::GET, "/api/v1/ocds/records", Access::Public),
     (
         Method::GET,
         "/api/v1/ocds/bulk/releases.jsonl.gz",

@@ -497,6 +497,7 @@ pub(crate) async fn account(
         crate::tender_api::draw_entries,
         crate::portal_pages::search_api,
         crate::ocds_api::releases,
+        crate::ocds_api::records,
         crate::ocds_api::bulk_releases,
         crate::ocds_api::bulk_package,
         crate::ocds_api::national

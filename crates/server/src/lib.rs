@@ -407,6 +407,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/search", get(portal_pages::search_page))
         .route("/open-data", get(ocds_api::page))
         .route("/api/v1/ocds/releases", get(ocds_api::releases))
+        .route("/api/v1/ocds/records", get(ocds_api::records))
         .route(
             "/api/v1/ocds/bulk/releases.jsonl.gz",
             get(ocds_api::bulk_releases),

@@ -80,6 +80,49 @@ pub(crate) async fn releases(
     Ok(response)
 }
 
+/// `GET /api/v1/ocds/records`: a record package — for each contracting process (lot) of up to
+/// `limit` procedures after `cursor`, all its releases and the compiled release; paged like the
+/// releases.
+#[utoipa::path(get, path = "/api/v1/ocds/records", tag = "open-data",
+    params(
+        ("cursor" = Option<String>, Query, description = "上一页返回的游标；省略则从头开始"),
+        ("limit" = Option<u64>, Query, description = "每页的项目数，1–100，默认 20"),
+    ),
+    responses((status = 200, description = "OCDS 1.1 record package（每个标段一条记录，含 compiledRelease）"), (status = 422, description = "游标或 limit 无效")))]
+pub(crate) async fn records(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (cursor, limit) = paging(&params)?;
+    let (releases, next) = state.app.ocds_releases(&cursor, limit).await?;
+    let site = site(&state, &headers);
+    let uri = format!(
+        "{site}/api/v1/ocds/records?cursor={}&limit={limit}",
+        urlencode(&cursor)
+    );
+    let mut package = state.app.ocds_package(&site, &uri, Vec::new()).await?;
+    if let Some(object) = package.as_object_mut() {
+        object.remove("releases");
+        object.insert("records".into(), serde_json::json!(app::records(releases)));
+    }
+    let mut response = Json(package).into_response();
+    if let Some(next) = next {
+        let link = format!(
+            "<{site}/api/v1/ocds/records?cursor={}&limit={limit}>; rel=\"next\"",
+            urlencode(&next)
+        );
+        if let (Ok(link), Ok(cursor)) = (
+            HeaderValue::from_str(&link),
+            HeaderValue::from_str(&urlencode(&next)),
+        ) {
+            response.headers_mut().insert(header::LINK, link);
+            response.headers_mut().insert("x-next-cursor", cursor);
+        }
+    }
+    Ok(response)
+}
+
 /// Every release, page after page.
 async fn all_releases(state: &AppState) -> Result<Vec<serde_json::Value>, ApiError> {
     let mut cursor = String::new();

@@ -149,6 +149,7 @@ impl Asked {
             offset,
             limit: per_page,
             announcements_only: false,
+            now_ms: 0,
         })
     }
 
@@ -231,9 +232,11 @@ pub(crate) struct SearchResults {
     pub(crate) types: Vec<FacetView>,
     pub(crate) regions: Vec<FacetView>,
     pub(crate) amounts: Vec<FacetView>,
+    /// Published within the last 7, 30, 365 days (each link sets the start date).
+    pub(crate) dates: Vec<FacetView>,
 }
 
-fn results(asked: &Asked, hits: Hits, per_page: usize) -> SearchResults {
+fn results(asked: &Asked, hits: Hits, per_page: usize, now_ms: i64) -> SearchResults {
     let facet =
         |key: &str, current: &str, values: &[(String, u64)], label: &dyn Fn(&str) -> String| {
             values
@@ -266,6 +269,27 @@ fn results(asked: &Asked, hits: Hits, per_page: usize) -> SearchResults {
         amounts: facet("amount", &asked.amount, &hits.facets.amount, &|v| {
             amount_label(v).to_string()
         }),
+        dates: hits
+            .facets
+            .date
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .filter_map(|(key, count)| {
+                let days = search::DATE_WINDOWS.iter().find(|(k, _)| k == key)?.1;
+                let from = domain::Date::of_instant(now_ms).add_days(-days).to_string();
+                Some(FacetView {
+                    value: key.clone(),
+                    label: match days {
+                        7 => "近7天".into(),
+                        30 => "近30天".into(),
+                        _ => "近一年".into(),
+                    },
+                    count: *count,
+                    current: asked.from == from && asked.to.is_empty(),
+                    link: asked.with("from", &from),
+                })
+            })
+            .collect(),
         hits: hits
             .hits
             .into_iter()
@@ -312,8 +336,16 @@ pub(crate) async fn search_page(
 ) -> Response {
     let asked = Asked::from_params(&params);
     let mut error = String::new();
+    let now = state.app.now_ms();
     let hits = match asked.query(PER_PAGE) {
-        Ok(query) => match state.app.search(&query).await {
+        Ok(query) => match state
+            .app
+            .search(&SearchQuery {
+                now_ms: now,
+                ..query
+            })
+            .await
+        {
             Ok(hits) => hits,
             Err(e) => return app_error_page(e),
         },
@@ -322,7 +354,7 @@ pub(crate) async fn search_page(
             Hits::default()
         }
     };
-    let results = results(&asked, hits, PER_PAGE);
+    let results = results(&asked, hits, PER_PAGE, now);
     let base = asked.with("", "");
     let page_link = |page: usize| {
         format!(
@@ -384,8 +416,15 @@ pub(crate) async fn search_api(
     let query = asked
         .query(PER_PAGE)
         .map_err(|message| ApiError::with_message("SEARCH_FILTER_INVALID", message))?;
-    let hits = state.app.search(&query).await?;
-    Ok(Json(results(&asked, hits, PER_PAGE)))
+    let now = state.app.now_ms();
+    let hits = state
+        .app
+        .search(&SearchQuery {
+            now_ms: now,
+            ..query
+        })
+        .await?;
+    Ok(Json(results(&asked, hits, PER_PAGE, now)))
 }
 
 /// For a refusal of a feed or page whose query is wrong.

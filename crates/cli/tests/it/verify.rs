@@ -26,6 +26,24 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
     let (ok, text) = run_verify(&["--data-dir", &data_dir]).await;
     assert!(ok && text.contains("OK"), "{text}");
 
+    // The node's search index was kept beside the data; `ggzy reindex` rebuilds it from the
+    // store (every announcement and listed entity of the demo).
+    assert!(dir.path().join("search/meta.json").exists());
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args(["reindex", "--data-dir", &data_dir])
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    let indexed: u64 = text
+        .split("重建检索索引：")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_default();
+    assert!(indexed >= 10, "{text}");
+
     // A demo sale replays from the ledger, and from a downloaded record; a record whose bid
     // was changed does not.
     let (ok, text) = run_verify(&["--data-dir", &data_dir, "--auction", "QT-2026-002"]).await;

@@ -152,6 +152,33 @@ fn filters_and_facets() {
     assert_eq!(count(&all.facets.amount, "lt1m"), 1);
     assert_eq!(count(&all.facets.amount, "10m-100m"), 1);
     assert_eq!(count(&all.facets.amount, "ge100m"), 1);
+    assert!(all.facets.date.is_empty(), "no date facet without now");
+    let dated = index
+        .search(&SearchQuery {
+            now_ms: T0 + 3 * DAY + 1,
+            ..q("")
+        })
+        .unwrap();
+    assert_eq!(
+        dated.facets.date,
+        vec![
+            ("7d".to_string(), 4),
+            ("30d".to_string(), 4),
+            ("365d".to_string(), 4)
+        ]
+    );
+    let later = index
+        .search(&SearchQuery {
+            now_ms: T0 + 9 * DAY + 1,
+            ..q("")
+        })
+        .unwrap();
+    assert_eq!(
+        count(&later.facets.date, "7d"),
+        1,
+        "only day 3 is within 7 days of day 9"
+    );
+    assert_eq!(count(&later.facets.date, "30d"), 4);
 
     let hangzhou = index
         .search(&SearchQuery {
@@ -310,7 +337,11 @@ fn an_index_on_disk_remembers_how_far_it_got() {
 
 #[test]
 fn highlighting_marks_the_longest_words_escapes_and_cuts_around_the_first_match() {
-    let marks = vec!["污水处理厂".to_string(), "污水".to_string(), "改造".to_string()];
+    let marks = vec![
+        "污水处理厂".to_string(),
+        "污水".to_string(),
+        "改造".to_string(),
+    ];
     assert_eq!(
         search::highlight("西湖区污水处理厂提标改造<工程>", &marks, 100),
         "西湖区<b>污水处理厂</b>提标<b>改造</b>&lt;工程&gt;"
@@ -322,5 +353,8 @@ fn highlighting_marks_the_longest_words_escapes_and_cuts_around_the_first_match(
     assert_eq!(cut.chars().filter(|c| *c == '前' || *c == '后').count(), 38);
     let none = search::highlight(&"无".repeat(50), &marks, 20);
     assert_eq!(none, format!("{}…", "无".repeat(20)));
-    assert_eq!(search::highlight("ABC abc", &["abc".to_string()], 100), "<b>ABC</b> <b>abc</b>");
+    assert_eq!(
+        search::highlight("ABC abc", &["abc".to_string()], 100),
+        "<b>ABC</b> <b>abc</b>"
+    );
 }

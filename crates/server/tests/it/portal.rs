@@ -114,6 +114,9 @@ async fn search_finds_by_phrase_by_code_and_by_entity() {
         domains.iter().any(|d| d["value"] == "construction"),
         "{domains:?}"
     );
+    let dates = all["dates"].as_array().unwrap();
+    assert_eq!(dates[0]["label"], "近7天", "{dates:?}");
+    assert!(dates[0]["count"].as_u64().unwrap() >= 1);
     let construction = search(&server, "domain=construction").await;
     assert!(construction["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
     for hit in construction["hits"].as_array().unwrap() {
@@ -160,6 +163,8 @@ async fn search_finds_by_phrase_by_code_and_by_entity() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(seen, "the new sale's notice never became searchable");
+    let (_, _, feed) = get(&server, "/feeds/land.atom").await;
+    assert!(feed.contains("TD-2026-018"), "the land feed has the new sale: {feed}");
 
     // The page: highlighted hits, facets, the feed of the query, a link to each proof.
     let page = client()
@@ -544,4 +549,40 @@ pub(crate) async fn validate_with_libcoveocds(package: &serde_json::Value, name:
             || additional.as_array().is_some_and(|a| a.is_empty()),
         "fields outside the schema: {additional}"
     );
+}
+
+/// The compiled releases ocdskit (the Open Contracting Partnership's tool, in the validator's
+/// venv) merges from a release package, offline with the schema from `../shared/ocds`.
+pub(crate) async fn ocdskit_compile(package: &serde_json::Value) -> Vec<serde_json::Value> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let venv = std::env::var("GGZY_OCDS_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target/ocds-venv"));
+    let shared = std::env::var("GGZY_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .ok()
+        .filter(|d| d.join("ocds").exists())
+        .or_else(|| Some(root.join("../shared")).filter(|d| d.join("ocds").exists()))
+        .unwrap_or_else(|| std::path::PathBuf::from("/work/shared"));
+    let mut child = tokio::process::Command::new(venv.join("bin/ocdskit"))
+        .arg("compile")
+        .arg("--schema")
+        .arg(shared.join("ocds/release-schema-1.1.5+bids.json"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ocdskit from the validator's venv (scripts/ocds-validate makes it)");
+    let input = serde_json::to_vec(package).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stdin, &input)
+        .await
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().await.unwrap();
+    assert!(output.status.success(), "ocdskit compile failed");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }

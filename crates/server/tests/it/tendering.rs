@@ -1075,4 +1075,19 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
     );
     assert_eq!(last["tender"]["numberOfTenderers"], 3);
     crate::portal::validate_with_libcoveocds(&package, "lifecycle").await;
+
+    // The record: every release of the lot and the compiled release, which must equal what
+    // the Open Contracting Partnership's ocdskit merges from the same releases.
+    let records = flow.public("/api/v1/ocds/records?limit=100").await;
+    let record = records["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["compiledRelease"]["tender"]["id"] == lot.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(record["releases"].as_array().unwrap().len(), releases.len());
+    let merged = crate::portal::ocdskit_compile(&package).await;
+    let theirs = merged.iter().find(|c| c["ocid"] == record["ocid"]).unwrap();
+    assert_eq!(&record["compiledRelease"], theirs);
 }
