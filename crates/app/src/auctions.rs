@@ -1248,7 +1248,11 @@ impl App {
     }
 
     /// Who is behind a 竞买号 (the registered bidders' entities are known to the platform).
-    async fn entity_of_bidder(&self, id: &str, number: &str) -> Result<Option<String>, AppError> {
+    pub(crate) async fn entity_of_bidder(
+        &self,
+        id: &str,
+        number: &str,
+    ) -> Result<Option<String>, AppError> {
         for row in self.store.all_entities().await? {
             if self.auction_bidder_number(id, &row.id) == number {
                 return Ok(Some(row.id));

@@ -385,29 +385,28 @@ impl App {
         Ok(releases)
     }
 
-    /// A page of releases: those of up to `limit` procedures after the cursor (a procedure
-    /// id; empty: from the start), in procedure order, and the cursor of the next page.
+    /// A page of releases: those of up to `limit` procedures and sales after the cursor (the
+    /// last stream of the previous page, `procedure/…` or `auction/…`; empty: from the start),
+    /// in stream order, and the cursor of the next page.
     pub async fn ocds_releases(
         &self,
         cursor: &str,
         limit: u64,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let limit = limit.clamp(1, 100);
-        let after = if cursor.is_empty() {
-            String::new()
-        } else {
-            crate::tender::procedure_stream(cursor)
-        };
         let rows = self
             .store
-            .documents_after("procedure", &after, limit)
+            .documents_of_kinds_after(&["procedure", "auction"], cursor, limit)
             .await?;
         let mut releases = Vec::new();
         let mut last = None;
         for row in &rows {
-            let id = row.stream.trim_start_matches("procedure/").to_string();
-            releases.extend(self.ocds_procedure_releases(&id).await?);
-            last = Some(id);
+            if let Some(id) = row.stream.strip_prefix("procedure/") {
+                releases.extend(self.ocds_procedure_releases(id).await?);
+            } else if let Some(id) = row.stream.strip_prefix("auction/") {
+                releases.extend(self.ocds_sale_releases(id).await?);
+            }
+            last = Some(row.stream.clone());
         }
         let next = if rows.len() as u64 == limit {
             last
@@ -415,6 +414,153 @@ impl App {
             None
         };
         Ok((releases, next))
+    }
+
+    /// The releases of an online sale: its 竞价公告 (tender) and, after the close, its 成交公示
+    /// or 流拍公告 (award, or the tender unsuccessful). The sale is its own contracting process;
+    /// the 出让人 is the procuring entity, the winner the award's supplier, and the winning bid
+    /// the one bid listed (bidders stay anonymous numbers, so only the winner is named).
+    pub async fn ocds_sale_releases(&self, id: &str) -> Result<Vec<Value>, AppError> {
+        use domain::{AnnouncementKind, AuctionMethod, AuctionResult};
+        let auction = self.auction(id).await?;
+        let Some(notice) = self
+            .store
+            .announcement(&format!(
+                "{id}-{}",
+                AnnouncementKind::AuctionNotice.as_str()
+            ))
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut outcome = None;
+        for kind in [AnnouncementKind::DealNotice, AnnouncementKind::NoSaleNotice] {
+            if let Some(row) = self
+                .store
+                .announcement(&format!("{id}-{}", kind.as_str()))
+                .await?
+            {
+                outcome = Some(row);
+            }
+        }
+        let info = &auction.info;
+        let (details, start_ms) = match &auction.terms.method {
+            AuctionMethod::English { start_ms, .. } => ("拍卖（网上竞价）", *start_ms),
+            AuctionMethod::Listing { start_ms, .. } => ("挂牌", *start_ms),
+            AuctionMethod::Sealed { start_ms, .. } => ("密封报价", *start_ms),
+            AuctionMethod::Quota { start_ms, .. } => ("指标竞价", *start_ms),
+        };
+        let transferor = info.transferor.clone();
+        let mut parties = vec![json!({
+            "id": party_id(&transferor),
+            "name": info.transferor_name,
+            "identifier": { "scheme": SCHEME, "id": transferor, "legalName": info.transferor_name },
+            "roles": ["procuringEntity"],
+        })];
+        let tender = |status: &str| {
+            let mut tender = json!({
+                "id": id,
+                "title": info.title,
+                "description": info.description,
+                "status": status,
+                "procuringEntity": { "id": party_id(&transferor), "name": info.transferor_name },
+                "value": money(auction.terms.start_price_fen),
+                "procurementMethod": "open",
+                "procurementMethodDetails": details,
+                "tenderPeriod": { "startDate": rfc3339(start_ms) },
+            });
+            if status != "active" {
+                tender["numberOfTenderers"] = json!(auction.registered.len());
+            }
+            tender
+        };
+        let base = |seq: i64, at_ms: i64, tags: &[&str]| {
+            json!({
+                "ocid": format!("{}-{id}", self.settings.ocds.ocid_prefix),
+                "id": format!("{id}-{seq}"),
+                "date": rfc3339(at_ms),
+                "tag": tags,
+                "initiationType": "tender",
+                "language": "zh",
+            })
+        };
+        let mut first = base(notice.seq, notice.published_at_ms, &["tender"]);
+        first["tender"] = tender("active");
+        first["parties"] = json!(parties.clone());
+        let mut releases = vec![first];
+        let (Some(outcome), Some(result)) = (outcome, &auction.result) else {
+            return Ok(releases);
+        };
+        let winners: Vec<(String, u64, i64)> = match result {
+            AuctionResult::Sold { bidder, price_fen } => vec![(bidder.clone(), 1, *price_fen)],
+            AuctionResult::Allocated { allocations } => allocations
+                .iter()
+                .map(|a| (a.bidder.clone(), a.units, a.price_fen))
+                .collect(),
+            AuctionResult::NoSale { .. } => Vec::new(),
+        };
+        let mut last = base(
+            outcome.seq,
+            outcome.published_at_ms,
+            if winners.is_empty() {
+                &["tenderUpdate"]
+            } else {
+                &["award"]
+            },
+        );
+        last["tender"] = tender(if winners.is_empty() {
+            "unsuccessful"
+        } else {
+            "complete"
+        });
+        let mut awards = Vec::new();
+        let mut bids = Vec::new();
+        for (i, (number, units, price)) in winners.iter().enumerate() {
+            let Some(entity) = self.entity_of_bidder(id, number).await? else {
+                continue;
+            };
+            let name = self.entity_name(&entity).await?;
+            parties.push(json!({
+                "id": party_id(&entity),
+                "name": name,
+                "identifier": { "scheme": SCHEME, "id": entity, "legalName": name },
+                "roles": ["tenderer", "supplier"],
+            }));
+            let who = json!([{ "id": party_id(&entity), "name": name }]);
+            let total = price.saturating_mul(*units as i64);
+            awards.push(json!({
+                "id": format!("{id}-award-{}", i + 1),
+                "title": format!("{} 成交（竞买号 {number}）", info.title),
+                "status": "active",
+                "date": rfc3339(outcome.published_at_ms),
+                "value": money(total),
+                "suppliers": who,
+            }));
+            bids.push(json!({
+                "id": format!("{id}-bid-{}", i + 1),
+                "status": "valid",
+                "tenderers": who,
+                "value": money(total),
+            }));
+        }
+        if !awards.is_empty() {
+            last["awards"] = json!(awards);
+        }
+        let mut bid_section = json!({
+            "statistics": [{
+                "id": format!("{id}-bids"),
+                "measure": "bids",
+                "value": auction.accepted,
+                "date": rfc3339(outcome.published_at_ms),
+            }],
+        });
+        if !bids.is_empty() {
+            bid_section["details"] = json!(bids);
+        }
+        last["bids"] = bid_section;
+        last["parties"] = json!(parties);
+        releases.push(last);
+        Ok(releases)
     }
 
     /// The package around `releases` (OCDS release package 1.1); `site` is the portal's

@@ -22,7 +22,8 @@ const DEFAULT_LIMIT: u64 = 20;
 
 fn paging(params: &HashMap<String, String>) -> Result<(String, u64), ApiError> {
     let cursor = params.get("cursor").cloned().unwrap_or_default();
-    if cursor.len() > 200 || cursor.contains('/') {
+    let known = ["procedure/", "auction/"];
+    if cursor.len() > 200 || !(cursor.is_empty() || known.iter().any(|k| cursor.starts_with(k))) {
         return Err(ApiError::with_message(
             "CURSOR_INVALID",
             "游标无效，请使用上一页返回的游标",

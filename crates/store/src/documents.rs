@@ -157,6 +157,28 @@ impl Store {
         rows.iter().map(document_from_row).collect()
     }
 
+    /// Documents of any of `kinds` whose stream sorts after `after`, in stream order, at most
+    /// `limit`.
+    pub async fn documents_of_kinds_after(
+        &self,
+        kinds: &[&str; 2],
+        after: &str,
+        limit: u64,
+    ) -> Result<Vec<DocumentRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE kind IN ($1, $2) AND stream > $3 \
+             ORDER BY stream LIMIT $4"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kinds[0])
+            .bind(kinds[1])
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(document_from_row).collect()
+    }
+
     /// Every document, for the verifier.
     pub async fn all_documents(&self) -> Result<Vec<DocumentRow>, StoreError> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY stream");

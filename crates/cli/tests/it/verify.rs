@@ -35,7 +35,11 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
         .await
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout).to_string();
-    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let indexed: u64 = text
         .split("重建检索索引：")
         .nth(1)

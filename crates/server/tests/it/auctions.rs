@@ -294,6 +294,26 @@ async fn an_auction_runs_live_over_http_and_replays() {
     );
     assert!(!history.to_string().contains(&entity));
 
+    // Its open data: the 竞价公告 as a tender, the 成交公示 as an award to the winner (named
+    // now), valid by the Open Contracting Partnership's validator.
+    let package = flow.public("/api/v1/ocds/bulk/package.json").await;
+    let sale: Vec<&Value> = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["tender"]["id"] == ID)
+        .collect();
+    assert_eq!(sale.len(), 2, "{sale:?}");
+    assert_eq!(sale[0]["tag"], json!(["tender"]));
+    assert_eq!(sale[1]["tag"], json!(["award"]));
+    assert_eq!(sale[1]["tender"]["status"], "complete");
+    assert_eq!(
+        sale[1]["awards"][0]["suppliers"][0]["id"],
+        format!("CN-USCI-{entity}")
+    );
+    assert_eq!(sale[1]["awards"][0]["value"]["amount"], 1_060_000);
+    crate::portal::validate_with_libcoveocds(&package, "sale").await;
+
     // Pages: the list and the sale for the public; the bidder sees its number.
     let list = reqwest::get(flow.server.url("/auctions"))
         .await

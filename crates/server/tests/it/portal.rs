@@ -164,7 +164,10 @@ async fn search_finds_by_phrase_by_code_and_by_entity() {
     }
     assert!(seen, "the new sale's notice never became searchable");
     let (_, _, feed) = get(&server, "/feeds/land.atom").await;
-    assert!(feed.contains("TD-2026-018"), "the land feed has the new sale: {feed}");
+    assert!(
+        feed.contains("TD-2026-018"),
+        "the land feed has the new sale: {feed}"
+    );
 
     // The page: highlighted hits, facets, the feed of the query, a link to each proof.
     let page = client()
