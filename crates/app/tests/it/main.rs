@@ -8,6 +8,7 @@ mod commands;
 mod evaluation;
 mod experts;
 mod panels;
+mod portal;
 mod reference;
 mod support;
 mod tamper;

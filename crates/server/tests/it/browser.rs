@@ -110,7 +110,7 @@ async fn log_in(client: &fantoccini::Client, login_url: String, username: &str) 
             .unwrap();
     }
     client
-        .find(Locator::Css("button[type=submit]"))
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
         .await
         .unwrap()
         .click()
