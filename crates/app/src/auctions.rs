@@ -5,7 +5,7 @@
 //! ledger and reproduces its result and every refusal. The reserve and who is behind each 竞买号
 //! stay confidential until the close.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crypto::sm3_concat;
 use domain::{
@@ -82,6 +82,39 @@ pub struct SignedBid {
     pub certificate: String,
     #[serde(default)]
     pub algorithm: String,
+}
+
+/// A bid certificate's holder as judged at one moment.
+pub(crate) struct BidSigner {
+    entity: String,
+    fingerprint: String,
+    key: crypto::PublicKey,
+    not_after_ms: i64,
+}
+
+/// Bid certificates judged in the last second (keyed by the SM3 of the PEM).
+#[derive(Default)]
+pub(crate) struct BidSigners(std::sync::Mutex<HashMap<String, (i64, Arc<BidSigner>)>>);
+
+impl BidSigners {
+    const FOR_MS: i64 = 1_000;
+    const MAX: usize = 100_000;
+
+    fn get(&self, digest: &str, now_ms: i64) -> Option<Arc<BidSigner>> {
+        let cache = self.0.lock().ok()?;
+        let (judged, signer) = cache.get(digest)?;
+        (now_ms >= *judged && now_ms - judged < Self::FOR_MS && now_ms <= signer.not_after_ms)
+            .then(|| signer.clone())
+    }
+
+    fn put(&self, digest: String, signer: Arc<BidSigner>, now_ms: i64) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= Self::MAX {
+                cache.retain(|_, (judged, _)| now_ms - *judged < Self::FOR_MS);
+            }
+            cache.insert(digest, (now_ms, signer));
+        }
+    }
 }
 
 /// The announcement ids of a sale (one of each kind).
@@ -1108,15 +1141,15 @@ impl App {
         }
         let signature =
             crypto::Signature::from_hex(&signed.signature).map_err(|_| invalid("签名格式错误"))?;
-        let holder = self
-            .verify_signed_act(payload, &signature, &signed.certificate, self.now_ms())
-            .await?;
-        if holder.id != caller.entity_id {
+        let signer = self.bid_signer(&signed.certificate).await?;
+        if signer.entity != caller.entity_id {
             return Err(invalid("证书不属于本单位"));
         }
-        let fingerprint = crypto::Certificate::from_pem(&signed.certificate)?
-            .fingerprint()
-            .to_hex();
+        signer
+            .key
+            .verify_json(payload, &signature)
+            .map_err(|_| crypto::CertError::BadSignature)?;
+        let fingerprint = signer.fingerprint.clone();
         let evidence = NewEntry {
             stream: sealed_stream(id),
             kind: "auction.bid_signature".into(),
@@ -1139,6 +1172,28 @@ impl App {
             vec![evidence],
         )
         .await
+    }
+
+    /// The holder of a bid's certificate, judged now: chain, validity, binding and revocation
+    /// (`certificate_holder`), remembered for one second per certificate, so a bidder's burst
+    /// pays the chain check and the database reads once a second, not once a bid. A revocation
+    /// or an expiry takes effect within that second; the signature itself is checked every time.
+    async fn bid_signer(&self, pem: &str) -> Result<Arc<BidSigner>, AppError> {
+        let now = self.now_ms();
+        let digest = crypto::sm3(pem.as_bytes()).to_hex();
+        if let Some(signer) = self.bid_signers.get(&digest, now) {
+            return Ok(signer);
+        }
+        let holder = self.certificate_holder(pem, now).await?;
+        let certificate = crypto::Certificate::from_pem(pem)?;
+        let signer = Arc::new(BidSigner {
+            entity: holder.id,
+            fingerprint: certificate.fingerprint().to_hex(),
+            key: certificate.public_key()?,
+            not_after_ms: certificate.not_after_ms(),
+        });
+        self.bid_signers.put(digest, signer.clone(), now);
+        Ok(signer)
     }
 
     /// 结束竞价 (the trading center, after the end): the reserve revealed with its salt, the

@@ -142,6 +142,8 @@ pub struct App {
     pub(crate) tokens: auth::TokenCache,
     /// The node's search index and its follower.
     pub(crate) portal: Arc<portal::Portal>,
+    /// Bid certificates judged in the last second.
+    pub(crate) bid_signers: auctions::BidSigners,
 }
 
 impl std::fmt::Debug for App {
@@ -159,6 +161,7 @@ impl App {
             settings,
             auctions: auction_engine::Lanes::default(),
             tokens: auth::TokenCache::default(),
+            bid_signers: auctions::BidSigners::default(),
             portal: Arc::new(portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),

@@ -739,6 +739,32 @@ async fn a_sale_with_signed_bids_checks_each_signature() {
             )
             .await
             .unwrap_err();
+        // A revoked certificate signs no more bids (the holder is judged again each second).
+        let (_, cert) = key_of("bidder");
+        let fingerprint = crypto::Certificate::from_pem(&cert)
+            .unwrap()
+            .fingerprint()
+            .to_hex();
+        test.app
+            .revoke_certificate(&op, &bidder.entity_id, &fingerprint, "证书私钥泄露")
+            .await
+            .unwrap();
+        test.advance(2_000);
+        let refused = test
+            .app
+            .auction_bid_signed(
+                &bidder,
+                "QT-2026-9",
+                &sign(
+                    "bidder",
+                    &test
+                        .app
+                        .bid_message("QT-2026-9", &bidder.entity_id, 1_020_000, 1),
+                ),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), "CERT_REVOKED");
     }
 }
 
