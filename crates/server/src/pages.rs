@@ -26,6 +26,8 @@ pub(crate) struct Layout {
     pub(crate) platform_name: String,
     pub(crate) user: Option<UserBox>,
     pub(crate) breadcrumbs: Vec<(String, String)>,
+    /// The page's summary for search engines (`<meta name="description">`), when it has one.
+    pub(crate) description: String,
 }
 
 /// The signed-in user in the header.
@@ -63,6 +65,7 @@ pub(crate) fn layout(
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
+        description: String::new(),
     }
 }
 
@@ -110,6 +113,7 @@ pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> Respo
             platform_name: "公共资源交易平台".into(),
             user: None,
             breadcrumbs: vec![(heading.into(), String::new())],
+            description: String::new(),
         },
         heading: heading.into(),
         message: message.into(),

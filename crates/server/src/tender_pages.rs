@@ -263,6 +263,8 @@ struct AnnouncementPage {
     body: String,
     region: String,
     seq: i64,
+    /// (name, size, SM3) of the procedure's documents.
+    attachments: Vec<(String, String, String)>,
 }
 
 pub(crate) async fn announcement(
@@ -274,18 +276,48 @@ pub(crate) async fn announcement(
         Ok(row) => {
             let a = announcement_row(&row);
             let title = a.title.clone();
+            // The procedure's documents (招标文件 and amendments): name, size and SM3, so a
+            // reader can check the file the bidders download.
+            let mut attachments = Vec::new();
+            if !a.is_sale
+                && let Ok(procedure) = state.app.procedure(None, &row.procedure_id).await
+            {
+                let documents = procedure.documents.iter().chain(
+                    procedure
+                        .amendments
+                        .iter()
+                        .filter_map(|m| m.document.as_ref()),
+                );
+                for document in documents {
+                    attachments.push((
+                        document.name.clone(),
+                        crate::format::size_text(document.size),
+                        document.sm3.clone(),
+                    ));
+                }
+            }
+            let mut layout = layout(
+                &state,
+                &caller,
+                &title,
+                "announcements",
+                &[("交易公告", "/announcements"), (&title, "")],
+            );
+            layout.description = row
+                .body
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(120)
+                .collect();
             render(AnnouncementPage {
-                layout: layout(
-                    &state,
-                    &caller,
-                    &title,
-                    "announcements",
-                    &[("交易公告", "/announcements"), (&title, "")],
-                ),
+                layout,
                 a,
                 body: row.body,
                 region: region_text(&row.region),
                 seq: row.seq,
+                attachments,
             })
         }
         Err(error) => app_error_page(error),
