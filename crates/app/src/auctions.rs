@@ -1302,14 +1302,28 @@ impl App {
         })
     }
 
-    /// Who is behind a 竞买号 (the registered bidders' entities are known to the platform).
+    /// Who is behind a 竞买号. The number is a keyed digest of sale and entity, and a
+    /// registration records only the number, so every entity is tried — once per process: the
+    /// answer never changes, so it is remembered.
     pub(crate) async fn entity_of_bidder(
         &self,
         id: &str,
         number: &str,
     ) -> Result<Option<String>, AppError> {
+        let key = format!("{id}|{number}");
+        if let Some(found) = self
+            .bidder_entities
+            .lock()
+            .ok()
+            .and_then(|known| known.get(&key).cloned())
+        {
+            return Ok(Some(found));
+        }
         for row in self.store.all_entities().await? {
             if self.auction_bidder_number(id, &row.id) == number {
+                if let Ok(mut known) = self.bidder_entities.lock() {
+                    known.insert(key, row.id.clone());
+                }
                 return Ok(Some(row.id));
             }
         }

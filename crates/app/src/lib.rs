@@ -144,6 +144,8 @@ pub struct App {
     pub(crate) portal: Arc<portal::Portal>,
     /// Bid certificates judged in the last second.
     pub(crate) bid_signers: auctions::BidSigners,
+    /// 竞买号 already traced to their entity ("sale|number" → entity id).
+    pub(crate) bidder_entities: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for App {
@@ -162,6 +164,7 @@ impl App {
             auctions: auction_engine::Lanes::default(),
             tokens: auth::TokenCache::default(),
             bid_signers: auctions::BidSigners::default(),
+            bidder_entities: Default::default(),
             portal: Arc::new(portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),
