@@ -42,6 +42,23 @@ fn paging(params: &HashMap<String, String>) -> Result<(String, u64), ApiError> {
     Ok((cursor, limit))
 }
 
+/// `package` as JSON with the next page's address in `Link: <…>; rel="next"` and its cursor in
+/// `X-Next-Cursor` (neither on the last page).
+fn paged(package: serde_json::Value, url: &str, next: Option<String>, limit: u64) -> Response {
+    let mut response = Json(package).into_response();
+    if let Some(next) = next {
+        let cursor = urlencode(&next);
+        let link = format!("<{url}?cursor={cursor}&limit={limit}>; rel=\"next\"");
+        if let (Ok(link), Ok(cursor)) =
+            (HeaderValue::from_str(&link), HeaderValue::from_str(&cursor))
+        {
+            response.headers_mut().insert(header::LINK, link);
+            response.headers_mut().insert("x-next-cursor", cursor);
+        }
+    }
+    response
+}
+
 /// `GET /api/v1/ocds/releases`: a release package with the releases of up to `limit`
 /// procedures after `cursor`; the next page is in the `Link: <…>; rel="next"` header (and
 /// `X-Next-Cursor`), absent on the last page.
@@ -64,21 +81,12 @@ pub(crate) async fn releases(
         urlencode(&cursor)
     );
     let package = state.app.ocds_package(&site, &uri, releases).await?;
-    let mut response = Json(package).into_response();
-    if let Some(next) = next {
-        let link = format!(
-            "<{site}/api/v1/ocds/releases?cursor={}&limit={limit}>; rel=\"next\"",
-            urlencode(&next)
-        );
-        if let (Ok(link), Ok(cursor)) = (
-            HeaderValue::from_str(&link),
-            HeaderValue::from_str(&urlencode(&next)),
-        ) {
-            response.headers_mut().insert(header::LINK, link);
-            response.headers_mut().insert("x-next-cursor", cursor);
-        }
-    }
-    Ok(response)
+    Ok(paged(
+        package,
+        &format!("{site}/api/v1/ocds/releases"),
+        next,
+        limit,
+    ))
 }
 
 /// `GET /api/v1/ocds/records`: a record package — for each contracting process (lot) of up to
@@ -107,21 +115,12 @@ pub(crate) async fn records(
         object.remove("releases");
         object.insert("records".into(), serde_json::json!(app::records(releases)));
     }
-    let mut response = Json(package).into_response();
-    if let Some(next) = next {
-        let link = format!(
-            "<{site}/api/v1/ocds/records?cursor={}&limit={limit}>; rel=\"next\"",
-            urlencode(&next)
-        );
-        if let (Ok(link), Ok(cursor)) = (
-            HeaderValue::from_str(&link),
-            HeaderValue::from_str(&urlencode(&next)),
-        ) {
-            response.headers_mut().insert(header::LINK, link);
-            response.headers_mut().insert("x-next-cursor", cursor);
-        }
-    }
-    Ok(response)
+    Ok(paged(
+        package,
+        &format!("{site}/api/v1/ocds/records"),
+        next,
+        limit,
+    ))
 }
 
 /// Every release, page after page.
