@@ -758,20 +758,16 @@ impl App {
         let platform_code = self.settings.ocds.platform_code.clone();
         let platform_code = platform_code.as_str();
         let limit = limit.clamp(1, 100);
-        let after = if cursor.is_empty() {
-            String::new()
-        } else {
-            crate::tender::procedure_stream(cursor)
-        };
+        // The cursor is the last stream of the previous page, as for the releases.
         let rows = self
             .store
-            .documents_after("procedure", &after, limit)
+            .documents_after("procedure", cursor, limit)
             .await?;
         let mut records = Vec::new();
         let mut last = None;
         for row in &rows {
             let procedure: Procedure = crate::keys::decode_state(&row.state)?;
-            last = Some(procedure.id.clone());
+            last = Some(row.stream.clone());
             let mut names = HashMap::new();
             for code in std::iter::once(&procedure.draft.tenderee)
                 .chain(procedure.draft.agency.as_ref())
