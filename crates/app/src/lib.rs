@@ -99,6 +99,14 @@ pub fn system_clock() -> Clock {
     })
 }
 
+/// A clock that reads `start_ms` now and then runs at the system clock's speed: tests (and the
+/// load generator) fix the date they run on and still see time pass, so nothing they check
+/// depends on the day the suite happens to run.
+pub fn clock_from(start_ms: i64) -> Clock {
+    let started = std::time::Instant::now();
+    Arc::new(move || start_ms + started.elapsed().as_millis() as i64)
+}
+
 /// Settings of one platform instance.
 #[derive(Clone, Debug)]
 pub struct Settings {

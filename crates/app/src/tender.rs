@@ -366,6 +366,55 @@ impl App {
         decode_state(&row.state)
     }
 
+    /// How the calendar in force judges `procedure`'s bid deadline: provisional beyond the
+    /// published calendar, or — once that year's calendar is out — on a holiday or under the
+    /// minimum (`domain::deadline_standing`).
+    pub async fn deadline_standing(
+        &self,
+        procedure: &Procedure,
+    ) -> Result<domain::DeadlineStanding, AppError> {
+        let calendar = self.reference_data().await?.calendar;
+        let today = Date::of_instant(self.now_ms());
+        Ok(domain::deadline_standing(procedure, &calendar, today))
+    }
+
+    /// The published procedures still taking bids whose deadline, judged by the calendar in
+    /// force, falls on a holiday or under the minimum: what a newly published calendar asks the
+    /// tenderees to postpone (shown to the trading center on the calendar page, and to the
+    /// tenderee on the procedure's page and in the API).
+    pub async fn deadlines_needing_attention(
+        &self,
+    ) -> Result<Vec<(Procedure, domain::DeadlineStanding)>, AppError> {
+        let calendar = self.reference_data().await?.calendar;
+        let now = self.now_ms();
+        let today = Date::of_instant(now);
+        let filter = DocumentFilter {
+            kind: "procedure",
+            status: Some("published"),
+            ..Default::default()
+        };
+        let mut found = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.store.documents(&filter, 500, offset).await?;
+            for row in &page.items {
+                let procedure: Procedure = decode_state(&row.state)?;
+                if procedure.deadline_ms() <= now {
+                    continue;
+                }
+                let standing = domain::deadline_standing(&procedure, &calendar, today);
+                if standing.needs_attention() {
+                    found.push((procedure, standing));
+                }
+            }
+            offset += page.items.len() as u64;
+            if page.items.is_empty() || offset >= page.total {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// A procedure as `caller` may see it: published ones are public; a draft only to its
     /// tenderee and agency and to the trading center and supervision.
     pub async fn procedure(

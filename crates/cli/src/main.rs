@@ -458,10 +458,8 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
                 )
                 .context("failed to write an expert's certificate")?;
             }
-            let certificates: Vec<app::DemoCertificate> = app::demo_accounts()
-                .iter()
-                .filter_map(|a| read_demo_certificate(&dir, a.username))
-                .collect();
+            // Every certificate the demo issued (not only those of the listed accounts: the
+            // showcase lot needs all three bidders' envelopes to open).
             app::seed_demo_tendering(&app, &certificates)
                 .await
                 .map_err(|e| anyhow::anyhow!("failed to load the demo procedures: {e}"))?;
@@ -660,14 +658,6 @@ fn keyholder_dir(data_dir: &Path) -> PathBuf {
         .parent()
         .unwrap_or(Path::new("."))
         .join(format!("{name}-keyholders"))
-}
-
-fn read_demo_certificate(dir: &Path, username: &str) -> Option<app::DemoCertificate> {
-    Some(app::DemoCertificate {
-        username: username.to_string(),
-        key_pem: std::fs::read_to_string(dir.join(format!("{username}-key.pem"))).ok()?,
-        cert_pem: std::fs::read_to_string(dir.join(format!("{username}-cert.pem"))).ok()?,
-    })
 }
 
 /// The demo's simulated key holders: every few seconds they open the lots whose deadline has

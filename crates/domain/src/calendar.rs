@@ -116,6 +116,21 @@ impl Calendar {
         self.years.contains(&date.year())
     }
 
+    /// Whether the data covers every day from `from` to `to` (inclusive, in either order). A day
+    /// computed across a year the data does not cover is **provisional**: beyond the calendar
+    /// only weekends are known to be rest days, so the State Council's notice for that year may
+    /// still move it (the platform goes on computing with weekends only, and says so).
+    pub fn covers_range(&self, from: Date, to: Date) -> bool {
+        let (low, high) = if from <= to { (from, to) } else { (to, from) };
+        (low.year()..=high.year()).all(|year| self.years.contains(&year))
+    }
+
+    /// The last day the data covers, if any.
+    pub fn last_covered_day(&self) -> Option<Date> {
+        let year = *self.years.iter().next_back()?;
+        Date::parse(&format!("{year:04}-12-31")).ok()
+    }
+
     pub fn is_working_day(&self, date: Date) -> bool {
         if self.workdays.contains_key(&date) {
             return true;

@@ -111,8 +111,6 @@ pub enum DomainError {
     TooFewInvitees { needed: u32, invited: u32 },
     #[error("投标截止时间过早：自招标文件开始发出之日起{rule}，最早为{earliest}")]
     DeadlineTooEarly { earliest: String, rule: String },
-    #[error("工作日历尚未覆盖{date}，请交易中心先发布该年度的工作日历")]
-    CalendarNotCovering { date: String },
     #[error("项目尚未发布")]
     ProcedureNotPublished,
     #[error("投标已截止，不能再澄清或修改招标文件")]
@@ -382,7 +380,6 @@ impl DomainError {
             Self::ProcedureNotDraft => "PROCEDURE_NOT_DRAFT",
             Self::TooFewInvitees { .. } => "TOO_FEW_INVITEES",
             Self::DeadlineTooEarly { .. } => "DEADLINE_TOO_EARLY",
-            Self::CalendarNotCovering { .. } => "CALENDAR_NOT_COVERING",
             Self::ProcedureNotPublished => "PROCEDURE_NOT_PUBLISHED",
             Self::BiddingClosed => "BIDDING_CLOSED",
             Self::DeadlineAdvanced => "DEADLINE_ADVANCED",
@@ -542,7 +539,6 @@ impl DomainError {
         "PROCEDURE_NOT_DRAFT",
         "TOO_FEW_INVITEES",
         "DEADLINE_TOO_EARLY",
-        "CALENDAR_NOT_COVERING",
         "PROCEDURE_NOT_PUBLISHED",
         "BIDDING_CLOSED",
         "DEADLINE_ADVANCED",

@@ -73,10 +73,11 @@ pub use role::Role;
 pub use room::{Booking, Room, RoomCommand, RoomEvent, RoomSpec};
 pub use rules::{InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit};
 pub use tender::{
-    Amendment, Award, BidPartial, Candidate, ContractRecord, Document, Lot, LotDraft, LotPhase,
-    LotStatus, Objection, OpeningHolder, OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote,
-    Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent, ProcedureStatus, SealedBidRef,
-    TenderRuleKeys, TenderRules, deadline_after_clarification, earliest_deadline, tender_rule_keys,
+    Amendment, Award, BidPartial, Candidate, ContractRecord, DeadlineStanding, Document, Lot,
+    LotDraft, LotPhase, LotStatus, Objection, OpeningHolder, OpeningKey, OpeningLine,
+    OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent,
+    ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules, deadline_after_clarification,
+    deadline_standing, earliest_deadline, tender_rule_keys,
 };
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current

@@ -1,6 +1,12 @@
 //! Periods as the law words them, computed on the working-day calendar (民法典 第201–203条):
 //! the start day is not counted; a period in 日 whose last day is a rest day ends on the next
-//! working day; a period in 工作日 counts working days only.
+//! working day — for every wording that counts forward to a last day, the window "自…之日起N日内"
+//! and the minimum span "不得少于N日" alike (第203条 speaks of "期间的最后一日", whatever the
+//! wording); a period in 工作日 counts working days only. "至少N日前" counts backwards from a
+//! later moment and is `moment − N` (`rules-cn.md` §0): an act may always be done earlier.
+//!
+//! Beyond the years the calendar covers only weekends are rest days; such a result is
+//! provisional (`Calendar::covers_range`) and is re-checked when that year's calendar is published.
 
 use serde::{Deserialize, Serialize};
 
@@ -48,10 +54,14 @@ impl Period {
         }
     }
 
-    /// "不得少于N日": the earliest day on which a span begun on `start` may end.
+    /// "不得少于N日": the earliest day on which a span begun on `start` may end. In 日, a last
+    /// day that is a rest day moves to the next working day (民法典 第203条): a bid deadline
+    /// "不得少于二十日" after issue that would fall on a Sunday is at the earliest on Monday.
     pub fn earliest_end(&self, start: Date, calendar: &Calendar) -> Date {
         match self.count {
-            DayCount::CalendarDays => start.add_days(i64::from(self.days)),
+            DayCount::CalendarDays => {
+                calendar.working_day_on_or_after(start.add_days(i64::from(self.days)))
+            }
             DayCount::WorkingDays => calendar.add_working_days(start, self.days),
         }
     }

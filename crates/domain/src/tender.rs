@@ -788,6 +788,55 @@ pub fn earliest_deadline(rules: &TenderRules, issued: Date, calendar: &Calendar)
     rules.deadline.earliest_end(issued, calendar)
 }
 
+/// How the calendar in force judges a published procedure's bid deadline. Beyond the years the
+/// calendar covers, periods are computed with weekends only and the deadline is **provisional**;
+/// once that year's calendar is published the deadline is re-checked: it may now fall on a
+/// statutory holiday, or before the earliest day the rule allows (the 第203条 extension moved
+/// it). The tenderee then postpones it by an amendment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineStanding {
+    /// The calendar does not yet cover every day from publication to the deadline.
+    pub provisional: bool,
+    /// The deadline's day is a statutory holiday (its name), by the calendar in force.
+    pub holiday: Option<String>,
+    /// The earliest deadline the rule allows by the calendar in force, when the deadline is now
+    /// before it.
+    pub below_minimum: Option<Date>,
+}
+
+impl DeadlineStanding {
+    /// Whether the tenderee must act (a holiday or a deadline under the minimum).
+    pub fn needs_attention(&self) -> bool {
+        self.holiday.is_some() || self.below_minimum.is_some()
+    }
+}
+
+/// Judges `procedure`'s deadline by `calendar` (see `DeadlineStanding`). A draft is judged from
+/// `today`, as if published now.
+pub fn deadline_standing(
+    procedure: &Procedure,
+    calendar: &Calendar,
+    today: Date,
+) -> DeadlineStanding {
+    let deadline_day = Date::of_instant(procedure.deadline_ms());
+    let issued = procedure.published_at_ms.map_or(today, Date::of_instant);
+    let provisional = !calendar.covers_range(issued, deadline_day);
+    let holiday = if calendar.covers(deadline_day) && !calendar.is_working_day(deadline_day) {
+        calendar.holiday_name(deadline_day).map(str::to_string)
+    } else {
+        None
+    };
+    let below_minimum = procedure.rules.as_ref().and_then(|rules| {
+        let earliest = earliest_deadline(rules, issued, calendar);
+        (deadline_day < earliest && calendar.covers_range(issued, earliest)).then_some(earliest)
+    });
+    DeadlineStanding {
+        provisional,
+        holiday,
+        below_minimum,
+    }
+}
+
 /// The deadline after a clarification made on `today`: unchanged when `today` is at least the
 /// rule's N days before it, otherwise postponed (same time of day) to the first day that is.
 /// Returns the new deadline and whether the rule moved it.
@@ -899,11 +948,6 @@ impl Decider for Option<Procedure> {
                         rule: rules.deadline.describe_zh(),
                     });
                 }
-                if !calendar.covers(deadline_day) {
-                    return Err(DomainError::CalendarNotCovering {
-                        date: deadline_day.to_string(),
-                    });
-                }
                 for (index, lot) in draft.lots.iter().enumerate() {
                     if let Some(bond) = lot.bond_fen {
                         let by_rate = rules
@@ -962,11 +1006,6 @@ impl Decider for Option<Procedure> {
                 let today = Date::of_instant(now_ms);
                 let (moved, by_rule) =
                     deadline_after_clarification(rules, requested, today, &calendar);
-                if !calendar.covers(Date::of_instant(moved)) {
-                    return Err(DomainError::CalendarNotCovering {
-                        date: Date::of_instant(moved).to_string(),
-                    });
-                }
                 Ok(vec![ProcedureEvent::Amended {
                     amendment: Amendment {
                         no: procedure.amendments.len() as u32 + 1,

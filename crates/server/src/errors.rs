@@ -78,7 +78,6 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ),
     ("TOO_FEW_INVITEES", 422, "邀请招标的受邀请投标人不足"),
     ("DEADLINE_TOO_EARLY", 422, "投标截止时间过早"),
-    ("CALENDAR_NOT_COVERING", 422, "工作日历尚未覆盖该日期"),
     ("PROCEDURE_NOT_PUBLISHED", 409, "项目尚未发布"),
     ("BIDDING_CLOSED", 409, "投标已截止"),
     ("DEADLINE_ADVANCED", 422, "投标截止时间只能推迟，不能提前"),

@@ -243,6 +243,33 @@ pub(crate) fn parse_period_query(
     Ok((from, domain::Period { days, count, kind }))
 }
 
+/// The words under a deadline: why it is provisional, or what the tenderee must do now.
+pub(crate) fn deadline_note(standing: &domain::DeadlineStanding, manager: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(name) = &standing.holiday {
+        parts.push(format!("按新发布的工作日历，截止日为法定节假日（{name}）"));
+    }
+    if let Some(earliest) = &standing.below_minimum {
+        parts.push(format!(
+            "按新发布的工作日历，最早可截止日为 {earliest}，现截止时间早于法定最短期限"
+        ));
+    }
+    if !parts.is_empty() {
+        let mut text = parts.join("；");
+        text.push_str(if manager {
+            "。请发布澄清或修改，推迟投标截止时间。"
+        } else {
+            "。招标人应推迟投标截止时间。"
+        });
+        return text;
+    }
+    if standing.provisional {
+        return "暂定：该年度法定节假日安排尚未发布，期间仅按周末计算；发布后平台将重新核对。"
+            .into();
+    }
+    String::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

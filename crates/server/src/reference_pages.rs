@@ -212,6 +212,9 @@ struct CalendarPage {
     counts: Vec<(&'static str, &'static str, bool)>,
     result: String,
     result_tone: &'static str,
+    /// Open procedures whose deadline the calendar in force puts on a holiday or under the
+    /// minimum: (procedure id, title, deadline, what is wrong).
+    attention: Vec<(String, String, String, String)>,
 }
 
 pub(crate) async fn calendar(
@@ -255,8 +258,10 @@ pub(crate) async fn calendar(
                         period.describe_zh(),
                         date.weekday().label_zh()
                     );
-                    if !data.calendar.covers(date) {
-                        result.push_str("。注意：该年度节假日安排尚未录入，仅按周末计算。");
+                    if !data.calendar.covers_range(from, date) {
+                        result.push_str(
+                            "。暂定：所跨年度的节假日安排尚未录入，仅按周末计算，发布后可能变化。",
+                        );
                     }
                     tone = "ok";
                 }
@@ -294,6 +299,20 @@ pub(crate) async fn calendar(
             counts,
             result,
             result_tone: tone,
+            attention: state
+                .app
+                .deadlines_needing_attention()
+                .await?
+                .into_iter()
+                .map(|(procedure, standing)| {
+                    (
+                        procedure.id.clone(),
+                        procedure.draft.title.clone(),
+                        crate::format::beijing_time(procedure.deadline_ms()),
+                        crate::format::deadline_note(&standing, false),
+                    )
+                })
+                .collect(),
         }))
     }
     .await;

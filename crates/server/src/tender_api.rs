@@ -141,7 +141,14 @@ pub(crate) async fn procedure(
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let procedure = state.app.procedure(maybe.0.as_ref(), &id).await?;
-    Ok(Json(json(&procedure)))
+    let standing = state.app.deadline_standing(&procedure).await?;
+    let mut body = json(&procedure);
+    if let Some(object) = body.as_object_mut() {
+        // What the calendar in force says of the deadline (provisional beyond the published
+        // calendar; on a holiday or under the minimum once that year's calendar is out).
+        object.insert("deadline_standing".into(), json(&standing));
+    }
+    Ok(Json(body))
 }
 
 /// Replaces an unpublished draft.

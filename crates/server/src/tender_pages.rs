@@ -479,6 +479,10 @@ pub(crate) struct ProcedureFacts {
     pub(crate) status_label: &'static str,
     pub(crate) status_class: &'static str,
     pub(crate) deadline: String,
+    /// What the calendar in force says of the deadline: provisional beyond the published
+    /// calendar, or on a holiday / under the minimum once that year's calendar is out.
+    pub(crate) deadline_note: String,
+    pub(crate) deadline_warn: bool,
     /// Milliseconds to the deadline by the server's clock (0 when passed).
     pub(crate) remaining_ms: i64,
     pub(crate) remaining: String,
@@ -868,6 +872,12 @@ async fn procedure_page(
         invitees.push(entity_name(state, who, invitee.as_ref()).await);
     }
     let key = procedure.opening_key.as_ref();
+    let standing =
+        if procedure.status == ProcedureStatus::Terminated || now >= procedure.deadline_ms() {
+            domain::DeadlineStanding::default()
+        } else {
+            state.app.deadline_standing(&procedure).await?
+        };
     let remaining_ms = (procedure.deadline_ms() - now).max(0);
     let p = ProcedureFacts {
         id: procedure.id.clone(),
@@ -890,6 +900,8 @@ async fn procedure_page(
         status_label,
         status_class,
         deadline: beijing_time(procedure.deadline_ms()),
+        deadline_note: crate::format::deadline_note(&standing, manager),
+        deadline_warn: standing.needs_attention(),
         remaining_ms,
         remaining: remaining_text(remaining_ms),
         counting: procedure.status != ProcedureStatus::Terminated && remaining_ms > 0,

@@ -53,8 +53,13 @@ impl TestApp {
 }
 
 pub(crate) async fn build(db: TestDatabase) -> TestApp {
+    build_at(db, START_MS).await
+}
+
+/// An application whose clock starts at `start_ms` (each read ticks one millisecond).
+pub(crate) async fn build_at(db: TestDatabase, start_ms: i64) -> TestApp {
     let store = db.open().await.unwrap();
-    let clock = Arc::new(AtomicI64::new(START_MS));
+    let clock = Arc::new(AtomicI64::new(start_ms));
     let reader = clock.clone();
     let settings = Settings {
         origin: "ggzy.test".into(),

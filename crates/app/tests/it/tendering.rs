@@ -709,3 +709,166 @@ async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
         assert!(!text.contains("周建国") && !text.contains(&bidder.entity_id));
     }
 }
+
+/// The demo on any date — inside the calendar's years, in the December before next year's
+/// holidays are published, and years beyond it: the showcase procedure is published (its
+/// deadline provisional where the calendar ends), all three demo bidders seal, and at the
+/// deadline the simulated holders open the lot with three bids.
+#[tokio::test]
+async fn the_demo_works_on_any_date() {
+    use std::sync::atomic::Ordering;
+    // (today, whether the showcase's deadline is provisional)
+    let cases = [
+        ("2026-06-01", false),
+        ("2026-12-06", true),
+        ("2027-12-20", true),
+        ("2031-07-15", true),
+    ];
+    for (today, provisional) in cases {
+        let start = domain::Date::parse(today).unwrap().start_ms() + 9 * 3_600_000;
+        let test = crate::support::build_at(store::testing::fresh_sqlite(), start).await;
+        assert!(app::seed_demo(&test.app).await.unwrap(), "{today}");
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        let holders = app::run_simulated_ceremony(&test.app, &today[..7])
+            .await
+            .unwrap();
+        assert!(
+            app::seed_demo_tendering(&test.app, &certificates)
+                .await
+                .unwrap(),
+            "{today}"
+        );
+        let showcase = test
+            .app
+            .procedures(None, 10, 0)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|p| p.draft.title.contains("之江路"))
+            .unwrap_or_else(|| panic!("{today}: the showcase procedure is published"));
+        let standing = test.app.deadline_standing(&showcase).await.unwrap();
+        assert_eq!(standing.provisional, provisional, "{today}");
+        assert!(!standing.needs_attention(), "{today}: {standing:?}");
+
+        test.clock
+            .store(showcase.deadline_ms() + 60_000, Ordering::SeqCst);
+        for _ in 0..3 {
+            app::simulated_holders_round(&test.app, &holders)
+                .await
+                .unwrap();
+        }
+        let opened = test.app.procedure(None, &showcase.id).await.unwrap();
+        let lot = &opened.lots[0];
+        assert_eq!(lot.status, LotStatus::Opened, "{today}: {:?}", lot.status);
+        assert_eq!(
+            lot.opening.len(),
+            3,
+            "{today}: every demo bidder's envelope"
+        );
+        let report = app::verify_store(
+            test.app.store(),
+            &test.app.public_key(),
+            &test.app.settings().origin,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_sound(), "{today}: {:?}", report.problems);
+    }
+}
+
+/// A deadline computed in December beyond the calendar is provisional; when the trading center
+/// publishes next year's calendar and the deadline now falls on a holiday (and under the 20-day
+/// minimum the 第203条 extension sets), the procedure is listed for the tenderee to postpone;
+/// once postponed it is not.
+#[tokio::test]
+async fn next_years_calendar_rechecks_provisional_deadlines() {
+    let start = domain::Date::parse("2026-12-20").unwrap().start_ms() + 10 * 3_600_000;
+    let test = crate::support::build_at(store::testing::fresh_sqlite(), start).await;
+    assert!(app::seed_demo(&test.app).await.unwrap());
+    app::run_simulated_ceremony(&test.app, "2026-12")
+        .await
+        .unwrap();
+    let tenderee = caller(&test.app, "tenderee").await;
+    // 20 days from 2026-12-20 is Saturday 2027-01-09: weekends only, the minimum is Monday.
+    let (draft, _) = test
+        .app
+        .create_procedure(&tenderee, new_procedure("跨年项目", "2027-01-09 09:30"))
+        .await
+        .unwrap();
+    test.app
+        .attach_documents(&tenderee, &draft.id, "招标文件.pdf", b"%PDF x")
+        .await
+        .unwrap();
+    let error = test
+        .app
+        .publish_procedure(&tenderee, &draft.id)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "DEADLINE_TOO_EARLY");
+    test.app
+        .edit_procedure(
+            &tenderee,
+            &draft.id,
+            new_procedure("跨年项目", "2027-01-11 09:30"),
+        )
+        .await
+        .unwrap();
+    let (procedure, _) = test
+        .app
+        .publish_procedure(&tenderee, &draft.id)
+        .await
+        .unwrap();
+    let standing = test.app.deadline_standing(&procedure).await.unwrap();
+    assert!(standing.provisional && !standing.needs_attention());
+    assert!(
+        test.app
+            .deadlines_needing_attention()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let operator = caller(&test.app, "operator").await;
+    let next_year = format!(
+        "{}2027-01-01,holiday,元旦\n2027-01-11,holiday,演示假日\n",
+        app::SHIPPED_CALENDAR
+    );
+    test.app
+        .publish_reference(
+            &operator,
+            domain::ReferenceKind::Calendar,
+            &next_year,
+            "2027年节假日安排",
+        )
+        .await
+        .unwrap();
+    let attention = test.app.deadlines_needing_attention().await.unwrap();
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].0.id, procedure.id);
+    assert_eq!(attention[0].1.holiday.as_deref(), Some("演示假日"));
+    assert_eq!(
+        attention[0].1.below_minimum,
+        Some(domain::Date::parse("2027-01-12").unwrap())
+    );
+    assert!(!attention[0].1.provisional);
+
+    test.app
+        .amend_procedure(
+            &tenderee,
+            &procedure.id,
+            app::NewAmendment {
+                text: "因法定节假日调整，投标截止时间推迟。".into(),
+                deadline: "2027-01-13 09:30".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        test.app
+            .deadlines_needing_attention()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

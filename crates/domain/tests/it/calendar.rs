@@ -72,6 +72,12 @@ fn working_days_of_2025_and_2026() {
     }
     assert_eq!(cal.holiday_name(d("2026-02-17")), Some("春节"));
     assert!(cal.covers(d("2026-06-01")) && !cal.covers(d("2027-06-01")));
+    // A day computed across an uncovered year is provisional, in either direction.
+    assert!(cal.covers_range(d("2025-12-20"), d("2026-01-09")));
+    assert!(!cal.covers_range(d("2026-12-20"), d("2027-01-09")));
+    assert!(!cal.covers_range(d("2027-01-09"), d("2026-12-20")));
+    assert!(!cal.covers_range(d("2024-12-20"), d("2025-01-09")));
+    assert_eq!(cal.last_covered_day(), Some(d("2026-12-31")));
 }
 
 #[test]
@@ -157,10 +163,22 @@ fn legal_periods_on_real_dates() {
             "2026-12-21",
         ),
         (
-            "not less than 20日 may end on a weekend",
+            "not less than 20日 ending on a Saturday runs to Monday (第203条)",
             period(20, CalendarDays, NotLessThan),
             "2026-12-06",
-            "2026-12-26",
+            "2026-12-28",
+        ),
+        (
+            "not less than 20日 ending in 国庆 runs to the first working day after it",
+            period(20, CalendarDays, NotLessThan),
+            "2026-09-11",
+            "2026-10-08",
+        ),
+        (
+            "not less than 20日 beyond the calendar: weekends only",
+            period(20, CalendarDays, NotLessThan),
+            "2027-06-07",
+            "2027-06-28",
         ),
         (
             "not less than 5 working days over 元旦",

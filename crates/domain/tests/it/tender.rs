@@ -9,7 +9,8 @@ use domain::{
     DomainError, EntityId, LotDraft, LotStatus, LotTerms, Method, OpeningHolder, OpeningKey,
     OpeningLine, OpeningOutcome, Period, PeriodKind, Procedure, ProcedureCommand, ProcedureDraft,
     ProcedureEvent, RegionCode, RuleBook, RuleSet, SealedBidRef, SealedEnvelope, Template,
-    Templates, TenderRules, deadline_after_clarification, earliest_deadline, tender_rule_keys,
+    Templates, TenderRules, deadline_after_clarification, deadline_standing, earliest_deadline,
+    tender_rule_keys,
 };
 use serde::Deserialize;
 
@@ -121,22 +122,22 @@ fn earliest_deadline_counts_calendar_days() {
     let consultation = rules("procurement", Method::CompetitiveConsultation);
     let cases = [
         (
-            "construction, ordinary month",
+            "construction, 20日 end on a Sunday: Monday (第203条)",
             &construction,
             "2026-03-02",
-            "2026-03-22",
+            "2026-03-23",
         ),
         (
-            "construction, issued in 春节",
+            "construction, issued in 春节, 20日 end on a Sunday",
             &construction,
             "2026-02-16",
-            "2026-03-08",
+            "2026-03-09",
         ),
         (
-            "construction, ends on 国庆: not moved",
+            "construction, ends on 国庆: after the holiday",
             &construction,
             "2026-09-11",
-            "2026-10-01",
+            "2026-10-08",
         ),
         (
             "construction, across the year end",
@@ -148,7 +149,7 @@ fn earliest_deadline_counts_calendar_days() {
             "open procurement, 20日 too",
             &open_procurement,
             "2026-03-02",
-            "2026-03-22",
+            "2026-03-23",
         ),
         (
             "consultation 10日",
@@ -157,10 +158,10 @@ fn earliest_deadline_counts_calendar_days() {
             "2026-03-12",
         ),
         (
-            "consultation, ends in 国庆",
+            "consultation, ends in 国庆: after the holiday",
             &consultation,
             "2026-09-24",
-            "2026-10-04",
+            "2026-10-08",
         ),
     ];
     for (what, rules, issued, expected) in cases {
@@ -697,8 +698,15 @@ fn publish_checks_the_deadline_and_the_invitees() {
             ok(),
         ),
         (
-            "deadline exactly the earliest day",
+            "20 days end on a Sunday: the minimum runs to Monday (民法典 第203条)",
             drafted_with(with_deadline(at("2026-03-22", 9, 30))),
+            published_at(),
+            publish(),
+            Err("DEADLINE_TOO_EARLY"),
+        ),
+        (
+            "deadline exactly the earliest day",
+            drafted_with(with_deadline(at("2026-03-23", 9, 30))),
             published_at(),
             publish(),
             ok(),
@@ -712,7 +720,7 @@ fn publish_checks_the_deadline_and_the_invitees() {
         ),
         (
             "issued 23:59 Beijing time counts from that day",
-            drafted_with(with_deadline(at("2026-03-22", 9, 30))),
+            drafted_with(with_deadline(at("2026-03-23", 9, 30))),
             at("2026-03-02", 23, 59),
             publish(),
             ok(),
@@ -745,11 +753,25 @@ fn publish_checks_the_deadline_and_the_invitees() {
             Err("DEADLINE_TOO_EARLY"),
         ),
         (
-            "deadline beyond the calendar",
+            "deadline beyond the calendar: weekends only, provisional",
             drafted_with(with_deadline(at("2027-01-15", 9, 30))),
             at("2026-12-20", 10, 0),
             publish(),
-            Err("CALENDAR_NOT_COVERING"),
+            ok(),
+        ),
+        (
+            "beyond the calendar the minimum still moves off a weekend",
+            drafted_with(with_deadline(at("2027-01-09", 9, 30))),
+            at("2026-12-20", 10, 0),
+            publish(),
+            Err("DEADLINE_TOO_EARLY"),
+        ),
+        (
+            "years beyond the calendar",
+            drafted_with(with_deadline(at("2031-04-01", 9, 30))),
+            at("2031-03-03", 10, 0),
+            publish(),
+            ok(),
         ),
         (
             "invited tender, 3 invitees",
@@ -816,7 +838,7 @@ fn publish_checks_the_deadline_and_the_invitees() {
     assert_eq!(
         too_early,
         DomainError::DeadlineTooEarly {
-            earliest: "2026-03-22".into(),
+            earliest: "2026-03-23".into(),
             rule: "不得少于20日".into()
         }
     );
@@ -914,10 +936,59 @@ fn amend_refusals() {
             published(),
             now,
             amend(Some(at("2027-01-05", 9, 30))),
-            Err("CALENDAR_NOT_COVERING"),
+            Ok(vec!["procedure.amended"]),
         ),
     ];
     assert_cases(cases);
+}
+
+/// A deadline computed beyond the calendar is provisional; when the year's calendar is published
+/// the same procedure is judged again: on a holiday, or under the minimum the 第203条 extension
+/// now sets, it needs the tenderee's amendment.
+#[test]
+fn a_provisional_deadline_is_rechecked_by_the_next_calendar() {
+    let procedure = |deadline: i64| {
+        let mut steps = drafted_with(with_deadline(deadline));
+        steps.push((at("2026-12-20", 10, 0), publish()));
+        run(&steps).unwrap()
+    };
+    let shipped = calendar();
+    let next_year = Calendar::parse_csv(&format!(
+        "{CALENDAR}2027-01-01,holiday,元旦\n2027-01-11,holiday,假想的调整日\n2027-02-20,workday,春节调休上班\n"
+    ))
+    .unwrap();
+    // (what, deadline, standing under the shipped calendar, under the next year's)
+    let cases = [
+        (
+            "an ordinary Friday stays good",
+            at("2027-01-15", 9, 30),
+            (true, None, None),
+            (false, None, None),
+        ),
+        (
+            "exactly the minimum, now a holiday: both",
+            at("2027-01-11", 9, 30),
+            (true, None, None),
+            (false, Some("假想的调整日"), Some("2027-01-12")),
+        ),
+    ];
+    for (what, deadline, before, after) in cases {
+        let p = procedure(deadline);
+        let today = d("2026-12-20");
+        for (calendar, (provisional, holiday, below)) in [(&shipped, before), (&next_year, after)] {
+            let standing = deadline_standing(&p, calendar, today);
+            assert_eq!(standing.provisional, provisional, "{what}");
+            assert_eq!(standing.holiday.as_deref(), holiday, "{what}");
+            assert_eq!(standing.below_minimum, below.map(d), "{what}");
+            assert_eq!(
+                standing.needs_attention(),
+                holiday.is_some() || below.is_some()
+            );
+        }
+    }
+    // Within the covered years nothing is provisional.
+    let covered = deadline_standing(&run(&published()).unwrap(), &shipped, d("2026-03-02"));
+    assert_eq!(covered, domain::DeadlineStanding::default());
 }
 
 #[test]

@@ -571,7 +571,8 @@ async fn a_bidder_follows_and_bids_in_a_live_auction_in_a_real_browser() {
     let Some(Browser { client, _driver }) = browser().await else {
         return;
     };
-    let (server, certificates) = crate::support::spawn_app_with_clock(app::system_clock()).await;
+    let (server, certificates) =
+        crate::support::spawn_app_with_clock(crate::support::test_clock()).await;
     let app = server.app();
     let bank = app::DemoGuarantor::new_bank(app).await.unwrap();
     app::seed_demo_auctions(app, &bank, &certificates)

@@ -8,7 +8,7 @@ use crate::support::{TestServer, client, spawn_app_with_clock};
 
 /// A server with the whole demo: entities, procedures at every step, and the sales.
 pub(crate) async fn demo_portal() -> (TestServer, Vec<app::DemoCertificate>) {
-    let (server, certificates) = spawn_app_with_clock(app::system_clock()).await;
+    let (server, certificates) = spawn_app_with_clock(crate::support::test_clock()).await;
     let app = server.app();
     app::run_simulated_ceremony(app, "2026-12").await.unwrap();
     assert!(app::seed_demo_tendering(app, &certificates).await.unwrap());

@@ -24,7 +24,22 @@ pub(crate) fn client() -> reqwest::Client {
 }
 
 pub(crate) async fn spawn_app() -> TestServer {
-    spawn_app_with_clock(app::system_clock()).await.0
+    spawn_app_with_clock(test_clock()).await.0
+}
+
+/// The instant the suite's servers start at: 09:30 Beijing time on `GGZY_TEST_TODAY`
+/// (`YYYY-MM-DD`), by default 2026-06-01. The wall clock's date never matters: run the suite
+/// with `GGZY_TEST_TODAY=2031-12-20` to see it pass years ahead (`the_demo_works_on_any_date`
+/// checks the demo on such dates in every run).
+pub(crate) fn test_start_ms() -> i64 {
+    let day = std::env::var("GGZY_TEST_TODAY").unwrap_or_else(|_| "2026-06-01".into());
+    let day = domain::Date::parse(&day).expect("GGZY_TEST_TODAY is YYYY-MM-DD");
+    day.start_ms() + (9 * 60 + 30) * 60_000
+}
+
+/// A clock from `test_start_ms` that then runs at real speed (live sales, sessions, throttles).
+pub(crate) fn test_clock() -> app::Clock {
+    app::clock_from(test_start_ms())
 }
 
 /// A server whose clock the test controls; also returns the demo entities' keys and
