@@ -934,18 +934,7 @@ impl App {
     ) -> Result<(String, Option<Receipt>), AppError> {
         caller.require(Role::Bidder)?;
         let auction = self.auction(id).await?;
-        let entity = self
-            .store
-            .entity(&caller.entity_id)
-            .await?
-            .ok_or(DomainError::EntityNotFound)?;
-        let today = Date::of_instant(self.now_ms());
-        let may_trade = entity.status == "active"
-            || (entity.status == "barred"
-                && Date::parse(&entity.restricted_until).is_ok_and(|until| until < today));
-        if !may_trade {
-            return Err(DomainError::NotActive.into());
-        }
+        self.require_may_trade(caller).await?;
         if auction.info.transferor == caller.entity_id {
             return Err(AppError::refused(
                 "AUCTION_TRANSFEROR_BIDS",
@@ -1056,6 +1045,7 @@ impl App {
         quantity: u64,
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
+        self.require_may_trade(caller).await?;
         if self.auction_requires_signatures(id).await? {
             return Err(AppError::refused(
                 "AUCTION_SIGNATURE_REQUIRED",
@@ -1116,6 +1106,7 @@ impl App {
         signed: &SignedBid,
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
+        self.require_may_trade(caller).await?;
         let invalid = |message: &str| {
             AppError::refused(
                 "AUCTION_SIGNATURE_INVALID",

@@ -82,6 +82,9 @@ pub struct Caller {
     pub roles: Vec<Role>,
     /// The session's CSRF token, when the caller came with a session cookie.
     pub csrf: Option<String>,
+    /// The id of the API token the caller came with (`Authorization: Bearer …`), if any: such a
+    /// caller may not mint further tokens, and logging out revokes that token.
+    pub api_token: Option<String>,
 }
 
 impl Caller {
@@ -93,6 +96,7 @@ impl Caller {
             entity_id: String::new(),
             roles: Vec::new(),
             csrf: None,
+            api_token: None,
         }
     }
 
@@ -120,6 +124,19 @@ impl Caller {
             Err(AppError::NotAuthorized)
         }
     }
+}
+
+/// An API token as its owner sees it listed (never the token itself).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TokenView {
+    /// SM3 of the token, hex: how the token is named for revocation.
+    pub id: String,
+    pub name: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub revoked: bool,
+    /// Neither revoked nor expired.
+    pub active: bool,
 }
 
 /// A new browser session: the cookie token (shown once) and the CSRF token of its forms.
@@ -219,9 +236,50 @@ impl App {
         if row.revoked || row.expires_at_ms <= now {
             return Err(AppError::Unauthenticated);
         }
-        let caller = self.caller_of(&row.username).await?;
+        let mut caller = self.caller_of(&row.username).await?;
+        caller.api_token = Some(id.clone());
         self.tokens.put(id, caller.clone(), now, row.expires_at_ms);
         Ok(caller)
+    }
+
+    /// Logs out a bearer-token caller: the token is revoked at once (on this node; within a
+    /// second on the others).
+    pub async fn revoke_own_token(&self, caller: &Caller) -> Result<(), AppError> {
+        if let Some(id) = &caller.api_token {
+            self.store.revoke_token(id, &caller.username).await?;
+            self.tokens.forget(id);
+        }
+        Ok(())
+    }
+
+    /// The caller's API tokens, newest first: name, id (the SM3 of the token, not the token),
+    /// times and whether revoked. The tokens themselves are never shown again.
+    pub async fn api_tokens(&self, caller: &Caller) -> Result<Vec<TokenView>, AppError> {
+        let now = self.now_ms();
+        Ok(self
+            .store
+            .tokens_of(&caller.username, 200)
+            .await?
+            .into_iter()
+            .map(|row| TokenView {
+                active: !row.revoked && row.expires_at_ms > now,
+                id: row.id,
+                name: row.name,
+                created_at_ms: row.created_at_ms,
+                expires_at_ms: row.expires_at_ms,
+                revoked: row.revoked,
+            })
+            .collect())
+    }
+
+    /// Revokes one of the caller's API tokens (by its id). Refused as not found for a token of
+    /// another account.
+    pub async fn revoke_api_token(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
+        if !self.store.revoke_token(id, &caller.username).await? {
+            return Err(AppError::NotFound("没有该令牌"));
+        }
+        self.tokens.forget(id);
+        Ok(())
     }
 
     async fn caller_of(&self, username: &str) -> Result<Caller, AppError> {
@@ -239,6 +297,7 @@ impl App {
             entity_id: account.entity_id,
             roles: roles_parse(&account.roles),
             csrf: None,
+            api_token: None,
         })
     }
 
@@ -249,6 +308,18 @@ impl App {
         name: &str,
         valid_days: u32,
     ) -> Result<(String, i64), AppError> {
+        if caller.api_token.is_some() {
+            // A token is issued from a signed-in browser session (or a password log-in), never
+            // by another token: a leaked token must not be able to outlive its own revocation.
+            return Err(AppError::refused(
+                "TOKEN_FROM_TOKEN",
+                "API 令牌不能再签发令牌，请登录后在“我的账号”页面签发",
+            ));
+        }
+        if !caller.entity_id.is_empty() {
+            // A suspended or barred entity mints no new credentials.
+            self.require_may_trade(caller).await?;
+        }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(AppError::TokenName);
@@ -292,6 +363,11 @@ impl TokenCache {
             .get(id)
             .filter(|(_, until)| now_ms < *until)
             .map(|(caller, _)| caller.clone())
+    }
+
+    fn forget(&self, id: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.remove(id);
     }
 
     fn put(&self, id: String, caller: Caller, now_ms: i64, expires_at_ms: i64) {

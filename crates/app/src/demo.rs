@@ -330,6 +330,7 @@ pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
         entity_id: String::new(),
         roles: vec![Role::Operator],
         csrf: None,
+        api_token: None,
     };
     for org in PLATFORM_ORGS {
         app.register_entity_by_operator(&system, registration(org))
@@ -630,6 +631,7 @@ impl App {
             entity_id: account.entity_id,
             roles: account.roles,
             csrf: None,
+            api_token: None,
         })
     }
 }

@@ -73,6 +73,7 @@ impl AppError {
 
 /// The codes of `AppError::Refused`, for the error table's completeness test.
 pub const REFUSAL_CODES: &[&str] = &[
+    "TOKEN_FROM_TOKEN",
     "ENVELOPE_INVALID",
     "ENVELOPE_TOO_LARGE",
     "HOLDER_REFUSED",

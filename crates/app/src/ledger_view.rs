@@ -38,6 +38,33 @@ pub struct ProofBundle {
     pub path: Vec<Sm3Hash>,
 }
 
+/// An inclusion proof to the tree of any size up to the ledger's: the root is computed from the
+/// stored nodes; `tree_head` is the head signed at that size, when one is stored. A checker
+/// that holds a signed head of that size (a receipt) compares roots, or asks for a consistency
+/// proof from that size to the newest head.
+#[derive(Clone, Debug, Serialize)]
+pub struct SizedProof {
+    pub seq: u64,
+    pub leaf_hash: Sm3Hash,
+    pub size: u64,
+    pub root: Sm3Hash,
+    pub tree_head: Option<SignedTreeHead>,
+    pub path: Vec<Sm3Hash>,
+}
+
+/// A consistency proof between the trees of two sizes, each with its root (computed from the
+/// stored nodes) and the head signed at that size, when one is stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct SizedConsistency {
+    pub first_size: u64,
+    pub first_root: Sm3Hash,
+    pub first: Option<SignedTreeHead>,
+    pub second_size: u64,
+    pub second_root: Sm3Hash,
+    pub second: Option<SignedTreeHead>,
+    pub path: Vec<Sm3Hash>,
+}
+
 /// A consistency proof between two signed heads.
 #[derive(Clone, Debug, Serialize)]
 pub struct ConsistencyBundle {
@@ -223,6 +250,110 @@ impl App {
             tree_head: head,
             path,
         })
+    }
+
+    /// The inclusion proof of entry `seq` to the tree of `size` entries (default: the newest
+    /// signed head), for any size up to the ledger's: a deleted head strands no receipt.
+    pub async fn inclusion_to_size(
+        &self,
+        seq: u64,
+        size: Option<u64>,
+    ) -> Result<SizedProof, AppError> {
+        let size = match size {
+            Some(size) => size,
+            None => self.ledger_head().await?.head.size,
+        };
+        self.check_size(size).await?;
+        if seq >= size {
+            return Err(AppError::NotFound("该序号不在此树头范围内"));
+        }
+        let entry = self
+            .store
+            .entry(seq)
+            .await?
+            .ok_or(AppError::NotFound("条目不存在"))?;
+        let needed = needed_nodes(|recorder| {
+            let _ = inclusion_proof(recorder, seq, size);
+            let _ = root_hash(recorder, size);
+        });
+        let tree = self.tree_with(needed).await?;
+        let path = inclusion_proof(&tree, seq, size)
+            .map_err(corrupt)?
+            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
+        let root = root_hash(&tree, size).map_err(corrupt)?;
+        let tree_head = match self.store.head_at(size).await? {
+            Some(row) => Some(signed_head(&self.settings.origin, &row)?),
+            None => None,
+        };
+        Ok(SizedProof {
+            seq,
+            leaf_hash: Sm3Hash::from_slice(&entry.leaf_hash)?,
+            size,
+            root,
+            tree_head,
+            path,
+        })
+    }
+
+    /// The consistency proof between the trees of `first` and `second` entries, any sizes
+    /// `1 ≤ first ≤ second ≤` the ledger's.
+    pub async fn consistency_of_sizes(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> Result<SizedConsistency, AppError> {
+        if first > second {
+            return Err(AppError::Invalid("第一个树头不能大于第二个".into()));
+        }
+        if first == 0 {
+            return Err(AppError::Invalid("树的规模至少为1".into()));
+        }
+        self.check_size(second).await?;
+        let needed = needed_nodes(|recorder| {
+            let _ = consistency_proof(recorder, first, second);
+            let _ = root_hash(recorder, first);
+            let _ = root_hash(recorder, second);
+        });
+        let tree = self.tree_with(needed).await?;
+        let path = consistency_proof(&tree, first, second)
+            .map_err(corrupt)?
+            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
+        let head = |size: u64| async move {
+            match self.store.head_at(size).await? {
+                Some(row) => Ok::<_, AppError>(Some(signed_head(&self.settings.origin, &row)?)),
+                None => Ok(None),
+            }
+        };
+        Ok(SizedConsistency {
+            first_size: first,
+            first_root: root_hash(&tree, first).map_err(corrupt)?,
+            first: head(first).await?,
+            second_size: second,
+            second_root: root_hash(&tree, second).map_err(corrupt)?,
+            second: head(second).await?,
+            path,
+        })
+    }
+
+    /// The sizes (and times) of the signed heads after `after_size`, at most `limit`.
+    pub async fn head_sizes(
+        &self,
+        after_size: u64,
+        limit: u64,
+    ) -> Result<Vec<(u64, i64)>, AppError> {
+        Ok(self
+            .store
+            .head_sizes(after_size, limit.clamp(1, 1000))
+            .await?)
+    }
+
+    /// A proof may reach any size up to the newest signed head's.
+    async fn check_size(&self, size: u64) -> Result<(), AppError> {
+        let newest = self.ledger_head().await?.head.size;
+        if size == 0 || size > newest {
+            return Err(AppError::NotFound("请求的树规模超出已签名的账本"));
+        }
+        Ok(())
     }
 
     /// The consistency proof between the signed heads of `first` and `second` entries.

@@ -43,7 +43,7 @@ pub use auctions::{
     AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
     SignedDepositNotice, check_auction, check_entry_time, reserve_commitment, seed_demo_auctions,
 };
-pub use auth::{Caller, NewSession, PasswordPolicy};
+pub use auth::{Caller, NewSession, PasswordPolicy, TokenView};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
 pub use demo::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, DemoExpertCertificate, demo_accounts, seed_demo,
@@ -61,7 +61,7 @@ pub use holder::{
     PartialsRequest, ProvenEntry, partial_context,
 };
 pub use keys::{NewCeremony, NewSeat};
-pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle};
+pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle, SizedConsistency, SizedProof};
 pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
 pub use ocds::{
     BIDS_EXTENSION, OcdsSettings, Publisher, compiled_release, lot_release, national_records,
@@ -152,6 +152,8 @@ pub struct App {
     pub(crate) portal: Arc<portal::Portal>,
     /// Bid certificates judged in the last second.
     pub(crate) bid_signers: auctions::BidSigners,
+    /// Entities' eligibility judged in the last second (`require_may_trade`).
+    pub(crate) trade_gate: market::TradeGate,
     /// 竞买号 already traced to their entity ("sale|number" → entity id).
     pub(crate) bidder_entities: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -172,6 +174,7 @@ impl App {
             auctions: auction_engine::Lanes::default(),
             tokens: auth::TokenCache::default(),
             bid_signers: auctions::BidSigners::default(),
+            trade_gate: market::TradeGate::default(),
             bidder_entities: Default::default(),
             portal: Arc::new(portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),

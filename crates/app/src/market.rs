@@ -361,6 +361,37 @@ impl App {
             .await
     }
 
+    /// The one eligibility gate of every trading act — 报名, 投标, 竞买登记, 报价, 密封报价: the
+    /// caller's entity must be active, or barred until a day that has passed (a suspended, barred,
+    /// pending or rejected entity is refused with `NOT_ACTIVE`). Judged once a second per entity
+    /// on this node, so a bid burst reads the entity once a second; a suspension, bar or
+    /// reinstatement made on this node takes effect at once, one made on another node within
+    /// the second.
+    pub(crate) async fn require_may_trade(&self, caller: &Caller) -> Result<(), AppError> {
+        let now = self.now_ms();
+        let may_trade = match self.trade_gate.get(&caller.entity_id, now) {
+            Some(judged) => judged,
+            None => {
+                let entity = self
+                    .store
+                    .entity(&caller.entity_id)
+                    .await?
+                    .ok_or(domain::DomainError::EntityNotFound)?;
+                let today = Date::of_instant(now);
+                let judged = entity.status == "active"
+                    || (entity.status == "barred"
+                        && Date::parse(&entity.restricted_until).is_ok_and(|until| until < today));
+                self.trade_gate.put(&caller.entity_id, judged, now);
+                judged
+            }
+        };
+        if may_trade {
+            Ok(())
+        } else {
+            Err(domain::DomainError::NotActive.into())
+        }
+    }
+
     /// 暂停交易 — the trading center suspends an entity.
     pub async fn suspend_entity(
         &self,
@@ -373,7 +404,9 @@ impl App {
             by: caller.username.clone(),
             reason: reason.trim().to_string(),
         };
-        self.review(caller, id, command).await
+        let receipt = self.review(caller, id, command).await?;
+        self.trade_gate.forget(id);
+        Ok(receipt)
     }
 
     /// 禁止参加交易 until a date — the trading center or supervision.
@@ -393,7 +426,9 @@ impl App {
             reason: reason.trim().to_string(),
             today: Date::of_instant(self.now_ms()),
         };
-        self.review(caller, id, command).await
+        let receipt = self.review(caller, id, command).await?;
+        self.trade_gate.forget(id);
+        Ok(receipt)
     }
 
     /// Lifts a suspension or a bar.
@@ -410,7 +445,9 @@ impl App {
             by: caller.username.clone(),
             reason: reason.trim().to_string(),
         };
-        self.review(caller, id, command).await
+        let receipt = self.review(caller, id, command).await?;
+        self.trade_gate.forget(id);
+        Ok(receipt)
     }
 
     /// Binds a digital certificate to the entity (its own accounts, or the trading center). The
@@ -749,4 +786,34 @@ fn parse_roles(texts: &[String]) -> Result<Vec<Role>, AppError> {
             Role::parse(text.trim()).ok_or_else(|| AppError::UnknownRole(text.trim().to_string()))
         })
         .collect()
+}
+
+/// What `require_may_trade` judged of each entity in the last second.
+#[derive(Default)]
+pub(crate) struct TradeGate(std::sync::Mutex<std::collections::HashMap<String, (i64, bool)>>);
+
+impl TradeGate {
+    const FOR_MS: i64 = 1_000;
+    const MAX: usize = 100_000;
+
+    fn get(&self, entity: &str, now_ms: i64) -> Option<bool> {
+        let cache = self.0.lock().ok()?;
+        let (judged_at, may_trade) = cache.get(entity)?;
+        (now_ms >= *judged_at && now_ms - judged_at < Self::FOR_MS).then_some(*may_trade)
+    }
+
+    fn put(&self, entity: &str, may_trade: bool, now_ms: i64) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= Self::MAX {
+                cache.retain(|_, (judged_at, _)| now_ms - *judged_at < Self::FOR_MS);
+            }
+            cache.insert(entity.to_string(), (now_ms, may_trade));
+        }
+    }
+
+    fn forget(&self, entity: &str) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.remove(entity);
+        }
+    }
 }

@@ -52,6 +52,7 @@ impl App {
         bytes: &[u8],
     ) -> Result<(Option<Receipt>, String), AppError> {
         caller.require(Role::Bidder)?;
+        self.require_may_trade(caller).await?;
         let auction = self.auction(id).await?;
         if !matches!(auction.terms.method, AuctionMethod::Sealed { .. }) {
             return Err(DomainError::AuctionNotSealed.into());

@@ -1193,15 +1193,11 @@ impl App {
         procedure: &Procedure,
         lot: &Lot,
     ) -> Result<LotTerms, AppError> {
-        let entity = self
-            .store
-            .entity(&caller.entity_id)
-            .await?
-            .ok_or(DomainError::EntityNotFound)?;
-        let today = Date::of_instant(self.now_ms());
-        let may_trade = entity.status == "active"
-            || (entity.status == "barred"
-                && Date::parse(&entity.restricted_until).is_ok_and(|until| until < today));
+        let may_trade = match self.require_may_trade(caller).await {
+            Ok(()) => true,
+            Err(AppError::Domain(DomainError::NotActive)) => false,
+            Err(other) => return Err(other),
+        };
         Ok(LotTerms {
             lot: lot.code.clone(),
             deadline_ms: procedure.deadline_ms(),

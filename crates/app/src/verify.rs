@@ -18,6 +18,8 @@ pub struct VerifyReport {
     pub entries: u64,
     pub nodes: u64,
     pub heads: u64,
+    /// Blobs the ledger references, each checked.
+    pub blobs: u64,
     pub entities: u64,
     pub accounts: u64,
     /// Problems in the order found; empty means the store is sound.
@@ -46,9 +48,19 @@ pub async fn verify_store(
 ) -> Result<VerifyReport, AppError> {
     let mut report = VerifyReport::default();
     let size = store.ledger_size().await?;
+    // The stored rows must be exactly 0..size−1: a row at a negative place or at or beyond the
+    // tip is not part of the ledger (the application never reads one), but it must not pass.
+    for seq in store.entries_outside(size, 20).await? {
+        report.problem(format!(
+            "entry {seq}: stored outside the ledger (its places are 0..{}), inserted behind the ledger's back",
+            size as i64 - 1
+        ));
+    }
+    let counted = store.count_entries().await?;
     let mut tree = MemoryTree::new();
     let mut rebuilt = Rebuilt::default();
     let mut expected_seq = 0u64;
+    let mut blob_refs = BTreeMap::new();
     let mut from = 0u64;
     'scan: loop {
         let rows = store.entries(from, from + CHUNK).await?;
@@ -90,11 +102,19 @@ pub async fn verify_store(
                     tree.push(Sm3Hash([0; 32]));
                 }
             }
+            if let Ok(payload) = serde_json::from_str::<serde_json::Value>(&row.payload) {
+                collect_blob_refs(&payload, seq, &mut blob_refs);
+            }
             if let Err(error) = rebuilt.apply(row) {
                 report.problem(format!("entry {seq}: cannot be replayed: {error}"));
             }
         }
         from += CHUNK;
+    }
+    if counted != expected_seq && report.problems.is_empty() {
+        report.problem(format!(
+            "ledger: {counted} rows stored, {expected_seq} of them at places 0..{size}"
+        ));
     }
     if expected_seq < size && report.problems.is_empty() {
         report.problem(format!(
@@ -164,6 +184,26 @@ pub async fn verify_store(
             )),
         }
     }
+    // Each head names the size of the head signed before it: a head deleted from the middle
+    // leaves a gap that names it.
+    let chain = store.head_chain().await?;
+    let stored_sizes: std::collections::BTreeSet<i64> =
+        chain.iter().map(|(size, _)| *size).collect();
+    let mut previous = 0i64;
+    for (head_size, prev_size) in &chain {
+        if *prev_size >= 0 && *prev_size != previous {
+            if *prev_size > 0 && !stored_sizes.contains(prev_size) {
+                report.problem(format!(
+                    "tree head of size {prev_size}: missing (the head of size {head_size} was signed after it)"
+                ));
+            } else {
+                report.problem(format!(
+                    "tree head of size {head_size}: records the previous head as size {prev_size}, but the previous stored head is of size {previous}"
+                ));
+            }
+        }
+        previous = *head_size;
+    }
     if let Some(last) = heads.last()
         && (last.size as u64) < size
     {
@@ -172,6 +212,10 @@ pub async fn verify_store(
             last.size
         ));
     }
+
+    // Every blob the ledger references: present, of the recorded size, and its bytes still
+    // the ones committed (a document's SM3; an envelope's digest of its signed header).
+    check_blobs(store, &blob_refs, &mut report).await?;
 
     // Replay: the read tables must be exactly what the events say.
     let stored_entities: BTreeMap<String, store::EntityRow> = store
@@ -227,6 +271,106 @@ pub async fn verify_store(
         &mut report,
     );
     Ok(report)
+}
+
+/// A blob the ledger references, and the first entry that does.
+#[derive(Clone, Debug)]
+enum BlobRef {
+    /// A document (`{name, sm3, size}`): the blob's SM3 is its name.
+    Document { size: u64, seq: u64 },
+    /// A sealed envelope (an object with a `wrapped_key` and its digest in `sm3` or
+    /// `envelope`): filed under the digest of its signed header.
+    Envelope { seq: u64 },
+}
+
+fn is_digest(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Collects the blobs a payload references (documents, opened files, contracts, envelopes).
+fn collect_blob_refs(value: &serde_json::Value, seq: u64, out: &mut BTreeMap<String, BlobRef>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let text = |key: &str| map.get(key).and_then(|v| v.as_str());
+            if map.contains_key("wrapped_key") {
+                if let Some(digest) = text("sm3").or_else(|| text("envelope"))
+                    && is_digest(digest)
+                {
+                    out.entry(digest.to_string())
+                        .or_insert(BlobRef::Envelope { seq });
+                }
+            } else if let (Some(digest), Some(size), Some(_)) = (
+                text("sm3"),
+                map.get("size").and_then(|v| v.as_u64()),
+                text("name"),
+            ) && is_digest(digest)
+            {
+                out.entry(digest.to_string())
+                    .or_insert(BlobRef::Document { size, seq });
+            }
+            for child in map.values() {
+                collect_blob_refs(child, seq, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for child in items {
+                collect_blob_refs(child, seq, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn check_blobs(
+    store: &Store,
+    refs: &BTreeMap<String, BlobRef>,
+    report: &mut VerifyReport,
+) -> Result<(), AppError> {
+    for (digest, reference) in refs {
+        let seq = match reference {
+            BlobRef::Document { seq, .. } | BlobRef::Envelope { seq } => *seq,
+        };
+        let content = match store.blob(digest).await {
+            Ok(Some(content)) => content,
+            Ok(None) => {
+                report.problem(format!(
+                    "blob {digest} (referenced by entry {seq}): missing"
+                ));
+                continue;
+            }
+            Err(error) => {
+                report.problem(format!(
+                    "blob {digest} (referenced by entry {seq}): altered or unreadable: {error}"
+                ));
+                continue;
+            }
+        };
+        match reference {
+            BlobRef::Document { size, .. } => {
+                if content.len() as u64 != *size {
+                    report.problem(format!(
+                        "blob {digest} (referenced by entry {seq}): {} bytes, the ledger records {size}",
+                        content.len()
+                    ));
+                }
+            }
+            BlobRef::Envelope { .. } => {
+                let digest_now = crypto::Envelope::digest_of_file(&content)
+                    .map(|d| d.to_hex())
+                    .unwrap_or_default();
+                // The header commits to the package by its SM3, under the bidder's signature.
+                let opens = crypto::Envelope::from_bytes(&content)
+                    .is_ok_and(|envelope| envelope.verify().is_ok());
+                if digest_now != *digest || !opens {
+                    report.problem(format!(
+                        "blob {digest} (referenced by entry {seq}): the envelope's bytes no longer match its digest (altered)"
+                    ));
+                }
+            }
+        }
+    }
+    report.blobs = refs.len() as u64;
+    Ok(())
 }
 
 fn compare<T: PartialEq + std::fmt::Debug>(

@@ -210,6 +210,12 @@ struct VerifyArgs {
     /// of their `items`, or one page as served).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["draw", "draw_record", "auction"])]
     auction_record: Option<PathBuf>,
+    /// The platform's public key to check every signed head against, obtained out of band (the
+    /// hex SM2 point `04…` that `/api/v1/ledger/head` and the trading center's published notice
+    /// give, or a file holding it, or a PEM public key). Without it, only the key file of the
+    /// data directory counts; the key written in the database is never trusted on its own.
+    #[arg(long, value_name = "HEX_OR_FILE")]
+    public_key: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -597,8 +603,13 @@ async fn verify_draw(
             head.size
         )
     })?;
-    if signed.head.root.to_hex() != revealed.head_root || committed_seq >= signed.head.size {
-        bail!("the draw's seed does not name a signed head that includes its commitment");
+    // Exactly the head signed by the commitment's own transaction: a later head (another root)
+    // would let whoever reveals pick among several seeds.
+    if signed.head.root.to_hex() != revealed.head_root || signed.head.size != committed_seq + 1 {
+        bail!(
+            "the draw's seed does not name the signed head of its commitment (size {})",
+            committed_seq.saturating_add(1)
+        );
     }
     let result = app::check_draw(&committed, &revealed).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -760,13 +771,14 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     }
     let draw = args.draw;
     let auction = args.auction;
+    let pinned = args.public_key;
     let args = args.store;
     let url = database_url(&args)?;
     let store = store::Store::open(&url)
         .await
         .context("failed to open the database")?;
     let origin = store.meta("origin").await?.unwrap_or_default();
-    let key = public_key(&args.data_dir, &store).await?;
+    let key = public_key(pinned.as_deref(), &args.data_dir, &store).await?;
     if let Some(id) = draw {
         return verify_draw(&store, &key, &origin, &id).await;
     }
@@ -790,8 +802,8 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "checked {} entries, {} tree nodes, {} signed heads, {} entities, {} accounts",
-        report.entries, report.nodes, report.heads, report.entities, report.accounts
+        "checked {} entries, {} tree nodes, {} signed heads, {} blobs, {} entities, {} accounts",
+        report.entries, report.nodes, report.heads, report.blobs, report.entities, report.accounts
     );
     if report.is_sound() {
         println!("OK: the store is sound");
@@ -836,39 +848,52 @@ fn report_auction(events: &[domain::AuctionEvent]) -> anyhow::Result<()> {
     }
 }
 
-/// The witness key to check against: the key file of the data directory when there is one (an
-/// independent source), else the key recorded in the database.
-async fn public_key(data_dir: &Path, store: &store::Store) -> anyhow::Result<crypto::PublicKey> {
+/// The witness key to check against, pinned from outside the database: `--public-key` (hex, a
+/// file holding the hex, or a PEM public key), else the key file of the data directory (the
+/// operator's own check). The key recorded in the database is only compared, never trusted: who
+/// can write the database could have written it, and re-signed history with a key of their own.
+async fn public_key(
+    pinned: Option<&str>,
+    data_dir: &Path,
+    store: &store::Store,
+) -> anyhow::Result<crypto::PublicKey> {
     let path = data_dir.join("platform-key.pem");
     let recorded = store.meta("public_key").await?;
-    if path.exists() {
+    let key = if let Some(pinned) = pinned {
+        let text = if Path::new(pinned).is_file() {
+            std::fs::read_to_string(pinned).context("failed to read the pinned public key")?
+        } else {
+            pinned.to_string()
+        };
+        let text = text.trim();
+        if text.starts_with("-----BEGIN") {
+            crypto::PublicKey::from_spki_pem(text)
+        } else {
+            crypto::PublicKey::from_hex(&text.to_ascii_lowercase())
+        }
+        .map_err(|e| anyhow::anyhow!("the pinned public key is not an SM2 public key: {e}"))?
+    } else if path.exists() {
         let pem = std::fs::read_to_string(&path).context("failed to read the platform key")?;
-        let key = crypto::PlatformKey::from_pkcs8_pem(&pem)
+        crypto::PlatformKey::from_pkcs8_pem(&pem)
             .map_err(|e| anyhow::anyhow!("{e}"))?
-            .public_key();
-        if let Some(recorded) = recorded
-            && recorded != key.to_hex()
-        {
-            bail!(
-                "the database records another platform key than {}",
-                path.display()
-            );
-        }
-        return Ok(key);
+            .public_key()
+    } else {
+        bail!(
+            "no pinned platform key: pass --public-key with the key obtained out of band \
+             (docs/ledger.md, \"Pinning the platform key\"); the key recorded in the database \
+             is not trusted on its own"
+        );
+    };
+    if let Some(recorded) = recorded
+        && recorded != key.to_hex()
+    {
+        bail!(
+            "the database records another platform key ({recorded}) than the pinned one ({}): \
+             its signed heads are not the platform's",
+            key.to_hex()
+        );
     }
-    match recorded {
-        Some(hex) => {
-            eprintln!(
-                "note: no key file in {}; checking against the key recorded in the database",
-                data_dir.display()
-            );
-            crypto::PublicKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("{e}"))
-        }
-        None => bail!(
-            "no platform key: neither {} nor a key recorded in the database",
-            path.display()
-        ),
-    }
+    Ok(key)
 }
 
 fn now_ms() -> i64 {

@@ -144,6 +144,14 @@ impl PublicKey {
             .map_err(|_| CryptoError::InvalidKey("SPKI encoding"))
     }
 
+    /// Reads an SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub fn from_spki_pem(pem: &str) -> Result<Self, CryptoError> {
+        use sm2::pkcs8::DecodePublicKey;
+        let key = sm2::PublicKey::from_public_key_pem(pem)
+            .map_err(|_| CryptoError::InvalidKey("SPKI PEM public key"))?;
+        Self::from_sec1_bytes(key.to_sec1_point(false).as_bytes())
+    }
+
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), CryptoError> {
         let signature = sm2::dsa::Signature::from_slice(&signature.0)
             .map_err(|_| CryptoError::InvalidSignature)?;

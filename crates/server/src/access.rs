@@ -90,10 +90,13 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         Access::Public,
     ),
     (Method::GET, "/api/v1/ledger/consistency", Access::Public),
+    (Method::GET, "/api/v1/ledger/heads", Access::Public),
     (Method::POST, "/api/v1/session", Access::Public),
     (Method::DELETE, "/api/v1/session", Access::Authenticated),
     (Method::GET, "/api/v1/me", Access::Authenticated),
     (Method::POST, "/api/v1/tokens", Access::Authenticated),
+    (Method::GET, "/api/v1/tokens", Access::Authenticated),
+    (Method::DELETE, "/api/v1/tokens/{id}", Access::Authenticated),
     (Method::POST, "/api/v1/registrations", Access::Public),
     (Method::GET, "/api/v1/entities", Access::Public),
     (Method::POST, "/api/v1/entities", OPERATOR),
@@ -132,6 +135,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/register", Access::Public),
     (Method::POST, "/register", Access::Public),
     (Method::GET, "/me", Access::Authenticated),
+    (Method::POST, "/me/tokens", Access::Authenticated),
+    (Method::POST, "/me/tokens/revoke", Access::Authenticated),
     (Method::GET, "/search", Access::Public),
     (Method::GET, "/api/v1/search", Access::Public),
     (Method::GET, "/open-data", Access::Public),
@@ -620,8 +625,10 @@ pub(crate) fn urlencode(text: &str) -> String {
 
 /// Checks the CSRF token in the `x-csrf-token` header, in the `csrf` field of a form body
 /// (which is read and put back), or — for a file upload (`multipart/form-data`), whose body is
-/// streamed to the handler and not read here — in the `csrf` query parameter of the form's
-/// action.
+/// streamed to the handler — in its **first** part, a `csrf` field (the page's forms put the
+/// hidden input first; browsers send fields in document order). Only that part is read here;
+/// the rest streams on untouched. The token never goes into a URL, where access logs and
+/// `Referer` headers would keep it.
 async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request) {
     if expected.is_empty() {
         return (false, request);
@@ -636,10 +643,10 @@ async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if content_type.starts_with("multipart/form-data") {
-        let ok = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-            .find(|(k, _)| k == "csrf")
-            .is_some_and(|(_, v)| constant_time_eq(&v, expected));
-        return (ok, request);
+        let Some(boundary) = multipart_boundary(content_type) else {
+            return (false, request);
+        };
+        return multipart_csrf(request, &boundary, expected).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return (false, request);
@@ -652,6 +659,80 @@ async fn csrf_token_matches(request: Request, expected: &str) -> (bool, Request)
         .find(|(k, _)| k == "csrf")
         .is_some_and(|(_, v)| constant_time_eq(&v, expected));
     (ok, Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The `boundary` parameter of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.trim().split_once('=')?;
+        name.eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"').to_string())
+            .filter(|b| !b.is_empty() && b.len() <= 200)
+    })
+}
+
+/// What the start of a multipart body says of its first part: `Some(Some(value))` once the part
+/// is complete and is the `csrf` field, `Some(None)` once it is clearly something else, `None`
+/// while more bytes are needed.
+fn first_part_csrf(prefix: &[u8], boundary: &str) -> Option<Option<String>> {
+    let opening = format!("--{boundary}\r\n");
+    if prefix.len() < opening.len() {
+        return None;
+    }
+    let Some(rest) = prefix.strip_prefix(opening.as_bytes()) else {
+        return Some(None);
+    };
+    let Some(headers_end) = find(rest, b"\r\n\r\n") else {
+        return (rest.len() > 1024).then_some(None);
+    };
+    let headers = String::from_utf8_lossy(&rest[..headers_end]).to_ascii_lowercase();
+    let named_csrf = headers.lines().any(|line| {
+        line.starts_with("content-disposition:")
+            && line.contains("form-data")
+            && line
+                .split(';')
+                .any(|param| matches!(param.trim(), "name=\"csrf\"" | "name=csrf"))
+    });
+    if !named_csrf {
+        return Some(None);
+    }
+    let value = &rest[headers_end + 4..];
+    let closing = format!("\r\n--{boundary}");
+    match find(value, closing.as_bytes()) {
+        Some(end) => Some(Some(String::from_utf8_lossy(&value[..end]).into_owned())),
+        None => (value.len() > 1024).then_some(None),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Reads a multipart body only as far as its first part, checks it is the session's CSRF
+/// token, and puts the bytes read back in front of the rest of the stream.
+async fn multipart_csrf(request: Request, boundary: &str, expected: &str) -> (bool, Request) {
+    use futures_util::StreamExt;
+    let (parts, body) = request.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut prefix: Vec<u8> = Vec::new();
+    let verdict = loop {
+        if let Some(found) = first_part_csrf(&prefix, boundary) {
+            break found;
+        }
+        if prefix.len() > 4096 {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk),
+            _ => break None,
+        }
+    };
+    let ok = verdict.is_some_and(|value| constant_time_eq(&value, expected));
+    let head = futures_util::stream::iter([Ok::<_, axum::Error>(axum::body::Bytes::from(prefix))]);
+    let body = Body::from_stream(head.chain(stream));
+    (ok, Request::from_parts(parts, body))
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {

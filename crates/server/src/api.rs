@@ -102,23 +102,59 @@ pub(crate) async fn ledger_entries(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProofQuery {
-    /// The size of a signed head; default the newest.
+    /// The tree size to prove to: any size up to the newest signed head's; default the newest.
     pub(crate) size: Option<u64>,
 }
 
-/// The inclusion proof of one entry to a signed head.
+/// The inclusion proof of one entry to the tree of any size up to the newest signed head's.
 #[utoipa::path(get, path = "/api/v1/ledger/entries/{seq}/proof", tag = "交易见证", params(("seq" = u64, Path), ProofQuery), responses((status = 200, body = InclusionDto), (status = 404, body = ErrorBody)))]
 pub(crate) async fn ledger_proof(
     State(state): State<Arc<AppState>>,
     Path(seq): Path<u64>,
     ApiQuery(query): ApiQuery<ProofQuery>,
 ) -> ApiResult<Json<InclusionDto>> {
-    let bundle = state.app.inclusion(seq, query.size).await?;
+    let proof = state.app.inclusion_to_size(seq, query.size).await?;
+    let key = state.app.public_key();
     Ok(Json(InclusionDto {
-        seq: bundle.seq,
-        leaf_hash: bundle.leaf_hash.to_hex(),
-        tree_head: TreeHeadDto::from_head(&bundle.tree_head, &state.app.public_key()),
-        path: bundle.path.iter().map(|h| h.to_hex()).collect(),
+        seq: proof.seq,
+        leaf_hash: proof.leaf_hash.to_hex(),
+        size: proof.size,
+        root: proof.root.to_hex(),
+        tree_head: proof
+            .tree_head
+            .as_ref()
+            .map(|head| TreeHeadDto::from_head(head, &key)),
+        path: proof.path.iter().map(|h| h.to_hex()).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HeadsQuery {
+    /// Only heads larger than this size (default 0).
+    #[serde(default)]
+    pub(crate) after: u64,
+    /// At most this many (1–1000, default 1000).
+    pub(crate) limit: Option<u64>,
+}
+
+/// The sizes of the signed heads, in order: which checkpoints the platform has signed.
+#[utoipa::path(get, path = "/api/v1/ledger/heads", tag = "交易见证", params(HeadsQuery), responses((status = 200, body = HeadSizesDto), (status = 400, body = ErrorBody)))]
+pub(crate) async fn ledger_heads(
+    State(state): State<Arc<AppState>>,
+    ApiQuery(query): ApiQuery<HeadsQuery>,
+) -> ApiResult<Json<HeadSizesDto>> {
+    let limit = query.limit.unwrap_or(1000).clamp(1, 1000);
+    let heads = state.app.head_sizes(query.after, limit).await?;
+    let next_after = (heads.len() as u64 == limit)
+        .then(|| heads.last().map(|(size, _)| *size))
+        .flatten();
+    Ok(Json(HeadSizesDto {
+        heads: heads
+            .into_iter()
+            .map(|(size, timestamp_ms)| HeadSizeDto { size, timestamp_ms })
+            .collect(),
+        next_after,
     }))
 }
 
@@ -129,18 +165,29 @@ pub(crate) struct ConsistencyQuery {
     pub(crate) second: u64,
 }
 
-/// The consistency proof between two signed heads.
+/// The consistency proof between the trees of two sizes (any sizes up to the newest signed
+/// head's; each with its signed head when one is stored).
 #[utoipa::path(get, path = "/api/v1/ledger/consistency", tag = "交易见证", params(ConsistencyQuery), responses((status = 200, body = ConsistencyDto), (status = 404, body = ErrorBody)))]
 pub(crate) async fn ledger_consistency(
     State(state): State<Arc<AppState>>,
     ApiQuery(query): ApiQuery<ConsistencyQuery>,
 ) -> ApiResult<Json<ConsistencyDto>> {
-    let bundle = state.app.consistency(query.first, query.second).await?;
+    let proof = state
+        .app
+        .consistency_of_sizes(query.first, query.second)
+        .await?;
     let key = state.app.public_key();
+    let head = |head: &Option<ledger::SignedTreeHead>| {
+        head.as_ref().map(|head| TreeHeadDto::from_head(head, &key))
+    };
     Ok(Json(ConsistencyDto {
-        first: TreeHeadDto::from_head(&bundle.first, &key),
-        second: TreeHeadDto::from_head(&bundle.second, &key),
-        path: bundle.path.iter().map(|h| h.to_hex()).collect(),
+        first_size: proof.first_size,
+        first_root: proof.first_root.to_hex(),
+        first: head(&proof.first),
+        second_size: proof.second_size,
+        second_root: proof.second_root.to_hex(),
+        second: head(&proof.second),
+        path: proof.path.iter().map(|h| h.to_hex()).collect(),
     }))
 }
 
@@ -171,10 +218,15 @@ pub(crate) async fn login(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "账号", responses((status = 204)))]
 pub(crate) async fn logout(
     State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     if let Some(token) = session_token(&headers) {
         state.app.logout(&token).await?;
+    }
+    // A machine client logging out with its bearer token revokes that token.
+    if let Some(caller) = maybe.0.as_ref() {
+        state.app.revoke_own_token(caller).await?;
     }
     let cookie = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
@@ -221,6 +273,43 @@ pub(crate) async fn create_token(
         }),
     )
         .into_response())
+}
+
+/// The caller's API tokens (never the tokens themselves: their SM3 ids, names and times).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "账号", responses((status = 200, body = Vec<TokenDto>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn list_tokens(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+) -> ApiResult<Json<Vec<TokenDto>>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(
+        state
+            .app
+            .api_tokens(caller)
+            .await?
+            .into_iter()
+            .map(|t| TokenDto {
+                id: t.id,
+                name: t.name,
+                created_at_ms: t.created_at_ms,
+                expires_at_ms: t.expires_at_ms,
+                revoked: t.revoked,
+                active: t.active,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes one of the caller's API tokens, by its id (as listed).
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "账号", params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+pub(crate) async fn revoke_token(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let caller = caller(&maybe)?;
+    state.app.revoke_api_token(caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Self-service registration of a market entity and its first account (waits for review).
@@ -376,11 +465,14 @@ pub(crate) async fn account(
         ledger_checkpoint,
         ledger_entries,
         ledger_proof,
+        ledger_heads,
         ledger_consistency,
         login,
         logout,
         me,
         create_token,
+        list_tokens,
+        revoke_token,
         register,
         register_by_operator,
         entities,

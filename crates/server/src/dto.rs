@@ -97,6 +97,19 @@ fn default_token_days() -> u32 {
     90
 }
 
+/// An API token as its owner sees it listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenDto {
+    /// SM3 of the token, hex: its name for revocation (not the token).
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) created_at_ms: i64,
+    pub(crate) expires_at_ms: i64,
+    pub(crate) revoked: bool,
+    /// Neither revoked nor expired.
+    pub(crate) active: bool,
+}
+
 /// A new API token, shown once.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TokenResponse {
@@ -206,16 +219,44 @@ pub(crate) struct EntriesDto {
 pub(crate) struct InclusionDto {
     pub(crate) seq: u64,
     pub(crate) leaf_hash: String,
-    pub(crate) tree_head: TreeHeadDto,
+    /// The tree size the proof leads to (any size up to the newest signed head's).
+    pub(crate) size: u64,
+    /// That tree's SM3 root, hex, computed from the stored nodes.
+    pub(crate) root: String,
+    /// The head signed at that size, when one is stored (compare `root` with a receipt's head
+    /// otherwise, or ask `/api/v1/ledger/consistency` from that size to the newest head).
+    pub(crate) tree_head: Option<TreeHeadDto>,
     pub(crate) path: Vec<String>,
 }
 
 /// A consistency proof (RFC 9162 §2.1.4) between two signed heads.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ConsistencyDto {
-    pub(crate) first: TreeHeadDto,
-    pub(crate) second: TreeHeadDto,
+    pub(crate) first_size: u64,
+    /// The first tree's SM3 root, hex, computed from the stored nodes.
+    pub(crate) first_root: String,
+    /// The head signed at the first size, when one is stored.
+    pub(crate) first: Option<TreeHeadDto>,
+    pub(crate) second_size: u64,
+    pub(crate) second_root: String,
+    /// The head signed at the second size, when one is stored.
+    pub(crate) second: Option<TreeHeadDto>,
     pub(crate) path: Vec<String>,
+}
+
+/// The sizes of signed heads, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HeadSizesDto {
+    pub(crate) heads: Vec<HeadSizeDto>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub(crate) next_after: Option<u64>,
+}
+
+/// One signed head's size and time.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HeadSizeDto {
+    pub(crate) size: u64,
+    pub(crate) timestamp_ms: i64,
 }
 
 /// A market entity.

@@ -22,6 +22,7 @@ mod pages;
 mod portal_pages;
 mod reference_pages;
 mod request_id;
+mod security_headers;
 mod tender_api;
 mod tender_pages;
 
@@ -78,9 +79,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/ledger/entries", get(api::ledger_entries))
         .route("/api/v1/ledger/entries/{seq}/proof", get(api::ledger_proof))
         .route("/api/v1/ledger/consistency", get(api::ledger_consistency))
+        .route("/api/v1/ledger/heads", get(api::ledger_heads))
         .route("/api/v1/session", post(api::login).delete(api::logout))
         .route("/api/v1/me", get(api::me))
-        .route("/api/v1/tokens", post(api::create_token))
+        .route(
+            "/api/v1/tokens",
+            post(api::create_token).get(api::list_tokens),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(api::revoke_token),
+        )
         .route("/api/v1/registrations", post(api::register))
         .route(
             "/api/v1/entities",
@@ -118,6 +127,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(pages::register_form).post(pages::register_submit),
         )
         .route("/me", get(pages::me))
+        .route("/me/tokens", post(pages::create_token_form))
+        .route("/me/tokens/revoke", post(pages::revoke_token_form))
         .route("/entities", get(pages::entities))
         .route("/entities/{id}", get(pages::entity))
         .route(
@@ -517,6 +528,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(from_fn(security_headers::layer))
         .layer(from_fn(request_id::layer))
         .with_state(state)
 }

@@ -160,6 +160,10 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
             include_str!("../static/ledger.js"),
             "text/javascript; charset=utf-8",
         ),
+        "ui.js" => (
+            include_str!("../static/ui.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "countdown.js" => (
             include_str!("../static/countdown.js"),
             "text/javascript; charset=utf-8",
@@ -738,6 +742,13 @@ struct MePage {
     roles: String,
     account_status: &'static str,
     entity: Option<EntityPageView>,
+    csrf: String,
+    /// (id, name, created, expires, state label, active)
+    tokens: Vec<(String, String, String, String, &'static str, bool)>,
+    /// A token just issued: shown once, on this page only (never in a URL or a log).
+    new_token: String,
+    notice: String,
+    notice_tone: &'static str,
 }
 
 pub(crate) async fn me(
@@ -747,24 +758,139 @@ pub(crate) async fn me(
     let Some(who) = caller.0.clone() else {
         return Redirect::to("/login?next=/me").into_response();
     };
+    me_page(&state, &caller, &who, String::new(), String::new(), "info").await
+}
+
+async fn me_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    who: &app::Caller,
+    new_token: String,
+    notice: String,
+    notice_tone: &'static str,
+) -> Response {
     let result: Result<Response, AppError> = async {
         let account = state.app.account_view(&who.username).await?;
         let entity = state
             .app
-            .entity(Some(&who), &who.entity_id)
+            .entity(Some(who), &who.entity_id)
             .await
             .ok()
             .map(entity_view);
-        Ok(render(MePage {
-            layout: layout(&state, &caller, "我的账号", "", &[("我的账号", "")]),
+        let tokens = state
+            .app
+            .api_tokens(who)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let label = if t.revoked {
+                    "已吊销"
+                } else if t.active {
+                    "有效"
+                } else {
+                    "已过期"
+                };
+                (
+                    t.id,
+                    t.name,
+                    beijing_time(t.created_at_ms),
+                    beijing_time(t.expires_at_ms),
+                    label,
+                    t.active,
+                )
+            })
+            .collect();
+        let mut response = render(MePage {
+            layout: layout(state, caller, "我的账号", "", &[("我的账号", "")]),
             roles: roles_label(&account.roles),
             account_status: status_label(&account.status),
             account,
             entity,
-        }))
+            csrf: who.csrf.clone().unwrap_or_default(),
+            tokens,
+            new_token,
+            notice,
+            notice_tone,
+        });
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        Ok(response)
     }
     .await;
     result.unwrap_or_else(app_error_page)
+}
+
+/// 签发 API 令牌 from the account page: the token is shown once, in the answer to this post.
+pub(crate) async fn create_token_form(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.clone() else {
+        return Redirect::to("/login?next=/me").into_response();
+    };
+    let mut name = String::new();
+    let mut days = String::new();
+    for (key, value) in form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "name" => name = value.into_owned(),
+            "valid_days" => days = value.into_owned(),
+            _ => {}
+        }
+    }
+    let valid_days = days.trim().parse::<u32>().unwrap_or(0);
+    match state.app.create_api_token(&who, &name, valid_days).await {
+        Ok((token, _)) => {
+            me_page(
+                &state,
+                &caller,
+                &who,
+                token,
+                "令牌已签发。请立即复制保存：离开本页后将无法再次查看。".into(),
+                "ok",
+            )
+            .await
+        }
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        Err(error) => {
+            let error = ApiError::from(error);
+            me_page(
+                &state,
+                &caller,
+                &who,
+                String::new(),
+                format!("{}（{}）", error.message, error.code),
+                "bad",
+            )
+            .await
+        }
+    }
+}
+
+/// 吊销 one of the caller's API tokens from the account page.
+pub(crate) async fn revoke_token_form(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.clone() else {
+        return Redirect::to("/login?next=/me").into_response();
+    };
+    let id = form_urlencoded::parse(&body)
+        .find(|(key, _)| key == "id")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let (notice, tone) = match state.app.revoke_api_token(&who, &id).await {
+        Ok(()) => ("令牌已吊销，使用它的请求将被拒绝。".to_string(), "ok"),
+        Err(AppError::Internal(detail)) => return app_error_page(AppError::Internal(detail)),
+        Err(error) => {
+            let error = ApiError::from(error);
+            (format!("{}（{}）", error.message, error.code), "bad")
+        }
+    };
+    me_page(&state, &caller, &who, String::new(), notice, tone).await
 }
 
 #[derive(Debug, Deserialize)]

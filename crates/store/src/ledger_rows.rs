@@ -74,11 +74,14 @@ pub(crate) fn head_from_row(row: &AnyRow) -> Result<HeadRow, StoreError> {
 }
 
 impl Store {
-    /// Entries with `from <= seq < to`, in order.
+    /// Entries with `from <= seq < to`, in order; never a row outside `0..size` (a row stored
+    /// beyond the tip or at a negative place is not part of the ledger: only `ggzy verify`
+    /// looks at such rows, through `entries_outside`).
     pub async fn entries(&self, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
-             FROM ledger_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+             FROM ledger_entries WHERE seq >= $1 AND seq < $2 \
+             AND seq >= 0 AND seq < (SELECT size FROM ledger_tip WHERE id = 1) ORDER BY seq",
         )
         .bind(from as i64)
         .bind(to as i64)
@@ -95,7 +98,8 @@ impl Store {
     pub async fn stream_entries(&self, stream: &str) -> Result<Vec<EntryRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
-             FROM ledger_entries WHERE stream = $1 ORDER BY seq",
+             FROM ledger_entries WHERE stream = $1 \
+             AND seq >= 0 AND seq < (SELECT size FROM ledger_tip WHERE id = 1) ORDER BY seq",
         )
         .bind(stream)
         .fetch_all(self.pool())
@@ -114,7 +118,8 @@ impl Store {
         let mut rows = if after_seq >= 0 {
             sqlx::query(
                 "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
-                 FROM ledger_entries WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                 FROM ledger_entries WHERE stream = $1 AND seq > $2 \
+                 AND seq < (SELECT size FROM ledger_tip WHERE id = 1) ORDER BY seq LIMIT $3",
             )
             .bind(stream)
             .bind(after_seq)
@@ -124,7 +129,9 @@ impl Store {
         } else {
             let mut rows = sqlx::query(
                 "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
-                 FROM ledger_entries WHERE stream = $1 ORDER BY seq DESC LIMIT $2",
+                 FROM ledger_entries WHERE stream = $1 \
+                 AND seq >= 0 AND seq < (SELECT size FROM ledger_tip WHERE id = 1) \
+                 ORDER BY seq DESC LIMIT $2",
             )
             .bind(stream)
             .bind(limit as i64)
@@ -195,6 +202,50 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?;
         rows.iter().map(head_from_row).collect()
+    }
+
+    /// The places of up to `limit` stored rows outside `0..size` (negative, or at or beyond
+    /// the tip): rows the ledger does not contain, which the verifier names.
+    pub async fn entries_outside(&self, size: u64, limit: u64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq FROM ledger_entries WHERE seq < 0 OR seq >= $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(size as i64)
+        .bind(limit as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get::<i64, _>("seq")?))
+            .collect()
+    }
+
+    /// Each signed head's size with the size of the head signed before it (`prev_size`; 0 for
+    /// the first, −1 for heads stored before the column existed), in size order.
+    pub async fn head_chain(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT size, prev_size FROM ledger_heads ORDER BY size")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("size")?, row.try_get("prev_size")?)))
+            .collect()
+    }
+
+    /// Signed heads' sizes and times after `after_size`, at most `limit`, in size order.
+    pub async fn head_sizes(
+        &self,
+        after_size: u64,
+        limit: u64,
+    ) -> Result<Vec<(u64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT size, at_ms FROM ledger_heads WHERE size > $1 ORDER BY size LIMIT $2",
+        )
+        .bind(after_size as i64)
+        .bind(limit as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<i64, _>("size")? as u64, row.try_get("at_ms")?)))
+            .collect()
     }
 
     /// The number of stored entries, counted (the verifier compares it with the tip's size).

@@ -100,6 +100,30 @@ impl Store {
         Ok(())
     }
 
+    /// An account's API tokens, newest first (at most `limit`).
+    pub async fn tokens_of(&self, username: &str, limit: u64) -> Result<Vec<TokenRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, username, name, created_at_ms, expires_at_ms, revoked FROM api_tokens \
+             WHERE username = $1 ORDER BY created_at_ms DESC, id LIMIT $2",
+        )
+        .bind(username)
+        .bind(limit as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// Revokes the token `id` of `username`; false when the account has no such token.
+    pub async fn revoke_token(&self, id: &str, username: &str) -> Result<bool, StoreError> {
+        let result =
+            sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND username = $2")
+                .bind(id)
+                .bind(username)
+                .execute(self.pool())
+                .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
     pub async fn token(&self, id: &str) -> Result<Option<TokenRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, username, name, created_at_ms, expires_at_ms, revoked FROM api_tokens WHERE id = $1",
@@ -107,18 +131,19 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|row| {
-            Ok(TokenRow {
-                id: row.try_get("id")?,
-                username: row.try_get("username")?,
-                name: row.try_get("name")?,
-                created_at_ms: row.try_get("created_at_ms")?,
-                expires_at_ms: row.try_get("expires_at_ms")?,
-                revoked: row.try_get::<i16, _>("revoked")? != 0,
-            })
-        })
-        .transpose()
+        row.as_ref().map(token_from_row).transpose()
     }
+}
+
+fn token_from_row(row: &sqlx::any::AnyRow) -> Result<TokenRow, StoreError> {
+    Ok(TokenRow {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        name: row.try_get("name")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        expires_at_ms: row.try_get("expires_at_ms")?,
+        revoked: row.try_get::<i16, _>("revoked")? != 0,
+    })
 }
 
 impl Store {

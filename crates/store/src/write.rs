@@ -55,9 +55,10 @@ impl<'a> WriteTx<'a> {
     pub async fn stream_entries(&mut self, stream: &str) -> Result<Vec<EntryRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash \
-             FROM ledger_entries WHERE stream = $1 ORDER BY seq",
+             FROM ledger_entries WHERE stream = $1 AND seq >= 0 AND seq < $2 ORDER BY seq",
         )
         .bind(stream)
+        .bind(self.size as i64)
         .fetch_all(&mut *self.tx)
         .await?;
         rows.iter().map(entry_from_row).collect()
@@ -203,7 +204,8 @@ impl<'a> WriteTx<'a> {
 
     pub async fn insert_head(&mut self, head: &HeadRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO ledger_heads (size, root, at_ms, signature) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO ledger_heads (size, root, at_ms, signature, prev_size) \
+             VALUES ($1, $2, $3, $4, COALESCE((SELECT MAX(size) FROM ledger_heads), 0))",
         )
         .bind(head.size)
         .bind(&head.root)

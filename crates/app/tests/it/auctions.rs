@@ -189,6 +189,26 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
                 .code(),
             "AUCTION_NOT_YOUR_TURN"
         );
+        // The eligibility gate of every trading act: suspended after registering, bidder2's
+        // bid is refused before the sale sees it (nothing recorded); reinstated, it bids.
+        test.app
+            .suspend_entity(&op, &bidder2.entity_id, "涉嫌串通投标，暂停交易")
+            .await
+            .unwrap();
+        let size = test.size().await;
+        assert_eq!(
+            test.app
+                .auction_bid(&bidder2, "TD-2026-001", 103_000_000, 1)
+                .await
+                .unwrap_err()
+                .code(),
+            "ENTITY_NOT_ACTIVE"
+        );
+        assert_eq!(test.size().await, size);
+        test.app
+            .reinstate_entity(&op, &bidder2.entity_id, "调查结束，恢复交易")
+            .await
+            .unwrap();
         test.app
             .auction_bid(&bidder2, "TD-2026-001", 103_000_000, 1)
             .await

@@ -142,6 +142,7 @@ impl TestCallers for App {
             entity_id: String::new(),
             roles: vec![domain::Role::Operator],
             csrf: None,
+            api_token: None,
         }
     }
 
@@ -152,6 +153,7 @@ impl TestCallers for App {
             entity_id: String::new(),
             roles: vec![domain::Role::Bidder],
             csrf: None,
+            api_token: None,
         }
     }
 }

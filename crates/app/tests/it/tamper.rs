@@ -57,6 +57,30 @@ const CASES: &[(&str, &[&str], &str)] = &[
         "entry",
     ),
     (
+        "row far beyond the tip",
+        &[
+            "INSERT INTO ledger_entries (seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash) \
+           SELECT seq + 1000000, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash FROM ledger_entries WHERE seq = 2",
+        ],
+        "entry 1000002: stored outside the ledger",
+    ),
+    (
+        "row at a negative place",
+        &[
+            "INSERT INTO ledger_entries (seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash) \
+           SELECT seq - 1000, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash FROM ledger_entries WHERE seq = 2",
+        ],
+        "entry -998: stored outside the ledger",
+    ),
+    (
+        "signed head deleted from the middle",
+        &[
+            "DELETE FROM ledger_heads WHERE size = (SELECT MIN(size) FROM ledger_heads \
+           WHERE size > (SELECT MIN(size) FROM ledger_heads))",
+        ],
+        "missing (the head of size",
+    ),
+    (
         "reordered entries",
         &[
             "UPDATE ledger_entries SET seq = -1 WHERE seq = 3",
@@ -134,5 +158,171 @@ async fn a_sound_demo_store_verifies() {
             .await
             .unwrap();
         assert!(report.problems[0].contains("signature does not verify"));
+    }
+}
+
+/// A row stored outside `0..size` is never read as part of its stream (a forged event far
+/// beyond the tip cannot change what the application decides), and verify names it.
+#[tokio::test]
+async fn rows_outside_the_ledger_are_never_read() {
+    for test in demo_apps().await {
+        let stream = test.app.store().entries(2, 3).await.unwrap()[0]
+            .stream
+            .clone();
+        let before = test
+            .app
+            .store()
+            .stream_entries(&stream)
+            .await
+            .unwrap()
+            .len();
+        let pool = test.raw().await;
+        for offset in ["+ 1000000", "- 1000"] {
+            run(
+                &pool,
+                &format!(
+                    "INSERT INTO ledger_entries (seq, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash) \
+                     SELECT seq {offset}, stream, kind, visibility, actor, at_ms, payload, salt, leaf_hash FROM ledger_entries WHERE seq = 2"
+                ),
+            )
+            .await;
+        }
+        pool.close().await;
+        let store = test.app.store();
+        assert_eq!(store.stream_entries(&stream).await.unwrap().len(), before);
+        let size = test.size().await as i64;
+        for page in [
+            store.stream_page(&stream, -1, 100).await.unwrap(),
+            store.stream_page(&stream, 0, 100).await.unwrap(),
+        ] {
+            assert!(page.iter().all(|r| r.seq >= 0 && r.seq < size));
+        }
+        let report = app::verify_store(store, &test.app.public_key(), "ggzy.test")
+            .await
+            .unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains("entry -998")),
+            "{:?}",
+            report.problems
+        );
+        assert!(
+            report.problems.iter().any(|p| p.contains("entry 1000002")),
+            "{:?}",
+            report.problems
+        );
+    }
+}
+
+/// A signed head deleted from the middle strands no receipt: proofs are served to any size up
+/// to the newest head from the stored nodes, and they verify against the receipt's own head.
+#[tokio::test]
+async fn a_deleted_head_strands_no_receipt() {
+    for test in demo_apps().await {
+        let heads = test.app.head_sizes(0, 1000).await.unwrap();
+        assert!(heads.len() >= 3 && heads.windows(2).all(|w| w[0].0 < w[1].0));
+        let (size, _) = heads[1];
+        let row = test.app.store().head_at(size).await.unwrap().unwrap();
+        let pool = test.raw().await;
+        run(
+            &pool,
+            &format!("DELETE FROM ledger_heads WHERE size = {size}"),
+        )
+        .await;
+        pool.close().await;
+        assert!(
+            !test
+                .app
+                .head_sizes(0, 1000)
+                .await
+                .unwrap()
+                .iter()
+                .any(|h| h.0 == size)
+        );
+        let newest = test.app.ledger_head().await.unwrap();
+        // The receipt holder's head (root `row.root` at `size`) reaches the newest head.
+        let consistency = test
+            .app
+            .consistency_of_sizes(size, newest.head.size)
+            .await
+            .unwrap();
+        assert!(consistency.first.is_none());
+        assert_eq!(
+            consistency.first_root.as_bytes().as_slice(),
+            row.root.as_slice()
+        );
+        let receipt_root = crypto::Sm3Hash::from_slice(&row.root).unwrap();
+        ledger::verify_consistency(
+            size,
+            newest.head.size,
+            &receipt_root,
+            &newest.head.root,
+            &consistency.path,
+        )
+        .unwrap();
+        // And an inclusion proof to that size still comes, to the same root.
+        let entry = test.app.store().entry(size - 1).await.unwrap().unwrap();
+        let proof = test
+            .app
+            .inclusion_to_size(size - 1, Some(size))
+            .await
+            .unwrap();
+        assert!(proof.tree_head.is_none());
+        ledger::verify_inclusion(
+            &crypto::Sm3Hash::from_slice(&entry.leaf_hash).unwrap(),
+            size - 1,
+            size,
+            &proof.path,
+            &receipt_root,
+        )
+        .unwrap();
+        // Beyond the newest head, nothing is proven.
+        assert!(
+            test.app
+                .inclusion_to_size(0, Some(newest.head.size + 1))
+                .await
+                .is_err()
+        );
+    }
+}
+
+/// Every blob the ledger references is checked: a document's flipped byte, a deleted document.
+#[tokio::test]
+async fn altered_and_missing_blobs_are_named() {
+    for test in demo_apps().await {
+        app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, _) = crate::tendering::published(&test, "文档校验项目").await;
+        let digest = procedure.documents.clone().unwrap().sm3;
+        let report = app::verify_store(test.app.store(), &test.app.public_key(), "ggzy.test")
+            .await
+            .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+        assert!(report.blobs >= 1);
+        let pool = test.raw().await;
+        let mut content = test.app.store().blob(&digest).await.unwrap().unwrap();
+        content[0] ^= 1;
+        sqlx::query("UPDATE blobs SET content = $1 WHERE hash = $2")
+            .bind(content)
+            .bind(&digest)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let problem = first_problem(&test, "flipped byte").await;
+        assert!(
+            problem.contains(&format!("blob {digest}")) && problem.contains("altered"),
+            "{problem}"
+        );
+        sqlx::query("DELETE FROM blobs WHERE hash = $1")
+            .bind(&digest)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let problem = first_problem(&test, "deleted blob").await;
+        assert!(
+            problem.contains(&format!("blob {digest}")) && problem.contains("missing"),
+            "{problem}"
+        );
     }
 }

@@ -82,6 +82,37 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
     let (ok, text) = run_verify(&["--auction-record", record.to_str().unwrap()]).await;
     assert!(!ok && text.contains("does not replay"), "{text}");
 
+    // An outside verifier has no key file: without a pinned public key the store is not
+    // called sound; with the key obtained out of band (hex or SPKI PEM) it is; a key re-written
+    // in the database is never trusted.
+    let key_pem = std::fs::read_to_string(dir.path().join("platform-key.pem")).unwrap();
+    let key = crypto::PlatformKey::from_pkcs8_pem(&key_pem)
+        .unwrap()
+        .public_key();
+    // The same data without the key file, as an outsider holds it.
+    let key_file = dir.path().join("platform-key.pem");
+    let set_aside = tempfile::tempdir().unwrap();
+    std::fs::rename(&key_file, set_aside.path().join("platform-key.pem")).unwrap();
+    let outside_dir = data_dir.as_str();
+    let (ok, text) = run_verify(&["--data-dir", outside_dir]).await;
+    assert!(!ok && text.contains("--public-key"), "{text}");
+    let (ok, text) = run_verify(&["--data-dir", outside_dir, "--public-key", &key.to_hex()]).await;
+    assert!(ok && text.contains("OK"), "{text}");
+    let pem_file = set_aside.path().join("platform.pub.pem");
+    std::fs::write(&pem_file, key.to_spki_pem().unwrap()).unwrap();
+    let (ok, text) = run_verify(&[
+        "--data-dir",
+        outside_dir,
+        "--public-key",
+        pem_file.to_str().unwrap(),
+    ])
+    .await;
+    assert!(ok && text.contains("OK"), "{text}");
+    let other = crypto::PlatformKey::generate().public_key().to_hex();
+    let (ok, text) = run_verify(&["--data-dir", outside_dir, "--public-key", &other]).await;
+    assert!(!ok && text.contains("another platform key"), "{text}");
+    std::fs::rename(set_aside.path().join("platform-key.pem"), &key_file).unwrap();
+
     tamper(
         &url,
         "UPDATE ledger_entries SET actor = 'mallory' WHERE seq = 12",

@@ -311,3 +311,70 @@ proptest! {
         }
     }
 }
+
+/// The worked example of docs/experts.md ("The draw algorithm, byte by byte"), computed there
+/// independently by `scripts/draw-reference.py`: the same seed and pool give the same panel.
+#[test]
+fn the_documented_worked_example() {
+    let member = |pseudonym: &str, categories: &[&str]| PoolExpert {
+        pseudonym: pseudonym.into(),
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+        employer: String::new(),
+        region: String::new(),
+        related: vec![],
+        recent: vec![],
+        leave: vec![],
+        booked: vec![],
+        active: true,
+        name_commitment: String::new(),
+    };
+    let pool = vec![
+        member("P3", &["A01", "B02"]),
+        member("P10", &["A01"]),
+        member("P1", &["A01"]),
+        member("P7", &["A01"]),
+        member("P5", &["A01"]),
+        member("P8", &["A01", "B02"]),
+        member("P2", &["A01"]),
+        member("Q2", &["B02"]),
+        member("Q1", &["B02"]),
+        member("Q3", &["B02"]),
+    ];
+    let request = DrawRequest {
+        lot: "L".into(),
+        evaluation_date: d("2026-12-01"),
+        needs: vec![("A01".into(), 2), ("B02".into(), 1)],
+        backups: 1,
+        tenderee: "（已隐去）".into(),
+        agency: None,
+        bidders: vec![],
+        recent_days: 0,
+        excluded_regions: vec![],
+    };
+    // seed = SM3(secret 00..1f ‖ root 20..3f) =
+    // 93566f236d157aae078d1ddb5cebdbba1520b5142e22a8915564345ba2ae1d63
+    let seed = [
+        0x93, 0x56, 0x6f, 0x23, 0x6d, 0x15, 0x7a, 0xae, 0x07, 0x8d, 0x1d, 0xdb, 0x5c, 0xeb, 0xdb,
+        0xba, 0x15, 0x20, 0xb5, 0x14, 0x2e, 0x22, 0xa8, 0x91, 0x55, 0x64, 0x34, 0x5b, 0xa2, 0xae,
+        0x1d, 0x63,
+    ];
+    let result = draw_experts(&pool, &request, seed).unwrap();
+    let panels: Vec<(&str, Vec<&str>, Vec<&str>)> = result
+        .panels
+        .iter()
+        .map(|p| {
+            (
+                p.category.as_str(),
+                p.experts.iter().map(String::as_str).collect(),
+                p.backups.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        panels,
+        [
+            ("A01", vec!["P10", "P3"], vec!["P1"]),
+            ("B02", vec!["Q3"], vec!["Q2"]),
+        ]
+    );
+}

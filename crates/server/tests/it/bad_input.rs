@@ -304,3 +304,222 @@ async fn api_tokens_work_without_csrf_and_review_via_api() {
         "requests are counted by route"
     );
 }
+
+/// API tokens are listed and revoked by their owner; a token cannot mint another; logging out
+/// with a bearer token revokes it; a suspended entity mints none; the account page issues a
+/// token (shown once, never in a URL) and revokes it.
+#[tokio::test]
+async fn api_tokens_are_listed_revoked_and_never_mint_tokens() {
+    let server = spawn_app().await;
+    let (bidder, csrf) = server.login("bidder").await;
+    let mint = |client: reqwest::RequestBuilder| async move {
+        client
+            .json(&json!({"name": "投标工具", "valid_days": 30}))
+            .send()
+            .await
+            .unwrap()
+    };
+    let response = mint(
+        bidder
+            .post(server.url("/api/v1/tokens"))
+            .header("x-csrf-token", &csrf),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let token = response.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let machine = client();
+    // A token cannot mint a token.
+    let response = mint(
+        machine
+            .post(server.url("/api/v1/tokens"))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "TOKEN_FROM_TOKEN"
+    );
+    // Listed by its owner (never the token itself), by session and by token alike.
+    let listed: Value = machine
+        .get(server.url("/api/v1/tokens"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = listed.as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["name"], "投标工具");
+    assert_eq!(items[0]["active"], true);
+    assert!(!listed.to_string().contains(&token));
+    let id = items[0]["id"].as_str().unwrap().to_string();
+    // Another account can neither see nor revoke it.
+    let (bidder2, csrf2) = server.login("bidder2").await;
+    let theirs: Value = bidder2
+        .get(server.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.as_array().unwrap().is_empty());
+    let response = bidder2
+        .delete(server.url(&format!("/api/v1/tokens/{id}")))
+        .header("x-csrf-token", &csrf2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    // Logging out with the bearer token revokes it at once.
+    let response = machine
+        .delete(server.url("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let response = machine
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+
+    // The account page: issue (the token is in the answer, the URL stays /me/tokens), revoke.
+    let page = bidder
+        .post(server.url("/me/tokens"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&name=%E8%84%9A%E6%9C%AC&valid_days=7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    let shown = html
+        .split("id=\"new-token\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').nth(1))
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(shown.starts_with("ggzy_"), "{shown}");
+    let response = machine
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&shown)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let listed: Value = bidder
+        .get(server.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let new_id = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["active"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = bidder
+        .post(server.url("/me/tokens/revoke"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&id={new_id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("令牌已吊销"));
+    let response = machine
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&shown)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+
+    // A suspended entity mints no token.
+    let (operator, op_csrf) = server.login("operator").await;
+    let me: Value = bidder
+        .get(server.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entity = me["entity_id"].as_str().unwrap().to_string();
+    let response = operator
+        .post(server.url(&format!("/api/v1/entities/{entity}/suspend")))
+        .header("x-csrf-token", &op_csrf)
+        .json(&json!({"reason": "涉嫌串通投标"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let response = mint(
+        bidder
+            .post(server.url("/api/v1/tokens"))
+            .header("x-csrf-token", &csrf),
+    )
+    .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "ENTITY_NOT_ACTIVE"
+    );
+}
+
+/// Every answer carries the security headers; a signed-in caller's pages are never cached;
+/// no page runs an inline script (the policy forbids them) or puts the CSRF token in a URL.
+#[tokio::test]
+async fn security_headers_on_every_answer() {
+    let server = spawn_app().await;
+    let (bidder, csrf) = server.login("bidder").await;
+    for (client, path, signed_in) in [
+        (client(), "/", false),
+        (client(), "/api/v1/ledger/head", false),
+        (client(), "/no-such-page", false),
+        (bidder.clone(), "/me", true),
+        (bidder.clone(), "/api/v1/me", true),
+        (bidder.clone(), "/procedures", true),
+    ] {
+        let response = client.get(server.url(path)).send().await.unwrap();
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-eval"));
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        if signed_in {
+            assert_eq!(headers["cache-control"], "no-store", "{path}");
+        }
+        let body = response.text().await.unwrap();
+        assert!(
+            !body.contains(" onsubmit=") && !body.contains(" onclick="),
+            "{path}"
+        );
+        assert!(!body.contains(&format!("csrf={csrf}")), "{path}");
+    }
+}

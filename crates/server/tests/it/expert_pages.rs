@@ -367,9 +367,9 @@ async fn an_excel_file_is_imported_through_the_page() {
         }
     }
     let bytes = book.save_to_buffer().unwrap();
-    let (content_type, body) = multipart("file", "experts.xlsx", &bytes);
+    let (content_type, body) = multipart(&csrf, "file", "experts.xlsx", &bytes);
     let response = operator
-        .post(server.url(&format!("/experts/import?csrf={csrf}")))
+        .post(server.url("/experts/import"))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -701,6 +701,7 @@ async fn a_committee_evaluates_through_the_pages_and_the_api() {
     let boundary = "----ggzyContract";
     let mut body = Vec::new();
     for (name, value) in [
+        ("csrf", tenderee_csrf.as_str()),
         ("tenderee_cert", tc.as_str()),
         ("tenderee_signature", ts.as_str()),
         ("winner_cert", wc.as_str()),
@@ -720,7 +721,7 @@ async fn a_committee_evaluates_through_the_pages_and_the_api() {
     body.extend_from_slice(contract);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let response = tenderee
-        .post(server.url(&format!("/lots/{lot}/contract?csrf={tenderee_csrf}")))
+        .post(server.url(&format!("/lots/{lot}/contract")))
         .header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),

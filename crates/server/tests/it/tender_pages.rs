@@ -198,12 +198,29 @@ pub(crate) async fn spawn_clocked() -> ClockedServer {
 }
 
 /// A `multipart/form-data` body with one file, as a browser sends it.
-pub(crate) fn multipart(field: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+/// A file upload as the page's form sends it: the CSRF token first (when given), then the file.
+pub(crate) fn multipart(
+    csrf: &str,
+    field: &str,
+    file_name: &str,
+    content: &[u8],
+) -> (String, Vec<u8>) {
     let boundary = "----ggzyTestBoundary7f3a9c";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body = Vec::new();
+    if !csrf.is_empty() {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
     body.extend_from_slice(content);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
@@ -322,22 +339,48 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
         .unwrap();
     assert_eq!(response.status(), 404);
 
-    // The tender documents as a file upload: the CSRF token rides in the form's action.
-    let (content_type, body) = multipart("documents", "招标文件.pdf", b"%PDF tender documents");
+    // The tender documents as a file upload: the CSRF token is the form's first field, never
+    // in the URL (where access logs keep it).
+    let (content_type, forged_body) =
+        multipart("", "documents", "招标文件.pdf", b"%PDF tender documents");
+    for (url, what) in [
+        (format!("/procedures/{id}/documents"), "without the token"),
+        (
+            format!("/procedures/{id}/documents?csrf={csrf}"),
+            "with the token in the URL",
+        ),
+    ] {
+        let forged = tenderee
+            .post(server.url(&url))
+            .header("content-type", &content_type)
+            .body(forged_body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403, "an upload {what} is refused");
+    }
+    let (_, wrong) = multipart(
+        &"0".repeat(csrf.len()),
+        "documents",
+        "招标文件.pdf",
+        b"%PDF tender documents",
+    );
     let forged = tenderee
         .post(server.url(&format!("/procedures/{id}/documents")))
         .header("content-type", &content_type)
-        .body(body.clone())
+        .body(wrong)
         .send()
         .await
         .unwrap();
     assert_eq!(
         forged.status(),
         403,
-        "an upload without the token is refused"
+        "an upload with a wrong token is refused"
     );
+    let (content_type, body) =
+        multipart(&csrf, "documents", "招标文件.pdf", b"%PDF tender documents");
     let uploaded = tenderee
-        .post(server.url(&format!("/procedures/{id}/documents?csrf={csrf}")))
+        .post(server.url(&format!("/procedures/{id}/documents")))
         .header("content-type", &content_type)
         .body(body)
         .send()
@@ -435,9 +478,9 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
             &key,
             price,
         );
-        let (content_type, body) = multipart("envelope", "投标文件.sealed", &envelope);
+        let (content_type, body) = multipart(&token, "envelope", "投标文件.sealed", &envelope);
         let receipt = browser
-            .post(server.url(&format!("/lots/{lot}/bid?csrf={token}")))
+            .post(server.url(&format!("/lots/{lot}/bid")))
             .header("content-type", content_type)
             .body(body)
             .send()
@@ -460,9 +503,9 @@ async fn a_procedure_from_the_form_to_the_opening_record_through_the_pages() {
     }
     // A file that is not a sealed bid is refused next to the lot, with its code.
     let (browser, token) = server.login("bidder").await;
-    let (content_type, body) = multipart("envelope", "随便.sealed", b"not an envelope");
+    let (content_type, body) = multipart(&token, "envelope", "随便.sealed", b"not an envelope");
     let refused = browser
-        .post(server.url(&format!("/lots/{lot}/bid?csrf={token}")))
+        .post(server.url(&format!("/lots/{lot}/bid")))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -541,10 +584,10 @@ async fn the_expert_database_page_lists_and_imports_all_or_nothing() {
         "{}\n张三,330102197001011234,91330100MA2H7Q1K51,330100,A0101,高级工程师,副高级,20,2026-01-15\n",
         domain::EXPERT_CSV_HEADER
     );
-    let (content_type, body) = multipart("file", "experts.csv", csv.as_bytes());
+    let (content_type, body) = multipart(&csrf, "file", "experts.csv", csv.as_bytes());
     let before = server.ledger_size().await;
     let response = operator
-        .post(server.url(&format!("/experts/import?csrf={csrf}")))
+        .post(server.url("/experts/import"))
         .header("content-type", content_type)
         .body(body)
         .send()
