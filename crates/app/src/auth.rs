@@ -44,16 +44,36 @@ impl PasswordPolicy {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
     }
 
-    /// Refuses passwords shorter than 8 characters or without both a letter and a digit.
-    pub(crate) fn check_strength(password: &str) -> Result<(), AppError> {
+    /// Refuses passwords shorter than 8 characters or without both a letter and a digit
+    /// (`PASSWORD_WEAK`), the commonly used ones that pass that rule (`PASSWORD_COMMON`: the
+    /// first guesses of every attack, e.g. `password1`, `qwe123456`, `1qaz2wsx`), and those
+    /// built on the user name (`PASSWORD_HAS_USERNAME`: the name itself, reversed, or inside).
+    pub(crate) fn check_strength(password: &str, username: &str) -> Result<(), AppError> {
         let long_enough = password.chars().count() >= 8 && password.len() <= 128;
         let has_letter = password.chars().any(|c| c.is_alphabetic());
         let has_digit = password.chars().any(|c| c.is_ascii_digit());
-        if long_enough && has_letter && has_digit {
-            Ok(())
-        } else {
-            Err(AppError::WeakPassword)
+        if !(long_enough && has_letter && has_digit) {
+            return Err(AppError::WeakPassword);
         }
+        let lower = password.to_lowercase();
+        let name = username.trim().to_lowercase();
+        let reversed: String = name.chars().rev().collect();
+        if name.chars().count() >= 3 && (lower.contains(&name) || lower.contains(&reversed)) {
+            return Err(AppError::refused(
+                "PASSWORD_HAS_USERNAME",
+                "密码不能包含用户名（含倒序），请另设密码",
+            ));
+        }
+        // One character repeated, or a keyboard or counting run with a digit or two added,
+        // is as guessable as the list below.
+        let distinct: std::collections::BTreeSet<char> = lower.chars().collect();
+        if distinct.len() <= 4 || COMMON_PASSWORDS.contains(&lower.as_str()) {
+            return Err(AppError::refused(
+                "PASSWORD_COMMON",
+                "该密码过于常见，容易被猜中，请另设密码",
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn hash(&self, password: &str) -> Result<String, AppError> {
@@ -72,6 +92,81 @@ impl PasswordPolicy {
         })
     }
 }
+
+/// Passwords that pass the letter-and-digit rule and are still among the first guesses of any
+/// attack (lowercase): the most common leaked passwords of that shape, Chinese sites included.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password1",
+    "password12",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword1",
+    "pass1234",
+    "abc12345",
+    "abc123456",
+    "abcd1234",
+    "abcd12345",
+    "a1234567",
+    "a12345678",
+    "a123456789",
+    "aa123456",
+    "aa12345678",
+    "qwe12345",
+    "qwe123456",
+    "qwer1234",
+    "qwerty12",
+    "qwerty123",
+    "qwerty1234",
+    "1qaz2wsx",
+    "1qaz2wsx3edc",
+    "zaq12wsx",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "q1w2e3r4",
+    "q1w2e3r4t5",
+    "zxc12345",
+    "zxc123456",
+    "zxcv1234",
+    "asd12345",
+    "asd123456",
+    "asdf1234",
+    "admin123",
+    "admin1234",
+    "admin888",
+    "admin12345",
+    "root1234",
+    "test1234",
+    "test12345",
+    "welcome1",
+    "iloveyou1",
+    "woaini1314",
+    "woaini520",
+    "5201314a",
+    "a5201314",
+    "123456abc",
+    "123456aa",
+    "12345678a",
+    "123456789a",
+    "123abc456",
+    "abc123abc",
+    "letmein1",
+    "monkey123",
+    "dragon123",
+    "master123",
+    "sunshine1",
+    "trustno1",
+    "football1",
+    "baseball1",
+    "ggzy1234",
+    "ggzy2026",
+    "demo2026",
+    "china123",
+    "zhang123",
+    "wang1234",
+    "li123456",
+    "liu123456",
+];
 
 /// Who is calling: an authenticated account with its roles.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,7 +252,55 @@ fn token_id(token: &str) -> String {
 }
 
 impl App {
-    /// Checks a user name and password and opens a session.
+    /// Log-in from a client address, throttled: after 5 failures for one user name within 15
+    /// minutes, or 20 failures from one address within 10 minutes, further attempts are refused
+    /// (`TOO_MANY_ATTEMPTS`, 429) until the oldest failure leaves the window; a success clears
+    /// the user name's count. Refused attempts are not checked, so they cannot test passwords.
+    pub async fn login_from(
+        &self,
+        client: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<NewSession, AppError> {
+        let now = self.now_ms();
+        let user_key = format!("login-user:{}", username.trim().to_lowercase());
+        let client_key = format!("login-client:{client}");
+        self.throttle
+            .check(&user_key, now, LOGIN_USER_WINDOW_MS, LOGIN_USER_MAX)?;
+        self.throttle
+            .check(&client_key, now, LOGIN_CLIENT_WINDOW_MS, LOGIN_CLIENT_MAX)?;
+        match self.login(username, password).await {
+            Ok(session) => {
+                self.throttle.clear(&user_key);
+                Ok(session)
+            }
+            Err(error) => {
+                if matches!(error, AppError::BadCredentials) {
+                    self.throttle.record(&user_key, now);
+                    self.throttle.record(&client_key, now);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Self-service registrations from one client address: at most
+    /// `Settings::registrations_per_hour` attempts an hour (20 by default).
+    pub fn throttle_registration(&self, client: &str) -> Result<(), AppError> {
+        let max = self.settings.registrations_per_hour;
+        if max == 0 {
+            return Ok(());
+        }
+        let now = self.now_ms();
+        let key = format!("register-client:{client}");
+        self.throttle
+            .check(&key, now, REGISTER_CLIENT_WINDOW_MS, max)?;
+        self.throttle.record(&key, now);
+        Ok(())
+    }
+
+    /// Checks a user name and password and opens a session (unthrottled: for trusted tools;
+    /// the server calls `login_from`).
     pub async fn login(&self, username: &str, password: &str) -> Result<NewSession, AppError> {
         let policy = self.settings.password_policy;
         let Ok(username) = Username::parse(username) else {
@@ -376,5 +519,58 @@ impl TokenCache {
             entries.clear();
         }
         entries.insert(id, (caller, (now_ms + Self::TTL_MS).min(expires_at_ms)));
+    }
+}
+
+const LOGIN_USER_WINDOW_MS: i64 = 15 * 60_000;
+const LOGIN_USER_MAX: usize = 5;
+const LOGIN_CLIENT_WINDOW_MS: i64 = 10 * 60_000;
+const LOGIN_CLIENT_MAX: usize = 20;
+const REGISTER_CLIENT_WINDOW_MS: i64 = 60 * 60_000;
+
+/// Sliding-window counters of failed log-ins and registrations, per user name and per client
+/// address, in memory on this node (a restart forgets them; several nodes each count their own).
+#[derive(Default)]
+pub(crate) struct Throttle {
+    entries: std::sync::Mutex<std::collections::HashMap<String, std::collections::VecDeque<i64>>>,
+}
+
+impl Throttle {
+    const MAX_KEYS: usize = 100_000;
+
+    fn check(&self, key: &str, now_ms: i64, window_ms: i64, max: usize) -> Result<(), AppError> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(times) = entries.get_mut(key) else {
+            return Ok(());
+        };
+        while times.front().is_some_and(|t| *t <= now_ms - window_ms) {
+            times.pop_front();
+        }
+        if times.len() < max {
+            return Ok(());
+        }
+        let oldest = times.front().copied().unwrap_or(now_ms);
+        let wait_min = ((oldest + window_ms - now_ms).max(0) + 59_999) / 60_000;
+        Err(AppError::refused(
+            "TOO_MANY_ATTEMPTS",
+            format!("尝试过于频繁，请 {} 分钟后再试", wait_min.max(1)),
+        ))
+    }
+
+    fn record(&self, key: &str, now_ms: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::MAX_KEYS {
+            // Under a flood of distinct keys keep memory bounded: forget the quiet ones.
+            entries.retain(|_, times| times.back().is_some_and(|t| now_ms - t < 3_600_000));
+        }
+        entries
+            .entry(key.to_string())
+            .or_default()
+            .push_back(now_ms);
+    }
+
+    fn clear(&self, key: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.remove(key);
     }
 }

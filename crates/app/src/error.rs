@@ -73,6 +73,9 @@ impl AppError {
 
 /// The codes of `AppError::Refused`, for the error table's completeness test.
 pub const REFUSAL_CODES: &[&str] = &[
+    "PASSWORD_COMMON",
+    "PASSWORD_HAS_USERNAME",
+    "TOO_MANY_ATTEMPTS",
     "TOKEN_FROM_TOKEN",
     "ENVELOPE_INVALID",
     "ENVELOPE_TOO_LARGE",

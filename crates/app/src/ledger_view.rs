@@ -27,6 +27,9 @@ pub struct EntryView {
     /// The payload and salt, when the caller may see them; `None` means "committed, not shown".
     pub payload: Option<serde_json::Value>,
     pub salt: Option<String>,
+    /// Personal numbers in the payload were masked for this reader: it no longer hashes to
+    /// `commit`, and the salt is withheld.
+    pub masked: bool,
 }
 
 /// An inclusion proof with the signed head it leads to.
@@ -71,6 +74,51 @@ pub struct ConsistencyBundle {
     pub first: SignedTreeHead,
     pub second: SignedTreeHead,
     pub path: Vec<Sm3Hash>,
+}
+
+/// Whether the caller reads its own entity's stream (or its own account's).
+fn reads_own(caller: Option<&Caller>, stream: &str) -> bool {
+    caller.is_some_and(|c| {
+        stream
+            .strip_prefix("entity/")
+            .is_some_and(|id| c.acts_for(id))
+            || stream.strip_prefix("account/") == Some(c.username.as_str())
+    })
+}
+
+/// Masks every personal number in a payload's strings.
+fn mask_payload(payload: serde_json::Value) -> (serde_json::Value, bool) {
+    match payload {
+        serde_json::Value::String(text) => {
+            let (text, masked) = domain::mask_personal_numbers(&text);
+            (serde_json::Value::String(text), masked)
+        }
+        serde_json::Value::Array(items) => {
+            let mut any = false;
+            let items = items
+                .into_iter()
+                .map(|item| {
+                    let (item, masked) = mask_payload(item);
+                    any |= masked;
+                    item
+                })
+                .collect();
+            (serde_json::Value::Array(items), any)
+        }
+        serde_json::Value::Object(map) => {
+            let mut any = false;
+            let map = map
+                .into_iter()
+                .map(|(key, item)| {
+                    let (item, masked) = mask_payload(item);
+                    any |= masked;
+                    (key, item)
+                })
+                .collect();
+            (serde_json::Value::Object(map), any)
+        }
+        other => (other, false),
+    }
 }
 
 fn may_see(
@@ -187,6 +235,14 @@ impl App {
                     .map_err(|_| corrupt("salt length"))?;
                 let commit = payload_commitment(&salt, &payload)?;
                 let visible = may_see(caller, &row, visibility, &own_bids);
+                // Personal numbers (ID numbers, mobiles) stay masked in payloads shown to
+                // anyone but the person's own entity, oversight included; such a payload no
+                // longer hashes to `commit`, so its salt is withheld and it says so.
+                let (payload, masked) = if visible && !reads_own(caller, &row.stream) {
+                    mask_payload(payload)
+                } else {
+                    (payload, false)
+                };
                 Ok(EntryView {
                     seq: row.seq as u64,
                     stream: row.stream,
@@ -197,7 +253,8 @@ impl App {
                     leaf_hash: Sm3Hash::from_slice(&row.leaf_hash)?,
                     commit,
                     payload: visible.then_some(payload),
-                    salt: visible.then(|| hex::encode(salt)),
+                    salt: (visible && !masked).then(|| hex::encode(salt)),
+                    masked,
                 })
             })
             .collect()

@@ -62,7 +62,7 @@ pub use holder::{
 };
 pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle, SizedConsistency, SizedProof};
-pub use market::{AccountView, EntityView, NewAccount, NewRegistration};
+pub use market::{AccountView, EntityView, NewAccount, NewRegistration, PersonalData};
 pub use ocds::{
     BIDS_EXTENSION, OcdsSettings, Publisher, compiled_release, lot_release, national_records,
     national_timestamp, records, rfc3339,
@@ -122,6 +122,8 @@ pub struct Settings {
     pub auction_persistence: bool,
     /// Open data (OCDS): the `ocid` prefix.
     pub ocds: OcdsSettings,
+    /// Self-service registrations accepted from one client address per hour (0: no limit).
+    pub registrations_per_hour: usize,
 }
 
 impl Default for Settings {
@@ -132,6 +134,7 @@ impl Default for Settings {
             session_ttl_ms: 8 * 3600 * 1000,
             auction_persistence: true,
             ocds: OcdsSettings::default(),
+            registrations_per_hour: 20,
         }
     }
 }
@@ -154,6 +157,8 @@ pub struct App {
     pub(crate) bid_signers: auctions::BidSigners,
     /// Entities' eligibility judged in the last second (`require_may_trade`).
     pub(crate) trade_gate: market::TradeGate,
+    /// Failed log-ins and registrations per user name and client address.
+    pub(crate) throttle: auth::Throttle,
     /// 竞买号 already traced to their entity ("sale|number" → entity id).
     pub(crate) bidder_entities: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -175,6 +180,7 @@ impl App {
             tokens: auth::TokenCache::default(),
             bid_signers: auctions::BidSigners::default(),
             trade_gate: market::TradeGate::default(),
+            throttle: auth::Throttle::default(),
             bidder_entities: Default::default(),
             portal: Arc::new(portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),

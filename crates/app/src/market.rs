@@ -80,6 +80,13 @@ pub struct EntityView {
     pub certificates: Vec<domain::BoundCertificate>,
 }
 
+/// The numbers `reveal_personal_data` shows whole.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonalData {
+    pub code: String,
+    pub contact_phone: String,
+}
+
 /// An account as shown to its owner and the trading center.
 #[derive(Clone, Debug, Serialize)]
 pub struct AccountView {
@@ -90,18 +97,34 @@ pub struct AccountView {
     pub status: String,
 }
 
+/// How much of an entity a reader sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EntityReader {
+    /// The public register: contacts and personal numbers hidden.
+    Public,
+    /// The trading center, supervision and audit: everything, but a natural person's ID number
+    /// and any mobile number masked; the whole numbers only through `reveal_personal_data`,
+    /// which records who read them and why.
+    Oversight,
+    /// The entity's own accounts (and the registration's own answer): everything.
+    Own,
+}
+
 impl EntityView {
-    fn from_row(row: EntityRow, full: bool) -> Self {
+    fn from_row(row: EntityRow, reader: EntityReader) -> Self {
+        let full = reader != EntityReader::Public;
         let masked = |text: &str| {
-            if full || text.is_empty() {
+            if reader == EntityReader::Own || text.is_empty() {
                 text.to_string()
+            } else if full {
+                domain::mask_personal_numbers(text).0
             } else {
                 let chars: Vec<char> = text.chars().collect();
                 let keep = chars.len().min(3);
                 format!("{}****", chars[..keep].iter().collect::<String>())
             }
         };
-        let code = if row.kind == "natural_person" && !full {
+        let code = if row.kind == "natural_person" && reader != EntityReader::Own {
             IdNumber::parse(&row.code)
                 .map(|id| id.masked())
                 .unwrap_or_default()
@@ -242,7 +265,7 @@ impl App {
         actor: &str,
     ) -> Result<Vec<Receipt>, AppError> {
         let username = Username::parse(&input.username)?;
-        PasswordPolicy::check_strength(&input.password)?;
+        PasswordPolicy::check_strength(&input.password, username.as_str())?;
         // Hash before taking the writer lock: it is the slow part.
         let password_hash = self.settings.password_policy.hash(&input.password)?;
         let now = self.now_ms();
@@ -522,7 +545,7 @@ impl App {
             }
             Some(_) => {}
         }
-        Ok(EntityView::from_row(row, true))
+        Ok(EntityView::from_row(row, EntityReader::Own))
     }
 
     /// Verifies a legally significant act: `signature` (SM2 over the canonical JSON of `payload`)
@@ -639,7 +662,7 @@ impl App {
         caller.require(Role::Operator)?;
         let username = Username::parse(&input.username)?;
         let roles = parse_roles(&input.roles)?;
-        PasswordPolicy::check_strength(&input.password)?;
+        PasswordPolicy::check_strength(&input.password, username.as_str())?;
         let password_hash = self.settings.password_policy.hash(&input.password)?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
@@ -695,9 +718,14 @@ impl App {
             .entity(id)
             .await?
             .ok_or(AppError::NotFound("市场主体不存在"))?;
-        let full = caller.is_some_and(|c| {
-            c.acts_for(&row.id) || c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
-        });
+        let reader = match caller {
+            Some(c) if c.acts_for(&row.id) => EntityReader::Own,
+            Some(c) if c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) => {
+                EntityReader::Oversight
+            }
+            _ => EntityReader::Public,
+        };
+        let full = reader != EntityReader::Public;
         // Experts are not in the public register: who evaluates stays confidential.
         let is_expert = roles_parse(&row.roles).contains(&Role::Expert);
         // The public sees approved entities, including suspended and barred ones: sanctions are
@@ -706,7 +734,59 @@ impl App {
         if !full && (!approved || is_expert) {
             return Err(AppError::NotFound("市场主体不存在"));
         }
-        Ok(EntityView::from_row(row, full))
+        Ok(EntityView::from_row(row, reader))
+    }
+
+    /// The whole personal numbers of an entity (a natural person's ID number, the contact's
+    /// mobile), for the trading center, supervision or audit when a case needs them: the reason
+    /// is required, and the read is recorded before the answer (a Supervision-visible entry
+    /// naming who read what, when and why), so every reveal can be audited.
+    pub async fn reveal_personal_data(
+        &self,
+        caller: &Caller,
+        id: &str,
+        reason: &str,
+    ) -> Result<(PersonalData, Receipt), AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(domain::DomainError::ReasonRequired.into());
+        }
+        if reason.chars().count() > 500 || domain::has_control_character(reason) {
+            return Err(AppError::Invalid("理由应为500字以内的文字".into()));
+        }
+        let row = self
+            .store
+            .entity(id)
+            .await?
+            .ok_or(AppError::NotFound("市场主体不存在"))?;
+        let receipts = self
+            .witness(vec![NewEntry {
+                stream: format!("access/entity/{id}"),
+                kind: "access.personal_data_read".into(),
+                visibility: Visibility::Supervision,
+                actor: caller.username.clone(),
+                payload: serde_json::json!({
+                    "entity": id,
+                    "fields": ["code", "contact_phone"],
+                    "reason": reason,
+                    "by": caller.username,
+                }),
+            }])
+            .await?;
+        let receipt = receipts
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal("the read was not recorded".into()))?;
+        Ok((
+            PersonalData {
+                code: row.code,
+                contact_phone: row.contact_phone,
+            },
+            receipt,
+        ))
     }
 
     /// A page of entities. Only the trading center and supervision may list other than active
@@ -757,7 +837,14 @@ impl App {
             items: rows
                 .items
                 .into_iter()
-                .map(|row| EntityView::from_row(row, privileged))
+                .map(|row| {
+                    let reader = if privileged {
+                        EntityReader::Oversight
+                    } else {
+                        EntityReader::Public
+                    };
+                    EntityView::from_row(row, reader)
+                })
                 .collect(),
             total: rows.total,
         })

@@ -261,6 +261,10 @@ struct ServeArgs {
     /// Use cheap password hashing (tests only; never in production).
     #[arg(long, hide = true)]
     insecure_fast_passwords: bool,
+    /// Self-service registrations accepted from one client address per hour (0: no limit, for
+    /// load and durability tests only).
+    #[arg(long, env = "GGZY_REGISTRATIONS_PER_HOUR", default_value_t = 20)]
+    registrations_per_hour: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -370,6 +374,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         },
         ..Default::default()
     };
+    settings.registrations_per_hour = args.registrations_per_hour;
     if args.insecure_fast_passwords {
         settings.password_policy = app::PasswordPolicy::for_tests();
     }

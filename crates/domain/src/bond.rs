@@ -157,7 +157,8 @@ impl crate::Decider for Option<Bond> {
                 {
                     return Err(DomainError::BondExists);
                 }
-                if amount_fen < required_fen || amount_fen <= 0 {
+                crate::entity::amount_field("保证金金额", amount_fen)?;
+                if amount_fen < required_fen {
                     return Err(DomainError::BondTooSmall {
                         required: crate::centi_text(required_fen),
                     });

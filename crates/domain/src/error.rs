@@ -23,6 +23,10 @@ pub enum DomainError {
     Required { field: &'static str },
     #[error("{field}过长（最多{max}个字符）")]
     TooLong { field: &'static str, max: usize },
+    #[error("{field}含有不可见的控制字符，请删除后重新输入")]
+    ControlCharacter { field: &'static str },
+    #[error("{field}超出范围（应大于零且不超过10万亿元）")]
+    AmountRange { field: &'static str },
     #[error("用户名只能包含小写字母、数字、下划线和连字符，长度3到32")]
     UsernameFormat,
     #[error("该市场主体已登记")]
@@ -89,7 +93,7 @@ pub enum DomainError {
     TenderMethodUnsupported { category: String, method: String },
     #[error("标段（包）最多{max}个")]
     TooManyLots { max: usize },
-    #[error("第{lot}标段（包）的最高投标限价（预算金额）应大于零")]
+    #[error("第{lot}标段（包）的最高投标限价（预算金额）应大于零且不超过10万亿元")]
     LotBudget { lot: u32 },
     #[error("受邀请的投标人重复")]
     InviteeRepeated,
@@ -338,6 +342,8 @@ impl DomainError {
             Self::RegionCode => "REGION_CODE",
             Self::Required { .. } => "FIELD_REQUIRED",
             Self::TooLong { .. } => "FIELD_TOO_LONG",
+            Self::ControlCharacter { .. } => "CONTROL_CHARACTER",
+            Self::AmountRange { .. } => "AMOUNT_RANGE",
             Self::UsernameFormat => "USERNAME_FORMAT",
             Self::DuplicateRegistration => "DUPLICATE_REGISTRATION",
             Self::UsernameTaken => "USERNAME_TAKEN",
@@ -497,6 +503,8 @@ impl DomainError {
         "REGION_CODE",
         "FIELD_REQUIRED",
         "FIELD_TOO_LONG",
+        "CONTROL_CHARACTER",
+        "AMOUNT_RANGE",
         "USERNAME_FORMAT",
         "DUPLICATE_REGISTRATION",
         "USERNAME_TAKEN",

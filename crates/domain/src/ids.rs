@@ -153,6 +153,51 @@ impl IdNumber {
     }
 }
 
+/// Masks the personal numbers in a free text: every valid 居民身份证号码 (`110105********002X`)
+/// and every mainland mobile number (11 digits from `13`–`19`: `138****5678`), wherever they
+/// stand; other text is kept. Returns the text and whether anything was masked.
+pub fn mask_personal_numbers(text: &str) -> (String, bool) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut masked = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_number =
+            chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric());
+        if starts_number {
+            let run: usize = chars[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == 'X' || **c == 'x')
+                .count();
+            let candidate: String = chars[i..i + run].iter().collect();
+            if run == 18
+                && let Ok(id) = IdNumber::parse(&candidate)
+            {
+                out.push_str(&id.masked());
+                masked = true;
+                i += run;
+                continue;
+            }
+            if run == 11
+                && candidate.starts_with('1')
+                && matches!(chars[i + 1], '3'..='9')
+                && candidate.chars().all(|c| c.is_ascii_digit())
+            {
+                out.push_str(&format!("{}****{}", &candidate[..3], &candidate[7..]));
+                masked = true;
+                i += run;
+                continue;
+            }
+            out.push_str(&candidate);
+            i += run.max(1);
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    (out, masked)
+}
+
 fn is_valid_date(year: u32, month: u32, day: u32) -> bool {
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days_in_month = match month {

@@ -48,7 +48,7 @@ pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
 pub use draw::{CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts};
 pub use entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
-    EntityStatus, Qualification, Registration,
+    EntityStatus, MAX_AMOUNT_FEN, Qualification, Registration, amount_field, has_control_character,
 };
 pub use error::DomainError;
 pub use evaluation::{
@@ -62,7 +62,7 @@ pub use expert::{
     ExpertInput, ExpertRecord, ExpertStatus, Leave, Rating, RatingRule, Relation, TitleLevel,
     parse_expert_csv, parse_expert_rows,
 };
-pub use ids::{EntityId, IdNumber, RegionCode, Uscc};
+pub use ids::{EntityId, IdNumber, RegionCode, Uscc, mask_personal_numbers};
 pub use panel::{
     BackupQueue, FinalSeats, Panel, PanelCommand, PanelEvent, PanelSeat, PublicReplacement,
     Replacement, ReplacementReason, SeatStatus, check_replacements,

@@ -146,7 +146,7 @@ impl ProcedureDraft {
         }
         for (index, lot) in self.lots.iter().enumerate() {
             text_field("标段（包）名称", &lot.name, 200)?;
-            if lot.budget_fen <= 0 {
+            if !(1..=crate::entity::MAX_AMOUNT_FEN).contains(&lot.budget_fen) {
                 return Err(DomainError::LotBudget {
                     lot: index as u32 + 1,
                 });

@@ -114,6 +114,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         Access::EntityMemberOr(&[Role::Operator]),
     ),
     (Method::POST, "/api/v1/entities/{id}/suspend", OPERATOR),
+    (
+        Method::POST,
+        "/api/v1/entities/{id}/personal-data",
+        OVERSIGHT,
+    ),
     (Method::POST, "/api/v1/entities/{id}/bar", SANCTIONING),
     (Method::POST, "/api/v1/entities/{id}/reinstate", SANCTIONING),
     (
@@ -172,6 +177,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         Access::EntityMemberOr(&[Role::Operator]),
     ),
     (Method::POST, "/entities/{id}/suspend", OPERATOR),
+    (Method::POST, "/entities/{id}/personal-data", OVERSIGHT),
     (Method::POST, "/entities/{id}/bar", SANCTIONING),
     (Method::POST, "/entities/{id}/reinstate", SANCTIONING),
     (

@@ -192,14 +192,15 @@ pub(crate) async fn ledger_consistency(
 }
 
 /// Logs in; sets the HttpOnly session cookie and returns the CSRF token.
-#[utoipa::path(post, path = "/api/v1/session", tag = "账号", request_body = LoginRequest, responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/session", tag = "账号", request_body = LoginRequest, responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let session = state
         .app
-        .login(&request.username, &request.password)
+        .login_from(&client, &request.username, &request.password)
         .await?;
     let cookie = session_cookie(
         &state,
@@ -316,8 +317,10 @@ pub(crate) async fn revoke_token(
 #[utoipa::path(post, path = "/api/v1/registrations", tag = "市场主体", request_body = RegistrationRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn register(
     State(state): State<Arc<AppState>>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     ApiJson(request): ApiJson<RegistrationRequest>,
 ) -> ApiResult<Response> {
+    state.app.throttle_registration(&client)?;
     let list = state.app.register_entity(request.into()).await?;
     Ok((StatusCode::CREATED, Json(receipts(&state, &list))).into_response())
 }
@@ -490,6 +493,7 @@ pub(crate) async fn account(
         set_qualifications,
         set_bank_account,
         suspend,
+        personal_data,
         bar,
         reinstate,
         bind_certificate,
@@ -814,6 +818,33 @@ pub(crate) async fn set_bank_account(
     };
     let receipt = state.app.set_bank_account(caller, &id, account).await?;
     Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// The whole personal numbers of an entity (a natural person's ID number, the contact's
+/// mobile) for oversight, with a reason; the read is recorded in the ledger first.
+#[utoipa::path(post, path = "/api/v1/entities/{id}/personal-data", tag = "市场主体", params(("id" = String, Path)), request_body = SanctionRequest, responses((status = 200, body = PersonalDataDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn personal_data(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SanctionRequest>,
+) -> ApiResult<Response> {
+    let caller = caller(&maybe)?;
+    let (data, receipt) = state
+        .app
+        .reveal_personal_data(caller, &id, &request.reason)
+        .await?;
+    let mut response = Json(PersonalDataDto {
+        code: data.code,
+        contact_phone: data.contact_phone,
+        receipt: receipts(&state, &[receipt]),
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// 暂停交易 (trading center).

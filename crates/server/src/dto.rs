@@ -97,6 +97,14 @@ fn default_token_days() -> u32 {
     90
 }
 
+/// An entity's whole personal numbers, with the receipt of the recorded read.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PersonalDataDto {
+    pub(crate) code: String,
+    pub(crate) contact_phone: String,
+    pub(crate) receipt: ReceiptsDto,
+}
+
 /// An API token as its owner sees it listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TokenDto {
@@ -189,6 +197,9 @@ pub(crate) struct EntryDto {
     #[schema(value_type = Option<Object>)]
     pub(crate) payload: Option<serde_json::Value>,
     pub(crate) salt: Option<String>,
+    /// Personal numbers (ID numbers, mobiles) in the payload were masked for this reader; the
+    /// payload then does not hash to `commit` and `salt` is withheld.
+    pub(crate) masked: bool,
 }
 
 impl From<app::EntryView> for EntryDto {
@@ -204,6 +215,7 @@ impl From<app::EntryView> for EntryDto {
             commit: e.commit.to_hex(),
             payload: e.payload,
             salt: e.salt,
+            masked: e.masked,
         }
     }
 }

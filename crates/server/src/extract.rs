@@ -21,10 +21,65 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_error(rejection)),
+        // Read as a JSON value first: every string in it is checked for control characters
+        // (NUL, escape …) whatever field it goes to, then the value becomes the request type.
+        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(json_error(rejection)),
+        };
+        if let Some(path) = control_character_at(&value, "") {
+            return Err(ApiError::with_message(
+                "CONTROL_CHARACTER",
+                format!("字段 {path} 含有不可见的控制字符，请删除后重新提交"),
+            ));
         }
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(value) => Ok(Self(value)),
+            Err(error) => Err(data_error(
+                &error.path().to_string(),
+                &error.inner().to_string(),
+            )),
+        }
+    }
+}
+
+/// The path of the first string (or object key) holding a control character other than a
+/// line break or a tab.
+fn control_character_at(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => {
+            domain::has_control_character(text).then(|| path.trim_start_matches('.').to_string())
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| control_character_at(item, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let here = format!("{path}.{key}");
+            if domain::has_control_character(key) {
+                return Some(here.trim_start_matches('.').to_string());
+            }
+            control_character_at(item, &here)
+        }),
+        _ => None,
+    }
+}
+
+/// A body that is JSON but not the request's shape: an unknown field (serde's own message
+/// starts with "unknown field"), or another mismatch, named by its path.
+fn data_error(path: &str, message: &str) -> ApiError {
+    let at = if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!("{path}: ")
+    };
+    if message.starts_with("unknown field `") {
+        ApiError::with_message(
+            "UNKNOWN_FIELD",
+            format!("请求中含有未知字段：{at}{message}"),
+        )
+    } else {
+        ApiError::with_message("INVALID_REQUEST", format!("请求参数无效：{at}{message}"))
     }
 }
 
@@ -34,17 +89,10 @@ fn json_error(rejection: JsonRejection) -> ApiError {
             "MALFORMED_JSON",
             format!("请求体不是有效的 JSON：{}", e.body_text()),
         ),
-        JsonRejection::JsonDataError(e) => {
-            let text = e.body_text();
-            if let Some(idx) = text.find("unknown field") {
-                ApiError::with_message(
-                    "UNKNOWN_FIELD",
-                    format!("请求中含有未知字段：{}", &text[idx..]),
-                )
-            } else {
-                ApiError::with_message("INVALID_REQUEST", format!("请求参数无效：{text}"))
-            }
-        }
+        JsonRejection::JsonDataError(e) => ApiError::with_message(
+            "INVALID_REQUEST",
+            format!("请求参数无效：{}", e.body_text()),
+        ),
         JsonRejection::MissingJsonContentType(_) => ApiError::with_message(
             "UNSUPPORTED_MEDIA_TYPE",
             "请求须使用 Content-Type: application/json",
@@ -80,4 +128,23 @@ fn query_error(rejection: QueryRejection) -> ApiError {
         "INVALID_REQUEST",
         format!("查询参数无效：{}", rejection.body_text()),
     )
+}
+
+/// The client's address as the connection shows it (the peer's IP), for throttling; "local"
+/// when the server was not started with connection info (handler tests).
+#[derive(Debug)]
+pub(crate) struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+                .unwrap_or_else(|| "local".into()),
+        ))
+    }
 }

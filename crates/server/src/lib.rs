@@ -21,6 +21,7 @@ mod ocds_api;
 mod pages;
 mod portal_pages;
 mod reference_pages;
+mod rejections;
 mod request_id;
 mod security_headers;
 mod tender_api;
@@ -107,6 +108,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             put(api::set_bank_account),
         )
         .route("/api/v1/entities/{id}/suspend", post(api::suspend))
+        .route(
+            "/api/v1/entities/{id}/personal-data",
+            post(api::personal_data),
+        )
         .route("/api/v1/entities/{id}/bar", post(api::bar))
         .route("/api/v1/entities/{id}/reinstate", post(api::reinstate))
         .route(
@@ -140,6 +145,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(entity_pages::bank_account),
         )
         .route("/entities/{id}/suspend", post(entity_pages::suspend))
+        .route(
+            "/entities/{id}/personal-data",
+            post(pages::reveal_personal_data),
+        )
         .route("/entities/{id}/bar", post(entity_pages::bar))
         .route("/entities/{id}/reinstate", post(entity_pages::reinstate))
         .route(
@@ -528,6 +537,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(from_fn(rejections::layer))
         .layer(from_fn(security_headers::layer))
         .layer(from_fn(request_id::layer))
         .with_state(state)

@@ -304,9 +304,14 @@ pub(crate) struct LoginForm {
 pub(crate) async fn login_submit(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
-    match state.app.login(&form.username, &form.password).await {
+    match state
+        .app
+        .login_from(&client, &form.username, &form.password)
+        .await
+    {
         Ok(session) => {
             let cookie = session_cookie(
                 &state,
@@ -347,7 +352,7 @@ impl ApiError {
     /// Pages that show a refusal in a form answer 422 (or the error's own status when worse).
     fn status_for_page(&self) -> StatusCode {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             status
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -624,12 +629,17 @@ struct MessagePage {
 pub(crate) async fn register_submit(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     body: Bytes,
 ) -> Response {
     let form = parse_registration(&body);
     let mut kept = form.clone();
     kept.password = String::new();
-    match state.app.register_entity(form).await {
+    let result = match state.app.throttle_registration(&client) {
+        Ok(()) => state.app.register_entity(form).await,
+        Err(error) => Err(error),
+    };
+    match result {
         Ok(receipts) => {
             let first = &receipts[0];
             render(MessagePage {
@@ -1007,6 +1017,8 @@ struct EntityPage {
     bank: String,
     can_sanction: bool,
     can_suspend: bool,
+    /// Oversight may reveal the masked personal numbers, with a recorded reason.
+    can_reveal: bool,
     csrf: String,
     notice: String,
     notice_tone: String,
@@ -1084,6 +1096,7 @@ pub(crate) async fn entity(
                 bank,
                 can_sanction: restricted_or_active && has(&[Role::Operator, Role::Supervisor]),
                 can_suspend: has(&[Role::Operator]),
+                can_reveal: !member && has(&[Role::Operator, Role::Supervisor, Role::Auditor]),
                 csrf: who.and_then(|c| c.csrf.clone()).unwrap_or_default(),
                 notice: query.notice.clone().unwrap_or_default(),
                 notice_tone: match query.tone.as_deref() {
@@ -1395,4 +1408,63 @@ pub(crate) async fn ledger_entry(
     }
     .await;
     result.unwrap_or_else(app_error_page)
+}
+
+/// 查看完整个人信息: the trading center, supervision or audit reveal a masked ID number and
+/// mobile with a reason; the read is recorded first, and the numbers are shown on this answer
+/// only (never in a URL, never cached).
+pub(crate) async fn reveal_personal_data(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(who) = caller.0.as_ref() else {
+        return Redirect::to("/login").into_response();
+    };
+    let reason = form_urlencoded::parse(&body)
+        .find(|(key, _)| key == "reason")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    match state.app.reveal_personal_data(who, &id, &reason).await {
+        Ok((data, receipt)) => {
+            let mut response = render(MessagePage {
+                layout: layout(
+                    &state,
+                    &caller,
+                    "完整个人信息",
+                    "entities",
+                    &[("市场主体", "/entities"), ("完整个人信息", "")],
+                ),
+                heading: "完整个人信息（查阅已记录）".into(),
+                tone: "info",
+                message: format!(
+                    "证件号码：{}；联系电话：{}。本次查阅（理由：{}）已写入交易见证账本，仅监督、审计可见。",
+                    data.code,
+                    data.contact_phone,
+                    reason.trim()
+                ),
+                code: String::new(),
+                receipt_seq: receipt.seq.to_string(),
+                receipt_leaf: receipt.leaf_hash.to_hex(),
+                receipt_size: receipt.tree_head.head.size.to_string(),
+                receipt_root: receipt.tree_head.head.root.to_hex(),
+                links: vec![("返回主体页面", format!("/entities/{id}"))],
+            });
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        Err(error) => {
+            let api = ApiError::from(error);
+            Redirect::to(&format!(
+                "/entities/{id}?notice={}&tone=bad",
+                urlencode(&format!("{}（{}）", api.message, api.code))
+            ))
+            .into_response()
+        }
+    }
 }

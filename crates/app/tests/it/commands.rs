@@ -229,3 +229,64 @@ async fn review_flow_and_visibility() {
         assert_eq!(again.total, 2);
     }
 }
+
+/// Personal numbers are masked by default everywhere for everyone but the person's own entity:
+/// the register, the oversight views and the ledger payloads (whose salt is then withheld); the
+/// trading center reveals them only with a reason, and the read is recorded.
+#[tokio::test]
+async fn personal_numbers_are_masked_for_oversight_and_reveals_are_recorded() {
+    for test in crate::support::demo_apps().await {
+        let app = &test.app;
+        let operator = app.caller_for("operator").await.unwrap();
+        let entities = app.entities(Some(&operator), None, 1, 100).await.unwrap();
+        let person = entities
+            .items
+            .iter()
+            .find(|e| e.kind == "natural_person")
+            .expect("the demo has a natural person")
+            .clone();
+        assert!(person.code.contains("********"), "{}", person.code);
+        let seen = app.entity(Some(&operator), &person.id).await.unwrap();
+        assert!(seen.code.contains("********"));
+        // Nothing left that would still need masking.
+        assert!(!domain::mask_personal_numbers(&seen.contact_phone).1);
+        assert!(!domain::mask_personal_numbers(&seen.legal_representative).1);
+        // The ledger payload of its registration, as oversight reads it.
+        let size = test.size().await;
+        let entries = app.ledger_entries(Some(&operator), 0, size).await.unwrap();
+        let registered = entries
+            .iter()
+            .find(|e| e.stream == format!("entity/{}", person.id) && e.kind == "entity.registered")
+            .unwrap();
+        let text = registered.payload.as_ref().unwrap().to_string();
+        assert!(registered.masked && registered.salt.is_none(), "{text}");
+        assert!(text.contains("********"), "{text}");
+        // Reveal: a reason is required; then the whole number, and the read is in the ledger.
+        assert_eq!(
+            app.reveal_personal_data(&operator, &person.id, " ")
+                .await
+                .unwrap_err()
+                .code(),
+            "REASON_REQUIRED"
+        );
+        let bidder = app.caller_for("bidder").await.unwrap();
+        assert_eq!(
+            app.reveal_personal_data(&bidder, &person.id, "好奇")
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        let (data, receipt) = app
+            .reveal_personal_data(&operator, &person.id, "核查投诉涉及的身份")
+            .await
+            .unwrap();
+        assert!(domain::IdNumber::parse(&data.code).is_ok());
+        assert_eq!(receipt.kind, "access.personal_data_read");
+        assert_eq!(test.size().await, size + 1);
+        let report = app::verify_store(app.store(), &app.public_key(), "ggzy.test")
+            .await
+            .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}

@@ -104,3 +104,31 @@ proptest! {
         prop_assert!(Uscc::parse(&changed).is_err());
     }
 }
+
+#[test]
+fn personal_numbers_are_masked_wherever_they_stand() {
+    let cases = [
+        ("联系人 13812345678", "联系人 138****5678", true),
+        ("0571-86001234", "0571-86001234", false),
+        (
+            "证件 11010519491231002X 号",
+            "证件 110105********002X 号",
+            true,
+        ),
+        ("11010519491231002x", "110105********002X", true),
+        // Not a valid ID number (check digit): kept.
+        ("110105194912310021", "110105194912310021", false),
+        // Digits inside a longer number or a code are not a mobile.
+        ("9133010012345678901", "9133010012345678901", false),
+        ("A13812345678", "A13812345678", false),
+        ("12812345678", "12812345678", false),
+        ("", "", false),
+    ];
+    for (text, expected, masked) in cases {
+        assert_eq!(
+            domain::mask_personal_numbers(text),
+            (expected.to_string(), masked),
+            "{text}"
+        );
+    }
+}

@@ -523,3 +523,126 @@ async fn security_headers_on_every_answer() {
         assert!(!body.contains(&format!("csrf={csrf}")), "{path}");
     }
 }
+
+/// Guessing passwords over HTTP: the sixth failure for a name within 15 minutes is answered
+/// 429 `TOO_MANY_ATTEMPTS`, on the API and on the log-in page alike, even with the right password.
+#[tokio::test]
+async fn log_in_guessing_is_throttled_over_http() {
+    let server = spawn_app().await;
+    let guess = |password: &'static str| {
+        let url = server.url("/api/v1/session");
+        async move {
+            client()
+                .post(url)
+                .json(&json!({"username": "agency", "password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(guess("Wrong2026pass").await.status(), 401);
+    }
+    let response = guess(app::DEMO_PASSWORD).await;
+    assert_eq!(response.status(), 429);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "TOO_MANY_ATTEMPTS"
+    );
+    let page = client()
+        .post(server.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "username=agency&password={}&next=",
+            app::DEMO_PASSWORD
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.text().await.unwrap().contains("尝试过于频繁"));
+}
+
+/// The framework's refusals in our shape (a path parameter that does not parse, a body over the
+/// limit), control characters refused in any JSON string, a type mismatch never taken for an
+/// unknown field, and amounts past ten trillion yuan refused; nothing is written.
+#[tokio::test]
+async fn framework_refusals_control_characters_and_amounts_have_codes() {
+    let server = spawn_app().await;
+    let before = server.ledger_size().await;
+    for path in [
+        "/api/v1/ledger/entries/abc/proof",
+        "/api/v1/ledger/entries/-1/proof",
+        "/api/v1/reference/calendar/versions/x",
+    ] {
+        let response = client().get(server.url(path)).send().await.unwrap();
+        expect(&server, response, 400, "INVALID_REQUEST").await;
+    }
+    let page = client()
+        .get(server.url("/ledger/entries/abc"))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_client_error());
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("账本序号应为非负整数"));
+    let (bidder, csrf) = server.login("bidder").await;
+    let response = bidder
+        .put(server.url("/api/v1/auctions/QT-2026-002/sealed"))
+        .header("x-csrf-token", &csrf)
+        .header("content-type", "application/octet-stream")
+        .body(vec![0u8; 2 << 20])
+        .send()
+        .await
+        .unwrap();
+    expect(&server, response, 413, "BODY_TOO_LARGE").await;
+
+    let url = server.url("/api/v1/registrations");
+    for (field, value) in [
+        ("name", "丽水\u{0}莲都建设有限公司"),
+        ("legal_representative", "叶\u{1b}[2J明"),
+        ("address", "丽水市\u{7}"),
+    ] {
+        let mut body = registration(&uscc("MA0000038"), "liandu2");
+        body[field] = json!(value);
+        let response = client().post(&url).json(&body).send().await.unwrap();
+        expect(&server, response, 422, "CONTROL_CHARACTER").await;
+    }
+    let mut body = registration(&uscc("MA0000038"), "liandu2");
+    body["roles"] = json!("unknown field `x`");
+    let response = client().post(&url).json(&body).send().await.unwrap();
+    expect(&server, response, 400, "INVALID_REQUEST").await;
+    assert_eq!(server.ledger_size().await, before, "nothing was written");
+
+    let (tenderee, tenderee_csrf) = server.login("tenderee").await;
+    for budget in [i64::MAX, 1_000_000_000_000_001, 0, -5] {
+        let response = tenderee
+            .post(server.url("/api/v1/procedures"))
+            .header("x-csrf-token", &tenderee_csrf)
+            .json(&json!({
+                "project_code": "2026-330106-48-01-512345",
+                "title": "预算越界测试项目",
+                "category": "construction",
+                "method": "open_tender",
+                "region": "330100",
+                "tenderee": "",
+                "description": "测试",
+                "qualification": "测试",
+                "invitees": [],
+                "lots": [{"name": "标段", "budget_fen": budget, "description": "", "evaluation": null, "bond_fen": null}],
+                "deadline": "2026-12-28 09:30",
+                "opening_place": "",
+                "contact": "测试"
+            }))
+            .send()
+            .await
+            .unwrap();
+        expect(&server, response, 422, "LOT_BUDGET").await;
+    }
+    assert_eq!(server.ledger_size().await, before, "nothing was written");
+}

@@ -40,7 +40,7 @@ async fn register_review_and_verify_through_the_pages() {
         ("roles", "tenderee"),
         ("username", "nanhu"),
         ("display_name", "沈南"),
-        ("password", "Nanhu2026pass"),
+        ("password", "Jiaxing2026pass"),
     ];
     // A bad code: the form comes back with the error next to the field and the input kept.
     let refused = browser
@@ -54,7 +54,7 @@ async fn register_review_and_verify_through_the_pages() {
     let html = refused.text().await.unwrap();
     assert!(html.contains("USCC_LENGTH") && html.contains("嘉兴南湖电子科技有限公司"));
     assert!(
-        !html.contains("Nanhu2026pass"),
+        !html.contains("Jiaxing2026pass"),
         "a refused password is not echoed"
     );
     fields[1].1 = &code;
@@ -75,7 +75,7 @@ async fn register_review_and_verify_through_the_pages() {
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form(&[
             ("username", "nanhu"),
-            ("password", "Nanhu2026pass"),
+            ("password", "Jiaxing2026pass"),
             ("next", ""),
         ]))
         .send()
