@@ -247,6 +247,12 @@ fn valid_id(id: &str) -> bool {
 /// accepted or refused (with the same code) as recorded; the reserve must match its commitment;
 /// the close must give the recorded result. Returns the result, or the first disagreement.
 pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, String> {
+    Ok(replay_auction(events)?.and_then(|a| a.result))
+}
+
+/// As `check_auction`, returning the whole state the events fold to (what the sale's page and
+/// API must show).
+pub fn replay_auction(events: &[AuctionEvent]) -> Result<Option<Auction>, String> {
     let mut state: Option<Auction> = None;
     // The sequencer judges commands at non-decreasing times; a record whose times go back (a
     // late bid backdated into the countdown) does not replay.
@@ -369,7 +375,92 @@ pub fn check_auction(events: &[AuctionEvent]) -> Result<Option<AuctionResult>, S
         }
         state = state.evolve(event);
     }
-    Ok(state.and_then(|a| a.result))
+    Ok(state)
+}
+
+/// What the per-sale check established.
+#[derive(Clone, Debug)]
+pub struct AuctionCheck {
+    /// The sale's entries, each tied to the signed head.
+    pub entries: usize,
+    /// The signed head every entry was proven into.
+    pub head_size: u64,
+    pub result: Option<AuctionResult>,
+}
+
+/// The per-sale check, against the ledger and not only the stored payloads: every entry of the
+/// sale's stream recomputes to its leaf and is proven (from the stored nodes) into the newest
+/// signed head, whose signature is checked against `key`; the events replay, each decided
+/// again; and the state the sale's page and API show (`shown`, the stored read state) is
+/// exactly the replayed one. The first disagreement is the error.
+pub async fn check_auction_in_store(
+    store: &store::Store,
+    key: &crypto::PublicKey,
+    origin: &str,
+    id: &str,
+    shown: Option<&Auction>,
+) -> Result<AuctionCheck, String> {
+    let rows = store
+        .stream_entries(&Auction::stream(id))
+        .await
+        .map_err(|e| e.to_string())?;
+    if rows.is_empty() {
+        return Err(format!("账本中没有竞价 {id}"));
+    }
+    let head_row = store
+        .latest_head()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("账本没有签名树头")?;
+    let head = crate::ledger_view::signed_head(origin, &head_row).map_err(|e| e.to_string())?;
+    head.verify(key)
+        .map_err(|_| format!("规模为 {} 的树头不是平台密钥签名的", head.head.size))?;
+    let size = head.head.size;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let seq = row.seq as u64;
+        let entry = crate::verify::entry_of_row(row).map_err(|e| e.to_string())?;
+        let leaf = entry.leaf_hash().map_err(|e| e.to_string())?;
+        if leaf.as_bytes().as_slice() != row.leaf_hash.as_slice() {
+            return Err(format!("账本条目 {seq}：内容与其叶子哈希不符（已被改动）"));
+        }
+        if seq >= size {
+            return Err(format!(
+                "账本条目 {seq}：不在最新签名树头（规模 {size}）之内"
+            ));
+        }
+        let needed = ledger::needed_nodes(|recorder| {
+            let _ = ledger::inclusion_proof(recorder, seq, size);
+        });
+        let keys: Vec<(u32, u64)> = needed.iter().map(|k| (k.level, k.index)).collect();
+        let mut tree = ledger::MemoryTree::new();
+        for (level, index, hash) in store.nodes(&keys).await.map_err(|e| e.to_string())? {
+            let hash = crypto::Sm3Hash::from_slice(&hash).map_err(|e| e.to_string())?;
+            tree.insert(ledger::NodeKey { level, index }, hash);
+        }
+        let path = ledger::inclusion_proof(&tree, seq, size)
+            .map_err(|_| format!("账本条目 {seq}：缺少证明所需的树节点"))?
+            .map_err(|e| e.to_string())?;
+        ledger::verify_inclusion(&leaf, seq, size, &path, &head.head.root).map_err(|_| {
+            format!("账本条目 {seq}：不能证明包含在签名树头（规模 {size}）中（已被改动）")
+        })?;
+        let event: AuctionEvent = serde_json::from_value(entry.payload)
+            .map_err(|e| format!("账本条目 {seq}：不是竞价事件（{e}）"))?;
+        check_entry_time(&event, row.at_ms)
+            .map_err(|problem| format!("账本条目 {seq}：{problem}"))?;
+        events.push(event);
+    }
+    let replayed = replay_auction(&events)?;
+    if let Some(shown) = shown
+        && replayed.as_ref() != Some(shown)
+    {
+        return Err("页面和接口显示的竞价状态（结果、报价）与账本重放的不一致".into());
+    }
+    Ok(AuctionCheck {
+        entries: rows.len(),
+        head_size: size,
+        result: replayed.and_then(|a| a.result),
+    })
 }
 
 /// An act is recorded no later than the ledger entry that witnesses it: a bid's time is its
@@ -1389,21 +1480,19 @@ impl App {
             .collect()
     }
 
-    /// Replays a sale from the ledger (`check_auction`): its result, or the first disagreement.
-    pub async fn verify_auction(&self, id: &str) -> Result<Option<AuctionResult>, AppError> {
-        let rows = self.store.stream_entries(&Auction::stream(id)).await?;
-        if rows.is_empty() {
-            return Err(DomainError::AuctionNotFound.into());
-        }
-        let mut events = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let event: AuctionEvent = serde_json::from_str(&row.payload)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            check_entry_time(&event, row.at_ms)
-                .map_err(|problem| AppError::refused("AUCTION_REPLAY", problem))?;
-            events.push(event);
-        }
-        check_auction(&events).map_err(|problem| AppError::refused("AUCTION_REPLAY", problem))
+    /// Checks a sale against the ledger and replays it (`check_auction_in_store`), comparing
+    /// the replay with the state its page and API show: its result, or the first disagreement.
+    pub async fn verify_auction(&self, id: &str) -> Result<AuctionCheck, AppError> {
+        let shown = self.auction(id).await?;
+        check_auction_in_store(
+            &self.store,
+            &self.key.public_key(),
+            &self.settings.origin,
+            id,
+            Some(&shown),
+        )
+        .await
+        .map_err(|problem| AppError::refused("AUCTION_REPLAY", problem))
     }
 
     /// A sale's public events, in order (for `check_auction`).
@@ -1574,6 +1663,7 @@ pub async fn seed_demo_auctions(
             }
             .to_bytes()?;
             let envelope = crypto::Envelope::seal(crypto::SealRequest {
+                recovery_key: None,
                 package: &package,
                 lot: "FB-2026-004",
                 bidder: &who.entity_id,

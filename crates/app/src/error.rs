@@ -73,6 +73,7 @@ impl AppError {
 
 /// The codes of `AppError::Refused`, for the error table's completeness test.
 pub const REFUSAL_CODES: &[&str] = &[
+    "CRL_NOT_NEWER",
     "PASSWORD_COMMON",
     "PASSWORD_HAS_USERNAME",
     "TOO_MANY_ATTEMPTS",

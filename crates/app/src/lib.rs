@@ -40,8 +40,9 @@ use store::Store;
 
 pub use auction_engine::AuctionLive;
 pub use auctions::{
-    AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
-    SignedDepositNotice, check_auction, check_entry_time, reserve_commitment, seed_demo_auctions,
+    AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
+    SignedDepositNotice, check_auction, check_auction_in_store, check_entry_time, replay_auction,
+    reserve_commitment, seed_demo_auctions,
 };
 pub use auth::{Caller, NewSession, PasswordPolicy, TokenView};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
@@ -62,7 +63,7 @@ pub use holder::{
 };
 pub use keys::{NewCeremony, NewSeat};
 pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle, SizedConsistency, SizedProof};
-pub use market::{AccountView, EntityView, NewAccount, NewRegistration, PersonalData};
+pub use market::{AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData};
 pub use ocds::{
     BIDS_EXTENSION, OcdsSettings, Publisher, compiled_release, lot_release, national_records,
     national_timestamp, records, rfc3339,

@@ -80,6 +80,24 @@ pub struct EntityView {
     pub certificates: Vec<domain::BoundCertificate>,
 }
 
+/// An imported certificate revocation list as the ledger keeps it (stream `crl/…` per CA).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CrlRecord {
+    /// The issuing CA's common name.
+    pub issuer: String,
+    pub this_update_ms: i64,
+    /// After it, the list is stale: the operator should import the CA's next one.
+    pub next_update_ms: Option<i64>,
+    /// Serial numbers (hex) of the revoked certificates.
+    pub serials: Vec<String>,
+    pub pem: String,
+}
+
+/// The ledger stream of one CA's CRLs: named by the SM3 of its common name.
+fn crl_stream(issuer: &str) -> String {
+    format!("crl/{}", &crypto::sm3(issuer.as_bytes()).to_hex()[..32])
+}
+
 /// The numbers `reveal_personal_data` shows whole.
 #[derive(Clone, Debug, Serialize)]
 pub struct PersonalData {
@@ -208,7 +226,7 @@ impl App {
                 )
             }
             "natural_person" => {
-                let id_number = IdNumber::parse(&input.code)?;
+                let id_number = IdNumber::parse_on(&input.code, Date::of_instant(self.now_ms()))?;
                 (
                     self.person_entity_id(&id_number),
                     EntityKind::NaturalPerson { id_number },
@@ -484,7 +502,12 @@ impl App {
         self.require_own_or(caller, id, &[Role::Operator])?;
         let certificate = crypto::Certificate::from_pem(pem)?;
         let trust = self.reference_data().await?.trust;
-        trust.verify(&certificate, self.now_ms(), |_| false)?;
+        // A certificate already listed in an imported CRL is refused here, not only revoked
+        // when a later list arrives.
+        let revoked = self.revoked_serials(&trust, &certificate).await?;
+        trust.verify(&certificate, self.now_ms(), |c| {
+            revoked.contains(&(c.issuer_common_name(), c.serial_hex()))
+        })?;
         let bound = domain::BoundCertificate {
             fingerprint: certificate.fingerprint().to_hex(),
             pem: certificate.to_pem(),
@@ -521,7 +544,11 @@ impl App {
     pub async fn certificate_holder(&self, pem: &str, at_ms: i64) -> Result<EntityView, AppError> {
         let certificate = crypto::Certificate::from_pem(pem)?;
         let trust = self.trust_store_at(at_ms).await?;
-        trust.verify(&certificate, at_ms, |_| false)?;
+        // At every use: the chain, the CRLs in force, and a key usage that allows signing.
+        let revoked = self.revoked_serials(&trust, &certificate).await?;
+        trust.verify_signer(&certificate, at_ms, |c| {
+            revoked.contains(&(c.issuer_common_name(), c.serial_hex()))
+        })?;
         let code = certificate.subject_code().unwrap_or_default();
         let fingerprint = certificate.fingerprint().to_hex();
         let id = if Uscc::parse(&code).is_ok() {
@@ -577,7 +604,32 @@ impl App {
         let issuer = crl.verify(&trust)?.subject_common_name();
         let serials: std::collections::BTreeSet<String> =
             crl.revoked_serials().into_iter().collect();
-        let mut receipts = Vec::new();
+        // The list itself is kept, versioned per CA, so that binding and every use check it.
+        if let Some(latest) = self.latest_crl(&issuer).await?
+            && latest.this_update_ms >= crl.this_update_ms()
+        {
+            return Err(AppError::refused(
+                "CRL_NOT_NEWER",
+                format!("该证书吊销列表不比已导入的（{}签发）更新", issuer),
+            ));
+        }
+        let record = CrlRecord {
+            issuer: issuer.clone(),
+            this_update_ms: crl.this_update_ms(),
+            next_update_ms: crl.next_update_ms(),
+            serials: serials.iter().cloned().collect(),
+            pem: crl.to_pem(),
+        };
+        let mut receipts = self
+            .witness(vec![NewEntry {
+                stream: crl_stream(&issuer),
+                kind: "crl.imported".into(),
+                visibility: Visibility::Public,
+                actor: caller.username.clone(),
+                payload: serde_json::to_value(&record)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            }])
+            .await?;
         for row in self.store.all_entities().await? {
             let certificates: Vec<domain::BoundCertificate> =
                 serde_json::from_str(&row.certificates).unwrap_or_default();
@@ -593,6 +645,57 @@ impl App {
             }
         }
         Ok(receipts)
+    }
+
+    /// The newest imported CRL of the CA named `issuer`.
+    pub async fn latest_crl(&self, issuer: &str) -> Result<Option<CrlRecord>, AppError> {
+        let rows = self.store.stream_page(&crl_stream(issuer), -1, 1).await?;
+        rows.first()
+            .map(|row| {
+                serde_json::from_str(&row.payload)
+                    .map_err(|e| AppError::Internal(format!("stored CRL: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The newest CRL of every CA in the trust store (roots and intermediates), each with
+    /// whether it is stale (its nextUpdate has passed), for the trust page.
+    pub async fn crl_status(&self) -> Result<Vec<(String, Option<CrlRecord>, bool)>, AppError> {
+        let trust = self.reference_data().await?.trust;
+        let now = self.now_ms();
+        let mut out = Vec::new();
+        for ca in trust.roots().iter().chain(trust.intermediates()) {
+            let name = ca.subject_common_name();
+            let latest = self.latest_crl(&name).await?;
+            let stale = latest
+                .as_ref()
+                .and_then(|crl| crl.next_update_ms)
+                .is_some_and(|next| next < now);
+            out.push((name, latest, stale));
+        }
+        Ok(out)
+    }
+
+    /// (issuer, serial) of every certificate the CRLs in force list for the CAs that may stand
+    /// in `certificate`'s chain: its issuer and every intermediate's issuer.
+    async fn revoked_serials(
+        &self,
+        trust: &crypto::TrustStore,
+        certificate: &crypto::Certificate,
+    ) -> Result<std::collections::BTreeSet<(String, String)>, AppError> {
+        let mut issuers: std::collections::BTreeSet<String> = trust
+            .intermediates()
+            .iter()
+            .map(|c| c.issuer_common_name())
+            .collect();
+        issuers.insert(certificate.issuer_common_name());
+        let mut revoked = std::collections::BTreeSet::new();
+        for issuer in issuers {
+            if let Some(crl) = self.latest_crl(&issuer).await? {
+                revoked.extend(crl.serials.into_iter().map(|s| (issuer.clone(), s)));
+            }
+        }
+        Ok(revoked)
     }
 
     fn require_own_or(&self, caller: &Caller, id: &str, roles: &[Role]) -> Result<(), AppError> {

@@ -279,6 +279,7 @@ pub async fn seed_demo_tendering(
         }
         .to_bytes()?;
         let envelope = crypto::Envelope::seal(crypto::SealRequest {
+            recovery_key: None,
             package: &package,
             lot: &lot,
             bidder: &bidder.entity_id,

@@ -3,8 +3,11 @@
 //! of regional CAs); and a small CA for tests and the demo.
 //!
 //! Signatures in certificates are DER-encoded (r, s) as X.509 requires, with the default
-//! distinguishing id `1234567812345678`. Path validation here is deliberately simple: the
-//! platform trusts roots that issue end-entity certificates directly.
+//! distinguishing id `1234567812345678`. Path validation builds the chain from the end-entity
+//! certificate through the intermediate CAs the trust store lists to a self-signed root it
+//! trusts: every link's signature, validity window, CA flag, `keyCertSign` usage and path
+//! length; and an end-entity certificate signs acts only when its key usage allows signing (in
+//! China's dual-certificate system the encryption certificate's key is escrowed).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -50,6 +53,10 @@ pub enum CertError {
     BadSignature,
     #[error("根证书不是 CA 证书")]
     NotCa,
+    #[error("证书的密钥用途不允许签名（可能是加密证书），请使用签名证书")]
+    KeyUsage,
+    #[error("证书链过长或中级 CA 无权签发证书")]
+    Path,
 }
 
 impl CertError {
@@ -63,6 +70,8 @@ impl CertError {
             Self::Revoked => "CERT_REVOKED",
             Self::BadSignature => "CERT_BAD_SIGNATURE",
             Self::NotCa => "CERT_NOT_CA",
+            Self::KeyUsage => "CERT_KEY_USAGE",
+            Self::Path => "CERT_PATH",
         }
     }
 }
@@ -183,6 +192,50 @@ impl Certificate {
         )
     }
 
+    fn key_usage(&self) -> Option<KeyUsage> {
+        match self.inner.tbs_certificate().get_extension::<KeyUsage>() {
+            Ok(Some((_, usage))) => Some(usage),
+            _ => None,
+        }
+    }
+
+    /// Whether the key may sign acts: the key usage names `digitalSignature` or
+    /// `nonRepudiation` (a certificate without the extension is unrestricted, RFC 5280 §4.2.1.3).
+    pub fn may_sign(&self) -> bool {
+        self.key_usage().is_none_or(|usage| {
+            usage.0.contains(KeyUsages::DigitalSignature)
+                || usage.0.contains(KeyUsages::NonRepudiation)
+        })
+    }
+
+    /// Whether the key may sign certificates (`keyCertSign`, or no key usage extension).
+    fn may_sign_certificates(&self) -> bool {
+        self.key_usage()
+            .is_none_or(|usage| usage.0.contains(KeyUsages::KeyCertSign))
+    }
+
+    /// The basic constraints' path length, if the certificate sets one.
+    fn path_len(&self) -> Option<u8> {
+        match self
+            .inner
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+        {
+            Ok(Some((_, constraints))) => constraints.path_len_constraint,
+            _ => None,
+        }
+    }
+
+    fn valid_at(&self, at_ms: i64) -> Result<(), CertError> {
+        if at_ms < self.not_before_ms() {
+            return Err(CertError::NotYetValid);
+        }
+        if at_ms > self.not_after_ms() {
+            return Err(CertError::Expired);
+        }
+        Ok(())
+    }
+
     fn same_subject_as_issuer_of(&self, other: &Certificate) -> bool {
         self.inner.tbs_certificate().subject() == other.inner.tbs_certificate().issuer()
     }
@@ -215,50 +268,133 @@ impl Certificate {
     }
 }
 
-/// The CA roots the platform recognises — several at once (互认).
+/// The CA roots the platform recognises — several at once (互认) — and the intermediate CAs
+/// under them whose certificates it may meet.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     roots: Vec<Certificate>,
+    intermediates: Vec<Certificate>,
 }
 
+/// The longest chain accepted: the end entity, up to three intermediates, the root.
+const MAX_INTERMEDIATES: usize = 3;
+
 impl TrustStore {
-    /// A trust store of self-signed CA roots, each checked for its own signature.
-    pub fn new(roots: Vec<Certificate>) -> Result<Self, CertError> {
-        for root in &roots {
-            if !root.is_ca() {
+    /// A trust store from CA certificates: each self-signed one is a root (its own signature
+    /// checked), every other one an intermediate (checked when a chain passes through it).
+    pub fn new(certificates: Vec<Certificate>) -> Result<Self, CertError> {
+        let mut store = Self::default();
+        for certificate in certificates {
+            if !certificate.is_ca() {
                 return Err(CertError::NotCa);
             }
-            root.verify_signed_by(root)?;
+            if certificate.same_subject_as_issuer_of(&certificate) {
+                certificate.verify_signed_by(&certificate)?;
+                store.roots.push(certificate);
+            } else {
+                store.intermediates.push(certificate);
+            }
         }
-        Ok(Self { roots })
+        Ok(store)
     }
 
     pub fn roots(&self) -> &[Certificate] {
         &self.roots
     }
 
-    /// Verifies an end-entity certificate at `at_ms`: a trusted issuer, its signature, the
-    /// validity window and `is_revoked`. Returns the issuing root.
+    pub fn intermediates(&self) -> &[Certificate] {
+        &self.intermediates
+    }
+
+    /// The certificate among `candidates` that issued `certificate`: a subject match whose key
+    /// verifies its signature. `BadSignature` when names match but no key verifies.
+    fn issuer_among<'a>(
+        candidates: &'a [Certificate],
+        certificate: &Certificate,
+    ) -> Result<Option<&'a Certificate>, CertError> {
+        let mut named = false;
+        for candidate in candidates
+            .iter()
+            .filter(|c| c.same_subject_as_issuer_of(certificate))
+        {
+            named = true;
+            if certificate.verify_signed_by(candidate).is_ok() {
+                return Ok(Some(candidate));
+            }
+        }
+        if named {
+            Err(CertError::BadSignature)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Verifies a certificate at `at_ms`: the chain through the listed intermediates to a
+    /// trusted root — each link's signature and validity, each issuer a CA allowed to sign
+    /// certificates within its path length — and `is_revoked` for the certificate and every
+    /// intermediate. Returns the root.
     pub fn verify(
         &self,
         certificate: &Certificate,
         at_ms: i64,
         is_revoked: impl Fn(&Certificate) -> bool,
     ) -> Result<&Certificate, CertError> {
-        let root = self
-            .roots
-            .iter()
-            .find(|root| root.same_subject_as_issuer_of(certificate))
-            .ok_or(CertError::UnknownCa)?;
-        certificate.verify_signed_by(root)?;
-        if at_ms < certificate.not_before_ms() || at_ms < root.not_before_ms() {
-            return Err(CertError::NotYetValid);
+        let mut current = certificate;
+        let mut below = 0usize;
+        loop {
+            if let Some(root) = Self::issuer_among(&self.roots, current)? {
+                Self::check_issuer(root, below)?;
+                current.valid_at(at_ms)?;
+                root.valid_at(at_ms)?;
+                if is_revoked(current) {
+                    return Err(CertError::Revoked);
+                }
+                return Ok(root);
+            }
+            let issuer =
+                Self::issuer_among(&self.intermediates, current)?.ok_or(CertError::UnknownCa)?;
+            if below >= MAX_INTERMEDIATES {
+                return Err(CertError::Path);
+            }
+            Self::check_issuer(issuer, below)?;
+            current.valid_at(at_ms)?;
+            if is_revoked(current) {
+                return Err(CertError::Revoked);
+            }
+            current = issuer;
+            below += 1;
         }
-        if at_ms > certificate.not_after_ms() || at_ms > root.not_after_ms() {
-            return Err(CertError::Expired);
+    }
+
+    /// An issuer must be a CA allowed to sign certificates, with `below` intermediates under it
+    /// within its path length.
+    fn check_issuer(issuer: &Certificate, below: usize) -> Result<(), CertError> {
+        if !issuer.is_ca() {
+            return Err(CertError::NotCa);
         }
-        if is_revoked(certificate) {
-            return Err(CertError::Revoked);
+        if !issuer.may_sign_certificates() {
+            return Err(CertError::Path);
+        }
+        if issuer
+            .path_len()
+            .is_some_and(|len| below > usize::from(len))
+        {
+            return Err(CertError::Path);
+        }
+        Ok(())
+    }
+
+    /// Verifies a certificate that is to sign an act: `verify`, and a key usage that allows
+    /// signing (`CERT_KEY_USAGE` for an encryption-only certificate).
+    pub fn verify_signer(
+        &self,
+        certificate: &Certificate,
+        at_ms: i64,
+        is_revoked: impl Fn(&Certificate) -> bool,
+    ) -> Result<&Certificate, CertError> {
+        let root = self.verify(certificate, at_ms, is_revoked)?;
+        if !certificate.may_sign() {
+            return Err(CertError::KeyUsage);
         }
         Ok(root)
     }
@@ -274,11 +410,23 @@ pub struct Subject {
     pub code: String,
 }
 
+/// What a certificate is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    /// A CA with its path length (intermediates allowed below it).
+    Ca(Option<u8>),
+    /// An end entity's signing certificate (digitalSignature, nonRepudiation).
+    Signing,
+    /// An end entity's encryption certificate (keyEncipherment, dataEncipherment): the other
+    /// half of China's dual certificates, whose key the CA escrows.
+    Encryption,
+}
+
 /// The builder profile: CA or end entity, with the key usages that follow.
 struct Profile {
     subject: Name,
     issuer: Option<Name>,
-    is_ca: bool,
+    purpose: Purpose,
 }
 
 impl BuilderProfile for Profile {
@@ -296,14 +444,28 @@ impl BuilderProfile for Profile {
         _issuer_spk: SubjectPublicKeyInfoRef<'_>,
         tbs: &x509_cert::TbsCertificate,
     ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let constraints = BasicConstraints {
-            ca: self.is_ca,
-            path_len_constraint: self.is_ca.then_some(0),
-        };
-        let usages = if self.is_ca {
-            KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign)
-        } else {
-            KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation)
+        let (constraints, usages) = match self.purpose {
+            Purpose::Ca(path_len) => (
+                BasicConstraints {
+                    ca: true,
+                    path_len_constraint: path_len,
+                },
+                KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+            ),
+            Purpose::Signing => (
+                BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                },
+                KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
+            ),
+            Purpose::Encryption => (
+                BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                },
+                KeyUsage(KeyUsages::KeyEncipherment | KeyUsages::DataEncipherment),
+            ),
         };
         Ok(vec![
             constraints.to_extension(tbs.subject(), &[])?,
@@ -362,7 +524,7 @@ impl CertificateAuthority {
             Profile {
                 subject: name,
                 issuer: None,
-                is_ca: true,
+                purpose: Purpose::Ca(None),
             },
             &key.public_key(),
             1,
@@ -389,9 +551,72 @@ impl CertificateAuthority {
         self.key.to_pkcs8_pem()
     }
 
-    /// Issues an end-entity certificate for `public_key`.
+    /// Issues an end-entity signing certificate for `public_key`.
     pub fn issue(
         &self,
+        subject: &Subject,
+        public_key: &PublicKey,
+        serial: u64,
+        not_before_ms: i64,
+        not_after_ms: i64,
+    ) -> Result<Certificate, CertError> {
+        self.issue_for(
+            Purpose::Signing,
+            subject,
+            public_key,
+            serial,
+            not_before_ms,
+            not_after_ms,
+        )
+    }
+
+    /// Issues an end-entity encryption certificate (key usage keyEncipherment and
+    /// dataEncipherment only: it may not sign).
+    pub fn issue_encryption(
+        &self,
+        subject: &Subject,
+        public_key: &PublicKey,
+        serial: u64,
+        not_before_ms: i64,
+        not_after_ms: i64,
+    ) -> Result<Certificate, CertError> {
+        self.issue_for(
+            Purpose::Encryption,
+            subject,
+            public_key,
+            serial,
+            not_before_ms,
+            not_after_ms,
+        )
+    }
+
+    /// An intermediate CA under this one (path length 0: it issues end entities only). Its
+    /// `root()` is its own certificate.
+    pub fn new_intermediate(
+        &self,
+        subject: &Subject,
+        serial: u64,
+        not_before_ms: i64,
+        not_after_ms: i64,
+    ) -> Result<Self, CertError> {
+        let key = PlatformKey::generate();
+        let certificate = self.issue_for(
+            Purpose::Ca(Some(0)),
+            subject,
+            &key.public_key(),
+            serial,
+            not_before_ms,
+            not_after_ms,
+        )?;
+        Ok(Self {
+            key,
+            root: certificate,
+        })
+    }
+
+    fn issue_for(
+        &self,
+        purpose: Purpose,
         subject: &Subject,
         public_key: &PublicKey,
         serial: u64,
@@ -403,7 +628,7 @@ impl CertificateAuthority {
             Profile {
                 subject: name_of(subject)?,
                 issuer: Some(self.root.inner.tbs_certificate().subject().clone()),
-                is_ca: false,
+                purpose,
             },
             public_key,
             serial,
@@ -461,6 +686,16 @@ impl Crl {
         name_attribute(&self.inner.tbs_cert_list.issuer, OID_COMMON_NAME).unwrap_or_default()
     }
 
+    /// When the CA issued this list (thisUpdate).
+    pub fn this_update_ms(&self) -> i64 {
+        time_ms(&self.inner.tbs_cert_list.this_update)
+    }
+
+    /// When the CA promises the next list (nextUpdate), if it says; after it this list is stale.
+    pub fn next_update_ms(&self) -> Option<i64> {
+        self.inner.tbs_cert_list.next_update.as_ref().map(time_ms)
+    }
+
     /// Serial numbers (hex) of the revoked certificates.
     pub fn revoked_serials(&self) -> Vec<String> {
         self.inner
@@ -472,7 +707,7 @@ impl Crl {
             .collect()
     }
 
-    /// Checks that a root of `store` signed this list; returns that root.
+    /// Checks that a CA of `store` (a root or an intermediate) signed this list; returns it.
     pub fn verify<'a>(&self, store: &'a TrustStore) -> Result<&'a Certificate, CertError> {
         if self.inner.signature_algorithm.oid.to_string() != OID_SM2_WITH_SM3 {
             return Err(CertError::Algorithm);
@@ -480,6 +715,7 @@ impl Crl {
         let root = store
             .roots()
             .iter()
+            .chain(store.intermediates())
             .find(|root| root.inner.tbs_certificate().subject() == &self.inner.tbs_cert_list.issuer)
             .ok_or(CertError::UnknownCa)?;
         let key =
@@ -501,8 +737,20 @@ impl Crl {
 }
 
 impl CertificateAuthority {
-    /// A CRL listing the certificates with these serial numbers (hex), numbered `number`.
+    /// A CRL listing the certificates with these serial numbers (hex), numbered `number`, with
+    /// no nextUpdate.
     pub fn crl(&self, serials: &[String], number: u32, now_ms: i64) -> Result<Crl, CertError> {
+        self.crl_until(serials, number, now_ms, None)
+    }
+
+    /// A CRL as `crl`, promising the next one by `next_update_ms` when given.
+    pub fn crl_until(
+        &self,
+        serials: &[String],
+        number: u32,
+        now_ms: i64,
+        next_update_ms: Option<i64>,
+    ) -> Result<Crl, CertError> {
         use x509_cert::builder::CrlBuilder;
         use x509_cert::crl::RevokedCert;
         use x509_cert::ext::pkix::CrlNumber;
@@ -522,6 +770,10 @@ impl CertificateAuthority {
         let mut builder =
             CrlBuilder::new_with_this_update(&self.root.inner, CrlNumber(number), this_update)
                 .map_err(malformed)?
+                .with_next_update(match next_update_ms {
+                    Some(ms) => Some(validity(ms, ms)?.not_before),
+                    None => None,
+                })
                 .with_certificates(revoked.into_iter());
         let signer = self.key.signing_key();
         let blob = builder.finalize(signer).map_err(malformed)?;

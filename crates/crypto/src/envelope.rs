@@ -106,6 +106,10 @@ pub struct SealRequest<'a> {
     pub certificate_pem: &'a str,
     pub machine_fingerprint: Sm3Hash,
     pub created_at_ms: i64,
+    /// The key the bidder's own copy of the data key is wrapped to (`own_wrapped_key`): its
+    /// encryption certificate's key when it has one (China's dual certificates: the
+    /// encryption key is the one the CA escrows for recovery), else the signing key.
+    pub recovery_key: Option<&'a PublicKey>,
 }
 
 /// A seal whose encrypted package is produced elsewhere and streamed (tools that never hold the
@@ -120,6 +124,8 @@ pub struct StreamedSeal<'a> {
     pub machine_fingerprint: Sm3Hash,
     pub created_at_ms: i64,
     pub ciphertext_sm3: Sm3Hash,
+    /// As `SealRequest::recovery_key`.
+    pub recovery_key: Option<&'a PublicKey>,
 }
 
 /// A machine fingerprint: SM3 over a salt and the sorted hardware ids.
@@ -170,7 +176,10 @@ impl EnvelopeHeader {
             certificate: certificate.to_pem(),
             opening_key: seal.opening_key.to_hex(),
             wrapped_key: hex::encode(seal.opening_key.encrypt(&data_key)?),
-            own_wrapped_key: hex::encode(seal.signer.public_key().encrypt(&data_key)?),
+            own_wrapped_key: hex::encode(match seal.recovery_key {
+                Some(key) => key.encrypt(&data_key)?,
+                None => seal.signer.public_key().encrypt(&data_key)?,
+            }),
             nonce: hex::encode(nonce),
             ciphertext_sm3: seal.ciphertext_sm3.to_hex(),
             signature: String::new(),
@@ -237,7 +246,10 @@ impl Envelope {
             certificate: certificate.to_pem(),
             opening_key: request.opening_key.to_hex(),
             wrapped_key: hex::encode(request.opening_key.encrypt(&data_key)?),
-            own_wrapped_key: hex::encode(request.signer.public_key().encrypt(&data_key)?),
+            own_wrapped_key: hex::encode(match request.recovery_key {
+                Some(key) => key.encrypt(&data_key)?,
+                None => request.signer.public_key().encrypt(&data_key)?,
+            }),
             nonce: hex::encode(nonce),
             ciphertext_sm3: sm3(&ciphertext).to_hex(),
             signature: String::new(),
@@ -351,7 +363,8 @@ impl Envelope {
         sm4_gcm_decrypt(&key, &nonce, &aad, &self.ciphertext)
     }
 
-    /// The bidder reopens its own bid with its key.
+    /// The bidder reopens its own bid with the key its copy was wrapped to (the encryption
+    /// certificate's key, or the signing key when it sealed without one).
     pub fn open_own(&self, bidder_key: &PlatformKey) -> Result<Vec<u8>, CryptoError> {
         let wrapped = hex::decode(&self.header.own_wrapped_key)
             .map_err(|_| CryptoError::Hex("own wrapped key"))?;

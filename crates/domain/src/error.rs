@@ -15,6 +15,8 @@ pub enum DomainError {
     IdNumberFormat,
     #[error("居民身份证号码中的出生日期无效")]
     IdNumberBirthDate,
+    #[error("居民身份证号码的前两位不是有效的省级行政区划代码")]
+    IdNumberRegion,
     #[error("居民身份证号码校验位错误")]
     IdNumberCheckDigit,
     #[error("行政区划代码应为6位数字")]
@@ -338,6 +340,7 @@ impl DomainError {
             Self::IdNumberLength => "ID_NUMBER_LENGTH",
             Self::IdNumberFormat => "ID_NUMBER_FORMAT",
             Self::IdNumberBirthDate => "ID_NUMBER_BIRTH_DATE",
+            Self::IdNumberRegion => "ID_NUMBER_REGION",
             Self::IdNumberCheckDigit => "ID_NUMBER_CHECK_DIGIT",
             Self::RegionCode => "REGION_CODE",
             Self::Required { .. } => "FIELD_REQUIRED",
@@ -499,6 +502,7 @@ impl DomainError {
         "ID_NUMBER_LENGTH",
         "ID_NUMBER_FORMAT",
         "ID_NUMBER_BIRTH_DATE",
+        "ID_NUMBER_REGION",
         "ID_NUMBER_CHECK_DIGIT",
         "REGION_CODE",
         "FIELD_REQUIRED",

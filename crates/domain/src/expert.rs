@@ -202,6 +202,8 @@ impl ExpertInput {
             .map_err(|_| format!("从业年限应为整数，不是「{}」", self.practice_years.trim()))?;
         let entry_date = Date::parse(&self.entry_date)
             .map_err(|_| format!("入库日期无效：{}", self.entry_date.trim()))?;
+        // Born before admission, in a real province.
+        IdNumber::parse_on(&self.id_number, entry_date).map_err(|e| format!("身份证号码：{e}"))?;
         if practice_years < min_years {
             return Err(format!(
                 "从业年限{practice_years}年，不满{min_years}年，不符合入库条件"

@@ -16,6 +16,16 @@ const USCC_WEIGHTS: [u32; 17] = [
 /// 2^(17−i) mod 11 (GB 11643, rules-cn.md §1.3).
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK_CHARS: &[u8; 11] = b"10X98765432";
+/// GB/T 2260 province-level codes (the first two digits of a region code), with 71 台湾 and
+/// 81/82/83 (香港, 澳门, and 830000 of the residence permits for Hong Kong, Macao and Taiwan
+/// residents).
+const PROVINCE_CODES: &[&str] = &[
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82", "83",
+];
+/// GB 11714 weights of the organisation code's eight body characters.
+const ORG_CODE_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 macro_rules! string_newtype {
     ($name:ident) => {
@@ -107,6 +117,42 @@ impl Uscc {
     pub fn region(&self) -> &str {
         &self.0[2..8]
     }
+
+    /// Positions 9–17 carry the organisation's GB 11714 organisation code, whose last character
+    /// is its own check digit. A code whose USCC check character is right but whose embedded
+    /// check digit is wrong is still accepted (some were issued so), but it is likely a typing
+    /// error: this says why, for the reviewer to see.
+    pub fn organisation_code_warning(&self) -> Option<String> {
+        let body = &self.0.as_bytes()[8..16];
+        let value = |b: u8| -> Option<u32> {
+            match b {
+                b'0'..=b'9' => Some(u32::from(b - b'0')),
+                b'A'..=b'Z' => Some(u32::from(b - b'A') + 10),
+                _ => None,
+            }
+        };
+        let values: Option<Vec<u32>> = body.iter().map(|b| value(*b)).collect();
+        let Some(values) = values else {
+            return Some("内嵌的组织机构代码含有不允许的字符".into());
+        };
+        let sum: u32 = values
+            .iter()
+            .zip(ORG_CODE_WEIGHTS)
+            .map(|(v, w)| v * w)
+            .sum();
+        let expected = match 11 - sum % 11 {
+            10 => 'X',
+            11 => '0',
+            n => char::from_digit(n, 10).unwrap_or('?'),
+        };
+        let actual = self.0.as_bytes()[16] as char;
+        (actual != expected).then(|| {
+            format!(
+                "内嵌的组织机构代码（第9–17位 {}）校验码应为 {expected}，实为 {actual}，请核对是否录入有误",
+                &self.0[8..17]
+            )
+        })
+    }
 }
 
 /// 居民身份证号码: an 18-character resident identity number.
@@ -145,6 +191,31 @@ impl IdNumber {
             return Err(DomainError::IdNumberCheckDigit);
         }
         Ok(Self(code))
+    }
+
+    /// Parses a number presented on `today` (a registration, an import): besides `parse`, the
+    /// birth date may not be after `today`, and the first two digits must name a
+    /// province-level division of GB/T 2260 (all of them, present and past: a number keeps the
+    /// county code it was issued under, even after that county was merged or renamed; the
+    /// county level itself is not checked, for want of the complete historical list), or be
+    /// `9`, the 2023 foreigner's permanent-residence card.
+    pub fn parse_on(text: &str, today: crate::Date) -> Result<Self, DomainError> {
+        let id = Self::parse(text)?;
+        let province = &id.0[..2];
+        if !PROVINCE_CODES.contains(&province) && !province.starts_with('9') {
+            return Err(DomainError::IdNumberRegion);
+        }
+        if id.birth_date()? > today {
+            return Err(DomainError::IdNumberBirthDate);
+        }
+        Ok(id)
+    }
+
+    /// The birth date the number carries (positions 7–14).
+    pub fn birth_date(&self) -> Result<crate::Date, DomainError> {
+        let number = |range: std::ops::Range<usize>| self.0[range].parse::<u32>().unwrap_or(0);
+        crate::Date::from_ymd(i64::from(number(6..10)), number(10..12), number(12..14))
+            .map_err(|_| DomainError::IdNumberBirthDate)
     }
 
     /// The number with the birth date and sequence hidden: `110105********002X`.

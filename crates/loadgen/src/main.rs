@@ -333,6 +333,7 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
         }
         hashing += hashing_started.elapsed();
         let header = crypto::EnvelopeHeader::sign_streamed(crypto::StreamedSeal {
+            recovery_key: None,
             lot: &lot,
             bidder: &code,
             opening_key: &opening_key,

@@ -471,7 +471,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
 #[derive(Clone, Debug)]
 pub(crate) struct MaybeCaller(pub(crate) Option<Caller>);
 
-fn rule_for(method: &Method, path: &str) -> Option<Access> {
+pub(crate) fn rule_for(method: &Method, path: &str) -> Option<Access> {
     // HEAD is answered like GET.
     let method = if method == Method::HEAD {
         &Method::GET
@@ -536,7 +536,16 @@ pub(crate) async fn authorize(
     let (caller, credential, expired) = if let Some(token) = bearer {
         match state.app.caller_from_token(&token).await {
             Ok(caller) => (Some(caller), Credential::Token, false),
-            Err(error) => return deny(api, &uri_path, error.into()),
+            // A machine client's bad or revoked token: refused outright, never redirected to a
+            // log-in page it would meet with the same header again.
+            Err(error) => {
+                let error = ApiError::from(error);
+                return if api {
+                    error.into_response()
+                } else {
+                    pages::error_page(error.status(), error.code, "API 令牌无效、已过期或已吊销。")
+                };
+            }
         }
     } else if let Some(token) = cookie(&request, SESSION_COOKIE) {
         match state.app.caller_from_session(&token).await {
@@ -618,7 +627,7 @@ fn deny(api: bool, path: &str, error: ApiError) -> Response {
     if api {
         return error.into_response();
     }
-    if error.code == "NOT_AUTHENTICATED" {
+    if error.code == "NOT_AUTHENTICATED" && path != "/login" {
         let target = format!("/login?next={}", urlencode(path));
         return Redirect::to(&target).into_response();
     }

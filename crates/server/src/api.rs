@@ -67,6 +67,7 @@ pub(crate) async fn ledger_checkpoint(State(state): State<Arc<AppState>>) -> Api
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct RangeQuery {
     /// First sequence number (inclusive).
     #[serde(default)]
@@ -101,6 +102,7 @@ pub(crate) async fn ledger_entries(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ProofQuery {
     /// The tree size to prove to: any size up to the newest signed head's; default the newest.
     pub(crate) size: Option<u64>,
@@ -130,6 +132,7 @@ pub(crate) async fn ledger_proof(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct HeadsQuery {
     /// Only heads larger than this size (default 0).
     #[serde(default)]
@@ -160,6 +163,7 @@ pub(crate) async fn ledger_heads(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ConsistencyQuery {
     pub(crate) first: u64,
     pub(crate) second: u64,
@@ -342,6 +346,7 @@ pub(crate) async fn register_by_operator(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct EntityQuery {
     /// `pending`, `active` or `rejected`; the public sees only `active`.
     pub(crate) status: Option<String>,
@@ -604,7 +609,87 @@ pub(crate) struct ApiDoc;
 
 /// `GET /api/openapi.json`.
 pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(<ApiDoc as utoipa::OpenApi>::openapi())
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    Json(
+        DOC.get_or_init(|| complete(<ApiDoc as utoipa::OpenApi>::openapi()))
+            .clone(),
+    )
+}
+
+/// What every operation can answer besides what its handler documents, from the one place that
+/// decides it: the framework and extractor refusals (400, 413, 415, 422: every body and
+/// parameter is validated), 404, and — from `access::ROUTES` — 401 and 403 with the security
+/// schemes (a bearer API token, or the session cookie) on every route that is not public; 429
+/// where log-in and registration are throttled.
+fn complete(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+    };
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+            crate::access::SESSION_COOKIE,
+        ))),
+    );
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            (axum::http::Method::GET, &mut item.get),
+            (axum::http::Method::POST, &mut item.post),
+            (axum::http::Method::PUT, &mut item.put),
+            (axum::http::Method::DELETE, &mut item.delete),
+            (axum::http::Method::PATCH, &mut item.patch),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            let responses = &mut operation.responses.responses;
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| error(description));
+            };
+            add("400", "请求无效（参数、路径或请求体格式不正确）");
+            add("404", "请求的内容不存在");
+            add("422", "请求内容不符合业务规则");
+            if method != axum::http::Method::GET && method != axum::http::Method::DELETE {
+                add("413", "请求体过大");
+                add("415", "请求的内容类型不受支持");
+            }
+            if path == "/api/v1/session" || path == "/api/v1/registrations" {
+                add("429", "尝试过于频繁");
+            }
+            let public = crate::access::rule_for(&method, path) == Some(crate::Access::Public);
+            if !public {
+                add("401", "未登录，或令牌无效");
+                add("403", "无权执行此操作");
+                operation.security = Some(vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::new("session", Vec::<String>::new()),
+                ]);
+            }
+        }
+    }
+    doc
 }
 
 fn reference_kind(text: &str) -> ApiResult<domain::ReferenceKind> {
@@ -670,6 +755,7 @@ pub(crate) async fn reference_publish(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ResolveQuery {
     /// Rule category, e.g. `construction`.
     pub(crate) category: String,
@@ -754,6 +840,7 @@ fn serde_plain<T: serde::Serialize>(value: &T) -> String {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct DeadlineQuery {
     /// The day the period is counted from (or, for `at_least_before`, the later moment's day).
     pub(crate) from: String,

@@ -99,6 +99,7 @@ async fn current_snapshot(state: &AppState, id: &str) -> Arc<AuctionLive> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct HistoryQuery {
     /// Events after this ledger place; absent: the newest.
     pub(crate) after: Option<u64>,
@@ -126,16 +127,19 @@ pub(crate) async fn events(
     })))
 }
 
-/// The replay of a sale from the ledger: the result every recorded bid and refusal leads to.
+/// The per-sale check: every entry of the sale proven into the newest signed head, every bid
+/// and refusal decided again, and the state the sale's page shows compared with the replay.
 #[utoipa::path(get, path = "/api/v1/auctions/{id}/verify", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
 pub(crate) async fn verify(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let result = state.app.verify_auction(&id).await?;
+    let check = state.app.verify_auction(&id).await?;
     Ok(Json(serde_json::json!({
         "consistent": true,
-        "result": result,
+        "result": check.result,
+        "entries": check.entries,
+        "head_size": check.head_size,
         "events": format!("/api/v1/auctions/{id}/events"),
     })))
 }

@@ -21,6 +21,11 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         "居民身份证号码中的出生日期无效",
     ),
     ("ID_NUMBER_CHECK_DIGIT", 422, "居民身份证号码校验位错误"),
+    (
+        "ID_NUMBER_REGION",
+        422,
+        "居民身份证号码的前两位不是有效的省级行政区划代码",
+    ),
     ("REGION_CODE", 422, "行政区划代码应为6位数字"),
     ("FIELD_REQUIRED", 422, "必填项不能为空"),
     ("FIELD_TOO_LONG", 422, "输入过长"),
@@ -181,6 +186,13 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("CERT_EXPIRED", 422, "证书已过期"),
     ("CERT_NOT_YET_VALID", 422, "证书尚未生效"),
     ("CERT_BAD_SIGNATURE", 422, "证书签名验证失败"),
+    (
+        "CERT_KEY_USAGE",
+        422,
+        "证书的密钥用途不允许签名，请使用签名证书",
+    ),
+    ("CERT_PATH", 422, "证书链过长或中级 CA 无权签发证书"),
+    ("CRL_NOT_NEWER", 409, "该证书吊销列表不比已导入的更新"),
     ("CERT_NOT_CA", 422, "根证书不是 CA 证书"),
     ("BANK_ACCOUNT_NUMBER", 422, "银行账号应为8到32位数字"),
     (

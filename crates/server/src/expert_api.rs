@@ -20,6 +20,7 @@ use crate::tender_api::{ReasonRequest, json};
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     /// From 1.
     pub(crate) page: Option<u64>,
@@ -224,6 +225,7 @@ pub(crate) async fn relation(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ExpertAccountRequest)]
 pub(crate) struct AccountRequest {
     /// Defaults to the expert's number in lower case.
     #[serde(default)]
@@ -261,7 +263,7 @@ pub(crate) async fn account(
 }
 
 /// The evaluation rooms; bookings only for the trading center and oversight.
-#[utoipa::path(get, path = "/api/v1/rooms", tag = "评标室", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/rooms", tag = "评标室", responses((status = 200, body = Vec<Object>)))]
 pub(crate) async fn rooms(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
@@ -594,7 +596,7 @@ pub(crate) async fn bond_transfer(
 
 /// The bonds of a lot (`app::BondView`): the trading center and oversight; the organiser after
 /// the opening; a bidder its own.
-#[utoipa::path(get, path = "/api/v1/lots/{code}/bonds", tag = "投标保证金", params(("code" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/lots/{code}/bonds", tag = "投标保证金", params(("code" = String, Path)), responses((status = 200, body = Vec<Object>)))]
 pub(crate) async fn bonds(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
@@ -645,7 +647,7 @@ pub(crate) async fn refund_bonds(
 }
 
 /// The accepted e-guarantee institutions (电子保函机构名录), public.
-#[utoipa::path(get, path = "/api/v1/guarantors", tag = "投标保证金", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/guarantors", tag = "投标保证金", responses((status = 200, body = Vec<Object>)))]
 pub(crate) async fn guarantors(
     State(state): State<Arc<AppState>>,
 ) -> ApiResult<Json<serde_json::Value>> {

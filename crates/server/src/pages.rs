@@ -697,11 +697,23 @@ pub(crate) struct EntityPageView {
     pub(crate) reviewed_at: String,
     /// A sentence on a suspension or bar, or "".
     pub(crate) restriction: String,
+    /// A USCC whose embedded organisation code's check digit is wrong: a likely typing error,
+    /// for the reviewer ("" otherwise).
+    pub(crate) code_warning: String,
 }
 
 fn entity_view(e: app::EntityView) -> EntityPageView {
     let person = e.kind == "natural_person";
+    let code_warning = if person {
+        String::new()
+    } else {
+        domain::Uscc::parse(&e.code)
+            .ok()
+            .and_then(|code| code.organisation_code_warning())
+            .unwrap_or_default()
+    };
     EntityPageView {
+        code_warning,
         id: e.id,
         name: e.name,
         kind_label: if person {

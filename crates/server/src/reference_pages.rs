@@ -522,6 +522,9 @@ struct TrustPage {
     layout: Layout,
     meta: MetaView,
     roots: Vec<RootView>,
+    /// (CA, this update, next update, revoked count, stale)
+    crls: Vec<(String, String, String, usize, bool)>,
+    any_stale: bool,
     csrf: String,
     notice: String,
     notice_tone: &'static str,
@@ -542,10 +545,30 @@ pub(crate) async fn trust(
 ) -> Response {
     let result = async {
         let data = state.app.reference_data().await?;
+        let crls: Vec<(String, String, String, usize, bool)> = state
+            .app
+            .crl_status()
+            .await?
+            .into_iter()
+            .map(|(ca, crl, stale)| match crl {
+                Some(crl) => (
+                    ca,
+                    beijing_time(crl.this_update_ms),
+                    crl.next_update_ms
+                        .map(beijing_time)
+                        .unwrap_or_else(|| "未载明".into()),
+                    crl.serials.len(),
+                    stale,
+                ),
+                None => (ca, "尚未导入".into(), String::new(), 0, false),
+            })
+            .collect();
+        let any_stale = crls.iter().any(|c| c.4);
         let roots = data
             .trust
             .roots()
             .iter()
+            .chain(data.trust.intermediates())
             .map(|root| RootView {
                 name: root.subject_common_name(),
                 fingerprint: root.fingerprint().to_hex(),
@@ -563,6 +586,8 @@ pub(crate) async fn trust(
             ),
             meta: meta(&state, &caller, ReferenceKind::Trust).await?,
             roots,
+            crls,
+            any_stale,
             csrf: caller
                 .0
                 .as_ref()

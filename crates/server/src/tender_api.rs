@@ -54,6 +54,7 @@ pub(crate) struct ProcedurePageDto {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ProcedureQuery {
     #[serde(default)]
     pub(crate) page: u64,
@@ -166,6 +167,7 @@ pub(crate) async fn edit_procedure(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FileQuery {
     /// The file's name, e.g. `招标文件.pdf`.
     pub(crate) name: String,
@@ -287,6 +289,7 @@ pub(crate) struct AnnouncementPageDto {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AnnouncementQuery {
     #[serde(default)]
     pub(crate) procedure: String,
@@ -620,6 +623,7 @@ pub(crate) struct ExpertPageDto {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ExpertQuery {
     #[serde(default)]
     pub(crate) page: u64,
@@ -779,8 +783,8 @@ pub(crate) struct DrawDto {
     /// `app::DrawReplaced` entries, in order.
     #[schema(value_type = Vec<Object>)]
     pub(crate) replaced: Vec<serde_json::Value>,
-    /// `app::DrawDisclosed`, after the award.
-    #[schema(value_type = Object)]
+    /// `app::DrawDisclosed`, after the award (`null` before).
+    #[schema(value_type = Option<Object>)]
     pub(crate) disclosed: Option<serde_json::Value>,
     /// The platform's own re-check (`app::check_record`): `null` when it holds, else why not.
     pub(crate) problem: Option<String>,

@@ -316,7 +316,7 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
         );
         assert_eq!(test.size().await, size);
         assert_eq!(
-            test.app.verify_auction("TD-2026-001").await.unwrap(),
+            test.app.verify_auction("TD-2026-001").await.unwrap().result,
             Some(result.clone())
         );
         // The public sees the bids by number; no entity id appears.
@@ -331,6 +331,52 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
         .await
         .unwrap();
         assert!(report.is_sound(), "{:?}", report.problems);
+
+        // The per-sale check checks the ledger, not only the payloads: an accepted price edited
+        // in the database fails it, and so does a result edited in the read state that the page
+        // shows.
+        let pool = test.raw().await;
+        let stream = "auction/TD-2026-001";
+        let row = sqlx::query(
+            "SELECT seq, payload FROM ledger_entries WHERE stream = $1 AND kind = 'auction.bid_accepted' ORDER BY seq DESC",
+        )
+        .bind(stream)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let (seq, payload): (i64, String) =
+            (sqlx::Row::get(&row, "seq"), sqlx::Row::get(&row, "payload"));
+        let edited = payload.replace("106000000", "101000000");
+        assert_ne!(edited, payload);
+        sqlx::query("UPDATE ledger_entries SET payload = $1 WHERE seq = $2")
+            .bind(&edited)
+            .bind(seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let error = test.app.verify_auction("TD-2026-001").await.unwrap_err();
+        assert_eq!(error.code(), "AUCTION_REPLAY");
+        assert!(
+            error.to_string().contains(&format!("账本条目 {seq}")),
+            "{error}"
+        );
+        sqlx::query("UPDATE ledger_entries SET payload = $1 WHERE seq = $2")
+            .bind(&payload)
+            .bind(seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+        test.app.verify_auction("TD-2026-001").await.unwrap();
+        sqlx::query(
+            "UPDATE documents SET state = REPLACE(state, '106000000', '99000000') WHERE stream = $1",
+        )
+        .bind(stream)
+        .execute(&pool)
+        .await
+        .unwrap();
+        let error = test.app.verify_auction("TD-2026-001").await.unwrap_err();
+        assert!(error.to_string().contains("页面和接口显示"), "{error}");
+        pool.close().await;
     }
 }
 

@@ -263,7 +263,12 @@ async fn an_imported_crl_revokes_the_certificates_it_lists() {
             test.db.name
         );
         let receipts = app.import_crl(&operator, &crl.to_pem()).await.unwrap();
-        assert_eq!(receipts.len(), 1, "only the listed certificate is revoked");
+        assert_eq!(
+            receipts.len(),
+            2,
+            "the list kept, and only the listed certificate revoked"
+        );
+        assert_eq!(receipts[0].kind, "crl.imported");
         let revoked = app
             .entity(None, &bidder.entity_id)
             .await
@@ -279,12 +284,179 @@ async fn an_imported_crl_revokes_the_certificates_it_lists() {
                 .revoked
                 .is_none()
         );
-        assert!(
+        assert_eq!(
             app.import_crl(&operator, &crl.to_pem())
                 .await
-                .unwrap()
-                .is_empty(),
-            "importing twice revokes nothing more"
+                .unwrap_err()
+                .code(),
+            "CRL_NOT_NEWER",
+            "the same list twice is refused"
+        );
+        // Listed before binding: a certificate on the CRL in force does not bind, and a bound
+        // one listed later does not sign (every use checks the list, not only the bound flag).
+        let bawu = app.caller_for("bawu").await.unwrap();
+        let listed = jiangsu
+            .issue(
+                &Subject {
+                    common_name: "x".into(),
+                    organization: String::new(),
+                    code: bawu.entity_id.clone(),
+                },
+                &PlatformKey::generate().public_key(),
+                77,
+                START_MS - DAY,
+                START_MS + DAY,
+            )
+            .unwrap();
+        test.advance(60_000);
+        let newer = jiangsu
+            .crl_until(
+                &[serials[0].clone(), listed.serial_hex()],
+                2,
+                test.app.now_ms(),
+                Some(test.app.now_ms() + DAY),
+            )
+            .unwrap();
+        app.import_crl(&operator, &newer.to_pem()).await.unwrap();
+        assert_eq!(
+            app.bind_certificate(&bawu, &bawu.entity_id, &listed.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_REVOKED",
+            "{}",
+            test.db.name
+        );
+        // The operator sees the list in force, and when it goes stale.
+        let status = app.crl_status().await.unwrap();
+        let (_, crl, stale) = status
+            .iter()
+            .find(|(ca, _, _)| ca.contains("江苏"))
+            .unwrap();
+        assert_eq!(crl.as_ref().unwrap().serials.len(), 2);
+        assert!(!stale);
+        test.advance(2 * DAY);
+        let status = app.crl_status().await.unwrap();
+        assert!(
+            status
+                .iter()
+                .any(|(ca, _, stale)| ca.contains("江苏") && *stale)
+        );
+        let report = app::verify_store(app.store(), &app.public_key(), "ggzy.test")
+            .await
+            .unwrap();
+        assert!(report.is_sound(), "{:?}", report.problems);
+    }
+}
+
+/// Certificates issued through an intermediate CA chain to a trusted root (when the trust
+/// store lists the intermediate); an encryption-only certificate binds but never signs.
+#[tokio::test]
+async fn intermediates_chain_and_only_signing_keys_sign() {
+    for test in demo_apps().await {
+        let app = &test.app;
+        let operator = app.caller_for("operator").await.unwrap();
+        let bidder = app.caller_for("bidder").await.unwrap();
+        let root = ca("安徽省数字证书认证中心（测试根）");
+        let sub = |name: &str| Subject {
+            common_name: name.into(),
+            organization: name.into(),
+            code: String::new(),
+        };
+        let intermediate = root
+            .new_intermediate(
+                &sub("安徽省数字证书认证中心（测试中级）"),
+                5,
+                START_MS - DAY,
+                START_MS + 365 * DAY,
+            )
+            .unwrap();
+        let holder = PlatformKey::generate();
+        let subject = Subject {
+            common_name: "宁波甬兴建设有限公司".into(),
+            organization: String::new(),
+            code: bidder.entity_id.clone(),
+        };
+        let signing = intermediate
+            .issue(
+                &subject,
+                &holder.public_key(),
+                21,
+                START_MS - DAY,
+                START_MS + 30 * DAY,
+            )
+            .unwrap();
+        // Only the root trusted: the intermediate is unknown.
+        app.publish_reference(&operator, ReferenceKind::Trust, &root.root().to_pem(), "根")
+            .await
+            .unwrap();
+        assert_eq!(
+            app.bind_certificate(&bidder, &bidder.entity_id, &signing.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_UNKNOWN_CA"
+        );
+        // The intermediate listed under its root: the chain is built and checked.
+        let both = format!("{}\n{}", root.root().to_pem(), intermediate.root().to_pem());
+        app.publish_reference(&operator, ReferenceKind::Trust, &both, "根与中级 CA")
+            .await
+            .unwrap();
+        app.bind_certificate(&bidder, &bidder.entity_id, &signing.to_pem())
+            .await
+            .unwrap();
+        let payload = serde_json::json!({"act": "测试"});
+        let signature = holder.sign(&crypto::canonical_json_bytes(&payload).unwrap());
+        let signer = app
+            .verify_signed_act(&payload, &signature, &signing.to_pem(), test.app.now_ms())
+            .await
+            .unwrap();
+        assert_eq!(signer.id, bidder.entity_id);
+        // An end entity cannot act as a CA: a certificate "issued" by the signing certificate's
+        // holder does not chain.
+        let forged_ca = CertificateAuthority::from_pem(&holder.to_pkcs8_pem(), &signing.to_pem());
+        if let Ok(forged_ca) = forged_ca {
+            let child = forged_ca
+                .issue(
+                    &subject,
+                    &PlatformKey::generate().public_key(),
+                    1,
+                    START_MS - DAY,
+                    START_MS + DAY,
+                )
+                .unwrap();
+            assert!(
+                app.bind_certificate(&bidder, &bidder.entity_id, &child.to_pem())
+                    .await
+                    .is_err()
+            );
+        }
+        // The encryption certificate of the dual pair binds, but signs nothing.
+        let encryption_key = PlatformKey::generate();
+        let encryption = intermediate
+            .issue_encryption(
+                &subject,
+                &encryption_key.public_key(),
+                22,
+                START_MS - DAY,
+                START_MS + 30 * DAY,
+            )
+            .unwrap();
+        app.bind_certificate(&bidder, &bidder.entity_id, &encryption.to_pem())
+            .await
+            .unwrap();
+        let signature = encryption_key.sign(&crypto::canonical_json_bytes(&payload).unwrap());
+        assert_eq!(
+            app.verify_signed_act(
+                &payload,
+                &signature,
+                &encryption.to_pem(),
+                test.app.now_ms()
+            )
+            .await
+            .unwrap_err()
+            .code(),
+            "CERT_KEY_USAGE"
         );
     }
 }

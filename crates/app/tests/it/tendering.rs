@@ -57,6 +57,7 @@ pub(crate) fn seal(
     .to_bytes()
     .unwrap();
     Envelope::seal(SealRequest {
+        recovery_key: None,
         package: &package,
         lot,
         bidder: entity,

@@ -79,6 +79,7 @@ fn a_sealed_bid_opens_only_with_k_holders_or_its_bidder() {
     let bidder = bidder();
     let package = "投标报价：12,345,678.00元；工期：365日".as_bytes();
     let envelope = Envelope::seal(SealRequest {
+        recovery_key: None,
         package,
         lot: "E3301000001234567001",
         bidder: "91330200MA2AGH4RXQ",
@@ -128,6 +129,7 @@ fn tampering_is_caught_by_the_signature_or_the_tag() {
     let bidder = bidder();
     let seal = |lot: &str| {
         Envelope::seal(SealRequest {
+            recovery_key: None,
             package: b"bid",
             lot,
             bidder: "91330200MA2AGH4RXQ",
@@ -156,6 +158,7 @@ fn tampering_is_caught_by_the_signature_or_the_tag() {
     // Someone else's key cannot seal in this bidder's name.
     let stranger = PlatformKey::generate();
     let refused = Envelope::seal(SealRequest {
+        recovery_key: None,
         package: b"bid",
         lot: "LOT-1",
         bidder: "91330200MA2AGH4RXQ",
@@ -167,4 +170,29 @@ fn tampering_is_caught_by_the_signature_or_the_tag() {
     });
     assert!(refused.is_err());
     assert!(Envelope::from_bytes(b"not an envelope").is_err());
+}
+
+/// The bidder's own copy of the data key goes to its encryption certificate's key when given:
+/// that key reopens the bid, the signing key does not.
+#[test]
+fn the_own_copy_is_wrapped_to_the_recovery_key_when_given() {
+    let bidder = bidder();
+    let encryption = PlatformKey::generate();
+    let (opening, _) = deal(2, 3).unwrap();
+    let package = b"GGZY-BID-PACKAGE/1\n{}\n".to_vec();
+    let recovery = encryption.public_key();
+    let envelope = Envelope::seal(SealRequest {
+        recovery_key: Some(&recovery),
+        package: &package,
+        lot: "E3301000001234567001",
+        bidder: "91330200MA2AGH4RXQ",
+        opening_key: &opening.public_key,
+        signer: &bidder.key,
+        certificate_pem: &bidder.cert_pem,
+        machine_fingerprint: machine_fingerprint(b"salt", &["m"]),
+        created_at_ms: 1,
+    })
+    .unwrap();
+    assert_eq!(envelope.open_own(&encryption).unwrap(), package);
+    assert!(envelope.open_own(&bidder.key).is_err());
 }

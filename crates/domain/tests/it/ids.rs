@@ -132,3 +132,68 @@ fn personal_numbers_are_masked_wherever_they_stand() {
         );
     }
 }
+
+/// An ID number whose first 17 digits are `body`, with its check character.
+fn id_with(body: &str) -> String {
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(weights)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// Presented on a given day: a birth date after it, or a first two digits that are no
+/// province, is refused; an abolished county code under a real province is kept.
+#[test]
+fn id_numbers_presented_today() {
+    let today = domain::Date::parse("2026-06-01").unwrap();
+    let cases = [
+        (id_with("33010619900101123"), Ok(())),
+        // 330106 西湖区; 330105 拱墅区 (restructured in 2021), still valid in old numbers.
+        (id_with("33010519800229123"), Ok(())),
+        (id_with("33010620260601123"), Ok(())),
+        (id_with("33010620260602123"), Err("ID_NUMBER_BIRTH_DATE")),
+        (id_with("33010620990101123"), Err("ID_NUMBER_BIRTH_DATE")),
+        (id_with("99010619900101123"), Ok(())),
+        (id_with("00010619900101123"), Err("ID_NUMBER_REGION")),
+        (id_with("19010619900101123"), Err("ID_NUMBER_REGION")),
+        (id_with("72010619900101123"), Err("ID_NUMBER_REGION")),
+    ];
+    for (input, expected) in cases {
+        let got = IdNumber::parse_on(&input, today)
+            .map(|_| ())
+            .map_err(|e| e.code());
+        assert_eq!(got, expected, "{input}");
+        // Without the day, only the number's own form is checked.
+        assert!(IdNumber::parse(&input).is_ok(), "{input}");
+    }
+}
+
+/// The organisation code inside a USCC (positions 9–17) has its own GB 11714 check digit: a
+/// wrong one is accepted, with a warning for the reviewer.
+#[test]
+fn the_embedded_organisation_code_is_checked() {
+    let with_org = |org9: &str| {
+        let prefix = format!("91330100{org9}");
+        format!("{prefix}{}", Uscc::check_char_for(&prefix).unwrap())
+    };
+    // 77604965-3 is a correct organisation code (3·7+7·7+9·6+10·0+5·4+8·9+4·6+2·5 = 250; 11 − 250 mod 11 = 3).
+    let good = Uscc::parse(&with_org("776049653")).unwrap();
+    assert_eq!(good.organisation_code_warning(), None);
+    let bad = Uscc::parse(&with_org("776049654")).unwrap();
+    let warning = bad.organisation_code_warning().unwrap();
+    assert!(
+        warning.contains("应为 3") && warning.contains("实为 4"),
+        "{warning}"
+    );
+    // Check digit 10 is written X.
+    let x = (0..10).map(|d| format!("7760496{d}X")).find(|code| {
+        Uscc::parse(&with_org(code))
+            .unwrap()
+            .organisation_code_warning()
+            .is_none()
+    });
+    assert!(x.is_some());
+}

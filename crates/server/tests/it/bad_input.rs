@@ -646,3 +646,20 @@ async fn framework_refusals_control_characters_and_amounts_have_codes() {
     }
     assert_eq!(server.ledger_size().await, before, "nothing was written");
 }
+
+/// A bad or revoked bearer token is refused outright, on the API and on pages alike: no
+/// redirect to a log-in page that the same header would refuse again.
+#[tokio::test]
+async fn a_bad_token_is_refused_without_a_redirect_loop() {
+    let server = spawn_app().await;
+    for path in ["/healthz", "/", "/login", "/api/v1/ledger/head"] {
+        let response = client()
+            .get(server.url(path))
+            .bearer_auth("ggzy_bogus")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{path}");
+        assert!(response.headers().get("location").is_none(), "{path}");
+    }
+}

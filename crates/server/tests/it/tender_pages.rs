@@ -246,6 +246,7 @@ fn seal(
     .to_bytes()
     .unwrap();
     Envelope::seal(SealRequest {
+        recovery_key: None,
         package: &package,
         lot,
         bidder: entity,

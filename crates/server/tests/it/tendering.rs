@@ -253,6 +253,7 @@ impl Flow {
         .to_bytes()
         .unwrap();
         Envelope::seal(SealRequest {
+            recovery_key: None,
             package: &package,
             lot,
             bidder: entity,
