@@ -478,8 +478,99 @@ impl App {
         bidder: &str,
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
-        self.bond_command(&caller.username, lot, bidder, BondCommand::Confirm)
+        // Before the opening the list names bidders by handle only; the handle leads back here.
+        let bidder = match self.bidder_of_handle(lot, bidder).await? {
+            Some(entity) => entity,
+            None => bidder.to_string(),
+        };
+        self.bond_command(&caller.username, lot, &bidder, BondCommand::Confirm)
             .await
+    }
+
+    /// The sealed name of a bidder's bond before the opening: `B` and 12 hex digits of a keyed
+    /// digest of the lot and the bidder (unlinkable across lots, recomputable only here).
+    fn bond_handle(&self, lot: &str, bidder: &str) -> String {
+        let digest = self
+            .key
+            .keyed_digest(format!("bond-handle\n{lot}\n{bidder}").as_bytes());
+        format!("B{}", digest.to_hex()[..12].to_ascii_uppercase())
+    }
+
+    /// The bidder whose bond in `lot` has this handle, if one has.
+    async fn bidder_of_handle(&self, lot: &str, handle: &str) -> Result<Option<String>, AppError> {
+        if !(handle.len() == 13 && handle.starts_with('B')) {
+            return Ok(None);
+        }
+        for bond in self.lot_bonds(lot).await? {
+            if self.bond_handle(lot, bond.bidder.as_ref()) == handle {
+                return Ok(Some(bond.bidder.to_string()));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn lot_bonds(&self, lot: &str) -> Result<Vec<Bond>, AppError> {
+        let rows = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "bond",
+                    key1: Some(lot),
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
+        rows.items
+            .iter()
+            .map(|row| decode_state(&row.state))
+            .collect()
+    }
+
+    /// 开标前查阅投标人: supervision reads who gave bonds in a lot before its opening, for a
+    /// reason (a complaint or a case); the read is recorded in the ledger before the answer.
+    pub async fn reveal_bond_bidders(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        reason: &str,
+    ) -> Result<(Vec<BondView>, Receipt), AppError> {
+        caller.require(Role::Supervisor)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DomainError::ReasonRequired.into());
+        }
+        if reason.chars().count() > 500 || domain::has_control_character(reason) {
+            return Err(AppError::Invalid("理由应为500字以内的文字".into()));
+        }
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        let receipts = self
+            .witness(vec![crate::witness::NewEntry {
+                stream: format!("access/lot/{lot}"),
+                kind: "access.bidders_read".into(),
+                visibility: ledger::Visibility::Supervision,
+                actor: caller.username.clone(),
+                payload: serde_json::json!({"lot": lot, "reason": reason, "by": caller.username}),
+            }])
+            .await?;
+        let receipt = receipts
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal("the read was not recorded".into()))?;
+        let mut views = Vec::new();
+        for bond in self.lot_bonds(lot).await? {
+            views.push(BondView {
+                bidder_name: self.entity_name(bond.bidder.as_ref()).await?,
+                bidder: bond.bidder.to_string(),
+                amount_fen: bond.amount_fen,
+                form: bond.form,
+                status: bond.status,
+                recorded_at_ms: bond.recorded_at_ms,
+            });
+        }
+        Ok((views, receipt))
     }
 
     /// The bond a bid needs, if the lot asks for one: held and at least the amount.
@@ -655,7 +746,23 @@ impl App {
         let mut views = Vec::new();
         for row in &rows.items {
             let bond: Bond = decode_state(&row.state)?;
-            if !(oversight || organiser || caller.acts_for(bond.bidder.as_ref())) {
+            let own = caller.acts_for(bond.bidder.as_ref());
+            if !(oversight || organiser || own) {
+                continue;
+            }
+            // Before the opening who gave a bond is as secret as who bid (招标投标法 第22条):
+            // oversight sees amounts and states under a handle; supervision reads the names
+            // early only through `reveal_bond_bidders`, which records the read.
+            if !opened && !own {
+                let handle = self.bond_handle(lot, bond.bidder.as_ref());
+                views.push(BondView {
+                    bidder_name: format!("投标人（开标前保密）{handle}"),
+                    bidder: handle,
+                    amount_fen: bond.amount_fen,
+                    form: bond.form,
+                    status: bond.status,
+                    recorded_at_ms: bond.recorded_at_ms,
+                });
                 continue;
             }
             views.push(BondView {

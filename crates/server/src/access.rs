@@ -362,6 +362,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/api/v1/lots/{code}/bond/guarantee", BIDDER),
     (Method::POST, "/api/v1/lots/{code}/bond/transfer", BIDDER),
     (Method::GET, "/api/v1/lots/{code}/bonds", BOND_READERS),
+    (
+        Method::POST,
+        "/api/v1/lots/{code}/bonds/reveal",
+        Access::Roles(&[Role::Supervisor]),
+    ),
     (Method::POST, "/api/v1/lots/{code}/bonds/refund", OPERATOR),
     (
         Method::POST,

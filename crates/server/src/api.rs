@@ -580,6 +580,7 @@ pub(crate) async fn account(
         crate::expert_api::bond_transfer,
         crate::expert_api::bonds,
         crate::expert_api::confirm_bond,
+        crate::expert_api::reveal_bond_bidders,
         crate::expert_api::forfeit_bond,
         crate::expert_api::refund_bonds,
         crate::expert_api::publish_candidates,

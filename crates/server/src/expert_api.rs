@@ -606,6 +606,26 @@ pub(crate) async fn bonds(
     Ok(Json(json(&state.app.bonds(caller, &code).await?)))
 }
 
+/// Who gave bonds in a lot, before its opening (supervision only, with a reason; the read is
+/// recorded in the ledger). Before the opening the bond list names bidders by handle only.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/reveal", tag = "投标保证金", params(("code" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = Object)))]
+pub(crate) async fn reveal_bond_bidders(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(request): ApiJson<ReasonRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    let (bonds, receipt) = state
+        .app
+        .reveal_bond_bidders(caller, &code, &request.reason)
+        .await?;
+    Ok(Json(serde_json::json!({
+        "bonds": json(&bonds),
+        "receipt": json(&receipts(&state, &[receipt])),
+    })))
+}
+
 /// The trading center confirms a transfer.
 #[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/{bidder}/confirm", tag = "投标保证金", params(("code" = String, Path), ("bidder" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn confirm_bond(

@@ -345,6 +345,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/lots/{code}/bonds", get(expert_api::bonds))
         .route(
+            "/api/v1/lots/{code}/bonds/reveal",
+            post(expert_api::reveal_bond_bidders),
+        )
+        .route(
             "/api/v1/lots/{code}/bonds/refund",
             post(expert_api::refund_bonds),
         )

@@ -246,10 +246,44 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .confirm_bond(&op, &lot, &yuecheng.entity_id)
             .await
             .unwrap();
-        // Before the opening the organiser sees no bond (it would name the bidders).
+        // Before the opening the organiser sees no bond (it would name the bidders), and the
+        // trading center and oversight see amounts and states under handles, no names.
         assert!(test.app.bonds(&tenderee, &lot).await.unwrap().is_empty());
         assert_eq!(test.app.bonds(&yuecheng, &lot).await.unwrap().len(), 1);
-        assert_eq!(test.app.bonds(&op, &lot).await.unwrap().len(), 3);
+        let sealed = test.app.bonds(&op, &lot).await.unwrap();
+        assert_eq!(sealed.len(), 3);
+        let supervisor = caller(&test.app, "supervisor").await;
+        for who in [&op, &supervisor] {
+            let listed = serde_json::to_string(&test.app.bonds(who, &lot).await.unwrap()).unwrap();
+            for entity in [&bidder, &bidder2, &yuecheng] {
+                assert!(!listed.contains(&entity.entity_id), "{listed}");
+                let name = test.app.entity(None, &entity.entity_id).await.unwrap().name;
+                assert!(!listed.contains(&name), "{listed}");
+            }
+        }
+        assert!(
+            sealed
+                .iter()
+                .all(|b| b.bidder.starts_with('B') && b.bidder.len() == 13)
+        );
+        // Supervision reads the names early only with a reason, and the read is recorded.
+        let size = test.size().await;
+        assert_eq!(
+            test.app
+                .reveal_bond_bidders(&op, &lot, "核查")
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        let (named, receipt) = test
+            .app
+            .reveal_bond_bidders(&supervisor, &lot, "投诉涉及保证金来源，核查")
+            .await
+            .unwrap();
+        assert!(named.iter().any(|b| b.bidder == yuecheng.entity_id));
+        assert_eq!(receipt.kind, "access.bidders_read");
+        assert_eq!(test.size().await, size + 1);
         // The standard terms of construction were frozen at publication.
         assert!(matches!(
             procedure.lots[0].evaluation.as_ref().unwrap().method,
