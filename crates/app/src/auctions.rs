@@ -117,6 +117,17 @@ impl BidSigners {
     }
 }
 
+/// A span in Chinese, to the second: `5 分钟`, `1 分 30 秒`, `45 秒` (a countdown under a
+/// minute is never "0 分钟").
+pub fn duration_zh(ms: i64) -> String {
+    let seconds = (ms.max(0) + 999) / 1000;
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} 秒"),
+        (m, 0) => format!("{m} 分钟"),
+        (m, s) => format!("{m} 分 {s} 秒"),
+    }
+}
+
 /// The announcement ids of a sale (one of each kind).
 fn notice_id(id: &str, kind: AnnouncementKind) -> String {
     format!("{id}-{}", kind.as_str())
@@ -154,16 +165,16 @@ fn start_and_end(method: &AuctionMethod) -> (i64, i64) {
 fn terms_text(terms: &AuctionTerms) -> String {
     match &terms.method {
         AuctionMethod::English { countdown_ms, .. } => format!(
-            "网上拍卖：起始价 {} 元，加价幅度 {} 元。自由竞价结束后进入限时竞价，每次有效加价后重新计时 {} 分钟，倒计时结束时最高报价达到保留价的成交。",
+            "网上拍卖：起始价 {} 元，加价幅度 {} 元。自由竞价结束后进入限时竞价，每次有效加价后重新计时 {}，倒计时结束时最高报价达到保留价的成交。",
             yuan(terms.start_price_fen),
             yuan(terms.increment_fen),
-            countdown_ms / 60_000
+            duration_zh(*countdown_ms)
         ),
         AuctionMethod::Listing { countdown_ms, .. } => format!(
-            "挂牌：挂牌起始价 {} 元，加价幅度 {} 元。挂牌期截止时只有一个竞买人报价且不低于保留价的成交；两个以上竞买人报价的，由挂牌期内报过价的竞买人进入限时竞价，每次有效加价后重新计时 {} 分钟。",
+            "挂牌：挂牌起始价 {} 元，加价幅度 {} 元。挂牌期截止时只有一个竞买人报价且不低于保留价的成交；两个以上竞买人报价的，由挂牌期内报过价的竞买人进入限时竞价，每次有效加价后重新计时 {}。",
             yuan(terms.start_price_fen),
             yuan(terms.increment_fen),
-            countdown_ms / 60_000
+            duration_zh(*countdown_ms)
         ),
         AuctionMethod::Sealed { .. } => format!(
             "密封报价：起始价 {} 元。每个竞买人在截止前递交一份以本竞价开启公钥加密、以本单位数字证书签名的密封报价文件（可重新递交替换）；截止后由密钥持有人共同开启，报价最高且不低于保留价的成交，报价相同的以先递交者为准。",

@@ -407,7 +407,8 @@ struct AuctionPage {
     start: String,
     free_end: String,
     deadline: String,
-    countdown_minutes: i64,
+    /// The timed-bidding countdown in words ("" for methods without one).
+    countdown: String,
     start_price: String,
     increment: String,
     deposit: String,
@@ -485,10 +486,10 @@ async fn auction_page(
     let closed = auction.result.is_some();
     let method_key = live.method.clone();
     let (phase, phase_class) = phase_label(auction.phase(now), &method_key, closed);
-    let countdown_minutes = match auction.terms.method {
+    let countdown = match auction.terms.method {
         AuctionMethod::English { countdown_ms, .. }
-        | AuctionMethod::Listing { countdown_ms, .. } => countdown_ms / 60_000,
-        AuctionMethod::Quota { .. } | AuctionMethod::Sealed { .. } => 0,
+        | AuctionMethod::Listing { countdown_ms, .. } => app::duration_zh(countdown_ms),
+        AuctionMethod::Quota { .. } | AuctionMethod::Sealed { .. } => String::new(),
     };
     let bids = live
         .recent
@@ -557,7 +558,7 @@ async fn auction_page(
         start: beijing_time(live.start_ms),
         free_end: beijing_time(live.free_end_ms),
         deadline: beijing_time_seconds(auction.deadline_ms()),
-        countdown_minutes,
+        countdown,
         start_price: yuan_text(auction.terms.start_price_fen),
         increment: yuan_text(auction.terms.increment_fen),
         deposit: yuan_text(auction.terms.deposit_fen),
@@ -566,7 +567,17 @@ async fn auction_page(
         current: current.map_or("尚无报价".into(), |b| yuan_text(b.price_fen)),
         current_bidder: current.map_or(String::new(), |b| b.bidder.clone()),
         minimum_next: yuan_text(auction.minimum_next()),
-        clearing: yuan_text(auction.clearing_price()),
+        // After the close the 警示价 is history: the page shows what cleared.
+        clearing: match &auction.result {
+            Some(domain::AuctionResult::Allocated { allocations }) => {
+                match allocations.iter().map(|a| a.price_fen).min() {
+                    Some(lowest) => yuan_text(lowest),
+                    None => "—".into(),
+                }
+            }
+            Some(_) => "—".into(),
+            None => yuan_text(auction.clearing_price()),
+        },
         modify: match auction.terms.method {
             AuctionMethod::Quota {
                 modify_from_ms,

@@ -995,3 +995,16 @@ async fn a_sealed_bid_sale_is_opened_by_the_key_holders() {
         assert!(report.is_sound(), "{:?}", report.problems);
     }
 }
+
+#[test]
+fn durations_are_written_to_the_second() {
+    for (ms, text) in [
+        (300_000, "5 分钟"),
+        (90_000, "1 分 30 秒"),
+        (45_000, "45 秒"),
+        (500, "1 秒"),
+        (0, "0 秒"),
+    ] {
+        assert_eq!(app::duration_zh(ms), text);
+    }
+}
