@@ -76,6 +76,13 @@ pub struct ConsistencyBundle {
     pub path: Vec<Sm3Hash>,
 }
 
+/// What `is_disclosed` learned in one listing: lots opened, sales' winners.
+#[derive(Default)]
+struct DisclosureCache {
+    lots: std::collections::HashMap<String, bool>,
+    sales: std::collections::HashMap<String, Vec<String>>,
+}
+
 /// Whether the caller reads its own entity's stream (or its own account's).
 fn reads_own(caller: Option<&Caller>, stream: &str) -> bool {
     caller.is_some_and(|c| {
@@ -222,6 +229,16 @@ impl App {
                 .await?;
             own_bids.extend(page.items.into_iter().map(|d| d.stream));
         }
+        // Confidential entries whose moment of disclosure has come (`data/disclosure.toml`).
+        let mut disclosed = std::collections::HashSet::new();
+        let mut moments = DisclosureCache::default();
+        for row in &rows {
+            if row.visibility != Visibility::Public.as_str()
+                && self.is_disclosed(row, &mut moments).await?
+            {
+                disclosed.insert(row.seq);
+            }
+        }
         rows.into_iter()
             .map(|row| {
                 let visibility =
@@ -234,7 +251,8 @@ impl App {
                     .try_into()
                     .map_err(|_| corrupt("salt length"))?;
                 let commit = payload_commitment(&salt, &payload)?;
-                let visible = may_see(caller, &row, visibility, &own_bids);
+                let visible =
+                    disclosed.contains(&row.seq) || may_see(caller, &row, visibility, &own_bids);
                 // Personal numbers (ID numbers, mobiles) stay masked in payloads shown to
                 // anyone but the person's own entity, oversight included; such a payload no
                 // longer hashes to `commit`, so its salt is withheld and it says so.
@@ -307,6 +325,65 @@ impl App {
             tree_head: head,
             path,
         })
+    }
+
+    /// Whether a confidential entry's moment of disclosure has come: its lot opened (a bid's
+    /// entries), or its sale closed with it the winner's (a sealed sale's entries).
+    async fn is_disclosed(
+        &self,
+        row: &EntryRow,
+        cache: &mut DisclosureCache,
+    ) -> Result<bool, AppError> {
+        let Some(rule) = self.disclosure.rule_for(&row.stream, &row.kind) else {
+            return Ok(false);
+        };
+        match rule.public_after {
+            domain::DisclosureMoment::LotOpened => {
+                let Some(document) = self.store.document(&row.stream).await? else {
+                    return Ok(false);
+                };
+                let bid: domain::Bid = crate::keys::decode_state(&document.state)?;
+                if let Some(opened) = cache.lots.get(&bid.lot) {
+                    return Ok(*opened);
+                }
+                let opened = match crate::tender::procedure_of_lot(&bid.lot) {
+                    Ok(id) => self
+                        .load_procedure(id)
+                        .await
+                        .ok()
+                        .and_then(|p| p.lot(&bid.lot).map(|l| l.opened_at_ms.is_some()))
+                        .unwrap_or(false),
+                    Err(_) => false,
+                };
+                cache.lots.insert(bid.lot.clone(), opened);
+                Ok(opened)
+            }
+            domain::DisclosureMoment::SaleClosedWinner => {
+                let id = row.stream.strip_prefix(&rule.stream_prefix).unwrap_or("");
+                let winners = match cache.sales.get(id) {
+                    Some(winners) => winners.clone(),
+                    None => {
+                        let winners: Vec<String> =
+                            match self.auction(id).await.ok().and_then(|a| a.result) {
+                                Some(domain::AuctionResult::Sold { bidder, .. }) => vec![bidder],
+                                Some(domain::AuctionResult::Allocated { allocations }) => {
+                                    allocations.into_iter().map(|a| a.bidder).collect()
+                                }
+                                _ => Vec::new(),
+                            };
+                        cache.sales.insert(id.to_string(), winners.clone());
+                        winners
+                    }
+                };
+                let payload: serde_json::Value =
+                    serde_json::from_str(&row.payload).map_err(corrupt)?;
+                let bidder = payload["bidder"]
+                    .as_str()
+                    .or_else(|| payload["bid"]["bidder"].as_str())
+                    .unwrap_or("");
+                Ok(!bidder.is_empty() && winners.iter().any(|w| w == bidder))
+            }
+        }
     }
 
     /// The inclusion proof of entry `seq` to the tree of `size` entries (default: the newest

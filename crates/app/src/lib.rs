@@ -87,6 +87,9 @@ pub use tender::{
 pub use verify::{VerifyReport, verify_store};
 pub use witness::{NewEntry, Receipt};
 
+/// When confidential ledger entries become public, with each rule's legal source.
+pub const SHIPPED_DISCLOSURE: &str = include_str!("../../../data/disclosure.toml");
+
 /// A source of the current time (UTC unix milliseconds). Tests pass a fixed or stepping clock.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
@@ -160,6 +163,8 @@ pub struct App {
     pub(crate) trade_gate: market::TradeGate,
     /// Failed log-ins and registrations per user name and client address.
     pub(crate) throttle: auth::Throttle,
+    /// When confidential ledger entries become public (`data/disclosure.toml`).
+    pub(crate) disclosure: domain::DisclosureRules,
     /// 竞买号 already traced to their entity ("sale|number" → entity id).
     pub(crate) bidder_entities: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -182,6 +187,8 @@ impl App {
             bid_signers: auctions::BidSigners::default(),
             trade_gate: market::TradeGate::default(),
             throttle: auth::Throttle::default(),
+            disclosure: toml::from_str(SHIPPED_DISCLOSURE)
+                .expect("the shipped disclosure rules are checked by a test"),
             bidder_entities: Default::default(),
             portal: Arc::new(portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),

@@ -13,6 +13,7 @@ mod calendar;
 mod catalog;
 mod ceremony;
 mod date;
+mod disclosure;
 mod draw;
 mod entity;
 mod error;
@@ -45,6 +46,7 @@ pub use ceremony::{
     Ceremony, CeremonyCommand, CeremonyEvent, CeremonyStatus, DerivedKey, MAX_HOLDERS, Seat,
 };
 pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
+pub use disclosure::{DisclosureMoment, DisclosureRule, DisclosureRules};
 pub use draw::{CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts};
 pub use entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,

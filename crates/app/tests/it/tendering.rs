@@ -752,6 +752,22 @@ async fn the_demo_works_on_any_date() {
         assert_eq!(standing.provisional, provisional, "{today}");
         assert!(!standing.needs_attention(), "{today}: {standing:?}");
 
+        // Before the opening a bid's entries show the public only their header.
+        let bid_entries = |entries: Vec<app::EntryView>| -> Vec<app::EntryView> {
+            entries
+                .into_iter()
+                .filter(|e| e.stream.starts_with("bid/"))
+                .collect()
+        };
+        let size = test.size().await;
+        let before = bid_entries(test.app.ledger_entries(None, 0, size).await.unwrap());
+        assert!(!before.is_empty());
+        assert!(
+            before
+                .iter()
+                .all(|e| e.payload.is_none() && e.salt.is_none())
+        );
+
         test.clock
             .store(showcase.deadline_ms() + 60_000, Ordering::SeqCst);
         for _ in 0..3 {
@@ -767,6 +783,32 @@ async fn the_demo_works_on_any_date() {
             3,
             "{today}: every demo bidder's envelope"
         );
+        // From the opening (招标投标法 第36条) the bids' entries are public: an outsider gets
+        // payload and salt and recomputes the commitment and the leaf.
+        let after = bid_entries(test.app.ledger_entries(None, 0, size).await.unwrap());
+        assert_eq!(after.len(), before.len());
+        for view in after {
+            let payload = view.payload.clone().expect("disclosed at the opening");
+            let salt: [u8; 32] = hex::decode(view.salt.as_deref().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap();
+            assert_eq!(
+                ledger::payload_commitment(&salt, &payload).unwrap(),
+                view.commit
+            );
+            let entry = ledger::Entry {
+                seq: view.seq,
+                stream: view.stream.clone(),
+                kind: view.kind.clone(),
+                visibility: view.visibility,
+                actor: view.actor.clone(),
+                at_ms: view.at_ms,
+                payload,
+                salt,
+            };
+            assert_eq!(entry.leaf_hash().unwrap(), view.leaf_hash, "{today}");
+        }
         let report = app::verify_store(
             test.app.store(),
             &test.app.public_key(),
