@@ -78,6 +78,103 @@ pub struct DrawRecord {
     pub disclosed: Option<DrawDisclosed>,
 }
 
+/// The ledger proof of a draw's public record (`App::draw_record_proof`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RecordProof {
+    /// The newest signed head when the record was served.
+    pub tree_head: ledger::SignedTreeHead,
+    /// The draw's entries, each with its inclusion path to `tree_head`.
+    pub entries: Vec<crate::holder::ProvenEntry>,
+    /// The tree just after the commitment: its size (the commitment's place + 1) and root.
+    pub commitment_size: u64,
+    pub commitment_root: Sm3Hash,
+    /// Consistency path from `commitment_size` to `tree_head`.
+    pub consistency: Vec<Sm3Hash>,
+}
+
+/// Checks a record's proof offline against the platform's public key: the head's signature,
+/// every entry's leaf and inclusion, that the record's parts are exactly those entries'
+/// payloads, and that the seed's root is the tree's root just after the commitment. Then
+/// `check_record` re-runs the draw.
+pub fn check_record_proof(
+    record: &DrawRecord,
+    proof: &RecordProof,
+    key: &crypto::PublicKey,
+) -> Result<(), String> {
+    proof
+        .tree_head
+        .verify(key)
+        .map_err(|_| "记录所附树头不是平台密钥签名的".to_string())?;
+    let size = proof.tree_head.head.size;
+    let root = &proof.tree_head.head.root;
+    for proven in &proof.entries {
+        let entry = &proven.entry;
+        let leaf = entry.leaf_hash().map_err(|e| e.to_string())?;
+        ledger::verify_inclusion(&leaf, entry.seq, size, &proven.path, root)
+            .map_err(|_| format!("条目 {} 不能证明包含在签名树头中", entry.seq))?;
+        if entry.visibility != ledger::Visibility::Public {
+            return Err(format!("条目 {} 不是公开条目", entry.seq));
+        }
+    }
+    let payload_of = |kind: &str| -> Vec<&serde_json::Value> {
+        proof
+            .entries
+            .iter()
+            .filter(|p| p.entry.kind == kind && p.entry.stream == draw_stream(&record.committed.id))
+            .map(|p| &p.entry.payload)
+            .collect()
+    };
+    fn as_json<T: Serialize>(value: &T) -> serde_json::Value {
+        serde_json::to_value(value).unwrap_or_default()
+    }
+    let committed = payload_of("draw.committed");
+    if committed.len() != 1 || *committed[0] != as_json(&record.committed) {
+        return Err("记录的承诺与账本条目不符".into());
+    }
+    let revealed = payload_of("draw.revealed");
+    if revealed.len() != 1 || *revealed[0] != as_json(&record.revealed) {
+        return Err("记录的揭示与账本条目不符".into());
+    }
+    let replaced = payload_of("draw.replaced");
+    if replaced.len() != record.replaced.len()
+        || replaced
+            .iter()
+            .zip(&record.replaced)
+            .any(|(entry, part)| **entry != as_json(part))
+    {
+        return Err("记录的替补与账本条目不符".into());
+    }
+    if let Some(disclosed) = &record.disclosed {
+        let entries = payload_of("draw.disclosed");
+        if entries.len() != 1 || *entries[0] != as_json(disclosed) {
+            return Err("记录公开的姓名与账本条目不符".into());
+        }
+    }
+    let committed_seq = proof
+        .entries
+        .iter()
+        .find(|p| p.entry.kind == "draw.committed")
+        .map(|p| p.entry.seq)
+        .ok_or("没有承诺条目")?;
+    if proof.commitment_size != committed_seq + 1 {
+        return Err("种子所用的树头不是承诺所在交易的树头".into());
+    }
+    if record.revealed.head_size != proof.commitment_size
+        || record.revealed.head_root != proof.commitment_root.to_hex()
+    {
+        return Err("种子所用的树根不是承诺之后的树根".into());
+    }
+    ledger::verify_consistency(
+        proof.commitment_size,
+        size,
+        &proof.commitment_root,
+        root,
+        &proof.consistency,
+    )
+    .map_err(|_| "承诺之后的树根与签名树头不一致".to_string())?;
+    Ok(())
+}
+
 /// The commitment to an expert's name in a published pool.
 pub fn name_commitment(salt: &[u8], name: &str) -> String {
     sm3_concat(&[salt, name.as_bytes()]).to_hex()
@@ -637,6 +734,38 @@ impl App {
             revealed,
             replaced,
             disclosed,
+        })
+    }
+
+    /// What ties a draw's public record to the ledger, so that anyone checks it offline
+    /// against the platform's key alone: each of the draw's entries (header, payload and salt)
+    /// with its inclusion proof to the newest signed head, and the root of the tree just after
+    /// the commitment — the root the seed is made from — with a consistency proof from it to
+    /// that head (so it holds even if that size's head row were gone).
+    pub async fn draw_record_proof(&self, id: &str) -> Result<RecordProof, AppError> {
+        let rows = self.store.stream_entries(&draw_stream(id)).await?;
+        let committed = rows
+            .iter()
+            .find(|r| r.kind == "draw.committed")
+            .ok_or(AppError::NotFound("抽取记录不存在"))?;
+        let tree_head = self.ledger_head().await?;
+        let size = tree_head.head.size;
+        let mut entries = Vec::new();
+        for row in &rows {
+            let proof = self.inclusion_to_size(row.seq as u64, Some(size)).await?;
+            entries.push(crate::holder::ProvenEntry {
+                entry: crate::verify::entry_of_row(row)?,
+                path: proof.path,
+            });
+        }
+        let commitment_size = committed.seq as u64 + 1;
+        let consistency = self.consistency_of_sizes(commitment_size, size).await?;
+        Ok(RecordProof {
+            tree_head,
+            entries,
+            commitment_size,
+            commitment_root: consistency.first_root,
+            consistency: consistency.path,
         })
     }
 

@@ -52,7 +52,7 @@ pub use demo::{
 };
 pub use draws::{
     DisclosedName, DrawCommitted, DrawDisclosed, DrawRecord, DrawReplaced, DrawRevealed, NewDraw,
-    check_draw, check_record, draw_stream, name_commitment,
+    RecordProof, check_draw, check_record, check_record_proof, draw_stream, name_commitment,
 };
 pub use error::{AppError, REFUSAL_CODES};
 pub use evaluations::{BidView, EvaluationView, report_digest};

@@ -282,6 +282,13 @@ pub fn lot_release(
             "title": format!("{} 中标结果", lot.name),
             "status": award_status,
             "suppliers": [{ "id": party_id(&code), "name": who.name }],
+            // What was awarded, classified by the trading catalog (red-flag tools group by it).
+            "items": [{
+                "id": format!("{}-item", lot.code),
+                "description": lot.name,
+                "quantity": 1,
+                "classification": { "scheme": CATALOG_SCHEME, "id": draft.category },
+            }],
         });
         if let Some(at) = lot.award.awarded_at_ms.filter(|_| award_status == "active") {
             award["date"] = json!(rfc3339(at));
@@ -327,12 +334,48 @@ pub fn lot_release(
             })
         })
         .collect();
+    omit_empty(&mut release);
     Some(release)
+}
+
+/// The item classification scheme: the codes of the trading catalog (公共资源交易目录).
+const CATALOG_SCHEME: &str = "CN-GGZY-CATALOG";
+
+/// A page of releases and the sources (`procedure/…`, `auction/…`) they came from.
+#[derive(Default)]
+struct ReleasePage {
+    releases: Vec<Value>,
+    sources: Vec<String>,
+    next: Option<i64>,
+}
+
+/// OCDS omits a field rather than publish it empty: drops `""` and objects left empty.
+fn omit_empty(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(omit_empty);
+            map.retain(|_, v| {
+                v.as_str() != Some("") && !v.as_object().is_some_and(|o| o.is_empty())
+            });
+        }
+        Value::Array(items) => items.iter_mut().for_each(omit_empty),
+        _ => {}
+    }
 }
 
 impl App {
     /// The releases of one published procedure, in ledger order (none for a draft).
     pub async fn ocds_procedure_releases(&self, id: &str) -> Result<Vec<Value>, AppError> {
+        Ok(self
+            .procedure_releases_at(id)
+            .await?
+            .into_iter()
+            .map(|(_, release)| release)
+            .collect())
+    }
+
+    /// As `ocds_procedure_releases`, each with the ledger place of the act that made it.
+    async fn procedure_releases_at(&self, id: &str) -> Result<Vec<(i64, Value)>, AppError> {
         let rows = self
             .store
             .stream_entries(&crate::tender::procedure_stream(id))
@@ -378,42 +421,122 @@ impl App {
                     &amendments,
                     &names,
                 ) {
-                    releases.push(release);
+                    releases.push((row.seq, release));
                 }
             }
         }
         Ok(releases)
     }
 
-    /// A page of releases: those of up to `limit` procedures and sales after the cursor (the
-    /// last stream of the previous page, `procedure/…` or `auction/…`; empty: from the start),
-    /// in stream order, and the cursor of the next page.
+    /// The releases of the contracting processes of one source (`procedure/…` or `auction/…`),
+    /// each with its ledger place.
+    async fn releases_of_source(&self, source: &str) -> Result<Vec<(i64, Value)>, AppError> {
+        if let Some(id) = source.strip_prefix("procedure/") {
+            self.procedure_releases_at(id).await
+        } else if let Some(id) = source.strip_prefix("auction/") {
+            self.sale_releases_at(id).await
+        } else {
+            Ok(Vec::new())
+        }
+    }
+
+    /// A page of releases in **ledger order**: those of up to `limit` public acts after the
+    /// ledger place `after` (none: from the start), the lots of one act in lot order. The
+    /// cursor of the next page is the place of the page's last act, and is given only when a
+    /// release exists after the page — a saved cursor thus also finds new releases of older
+    /// contracting processes, and no page is ever an empty package.
     pub async fn ocds_releases(
         &self,
-        cursor: &str,
+        after: Option<i64>,
         limit: u64,
-    ) -> Result<(Vec<Value>, Option<String>), AppError> {
-        let limit = limit.clamp(1, 100);
-        let rows = self
-            .store
-            .documents_of_kinds_after(&["procedure", "auction"], cursor, limit)
-            .await?;
-        let mut releases = Vec::new();
-        let mut last = None;
-        for row in &rows {
-            if let Some(id) = row.stream.strip_prefix("procedure/") {
-                releases.extend(self.ocds_procedure_releases(id).await?);
-            } else if let Some(id) = row.stream.strip_prefix("auction/") {
-                releases.extend(self.ocds_sale_releases(id).await?);
-            }
-            last = Some(row.stream.clone());
+    ) -> Result<(Vec<Value>, Option<i64>), AppError> {
+        let page = self.ocds_page(after, limit).await?;
+        Ok((page.releases, page.next))
+    }
+
+    /// The whole record (every release so far) of each contracting process the page's acts
+    /// touch, in the order of `ocds_releases`, and the next page's cursor.
+    pub async fn ocds_records(
+        &self,
+        after: Option<i64>,
+        limit: u64,
+    ) -> Result<(Vec<Value>, Option<i64>), AppError> {
+        let page = self.ocds_page(after, limit).await?;
+        let touched: std::collections::HashSet<String> = page
+            .releases
+            .iter()
+            .filter_map(|r| r["ocid"].as_str().map(str::to_string))
+            .collect();
+        let mut all = Vec::new();
+        for source in &page.sources {
+            all.extend(
+                self.releases_of_source(source)
+                    .await?
+                    .into_iter()
+                    .map(|(_, release)| release),
+            );
         }
-        let next = if rows.len() as u64 == limit {
-            last
-        } else {
-            None
-        };
-        Ok((releases, next))
+        let records = records(all)
+            .into_iter()
+            .filter(|r| r["ocid"].as_str().is_some_and(|o| touched.contains(o)))
+            .collect();
+        Ok((records, page.next))
+    }
+
+    async fn ocds_page(&self, after: Option<i64>, limit: u64) -> Result<ReleasePage, AppError> {
+        const ACT_KINDS: [&str; 10] = [
+            "procedure.published",
+            "procedure.amended",
+            "procedure.lot_opened",
+            "procedure.lot_failed",
+            "procedure.candidates_publicised",
+            "procedure.awarded",
+            "procedure.contract_recorded",
+            "procedure.performance_recorded",
+            "procedure.lot_completed",
+            "procedure.terminated",
+        ];
+        const SALE_NOTICE_KINDS: [&str; 3] = ["auction_notice", "deal_notice", "no_sale_notice"];
+        let limit = limit.clamp(1, 100) as usize;
+        let mut after = after.unwrap_or(-1);
+        let mut by_source: HashMap<String, Vec<(i64, Value)>> = HashMap::new();
+        let mut page = ReleasePage::default();
+        let (mut acts, mut last) = (0usize, after);
+        loop {
+            let places = self
+                .store
+                .release_places_after(&ACT_KINDS, &SALE_NOTICE_KINDS, after, limit as u64 + 1)
+                .await?;
+            let exhausted = places.len() <= limit;
+            for (seq, source) in places {
+                after = seq;
+                if !by_source.contains_key(&source) {
+                    let all = self.releases_of_source(&source).await?;
+                    by_source.insert(source.clone(), all);
+                }
+                let releases: Vec<Value> = by_source[&source]
+                    .iter()
+                    .filter(|(s, _)| *s == seq)
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                if releases.is_empty() {
+                    continue;
+                }
+                if acts == limit {
+                    page.next = Some(last);
+                    return Ok(page);
+                }
+                acts += 1;
+                last = seq;
+                if !page.sources.contains(&source) {
+                    page.sources.push(source);
+                }
+                page.releases.extend(releases);
+            }
+            if exhausted {
+                return Ok(page);
+            }
+        }
     }
 
     /// The releases of an online sale: its 竞价公告 (tender) and, after the close, its 成交公示
@@ -421,6 +544,16 @@ impl App {
     /// the 出让人 is the procuring entity, the winner the award's supplier, and the winning bid
     /// the one bid listed (bidders stay anonymous numbers, so only the winner is named).
     pub async fn ocds_sale_releases(&self, id: &str) -> Result<Vec<Value>, AppError> {
+        Ok(self
+            .sale_releases_at(id)
+            .await?
+            .into_iter()
+            .map(|(_, release)| release)
+            .collect())
+    }
+
+    /// As `ocds_sale_releases`, each with the ledger place of the announcement that made it.
+    async fn sale_releases_at(&self, id: &str) -> Result<Vec<(i64, Value)>, AppError> {
         use domain::{AnnouncementKind, AuctionMethod, AuctionResult};
         let auction = self.auction(id).await?;
         let Some(notice) = self
@@ -444,11 +577,22 @@ impl App {
             }
         }
         let info = &auction.info;
-        let (details, start_ms) = match &auction.terms.method {
-            AuctionMethod::English { start_ms, .. } => ("拍卖（网上竞价）", *start_ms),
-            AuctionMethod::Listing { start_ms, .. } => ("挂牌", *start_ms),
-            AuctionMethod::Sealed { start_ms, .. } => ("密封报价", *start_ms),
-            AuctionMethod::Quota { start_ms, .. } => ("指标竞价", *start_ms),
+        // The scheduled end; an English or listing sale's countdown may run past it.
+        let (details, start_ms, end_ms) = match &auction.terms.method {
+            AuctionMethod::English {
+                start_ms,
+                free_until_ms,
+                ..
+            } => ("拍卖（网上竞价）", *start_ms, *free_until_ms),
+            AuctionMethod::Listing {
+                start_ms,
+                listing_end_ms,
+                ..
+            } => ("挂牌", *start_ms, *listing_end_ms),
+            AuctionMethod::Sealed { start_ms, close_ms } => ("密封报价", *start_ms, *close_ms),
+            AuctionMethod::Quota {
+                start_ms, close_ms, ..
+            } => ("指标竞价", *start_ms, *close_ms),
         };
         let transferor = info.transferor.clone();
         let mut parties = vec![json!({
@@ -467,7 +611,7 @@ impl App {
                 "value": money(auction.terms.start_price_fen),
                 "procurementMethod": "open",
                 "procurementMethodDetails": details,
-                "tenderPeriod": { "startDate": rfc3339(start_ms) },
+                "tenderPeriod": { "startDate": rfc3339(start_ms), "endDate": rfc3339(end_ms) },
             });
             if status != "active" {
                 tender["numberOfTenderers"] = json!(auction.registered.len());
@@ -487,7 +631,8 @@ impl App {
         let mut first = base(notice.seq, notice.published_at_ms, &["tender"]);
         first["tender"] = tender("active");
         first["parties"] = json!(parties.clone());
-        let mut releases = vec![first];
+        omit_empty(&mut first);
+        let mut releases = vec![(notice.seq, first)];
         let (Some(outcome), Some(result)) = (outcome, &auction.result) else {
             return Ok(releases);
         };
@@ -535,6 +680,12 @@ impl App {
                 "date": rfc3339(outcome.published_at_ms),
                 "value": money(total),
                 "suppliers": who,
+                "items": [{
+                    "id": format!("{id}-item-{}", i + 1),
+                    "description": info.title,
+                    "quantity": units,
+                    "classification": { "scheme": CATALOG_SCHEME, "id": info.category },
+                }],
             }));
             bids.push(json!({
                 "id": format!("{id}-bid-{}", i + 1),
@@ -559,7 +710,8 @@ impl App {
         }
         last["bids"] = bid_section;
         last["parties"] = json!(parties);
-        releases.push(last);
+        omit_empty(&mut last);
+        releases.push((outcome.seq, last));
         Ok(releases)
     }
 
@@ -577,7 +729,11 @@ impl App {
             "uri": uri,
             "version": "1.1",
             "publishedDate": rfc3339(self.now_ms()),
-            "publisher": { "name": publisher.name, "scheme": SCHEME, "uid": publisher.code },
+            "publisher": if publisher.code.is_empty() {
+                json!({ "name": publisher.name })
+            } else {
+                json!({ "name": publisher.name, "scheme": SCHEME, "uid": publisher.code })
+            },
             "license": "https://creativecommons.org/licenses/by/4.0/",
             "publicationPolicy": format!("{site}/open-data"),
             "releases": releases,

@@ -513,8 +513,10 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Re-checks a draw's public record from a file (the API's JSON), with no access to the store.
-fn verify_draw_record(path: &Path) -> anyhow::Result<()> {
+/// Re-checks a draw's public record from a file (the API's JSON), with no access to the store:
+/// its proof against the pinned platform key (every entry in a signed head, the seed's root the
+/// tree's just after the commitment), then the draw itself.
+fn verify_draw_record(path: &Path, pinned: Option<&str>) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("failed to read {}", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text).context("not a JSON file")?;
@@ -528,6 +530,13 @@ fn verify_draw_record(path: &Path) -> anyhow::Result<()> {
         },
         disclosed: serde_json::from_value(part("disclosed")).context("bad disclosed entry")?,
     };
+    let key = pinned_key(pinned.context(
+        "a draw record is checked against the platform's public key: pass --public-key (docs/ledger.md)",
+    )?)?;
+    let proof: app::RecordProof = serde_json::from_value(part("proof"))
+        .context("the record carries no ledger proof (\"proof\"): it cannot be trusted")?;
+    app::check_record_proof(&record, &proof, &key)
+        .map_err(|e| anyhow::anyhow!("the record's ledger proof does not hold: {e}"))?;
     let seats = app::check_record(&record).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "OK: draw {} of lot {} re-checks from its public record: the secret matches the commitment, the seed is SM3(secret ‖ root of head {}), the shuffle gives the published result, {} replacement(s) follow the backup order{}",
@@ -542,8 +551,8 @@ fn verify_draw_record(path: &Path) -> anyhow::Result<()> {
         }
     );
     println!(
-        "   (that head {} is signed by the platform and includes the commitment is checked against the ledger: GET /api/v1/ledger/entries/{{seq}}/proof)",
-        record.revealed.head_size
+        "   every entry is proven into the platform's signed head of size {}, and the seed's root is the tree's just after the commitment (size {})",
+        proof.tree_head.head.size, proof.commitment_size
     );
     for (category, seated) in seats {
         let seated: Vec<&str> = seated
@@ -758,7 +767,7 @@ async fn shutdown_signal() {
 async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     init_logs(false);
     if let Some(path) = &args.draw_record {
-        return verify_draw_record(path);
+        return verify_draw_record(path, args.public_key.as_deref());
     }
     if let Some(path) = &args.auction_record {
         let text = std::fs::read_to_string(path)
@@ -868,6 +877,22 @@ fn report_auction(events: &[domain::AuctionEvent]) -> anyhow::Result<()> {
     }
 }
 
+/// A public key given on the command line: hex, a file holding the hex, or an SPKI PEM file.
+fn pinned_key(pinned: &str) -> anyhow::Result<crypto::PublicKey> {
+    let text = if Path::new(pinned).is_file() {
+        std::fs::read_to_string(pinned).context("failed to read the pinned public key")?
+    } else {
+        pinned.to_string()
+    };
+    let text = text.trim();
+    if text.starts_with("-----BEGIN") {
+        crypto::PublicKey::from_spki_pem(text)
+    } else {
+        crypto::PublicKey::from_hex(&text.to_ascii_lowercase())
+    }
+    .map_err(|e| anyhow::anyhow!("the pinned public key is not an SM2 public key: {e}"))
+}
+
 /// The witness key to check against, pinned from outside the database: `--public-key` (hex, a
 /// file holding the hex, or a PEM public key), else the key file of the data directory (the
 /// operator's own check). The key recorded in the database is only compared, never trusted: who
@@ -880,18 +905,7 @@ async fn public_key(
     let path = data_dir.join("platform-key.pem");
     let recorded = store.meta("public_key").await?;
     let key = if let Some(pinned) = pinned {
-        let text = if Path::new(pinned).is_file() {
-            std::fs::read_to_string(pinned).context("failed to read the pinned public key")?
-        } else {
-            pinned.to_string()
-        };
-        let text = text.trim();
-        if text.starts_with("-----BEGIN") {
-            crypto::PublicKey::from_spki_pem(text)
-        } else {
-            crypto::PublicKey::from_hex(&text.to_ascii_lowercase())
-        }
-        .map_err(|e| anyhow::anyhow!("the pinned public key is not an SM2 public key: {e}"))?
+        pinned_key(pinned)?
     } else if path.exists() {
         let pem = std::fs::read_to_string(&path).context("failed to read the platform key")?;
         crypto::PlatformKey::from_pkcs8_pem(&pem)

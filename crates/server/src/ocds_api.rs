@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::access::{MaybeCaller, urlencode};
+use crate::access::MaybeCaller;
 use crate::errors::ApiError;
 use crate::pages::{Layout, layout, render};
 use crate::portal_pages::site;
@@ -20,7 +20,19 @@ use crate::portal_pages::site;
 /// Procedures per page unless asked otherwise.
 const DEFAULT_LIMIT: u64 = 20;
 
-fn paging(params: &HashMap<String, String>) -> Result<(String, u64), ApiError> {
+fn limit_of(params: &HashMap<String, String>) -> Result<u64, ApiError> {
+    match params.get("limit") {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiError::with_message("CURSOR_INVALID", "limit 应为 1 到 100 的整数")),
+    }
+}
+
+/// The national export's paging: the cursor is the last stream of the previous page.
+fn stream_paging(params: &HashMap<String, String>) -> Result<(String, u64), ApiError> {
     let cursor = params.get("cursor").cloned().unwrap_or_default();
     let known = ["procedure/", "auction/"];
     if cursor.len() > 200 || !(cursor.is_empty() || known.iter().any(|k| cursor.starts_with(k))) {
@@ -29,34 +41,48 @@ fn paging(params: &HashMap<String, String>) -> Result<(String, u64), ApiError> {
             "游标无效，请使用上一页返回的游标",
         ));
     }
-    let limit = match params.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(text) => text
-            .parse::<u64>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| {
-                ApiError::with_message("CURSOR_INVALID", "limit 应为 1 到 100 的整数")
-            })?,
+    Ok((cursor, limit_of(params)?))
+}
+
+/// The releases' and records' paging: the cursor is a ledger place (decimal digits), the place
+/// of the last act of the previous page.
+fn seq_paging(params: &HashMap<String, String>) -> Result<(Option<i64>, u64), ApiError> {
+    let invalid = || {
+        ApiError::with_message(
+            "CURSOR_INVALID",
+            "游标无效，请使用上一页返回的游标（从头开始则省略）",
+        )
     };
-    Ok((cursor, limit))
+    let cursor = match params.get("cursor").map(String::as_str) {
+        None | Some("") => None,
+        Some(text) if text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(text.parse::<i64>().map_err(|_| invalid())?)
+        }
+        Some(_) => return Err(invalid()),
+    };
+    Ok((cursor, limit_of(params)?))
 }
 
 /// `package` as JSON with the next page's address in `Link: <…>; rel="next"` and its cursor in
-/// `X-Next-Cursor` (neither on the last page).
-fn paged(package: serde_json::Value, url: &str, next: Option<String>, limit: u64) -> Response {
+/// `X-Next-Cursor`, sent as it is (decimal digits need no encoding) — neither on the last page.
+fn paged(package: serde_json::Value, url: &str, next: Option<i64>, limit: u64) -> Response {
     let mut response = Json(package).into_response();
     if let Some(next) = next {
-        let cursor = urlencode(&next);
-        let link = format!("<{url}?cursor={cursor}&limit={limit}>; rel=\"next\"");
-        if let (Ok(link), Ok(cursor)) =
-            (HeaderValue::from_str(&link), HeaderValue::from_str(&cursor))
-        {
+        let link = format!("<{url}?cursor={next}&limit={limit}>; rel=\"next\"");
+        if let Ok(link) = HeaderValue::from_str(&link) {
             response.headers_mut().insert(header::LINK, link);
-            response.headers_mut().insert("x-next-cursor", cursor);
         }
+        response
+            .headers_mut()
+            .insert("x-next-cursor", HeaderValue::from(next));
     }
     response
+}
+
+/// The answer when nothing exists after the cursor: OCDS packages need at least one release or
+/// record, so no package is sent (the client keeps its cursor and asks again later).
+fn nothing_new() -> Response {
+    axum::http::StatusCode::NO_CONTENT.into_response()
 }
 
 /// `GET /api/v1/ocds/releases`: a release package with the releases of up to `limit`
@@ -64,21 +90,24 @@ fn paged(package: serde_json::Value, url: &str, next: Option<String>, limit: u64
 /// `X-Next-Cursor`), absent on the last page.
 #[utoipa::path(get, path = "/api/v1/ocds/releases", tag = "open-data",
     params(
-        ("cursor" = Option<String>, Query, description = "上一页返回的游标；省略则从头开始"),
-        ("limit" = Option<u64>, Query, description = "每页的项目数，1–100，默认 20"),
+        ("cursor" = Option<String>, Query, description = "上一页返回的游标（账本序号）；省略则从头开始"),
+        ("limit" = Option<u64>, Query, description = "每页的公开行为数，1–100，默认 20"),
     ),
-    responses((status = 200, description = "OCDS 1.1 release package（含 bids 扩展）"), (status = 422, description = "游标或 limit 无效")))]
+    responses((status = 200, description = "OCDS 1.1 release package（含 bids 扩展）"), (status = 204, description = "游标之后没有新的 release"), (status = 422, description = "游标或 limit 无效")))]
 pub(crate) async fn releases(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (cursor, limit) = paging(&params)?;
-    let (releases, next) = state.app.ocds_releases(&cursor, limit).await?;
+    let (cursor, limit) = seq_paging(&params)?;
+    let (releases, next) = state.app.ocds_releases(cursor, limit).await?;
+    if releases.is_empty() {
+        return Ok(nothing_new());
+    }
     let site = site(&state, &headers);
     let uri = format!(
         "{site}/api/v1/ocds/releases?cursor={}&limit={limit}",
-        urlencode(&cursor)
+        cursor.map(|c| c.to_string()).unwrap_or_default()
     );
     let package = state.app.ocds_package(&site, &uri, releases).await?;
     Ok(paged(
@@ -94,26 +123,29 @@ pub(crate) async fn releases(
 /// releases.
 #[utoipa::path(get, path = "/api/v1/ocds/records", tag = "open-data",
     params(
-        ("cursor" = Option<String>, Query, description = "上一页返回的游标；省略则从头开始"),
-        ("limit" = Option<u64>, Query, description = "每页的项目数，1–100，默认 20"),
+        ("cursor" = Option<String>, Query, description = "上一页返回的游标（账本序号）；省略则从头开始"),
+        ("limit" = Option<u64>, Query, description = "每页的公开行为数，1–100，默认 20"),
     ),
-    responses((status = 200, description = "OCDS 1.1 record package（每个标段一条记录，含 compiledRelease）"), (status = 422, description = "游标或 limit 无效")))]
+    responses((status = 200, description = "OCDS 1.1 record package（每个标段一条记录，含 compiledRelease）"), (status = 204, description = "游标之后没有新的 release"), (status = 422, description = "游标或 limit 无效")))]
 pub(crate) async fn records(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (cursor, limit) = paging(&params)?;
-    let (releases, next) = state.app.ocds_releases(&cursor, limit).await?;
+    let (cursor, limit) = seq_paging(&params)?;
+    let (records, next) = state.app.ocds_records(cursor, limit).await?;
+    if records.is_empty() {
+        return Ok(nothing_new());
+    }
     let site = site(&state, &headers);
     let uri = format!(
         "{site}/api/v1/ocds/records?cursor={}&limit={limit}",
-        urlencode(&cursor)
+        cursor.map(|c| c.to_string()).unwrap_or_default()
     );
     let mut package = state.app.ocds_package(&site, &uri, Vec::new()).await?;
     if let Some(object) = package.as_object_mut() {
         object.remove("releases");
-        object.insert("records".into(), serde_json::json!(app::records(releases)));
+        object.insert("records".into(), serde_json::json!(records));
     }
     Ok(paged(
         package,
@@ -125,13 +157,13 @@ pub(crate) async fn records(
 
 /// Every release, page after page.
 async fn all_releases(state: &AppState) -> Result<Vec<serde_json::Value>, ApiError> {
-    let mut cursor = String::new();
+    let mut cursor: Option<i64> = None;
     let mut out = Vec::new();
     loop {
-        let (releases, next) = state.app.ocds_releases(&cursor, 100).await?;
+        let (releases, next) = state.app.ocds_releases(cursor, 100).await?;
         out.extend(releases);
         match next {
-            Some(next) => cursor = next,
+            Some(next) => cursor = Some(next),
             None => return Ok(out),
         }
     }
@@ -176,11 +208,14 @@ pub(crate) async fn bulk_releases(
 pub(crate) async fn bulk_package(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let releases = all_releases(&state).await?;
+    if releases.is_empty() {
+        return Ok(nothing_new());
+    }
     let site = site(&state, &headers);
     let uri = format!("{site}/api/v1/ocds/bulk/package.json");
-    Ok(Json(state.app.ocds_package(&site, &uri, releases).await?))
+    Ok(Json(state.app.ocds_package(&site, &uri, releases).await?).into_response())
 }
 
 /// `GET /api/v1/export/national`: the same records in the national data specification's
@@ -195,7 +230,7 @@ pub(crate) async fn national(
     State(state): State<Arc<AppState>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (cursor, limit) = paging(&params)?;
+    let (cursor, limit) = stream_paging(&params)?;
     let (records, next) = state.app.national_export(&cursor, limit).await?;
     Ok(Json(serde_json::json!({
         "specification": "公共资源交易平台系统数据规范（字段名）",

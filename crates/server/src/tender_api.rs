@@ -788,16 +788,22 @@ pub(crate) struct DrawDto {
     pub(crate) disclosed: Option<serde_json::Value>,
     /// The platform's own re-check (`app::check_record`): `null` when it holds, else why not.
     pub(crate) problem: Option<String>,
+    /// `app::RecordProof`: the draw's entries with their inclusion paths to a signed head, and
+    /// the root just after the commitment with a consistency path — what `ggzy verify
+    /// --draw-record FILE --public-key KEY` checks offline.
+    #[schema(value_type = Object)]
+    pub(crate) proof: serde_json::Value,
 }
 
 impl DrawDto {
-    pub(crate) fn of(record: &app::DrawRecord) -> Self {
+    pub(crate) fn of(record: &app::DrawRecord, proof: &app::RecordProof) -> Self {
         Self {
             committed: json(&record.committed),
             revealed: json(&record.revealed),
             replaced: record.replaced.iter().map(json).collect(),
             disclosed: record.disclosed.as_ref().map(json),
             problem: app::check_record(record).err(),
+            proof: json(proof),
         }
     }
 }
@@ -813,7 +819,8 @@ pub(crate) async fn draw(
     let caller = caller(&maybe)?;
     let (committed, _) = state.app.draw_experts(caller, input).await?;
     let record = state.app.draw_record(&committed.id).await?;
-    Ok(Json(DrawDto::of(&record)))
+    let proof = state.app.draw_record_proof(&committed.id).await?;
+    Ok(Json(DrawDto::of(&record, &proof)))
 }
 
 /// A draw's public record, to rerun it (`ggzy verify --draw ID`).
@@ -823,5 +830,6 @@ pub(crate) async fn draw_entries(
     Path(id): Path<String>,
 ) -> ApiResult<Json<DrawDto>> {
     let record = state.app.draw_record(&id).await?;
-    Ok(Json(DrawDto::of(&record)))
+    let proof = state.app.draw_record_proof(&id).await?;
+    Ok(Json(DrawDto::of(&record, &proof)))
 }

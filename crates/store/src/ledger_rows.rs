@@ -248,6 +248,48 @@ impl Store {
             .collect()
     }
 
+    /// Ledger places after `after_seq` that make open data, in ledger order, at most `limit`:
+    /// entries of `entry_kinds` (their source: their stream) and announcements of
+    /// `announcement_kinds` (their source: `auction/<procedure_id>`).
+    pub async fn release_places_after(
+        &self,
+        entry_kinds: &[&str],
+        announcement_kinds: &[&str],
+        after_seq: i64,
+        limit: u64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let list = |from: usize, n: usize| {
+            (from..from + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let entries = list(2, entry_kinds.len());
+        let notices = list(2 + entry_kinds.len(), announcement_kinds.len());
+        let limit_at = 2 + entry_kinds.len() + announcement_kinds.len();
+        let sql = format!(
+            "SELECT seq, source FROM (\
+             SELECT seq, stream AS source FROM ledger_entries WHERE seq > $1 AND kind IN ({entries}) \
+             UNION ALL \
+             SELECT seq, 'auction/' || procedure_id AS source FROM announcements \
+             WHERE seq > $1 AND kind IN ({notices})) places \
+             WHERE seq < (SELECT size FROM ledger_tip WHERE id = 1) ORDER BY seq LIMIT ${limit_at}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after_seq);
+        for kind in entry_kinds.iter().chain(announcement_kinds) {
+            query = query.bind(*kind);
+        }
+        let rows = query.bind(limit as i64).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<i64, _>("seq")?,
+                    row.try_get::<String, _>("source")?,
+                ))
+            })
+            .collect()
+    }
+
     /// The number of stored entries, counted (the verifier compares it with the tip's size).
     pub async fn count_entries(&self) -> Result<u64, StoreError> {
         let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_entries")

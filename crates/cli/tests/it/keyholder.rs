@@ -186,6 +186,16 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The day `n` days after today (Beijing time): the real binary runs on the real clock, so the
+/// dates the test asks for follow it.
+fn days_from_now(n: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    domain::Date::of_instant(now).add_days(n).to_string()
+}
+
 #[tokio::test]
 async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,7 +217,7 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
         .bearer_auth(&operator)
         .json(&json!({
             "lot": lot,
-            "evaluation_date": "2026-12-29",
+            "evaluation_date": days_from_now(23),
             // The demo's own panel may sit that day: ask for one expert, no backup.
             "needs": [["A01", 1]],
             "backups": 0,
@@ -244,7 +254,7 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
         "--amount-fen",
         "5000000",
         "--valid-until",
-        "2027-03-31",
+        &days_from_now(115),
     ])
     .await;
     assert!(ok, "{text}");
@@ -272,15 +282,58 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
                 .to_string_lossy()
                 .starts_with("expert-"))
     );
-    // Anyone with the public record alone: the API's JSON as a file.
+    // Anyone with the public record alone: the API's JSON as a file, and the platform's key
+    // obtained out of band.
+    let key_pem = std::fs::read_to_string(format!("{data}/platform-key.pem")).unwrap();
+    let key = crypto::PlatformKey::from_pkcs8_pem(&key_pem)
+        .unwrap()
+        .public_key()
+        .to_hex();
     let record = dir.path().join("draw.json");
-    std::fs::write(&record, serde_json::to_vec(&body).unwrap()).unwrap();
-    let (ok, text) = ggzy(&["verify", "--draw-record", record.to_str().unwrap()]).await;
+    let check = |value: &Value| {
+        std::fs::write(&record, serde_json::to_vec(value).unwrap()).unwrap();
+        let path = record.to_str().unwrap().to_string();
+        let key = key.clone();
+        async move { ggzy(&["verify", "--draw-record", &path, "--public-key", &key]).await }
+    };
+    let (ok, text) = check(&body).await;
     assert!(ok, "{text}");
     assert!(text.contains("re-checks from its public record"), "{text}");
-    let mut forged = body.clone();
-    forged["revealed"]["secret"] = json!("00".repeat(32));
-    std::fs::write(&record, serde_json::to_vec(&forged).unwrap()).unwrap();
+    assert!(
+        text.contains("proven into the platform's signed head"),
+        "{text}"
+    );
+    // Without the key, or against another, the record is not called sound.
     let (ok, text) = ggzy(&["verify", "--draw-record", record.to_str().unwrap()]).await;
+    assert!(!ok && text.contains("--public-key"), "{text}");
+    let other = crypto::PlatformKey::generate().public_key().to_hex();
+    let (ok, text) = ggzy(&[
+        "verify",
+        "--draw-record",
+        record.to_str().unwrap(),
+        "--public-key",
+        &other,
+    ])
+    .await;
     assert!(!ok, "{text}");
+    // A wholly forged record — its own secret, commitment, root and seed, recomputed — does not
+    // pass: its parts are not the entries the signed head includes.
+    let mut forged = body.clone();
+    let secret = [7u8; 32];
+    let root = [9u8; 32];
+    forged["committed"]["commitment"] = json!(crypto::sm3(&secret).to_hex());
+    forged["revealed"]["secret"] = json!(hex_of(&secret));
+    forged["revealed"]["head_root"] = json!(hex_of(&root));
+    forged["revealed"]["seed"] = json!(crypto::sm3(&[secret, root].concat()).to_hex());
+    let (ok, text) = check(&forged).await;
+    assert!(!ok && text.contains("ledger proof"), "{text}");
+    // No proof: refused.
+    let mut bare = body.clone();
+    bare.as_object_mut().unwrap().remove("proof");
+    let (ok, text) = check(&bare).await;
+    assert!(!ok && text.contains("no ledger proof"), "{text}");
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -363,6 +363,10 @@ async fn releases_by_cursor(server: &TestServer, limit: u64) -> Vec<serde_json::
             .get("link")
             .map(|l| l.to_str().unwrap().to_string());
         let package: serde_json::Value = response.json().await.unwrap();
+        assert!(
+            !package["releases"].as_array().unwrap().is_empty(),
+            "an empty package at {url}"
+        );
         out.extend(package["releases"].as_array().unwrap().iter().cloned());
         match next {
             Some(link) => {
@@ -620,4 +624,140 @@ pub(crate) async fn ocdskit_compile(package: &serde_json::Value) -> Vec<serde_js
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// The ledger place a release was made at (the end of its id).
+fn seq_of(release: &serde_json::Value) -> u64 {
+    release["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('-')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// No field published empty, anywhere.
+fn no_empty_strings(value: &serde_json::Value, at: &str) {
+    match value {
+        serde_json::Value::String(text) => assert!(!text.is_empty(), "empty string at {at}"),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, item)| no_empty_strings(item, &format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .for_each(|(key, item)| no_empty_strings(item, &format!("{at}.{key}"))),
+        _ => {}
+    }
+}
+
+/// Releases page in ledger order: a harvester's saved cursor finds a new act of an older
+/// contracting process; at the end there is no empty package (204); the cursor is sent as it
+/// is; the fields red-flag tools need are there and nothing is published empty.
+#[tokio::test]
+async fn releases_page_in_ledger_order_and_a_saved_cursor_finds_new_acts() {
+    let (server, _) = demo_portal().await;
+    let app = server.app();
+    let all = releases_by_cursor(&server, 1).await;
+    let seqs: Vec<u64> = all.iter().map(seq_of).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] <= w[1]),
+        "not in ledger order: {seqs:?}"
+    );
+    let package: serde_json::Value = client()
+        .get(server.url("/api/v1/ocds/bulk/package.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    no_empty_strings(&package, "package");
+    for release in package["releases"].as_array().unwrap() {
+        for award in release["awards"].as_array().into_iter().flatten() {
+            assert!(
+                award["items"][0]["classification"]["id"].is_string(),
+                "unclassified award in {}",
+                release["id"]
+            );
+        }
+        if release["tender"]["procurementMethodDetails"].is_string()
+            && release["tag"] != serde_json::json!(["planning", "tender"])
+        {
+            assert!(release["tender"]["tenderPeriod"]["startDate"].is_string());
+        }
+    }
+    // At the end: nothing after the cursor, no package, no next.
+    let saved = *seqs.last().unwrap();
+    let end = client()
+        .get(server.url(&format!("/api/v1/ocds/releases?cursor={saved}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(end.status(), 204);
+    assert!(end.headers().get("link").is_none() && end.headers().get("x-next-cursor").is_none());
+    // A new act of an older process: the saved cursor finds it.
+    let procedure = app
+        .procedures(None, 100, 0)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|p| p.published_at_ms.is_some() && p.deadline_ms() > app.now_ms())
+        .unwrap();
+    let tenderee = app.caller_for("tenderee").await.unwrap();
+    app.amend_procedure(
+        &tenderee,
+        &procedure.id,
+        app::NewAmendment {
+            text: "补充说明：答疑会改为线上举行。".into(),
+            deadline: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let page: serde_json::Value = client()
+        .get(server.url(&format!("/api/v1/ocds/releases?cursor={saved}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let new = page["releases"].as_array().unwrap();
+    assert!(
+        !new.is_empty()
+            && new
+                .iter()
+                .all(|r| r["tag"] == serde_json::json!(["tenderAmendment"]) && seq_of(r) > saved),
+        "{page}"
+    );
+    // The cursor is decimal digits, sent raw; the link carries the same.
+    let first = client()
+        .get(server.url("/api/v1/ocds/releases?limit=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let cursor = first.headers()["x-next-cursor"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cursor.bytes().all(|b| b.is_ascii_digit()), "{cursor}");
+    assert!(
+        first.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("?cursor={cursor}&limit=1>"))
+    );
+    for bad in ["cursor=procedure%2FP1", "cursor=-1", "cursor=1.5"] {
+        let response = client()
+            .get(server.url(&format!("/api/v1/ocds/releases?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{bad}");
+    }
 }
