@@ -389,6 +389,46 @@ pub fn replay_auction(events: &[AuctionEvent]) -> Result<Option<Auction>, String
     Ok(state)
 }
 
+/// Checks a downloaded sale record offline against the platform's public key: every entry's
+/// head signature, leaf and inclusion, all of one sale's stream, each event its entry's payload
+/// and no later than its entry; then the replay. Returns the replayed result.
+pub fn check_auction_record(
+    items: &[(crate::holder::ProvenEntry, ledger::SignedTreeHead)],
+    key: &crypto::PublicKey,
+) -> Result<Option<AuctionResult>, String> {
+    let mut stream: Option<&str> = None;
+    let mut last_seq: Option<u64> = None;
+    let mut events = Vec::with_capacity(items.len());
+    for (proven, head) in items {
+        let entry = &proven.entry;
+        head.verify(key)
+            .map_err(|_| format!("条目 {}：所附树头不是平台密钥签名的", entry.seq))?;
+        let leaf = entry.leaf_hash().map_err(|e| e.to_string())?;
+        ledger::verify_inclusion(
+            &leaf,
+            entry.seq,
+            head.head.size,
+            &proven.path,
+            &head.head.root,
+        )
+        .map_err(|_| format!("条目 {}：不能证明包含在签名树头中（已被改动）", entry.seq))?;
+        if *stream.get_or_insert(entry.stream.as_str()) != entry.stream
+            || !entry.stream.starts_with("auction/")
+        {
+            return Err(format!("条目 {}：不属于同一竞价", entry.seq));
+        }
+        if last_seq.is_some_and(|last| entry.seq <= last) {
+            return Err(format!("条目 {}：顺序错乱或重复", entry.seq));
+        }
+        last_seq = Some(entry.seq);
+        let event: AuctionEvent = serde_json::from_value(entry.payload.clone())
+            .map_err(|e| format!("条目 {}：不是竞价事件（{e}）", entry.seq))?;
+        check_entry_time(&event, entry.at_ms).map_err(|p| format!("条目 {}：{p}", entry.seq))?;
+        events.push(event);
+    }
+    check_auction(&events)
+}
+
 /// What the per-sale check established.
 #[derive(Clone, Debug)]
 pub struct AuctionCheck {
@@ -1489,6 +1529,33 @@ impl App {
                 Ok((row.seq as u64, event))
             })
             .collect()
+    }
+
+    /// A page of a sale's entries as a downloadable record: each entry whole (header, payload,
+    /// salt) with its inclusion path to the newest signed head, which comes with it — what an
+    /// outsider needs to tie every event to the platform's signature (`check_auction_record`).
+    pub async fn auction_history_proven(
+        &self,
+        id: &str,
+        after_seq: i64,
+        limit: u64,
+    ) -> Result<(Vec<crate::holder::ProvenEntry>, ledger::SignedTreeHead), AppError> {
+        let rows = self
+            .store
+            .stream_page(&Auction::stream(id), after_seq, limit.clamp(1, 1000))
+            .await?;
+        let head = self.ledger_head().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let proof = self
+                .inclusion_to_size(row.seq as u64, Some(head.head.size))
+                .await?;
+            out.push(crate::holder::ProvenEntry {
+                entry: crate::verify::entry_of_row(row)?,
+                path: proof.path,
+            });
+        }
+        Ok((out, head))
     }
 
     /// Checks a sale against the ledger and replays it (`check_auction_in_store`), comparing

@@ -41,8 +41,8 @@ use store::Store;
 pub use auction_engine::AuctionLive;
 pub use auctions::{
     AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
-    SignedDepositNotice, check_auction, check_auction_in_store, check_entry_time, duration_zh,
-    replay_auction, reserve_commitment, seed_demo_auctions,
+    SignedDepositNotice, check_auction, check_auction_in_store, check_auction_record,
+    check_entry_time, duration_zh, replay_auction, reserve_commitment, seed_demo_auctions,
 };
 pub use auth::{Caller, NewSession, PasswordPolicy, TokenView};
 pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};

@@ -780,11 +780,31 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
                 .cloned()
                 .context("expected the events page ({\"items\": [...]}) or an array of items")?,
         };
-        let events = items
+        // Every item must tie its event to the platform's signature.
+        let key = pinned_key(args.public_key.as_deref().context(
+            "a sale record is checked against the platform's public key: pass --public-key (docs/ledger.md)",
+        )?)?;
+        let proven = items
             .iter()
-            .map(|item| serde_json::from_value(item.get("event").unwrap_or(item).clone()))
+            .map(|item| {
+                let entry: ledger::Entry = serde_json::from_value(item["entry"].clone())?;
+                let path = serde_json::from_value(item["path"].clone())?;
+                let head: ledger::SignedTreeHead = serde_json::from_value(item["tree_head"].clone())?;
+                Ok((app::ProvenEntry { entry, path }, head))
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .context("an item lacks its entry, path or signed head (download the record from GET /api/v1/auctions/{id}/events)")?;
+        app::check_auction_record(&proven, &key)
+            .map_err(|problem| anyhow::anyhow!("the sale does not replay: {problem}"))?;
+        let events = proven
+            .iter()
+            .map(|(p, _)| serde_json::from_value(p.entry.payload.clone()))
             .collect::<Result<Vec<domain::AuctionEvent>, _>>()
             .context("an item is not an auction event")?;
+        println!(
+            "{} entries proven into the platform's signed heads",
+            proven.len()
+        );
         return report_auction(&events);
     }
     let draw = args.draw;

@@ -107,7 +107,8 @@ pub(crate) struct HistoryQuery {
     pub(crate) limit: Option<u64>,
 }
 
-/// A sale's public events with their ledger places (bids accepted and refused, by 竞买号).
+/// A sale's public events with their ledger places (bids accepted and refused, by 竞买号), each
+/// with its whole ledger entry, inclusion path and signed head.
 #[utoipa::path(get, path = "/api/v1/auctions/{id}/events", tag = "网上竞价", params(("id" = String, Path), HistoryQuery), responses((status = 200, body = Object)))]
 pub(crate) async fn events(
     State(state): State<Arc<AppState>>,
@@ -115,14 +116,20 @@ pub(crate) async fn events(
     ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let after = query.after.map_or(-1, |a| a as i64);
-    let list = state
+    let (list, head) = state
         .app
-        .auction_history(&id, after, query.limit.unwrap_or(100))
+        .auction_history_proven(&id, after, query.limit.unwrap_or(100))
         .await?;
+    // Each item is self-contained: the event, its whole entry (header, payload, salt), the
+    // inclusion path and the signed head it leads to — pages can be concatenated and checked
+    // offline (`ggzy verify --auction-record FILE --public-key KEY`).
     Ok(Json(serde_json::json!({
-        "items": list.iter().map(|(seq, event)| serde_json::json!({
-            "seq": seq,
-            "event": event,
+        "items": list.iter().map(|proven| serde_json::json!({
+            "seq": proven.entry.seq,
+            "event": proven.entry.payload,
+            "entry": proven.entry,
+            "path": proven.path,
+            "tree_head": head,
         })).collect::<Vec<_>>(),
     })))
 }

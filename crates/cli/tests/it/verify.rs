@@ -53,24 +53,46 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
     let (ok, text) = run_verify(&["--data-dir", &data_dir, "--auction", "QT-2026-002"]).await;
     assert!(ok && text.contains("2 bids accepted"), "{text}");
     let url = store::Store::sqlite_url(&std::fs::canonicalize(dir.path()).unwrap());
-    let store = store::Store::open(&url).await.unwrap();
-    let items: Vec<serde_json::Value> = store
-        .stream_entries("auction/QT-2026-002")
-        .await
+    // The downloadable record: the events page as served, each item with its whole entry,
+    // inclusion path and signed head, checked offline against the platform's key.
+    let key_pem = std::fs::read_to_string(dir.path().join("platform-key.pem")).unwrap();
+    let key_hex = crypto::PlatformKey::from_pkcs8_pem(&key_pem)
         .unwrap()
-        .iter()
-        .map(|row| {
-            serde_json::json!({
-                "seq": row.seq,
-                "event": serde_json::from_str::<serde_json::Value>(&row.payload).unwrap(),
-            })
-        })
-        .collect();
-    drop(store);
+        .public_key()
+        .to_hex();
+    let (mut child, base) = start(&["serve", "--data-dir", &data_dir]).await;
+    let page: serde_json::Value = reqwest::get(format!(
+        "{base}/api/v1/auctions/QT-2026-002/events?limit=1000"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let items = page["items"].as_array().unwrap().clone();
+    assert!(!items.is_empty());
     let record = dir.path().join("auction.json");
-    std::fs::write(&record, serde_json::json!({ "items": items }).to_string()).unwrap();
-    let (ok, text) = run_verify(&["--auction-record", record.to_str().unwrap()]).await;
+    let check = |items: &Vec<serde_json::Value>, key: &str| {
+        std::fs::write(&record, serde_json::json!({ "items": items }).to_string()).unwrap();
+        let path = record.to_str().unwrap().to_string();
+        let key = key.to_string();
+        async move { run_verify(&["--auction-record", &path, "--public-key", &key]).await }
+    };
+    let (ok, text) = check(&items, &key_hex).await;
     assert!(ok && text.contains("replays as recorded"), "{text}");
+    assert!(
+        text.contains("proven into the platform's signed heads"),
+        "{text}"
+    );
+    // Without the key, or against another key, it is not called sound.
+    let (ok, text) = run_verify(&["--auction-record", record.to_str().unwrap()]).await;
+    assert!(!ok && text.contains("--public-key"), "{text}");
+    let other = crypto::PlatformKey::generate().public_key().to_hex();
+    let (ok, _) = check(&items, &other).await;
+    assert!(!ok);
+    // A bid's price changed in the record (event and entry alike) breaks its proof.
     let mut forged = items.clone();
     let last_bid = forged
         .iter_mut()
@@ -78,10 +100,9 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
         .find(|item| item["event"]["event"] == "bid_accepted")
         .unwrap();
     last_bid["event"]["bid"]["price_fen"] = serde_json::json!(120_500_000);
-    std::fs::write(&record, serde_json::json!({ "items": forged }).to_string()).unwrap();
-    let (ok, text) = run_verify(&["--auction-record", record.to_str().unwrap()]).await;
+    last_bid["entry"]["payload"]["bid"]["price_fen"] = serde_json::json!(120_500_000);
+    let (ok, text) = check(&forged, &key_hex).await;
     assert!(!ok && text.contains("does not replay"), "{text}");
-
     // An outside verifier has no key file: without a pinned public key the store is not
     // called sound; with the key obtained out of band (hex or SPKI PEM) it is; a key re-written
     // in the database is never trusted.
