@@ -63,7 +63,27 @@ pub async fn verify_store(
     let mut blob_refs = BTreeMap::new();
     let mut from = 0u64;
     'scan: loop {
-        let rows = store.entries(from, from + CHUNK).await?;
+        let rows = match store.entries(from, from + CHUNK).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                // A row that cannot even be read (a column of the wrong type): find and name it.
+                let mut named = false;
+                for seq in from..(from + CHUNK).min(size) {
+                    if let Err(error) = store.entry(seq).await {
+                        report.problem(format!("entry {seq}: cannot be read: {error}"));
+                        named = true;
+                        break;
+                    }
+                }
+                if !named {
+                    report.problem(format!(
+                        "entries {from}..{}: cannot be read: {error}",
+                        from + CHUNK
+                    ));
+                }
+                break 'scan;
+            }
+        };
         if rows.is_empty() {
             break;
         }
@@ -146,9 +166,32 @@ pub async fn verify_store(
     }
     let expected_nodes: u64 = (0..64).map(|level| tree.size() >> level).sum();
     if seen != expected_nodes && report.problems.is_empty() {
-        report.problem(format!(
-            "tree: {expected_nodes} complete nodes expected, {seen} found"
-        ));
+        // Name the complete nodes that are not stored.
+        let stored: std::collections::BTreeSet<(u32, u64)> = stored_nodes
+            .iter()
+            .map(|(level, index, _)| (*level, *index))
+            .collect();
+        let mut missing = 0;
+        'levels: for level in 0..64u32 {
+            for index in 0..(tree.size() >> level) {
+                if !stored.contains(&(level, index)) {
+                    report.problem(format!(
+                        "tree node level {level} index {index} (leaves {}..{}): missing",
+                        index << level,
+                        ((index + 1) << level) - 1
+                    ));
+                    missing += 1;
+                    if missing >= 10 {
+                        break 'levels;
+                    }
+                }
+            }
+        }
+        if missing == 0 {
+            report.problem(format!(
+                "tree: {expected_nodes} complete nodes expected, {seen} found"
+            ));
+        }
     }
 
     // Every signed head: its signature, and its root against the recomputed tree. Consecutive

@@ -90,6 +90,16 @@ const CASES: &[(&str, &[&str], &str)] = &[
         "entry 3:",
     ),
     (
+        "deleted tree node",
+        &["DELETE FROM ledger_nodes WHERE level = 1 AND idx = 2"],
+        "tree node level 1 index 2 (leaves 4..5): missing",
+    ),
+    (
+        "wrongly typed column",
+        &["UPDATE ledger_entries SET at_ms = 'soon' WHERE seq = 5"],
+        "entry 5:",
+    ),
+    (
         "changed tree node",
         &["UPDATE ledger_nodes SET hash = leaf_hash_dummy WHERE level = 2 AND idx = 1"],
         "tree node level 2 index 1",
@@ -118,6 +128,10 @@ const CASES: &[(&str, &[&str], &str)] = &[
 async fn every_kind_of_tampering_is_found() {
     for (what, statements, expected) in CASES {
         for test in demo_apps().await {
+            // PostgreSQL's strict types refuse a wrongly typed value outright; SQLite stores it.
+            if *what == "wrongly typed column" && test.db.name != "sqlite" {
+                continue;
+            }
             assert!(
                 app::verify_store(test.app.store(), &test.app.public_key(), "ggzy.test")
                     .await
