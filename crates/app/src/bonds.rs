@@ -509,6 +509,18 @@ impl App {
         Ok(None)
     }
 
+    /// A bond as shown with its bidder's name.
+    async fn named_bond_view(&self, bond: Bond) -> Result<BondView, AppError> {
+        Ok(BondView {
+            bidder_name: self.entity_name(bond.bidder.as_ref()).await?,
+            bidder: bond.bidder.to_string(),
+            amount_fen: bond.amount_fen,
+            form: bond.form,
+            status: bond.status,
+            recorded_at_ms: bond.recorded_at_ms,
+        })
+    }
+
     async fn lot_bonds(&self, lot: &str) -> Result<Vec<Bond>, AppError> {
         let rows = self
             .store
@@ -561,14 +573,7 @@ impl App {
             .ok_or_else(|| AppError::Internal("the read was not recorded".into()))?;
         let mut views = Vec::new();
         for bond in self.lot_bonds(lot).await? {
-            views.push(BondView {
-                bidder_name: self.entity_name(bond.bidder.as_ref()).await?,
-                bidder: bond.bidder.to_string(),
-                amount_fen: bond.amount_fen,
-                form: bond.form,
-                status: bond.status,
-                recorded_at_ms: bond.recorded_at_ms,
-            });
+            views.push(self.named_bond_view(bond).await?);
         }
         Ok((views, receipt))
     }
@@ -731,21 +736,8 @@ impl App {
         let oversight = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
         let opened = found.opened_at_ms.is_some();
         let organiser = manages(caller, &procedure) && opened;
-        let rows = self
-            .store
-            .documents(
-                &DocumentFilter {
-                    kind: "bond",
-                    key1: Some(lot),
-                    ..Default::default()
-                },
-                10_000,
-                0,
-            )
-            .await?;
         let mut views = Vec::new();
-        for row in &rows.items {
-            let bond: Bond = decode_state(&row.state)?;
+        for bond in self.lot_bonds(lot).await? {
             let own = caller.acts_for(bond.bidder.as_ref());
             if !(oversight || organiser || own) {
                 continue;
@@ -765,14 +757,7 @@ impl App {
                 });
                 continue;
             }
-            views.push(BondView {
-                bidder_name: self.entity_name(bond.bidder.as_ref()).await?,
-                bidder: bond.bidder.to_string(),
-                amount_fen: bond.amount_fen,
-                form: bond.form,
-                status: bond.status,
-                recorded_at_ms: bond.recorded_at_ms,
-            });
+            views.push(self.named_bond_view(bond).await?);
         }
         Ok(views)
     }

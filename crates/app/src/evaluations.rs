@@ -131,7 +131,8 @@ impl App {
             .evaluation
             .clone()
             .unwrap_or_else(|| EvaluationTerms::standard(&procedure.draft.rule_category));
-        // No more candidates than the rule set allows (实施条例 第53条).
+        // The rule set's candidate number (实施条例 第53条) and tie order (87号令 第56条),
+        // frozen at the start.
         if let Ok(rules) = self
             .resolve_rules(
                 &procedure.draft.rule_category,
@@ -139,9 +140,16 @@ impl App {
                 domain::Date::of_instant(self.now_ms()),
             )
             .await
-            && let Ok(max) = rules.threshold("max_candidates")
         {
-            terms.max_candidates = terms.max_candidates.min(max.max(1) as u32);
+            if let Ok(max) = rules.threshold("max_candidates") {
+                terms.max_candidates = terms.max_candidates.min(max.max(1) as u32);
+            }
+            if let Ok(code) = rules.threshold("candidate_tie_price") {
+                terms.tie_price = u8::try_from(code).unwrap_or(0);
+            }
+            if let Ok(code) = rules.threshold("candidate_tie_at_cut") {
+                terms.tie_at_cut = u8::try_from(code).unwrap_or(0);
+            }
         }
         let experts: Vec<String> = panel
             .seats

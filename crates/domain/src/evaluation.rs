@@ -265,8 +265,12 @@ pub struct EvaluationOutcome {
     pub base_price_fen: Option<i64>,
     /// Ranked, then the disqualified bids.
     pub lines: Vec<ResultLine>,
-    /// 中标候选人 in order (at most the rule set's number; tied candidates both listed).
+    /// 中标候选人 in order: never more than the rule set's number (实施条例 第53条).
     pub candidates: Vec<String>,
+    /// Bids tied at the last place (equal score and price) that do not all fit: left out of
+    /// `candidates` together (rule `candidate_tie_at_cut`), for the evaluation report to name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tied_at_cut: Vec<String>,
 }
 
 /// What the evaluation needs besides the sheets.
@@ -281,6 +285,19 @@ pub struct EvaluationTerms {
     /// A bid whose evaluated price is below this share of the mean of the qualified bids is
     /// flagged as abnormally low (basis points; 0: no check).
     pub abnormal_low_bp: i64,
+    /// Rule `candidate_tie_price`: equal scores are ordered by 1 the quoted price (投标报价,
+    /// 87号令 第56条) or 2 the evaluated price (after the small-enterprise deduction); 0 (terms
+    /// frozen before the rule existed) as 2.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tie_price: u8,
+    /// Rule `candidate_tie_at_cut`: 1 (and 0) a tied group that does not fit in the candidates
+    /// is left out together and listed in `tied_at_cut`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tie_at_cut: u8,
+}
+
+fn is_zero(value: &u8) -> bool {
+    *value == 0
 }
 
 impl EvaluationTerms {
@@ -310,6 +327,8 @@ impl EvaluationTerms {
                     factor("management", "项目管理机构", 1000, true),
                 ],
                 max_candidates: 3,
+                tie_price: 0,
+                tie_at_cut: 0,
                 abnormal_low_bp: 8500,
             }
         } else {
@@ -324,6 +343,8 @@ impl EvaluationTerms {
                     factor("commercial", "商务", 2000, true),
                 ],
                 max_candidates: 3,
+                tie_price: 0,
+                tie_at_cut: 0,
                 abnormal_low_bp: 8500,
             }
         }
@@ -399,6 +420,9 @@ impl EvaluationTerms {
         }
         if !(1..=9).contains(&self.max_candidates) {
             return Err("中标候选人数应在1到9之间".into());
+        }
+        if self.tie_price > 2 || self.tie_at_cut > 1 {
+            return Err("并列排序规则代码无效".into());
         }
         if !(0..=10_000).contains(&self.abnormal_low_bp) {
             return Err("异常低价比例应在0到100%之间".into());
@@ -689,7 +713,13 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
     // price for the price methods; equal keys share a rank.
     let key = |l: &ResultLine| -> (i64, i64) {
         if method.scores_factors() {
-            (-l.total, l.evaluated_price_fen)
+            // Equal scores: by the price the rule set names (87号令 第56条: 投标报价).
+            let price = if terms.tie_price == 1 {
+                l.price_fen
+            } else {
+                l.evaluated_price_fen
+            };
+            (-l.total, price)
         } else {
             (0, l.evaluated_price_fen)
         }
@@ -713,16 +743,25 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
         line.rank = Some(rank);
         previous = Some((k, rank));
     }
-    let candidates = lines
-        .iter()
-        .filter(|l| l.rank.is_some_and(|r| r <= terms.max_candidates))
-        .map(|l| l.bidder.clone())
-        .collect();
+    // 中标候选人: never more than `max_candidates` (实施条例 第53条); a tied group that does
+    // not fit whole is left out together (no lot may pick among equals, 公平竞争审查规则 第8条).
+    let max = terms.max_candidates as usize;
+    let (mut candidates, mut tied_at_cut) = (Vec::new(), Vec::new());
+    for line in &lines {
+        let Some(rank) = line.rank else { continue };
+        let group = lines.iter().filter(|l| l.rank == Some(rank)).count();
+        if rank as usize - 1 + group <= max {
+            candidates.push(line.bidder.clone());
+        } else if rank as usize <= max {
+            tied_at_cut.push(line.bidder.clone());
+        }
+    }
     EvaluationOutcome {
         method: method.clone(),
         base_price_fen: base,
         lines,
         candidates,
+        tied_at_cut,
     }
 }
 
@@ -992,6 +1031,16 @@ impl crate::Decider for Option<Evaluation> {
                 );
                 if outcome != expected {
                     return Err(DomainError::EvaluationChanged);
+                }
+                if outcome.candidates.is_empty() && !outcome.tied_at_cut.is_empty() {
+                    return Err(DomainError::EvaluationIncomplete {
+                        count: 1,
+                        first: format!(
+                            "{} 得分与价格均相同、并列第一，超过中标候选人名额（{}名）：须按招标文件规定的方式确定排序，或依法重新招标",
+                            outcome.tied_at_cut.join("、"),
+                            evaluation.terms.max_candidates
+                        ),
+                    });
                 }
                 Ok(vec![EvaluationEvent::Concluded {
                     outcome,

@@ -10,6 +10,9 @@ use crate::{AccountRow, EntityRow, EntryRow, HeadRow, StoreError};
 pub struct WriteTx<'a> {
     tx: Transaction<'static, Any>,
     size: u64,
+    /// The size of the last head signed: the ledger size when the transaction began (every
+    /// transaction that appends signs a head), then each head this transaction signs.
+    last_head_size: u64,
     _guard: MutexGuard<'a, ()>,
 }
 
@@ -37,6 +40,7 @@ impl<'a> WriteTx<'a> {
         Ok(Self {
             tx,
             size,
+            last_head_size: size,
             _guard: guard,
         })
     }
@@ -205,14 +209,16 @@ impl<'a> WriteTx<'a> {
     pub async fn insert_head(&mut self, head: &HeadRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO ledger_heads (size, root, at_ms, signature, prev_size) \
-             VALUES ($1, $2, $3, $4, COALESCE((SELECT MAX(size) FROM ledger_heads), 0))",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(head.size)
         .bind(&head.root)
         .bind(head.at_ms)
         .bind(&head.signature)
+        .bind(self.last_head_size as i64)
         .execute(&mut *self.tx)
         .await?;
+        self.last_head_size = head.size as u64;
         Ok(())
     }
 

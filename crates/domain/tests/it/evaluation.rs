@@ -27,6 +27,8 @@ fn terms(method: EvaluationMethod, factors: Vec<Factor>) -> EvaluationTerms {
         factors,
         max_candidates: 3,
         abnormal_low_bp: 0,
+        tie_price: 0,
+        tie_at_cut: 0,
     }
 }
 
@@ -608,4 +610,90 @@ fn a_committee_is_at_least_the_minimum_and_odd() {
             "{members} of {min}"
         );
     }
+}
+
+/// Never more candidates than the rule set allows: a tied group that does not fit whole at the
+/// last place is left out together and named (实施条例 第53条).
+#[test]
+fn never_more_candidates_than_the_rule_set_allows() {
+    // (prices of A–D in 万元, max_candidates, candidates, tied at the cut)
+    type Case = (
+        &'static [i64],
+        u32,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    let cases: [Case; 6] = [
+        (&[100, 110, 120, 130], 3, &["A", "B", "C"], &[]),
+        (&[100, 110, 120, 120], 3, &["A", "B"], &["C", "D"]),
+        (&[100, 100, 100, 130], 3, &["A", "B", "C"], &[]),
+        (&[100, 110, 110, 110], 3, &["A"], &["B", "C", "D"]),
+        (&[100, 100, 100, 100], 3, &[], &["A", "B", "C", "D"]),
+        (&[100, 100, 120, 130], 1, &[], &["A", "B"]),
+    ];
+    for (prices, max, candidates, tied) in cases {
+        let bids: Vec<BidLine> = ["A", "B", "C", "D"]
+            .iter()
+            .zip(prices)
+            .map(|(b, p)| bid(b, wan(*p), false))
+            .collect();
+        let t = EvaluationTerms {
+            max_candidates: max,
+            ..terms(
+                EvaluationMethod::LowestPrice {
+                    sme_deduction_bp: 0,
+                },
+                vec![],
+            )
+        };
+        let outcome = aggregate(
+            &t,
+            &bids,
+            &[sheet("专家1", &bids, &["资格", "符合性"], &[])],
+        );
+        assert!(outcome.candidates.len() <= max as usize);
+        assert_eq!(outcome.candidates, candidates, "{prices:?} / {max}");
+        assert_eq!(outcome.tied_at_cut, tied, "{prices:?} / {max}");
+    }
+}
+
+/// Equal scores are ordered by the price the rule set names: the quoted price (87号令 第56条)
+/// or the evaluated price after the small-enterprise deduction.
+#[test]
+fn a_score_tie_is_broken_by_the_rule_sets_price() {
+    // A quotes 100 (price 28.35 + tech 41.65); small B quotes 105 → 94.5 (30.00 + 40.00): 70.00 each.
+    let factors = vec![Factor {
+        key: "tech".into(),
+        name: "技术".into(),
+        max: 7000,
+        objective: false,
+    }];
+    let bids = [bid("A", wan(100), false), bid("B", wan(105), true)];
+    let sheets = vec![sheet(
+        "专家1",
+        &bids,
+        &["资格", "符合性"],
+        &[("A", "tech", 4165), ("B", "tech", 4000)],
+    )];
+    for (tie_price, order) in [(1, ["A", "B"]), (2, ["B", "A"]), (0, ["B", "A"])] {
+        let t = EvaluationTerms {
+            tie_price,
+            ..terms(
+                EvaluationMethod::Comprehensive {
+                    price_points: 3000,
+                    sme_deduction_bp: 1000,
+                },
+                factors.clone(),
+            )
+        };
+        let outcome = aggregate(&t, &bids, &sheets);
+        assert_eq!(
+            (line(&outcome, "A").total, line(&outcome, "B").total),
+            (7000, 7000)
+        );
+        assert_eq!(outcome.candidates, order, "candidate_tie_price {tie_price}");
+    }
+    let mut bad = EvaluationTerms::standard("procurement");
+    bad.tie_price = 3;
+    assert!(bad.validate().is_err());
 }
