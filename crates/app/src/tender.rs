@@ -905,6 +905,9 @@ impl App {
             }
             _ => return Ok(None),
         };
+        if !kind.published_in(&draft.rule_category) {
+            return Ok(None);
+        }
         let (title, body) = self.templates().render(&draft.category, kind, &fields);
         Ok(Some(Announcement {
             id: String::new(),

@@ -51,6 +51,13 @@ const COMMON: &[&str] = &[
 ];
 
 impl AnnouncementKind {
+    /// Whether a procedure of `rule_category` publishes this kind. 政府采购 publishes no
+    /// 中标候选人公示: the 中标（成交）结果公告 follows the award (政府采购法实施条例 第43条;
+    /// 财政部令第87号 第69条).
+    pub fn published_in(self, rule_category: &str) -> bool {
+        !(self == Self::CandidatesNotice && rule_category == "procurement")
+    }
+
     pub const ALL: [AnnouncementKind; 11] = [
         Self::TenderNotice,
         Self::Amendment,

@@ -207,3 +207,15 @@ async fn operators_publish_versions_and_bad_files_change_nothing() {
         assert!(report.is_sound(), "{:?}", report.problems);
     }
 }
+
+/// Procurement's result notice is its own (中标（成交）结果公告, 87号令 第69条, 质疑 under 政府采购法
+/// 第52条); construction keeps the general one.
+#[test]
+fn procurement_has_its_own_result_notice() {
+    let templates = app::parse_templates(app::SHIPPED_TEMPLATES).unwrap();
+    let procurement = templates.get("procurement", domain::AnnouncementKind::ResultNotice);
+    assert!(procurement.title.contains("中标（成交）结果公告"));
+    assert!(procurement.body.contains("第52条") && procurement.body.contains("采购人"));
+    let construction = templates.get("construction", domain::AnnouncementKind::ResultNotice);
+    assert!(construction.title.contains("中标结果公告") && !construction.title.contains("成交"));
+}

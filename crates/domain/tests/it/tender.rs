@@ -2773,3 +2773,20 @@ fn after_the_opening_the_lot_is_evaluated_publicised_awarded_and_contracted() {
         matches!(&on_time[0], ProcedureEvent::ContractRecorded { contract, .. } if !contract.late)
     );
 }
+
+/// 政府采购 publishes no 中标候选人公示; its result notice follows the award.
+#[test]
+fn procurement_publishes_no_candidate_notice() {
+    for (kind, category, published) in [
+        (AnnouncementKind::CandidatesNotice, "construction", true),
+        (AnnouncementKind::CandidatesNotice, "procurement", false),
+        (AnnouncementKind::ResultNotice, "procurement", true),
+        (AnnouncementKind::TenderNotice, "procurement", true),
+    ] {
+        assert_eq!(
+            kind.published_in(category),
+            published,
+            "{kind:?} {category}"
+        );
+    }
+}
