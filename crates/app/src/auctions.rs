@@ -463,7 +463,7 @@ pub async fn check_auction_in_store(
         .await
         .map_err(|e| e.to_string())?
         .ok_or("账本没有签名树头")?;
-    let head = crate::ledger_view::signed_head(origin, &head_row).map_err(|e| e.to_string())?;
+    let head = crate::verify::signed_head(origin, &head_row).map_err(|e| e.to_string())?;
     head.verify(key)
         .map_err(|_| format!("规模为 {} 的树头不是平台密钥签名的", head.head.size))?;
     let size = head.head.size;

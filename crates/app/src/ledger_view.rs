@@ -1,15 +1,16 @@
 //! Reading the witness ledger: the signed head, entries (public ones in full, others as hashes
 //! unless the caller may see them), and inclusion and consistency proofs.
 
-use crypto::{Signature, Sm3Hash};
+use crypto::Sm3Hash;
 use domain::Role;
 use ledger::{
     MemoryTree, NodeKey, SignedTreeHead, TreeHead, Visibility, consistency_proof, inclusion_proof,
     needed_nodes, payload_commitment, root_hash,
 };
 use serde::Serialize;
-use store::{EntryRow, HeadRow};
+use store::EntryRow;
 
+use crate::verify::signed_head;
 use crate::{App, AppError, Caller};
 
 /// One entry as a given caller may see it.
@@ -155,23 +156,6 @@ fn may_see(
 
 fn corrupt(what: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("stored ledger data: {what}"))
-}
-
-pub(crate) fn signed_head(origin: &str, row: &HeadRow) -> Result<SignedTreeHead, AppError> {
-    let signature: [u8; 64] = row
-        .signature
-        .as_slice()
-        .try_into()
-        .map_err(|_| corrupt("signature length"))?;
-    Ok(SignedTreeHead {
-        head: TreeHead {
-            origin: origin.to_string(),
-            size: row.size as u64,
-            root: Sm3Hash::from_slice(&row.root)?,
-            timestamp_ms: row.at_ms,
-        },
-        signature: Signature(signature),
-    })
 }
 
 impl App {

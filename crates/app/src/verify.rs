@@ -477,5 +477,23 @@ pub(crate) fn entry_of_row(row: &store::EntryRow) -> Result<Entry, AppError> {
 }
 
 fn head_from(origin: &str, row: &store::HeadRow) -> Result<SignedTreeHead, String> {
-    crate::ledger_view::signed_head(origin, row).map_err(|e| e.to_string())
+    signed_head(origin, row).map_err(|e| e.to_string())
+}
+
+/// The signed head of a stored head row.
+pub(crate) fn signed_head(origin: &str, row: &store::HeadRow) -> Result<SignedTreeHead, AppError> {
+    let signature: [u8; 64] = row
+        .signature
+        .as_slice()
+        .try_into()
+        .map_err(|_| AppError::Internal("stored ledger data: signature length".into()))?;
+    Ok(SignedTreeHead {
+        head: ledger::TreeHead {
+            origin: origin.to_string(),
+            size: row.size as u64,
+            root: Sm3Hash::from_slice(&row.root)?,
+            timestamp_ms: row.at_ms,
+        },
+        signature: crypto::Signature(signature),
+    })
 }

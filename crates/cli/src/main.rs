@@ -382,7 +382,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     if args.insecure_fast_passwords {
         settings.password_policy = app::PasswordPolicy::for_tests();
     }
-    let app = app::App::open(store, key, app::system_clock(), settings)
+    let app = app::App::open(store, key, clock(), settings)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_search_dir(&search_dir(&args.store))
@@ -950,11 +950,34 @@ async fn public_key(
     Ok(key)
 }
 
+/// The platform's clock: the system clock; for tests only, `GGZY_CLOCK_START=YYYY-MM-DD` starts
+/// it at 09:30 Beijing time that day and lets it run (so a test of the real binary does not
+/// depend on the day it runs). Never set it on a platform in use: every act would carry that time.
+fn clock() -> app::Clock {
+    static CLOCK: std::sync::OnceLock<app::Clock> = std::sync::OnceLock::new();
+    CLOCK
+        .get_or_init(|| match std::env::var("GGZY_CLOCK_START") {
+            Ok(day) if !day.trim().is_empty() => match domain::Date::parse(day.trim()) {
+                Ok(date) => {
+                    eprintln!(
+                        "warning: GGZY_CLOCK_START={day}: the clock starts on that day (tests only)"
+                    );
+                    app::clock_from(date.start_ms() + (9 * 60 + 30) * 60_000)
+                }
+                Err(_) => {
+                    eprintln!(
+                        "warning: GGZY_CLOCK_START is not YYYY-MM-DD; using the system clock"
+                    );
+                    app::system_clock()
+                }
+            },
+            _ => app::system_clock(),
+        })
+        .clone()
+}
+
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    (clock())()
 }
 
 fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
@@ -1135,9 +1158,7 @@ fn deposit_notice(args: DepositNoticeArgs) -> anyhow::Result<()> {
         &read("bank-cert.pem")?,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as i64;
+    let now = now_ms();
     let signed = bank.deposit_notice(
         &args.auction,
         &args.payer,

@@ -9,6 +9,7 @@ use crate::start;
 
 async fn ggzy(args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .env("GGZY_CLOCK_START", crate::TEST_DAY)
         .args(args)
         .output()
         .await
@@ -186,14 +187,12 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The day `n` days after today (Beijing time): the real binary runs on the real clock, so the
-/// dates the test asks for follow it.
+/// The day `n` days after the binary's test day (`GGZY_CLOCK_START`).
 fn days_from_now(n: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    domain::Date::parse(crate::TEST_DAY)
         .unwrap()
-        .as_millis() as i64;
-    domain::Date::of_instant(now).add_days(n).to_string()
+        .add_days(n)
+        .to_string()
 }
 
 #[tokio::test]

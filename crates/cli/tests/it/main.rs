@@ -12,8 +12,13 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// Starts `ggzy ARGS…` and waits for its "listening on" line; returns the child and base URL.
+/// The day the real binary's clock starts on in these tests (`GGZY_CLOCK_START`): nothing they
+/// check depends on the day the suite runs.
+pub(crate) const TEST_DAY: &str = "2026-06-01";
+
 pub(crate) async fn start(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .env("GGZY_CLOCK_START", crate::TEST_DAY)
         .args(args)
         .args(["--listen", "127.0.0.1:0", "--insecure-fast-passwords"])
         .env("GGZY_LOG", "warn")
@@ -42,6 +47,7 @@ pub(crate) async fn start(args: &[&str]) -> (Child, String) {
 /// Runs `ggzy verify ARGS…`; returns (success, stdout + stderr).
 pub(crate) async fn run_verify(args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .env("GGZY_CLOCK_START", crate::TEST_DAY)
         .arg("verify")
         .args(args)
         .env("GGZY_LOG", "warn")

@@ -30,6 +30,7 @@ async fn verify_passes_the_demo_and_fails_when_tampered() {
     // store (every announcement and listed entity of the demo).
     assert!(dir.path().join("search/meta.json").exists());
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .env("GGZY_CLOCK_START", crate::TEST_DAY)
         .args(["reindex", "--data-dir", &data_dir])
         .output()
         .await
