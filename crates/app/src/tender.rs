@@ -1034,6 +1034,7 @@ impl App {
             // 实施条例 第26条 / 采购条例 第33条; construction works also the fixed cap (施工办法 第37条).
             bond_rate_cap_bp: resolved.threshold("bond_rate_cap").ok(),
             bond_cap_fen: resolved.threshold("bond_cap_works").ok(),
+            sme_deduction_ranges_bp: domain::sme_deduction_ranges(&resolved, draft.method),
         })
     }
 

@@ -53,7 +53,7 @@ pub enum EvaluationMethod {
 }
 
 impl EvaluationMethod {
-    fn sme_deduction_bp(&self) -> i64 {
+    pub(crate) fn sme_deduction_bp(&self) -> i64 {
         match self {
             Self::Comprehensive {
                 sme_deduction_bp, ..

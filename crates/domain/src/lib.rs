@@ -79,7 +79,7 @@ pub use tender::{
     LotDraft, LotPhase, LotStatus, Objection, OpeningHolder, OpeningKey, OpeningLine,
     OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent,
     ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules, deadline_after_clarification,
-    deadline_standing, earliest_deadline, tender_rule_keys,
+    deadline_standing, earliest_deadline, sme_deduction_ranges, tender_rule_keys,
 };
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current

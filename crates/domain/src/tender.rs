@@ -68,6 +68,24 @@ pub struct TenderRules {
     /// …nor this amount (fen), where the rule set says so.
     #[serde(default)]
     pub bond_cap_fen: Option<i64>,
+    /// The 小微企业价格扣除 ranges (basis points, inclusive) a procurement may set
+    /// (财库〔2022〕19号); empty where the rule set names none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sme_deduction_ranges_bp: Vec<(i64, i64)>,
+}
+
+/// The 小微企业价格扣除 ranges a procurement of `method` may set, from the rule set (财库〔2022〕19号):
+/// goods and services; the non-tender methods, which may buy works, also works'.
+pub fn sme_deduction_ranges(rules: &crate::ResolvedRules, method: Method) -> Vec<(i64, i64)> {
+    let range =
+        |low: &str, high: &str| Some((rules.threshold(low).ok()?, rules.threshold(high).ok()?));
+    let mut ranges: Vec<(i64, i64)> = range("sme_deduction_min", "sme_deduction_max")
+        .into_iter()
+        .collect();
+    if !matches!(method, Method::OpenTender | Method::InvitedTender) {
+        ranges.extend(range("sme_deduction_works_min", "sme_deduction_works_max"));
+    }
+    ranges
 }
 
 /// A document held in the blob store (tender documents, an amendment's attachment).
@@ -960,6 +978,40 @@ impl Decider for Option<Procedure> {
                                 max: crate::centi_text(max),
                             });
                         }
+                    }
+                }
+                // The small-enterprise deduction within the rule set's ranges (0: the lot is
+                // reserved for small enterprises, or the method deducts nothing).
+                for (index, lot) in draft.lots.iter().enumerate() {
+                    let sme = lot
+                        .evaluation
+                        .clone()
+                        .unwrap_or_else(|| crate::EvaluationTerms::standard(&draft.rule_category))
+                        .method
+                        .sme_deduction_bp();
+                    let ranges = &rules.sme_deduction_ranges_bp;
+                    if sme != 0
+                        && !ranges.is_empty()
+                        && !ranges
+                            .iter()
+                            .any(|(low, high)| (*low..=*high).contains(&sme))
+                    {
+                        return Err(DomainError::EvaluationTerms {
+                            lot: index as u32 + 1,
+                            reason: format!(
+                                "小微企业价格扣除 {}% 不在规则集允许的 {} 内；专门面向中小企业的采购不作扣除，填0（财库〔2022〕19号）",
+                                crate::centi_text(sme),
+                                ranges
+                                    .iter()
+                                    .map(|(low, high)| format!(
+                                        "{}%–{}%",
+                                        crate::centi_text(*low),
+                                        crate::centi_text(*high)
+                                    ))
+                                    .collect::<Vec<_>>()
+                                    .join("、")
+                            ),
+                        });
                     }
                 }
                 let evaluation = draft

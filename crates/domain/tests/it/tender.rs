@@ -54,6 +54,7 @@ fn rules(rule_category: &str, method: Method) -> TenderRules {
         min_invitees: count(keys.min_invitees),
         bond_rate_cap_bp: resolved.threshold("bond_rate_cap").ok(),
         bond_cap_fen: resolved.threshold("bond_cap_works").ok(),
+        sme_deduction_ranges_bp: domain::sme_deduction_ranges(&resolved, method),
     }
 }
 
@@ -2787,6 +2788,71 @@ fn procurement_publishes_no_candidate_notice() {
             kind.published_in(category),
             published,
             "{kind:?} {category}"
+        );
+    }
+}
+
+/// The small-enterprise deduction must lie in the rule set's ranges (财库〔2022〕19号): goods and
+/// services 10–20 %; works 3–5 % only by the non-tender methods; 0 for a lot reserved for them.
+#[test]
+fn publish_checks_the_small_enterprise_deduction_against_the_rule_set() {
+    use domain::{EvaluationMethod, EvaluationTerms};
+    let with_sme = |method: Method, sme: i64| ProcedureDraft {
+        category: "procurement".into(),
+        rule_category: "procurement".into(),
+        method,
+        lots: vec![LotDraft {
+            evaluation: Some(EvaluationTerms {
+                method: EvaluationMethod::Comprehensive {
+                    price_points: 3000,
+                    sme_deduction_bp: sme,
+                },
+                ..EvaluationTerms::standard("procurement")
+            }),
+            ..lot_draft("第一包", 500_000_000)
+        }],
+        deadline_ms: at("2026-03-25", 9, 30),
+        ..draft()
+    };
+    let ok: Outcome = Ok(vec!["procedure.published"]);
+    let cases: [(&str, Method, i64, Outcome); 6] = [
+        ("goods 10 %", Method::OpenTender, 1000, ok.clone()),
+        ("goods 20 %", Method::OpenTender, 2000, ok.clone()),
+        (
+            "the old 6 % of 46号",
+            Method::OpenTender,
+            600,
+            Err("EVALUATION_TERMS"),
+        ),
+        (
+            "reserved for small enterprises: none",
+            Method::OpenTender,
+            0,
+            ok.clone(),
+        ),
+        (
+            "works 4 % by consultation",
+            Method::CompetitiveConsultation,
+            400,
+            ok.clone(),
+        ),
+        (
+            "4 % by open tender (goods and services only)",
+            Method::OpenTender,
+            400,
+            Err("EVALUATION_TERMS"),
+        ),
+    ];
+    for (what, method, sme, expected) in cases {
+        let steps = drafted_with(with_sme(method, sme));
+        assert_eq!(
+            check(
+                &steps,
+                published_at(),
+                publish_with(rules("procurement", method))
+            ),
+            expected,
+            "{what}"
         );
     }
 }
