@@ -256,6 +256,9 @@ pub fn lot_release(
             tender["awardPeriod"] =
                 json!({ "startDate": rfc3339(opened_at), "endDate": rfc3339(awarded) });
         }
+    } else if let Some(received) = lot.received_at_failure {
+        // Failed at the deadline for too few envelopes: how many came.
+        tender["numberOfTenderers"] = json!(received);
     }
     // Candidates publicised: the first is a pending award; the award makes it active.
     let award_id = format!("{}-award", lot.code);

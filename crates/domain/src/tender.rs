@@ -375,6 +375,10 @@ pub struct Lot {
     /// When the lot failed or was terminated (refunds are due from then).
     #[serde(default)]
     pub ended_at_ms: Option<i64>,
+    /// Envelopes received by the deadline of a lot that failed for too few (published as
+    /// `numberOfTenderers`: the count red-flag tools need for single-bid and failed lots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at_failure: Option<u32>,
 }
 
 /// The reason of the suspension an objection causes (lifted by the answer).
@@ -678,6 +682,10 @@ pub enum ProcedureEvent {
         lot: String,
         reason: String,
         at_ms: i64,
+        /// Envelopes received by the deadline, when the lot fails for too few (absent when the
+        /// committee rejected every bid, or in events recorded before the field existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received: Option<u32>,
     },
     PartialAccepted {
         lot: String,
@@ -1091,6 +1099,7 @@ impl Decider for Option<Procedure> {
                             bids.len()
                         ),
                         at_ms: now_ms,
+                        received: Some(bids.len() as u32),
                     }]);
                 }
                 Ok(vec![ProcedureEvent::OpeningStarted {
@@ -1204,6 +1213,7 @@ impl Decider for Option<Procedure> {
                         lot,
                         reason: "评标委员会否决全部投标，没有中标候选人；依法重新招标（政府采购项目依法重新招标或者变更采购方式）".into(),
                         at_ms: now_ms,
+                        received: None,
                     });
                 }
                 Ok(events)
@@ -1485,6 +1495,7 @@ impl Decider for Option<Procedure> {
                         award: Award::default(),
                         bond_fen: lot.bond_fen,
                         ended_at_ms: None,
+                        received_at_failure: None,
                     })
                     .collect();
             }
@@ -1501,13 +1512,19 @@ impl Decider for Option<Procedure> {
                 }
             }
             ProcedureEvent::LotFailed {
-                lot, reason, at_ms, ..
+                lot,
+                reason,
+                at_ms,
+                received,
             } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.status = LotStatus::Failed {
                         reason: reason.clone(),
                     };
                     lot.ended_at_ms = Some(*at_ms);
+                    if received.is_some() {
+                        lot.received_at_failure = *received;
+                    }
                 }
             }
             ProcedureEvent::PartialAccepted {

@@ -625,6 +625,17 @@ async fn with_two_bids_the_lot_fails_and_a_failure_notice_is_published() {
             .unwrap()
             .contains("少于3个")
     );
+    // Open data says how many envelopes the failed lot received (red-flag tools count them).
+    let package = flow.public("/api/v1/ocds/bulk/package.json").await;
+    let failed = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|r| r["tender"]["id"] == lot.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(failed["tender"]["status"], "unsuccessful", "{failed}");
+    assert_eq!(failed["tender"]["numberOfTenderers"], 2, "{failed}");
     // No opening follows: holders are told there is nothing to open.
     let (status, body) = flow
         .call(
