@@ -549,13 +549,7 @@ impl App {
         reason: &str,
     ) -> Result<(Vec<BondView>, Receipt), AppError> {
         caller.require(Role::Supervisor)?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(DomainError::ReasonRequired.into());
-        }
-        if reason.chars().count() > 500 || domain::has_control_character(reason) {
-            return Err(AppError::Invalid("理由应为500字以内的文字".into()));
-        }
+        let reason = crate::market::read_reason(reason)?;
         let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
         let receipts = self

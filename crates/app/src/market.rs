@@ -80,6 +80,29 @@ pub struct EntityView {
     pub certificates: Vec<domain::BoundCertificate>,
 }
 
+/// The reason an oversight role gives for reading what is sealed or masked (a recorded read):
+/// required, at most 500 characters, no control characters — each refused with its own code.
+pub(crate) fn read_reason(reason: &str) -> Result<&str, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(domain::DomainError::ReasonRequired.into());
+    }
+    if reason.chars().count() > 500 {
+        return Err(domain::DomainError::TooLong {
+            field: "查阅理由",
+            max: 500,
+        }
+        .into());
+    }
+    if domain::has_control_character(reason) {
+        return Err(domain::DomainError::ControlCharacter {
+            field: "查阅理由"
+        }
+        .into());
+    }
+    Ok(reason)
+}
+
 /// An imported certificate revocation list as the ledger keeps it (stream `crl/…` per CA).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CrlRecord {
@@ -853,13 +876,7 @@ impl App {
         if !caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
             return Err(AppError::NotAuthorized);
         }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(domain::DomainError::ReasonRequired.into());
-        }
-        if reason.chars().count() > 500 || domain::has_control_character(reason) {
-            return Err(AppError::Invalid("理由应为500字以内的文字".into()));
-        }
+        let reason = read_reason(reason)?;
         let row = self
             .store
             .entity(id)

@@ -414,23 +414,24 @@ async fn intermediates_chain_and_only_signing_keys_sign() {
         assert_eq!(signer.id, bidder.entity_id);
         // An end entity cannot act as a CA: a certificate "issued" by the signing certificate's
         // holder does not chain.
-        let forged_ca = CertificateAuthority::from_pem(&holder.to_pkcs8_pem(), &signing.to_pem());
-        if let Ok(forged_ca) = forged_ca {
-            let child = forged_ca
-                .issue(
-                    &subject,
-                    &PlatformKey::generate().public_key(),
-                    1,
-                    START_MS - DAY,
-                    START_MS + DAY,
-                )
-                .unwrap();
-            assert!(
-                app.bind_certificate(&bidder, &bidder.entity_id, &child.to_pem())
-                    .await
-                    .is_err()
-            );
-        }
+        let forged_ca =
+            CertificateAuthority::from_pem(&holder.to_pkcs8_pem(), &signing.to_pem()).unwrap();
+        let child = forged_ca
+            .issue(
+                &subject,
+                &PlatformKey::generate().public_key(),
+                1,
+                START_MS - DAY,
+                START_MS + DAY,
+            )
+            .unwrap();
+        assert_eq!(
+            app.bind_certificate(&bidder, &bidder.entity_id, &child.to_pem())
+                .await
+                .unwrap_err()
+                .code(),
+            "CERT_UNKNOWN_CA"
+        );
         // The encryption certificate of the dual pair binds, but signs nothing.
         let encryption_key = PlatformKey::generate();
         let encryption = intermediate

@@ -269,6 +269,18 @@ async fn personal_numbers_are_masked_for_oversight_and_reveals_are_recorded() {
                 .code(),
             "REASON_REQUIRED"
         );
+        for (reason, code) in [
+            ("长".repeat(501), "FIELD_TOO_LONG"),
+            ("核查\u{0}".to_string(), "CONTROL_CHARACTER"),
+        ] {
+            assert_eq!(
+                app.reveal_personal_data(&operator, &person.id, &reason)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                code
+            );
+        }
         let bidder = app.caller_for("bidder").await.unwrap();
         assert_eq!(
             app.reveal_personal_data(&bidder, &person.id, "好奇")
