@@ -73,6 +73,8 @@ impl AppError {
 
 /// The codes of `AppError::Refused`, for the error table's completeness test.
 pub const REFUSAL_CODES: &[&str] = &[
+    "LEDGER_RANGE",
+    "DRAW_PSEUDONYM_REQUIRED",
     "CRL_NOT_NEWER",
     "PASSWORD_COMMON",
     "PASSWORD_HAS_USERNAME",

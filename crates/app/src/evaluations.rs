@@ -69,8 +69,36 @@ pub fn report_digest(outcome: &EvaluationOutcome) -> Result<String, AppError> {
 }
 
 fn small_enterprise(form: &std::collections::BTreeMap<String, String>) -> bool {
-    form.get("small_enterprise")
+    declared(form, "small_enterprise")
+}
+
+/// A yes/no field of the bid form (`true`, `是` or `1` is yes).
+fn declared(form: &std::collections::BTreeMap<String, String>, key: &str) -> bool {
+    form.get(key)
         .is_some_and(|v| matches!(v.trim(), "true" | "是" | "1"))
+}
+
+/// The bid form's `small_enterprise_share`: the share of the contract a consortium or
+/// subcontract agreement gives small and micro enterprises, in percent (`35`, `35%`, `35.5`),
+/// as basis points; 0 when absent or not a percentage from 0 to 100 with at most two decimals.
+fn small_share_bp(form: &std::collections::BTreeMap<String, String>) -> i64 {
+    let Some(text) = form.get("small_enterprise_share") else {
+        return 0;
+    };
+    let text = text.trim().trim_end_matches(['%', '％']).trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole)
+        || whole.len() > 3
+        || fraction.len() > 2
+        || !(fraction.is_empty() || digits(fraction))
+    {
+        return 0;
+    }
+    let whole: i64 = whole.parse().unwrap_or(0);
+    let fraction: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+    let bp = whole * 100 + fraction;
+    if bp > 10_000 { 0 } else { bp }
 }
 
 impl App {
@@ -124,6 +152,8 @@ impl App {
                     bidder: line.bidder.to_string(),
                     price_fen: price,
                     small_enterprise: small_enterprise(&line.form),
+                    sme: declared(&line.form, "sme"),
+                    small_share_bp: small_share_bp(&line.form),
                 })
             })
             .collect();

@@ -189,7 +189,7 @@ impl App {
         to: u64,
     ) -> Result<Vec<EntryView>, AppError> {
         if to < from {
-            return Err(AppError::Invalid("结束序号不能小于起始序号".into()));
+            return Err(ledger_range("结束序号不能小于起始序号"));
         }
         let to = to.min(from.saturating_add(1000));
         let rows = self.store.entries(from, to).await?;
@@ -302,7 +302,7 @@ impl App {
         let tree = self.tree_with(needed).await?;
         let path = inclusion_proof(&tree, seq, size)
             .map_err(corrupt)?
-            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
+            .map_err(|_| ledger_range("请求的证明范围超出账本"))?;
         Ok(ProofBundle {
             seq,
             leaf_hash: Sm3Hash::from_slice(&entry.leaf_hash)?,
@@ -397,7 +397,7 @@ impl App {
         let tree = self.tree_with(needed).await?;
         let path = inclusion_proof(&tree, seq, size)
             .map_err(corrupt)?
-            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
+            .map_err(|_| ledger_range("请求的证明范围超出账本"))?;
         let root = root_hash(&tree, size).map_err(corrupt)?;
         let tree_head = match self.store.head_at(size).await? {
             Some(row) => Some(signed_head(&self.settings.origin, &row)?),
@@ -421,10 +421,10 @@ impl App {
         second: u64,
     ) -> Result<SizedConsistency, AppError> {
         if first > second {
-            return Err(AppError::Invalid("第一个树头不能大于第二个".into()));
+            return Err(ledger_range("第一个树头不能大于第二个"));
         }
         if first == 0 {
-            return Err(AppError::Invalid("树的规模至少为1".into()));
+            return Err(ledger_range("树的规模至少为1"));
         }
         self.check_size(second).await?;
         let needed = needed_nodes(|recorder| {
@@ -435,7 +435,7 @@ impl App {
         let tree = self.tree_with(needed).await?;
         let path = consistency_proof(&tree, first, second)
             .map_err(corrupt)?
-            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
+            .map_err(|_| ledger_range("请求的证明范围超出账本"))?;
         let head = |size: u64| async move {
             match self.store.head_at(size).await? {
                 Some(row) => Ok::<_, AppError>(Some(signed_head(&self.settings.origin, &row)?)),
@@ -481,7 +481,7 @@ impl App {
         second: u64,
     ) -> Result<ConsistencyBundle, AppError> {
         if first > second {
-            return Err(AppError::Invalid("第一个树头不能大于第二个".into()));
+            return Err(ledger_range("第一个树头不能大于第二个"));
         }
         let first_head = self
             .store
@@ -500,11 +500,20 @@ impl App {
         let tree = self.tree_with(needed).await?;
         let path = consistency_proof(&tree, first, second)
             .map_err(corrupt)?
-            .map_err(|_| AppError::Invalid("请求的证明范围超出账本".into()))?;
+            .map_err(|_| ledger_range("请求的证明范围超出账本"))?;
         Ok(ConsistencyBundle {
             first: signed_head(&self.settings.origin, &first_head)?,
             second: signed_head(&self.settings.origin, &second_head)?,
             path,
         })
+    }
+}
+
+/// A range or tree size the ledger cannot serve (`LEDGER_RANGE`): the request is well formed
+/// but does not fit this ledger (a size beyond the tip, an end before the start).
+fn ledger_range(message: &str) -> AppError {
+    AppError::Refused {
+        code: "LEDGER_RANGE",
+        message: message.to_string(),
     }
 }

@@ -237,6 +237,9 @@ pub fn lot_release(
             if let Some(price) = line.price_fen {
                 bid["value"] = money(price);
             }
+            if let Some(at) = line.submitted_at_ms {
+                bid["date"] = json!(rfc3339(at));
+            }
             details.push(bid);
         }
         tender["numberOfTenderers"] = json!(lot.opening.len());

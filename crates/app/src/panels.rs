@@ -247,7 +247,12 @@ impl App {
     ) -> Result<Receipt, AppError> {
         let by_center = caller.has(Role::Operator);
         let pseudonym = if by_center {
-            let id = pseudonym.ok_or(AppError::Invalid("缺少专家编号".into()))?;
+            let id = pseudonym.ok_or_else(|| {
+                AppError::refused(
+                    "DRAW_PSEUDONYM_REQUIRED",
+                    "交易中心代为办理时须写明专家编号",
+                )
+            })?;
             self.load_panel(draw).await?.pseudonym_of(id)
         } else {
             self.pseudonym_of_caller(caller).await?

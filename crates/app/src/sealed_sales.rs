@@ -293,6 +293,7 @@ impl App {
                 envelope: bid.envelope.clone(),
                 wrapped_key: bid.wrapped_key.clone(),
                 header: bid.header.clone(),
+                submitted_at_ms: Some(bid.at_ms),
             };
             let mut files = Vec::new();
             let line =

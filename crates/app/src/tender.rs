@@ -1035,6 +1035,8 @@ impl App {
             bond_rate_cap_bp: resolved.threshold("bond_rate_cap").ok(),
             bond_cap_fen: resolved.threshold("bond_cap_works").ok(),
             sme_deduction_ranges_bp: domain::sme_deduction_ranges(&resolved, draft.method),
+            sme_consortium_ranges_bp: domain::sme_consortium_ranges(&resolved, draft.method),
+            sme_consortium_share_min_bp: resolved.threshold("sme_consortium_share_min").ok(),
         })
     }
 
@@ -1408,6 +1410,7 @@ impl App {
                     envelope: envelope.sm3,
                     wrapped_key: envelope.wrapped_key,
                     header: envelope.header,
+                    submitted_at_ms: bid.submitted_at_ms,
                 });
             }
         }
@@ -1680,6 +1683,7 @@ pub(crate) fn open_one(
         price_fen: None,
         form: BTreeMap::new(),
         files: Vec::new(),
+        submitted_at_ms: bid.submitted_at_ms,
     };
     let failed = |mut line: OpeningLine, reason: &str| {
         line.outcome = OpeningOutcome::Failed {

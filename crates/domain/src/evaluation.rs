@@ -99,6 +99,18 @@ pub struct BidLine {
     pub price_fen: i64,
     /// 小微企业 (declared and checked by the committee).
     pub small_enterprise: bool,
+    /// 中小企业 (declared; a small or micro enterprise is one too): what a lot reserved for
+    /// small and medium enterprises requires.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sme: bool,
+    /// The share of the contract a 联合体 or 分包 agreement gives to small and micro
+    /// enterprises, in basis points (财库〔2020〕46号 第9条).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub small_share_bp: i64,
+}
+
+fn is_zero_i64(value: &i64) -> bool {
+    *value == 0
 }
 
 /// One expert's verdict on one qualification item of one bid.
@@ -294,6 +306,19 @@ pub struct EvaluationTerms {
     /// is left out together and listed in `tied_at_cut`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub tie_at_cut: u8,
+    /// 专门面向中小企业采购 (财库〔2020〕46号 第8条): only small and medium enterprises may bid,
+    /// and no price deduction applies (第9条).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reserved_for_sme: bool,
+    /// The deduction for a 联合体 or a main contractor whose agreement gives small and micro
+    /// enterprises at least `consortium_share_min_bp` of the contract (basis points; 财库〔2022〕
+    /// 19号: 4–6 %, works 1–2 %; 0: none).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub consortium_deduction_bp: i64,
+    /// The least share of the contract that earns the consortium deduction (basis points; rule
+    /// `sme_consortium_share_min`, 30 %).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub consortium_share_min_bp: i64,
 }
 
 fn is_zero(value: &u8) -> bool {
@@ -330,6 +355,9 @@ impl EvaluationTerms {
                 tie_price: 0,
                 tie_at_cut: 0,
                 abnormal_low_bp: 8500,
+                reserved_for_sme: false,
+                consortium_deduction_bp: 0,
+                consortium_share_min_bp: 0,
             }
         } else {
             Self {
@@ -346,6 +374,9 @@ impl EvaluationTerms {
                 tie_price: 0,
                 tie_at_cut: 0,
                 abnormal_low_bp: 8500,
+                reserved_for_sme: false,
+                consortium_deduction_bp: 0,
+                consortium_share_min_bp: 0,
             }
         }
     }
@@ -393,6 +424,18 @@ impl EvaluationTerms {
             .collect::<Vec<_>>()
             .join("、");
         let mut text = format!("{}：{price}", self.method.label_zh());
+        if self.consortium_deduction_bp > 0 {
+            text.push_str(&format!(
+                "；联合体或分包协议约定小微企业合同份额达到 {}% 的，价格扣除 {}%",
+                centi_text(self.consortium_share_min_bp),
+                centi_text(self.consortium_deduction_bp)
+            ));
+        }
+        if self.reserved_for_sme {
+            text.push_str(
+                "；本项目专门面向中小企业采购，投标人须提交中小企业声明函，不再执行价格扣除",
+            );
+        }
         if !factors.is_empty() {
             text.push_str(&format!("；{factors}"));
         }
@@ -431,6 +474,31 @@ impl EvaluationTerms {
             return Err("评分因素分值不能超过100分".into());
         }
         let factor_points: i64 = self.factors.iter().map(|f| f.max).sum();
+        if !(0..=1_000).contains(&self.consortium_deduction_bp)
+            || !(0..=10_000).contains(&self.consortium_share_min_bp)
+        {
+            return Err(
+                "联合体（分包）价格扣除应在0到10%之间，小微企业合同份额应在0到100%之间".into(),
+            );
+        }
+        // The consortium deduction is the procurement policy's; the construction methods have
+        // none.
+        if self.consortium_deduction_bp > 0
+            && !matches!(
+                self.method,
+                EvaluationMethod::Comprehensive { .. } | EvaluationMethod::LowestPrice { .. }
+            )
+        {
+            return Err("联合体（分包）价格扣除仅适用于综合评分法和最低评标价法".into());
+        }
+        if self.consortium_deduction_bp > 0 && self.consortium_share_min_bp == 0 {
+            return Err("设定联合体（分包）价格扣除时应写明小微企业合同份额的最低比例".into());
+        }
+        if self.reserved_for_sme
+            && (self.method.sme_deduction_bp() != 0 || self.consortium_deduction_bp != 0)
+        {
+            return Err("专门面向中小企业采购的项目不再执行价格扣除，小微企业和联合体（分包）价格扣除均应为0（财库〔2020〕46号 第9条）".into());
+        }
         match &self.method {
             EvaluationMethod::Comprehensive {
                 price_points,
@@ -566,6 +634,17 @@ fn failed_items(
     sheets: &[Sheet],
 ) -> Vec<(String, Vec<String>)> {
     let mut failed = Vec::new();
+    // A lot reserved for small and medium enterprises: a bid without the declaration fails,
+    // whatever the experts found (财库〔2020〕46号 第8条, 第11条 中小企业声明函).
+    if terms.reserved_for_sme && !(bid.sme || bid.small_enterprise) {
+        failed.push((
+            SME_DECLARATION_ITEM.to_string(),
+            vec![
+                "本项目专门面向中小企业采购，投标人未声明为中小企业（未提交中小企业声明函）"
+                    .to_string(),
+            ],
+        ));
+    }
     for item in &terms.items {
         let reasons: Vec<String> = sheets
             .iter()
@@ -584,10 +663,20 @@ fn failed_items(
     failed
 }
 
-/// The evaluated price: the price less the small-enterprise deduction where it applies.
-fn evaluated_price(method: &EvaluationMethod, bid: &BidLine) -> i64 {
+/// The qualification item a bid fails when a lot reserved for small and medium enterprises
+/// receives it without the declaration.
+pub const SME_DECLARATION_ITEM: &str = "中小企业声明";
+
+/// The evaluated price: the price less the small-enterprise deduction, or the consortium
+/// (subcontract) deduction where the agreement's small-enterprise share reaches the minimum
+/// (财库〔2020〕46号 第9条; one or the other, never both).
+fn evaluated_price(terms: &EvaluationTerms, bid: &BidLine) -> i64 {
     let deduction = if bid.small_enterprise {
-        method.sme_deduction_bp()
+        terms.method.sme_deduction_bp()
+    } else if terms.consortium_deduction_bp > 0
+        && bid.small_share_bp >= terms.consortium_share_min_bp
+    {
+        terms.consortium_deduction_bp
     } else {
         0
     };
@@ -630,7 +719,7 @@ pub fn aggregate(terms: &EvaluationTerms, bids: &[BidLine], sheets: &[Sheet]) ->
             ResultLine {
                 bidder: bid.bidder.clone(),
                 price_fen: bid.price_fen,
-                evaluated_price_fen: evaluated_price(method, bid),
+                evaluated_price_fen: evaluated_price(terms, bid),
                 qualified: failed.is_empty(),
                 failed_items: failed,
                 price_score: 0,

@@ -56,8 +56,8 @@ pub use error::DomainError;
 pub use evaluation::{
     BidLine, Evaluation, EvaluationCommand, EvaluationEvent, EvaluationMethod, EvaluationOutcome,
     EvaluationStatus, EvaluationTerms, Factor, FactorScore, ItemVerdict, ReportSignature,
-    ReportToSign, ResultLine, Sheet, SheetGap, aggregate, centi_text, committee_size_ok,
-    construction_base, deviation_score, gaps,
+    ReportToSign, ResultLine, SME_DECLARATION_ITEM, Sheet, SheetGap, aggregate, centi_text,
+    committee_size_ok, construction_base, deviation_score, gaps,
 };
 pub use expert::{
     Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
@@ -79,7 +79,8 @@ pub use tender::{
     LotDraft, LotPhase, LotStatus, Objection, OpeningHolder, OpeningKey, OpeningLine,
     OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent,
     ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules, deadline_after_clarification,
-    deadline_standing, earliest_deadline, sme_deduction_ranges, tender_rule_keys,
+    deadline_standing, earliest_deadline, sme_consortium_ranges, sme_deduction_ranges,
+    tender_rule_keys,
 };
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current

@@ -72,6 +72,13 @@ pub struct TenderRules {
     /// (财库〔2022〕19号); empty where the rule set names none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sme_deduction_ranges_bp: Vec<(i64, i64)>,
+    /// The ranges of the deduction for a 联合体 or subcontract giving small and micro enterprises
+    /// a share of the contract (财库〔2022〕19号); empty where the rule set names none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sme_consortium_ranges_bp: Vec<(i64, i64)>,
+    /// The share (basis points) that earns it (财库〔2020〕46号 第9条: 30 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme_consortium_share_min_bp: Option<i64>,
 }
 
 /// The 小微企业价格扣除 ranges a procurement of `method` may set, from the rule set (财库〔2022〕19号):
@@ -84,6 +91,75 @@ pub fn sme_deduction_ranges(rules: &crate::ResolvedRules, method: Method) -> Vec
         .collect();
     if !matches!(method, Method::OpenTender | Method::InvitedTender) {
         ranges.extend(range("sme_deduction_works_min", "sme_deduction_works_max"));
+    }
+    ranges
+}
+
+/// A lot's small-enterprise policy against the rule set (财库〔2022〕19号, 财库〔2020〕46号 第9条):
+/// each deduction, when set, within one of its ranges; the consortium's share the rule's.
+fn sme_policy_within_rules(
+    terms: &crate::EvaluationTerms,
+    rules: &TenderRules,
+) -> Result<(), String> {
+    let ranges_text = |ranges: &[(i64, i64)]| {
+        ranges
+            .iter()
+            .map(|(low, high)| {
+                format!("{}%–{}%", crate::centi_text(*low), crate::centi_text(*high))
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let within = |value: i64, ranges: &[(i64, i64)]| {
+        value == 0
+            || ranges.is_empty()
+            || ranges
+                .iter()
+                .any(|(low, high)| (*low..=*high).contains(&value))
+    };
+    let sme = terms.method.sme_deduction_bp();
+    if !within(sme, &rules.sme_deduction_ranges_bp) {
+        return Err(format!(
+            "小微企业价格扣除 {}% 不在规则集允许的 {} 内；专门面向中小企业的采购不作扣除，填0（财库〔2022〕19号）",
+            crate::centi_text(sme),
+            ranges_text(&rules.sme_deduction_ranges_bp)
+        ));
+    }
+    let consortium = terms.consortium_deduction_bp;
+    if !within(consortium, &rules.sme_consortium_ranges_bp) {
+        return Err(format!(
+            "联合体（分包）价格扣除 {}% 不在规则集允许的 {} 内（财库〔2022〕19号）",
+            crate::centi_text(consortium),
+            ranges_text(&rules.sme_consortium_ranges_bp)
+        ));
+    }
+    if let Some(share) = rules.sme_consortium_share_min_bp
+        && consortium != 0
+        && terms.consortium_share_min_bp != share
+    {
+        return Err(format!(
+            "联合体（分包）协议中小微企业合同份额的最低比例应为规则集规定的 {}%（财库〔2020〕46号 第9条）",
+            crate::centi_text(share)
+        ));
+    }
+    Ok(())
+}
+
+/// The consortium (subcontract) deduction ranges of `method`, like [`sme_deduction_ranges`].
+pub fn sme_consortium_ranges(rules: &crate::ResolvedRules, method: Method) -> Vec<(i64, i64)> {
+    let range =
+        |low: &str, high: &str| Some((rules.threshold(low).ok()?, rules.threshold(high).ok()?));
+    let mut ranges: Vec<(i64, i64)> = range(
+        "sme_consortium_deduction_min",
+        "sme_consortium_deduction_max",
+    )
+    .into_iter()
+    .collect();
+    if !matches!(method, Method::OpenTender | Method::InvitedTender) {
+        ranges.extend(range(
+            "sme_consortium_deduction_works_min",
+            "sme_consortium_deduction_works_max",
+        ));
     }
     ranges
 }
@@ -242,6 +318,10 @@ pub struct SealedBidRef {
     /// the key holders check before decrypting.
     #[serde(default)]
     pub header: String,
+    /// When this envelope was submitted (the last replacement's time), milliseconds since the
+    /// epoch; published with the opening record (开标记录).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at_ms: Option<i64>,
 }
 
 /// One holder's partial decryption of one bid's C1, with its Chaum–Pedersen proof (checked by
@@ -270,6 +350,9 @@ pub struct OpeningLine {
     /// The files of the bid package: name, size, SM3.
     #[serde(default)]
     pub files: Vec<Document>,
+    /// When the envelope was submitted (its last replacement), from the sealed bid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at_ms: Option<i64>,
 }
 
 /// Whether a bid opened.
@@ -988,39 +1071,19 @@ impl Decider for Option<Procedure> {
                         }
                     }
                 }
-                // The small-enterprise deduction within the rule set's ranges (0: the lot is
-                // reserved for small enterprises, or the method deducts nothing).
+                // The small-enterprise and consortium deductions within the rule set's ranges
+                // (0: the lot is reserved for small enterprises, or the method deducts nothing).
                 for (index, lot) in draft.lots.iter().enumerate() {
-                    let sme = lot
+                    let terms = lot
                         .evaluation
                         .clone()
-                        .unwrap_or_else(|| crate::EvaluationTerms::standard(&draft.rule_category))
-                        .method
-                        .sme_deduction_bp();
-                    let ranges = &rules.sme_deduction_ranges_bp;
-                    if sme != 0
-                        && !ranges.is_empty()
-                        && !ranges
-                            .iter()
-                            .any(|(low, high)| (*low..=*high).contains(&sme))
-                    {
-                        return Err(DomainError::EvaluationTerms {
+                        .unwrap_or_else(|| crate::EvaluationTerms::standard(&draft.rule_category));
+                    sme_policy_within_rules(&terms, &rules).map_err(|reason| {
+                        DomainError::EvaluationTerms {
                             lot: index as u32 + 1,
-                            reason: format!(
-                                "小微企业价格扣除 {}% 不在规则集允许的 {} 内；专门面向中小企业的采购不作扣除，填0（财库〔2022〕19号）",
-                                crate::centi_text(sme),
-                                ranges
-                                    .iter()
-                                    .map(|(low, high)| format!(
-                                        "{}%–{}%",
-                                        crate::centi_text(*low),
-                                        crate::centi_text(*high)
-                                    ))
-                                    .collect::<Vec<_>>()
-                                    .join("、")
-                            ),
-                        });
-                    }
+                            reason,
+                        }
+                    })?;
                 }
                 let evaluation = draft
                     .lots

@@ -70,9 +70,18 @@ pub(crate) async fn ledger_checkpoint(State(state): State<Arc<AppState>>) -> Api
 #[into_params(parameter_in = Query)]
 pub(crate) struct RangeQuery {
     /// First sequence number (inclusive).
-    #[serde(default)]
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within::<_, 0, 9223372036854775807>"
+    )]
     pub(crate) from: u64,
-    /// End (exclusive); at most 1000 entries are returned.
+    /// End (exclusive), not before `from`; at most 1000 entries are returned.
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within_opt::<_, 0, 9223372036854775807>"
+    )]
     pub(crate) to: Option<u64>,
 }
 
@@ -105,6 +114,11 @@ pub(crate) async fn ledger_entries(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ProofQuery {
     /// The tree size to prove to: any size up to the newest signed head's; default the newest.
+    #[param(minimum = 1, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within_opt::<_, 1, 9223372036854775807>"
+    )]
     pub(crate) size: Option<u64>,
 }
 
@@ -135,9 +149,15 @@ pub(crate) async fn ledger_proof(
 #[into_params(parameter_in = Query)]
 pub(crate) struct HeadsQuery {
     /// Only heads larger than this size (default 0).
-    #[serde(default)]
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within::<_, 0, 9223372036854775807>"
+    )]
     pub(crate) after: u64,
     /// At most this many (1–1000, default 1000).
+    #[param(minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 1000>")]
     pub(crate) limit: Option<u64>,
 }
 
@@ -165,7 +185,13 @@ pub(crate) async fn ledger_heads(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ConsistencyQuery {
+    /// The older tree size (at least 1).
+    #[param(minimum = 1, maximum = 9223372036854775807_i64)]
+    #[serde(deserialize_with = "crate::extract::within::<_, 1, 9223372036854775807>")]
     pub(crate) first: u64,
+    /// The newer tree size, not smaller than `first`.
+    #[param(minimum = 1, maximum = 9223372036854775807_i64)]
+    #[serde(deserialize_with = "crate::extract::within::<_, 1, 9223372036854775807>")]
     pub(crate) second: u64,
 }
 
@@ -348,15 +374,25 @@ pub(crate) async fn register_by_operator(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct EntityQuery {
-    /// `pending`, `active` or `rejected`; the public sees only `active`.
+    /// `pending`, `active`, `rejected`, `suspended`, `barred` or `approved`; the public sees
+    /// only active entities.
+    #[param(pattern = "^(pending|active|rejected|suspended|barred|approved)$")]
     pub(crate) status: Option<String>,
-    #[serde(default = "first_page")]
+    #[param(minimum = 1, maximum = 100000)]
+    #[serde(
+        default = "crate::api::first_page",
+        deserialize_with = "crate::extract::within::<_, 1, 100000>"
+    )]
     pub(crate) page: u64,
-    #[serde(default = "default_per_page")]
+    #[param(minimum = 1, maximum = 100)]
+    #[serde(
+        default = "default_per_page",
+        deserialize_with = "crate::extract::within::<_, 1, 100>"
+    )]
     pub(crate) per_page: u64,
 }
 
-fn first_page() -> u64 {
+pub(crate) fn first_page() -> u64 {
     1
 }
 
@@ -365,7 +401,7 @@ fn default_per_page() -> u64 {
 }
 
 /// Market entities, newest first.
-#[utoipa::path(get, path = "/api/v1/entities", tag = "市场主体", params(EntityQuery), responses((status = 200, body = EntityPageDto)))]
+#[utoipa::path(get, path = "/api/v1/entities", tag = "市场主体", params(EntityQuery), responses((status = 200, body = EntityPageDto), (status = 403, description = "所请求的状态（待审核、已驳回…）仅交易中心和监管可看", body = ErrorBody)))]
 pub(crate) async fn entities(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
@@ -676,6 +712,9 @@ fn complete(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 add("413", "请求体过大");
                 add("415", "请求的内容类型不受支持");
             }
+            if method != axum::http::Method::GET {
+                add("409", "与当前状态冲突（例如已处理过、不在可办理的阶段）");
+            }
             if path == "/api/v1/session" || path == "/api/v1/registrations" {
                 add("429", "尝试过于频繁");
             }
@@ -761,9 +800,11 @@ pub(crate) struct ResolveQuery {
     /// Rule category, e.g. `construction`.
     pub(crate) category: String,
     /// Region code, e.g. `330100`; its province's layer applies.
+    #[param(pattern = "^[0-9]{6}$")]
     #[serde(default = "default_region")]
     pub(crate) region: String,
     /// `YYYY-MM-DD`; default today (Beijing time).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub(crate) date: Option<String>,
 }
 
@@ -843,12 +884,19 @@ fn serde_plain<T: serde::Serialize>(value: &T) -> String {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct DeadlineQuery {
-    /// The day the period is counted from (or, for `at_least_before`, the later moment's day).
+    /// The day the period is counted from (or, for `at_least_before`, the later moment's day),
+    /// `YYYY-MM-DD`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub(crate) from: String,
-    pub(crate) days: u32,
+    /// The period's number of days (at most ten years).
+    #[param(minimum = 0, maximum = 3650)]
+    #[serde(deserialize_with = "crate::extract::within::<_, 0, 3650>")]
+    pub(crate) days: u64,
     /// `calendar_days` or `working_days`.
+    #[param(pattern = "^(calendar_days|working_days)$")]
     pub(crate) count: String,
     /// `at_least_before`, `not_less_than` or `within_from`.
+    #[param(pattern = "^(at_least_before|not_less_than|within_from)$")]
     pub(crate) kind: String,
 }
 
@@ -858,8 +906,12 @@ pub(crate) async fn calendar_deadline(
     State(state): State<Arc<AppState>>,
     ApiQuery(query): ApiQuery<DeadlineQuery>,
 ) -> ApiResult<Json<DeadlineDto>> {
-    let (from, period) =
-        crate::format::parse_period_query(&query.from, query.days, &query.count, &query.kind)?;
+    let (from, period) = crate::format::parse_period_query(
+        &query.from,
+        query.days as u32,
+        &query.count,
+        &query.kind,
+    )?;
     let data = state.app.reference_data().await?;
     let date = period.apply(from, &data.calendar);
     Ok(Json(DeadlineDto {

@@ -24,6 +24,7 @@ use crate::dto::{ReceiptDto, ReceiptsDto};
 use crate::errors::{ApiError, ErrorBody};
 use crate::expert_api::PageQuery;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::request_dto::{DepositNoticeRequest, NewAuctionRequest, PartialsRequest};
 use crate::tender_api::json;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -54,14 +55,14 @@ pub(crate) async fn auctions(
 }
 
 /// 发布竞价 (trading center): the terms public, the reserve committed by hash.
-#[utoipa::path(post, path = "/api/v1/auctions", tag = "网上竞价", request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auctions", tag = "网上竞价", request_body = NewAuctionRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
-    ApiJson(input): ApiJson<app::NewAuction>,
+    ApiJson(input): ApiJson<NewAuctionRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.create_auction(caller, input).await?;
+    let receipt = state.app.create_auction(caller, input.into()).await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 
@@ -102,8 +103,15 @@ async fn current_snapshot(state: &AppState, id: &str) -> Arc<AuctionLive> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct HistoryQuery {
     /// Events after this ledger place; absent: the newest.
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within_opt::<_, 0, 9223372036854775807>"
+    )]
     pub(crate) after: Option<u64>,
     /// At most 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 1000>")]
     pub(crate) limit: Option<u64>,
 }
 
@@ -234,12 +242,13 @@ pub(crate) async fn bid(
 /// signature of an accepted institution's certificate is the credential.
 /// The answer is only that the deposit is confirmed: the public entry names the 竞买号, which the
 /// bank must not be able to tie to the payer.
-#[utoipa::path(post, path = "/api/v1/auctions/{id}/deposits", tag = "网上竞价", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deposits", tag = "网上竞价", params(("id" = String, Path)), request_body = DepositNoticeRequest, responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
 pub(crate) async fn deposit_notice(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<app::SignedDepositNotice>,
+    ApiJson(input): ApiJson<DepositNoticeRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let input: app::SignedDepositNotice = input.into();
     state.app.receive_deposit_notice(&id, &input).await?;
     Ok(Json(serde_json::json!({ "confirmed": true })))
 }
@@ -414,8 +423,7 @@ impl Watcher {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RelistRequest {
     /// The new sale (same category and 出让人).
-    #[schema(value_type = Object)]
-    pub(crate) auction: app::NewAuction,
+    pub(crate) auction: NewAuctionRequest,
     /// 书面同意文件 when the rule set asks for one (a price cut beyond its limit).
     #[serde(default)]
     pub(crate) approval: String,
@@ -432,7 +440,7 @@ pub(crate) async fn relist(
     let caller = caller(&maybe)?;
     let receipt = state
         .app
-        .relist_auction(caller, &id, input.auction, &input.approval)
+        .relist_auction(caller, &id, input.auction.into(), &input.approval)
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
@@ -483,20 +491,23 @@ pub(crate) async fn opening(
 }
 
 /// A key holder's partial decryptions (its own account; checked against its verification key).
-#[utoipa::path(post, path = "/api/v1/auctions/{id}/partials", tag = "网上竞价", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/partials", tag = "网上竞价", params(("id" = String, Path)), request_body = PartialsRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn partials(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<app::PartialsRequest>,
+    ApiJson(input): ApiJson<PartialsRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.submit_sale_partials(caller, &id, input).await?;
+    let list = state
+        .app
+        .submit_sale_partials(caller, &id, input.into())
+        .await?;
     Ok(Json(receipts(&state, &list)))
 }
 
 /// 成交确认书 (the trading center, oversight, the 出让人; a buyer sees its own line).
-#[utoipa::path(get, path = "/api/v1/auctions/{id}/confirmation", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/confirmation", tag = "网上竞价", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, description = "竞价尚未结束", body = ErrorBody)))]
 pub(crate) async fn confirmation(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,

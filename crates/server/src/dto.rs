@@ -88,7 +88,11 @@ pub(crate) struct RejectRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TokenRequest {
+    /// 1 to 50 characters (surrounding spaces are trimmed).
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub(crate) name: String,
+    /// 1 to 366 (default 90).
+    #[schema(minimum = 1, maximum = 366)]
     #[serde(default = "default_token_days")]
     pub(crate) valid_days: u32,
 }

@@ -193,6 +193,17 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ),
     ("CERT_PATH", 422, "证书链过长或中级 CA 无权签发证书"),
     ("CRL_NOT_NEWER", 409, "该证书吊销列表不比已导入的更新"),
+    ("LEDGER_RANGE", 422, "请求的账本范围或树的规模超出账本"),
+    (
+        "EXPERT_ACCOUNT_CHOICE",
+        422,
+        "请给出新账号的密码，或要关联的已有账号",
+    ),
+    (
+        "DRAW_PSEUDONYM_REQUIRED",
+        422,
+        "交易中心代为办理时须写明专家编号",
+    ),
     ("CERT_NOT_CA", 422, "根证书不是 CA 证书"),
     ("BANK_ACCOUNT_NUMBER", 422, "银行账号应为8到32位数字"),
     (

@@ -15,6 +15,7 @@ use crate::api::{caller, receipts};
 use crate::dto::ReceiptsDto;
 use crate::errors::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::request_dto::{GuaranteeRequest, NewBookingRequest, NewRoomRequest, SheetRequest};
 use crate::tender_api::{ReasonRequest, json};
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -23,8 +24,15 @@ type ApiResult<T> = Result<T, ApiError>;
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     /// From 1.
+    #[param(minimum = 1, maximum = 100000)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within_opt::<_, 1, 100000>"
+    )]
     pub(crate) page: Option<u64>,
     /// At most 100.
+    #[param(minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 100>")]
     pub(crate) per_page: Option<u64>,
 }
 
@@ -253,10 +261,7 @@ pub(crate) async fn account(
         }
         (None, Some(username)) => state.app.link_expert_account(caller, &id, username).await?,
         (None, None) => {
-            return Err(ApiError::with_message(
-                "INVALID_REQUEST",
-                "请给出新账号的密码，或要关联的已有账号",
-            ));
+            return Err(ApiError::new("EXPERT_ACCOUNT_CHOICE"));
         }
     };
     Ok(Json(receipts(&state, &[receipt])))
@@ -272,27 +277,27 @@ pub(crate) async fn rooms(
 }
 
 /// 新增评标室 (trading center).
-#[utoipa::path(post, path = "/api/v1/rooms", tag = "评标室", request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/rooms", tag = "评标室", request_body = NewRoomRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn add_room(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
-    ApiJson(input): ApiJson<app::NewRoom>,
+    ApiJson(input): ApiJson<NewRoomRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.add_room(caller, input).await?;
+    let receipt = state.app.add_room(caller, input.into()).await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 
 /// 预约评标室 for a lot (`from`/`to` as Beijing `YYYY-MM-DD HH:MM`); never overlapping.
-#[utoipa::path(post, path = "/api/v1/rooms/{id}/bookings", tag = "评标室", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/bookings", tag = "评标室", params(("id" = String, Path)), request_body = NewBookingRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn book_room(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<app::NewBooking>,
+    ApiJson(input): ApiJson<NewBookingRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.book_room(caller, &id, input).await?;
+    let receipt = state.app.book_room(caller, &id, input.into()).await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 
@@ -337,15 +342,15 @@ pub(crate) async fn evaluation(
 }
 
 /// An expert saves their sheet (`domain::Sheet`: verdicts and scores; drafts may be partial).
-#[utoipa::path(put, path = "/api/v1/lots/{code}/evaluation/sheet", tag = "评标", params(("code" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/lots/{code}/evaluation/sheet", tag = "评标", params(("code" = String, Path)), request_body = SheetRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn save_sheet(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(code): Path<String>,
-    ApiJson(sheet): ApiJson<domain::Sheet>,
+    ApiJson(sheet): ApiJson<SheetRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.save_sheet(caller, &code, sheet).await?;
+    let receipt = state.app.save_sheet(caller, &code, sheet.into()).await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 
@@ -555,14 +560,15 @@ pub(crate) async fn performance(
 }
 
 /// 电子保函: the issuer's signed guarantee with its certificate (`app::SignedGuarantee`).
-#[utoipa::path(post, path = "/api/v1/lots/{code}/bond/guarantee", tag = "投标保证金", params(("code" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bond/guarantee", tag = "投标保证金", params(("code" = String, Path)), request_body = GuaranteeRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn bond_guarantee(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(code): Path<String>,
-    ApiJson(input): ApiJson<app::SignedGuarantee>,
+    ApiJson(input): ApiJson<GuaranteeRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
+    let input: app::SignedGuarantee = input.into();
     let receipt = state
         .app
         .record_bond_guarantee(caller, &code, &input)

@@ -4,6 +4,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::errors::ApiError;
@@ -33,6 +34,8 @@ where
                 format!("字段 {path} 含有不可见的控制字符，请删除后重新提交"),
             ));
         }
+        let mut value = value;
+        integral_numbers(&mut value);
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(value) => Ok(Self(value)),
             Err(error) => Err(data_error(
@@ -62,6 +65,26 @@ fn control_character_at(value: &serde_json::Value, path: &str) -> Option<String>
             control_character_at(item, &here)
         }),
         _ => None,
+    }
+}
+
+/// JSON does not tell `5` from `5.0`: a number with no fraction becomes an integer (where it
+/// fits exactly), so that an integer field takes either spelling.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            // Integers up to 2^53 are exact in a double; beyond that `5e300` is no count.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                *value = serde_json::Value::from(float as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 
@@ -124,10 +147,35 @@ where
 }
 
 fn query_error(rejection: QueryRejection) -> ApiError {
-    ApiError::with_message(
-        "INVALID_REQUEST",
-        format!("查询参数无效：{}", rejection.body_text()),
-    )
+    let text = rejection.body_text();
+    let reason = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(&text);
+    ApiError::with_message("INVALID_REQUEST", format!("查询参数无效：{reason}"))
+}
+
+/// A whole number in `LO..=HI` (the OpenAPI document declares the same bounds on the
+/// parameter), for `#[serde(deserialize_with = "within::<_, 1, 100>")]`.
+pub(crate) fn within<'de, D, const LO: u64, const HI: u64>(deserializer: D) -> Result<u64, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let text = String::deserialize(deserializer)?;
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (LO..=HI).contains(n))
+        .ok_or_else(|| serde::de::Error::custom(format!("应为 {LO} 到 {HI} 的整数，收到“{text}”")))
+}
+
+/// [`within`] for an optional parameter (`#[serde(default, deserialize_with = …)]`).
+pub(crate) fn within_opt<'de, D, const LO: u64, const HI: u64>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    within::<D, LO, HI>(deserializer).map(Some)
 }
 
 /// The client's address as the connection shows it (the peer's IP), for throttling; "local"

@@ -22,6 +22,7 @@ mod pages;
 mod portal_pages;
 mod reference_pages;
 mod rejections;
+mod request_dto;
 mod request_id;
 mod security_headers;
 mod tender_api;

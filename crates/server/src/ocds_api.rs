@@ -90,8 +90,8 @@ fn nothing_new() -> Response {
 /// `X-Next-Cursor`), absent on the last page.
 #[utoipa::path(get, path = "/api/v1/ocds/releases", tag = "open-data",
     params(
-        ("cursor" = Option<String>, Query, description = "上一页返回的游标（账本序号）；省略则从头开始"),
-        ("limit" = Option<u64>, Query, description = "每页的公开行为数，1–100，默认 20"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{0,18}$", description = "上一页返回的游标（账本序号）；省略则从头开始"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "每页的公开行为数，1–100，默认 20"),
     ),
     responses((status = 200, description = "OCDS 1.1 release package（含 bids 扩展）"), (status = 204, description = "游标之后没有新的 release"), (status = 422, description = "游标或 limit 无效")))]
 pub(crate) async fn releases(
@@ -123,8 +123,8 @@ pub(crate) async fn releases(
 /// releases.
 #[utoipa::path(get, path = "/api/v1/ocds/records", tag = "open-data",
     params(
-        ("cursor" = Option<String>, Query, description = "上一页返回的游标（账本序号）；省略则从头开始"),
-        ("limit" = Option<u64>, Query, description = "每页的公开行为数，1–100，默认 20"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{0,18}$", description = "上一页返回的游标（账本序号）；省略则从头开始"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "每页的公开行为数，1–100，默认 20"),
     ),
     responses((status = 200, description = "OCDS 1.1 record package（每个标段一条记录，含 compiledRelease）"), (status = 204, description = "游标之后没有新的 release"), (status = 422, description = "游标或 limit 无效")))]
 pub(crate) async fn records(
@@ -222,8 +222,8 @@ pub(crate) async fn bulk_package(
 /// field names, one object per data-set record, with the cursor of the next page.
 #[utoipa::path(get, path = "/api/v1/export/national", tag = "open-data",
     params(
-        ("cursor" = Option<String>, Query, description = "上一页返回的游标"),
-        ("limit" = Option<u64>, Query, description = "每页的项目数，1–100，默认 20"),
+        ("cursor" = Option<String>, Query, pattern = "^((procedure|auction)/[ -~]{0,190})?$", description = "上一页返回的游标"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "每页的项目数，1–100，默认 20"),
     ),
     responses((status = 200, description = "{records, next_cursor}"), (status = 422, description = "游标或 limit 无效")))]
 pub(crate) async fn national(

@@ -400,18 +400,33 @@ pub(crate) async fn search_page(
         ("q" = Option<String>, Query, description = "词语、短语或代码（项目代码、交易标识码、统一社会信用代码）"),
         ("domain" = Option<String>, Query, description = "交易领域（交易目录类别代码）"),
         ("type" = Option<String>, Query, description = "信息类型（公告类型代码，或 entity）"),
-        ("region" = Option<String>, Query, description = "6位行政区划代码，含下级地区"),
-        ("from" = Option<String>, Query, description = "发布日期起，YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "发布日期止（含），YYYY-MM-DD"),
-        ("amount" = Option<String>, Query, description = "金额区间：lt1m、1m-10m、10m-100m、ge100m"),
-        ("sort" = Option<String>, Query, description = "relevance（默认）或 date"),
-        ("page" = Option<usize>, Query, description = "页码，每页20条"),
+        ("region" = Option<String>, Query, pattern = "^([0-9]{6})?$", description = "6位行政区划代码，含下级地区"),
+        ("from" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "发布日期起，YYYY-MM-DD"),
+        ("to" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "发布日期止（含），YYYY-MM-DD"),
+        ("amount" = Option<String>, Query, pattern = "^(lt1m|1m-10m|10m-100m|ge100m)?$", description = "金额区间：lt1m、1m-10m、10m-100m、ge100m"),
+        ("sort" = Option<String>, Query, pattern = "^(relevance|date)?$", description = "relevance（默认）或 date"),
+        ("page" = Option<usize>, Query, minimum = 1, maximum = 501, description = "页码，每页20条，最多翻到第501页"),
     ),
     responses((status = 200, body = SearchResults), (status = 422, description = "检索条件有误")))]
 pub(crate) async fn search_api(
     State(state): State<Arc<AppState>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<SearchResults>, ApiError> {
+    // The page, when given, is a number within what the search can page to (the page itself
+    // forgives a wrong one; an API client is told).
+    if let Some(page) = params.get("page") {
+        let last = search::MAX_OFFSET / PER_PAGE + 1;
+        if !page
+            .trim()
+            .parse::<usize>()
+            .is_ok_and(|p| (1..=last).contains(&p))
+        {
+            return Err(ApiError::with_message(
+                "SEARCH_FILTER_INVALID",
+                format!("页码应为 1 到 {last} 的整数，收到“{page}”"),
+            ));
+        }
+    }
     let asked = Asked::from_params(&params);
     let query = asked
         .query(PER_PAGE)

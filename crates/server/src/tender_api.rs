@@ -19,6 +19,10 @@ use crate::api::{caller, receipts};
 use crate::dto::{ReceiptDto, ReceiptsDto};
 use crate::errors::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::request_dto::{
+    CeremonyComplaintRequest, CeremonyConfirmRequest, CeremonyDealRequest, CeremonyJoinRequest,
+    ExpertFormRequest, NewCeremonyRequest, NewDrawRequest, PartialsRequest,
+};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -56,13 +60,20 @@ pub(crate) struct ProcedurePageDto {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ProcedureQuery {
-    #[serde(default)]
+    #[param(minimum = 1, maximum = 100000)]
+    #[serde(
+        default = "crate::api::first_page",
+        deserialize_with = "crate::extract::within::<_, 1, 100000>"
+    )]
     pub(crate) page: u64,
+    #[param(minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 100>")]
     pub(crate) per_page: Option<u64>,
     /// `1`: the procedures the caller's entity manages (drafts included) instead of the
-    /// published ones.
-    #[serde(default)]
-    pub(crate) mine: u8,
+    /// published ones; `0` (default): the published ones.
+    #[param(minimum = 0, maximum = 1)]
+    #[serde(default, deserialize_with = "crate::extract::within::<_, 0, 1>")]
+    pub(crate) mine: u64,
 }
 
 /// The body of a procedure draft (see `app::NewProcedure`).
@@ -109,7 +120,7 @@ pub(crate) async fn create_procedure(
 }
 
 /// Published procedures, newest first (or, with `mine=1`, the caller's own).
-#[utoipa::path(get, path = "/api/v1/procedures", tag = "招标采购", params(ProcedureQuery), responses((status = 200, body = ProcedurePageDto)))]
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "招标采购", params(ProcedureQuery), responses((status = 200, body = ProcedurePageDto), (status = 401, description = "mine=1 需要登录", body = ErrorBody)))]
 pub(crate) async fn procedures(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
@@ -295,8 +306,14 @@ pub(crate) struct AnnouncementQuery {
     pub(crate) procedure: String,
     #[serde(default)]
     pub(crate) kind: String,
-    #[serde(default)]
+    #[param(minimum = 1, maximum = 100000)]
+    #[serde(
+        default = "crate::api::first_page",
+        deserialize_with = "crate::extract::within::<_, 1, 100000>"
+    )]
     pub(crate) page: u64,
+    #[param(minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 100>")]
     pub(crate) per_page: Option<u64>,
 }
 
@@ -493,27 +510,30 @@ pub(crate) async fn opening_request(
 }
 
 /// A key holder's partial decryptions with Chaum–Pedersen proofs.
-#[utoipa::path(post, path = "/api/v1/lots/{code}/partials", tag = "开标", params(("code" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/lots/{code}/partials", tag = "开标", params(("code" = String, Path)), request_body = PartialsRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn submit_partials(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(code): Path<String>,
-    ApiJson(request): ApiJson<app::PartialsRequest>,
+    ApiJson(request): ApiJson<PartialsRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.submit_partials(caller, &code, request).await?;
+    let list = state
+        .app
+        .submit_partials(caller, &code, request.into())
+        .await?;
     Ok(Json(receipts(&state, &list)))
 }
 
 /// Opens a key ceremony (交易中心).
-#[utoipa::path(post, path = "/api/v1/ceremonies", tag = "开标密钥", request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ceremonies", tag = "开标密钥", request_body = NewCeremonyRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn open_ceremony(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
-    ApiJson(request): ApiJson<app::NewCeremony>,
+    ApiJson(request): ApiJson<NewCeremonyRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.open_ceremony(caller, request).await?;
+    let list = state.app.open_ceremony(caller, request.into()).await?;
     Ok(Json(receipts(&state, &list)))
 }
 
@@ -535,54 +555,60 @@ pub(crate) async fn ceremony(
 }
 
 /// A holder joins with its own SM2 public key.
-#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/join", tag = "开标密钥", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/join", tag = "开标密钥", params(("id" = String, Path)), request_body = CeremonyJoinRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn join_ceremony(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<app::JoinRequest>,
+    ApiJson(request): ApiJson<CeremonyJoinRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.join_ceremony(caller, &id, request).await?;
+    let list = state.app.join_ceremony(caller, &id, request.into()).await?;
     Ok(Json(receipts(&state, &list)))
 }
 
 /// A holder's signed commitments and encrypted shares.
-#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/deal", tag = "开标密钥", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/deal", tag = "开标密钥", params(("id" = String, Path)), request_body = CeremonyDealRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn deal_ceremony(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<app::DealRequest>,
+    ApiJson(request): ApiJson<CeremonyDealRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.deal_ceremony(caller, &id, request).await?;
+    let list = state.app.deal_ceremony(caller, &id, request.into()).await?;
     Ok(Json(receipts(&state, &list)))
 }
 
 /// A holder confirms the shares it received (signed).
-#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/confirm", tag = "开标密钥", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/confirm", tag = "开标密钥", params(("id" = String, Path)), request_body = CeremonyConfirmRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn confirm_ceremony(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<app::ConfirmRequest>,
+    ApiJson(request): ApiJson<CeremonyConfirmRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.confirm_ceremony(caller, &id, request).await?;
+    let list = state
+        .app
+        .confirm_ceremony(caller, &id, request.into())
+        .await?;
     Ok(Json(receipts(&state, &list)))
 }
 
 /// A holder complains about a dealer's share; the ceremony fails.
-#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/complain", tag = "开标密钥", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ceremonies/{id}/complain", tag = "开标密钥", params(("id" = String, Path)), request_body = CeremonyComplaintRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn complain_ceremony(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<app::ComplaintRequest>,
+    ApiJson(request): ApiJson<CeremonyComplaintRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let list = state.app.complain_ceremony(caller, &id, request).await?;
+    let list = state
+        .app
+        .complain_ceremony(caller, &id, request.into())
+        .await?;
     Ok(Json(receipts(&state, &list)))
 }
 
@@ -625,10 +651,17 @@ pub(crate) struct ExpertPageDto {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ExpertQuery {
-    #[serde(default)]
+    #[param(minimum = 1, maximum = 100000)]
+    #[serde(
+        default = "crate::api::first_page",
+        deserialize_with = "crate::extract::within::<_, 1, 100000>"
+    )]
     pub(crate) page: u64,
+    #[param(minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 100>")]
     pub(crate) per_page: Option<u64>,
     /// `active`, `suspended` or `retired`.
+    #[param(pattern = "^(active|suspended|retired)$")]
     pub(crate) status: Option<String>,
 }
 
@@ -640,6 +673,14 @@ pub(crate) async fn experts(
     ApiQuery(query): ApiQuery<ExpertQuery>,
 ) -> ApiResult<Json<ExpertPageDto>> {
     let caller = caller(&maybe)?;
+    if let Some(status) = query.status.as_deref()
+        && !matches!(status, "active" | "suspended" | "retired")
+    {
+        return Err(ApiError::with_message(
+            "INVALID_REQUEST",
+            format!("请求参数无效：状态应为 active、suspended 或 retired，收到“{status}”"),
+        ));
+    }
     let per_page = query.per_page.unwrap_or(20).clamp(1, 100);
     let page = query.page.max(1);
     let list = state
@@ -671,14 +712,14 @@ pub(crate) async fn expert(
 }
 
 /// 专家入库: one expert (the fields of an import row).
-#[utoipa::path(post, path = "/api/v1/experts", tag = "评标专家", request_body = Object, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/experts", tag = "评标专家", request_body = ExpertFormRequest, responses((status = 200, body = ReceiptsDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn add_expert(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
-    ApiJson(form): ApiJson<app::ExpertForm>,
+    ApiJson(form): ApiJson<ExpertFormRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.add_expert(caller, form).await?;
+    let receipt = state.app.add_expert(caller, form.into()).await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 
@@ -810,14 +851,14 @@ impl DrawDto {
 
 /// 专家抽取 (trading center): avoidance, commitment, reveal and draw, all witnessed; the panel
 /// is formed in the reveal's transaction.
-#[utoipa::path(post, path = "/api/v1/draws", tag = "评标专家", request_body = Object, responses((status = 200, body = DrawDto), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/draws", tag = "评标专家", request_body = NewDrawRequest, responses((status = 200, body = DrawDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn draw(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
-    ApiJson(input): ApiJson<app::NewDraw>,
+    ApiJson(input): ApiJson<NewDrawRequest>,
 ) -> ApiResult<Json<DrawDto>> {
     let caller = caller(&maybe)?;
-    let (committed, _) = state.app.draw_experts(caller, input).await?;
+    let (committed, _) = state.app.draw_experts(caller, input.into()).await?;
     let record = state.app.draw_record(&committed.id).await?;
     let proof = state.app.draw_record_proof(&committed.id).await?;
     Ok(Json(DrawDto::of(&record, &proof)))

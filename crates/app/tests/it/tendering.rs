@@ -514,6 +514,7 @@ async fn a_holder_refuses_an_opening_the_ledger_does_not_show_after_the_deadline
         envelope: theirs.sm3.clone(),
         wrapped_key: theirs.wrapped_key.clone(),
         header: theirs.header.clone(),
+        submitted_at_ms: None,
     };
     let now = test.app.now_ms();
     test.advance(deadline - now + 1_000);

@@ -17,6 +17,8 @@ fn bid(bidder: &str, price: i64, small: bool) -> BidLine {
         bidder: bidder.into(),
         price_fen: price,
         small_enterprise: small,
+        sme: false,
+        small_share_bp: 0,
     }
 }
 
@@ -29,6 +31,9 @@ fn terms(method: EvaluationMethod, factors: Vec<Factor>) -> EvaluationTerms {
         abnormal_low_bp: 0,
         tie_price: 0,
         tie_at_cut: 0,
+        reserved_for_sme: false,
+        consortium_deduction_bp: 0,
+        consortium_share_min_bp: 0,
     }
 }
 
@@ -696,4 +701,174 @@ fn a_score_tie_is_broken_by_the_rule_sets_price() {
     let mut bad = EvaluationTerms::standard("procurement");
     bad.tie_price = 3;
     assert!(bad.validate().is_err());
+}
+
+/// 财库〔2020〕46号 第9条 and 财库〔2022〕19号: a consortium (or a main contractor subcontracting)
+/// whose agreement gives small and micro enterprises at least the minimum share gets the
+/// consortium deduction; a small enterprise gets its own deduction; never both, and below the
+/// share nothing.
+#[test]
+fn a_consortium_with_the_small_enterprise_share_gets_its_deduction() {
+    let with_share = |bidder: &str, price: i64, share_bp: i64| BidLine {
+        small_share_bp: share_bp,
+        ..bid(bidder, price, false)
+    };
+    let bids = [
+        bid("甲", wan(100), false),
+        with_share("乙", wan(103), 3000),
+        with_share("丙", wan(103), 2999),
+        BidLine {
+            small_share_bp: 10_000,
+            ..bid("丁", wan(105), true)
+        },
+    ];
+    let t = EvaluationTerms {
+        consortium_deduction_bp: 500,
+        consortium_share_min_bp: 3000,
+        ..terms(
+            EvaluationMethod::Comprehensive {
+                price_points: 10_000,
+                sme_deduction_bp: 1000,
+            },
+            vec![],
+        )
+    };
+    assert_eq!(t.validate(), Ok(()));
+    let sheets = vec![sheet("专家1", &bids, &["资格", "符合性"], &[])];
+    let outcome = aggregate(&t, &bids, &sheets);
+    // 乙: 103 less 5 % = 97.85; 丙 just under the share: 103; 丁 small: 105 less 10 % = 94.5.
+    assert_eq!(line(&outcome, "甲").evaluated_price_fen, wan(100));
+    assert_eq!(line(&outcome, "乙").evaluated_price_fen, 97_850_000);
+    assert_eq!(line(&outcome, "丙").evaluated_price_fen, wan(103));
+    assert_eq!(line(&outcome, "丁").evaluated_price_fen, 94_500_000);
+    assert_eq!(outcome.candidates, vec!["丁", "乙", "甲"]);
+    assert!(
+        t.describe_zh()
+            .contains("小微企业合同份额达到 30.00% 的，价格扣除 5.00%")
+    );
+}
+
+/// 财库〔2020〕46号 第8条: a lot reserved for small and medium enterprises takes only bids that
+/// declare themselves one (a small enterprise is one too), and deducts nothing (第9条).
+#[test]
+fn a_lot_reserved_for_small_and_medium_enterprises_fails_other_bids() {
+    let bids = [
+        bid("甲", wan(100), false),
+        BidLine {
+            sme: true,
+            ..bid("乙", wan(103), false)
+        },
+        bid("丙", wan(105), true),
+    ];
+    let t = EvaluationTerms {
+        reserved_for_sme: true,
+        ..terms(
+            EvaluationMethod::Comprehensive {
+                price_points: 10_000,
+                sme_deduction_bp: 0,
+            },
+            vec![],
+        )
+    };
+    assert_eq!(t.validate(), Ok(()));
+    let sheets = vec![sheet("专家1", &bids, &["资格", "符合性"], &[])];
+    let outcome = aggregate(&t, &bids, &sheets);
+    let first = line(&outcome, "甲");
+    assert!(!first.qualified);
+    assert_eq!(first.failed_items[0].0, domain::SME_DECLARATION_ITEM);
+    assert!(line(&outcome, "乙").qualified);
+    assert!(line(&outcome, "丙").qualified);
+    // No deduction: the small enterprise ranks on its price as quoted.
+    assert_eq!(line(&outcome, "丙").evaluated_price_fen, wan(105));
+    assert_eq!(outcome.candidates, vec!["乙", "丙"]);
+    assert!(t.describe_zh().contains("专门面向中小企业采购"));
+}
+
+/// Every combination of the policy the terms cannot hold is refused with its reason.
+#[test]
+fn the_small_enterprise_policy_is_checked_in_the_terms() {
+    let procurement = |sme: i64| {
+        terms(
+            EvaluationMethod::Comprehensive {
+                price_points: 10_000,
+                sme_deduction_bp: sme,
+            },
+            vec![],
+        )
+    };
+    let cases: Vec<(&str, EvaluationTerms, bool)> = vec![
+        (
+            "reserved with a small-enterprise deduction",
+            EvaluationTerms {
+                reserved_for_sme: true,
+                ..procurement(1000)
+            },
+            false,
+        ),
+        (
+            "reserved with a consortium deduction",
+            EvaluationTerms {
+                reserved_for_sme: true,
+                consortium_deduction_bp: 500,
+                consortium_share_min_bp: 3000,
+                ..procurement(0)
+            },
+            false,
+        ),
+        (
+            "a consortium deduction without its share",
+            EvaluationTerms {
+                consortium_deduction_bp: 500,
+                ..procurement(1000)
+            },
+            false,
+        ),
+        (
+            "a consortium deduction over 10 %",
+            EvaluationTerms {
+                consortium_deduction_bp: 1100,
+                consortium_share_min_bp: 3000,
+                ..procurement(1000)
+            },
+            false,
+        ),
+        (
+            "a share over 100 %",
+            EvaluationTerms {
+                consortium_deduction_bp: 500,
+                consortium_share_min_bp: 10_001,
+                ..procurement(1000)
+            },
+            false,
+        ),
+        (
+            "a consortium deduction under a construction method",
+            EvaluationTerms {
+                consortium_deduction_bp: 500,
+                consortium_share_min_bp: 3000,
+                ..terms(EvaluationMethod::ReviewedLowestPrice, vec![])
+            },
+            false,
+        ),
+        (
+            "reserved, nothing deducted",
+            EvaluationTerms {
+                reserved_for_sme: true,
+                ..procurement(0)
+            },
+            true,
+        ),
+        (
+            "both deductions",
+            EvaluationTerms {
+                consortium_deduction_bp: 500,
+                consortium_share_min_bp: 3000,
+                ..procurement(1000)
+            },
+            true,
+        ),
+    ];
+    for (what, t, valid) in cases {
+        assert_eq!(t.validate().is_ok(), valid, "{what}: {:?}", t.validate());
+    }
 }

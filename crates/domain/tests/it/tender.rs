@@ -55,6 +55,8 @@ fn rules(rule_category: &str, method: Method) -> TenderRules {
         bond_rate_cap_bp: resolved.threshold("bond_rate_cap").ok(),
         bond_cap_fen: resolved.threshold("bond_cap_works").ok(),
         sme_deduction_ranges_bp: domain::sme_deduction_ranges(&resolved, method),
+        sme_consortium_ranges_bp: domain::sme_consortium_ranges(&resolved, method),
+        sme_consortium_share_min_bp: resolved.threshold("sme_consortium_share_min").ok(),
     }
 }
 
@@ -436,6 +438,7 @@ fn sealed(i: usize) -> SealedBidRef {
         envelope: format!("env-{i}"),
         wrapped_key: format!("04C{i}"),
         header: String::new(),
+        submitted_at_ms: None,
     }
 }
 
@@ -480,6 +483,7 @@ fn line(i: usize) -> OpeningLine {
         price_fen: Some(480_000_000 + i as i64),
         form: BTreeMap::from([("工期".to_string(), "180日历天".to_string())]),
         files: Vec::new(),
+        submitted_at_ms: None,
     }
 }
 
@@ -2845,6 +2849,79 @@ fn publish_checks_the_small_enterprise_deduction_against_the_rule_set() {
     ];
     for (what, method, sme, expected) in cases {
         let steps = drafted_with(with_sme(method, sme));
+        assert_eq!(
+            check(
+                &steps,
+                published_at(),
+                publish_with(rules("procurement", method))
+            ),
+            expected,
+            "{what}"
+        );
+    }
+}
+
+/// The consortium (subcontract) deduction lies in the rule set's ranges (财库〔2022〕19号: goods
+/// and services 4–6 %; works 1–2 % only by the non-tender methods) and earns at the rule's share
+/// (财库〔2020〕46号 第9条: 30 %).
+#[test]
+fn publish_checks_the_consortium_deduction_against_the_rule_set() {
+    use domain::{EvaluationMethod, EvaluationTerms};
+    let with = |method: Method, deduction: i64, share: i64| ProcedureDraft {
+        category: "procurement".into(),
+        rule_category: "procurement".into(),
+        method,
+        lots: vec![LotDraft {
+            evaluation: Some(EvaluationTerms {
+                method: EvaluationMethod::Comprehensive {
+                    price_points: 3000,
+                    sme_deduction_bp: 1000,
+                },
+                consortium_deduction_bp: deduction,
+                consortium_share_min_bp: share,
+                ..EvaluationTerms::standard("procurement")
+            }),
+            ..lot_draft("第一包", 500_000_000)
+        }],
+        deadline_ms: at("2026-03-25", 9, 30),
+        ..draft()
+    };
+    let ok: Outcome = Ok(vec!["procedure.published"]);
+    let cases: [(&str, Method, i64, i64, Outcome); 7] = [
+        ("none", Method::OpenTender, 0, 0, ok.clone()),
+        ("goods 4 %", Method::OpenTender, 400, 3000, ok.clone()),
+        ("goods 6 %", Method::OpenTender, 600, 3000, ok.clone()),
+        (
+            "the old 2 % of 46号",
+            Method::OpenTender,
+            200,
+            3000,
+            Err("EVALUATION_TERMS"),
+        ),
+        (
+            "a share of 50 %",
+            Method::OpenTender,
+            500,
+            5000,
+            Err("EVALUATION_TERMS"),
+        ),
+        (
+            "works 1.5 % by consultation",
+            Method::CompetitiveConsultation,
+            150,
+            3000,
+            ok.clone(),
+        ),
+        (
+            "1.5 % by open tender",
+            Method::OpenTender,
+            150,
+            3000,
+            Err("EVALUATION_TERMS"),
+        ),
+    ];
+    for (what, method, deduction, share, expected) in cases {
+        let steps = drafted_with(with(method, deduction, share));
         assert_eq!(
             check(
                 &steps,
