@@ -6,7 +6,9 @@ implementation (`domain::draw_experts` in crates/domain/src/draw.rs, seed deriva
 
 Usage:
   draw-reference.py POOL.json --seed HEX             draw with a given 32-byte seed
-  draw-reference.py POOL.json --secret HEX --root HEX derive seed = SM3(secret || root), then draw
+  draw-reference.py POOL.json --secret HEX --root HEX [--contribution HEX ...]
+                                                      derive seed = SM3(secret || root ||
+                                                      contribution...), then draw
   draw-reference.py RECORD.json                       a public record (GET /api/v1/draws/{id}):
                                                       re-checks commitment, seed and result
   draw-reference.py --example                         the worked example of docs/experts.md
@@ -320,6 +322,8 @@ def main():
     parser.add_argument("--seed")
     parser.add_argument("--secret")
     parser.add_argument("--root")
+    parser.add_argument("--contribution", action="append", default=[],
+                        help="a contribution's 32 bytes, hex (repeat in the record's order)")
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--example", action="store_true")
     parser.add_argument("--self-test", action="store_true")
@@ -339,16 +343,23 @@ def main():
     if record is not None and not args.seed:
         args.secret = args.secret or record["revealed"]["secret"]
         args.root = args.root or record["revealed"]["head_root"]
+        if not args.contribution:
+            args.contribution = [c["value"] for c in record["revealed"].get("contributions", [])]
     if args.seed:
         seed = bytes.fromhex(args.seed)
     elif args.secret and args.root:
         secret, root = bytes.fromhex(args.secret), bytes.fromhex(args.root)
         assert len(root) == 32, "the root is 32 bytes"
-        seed = sm3(secret + root)
+        contributions = [bytes.fromhex(c) for c in args.contribution]
+        assert all(len(c) == 32 for c in contributions), "a contribution is 32 bytes"
+        seed = sm3(secret + root + b"".join(contributions))
         print("secret      =", secret.hex())
         print("SM3(secret) =", sm3(secret).hex(), "(the commitment)")
         print("head_root   =", root.hex())
-        print("seed        =", seed.hex(), "= SM3(secret || root)")
+        for c in contributions:
+            print("contribution=", c.hex())
+        print("seed        =", seed.hex(),
+              "= SM3(secret || root" + " || contribution" * len(contributions) + ")")
     else:
         parser.error("give --seed, or --secret and --root")
     assert len(seed) == 32, "the seed is 32 bytes"
@@ -366,8 +377,10 @@ def main():
         checks = [
             ("commitment = SM3(secret)",
              sm3(bytes.fromhex(revealed["secret"])).hex() == committed["commitment"]),
-            ("seed = SM3(secret || head_root)",
-             sm3(bytes.fromhex(revealed["secret"]) + bytes.fromhex(revealed["head_root"])).hex()
+            ("seed = SM3(secret || head_root || contributions)",
+             sm3(bytes.fromhex(revealed["secret"]) + bytes.fromhex(revealed["head_root"])
+                 + b"".join(bytes.fromhex(c["value"])
+                            for c in revealed.get("contributions", []))).hex()
              == revealed["seed"]),
             ("result = the published result", result == revealed["result"]),
         ]

@@ -64,6 +64,7 @@ async fn run(name: &str, db: &TestDatabase, experts: usize, draws: usize) {
     app::run_simulated_ceremony(&app, "bench").await.unwrap();
     assert!(app::seed_demo_tendering(&app, &certificates).await.unwrap());
     let operator = app.caller_for("operator").await.unwrap();
+    let supervisor = app.caller_for("supervisor").await.unwrap();
     let lot = app.procedures(None, 100, 0).await.unwrap().items[0].lots[0]
         .code
         .clone();
@@ -106,7 +107,18 @@ async fn run(name: &str, db: &TestDatabase, experts: usize, draws: usize) {
             confirm_minutes: None,
         };
         let started = Instant::now();
-        let (committed, _) = app.draw_experts(&operator, request).await.unwrap();
+        // The whole draw: the commitment, then the supervisor's contribution and the reveal.
+        let committed = app.draw_experts(&operator, request).await.unwrap();
+        app.contribute_to_draw(
+            &supervisor,
+            &committed.id,
+            app::NewContribution {
+                commitment: committed.commitment.clone(),
+                value: "5a".repeat(32),
+            },
+        )
+        .await
+        .unwrap();
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         if d == 0 {
             let bytes = serde_json::to_vec(&committed).unwrap().len();

@@ -212,9 +212,48 @@ pub struct DrawRevealed {
     /// The signed head that includes the commitment: its size and root.
     pub head_size: u64,
     pub head_root: String,
-    /// SM3(secret ‖ root), hex.
+    /// SM3(secret ‖ root ‖ contribution₁ ‖ …), hex.
     pub seed: String,
     pub result: DrawResult,
+    /// The values parties the operator does not control (the supervisor) put in after the
+    /// commitment; the reveal is made in the same transaction, so the platform can neither
+    /// choose its secret knowing them nor withdraw once it knows the panel. Empty in draws made
+    /// before contributions existed (their seed is SM3(secret ‖ root)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contributions: Vec<DrawContribution>,
+}
+
+/// One party's contribution to a draw's seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawContribution {
+    /// The account that put it in (a supervisor's).
+    pub account: String,
+    /// 32 bytes, lower-case hex.
+    pub value: String,
+}
+
+/// What a supervisor sends to put in a contribution: the commitment it saw (so the value counts
+/// only for that commitment) and 32 bytes of its own randomness.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewContribution {
+    /// The draw's `commitment`, hex.
+    pub commitment: String,
+    /// 64 hex digits.
+    pub value: String,
+}
+
+/// The seed of a draw: `SM3(secret ‖ root ‖ contribution₁ ‖ … ‖ contributionₙ)` over the raw
+/// bytes (32 each).
+pub fn draw_seed(secret: &[u8], root: &Sm3Hash, contributions: &[[u8; 32]]) -> Sm3Hash {
+    let mut parts: Vec<&[u8]> = vec![secret, root.as_bytes()];
+    parts.extend(contributions.iter().map(|c| c.as_slice()));
+    sm3_concat(&parts)
+}
+
+/// A contribution's 32 bytes from its hex (either case).
+pub fn contribution_bytes(value: &str) -> Option<[u8; 32]> {
+    hex::decode(value).ok()?.try_into().ok()
 }
 
 /// The stream of a draw.
@@ -233,9 +272,15 @@ pub fn check_draw(
         return Err("揭示的秘密值与事先的承诺不符".into());
     }
     let root = Sm3Hash::from_hex(&revealed.head_root).map_err(|_| "树根格式错误".to_string())?;
-    let seed = sm3_concat(&[&secret, root.as_bytes()]);
+    let contributions = revealed
+        .contributions
+        .iter()
+        .map(|c| contribution_bytes(&c.value))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| "投入的随机数应为32字节的十六进制".to_string())?;
+    let seed = draw_seed(&secret, &root, &contributions);
     if seed.to_hex() != revealed.seed {
-        return Err("随机种子不是由秘密值和树根导出的".into());
+        return Err("随机种子不是由秘密值、树根和投入的随机数导出的".into());
     }
     let result = draw_experts(&committed.pool, &committed.request, *seed.as_bytes())
         .map_err(|e| format!("按公开输入重抽失败：{e}"))?;
@@ -304,7 +349,7 @@ impl App {
         &self,
         caller: &Caller,
         input: NewDraw,
-    ) -> Result<(DrawCommitted, DrawRevealed), AppError> {
+    ) -> Result<DrawCommitted, AppError> {
         caller.require(Role::Operator)?;
         let id_procedure = procedure_of_lot(&input.lot)?;
         let procedure: Procedure = self.load_procedure(id_procedure).await?;
@@ -555,7 +600,10 @@ impl App {
                 .into());
             }
         }
-        let secret: [u8; 32] = rand::random();
+        // The secret is a keyed digest of the draw's id: nothing is stored until the reveal,
+        // and nobody without the platform's key — a supervisor about to contribute included —
+        // can compute it.
+        let secret = self.draw_secret(&id);
         let committed = DrawCommitted {
             id: id.clone(),
             lot: input.lot.clone(),
@@ -566,33 +614,174 @@ impl App {
             confirm_minutes,
             commitment: sm3(&secret).to_hex(),
         };
-        let receipts = self
-            .witness(vec![NewEntry {
-                stream: draw_stream(&id),
-                kind: "draw.committed".into(),
-                visibility: Visibility::Public,
-                actor: caller.username.clone(),
-                payload: serde_json::to_value(&committed)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-            }])
+        self.witness(vec![NewEntry {
+            stream: draw_stream(&id),
+            kind: "draw.committed".into(),
+            visibility: Visibility::Public,
+            actor: caller.username.clone(),
+            payload: serde_json::to_value(&committed)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        }])
+        .await?;
+        Ok(committed)
+    }
+
+    /// The draws committed and not yet revealed (nor failed), oldest first: what a supervisor
+    /// is asked to contribute to.
+    pub async fn pending_draws(&self, caller: &Caller) -> Result<Vec<DrawCommitted>, AppError> {
+        if !caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
+            return Err(AppError::NotAuthorized);
+        }
+        // Committed, and neither revealed nor failed: in ledger order.
+        let mut open: Vec<String> = Vec::new();
+        for (stream, kind, _) in self.store.stream_kinds_with_prefix("draw/").await? {
+            match kind.as_str() {
+                "draw.committed" => open.push(stream),
+                "draw.revealed" | "draw.failed" => open.retain(|s| *s != stream),
+                _ => {}
+            }
+        }
+        let mut pending = Vec::new();
+        for stream in open {
+            let rows = self.store.stream_entries(&stream).await?;
+            if let Some(row) = rows.iter().find(|r| r.kind == "draw.committed") {
+                pending.push(
+                    serde_json::from_str(&row.payload)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                );
+            }
+        }
+        Ok(pending)
+    }
+
+    /// A draw committed and waiting for its contribution (public: the commitment is a public
+    /// entry). `DRAW_NOT_PENDING` once revealed or failed, not found when there is no such draw.
+    pub async fn pending_draw(&self, id: &str) -> Result<DrawCommitted, AppError> {
+        let rows = self.store.stream_entries(&draw_stream(id)).await?;
+        let committed = rows
+            .iter()
+            .find(|r| r.kind == "draw.committed")
+            .ok_or(AppError::NotFound("抽取记录不存在"))?;
+        if rows
+            .iter()
+            .any(|r| r.kind == "draw.revealed" || r.kind == "draw.failed")
+        {
+            return Err(AppError::refused(
+                "DRAW_NOT_PENDING",
+                "该次抽取已经揭示（或已失败），不再接受随机数",
+            ));
+        }
+        serde_json::from_str(&committed.payload).map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// A supervisor's contribution to a committed draw, and in the same transaction the reveal,
+    /// the draw and the panel: `seed = SM3(secret ‖ root ‖ value)`. The platform committed to
+    /// its secret before the value existed and cannot withdraw after seeing it; the supervisor
+    /// does not know the secret: neither alone can choose the panel (docs/experts.md).
+    pub async fn contribute_to_draw(
+        &self,
+        caller: &Caller,
+        id: &str,
+        input: NewContribution,
+    ) -> Result<(DrawCommitted, DrawRevealed), AppError> {
+        caller.require(Role::Supervisor)?;
+        let rows = self.store.stream_entries(&draw_stream(id)).await?;
+        let committed_row = rows
+            .iter()
+            .find(|r| r.kind == "draw.committed")
+            .ok_or(AppError::NotFound("抽取记录不存在"))?;
+        if rows
+            .iter()
+            .any(|r| r.kind == "draw.revealed" || r.kind == "draw.failed")
+        {
+            return Err(AppError::refused(
+                "DRAW_NOT_PENDING",
+                "该次抽取已经揭示（或已失败），不再接受随机数",
+            ));
+        }
+        let committed: DrawCommitted = serde_json::from_str(&committed_row.payload)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !input
+            .commitment
+            .trim()
+            .eq_ignore_ascii_case(&committed.commitment)
+        {
+            return Err(AppError::refused(
+                "DRAW_COMMITMENT_MISMATCH",
+                "所附的承诺值与该次抽取的承诺不符，请核对页面上的承诺值",
+            ));
+        }
+        let value = contribution_bytes(input.value.trim()).ok_or_else(|| {
+            AppError::refused(
+                "DRAW_CONTRIBUTION_FORMAT",
+                "随机数应为64位十六进制数字（32字节）",
+            )
+        })?;
+        let secret = self.draw_secret(id);
+        if sm3(&secret).to_hex() != committed.commitment {
+            return Err(AppError::Internal(
+                "the draw's secret does not match".into(),
+            ));
+        }
+        // The root of the tree just after the commitment's own transaction.
+        let commitment_size = committed_row.seq as u64 + 1;
+        let newest = self.ledger_head().await?.head.size;
+        let root = self
+            .consistency_of_sizes(commitment_size, newest)
+            .await?
+            .first_root;
+        let contributions = vec![DrawContribution {
+            account: caller.username.clone(),
+            value: hex::encode(value),
+        }];
+        let seed = draw_seed(&secret, &root, &[value]);
+        let procedure: Procedure = self
+            .load_procedure(procedure_of_lot(&committed.lot)?)
             .await?;
-        let head = &receipts[0].tree_head.head;
-        let seed = sm3_concat(&[&secret, head.root.as_bytes()]);
+        let tenderee = procedure.draft.tenderee.to_string();
+        let agency = procedure.draft.agency.as_ref().map(|a| a.to_string());
+        // Pool id (public, this draw only) → pseudonym (lasting, confidential), recomputed.
+        let in_pool: std::collections::BTreeSet<&str> = committed
+            .pool
+            .iter()
+            .map(|e| e.pseudonym.as_str())
+            .collect();
+        let experts = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "expert",
+                    ..Default::default()
+                },
+                10_000_000,
+                0,
+            )
+            .await?;
+        let mut pool_ids: std::collections::BTreeMap<String, String> =
+            std::collections::BTreeMap::new();
+        for row in &experts.items {
+            let expert: Expert = decode_state(&row.state)?;
+            let pool_id = self.pool_id(id, &expert.pseudonym);
+            if in_pool.contains(pool_id.as_str()) {
+                pool_ids.insert(pool_id, expert.pseudonym);
+            }
+        }
         let result = match draw_experts(&committed.pool, &committed.request, *seed.as_bytes()) {
             Ok(result) => result,
             Err(error) => {
                 // Overlapping categories can run short only in the draw itself: the secret is
                 // still revealed, so the commitment is closed in public and can be checked.
                 self.witness(vec![NewEntry {
-                    stream: draw_stream(&id),
+                    stream: draw_stream(id),
                     kind: "draw.failed".into(),
                     visibility: Visibility::Public,
                     actor: caller.username.clone(),
                     payload: serde_json::json!({
                         "id": id,
                         "secret": hex::encode(secret),
-                        "head_size": head.size,
-                        "head_root": head.root.to_hex(),
+                        "head_size": commitment_size,
+                        "head_root": root.to_hex(),
+                        "contributions": contributions,
                         "seed": seed.to_hex(),
                         "reason": error.to_string(),
                     }),
@@ -623,28 +812,29 @@ impl App {
             .filter_map(|pool| pool_ids.get(pool).map(|p| (p.clone(), pool.clone())))
             .collect();
         let revealed = DrawRevealed {
-            id: id.clone(),
+            id: id.to_string(),
             secret: hex::encode(secret),
-            head_size: head.size,
-            head_root: head.root.to_hex(),
+            head_size: commitment_size,
+            head_root: root.to_hex(),
             seed: seed.to_hex(),
             result,
+            contributions,
         };
-        // The reveal and the panel, in one transaction.
+        // The contribution, the reveal and the panel, in one transaction.
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let panel_stream = Panel::stream(&id);
+        let panel_stream = Panel::stream(id);
         let (decided, mut entries) = decide::<Option<Panel>>(
             &mut tx,
             &panel_stream,
             PanelCommand::Form {
-                draw: id.clone(),
-                lot: input.lot.clone(),
+                draw: id.to_string(),
+                lot: committed.lot.clone(),
                 procedure: procedure.id.clone(),
                 tenderee,
-                agency: confidential.agency.clone(),
-                evaluation_date,
-                confirm_minutes,
+                agency,
+                evaluation_date: committed.request.evaluation_date,
+                confirm_minutes: committed.confirm_minutes,
                 panels: by_pseudonym,
                 pool_ids: panel_ids,
             },
@@ -655,7 +845,7 @@ impl App {
         entries.insert(
             0,
             NewEntry {
-                stream: draw_stream(&id),
+                stream: draw_stream(id),
                 kind: "draw.revealed".into(),
                 visibility: Visibility::Public,
                 actor: caller.username.clone(),
@@ -668,6 +858,15 @@ impl App {
         project(&mut tx, &panel_stream, &decided.after, last).await?;
         tx.commit().await?;
         Ok((committed, revealed))
+    }
+
+    /// A draw's secret: a keyed digest of its id (32 bytes), so that nothing secret is stored
+    /// between the commitment and the reveal.
+    pub(crate) fn draw_secret(&self, draw: &str) -> Vec<u8> {
+        self.key
+            .keyed_digest(format!("draw-secret\n{draw}").as_bytes())
+            .as_bytes()
+            .to_vec()
     }
 
     /// An expert's id in one draw's public record: unlinkable across draws without the key.

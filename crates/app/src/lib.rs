@@ -51,8 +51,9 @@ pub use demo::{
     seed_demo_certificates, seed_demo_expert_certificates,
 };
 pub use draws::{
-    DisclosedName, DrawCommitted, DrawDisclosed, DrawRecord, DrawReplaced, DrawRevealed, NewDraw,
-    RecordProof, check_draw, check_record, check_record_proof, draw_stream, name_commitment,
+    DisclosedName, DrawCommitted, DrawContribution, DrawDisclosed, DrawRecord, DrawReplaced,
+    DrawRevealed, NewContribution, NewDraw, RecordProof, check_draw, check_record,
+    check_record_proof, contribution_bytes, draw_seed, draw_stream, name_commitment,
 };
 pub use error::{AppError, REFUSAL_CODES};
 pub use evaluations::{BidView, EvaluationView, report_digest};

@@ -379,16 +379,29 @@ async fn seed_demo_rooms_and_draw(
         )
         .await?;
     }
-    app.draw_experts(
-        &operator,
-        crate::NewDraw {
-            lot: lot.to_string(),
-            evaluation_date: evaluation_day.to_string(),
-            needs: vec![("A01".into(), 5)],
-            backups: 0,
-            recent_days: 0,
-            excluded_regions: Vec::new(),
-            confirm_minutes: Some(120),
+    let committed = app
+        .draw_experts(
+            &operator,
+            crate::NewDraw {
+                lot: lot.to_string(),
+                evaluation_date: evaluation_day.to_string(),
+                needs: vec![("A01".into(), 5)],
+                backups: 0,
+                recent_days: 0,
+                excluded_regions: Vec::new(),
+                confirm_minutes: Some(120),
+            },
+        )
+        .await?;
+    // The demo's supervisor puts in its own randomness, as its browser would.
+    let supervisor = app.caller_for("supervisor").await?;
+    let value: [u8; 32] = rand::random();
+    app.contribute_to_draw(
+        &supervisor,
+        &committed.id,
+        crate::NewContribution {
+            commitment: committed.commitment.clone(),
+            value: hex::encode(value),
         },
     )
     .await?;

@@ -37,6 +37,7 @@ pub enum Access {
 
 const OPERATOR: Access = Access::Roles(&[Role::Operator]);
 const SANCTIONING: Access = Access::Roles(&[Role::Operator, Role::Supervisor]);
+const SUPERVISOR: Access = Access::Roles(&[Role::Supervisor]);
 const OVERSIGHT: Access = Access::Roles(&[Role::Operator, Role::Supervisor, Role::Auditor]);
 const TENDERING: Access = Access::Roles(&[Role::Tenderee, Role::Agency]);
 const BIDDER: Access = Access::Roles(&[Role::Bidder]);
@@ -259,6 +260,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/api/v1/draws", OPERATOR),
     (Method::GET, "/api/v1/draws", OVERSIGHT),
     (Method::GET, "/api/v1/draws/{id}", Access::Public),
+    (Method::POST, "/api/v1/draws/{id}/contribution", SUPERVISOR),
     // Panels: the use cases decide (trading center and oversight; the organiser of the lot).
     (Method::GET, "/api/v1/draws/{id}/panel", PANEL_READERS),
     (Method::POST, "/api/v1/draws/{id}/confirm", EXPERT),
@@ -396,6 +398,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/draws", OVERSIGHT),
     (Method::POST, "/draws", OPERATOR),
     (Method::GET, "/draws/{id}", Access::Public),
+    (Method::POST, "/draws/{id}/contribute", SUPERVISOR),
     (Method::POST, "/draws/{id}/act", DRAW_ACTORS),
     (Method::GET, "/me/evaluations", EXPERT),
     (Method::POST, "/me/evaluations", EXPERT),

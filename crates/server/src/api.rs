@@ -633,6 +633,7 @@ pub(crate) async fn account(
         crate::tender_api::retire_expert,
         crate::tender_api::draw,
         crate::tender_api::draw_entries,
+        crate::tender_api::contribute,
         crate::portal_pages::search_api,
         crate::ocds_api::releases,
         crate::ocds_api::records,

@@ -204,6 +204,26 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
         422,
         "交易中心代为办理时须写明专家编号",
     ),
+    (
+        "DRAW_PENDING",
+        409,
+        "该次抽取已写入承诺，等待监督人员投入随机数后揭示",
+    ),
+    (
+        "DRAW_NOT_PENDING",
+        409,
+        "该次抽取已经揭示（或已失败），不再接受随机数",
+    ),
+    (
+        "DRAW_COMMITMENT_MISMATCH",
+        422,
+        "所附的承诺值与该次抽取的承诺不符",
+    ),
+    (
+        "DRAW_CONTRIBUTION_FORMAT",
+        422,
+        "随机数应为64位十六进制数字（32字节）",
+    ),
     ("CERT_NOT_CA", 422, "根证书不是 CA 证书"),
     ("BANK_ACCOUNT_NUMBER", 422, "银行账号应为8到32位数字"),
     (

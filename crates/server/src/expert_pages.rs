@@ -26,7 +26,10 @@ use crate::tender_pages::{
 /// The fixed message of `?done=…`: a link cannot put words on an official page.
 fn done_notice(params: &HashMap<String, String>) -> Notice {
     let message = match param(params, "done") {
-        "drawn" => "抽取完成：承诺、揭示与抽取结果已写入交易见证账本，已通知抽中的专家确认。",
+        "committed" => {
+            "抽取承诺已写入交易见证账本。监督人员投入随机数后，平台当即揭示秘密值并抽取。"
+        }
+        "drawn" => "抽取完成：随机数、揭示与抽取结果已写入交易见证账本，已通知抽中的专家确认。",
         "no_response" => "已按未在期限内确认处理，并由下一名备选专家递补。",
         "declined" => "已记录专家不能参加，并由下一名备选专家递补。",
         "disclosed" => "评标委员会名单已公布，任何人可对照抽取时的承诺核验。",
@@ -126,6 +129,9 @@ pub(crate) struct CategoryOption {
 struct DrawsPage {
     layout: Layout,
     rows: Vec<DrawRow>,
+    /// Draws committed and waiting for the supervisor's contribution.
+    pending: Vec<DrawRow>,
+    can_contribute: bool,
     page: u64,
     pages: u64,
     can_draw: bool,
@@ -174,6 +180,19 @@ async fn draws_page(
             }
         })
         .collect();
+    let pending = state
+        .app
+        .pending_draws(who)
+        .await?
+        .into_iter()
+        .map(|c| DrawRow {
+            id: c.id,
+            lot: c.lot,
+            evaluation_date: c.request.evaluation_date.to_string(),
+            status: "待监督人员投入随机数",
+            status_class: "warn",
+        })
+        .collect();
     let categories = state
         .app
         .expert_categories()
@@ -186,6 +205,8 @@ async fn draws_page(
     Ok(render(DrawsPage {
         layout: layout(state, caller, "专家抽取", "draws", &[("专家抽取", "")]),
         rows,
+        pending,
+        can_contribute: who.has(Role::Supervisor),
         page,
         pages: page_count(list.total),
         can_draw: who.has(Role::Operator),
@@ -274,9 +295,11 @@ pub(crate) async fn new_draw(
     }
     .await;
     match result {
-        Ok((committed, _)) => {
-            Redirect::to(&format!("/draws/{}?done=drawn", urlencode(&committed.id))).into_response()
-        }
+        Ok(committed) => Redirect::to(&format!(
+            "/draws/{}?done=committed",
+            urlencode(&committed.id)
+        ))
+        .into_response(),
         Err(error) => {
             after(Err(error), "/draws", "", |notice| {
                 draws_page(&state, &caller, 1, notice, form.clone())
@@ -330,6 +353,8 @@ struct DrawPage {
     seed: String,
     head_size: u64,
     head_root: String,
+    /// (account, value) of each contribution to the seed.
+    contributions: Vec<(String, String)>,
     pool: usize,
     excluded: u32,
     excluded_by: Vec<(String, u32)>,
@@ -349,13 +374,122 @@ struct DrawPage {
     notice: Notice,
 }
 
+/// A draw committed and waiting for the supervisor's contribution.
+#[derive(Template)]
+#[template(path = "draw_pending.html")]
+struct DrawPendingPage {
+    layout: Layout,
+    id: String,
+    lot: String,
+    evaluation_date: String,
+    commitment: String,
+    pool: usize,
+    excluded: u32,
+    needs: Vec<(String, u32)>,
+    backups: u32,
+    can_contribute: bool,
+    csrf: String,
+    notice: Notice,
+    /// What the supervisor typed, when refused.
+    value: String,
+}
+
+async fn draw_pending_page(
+    state: &AppState,
+    caller: &MaybeCaller,
+    committed: app::DrawCommitted,
+    notice: Notice,
+    value: String,
+) -> Response {
+    let category = |code: &str| format!("{} {}", code, state.app.expert_category_name(code));
+    render(DrawPendingPage {
+        layout: layout(
+            state,
+            caller,
+            "专家抽取（待投入随机数）",
+            "draws",
+            &[("专家抽取", "/draws"), ("抽取记录", "")],
+        ),
+        id: committed.id.clone(),
+        lot: committed.lot.clone(),
+        evaluation_date: committed.request.evaluation_date.to_string(),
+        commitment: committed.commitment.clone(),
+        pool: committed.pool.len(),
+        excluded: committed.excluded,
+        needs: committed
+            .request
+            .needs
+            .iter()
+            .map(|(code, count)| (category(code), *count))
+            .collect(),
+        backups: committed.request.backups,
+        can_contribute: caller.0.as_ref().is_some_and(|c| c.has(Role::Supervisor)),
+        csrf: csrf_of(caller),
+        notice,
+        value,
+    })
+}
+
+/// A supervisor's contribution from the pending draw's page: the draw is revealed at once.
+pub(crate) async fn contribute(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let back = format!("/draws/{}", urlencode(&id));
+    let Some(who) = caller.0.as_ref() else {
+        return login(&back);
+    };
+    let form = fields(&body);
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let input = app::NewContribution {
+        commitment: get("commitment"),
+        value: get("value"),
+    };
+    match state.app.contribute_to_draw(who, &id, input).await {
+        Ok(_) => Redirect::to(&format!("{back}?done=drawn")).into_response(),
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        // Still pending (a mistyped value or commitment): the form again, with what was typed.
+        Err(error) => match state.app.pending_draw(&id).await {
+            Ok(committed) => {
+                let api = ApiError::from(error);
+                let status = api.status();
+                let page = draw_pending_page(
+                    &state,
+                    &caller,
+                    committed,
+                    Notice::refusal(&api),
+                    get("value"),
+                )
+                .await;
+                (status, page).into_response()
+            }
+            Err(_) => {
+                after(Err(error), &back, "", |notice| {
+                    draw_page(&state, &caller, &id, notice)
+                })
+                .await
+            }
+        },
+    }
+}
+
 async fn draw_page(
     state: &AppState,
     caller: &MaybeCaller,
     id: &str,
     notice: Notice,
 ) -> Result<Response, AppError> {
-    let record = state.app.draw_record(id).await?;
+    let record = match state.app.draw_record(id).await {
+        Ok(record) => record,
+        // Committed and not yet revealed: the commitment, and the supervisor's form.
+        Err(AppError::NotFound(_)) if state.app.pending_draw(id).await.is_ok() => {
+            let committed = state.app.pending_draw(id).await?;
+            return Ok(draw_pending_page(state, caller, committed, notice, String::new()).await);
+        }
+        Err(error) => return Err(error),
+    };
     let problem = app::check_record(&record).err().unwrap_or_default();
     let category = |code: &str| format!("{} {}", code, state.app.expert_category_name(code));
     let panel = match caller.0.as_ref() {
@@ -415,6 +549,12 @@ async fn draw_page(
         seed: record.revealed.seed.clone(),
         head_size: record.revealed.head_size,
         head_root: record.revealed.head_root.clone(),
+        contributions: record
+            .revealed
+            .contributions
+            .iter()
+            .map(|c| (c.account.clone(), c.value.clone()))
+            .collect(),
         pool: record.committed.pool.len(),
         excluded: record.committed.excluded,
         excluded_by: record

@@ -263,6 +263,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(tender_api::draw).get(expert_api::draws),
         )
         .route("/api/v1/draws/{id}", get(tender_api::draw_entries))
+        .route(
+            "/api/v1/draws/{id}/contribution",
+            post(tender_api::contribute),
+        )
         .route("/api/v1/draws/{id}/panel", get(expert_api::panel))
         .route("/api/v1/draws/{id}/confirm", post(expert_api::confirm))
         .route("/api/v1/draws/{id}/decline", post(expert_api::decline))
@@ -417,6 +421,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(expert_pages::draws).post(expert_pages::new_draw),
         )
         .route("/draws/{id}", get(expert_pages::draw))
+        .route("/draws/{id}/contribute", post(expert_pages::contribute))
         .route("/draws/{id}/act", post(expert_pages::draw_act))
         .route(
             "/me/evaluations",

@@ -692,3 +692,24 @@ fn pair(first: Schema, second: Schema, description: &str) -> RefOr<Schema> {
         .build()
         .into()
 }
+
+/// `POST /api/v1/draws/{id}/contribution` (`app::NewContribution`): a supervisor's contribution.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContributionRequest {
+    /// The draw's commitment as the supervisor saw it (hex): the value counts for it only.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub(crate) commitment: String,
+    /// 32 bytes of the supervisor's own randomness, 64 hex digits.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub(crate) value: String,
+}
+
+impl From<ContributionRequest> for app::NewContribution {
+    fn from(r: ContributionRequest) -> Self {
+        Self {
+            commitment: r.commitment,
+            value: r.value,
+        }
+    }
+}

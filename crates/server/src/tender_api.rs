@@ -849,28 +849,68 @@ impl DrawDto {
     }
 }
 
-/// 专家抽取 (trading center): avoidance, commitment, reveal and draw, all witnessed; the panel
-/// is formed in the reveal's transaction.
-#[utoipa::path(post, path = "/api/v1/draws", tag = "评标专家", request_body = NewDrawRequest, responses((status = 200, body = DrawDto), (status = 422, body = ErrorBody)))]
+/// A draw committed and waiting for the supervisor's contribution.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PendingDrawDto {
+    pub(crate) id: String,
+    /// SM3 of the platform's secret, hex: what the supervisor's contribution is bound to.
+    pub(crate) commitment: String,
+    /// The public `draw.committed` entry (request without the parties, pool, exclusions).
+    #[schema(value_type = Object)]
+    pub(crate) committed: serde_json::Value,
+}
+
+/// 专家抽取 (trading center): avoidance and the commitment, witnessed. The draw is revealed
+/// when a supervisor contributes (`POST /api/v1/draws/{id}/contribution`).
+#[utoipa::path(post, path = "/api/v1/draws", tag = "评标专家", request_body = NewDrawRequest, responses((status = 200, body = PendingDrawDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn draw(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     ApiJson(input): ApiJson<NewDrawRequest>,
+) -> ApiResult<Json<PendingDrawDto>> {
+    let caller = caller(&maybe)?;
+    let committed = state.app.draw_experts(caller, input.into()).await?;
+    Ok(Json(PendingDrawDto {
+        id: committed.id.clone(),
+        commitment: committed.commitment.clone(),
+        committed: json(&committed),
+    }))
+}
+
+/// A supervisor's contribution (32 random bytes of its own) to a committed draw: in the same
+/// transaction the platform reveals its secret, draws with `SM3(secret ‖ root ‖ value)` and
+/// forms the panel. Answers the draw's public record.
+#[utoipa::path(post, path = "/api/v1/draws/{id}/contribution", tag = "评标专家", params(("id" = String, Path)), request_body = crate::request_dto::ContributionRequest, responses((status = 200, body = DrawDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn contribute(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<crate::request_dto::ContributionRequest>,
 ) -> ApiResult<Json<DrawDto>> {
     let caller = caller(&maybe)?;
-    let (committed, _) = state.app.draw_experts(caller, input.into()).await?;
-    let record = state.app.draw_record(&committed.id).await?;
-    let proof = state.app.draw_record_proof(&committed.id).await?;
+    state
+        .app
+        .contribute_to_draw(caller, &id, input.into())
+        .await?;
+    let record = state.app.draw_record(&id).await?;
+    let proof = state.app.draw_record_proof(&id).await?;
     Ok(Json(DrawDto::of(&record, &proof)))
 }
 
-/// A draw's public record, to rerun it (`ggzy verify --draw ID`).
-#[utoipa::path(get, path = "/api/v1/draws/{id}", tag = "评标专家", params(("id" = String, Path)), responses((status = 200, body = DrawDto), (status = 404, body = ErrorBody)))]
+/// A draw's public record, to rerun it (`ggzy verify --draw ID`); a draw still waiting for its
+/// contribution is answered 409 `DRAW_PENDING`.
+#[utoipa::path(get, path = "/api/v1/draws/{id}", tag = "评标专家", params(("id" = String, Path)), responses((status = 200, body = DrawDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub(crate) async fn draw_entries(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DrawDto>> {
-    let record = state.app.draw_record(&id).await?;
+    let record = match state.app.draw_record(&id).await {
+        Ok(record) => record,
+        Err(app::AppError::NotFound(_)) if state.app.pending_draw(&id).await.is_ok() => {
+            return Err(ApiError::new("DRAW_PENDING"));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let proof = state.app.draw_record_proof(&id).await?;
     Ok(Json(DrawDto::of(&record, &proof)))
 }

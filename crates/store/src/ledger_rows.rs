@@ -107,6 +107,37 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// The stream, kind and place of every entry whose stream starts with `prefix`, in ledger
+    /// order, without payloads (a listing of small streams such as the draws').
+    pub async fn stream_kinds_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let pattern = format!(
+            "{}%",
+            prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows = sqlx::query(
+            "SELECT stream, kind, seq FROM ledger_entries WHERE stream LIKE $1 ESCAPE '\\' \
+             AND seq >= 0 AND seq < (SELECT size FROM ledger_tip WHERE id = 1) ORDER BY seq",
+        )
+        .bind(pattern)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("stream")?,
+                    row.try_get("kind")?,
+                    row.try_get("seq")?,
+                ))
+            })
+            .collect()
+    }
+
     /// A page of one stream's entries in order: those after `after_seq` (or, with `after_seq`
     /// negative, the last `limit`), at most `limit`.
     pub async fn stream_page(

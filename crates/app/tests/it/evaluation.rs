@@ -6,7 +6,7 @@
 use app::Caller;
 use domain::{FactorScore, ItemVerdict, LotStatus, Sheet};
 
-use crate::support::{TestApp, demo_apps};
+use crate::support::{DrawNow, TestApp, demo_apps};
 use crate::tendering::caller;
 
 const DAY: i64 = 86_400_000;
@@ -310,7 +310,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         );
         let (committed, _) = test
             .app
-            .draw_experts(
+            .draw_now(
                 &op,
                 app::NewDraw {
                     lot: lot.clone(),

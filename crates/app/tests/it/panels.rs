@@ -7,7 +7,7 @@
 use app::{Caller, NewBooking, NewDraw, NewRoom};
 use domain::Expert;
 
-use crate::support::{TestApp, demo_apps};
+use crate::support::{DrawNow, TestApp, demo_apps};
 use crate::tendering::{bid, caller, published};
 
 const DAY: i64 = 86_400_000;
@@ -85,7 +85,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         let mut past = request(&lot, "2026-11-30", 3, 2, 0);
         assert_eq!(
             test.app
-                .draw_experts(&op, past.clone())
+                .draw_now(&op, past.clone())
                 .await
                 .unwrap_err()
                 .code(),
@@ -94,13 +94,13 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         past.evaluation_date = "2026-12-29".into();
         past.confirm_minutes = Some(1);
         assert_eq!(
-            test.app.draw_experts(&op, past).await.unwrap_err().code(),
+            test.app.draw_now(&op, past).await.unwrap_err().code(),
             "DRAW_CONFIRM_WINDOW"
         );
 
         let (committed, revealed) = test
             .app
-            .draw_experts(&op, request(&lot, "2026-12-29", 3, 2, 0))
+            .draw_now(&op, request(&lot, "2026-12-29", 3, 2, 0))
             .await
             .unwrap();
         let draw = committed.id.clone();
@@ -266,7 +266,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         // A second draw for the same tenderee within 30 days avoids everyone seated on the first.
         let (second, _) = test
             .app
-            .draw_experts(&op, request(&lot, "2026-12-29", 1, 0, 30))
+            .draw_now(&op, request(&lot, "2026-12-29", 1, 0, 30))
             .await
             .unwrap();
         // Those who hold a seat now: the first expert and the second backup (the first backup
@@ -282,7 +282,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         // Without a recency rule, those seated that day are still busy, for any tenderee.
         let (third_same_day, _) = test
             .app
-            .draw_experts(&op, request(&lot, "2026-12-29", 1, 0, 0))
+            .draw_now(&op, request(&lot, "2026-12-29", 1, 0, 0))
             .await
             .unwrap();
         assert_eq!(third_same_day.excluded_by.get("busy"), Some(&3));
@@ -330,7 +330,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
         let eligible = committed.pool.iter().filter(a01).count() as u32 - 1;
         let (all, all_revealed) = test
             .app
-            .draw_experts(&op, request(&lot, "2026-12-30", eligible, 0, 0))
+            .draw_now(&op, request(&lot, "2026-12-30", eligible, 0, 0))
             .await
             .unwrap();
         let mut all_members = Vec::new();
@@ -367,7 +367,7 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .unwrap();
         let (third, _) = test
             .app
-            .draw_experts(&op, request(&lot, "2026-12-31", 1, 0, 0))
+            .draw_now(&op, request(&lot, "2026-12-31", 1, 0, 0))
             .await
             .unwrap();
         assert_eq!(third.excluded_by.get("poor_record"), Some(&1));
@@ -769,6 +769,7 @@ fn disclosed_names_are_checked_against_the_commitments() {
             head_root: root.to_hex(),
             seed: seed.to_hex(),
             result: result.clone(),
+            contributions: Vec::new(),
         },
         replaced: vec![DrawReplaced {
             id: "D".into(),
@@ -800,4 +801,87 @@ fn disclosed_names_are_checked_against_the_commitments() {
     first.name = String::from_utf8_lossy(&bytes[1..]).into_owned();
     record.disclosed = Some(shifted);
     assert!(app::check_record(&record).unwrap_err().contains("32字节"));
+}
+
+/// A contributed draw re-checks from its record: the seed is SM3(secret ‖ root ‖ value); any
+/// change to the value, a value of the wrong length, or a contribution left out fails.
+#[test]
+fn a_contributed_seed_is_rechecked_from_the_record() {
+    use app::{DrawCommitted, DrawContribution, DrawRevealed};
+    use crypto::sm3;
+    use domain::PoolExpert;
+    let pool: Vec<PoolExpert> = (0..6)
+        .map(|n| PoolExpert {
+            pseudonym: format!("P{n}"),
+            categories: vec!["A01".into()],
+            employer: String::new(),
+            region: String::new(),
+            related: Vec::new(),
+            recent: Vec::new(),
+            leave: Vec::new(),
+            active: true,
+            name_commitment: String::new(),
+            booked: Vec::new(),
+        })
+        .collect();
+    let request = domain::DrawRequest {
+        lot: "LOT".into(),
+        evaluation_date: domain::Date::parse("2026-12-29").unwrap(),
+        needs: vec![("A01".into(), 3)],
+        backups: 1,
+        tenderee: "（已隐去）".into(),
+        agency: None,
+        bidders: Vec::new(),
+        recent_days: 0,
+        excluded_regions: Vec::new(),
+    };
+    let secret = [7u8; 32];
+    let root = sm3(b"the head after the commitment");
+    let value = [0xc3u8; 32];
+    let seed = app::draw_seed(&secret, &root, &[value]);
+    assert_eq!(
+        seed,
+        crypto::sm3_concat(&[&secret, root.as_bytes(), &value]),
+        "SM3 over secret ‖ root ‖ value, raw bytes"
+    );
+    let committed = DrawCommitted {
+        id: "D".into(),
+        lot: "LOT".into(),
+        request: request.clone(),
+        pool: pool.clone(),
+        excluded: 0,
+        excluded_by: Default::default(),
+        confirm_minutes: 60,
+        commitment: sm3(&secret).to_hex(),
+    };
+    let revealed = DrawRevealed {
+        id: "D".into(),
+        secret: hex::encode(secret),
+        head_size: 1,
+        head_root: root.to_hex(),
+        seed: seed.to_hex(),
+        result: domain::draw_experts(&pool, &request, *seed.as_bytes()).unwrap(),
+        contributions: vec![DrawContribution {
+            account: "supervisor".into(),
+            value: hex::encode(value),
+        }],
+    };
+    assert!(app::check_draw(&committed, &revealed).is_ok());
+    let changed = |edit: &dyn Fn(&mut DrawRevealed)| {
+        let mut copy = revealed.clone();
+        edit(&mut copy);
+        app::check_draw(&committed, &copy).unwrap_err()
+    };
+    assert!(
+        changed(&|r| r.contributions[0].value = hex::encode([0xc4u8; 32])).contains("随机种子")
+    );
+    assert!(changed(&|r| r.contributions.clear()).contains("随机种子"));
+    assert!(changed(&|r| r.contributions[0].value = "c3".repeat(31)).contains("32字节"));
+    // Without a contribution the seed would have been SM3(secret ‖ root): a different panel
+    // is the point, not a coincidence.
+    assert_ne!(
+        app::draw_seed(&secret, &root, &[]),
+        seed,
+        "the contribution changes the seed"
+    );
 }

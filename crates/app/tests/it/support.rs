@@ -157,3 +157,34 @@ impl TestCallers for App {
         }
     }
 }
+
+/// A whole draw as the platform makes it: the operator's commitment, then the demo supervisor's
+/// contribution (fresh random bytes), which reveals it.
+pub(crate) trait DrawNow {
+    async fn draw_now(
+        &self,
+        operator: &app::Caller,
+        input: app::NewDraw,
+    ) -> Result<(app::DrawCommitted, app::DrawRevealed), app::AppError>;
+}
+
+impl DrawNow for App {
+    async fn draw_now(
+        &self,
+        operator: &app::Caller,
+        input: app::NewDraw,
+    ) -> Result<(app::DrawCommitted, app::DrawRevealed), app::AppError> {
+        let committed = self.draw_experts(operator, input).await?;
+        let supervisor = self.caller_for("supervisor").await?;
+        let value: [u8; 32] = rand::random();
+        self.contribute_to_draw(
+            &supervisor,
+            &committed.id,
+            app::NewContribution {
+                commitment: committed.commitment.clone(),
+                value: hex::encode(value),
+            },
+        )
+        .await
+    }
+}

@@ -6,7 +6,7 @@ use app::{App, BidReceipt, Caller, DemoCertificate, NewLot, NewProcedure};
 use crypto::{BidPackage, Envelope, PlatformKey, PublicKey, SealRequest, machine_fingerprint};
 use domain::{LotStatus, OpeningOutcome, Procedure};
 
-use crate::support::{TestApp, demo_apps};
+use crate::support::{DrawNow, TestApp, demo_apps};
 
 const DAY: i64 = 86_400_000;
 
@@ -649,7 +649,7 @@ async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
         let size = test.size().await;
         let error = test
             .app
-            .draw_experts(&operator, request(vec![("B0201", 3)]))
+            .draw_now(&operator, request(vec![("B0201", 3)]))
             .await
             .unwrap_err();
         assert_eq!(error.code(), "DRAW_POOL_SHORT");
@@ -659,7 +659,7 @@ async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
         let bidder = caller(&test.app, "bidder").await;
         assert_eq!(
             test.app
-                .draw_experts(&bidder, request(vec![("A01", 3)]))
+                .draw_now(&bidder, request(vec![("A01", 3)]))
                 .await
                 .unwrap_err()
                 .code(),
@@ -668,7 +668,7 @@ async fn experts_are_drawn_verifiably_with_the_parties_avoided() {
 
         let (committed, revealed) = test
             .app
-            .draw_experts(&operator, request(vec![("A01", 3)]))
+            .draw_now(&operator, request(vec![("A01", 3)]))
             .await
             .unwrap();
         // The tenderee's and a bidder's employees are avoided; the rest of 工程/施工 is the pool.

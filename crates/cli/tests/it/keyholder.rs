@@ -225,8 +225,19 @@ async fn a_draw_made_through_the_api_reruns_with_ggzy_verify() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    let committed: Value = response.json().await.unwrap();
+    let id = committed["id"].as_str().unwrap().to_string();
+    // The supervisor's contribution reveals it.
+    let supervisor = token(&base, "supervisor").await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/draws/{id}/contribution"))
+        .bearer_auth(&supervisor)
+        .json(&json!({"commitment": committed["commitment"], "value": "3c".repeat(32)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    let id = body["committed"]["id"].as_str().unwrap().to_string();
     let drawn = body["revealed"]["result"]["panels"][0]["experts"].clone();
     child.start_kill().unwrap();
     child.wait().await.unwrap();

@@ -312,7 +312,55 @@ async fn an_expert_confirms_and_signs_the_declaration_in_a_real_browser() {
         .json()
         .await
         .unwrap();
-    let id = drawn["committed"]["id"].as_str().unwrap().to_string();
+    let id = drawn["id"].as_str().unwrap().to_string();
+    // The supervisor puts in a contribution from this browser's own generator: the draw is
+    // revealed at once.
+    log_in(&client, server.url("/login"), "supervisor").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .goto(&server.url(&format!("/draws/{id}")))
+        .await
+        .unwrap();
+    assert!(text_of(&client, "main").await.contains("待投入随机数"));
+    client
+        .find(Locator::XPath("//button[text()='在本机生成']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let value = client
+        .find(Locator::Css("input#value"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{value}"
+    );
+    shoot(&client, "draw-contribution").await;
+    client
+        .find(Locator::XPath("//button[text()='投入随机数并抽取']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let question = client.get_alert_text().await.unwrap();
+    assert!(question.contains("投入随机数"), "{question}");
+    client.accept_alert().await.unwrap();
+    let drawn_notice = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(),'抽取完成')]"))
+        .await;
+    assert!(drawn_notice.is_ok(), "{}", text_of(&client, "main").await);
+    assert!(text_of(&client, "main").await.contains(&value));
+    // The supervisor's session ends before the expert signs in.
+    client.delete_all_cookies().await.unwrap();
     let panel: serde_json::Value = api
         .get(server.url(&format!("/api/v1/draws/{id}/panel")))
         .bearer_auth(&operator)
@@ -418,7 +466,8 @@ async fn the_scoring_page_keeps_a_draft_and_saves_it_in_the_background() {
             Some(serde_json::json!({"lot": lot, "evaluation_date": "2026-12-29", "needs": [["A01", 5]]})),
         )
         .await;
-    let draw = drawn["committed"]["id"].as_str().unwrap().to_string();
+    let draw = drawn["id"].as_str().unwrap().to_string();
+    flow.contribute(&drawn).await;
     let panel = flow
         .ok(
             &operator,

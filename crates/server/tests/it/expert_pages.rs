@@ -83,12 +83,81 @@ async fn draws_panels_experts_and_rooms_through_the_pages() {
         .next()
         .unwrap()
         .to_string();
+    // Committed: the page shows the commitment and waits for the supervisor; the operator
+    // cannot contribute, the list shows it pending.
     let page = server.page(&operator, &target).await;
     assert!(
-        page.contains("抽取完成") && page.contains("复核通过"),
+        page.contains("抽取承诺已写入") && page.contains("等待监督人员投入随机数"),
+        "{page}"
+    );
+    assert!(!page.contains("投入随机数并抽取"));
+    let list = server.page(&operator, "/draws").await;
+    assert!(
+        list.contains("待投入随机数") && list.contains(&id),
+        "{list}"
+    );
+    let commitment = app.pending_draw(&id).await.unwrap().commitment;
+    let refused = post(
+        &operator,
+        server.url(&format!("/draws/{id}/contribute")),
+        &[
+            ("csrf", &csrf),
+            ("commitment", &commitment),
+            ("value", &"1".repeat(64)),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    // The supervisor: a value that is not 64 hex digits is refused on the page, kept, and
+    // nothing is revealed; then the contribution reveals the draw.
+    let (supervisor, supervisor_csrf) = server.login("supervisor").await;
+    let page = server.page(&supervisor, &format!("/draws/{id}")).await;
+    assert!(
+        page.contains("投入随机数并抽取") && page.contains(&commitment),
+        "{page}"
+    );
+    let before = app.store().ledger_size().await.unwrap();
+    let refused = post(
+        &supervisor,
+        server.url(&format!("/draws/{id}/contribute")),
+        &[
+            ("csrf", &supervisor_csrf),
+            ("commitment", &commitment),
+            ("value", "12345"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let html = text(refused).await;
+    assert!(
+        html.contains("DRAW_CONTRIBUTION_FORMAT") && html.contains("12345"),
+        "{html}"
+    );
+    assert_eq!(app.store().ledger_size().await.unwrap(), before);
+    let value = "7e".repeat(32);
+    let revealed = post(
+        &supervisor,
+        server.url(&format!("/draws/{id}/contribute")),
+        &[
+            ("csrf", &supervisor_csrf),
+            ("commitment", &commitment),
+            ("value", &value),
+        ],
+    )
+    .await;
+    assert_eq!(revealed.status(), 303, "{}", text(revealed).await);
+    let page = server.page(&operator, &location(&revealed)).await;
+    assert!(
+        page.contains("抽取完成") && page.contains("复核通过") && page.contains(&value),
         "{page}"
     );
     assert!(page.contains("评标委员会") && page.contains("未确认，递补"));
+    assert!(
+        !server
+            .page(&operator, "/draws")
+            .await
+            .contains("待投入随机数")
+    );
 
     // Anyone re-checks it; nobody sees a name.
     let public = server.page(&client(), &format!("/draws/{id}")).await;

@@ -83,6 +83,23 @@ impl Flow {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// The supervisor's contribution to a committed draw (the answer of `POST /api/v1/draws`),
+    /// which reveals it; answers the draw's public record.
+    pub(crate) async fn contribute(&self, drawn: &Value) -> Value {
+        let supervisor = self.token("supervisor").await;
+        let id = drawn["id"].as_str().unwrap();
+        self.ok(
+            &supervisor,
+            reqwest::Method::POST,
+            &format!("/api/v1/draws/{id}/contribution"),
+            Some(serde_json::json!({
+                "commitment": drawn["commitment"],
+                "value": "a5".repeat(32),
+            })),
+        )
+        .await
+    }
+
     pub(crate) async fn ok(
         &self,
         token: &str,
@@ -755,7 +772,88 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
             })),
         )
         .await;
-    let draw = drawn["committed"]["id"].as_str().unwrap().to_string();
+    let draw = drawn["id"].as_str().unwrap().to_string();
+    // Committed, not yet drawn: the record is not there, and only a supervisor can put in the
+    // contribution that reveals it.
+    let refused = |(status, body): (u16, Value), want: u16, code: &str| {
+        assert_eq!(status, want, "{body}");
+        assert_eq!(body["code"], code, "{body}");
+    };
+    refused(
+        flow.call(
+            &operator,
+            Method::GET,
+            &format!("/api/v1/draws/{draw}"),
+            None,
+        )
+        .await,
+        409,
+        "DRAW_PENDING",
+    );
+    let contribution = json!({
+        "commitment": drawn["commitment"],
+        "value": "0f".repeat(32),
+    });
+    let contribute = format!("/api/v1/draws/{draw}/contribution");
+    refused(
+        flow.call(
+            &operator,
+            Method::POST,
+            &contribute,
+            Some(contribution.clone()),
+        )
+        .await,
+        403,
+        "NOT_AUTHORIZED",
+    );
+    let supervisor = flow.token("supervisor").await;
+    let mut wrong = contribution.clone();
+    wrong["commitment"] = json!("00".repeat(32));
+    refused(
+        flow.call(&supervisor, Method::POST, &contribute, Some(wrong))
+            .await,
+        422,
+        "DRAW_COMMITMENT_MISMATCH",
+    );
+    let revealed = flow
+        .ok(
+            &supervisor,
+            Method::POST,
+            &contribute,
+            Some(contribution.clone()),
+        )
+        .await;
+    assert_eq!(
+        revealed["revealed"]["contributions"][0]["value"],
+        "0f".repeat(32)
+    );
+    assert!(revealed["problem"].is_null(), "{}", revealed["problem"]);
+    // The independent re-implementation re-checks the record, contribution included.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("draw.json");
+    std::fs::write(&file, revealed.to_string()).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/draw-reference.py"
+    );
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}");
+    assert!(
+        printed.contains("OK   seed = SM3(secret || head_root || contributions)"),
+        "{printed}"
+    );
+    // Once revealed, no second contribution.
+    refused(
+        flow.call(&supervisor, Method::POST, &contribute, Some(contribution))
+            .await,
+        409,
+        "DRAW_NOT_PENDING",
+    );
     let panel = flow
         .ok(
             &operator,
