@@ -1184,6 +1184,15 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
         "基础工程完成"
     );
     assert_eq!(last["tender"]["numberOfTenderers"], 3);
+    // Each opened bid says when it was submitted, before the deadline (red-flag tools compare
+    // bid dates).
+    let details = last["bids"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 3);
+    let deadline = last["tender"]["tenderPeriod"]["endDate"].as_str().unwrap();
+    for bid in details {
+        let date = bid["date"].as_str().expect("a bid without its date");
+        assert!(date < deadline, "bid at {date}, deadline {deadline}");
+    }
     crate::portal::validate_with_libcoveocds(&package, "lifecycle").await;
 
     // The record: every release of the lot and the compiled release, which must equal what
