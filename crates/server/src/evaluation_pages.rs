@@ -451,7 +451,21 @@ pub(crate) async fn award_act(
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let app = &state.app;
     let (done, result) = match get("action").as_str() {
-        "candidates" => ("candidates", app.publish_candidates(who, &code).await),
+        "candidates" => {
+            // Government procurement confirms its candidates; it publicises none.
+            let procurement = app
+                .procedure(Some(who), &id)
+                .await
+                .is_ok_and(|p| p.draft.rule_category == "procurement");
+            (
+                if procurement {
+                    "candidates_confirmed"
+                } else {
+                    "candidates"
+                },
+                app.publish_candidates(who, &code).await,
+            )
+        }
         "objection" => (
             "objection",
             app.raise_objection(who, &code, &get("text")).await,

@@ -32,6 +32,16 @@ pub(crate) fn visibility_label(visibility: &str) -> &'static str {
     }
 }
 
+/// [`kind_label`] for an act of a procedure of `rule_category`: government procurement has no
+/// 中标候选人公示 (87号令 第68–69条); the same step confirms the report's candidates before the
+/// purchaser decides.
+pub(crate) fn procedure_kind_label(kind: &str, rule_category: &str) -> &'static str {
+    match (kind, rule_category) {
+        ("procedure.candidates_publicised", "procurement") => "确认中标（成交）候选人",
+        _ => kind_label(kind),
+    }
+}
+
 pub(crate) fn kind_label(kind: &str) -> &'static str {
     match kind {
         "entity.registered" => "市场主体登记申请",

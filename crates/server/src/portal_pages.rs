@@ -881,7 +881,11 @@ pub(crate) async fn history(
             .into_iter()
             .map(|item| HistoryRow {
                 time: beijing_time(item.at_ms),
-                label: crate::format::kind_label(&item.kind).to_string(),
+                label: crate::format::procedure_kind_label(
+                    &item.kind,
+                    &procedure.draft.rule_category,
+                )
+                .to_string(),
                 link: String::new(),
                 link_text: String::new(),
                 seq: item.seq,

@@ -113,6 +113,9 @@ impl Notice {
             "suspended" => "标段（包）已暂停，暂停期间不接受投标、不开标。",
             "resumed" => "标段（包）已恢复。",
             "candidates" => "中标候选人公示已发布。",
+            "candidates_confirmed" => {
+                "中标（成交）候选人已确认；期满后可确定中标（成交）供应商并发布结果公告。"
+            }
             "bond" => "投标保证金已登记：电子保函经核验即有效；转账待交易中心确认到账。",
             "bond_confirmed" => "已确认投标保证金到账。",
             "bonds_refunded" => "已退还可退还的投标保证金（含应付利息）。",
@@ -720,6 +723,8 @@ pub(crate) struct AwardView {
     /// (time, text).
     pub(crate) performance: Vec<(String, String)>,
     pub(crate) may_publish: bool,
+    /// Government procurement: no 中标候选人公示; the step confirms the candidates.
+    pub(crate) procurement: bool,
     pub(crate) may_answer: bool,
     pub(crate) may_award: bool,
     pub(crate) may_contract: bool,
@@ -727,7 +732,13 @@ pub(crate) struct AwardView {
     pub(crate) may_object: bool,
 }
 
-fn award_view(lot: &Lot, manager: bool, bid_in_lot: bool, now: i64) -> AwardView {
+fn award_view(
+    lot: &Lot,
+    procurement: bool,
+    manager: bool,
+    bid_in_lot: bool,
+    now: i64,
+) -> AwardView {
     let award = &lot.award;
     let publicising = match &lot.status {
         domain::LotStatus::CandidatesPublicised => true,
@@ -787,6 +798,7 @@ fn award_view(lot: &Lot, manager: bool, bid_in_lot: bool, now: i64) -> AwardView
             .map(|p| (beijing_time(p.at_ms), p.text.clone()))
             .collect(),
         may_publish: manager && lot.status == domain::LotStatus::Evaluated,
+        procurement,
         may_answer: manager,
         may_award: manager
             && lot.status == domain::LotStatus::CandidatesPublicised
@@ -1051,7 +1063,13 @@ async fn procedure_page(
                     .as_ref()
                     .map(domain::EvaluationTerms::describe_zh)
                     .unwrap_or_default(),
-                award: award_view(lot, manager, bid_in_lot, now),
+                award: award_view(
+                    lot,
+                    procedure.draft.rule_category == "procurement",
+                    manager,
+                    bid_in_lot,
+                    now,
+                ),
                 evaluation_link: (manager || operator || overseer)
                     && !matches!(
                         lot.status,
