@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the GGZY expert draw (docs/experts.md, "The draw
 algorithm, byte by byte"). Python 3 standard library only; it shares no code with the Rust
-implementation (`domain::draw_experts` in crates/domain/src/draw.rs, seed derivation in
+implementation (`domain::draw_experts` in crates/domain/src/experts/draw.rs, seed derivation in
 `app::check_draw` in crates/app/src/draws.rs).
 
 Usage:

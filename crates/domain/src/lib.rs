@@ -1,80 +1,83 @@
-//! The platform's rules as pure code: validated identifiers, roles, and the deciders of market
-//! entities (市场主体) and user accounts.
+//! The platform's rules as pure code: the deciders of every aggregate and the pure functions
+//! (deadlines, scores, draws, allocations) the use cases call.
+//!
+//! One folder per trading context, the same names as in `app` and `server`: `market`
+//! (entities, accounts, roles, identifiers), `reference` (catalog, rules, calendar, periods),
+//! `tendering` (procedures, bids, bonds, the opening-key ceremony, evaluation, announcements),
+//! `experts` (database, draw, panel, rooms), `sales` (online sales), `disclosure` (what becomes
+//! public when). Beside them the shared kernel: `error`, `date`, `fields`. Everything public is
+//! re-exported here, so users write `domain::Procedure`, never a path into a folder.
 //!
 //! Architecture invariant: this crate does no I/O. Time (`now`, UTC unix milliseconds) and any
 //! randomness are arguments, so every rule is tested with plain tables.
 
-mod account;
-mod announcement;
-mod auction;
-mod bid;
-mod bond;
-mod calendar;
-mod catalog;
-mod ceremony;
+// The shared kernel: errors, dates, field checks.
 mod date;
-mod disclosure;
-mod draw;
-mod entity;
 mod error;
-mod evaluation;
-mod expert;
-mod ids;
-mod panel;
-mod period;
-mod reference;
-mod role;
-mod room;
-mod rules;
-mod tender;
+mod fields;
 
-pub use account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
-pub use announcement::{Announcement, AnnouncementKind, Template, Templates};
-pub use auction::{
+// The contexts, each a folder (the same names in `app` and `server`).
+mod disclosure;
+mod experts;
+mod market;
+mod reference;
+mod sales;
+mod tendering;
+
+pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
+pub use disclosure::moments::{DisclosureMoment, DisclosureRule, DisclosureRules};
+pub use error::DomainError;
+pub use experts::draw::{
+    CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts,
+};
+pub use experts::expert::{
+    Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
+    ExpertInput, ExpertRecord, ExpertStatus, Leave, Rating, RatingRule, Relation, TitleLevel,
+    parse_expert_csv, parse_expert_rows,
+};
+pub use experts::panel::{
+    BackupQueue, FinalSeats, Panel, PanelCommand, PanelEvent, PanelSeat, PublicReplacement,
+    Replacement, ReplacementReason, SeatStatus, check_replacements,
+};
+pub use experts::room::{Booking, Room, RoomCommand, RoomEvent, RoomSpec};
+pub use fields::{MAX_AMOUNT_FEN, amount_field, has_control_character};
+pub use market::account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
+pub use market::entity::{
+    BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
+    EntityStatus, Qualification, Registration,
+};
+pub use market::ids::{EntityId, IdNumber, RegionCode, Uscc, mask_personal_numbers};
+pub use market::role::Role;
+pub use reference::aggregate::{Publish, Reference, ReferenceEvent, ReferenceKind};
+pub use reference::calendar::{
+    Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries,
+};
+pub use reference::catalog::{Catalog, Category, Method};
+pub use reference::period::{DayCount, Period, PeriodKind};
+pub use reference::rules::{
+    InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit,
+};
+pub use sales::auction::{
     Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionInfo, AuctionMethod,
     AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, MAX_PRICE_FEN, MAX_QUANTITY,
     OpenedSealedBid, SaleOpening, SaleSealedBid, SealedSubmission, allocate,
 };
-pub use bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
-pub use bond::{
+pub use tendering::announcement::{Announcement, AnnouncementKind, Template, Templates};
+pub use tendering::bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
+pub use tendering::bond::{
     Bond, BondCommand, BondEvent, BondForm, BondStatus, Guarantor, GuarantorCommand,
     GuarantorEvent, bond_interest,
 };
-pub use calendar::{Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries};
-pub use catalog::{Catalog, Category, Method};
-pub use ceremony::{
+pub use tendering::ceremony::{
     Ceremony, CeremonyCommand, CeremonyEvent, CeremonyStatus, DerivedKey, MAX_HOLDERS, Seat,
 };
-pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
-pub use disclosure::{DisclosureMoment, DisclosureRule, DisclosureRules};
-pub use draw::{CategoryDraw, DrawRequest, DrawResult, Exclusion, PoolExpert, draw_experts};
-pub use entity::{
-    BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
-    EntityStatus, MAX_AMOUNT_FEN, Qualification, Registration, amount_field, has_control_character,
-};
-pub use error::DomainError;
-pub use evaluation::{
+pub use tendering::evaluation::{
     BidLine, Evaluation, EvaluationCommand, EvaluationEvent, EvaluationMethod, EvaluationOutcome,
     EvaluationStatus, EvaluationTerms, Factor, FactorScore, ItemVerdict, ReportSignature,
     ReportToSign, ResultLine, SME_DECLARATION_ITEM, Sheet, SheetGap, aggregate, centi_text,
     committee_size_ok, construction_base, deviation_score, gaps,
 };
-pub use expert::{
-    Classification, EXPERT_CSV_HEADER, Expert, ExpertCategory, ExpertCommand, ExpertEvent,
-    ExpertInput, ExpertRecord, ExpertStatus, Leave, Rating, RatingRule, Relation, TitleLevel,
-    parse_expert_csv, parse_expert_rows,
-};
-pub use ids::{EntityId, IdNumber, RegionCode, Uscc, mask_personal_numbers};
-pub use panel::{
-    BackupQueue, FinalSeats, Panel, PanelCommand, PanelEvent, PanelSeat, PublicReplacement,
-    Replacement, ReplacementReason, SeatStatus, check_replacements,
-};
-pub use period::{DayCount, Period, PeriodKind};
-pub use reference::{Publish, Reference, ReferenceEvent, ReferenceKind};
-pub use role::Role;
-pub use room::{Booking, Room, RoomCommand, RoomEvent, RoomSpec};
-pub use rules::{InForce, PeriodRule, ResolvedRules, RuleBook, RuleSet, Threshold, Unit};
-pub use tender::{
+pub use tendering::tender::{
     Amendment, Award, BidPartial, Candidate, ContractRecord, DeadlineStanding, Document, Lot,
     LotDraft, LotPhase, LotStatus, Objection, OpeningHolder, OpeningKey, OpeningLine,
     OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent,

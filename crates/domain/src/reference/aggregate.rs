@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entity::text_field;
+use crate::fields::text_field;
 use crate::{Decider, DomainError};
 
 /// Which reference data.

@@ -366,7 +366,7 @@ impl crate::Decider for Option<Panel> {
                 if reason.trim().is_empty() {
                     return Err(DomainError::ReasonRequired);
                 }
-                crate::entity::text_field("理由", &reason, 500)?;
+                crate::fields::text_field("理由", &reason, 500)?;
                 Ok(vec![panel.replace(
                     seat,
                     if by_center {
@@ -412,7 +412,7 @@ impl crate::Decider for Option<Panel> {
                 }
                 match conflict.map(|c| c.trim().to_string()) {
                     Some(conflict) if !conflict.is_empty() => {
-                        crate::entity::text_field("回避情形", &conflict, 500)?;
+                        crate::fields::text_field("回避情形", &conflict, 500)?;
                         Ok(vec![panel.replace(
                             seat,
                             ReplacementReason::Conflict,

@@ -157,7 +157,7 @@ impl crate::Decider for Option<Bond> {
                 {
                     return Err(DomainError::BondExists);
                 }
-                crate::entity::amount_field("保证金金额", amount_fen)?;
+                crate::fields::amount_field("保证金金额", amount_fen)?;
                 if amount_fen < required_fen {
                     return Err(DomainError::BondTooSmall {
                         required: crate::centi_text(required_fen),
@@ -170,7 +170,7 @@ impl crate::Decider for Option<Bond> {
                                 field: "银行交易流水号",
                             });
                         }
-                        crate::entity::text_field("银行交易流水号", reference, 64)?;
+                        crate::fields::text_field("银行交易流水号", reference, 64)?;
                         false
                     }
                     BondForm::Guarantee { .. } => true,
@@ -345,7 +345,7 @@ impl crate::Decider for Option<Guarantor> {
                         field: "机构名称"
                     });
                 }
-                crate::entity::text_field("机构名称", &name, 100)?;
+                crate::fields::text_field("机构名称", &name, 100)?;
                 Ok(vec![GuarantorEvent::Approved {
                     uscc: uscc.to_string(),
                     name: name.trim().to_string(),

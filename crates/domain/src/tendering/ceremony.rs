@@ -339,7 +339,7 @@ impl Decider for Option<Ceremony> {
                 if ceremony.seat(against).is_none() || against == index {
                     return Err(DomainError::NotKeyHolder);
                 }
-                crate::entity::text_field("理由", &reason, 500)?;
+                crate::fields::text_field("理由", &reason, 500)?;
                 Ok(vec![CeremonyEvent::Failed {
                     reason: format!("第{index}号持有人投诉第{against}号持有人：{reason}"),
                     at_ms: now_ms,

@@ -59,13 +59,13 @@ impl RoomSpec {
                 field: "评标室名称",
             });
         }
-        crate::entity::text_field("评标室名称", &self.name, 60)?;
-        crate::entity::text_field("地址", &self.address, 200)?;
+        crate::fields::text_field("评标室名称", &self.name, 60)?;
+        crate::fields::text_field("地址", &self.address, 200)?;
         if self.capacity == 0 || self.capacity > 500 {
             return Err(DomainError::RoomCapacityRange);
         }
         for item in &self.equipment {
-            crate::entity::text_field("设备", item, 60)?;
+            crate::fields::text_field("设备", item, 60)?;
         }
         Ok(())
     }
@@ -219,7 +219,7 @@ impl crate::Decider for Option<Room> {
                 if reason.trim().is_empty() {
                     return Err(DomainError::ReasonRequired);
                 }
-                crate::entity::text_field("理由", &reason, 500)?;
+                crate::fields::text_field("理由", &reason, 500)?;
                 let booking = room
                     .bookings
                     .iter()

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::entity::text_field;
+use crate::fields::text_field;
 use crate::{Decider, DomainError, EntityId, Role};
 
 /// A log-in name: 3–32 characters of `a-z`, `0-9`, `_` and `-`, starting with a letter or digit.

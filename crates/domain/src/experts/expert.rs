@@ -536,7 +536,7 @@ fn reason_given(reason: &str) -> Result<(), DomainError> {
     if reason.trim().is_empty() {
         Err(DomainError::ReasonRequired)
     } else {
-        crate::entity::text_field("理由", reason, 500)
+        crate::fields::text_field("理由", reason, 500)
     }
 }
 
@@ -613,7 +613,7 @@ impl crate::Decider for Option<Expert> {
                         field: "关系说明"
                     });
                 }
-                crate::entity::text_field("关系说明", &relation, 100)?;
+                crate::fields::text_field("关系说明", &relation, 100)?;
                 if expert
                     .relations
                     .iter()
@@ -652,7 +652,7 @@ impl crate::Decider for Option<Expert> {
                     return Err(DomainError::RatingScore);
                 }
                 if !comment.trim().is_empty() {
-                    crate::entity::text_field("评价意见", &comment, 500)?;
+                    crate::fields::text_field("评价意见", &comment, 500)?;
                 }
                 if expert.ratings.iter().any(|r| r.draw == draw) {
                     return Err(DomainError::AlreadyRated);

@@ -1025,7 +1025,7 @@ fn sheet_fits(evaluation: &Evaluation, sheet: &Sheet) -> Result<(), DomainError>
             });
         }
         if !v.reason.trim().is_empty() {
-            crate::entity::text_field("理由", &v.reason, 1000)?;
+            crate::fields::text_field("理由", &v.reason, 1000)?;
         }
     }
     for s in &sheet.scores {

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entity::text_field;
+use crate::fields::text_field;
 use crate::{Calendar, Date, Decider, DomainError, EntityId, Method, Period, RegionCode};
 
 /// The rule-set keys a method's periods and thresholds are read from.
@@ -240,7 +240,7 @@ impl ProcedureDraft {
         }
         for (index, lot) in self.lots.iter().enumerate() {
             text_field("标段（包）名称", &lot.name, 200)?;
-            if !(1..=crate::entity::MAX_AMOUNT_FEN).contains(&lot.budget_fen) {
+            if !(1..=crate::fields::MAX_AMOUNT_FEN).contains(&lot.budget_fen) {
                 return Err(DomainError::LotBudget {
                     lot: index as u32 + 1,
                 });
