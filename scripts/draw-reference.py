@@ -2,7 +2,7 @@
 """Independent reference implementation of the GGZY expert draw (docs/experts.md, "The draw
 algorithm, byte by byte"). Python 3 standard library only; it shares no code with the Rust
 implementation (`domain::draw_experts` in crates/domain/src/experts/draw.rs, seed derivation in
-`app::check_draw` in crates/app/src/draws.rs).
+`app::check_draw` in crates/app/src/experts/draws.rs).
 
 Usage:
   draw-reference.py POOL.json --seed HEX             draw with a given 32-byte seed

@@ -5,31 +5,16 @@
 //! Also here: authentication (argon2id passwords, sessions, API tokens), ledger queries and
 //! proofs, the full verifier behind `ggzy verify`, and the demo data.
 
-mod auction_engine;
-mod auctions;
-mod auth;
-mod awards;
-mod bonds;
-mod demo;
-mod documents;
-mod draws;
 mod error;
-mod evaluations;
+
+// One folder per context (the same names as in `domain` and `server`).
+mod demo;
+mod disclosure;
 mod experts;
-mod holder;
-mod keys;
-mod ledger_view;
 mod market;
-mod ocds;
-mod panels;
-mod portal;
-mod projection;
 mod reference;
-mod rooms;
-mod sealed_sales;
-mod simulated;
-mod tender;
-mod verify;
+mod sales;
+mod tendering;
 mod witness;
 
 use std::path::Path;
@@ -38,55 +23,59 @@ use std::sync::Arc;
 use crypto::PlatformKey;
 use store::Store;
 
-pub use auction_engine::AuctionLive;
-pub use auctions::{
-    AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
-    SignedDepositNotice, check_auction, check_auction_in_store, check_auction_record,
-    check_entry_time, duration_zh, replay_auction, reserve_commitment, seed_demo_auctions,
-};
-pub use auth::{Caller, NewSession, PasswordPolicy, TokenView};
-pub use bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
-pub use demo::{
+pub use demo::seed::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, DemoExpertCertificate, demo_accounts, seed_demo,
     seed_demo_certificates, seed_demo_expert_certificates,
 };
-pub use draws::{
+pub use demo::simulated::{
+    DEMO_HOLDERS, run_simulated_ceremony, seed_demo_tendering, simulated_holders_round,
+};
+pub use disclosure::ocds::{
+    BIDS_EXTENSION, OcdsSettings, Publisher, compiled_release, lot_release, national_records,
+    national_timestamp, records, rfc3339,
+};
+pub use disclosure::portal::{
+    HistoryItem, announcement_doc, entity_doc, entity_is_public, follow_once,
+};
+pub use error::{AppError, REFUSAL_CODES};
+pub use experts::database::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
+pub use experts::draws::{
     DisclosedName, DrawCommitted, DrawContribution, DrawDisclosed, DrawRecord, DrawReplaced,
     DrawRevealed, NewContribution, NewDraw, RecordProof, check_draw, check_record,
     check_record_proof, contribution_bytes, draw_seed, draw_stream, name_commitment,
 };
-pub use error::{AppError, REFUSAL_CODES};
-pub use evaluations::{BidView, EvaluationView, report_digest};
-pub use experts::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
-pub use holder::{
-    ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,
-    PartialsRequest, ProvenEntry, partial_context,
+pub use experts::panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
+pub use experts::rooms::{NewBooking, NewRoom, RoomView};
+pub use market::auth::{Caller, NewSession, PasswordPolicy, TokenView};
+pub use market::entities::{
+    AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData,
 };
-pub use keys::{NewCeremony, NewSeat};
-pub use ledger_view::{ConsistencyBundle, EntryView, ProofBundle, SizedConsistency, SizedProof};
-pub use market::{AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData};
-pub use ocds::{
-    BIDS_EXTENSION, OcdsSettings, Publisher, compiled_release, lot_release, national_records,
-    national_timestamp, records, rfc3339,
-};
-pub use panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
-pub use portal::{HistoryItem, announcement_doc, entity_doc, entity_is_public, follow_once};
-pub use reference::{
+pub use reference::versions::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
     SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
 };
-pub use rooms::{NewBooking, NewRoom, RoomView};
-pub use sealed_sales::SaleOpeningRequest;
-pub use simulated::{
-    DEMO_HOLDERS, run_simulated_ceremony, seed_demo_tendering, simulated_holders_round,
+pub use sales::auctions::{
+    AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
+    SignedDepositNotice, check_auction, check_auction_in_store, check_auction_record,
+    check_entry_time, duration_zh, replay_auction, reserve_commitment, seed_demo_auctions,
 };
-pub use tender::{
+pub use sales::engine::AuctionLive;
+pub use sales::sealed::SaleOpeningRequest;
+pub use tendering::bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
+pub use tendering::evaluations::{BidView, EvaluationView, report_digest};
+pub use tendering::holder::{
+    ComplaintRequest, ConfirmRequest, DealRequest, HolderFile, JoinRequest, OpeningRequest,
+    PartialsRequest, ProvenEntry, partial_context,
+};
+pub use tendering::keys::{NewCeremony, NewSeat};
+pub use tendering::tender::{
     BidIntake, BidReceipt, MAX_ENVELOPE_BYTES, MyBid, NewAmendment, NewLot, NewProcedure,
     SHIPPED_TEMPLATES, form_label, format_beijing_minute, manages, parse_beijing_minute,
     parse_templates, phase_label, procedure_of_lot, procedure_stream, yuan,
 };
-pub use verify::{VerifyReport, verify_store};
-pub use witness::{NewEntry, Receipt};
+pub use witness::append::{NewEntry, Receipt};
+pub use witness::verify::{VerifyReport, verify_store};
+pub use witness::views::{ConsistencyBundle, EntryView, ProofBundle, SizedConsistency, SizedProof};
 
 /// When confidential ledger entries become public, with each rule's legal source.
 pub const SHIPPED_DISCLOSURE: &str = include_str!("../../../data/disclosure.toml");
@@ -153,17 +142,17 @@ pub struct App {
     pub(crate) templates: domain::Templates,
     pub(crate) classification: domain::Classification,
     /// The sequencers of live sales (one per auction, started on its first command).
-    pub(crate) auctions: auction_engine::Lanes,
+    pub(crate) auctions: sales::engine::Lanes,
     /// API-token callers of the last second.
-    pub(crate) tokens: auth::TokenCache,
+    pub(crate) tokens: market::auth::TokenCache,
     /// The node's search index and its follower.
-    pub(crate) portal: Arc<portal::Portal>,
+    pub(crate) portal: Arc<disclosure::portal::Portal>,
     /// Bid certificates judged in the last second.
-    pub(crate) bid_signers: auctions::BidSigners,
+    pub(crate) bid_signers: sales::auctions::BidSigners,
     /// Entities' eligibility judged in the last second (`require_may_trade`).
-    pub(crate) trade_gate: market::TradeGate,
+    pub(crate) trade_gate: market::entities::TradeGate,
     /// Failed log-ins and registrations per user name and client address.
-    pub(crate) throttle: auth::Throttle,
+    pub(crate) throttle: market::auth::Throttle,
     /// When confidential ledger entries become public (`data/disclosure.toml`).
     pub(crate) disclosure: domain::DisclosureRules,
     /// 竞买号 already traced to their entity ("sale|number" → entity id).
@@ -183,15 +172,15 @@ impl App {
             key: Arc::new(key),
             clock,
             settings,
-            auctions: auction_engine::Lanes::default(),
-            tokens: auth::TokenCache::default(),
-            bid_signers: auctions::BidSigners::default(),
-            trade_gate: market::TradeGate::default(),
-            throttle: auth::Throttle::default(),
+            auctions: sales::engine::Lanes::default(),
+            tokens: market::auth::TokenCache::default(),
+            bid_signers: sales::auctions::BidSigners::default(),
+            trade_gate: market::entities::TradeGate::default(),
+            throttle: market::auth::Throttle::default(),
             disclosure: toml::from_str(SHIPPED_DISCLOSURE)
                 .expect("the shipped disclosure rules are checked by a test"),
             bidder_entities: Default::default(),
-            portal: Arc::new(portal::Portal::new(
+            portal: Arc::new(disclosure::portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),
             templates: parse_templates(SHIPPED_TEMPLATES)
@@ -237,7 +226,8 @@ impl App {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let receipts =
-            witness::append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+            witness::append::append(&mut tx, &self.key, &self.settings.origin, now, entries)
+                .await?;
         tx.commit().await?;
         Ok(receipts)
     }

@@ -9,8 +9,8 @@ use domain::{
 };
 use store::DocumentFilter;
 
-use crate::keys::decode_state;
-use crate::tender::{manages, procedure_of_lot};
+use crate::tendering::tender::{manages, procedure_of_lot};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 impl App {

@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
-use crate::auction_engine::{AuctionLive, Context};
-use crate::documents::{decide, project};
-use crate::keys::decode_state;
-use crate::witness::{NewEntry, append};
+use crate::sales::engine::{AuctionLive, Context};
+use crate::witness::append::{NewEntry, append};
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::yuan;
 use crate::{App, AppError, Caller, Receipt};
 
@@ -393,7 +393,10 @@ pub fn replay_auction(events: &[AuctionEvent]) -> Result<Option<Auction>, String
 /// head signature, leaf and inclusion, all of one sale's stream, each event its entry's payload
 /// and no later than its entry; then the replay. Returns the replayed result.
 pub fn check_auction_record(
-    items: &[(crate::holder::ProvenEntry, ledger::SignedTreeHead)],
+    items: &[(
+        crate::tendering::holder::ProvenEntry,
+        ledger::SignedTreeHead,
+    )],
     key: &crypto::PublicKey,
 ) -> Result<Option<AuctionResult>, String> {
     let mut stream: Option<&str> = None;
@@ -463,14 +466,14 @@ pub async fn check_auction_in_store(
         .await
         .map_err(|e| e.to_string())?
         .ok_or("账本没有签名树头")?;
-    let head = crate::verify::signed_head(origin, &head_row).map_err(|e| e.to_string())?;
+    let head = crate::witness::verify::signed_head(origin, &head_row).map_err(|e| e.to_string())?;
     head.verify(key)
         .map_err(|_| format!("规模为 {} 的树头不是平台密钥签名的", head.head.size))?;
     let size = head.head.size;
     let mut events = Vec::with_capacity(rows.len());
     for row in &rows {
         let seq = row.seq as u64;
-        let entry = crate::verify::entry_of_row(row).map_err(|e| e.to_string())?;
+        let entry = crate::witness::verify::entry_of_row(row).map_err(|e| e.to_string())?;
         let leaf = entry.leaf_hash().map_err(|e| e.to_string())?;
         if leaf.as_bytes().as_slice() != row.leaf_hash.as_slice() {
             return Err(format!("账本条目 {seq}：内容与其叶子哈希不符（已被改动）"));
@@ -737,7 +740,7 @@ impl App {
                 )
             })?;
             info.opening_key = Some(
-                crate::keys::opening_key(&ceremony)
+                crate::tendering::keys::opening_key(&ceremony)
                     .ok_or_else(|| AppError::Internal("active ceremony without key".into()))?,
             );
         }
@@ -839,7 +842,7 @@ impl App {
         );
         entries.push(NewEntry {
             stream: Announcement::stream(&notice.id),
-            kind: crate::documents::ANNOUNCEMENT_KIND.into(),
+            kind: crate::witness::documents::ANNOUNCEMENT_KIND.into(),
             visibility: Visibility::Public,
             actor: caller.username.clone(),
             payload: serde_json::to_value(&notice)
@@ -854,7 +857,7 @@ impl App {
         let last = receipts
             .last()
             .ok_or_else(|| AppError::Internal("no receipt".into()))?;
-        tx.insert_announcement(&crate::documents::announcement_row(
+        tx.insert_announcement(&crate::witness::documents::announcement_row(
             &notice,
             last.seq as i64,
         ))
@@ -997,7 +1000,7 @@ impl App {
             now,
             vec![NewEntry {
                 stream: Announcement::stream(&notice.id),
-                kind: crate::documents::ANNOUNCEMENT_KIND.into(),
+                kind: crate::witness::documents::ANNOUNCEMENT_KIND.into(),
                 visibility: Visibility::Public,
                 actor: caller.username.clone(),
                 payload: serde_json::to_value(&notice)
@@ -1005,7 +1008,7 @@ impl App {
             }],
         )
         .await?;
-        tx.insert_announcement(&crate::documents::announcement_row(
+        tx.insert_announcement(&crate::witness::documents::announcement_row(
             &notice,
             receipts[0].seq as i64,
         ))
@@ -1539,7 +1542,13 @@ impl App {
         id: &str,
         after_seq: i64,
         limit: u64,
-    ) -> Result<(Vec<crate::holder::ProvenEntry>, ledger::SignedTreeHead), AppError> {
+    ) -> Result<
+        (
+            Vec<crate::tendering::holder::ProvenEntry>,
+            ledger::SignedTreeHead,
+        ),
+        AppError,
+    > {
         let rows = self
             .store
             .stream_page(&Auction::stream(id), after_seq, limit.clamp(1, 1000))
@@ -1550,8 +1559,8 @@ impl App {
             let proof = self
                 .inclusion_to_size(row.seq as u64, Some(head.head.size))
                 .await?;
-            out.push(crate::holder::ProvenEntry {
-                entry: crate::verify::entry_of_row(row)?,
+            out.push(crate::tendering::holder::ProvenEntry {
+                entry: crate::witness::verify::entry_of_row(row)?,
                 path: proof.path,
             });
         }

@@ -15,8 +15,8 @@ use domain::{
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 
-use crate::holder::{PartialsRequest, ProvenEntry, partial_context};
-use crate::witness::NewEntry;
+use crate::tendering::holder::{PartialsRequest, ProvenEntry, partial_context};
+use crate::witness::append::NewEntry;
 use crate::{App, AppError, Caller, Receipt};
 
 /// What a key holder needs to check before decrypting a sale's sealed bids: the opening entry
@@ -186,11 +186,11 @@ impl App {
             auction: id.to_string(),
             ceremony: key.ceremony.clone(),
             opening: ProvenEntry {
-                entry: crate::verify::entry_of_row(opening)?,
+                entry: crate::witness::verify::entry_of_row(opening)?,
                 path: proof.path,
             },
             created: ProvenEntry {
-                entry: crate::verify::entry_of_row(created)?,
+                entry: crate::witness::verify::entry_of_row(created)?,
                 path: created_proof.path,
             },
             tree_head: proof.tree_head,
@@ -222,7 +222,7 @@ impl App {
             .opening
             .as_ref()
             .ok_or(DomainError::AuctionOpeningStep)?;
-        let shared = crate::tender::shared_key(&key)?;
+        let shared = crate::tendering::tender::shared_key(&key)?;
         if request.partials.len() != opening.bids.len() {
             return Err(DomainError::AuctionOpeningStep.into());
         }
@@ -275,7 +275,7 @@ impl App {
             .opening
             .as_ref()
             .ok_or(DomainError::AuctionOpeningStep)?;
-        let shared = crate::tender::shared_key(key)?;
+        let shared = crate::tendering::tender::shared_key(key)?;
         let mut lines = Vec::new();
         for (position, bid) in opening.bids.iter().enumerate() {
             let partials: Vec<crypto::Partial> = opening
@@ -296,8 +296,9 @@ impl App {
                 submitted_at_ms: Some(bid.at_ms),
             };
             let mut files = Vec::new();
-            let line =
-                crate::tender::open_one(id, &reference, content, &shared, &partials, &mut files);
+            let line = crate::tendering::tender::open_one(
+                id, &reference, content, &shared, &partials, &mut files,
+            );
             let reason = match &line.outcome {
                 domain::OpeningOutcome::Opened if line.price_fen.is_none() => {
                     Some("报价文件中没有报价（price_fen）".to_string())

@@ -23,9 +23,9 @@ use serde::Serialize;
 use store::Store;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::documents::project;
-use crate::keys::decode_state;
-use crate::witness::{NewEntry, append};
+use crate::witness::append::{NewEntry, append};
+use crate::witness::documents::project;
+use crate::witness::replay::decode_state;
 use crate::{AppError, Clock, Receipt};
 
 /// Most commands in one group commit.

@@ -384,7 +384,7 @@ impl App {
     async fn procedure_releases_at(&self, id: &str) -> Result<Vec<(i64, Value)>, AppError> {
         let rows = self
             .store
-            .stream_entries(&crate::tender::procedure_stream(id))
+            .stream_entries(&crate::tendering::tender::procedure_stream(id))
             .await?;
         let mut state: Option<Procedure> = None;
         let mut amendments: Vec<(u32, i64, String)> = Vec::new();
@@ -928,7 +928,7 @@ impl App {
         let mut records = Vec::new();
         let mut last = None;
         for row in &rows {
-            let procedure: Procedure = crate::keys::decode_state(&row.state)?;
+            let procedure: Procedure = crate::witness::replay::decode_state(&row.state)?;
             last = Some(row.stream.clone());
             let mut names = HashMap::new();
             for code in std::iter::once(&procedure.draft.tenderee)

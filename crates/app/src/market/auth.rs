@@ -9,7 +9,7 @@ use domain::{Role, Username};
 use rand::RngExt;
 use store::{SessionRow, TokenRow};
 
-use crate::projection::roles_parse;
+use crate::witness::projection::roles_parse;
 use crate::{App, AppError};
 
 /// Argon2id cost parameters.

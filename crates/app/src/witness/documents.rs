@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use store::{AnnouncementRow, DocumentRow, WriteTx};
 
 use crate::AppError;
-use crate::projection::load;
-use crate::witness::NewEntry;
+use crate::witness::append::NewEntry;
+use crate::witness::replay::load;
 
 /// An aggregate kept as a document.
 pub(crate) trait DocumentAggregate: Decider

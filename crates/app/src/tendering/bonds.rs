@@ -16,10 +16,10 @@ use domain::{
 use serde::{Deserialize, Serialize};
 use store::DocumentFilter;
 
-use crate::documents::{decide, project};
-use crate::keys::decode_state;
-use crate::tender::{manages, procedure_of_lot};
-use crate::witness::append;
+use crate::tendering::tender::{manages, procedure_of_lot};
+use crate::witness::append::append;
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// An electronic guarantee as the issuer signs it.
@@ -129,7 +129,7 @@ impl DemoGuarantor {
             "system",
         )
         .await?;
-        let issuer = crate::demo::make_uscc("91", "330100", body);
+        let issuer = crate::demo::seed::make_uscc("91", "330100", body);
         let issuer_name = name.to_string();
         let key = crypto::PlatformKey::generate();
         let certificate = authority.issue(
@@ -549,11 +549,11 @@ impl App {
         reason: &str,
     ) -> Result<(Vec<BondView>, Receipt), AppError> {
         caller.require(Role::Supervisor)?;
-        let reason = crate::market::read_reason(reason)?;
+        let reason = crate::market::entities::read_reason(reason)?;
         let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
         let receipts = self
-            .witness(vec![crate::witness::NewEntry {
+            .witness(vec![crate::witness::append::NewEntry {
                 stream: format!("access/lot/{lot}"),
                 kind: "access.bidders_read".into(),
                 visibility: ledger::Visibility::Supervision,

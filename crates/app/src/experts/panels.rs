@@ -13,11 +13,11 @@ use ledger::Visibility;
 use serde::Serialize;
 use store::DocumentFilter;
 
-use crate::documents::{decide, project};
-use crate::draws::{DisclosedName, DrawDisclosed, DrawReplaced, draw_stream};
-use crate::keys::decode_state;
-use crate::tender::manages;
-use crate::witness::{NewEntry, append};
+use crate::experts::draws::{DisclosedName, DrawDisclosed, DrawReplaced, draw_stream};
+use crate::tendering::tender::manages;
+use crate::witness::append::{NewEntry, append};
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// The 回避承诺 an expert signs before seeing any bid (招标投标法实施条例 第46条; 评标委员会和

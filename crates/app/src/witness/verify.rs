@@ -10,7 +10,7 @@ use serde::Serialize;
 use store::Store;
 
 use crate::AppError;
-use crate::projection::Rebuilt;
+use crate::witness::projection::Rebuilt;
 
 /// What the verifier found.
 #[derive(Clone, Debug, Default, Serialize)]

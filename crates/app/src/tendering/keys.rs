@@ -6,12 +6,13 @@ use domain::{Ceremony, CeremonyCommand, CeremonyStatus, DerivedKey, Role};
 use serde::Deserialize;
 use store::DocumentFilter;
 
-use crate::documents::{decide, project};
-use crate::holder::{
+use crate::tendering::holder::{
     ComplaintRequest, ConfirmRequest, DealRequest, JoinRequest, check_signature, confirm_message,
     deal_message,
 };
-use crate::witness::append;
+use crate::witness::append::append;
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// A ceremony as the operator opens it.
@@ -292,8 +293,4 @@ pub(crate) fn opening_key(ceremony: &Ceremony) -> Option<domain::OpeningKey> {
             })
             .collect(),
     })
-}
-
-pub(crate) fn decode_state<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
-    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored document: {e}")))
 }

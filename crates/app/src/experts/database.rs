@@ -11,13 +11,13 @@ use domain::{
 use serde::{Deserialize, Serialize};
 use store::{DocumentFilter, Page};
 
-use crate::documents::{decide, project};
-use crate::keys::decode_state;
-use crate::witness::append;
+use crate::witness::append::append;
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// The professional classification shipped with the platform (`data/expert-categories.csv`).
-pub const SHIPPED_EXPERT_CATEGORIES: &str = include_str!("../../../data/expert-categories.csv");
+pub const SHIPPED_EXPERT_CATEGORIES: &str = include_str!("../../../../data/expert-categories.csv");
 
 /// An expert as entered in a form or through the API (the fields of one import row).
 #[derive(Clone, Debug, Default, Deserialize)]

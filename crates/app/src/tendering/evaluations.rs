@@ -14,10 +14,10 @@ use domain::{
 use serde::Serialize;
 use store::DocumentFilter;
 
-use crate::documents::{decide, project};
-use crate::keys::decode_state;
-use crate::tender::{manages, procedure_of_lot, procedure_stream};
-use crate::witness::append;
+use crate::tendering::tender::{manages, procedure_of_lot, procedure_stream};
+use crate::witness::append::append;
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// An opened bid as the committee sees it.

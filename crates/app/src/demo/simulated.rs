@@ -6,7 +6,7 @@
 
 use domain::{Ceremony, LotPhase, LotStatus};
 
-use crate::holder::HolderFile;
+use crate::tendering::holder::HolderFile;
 use crate::{App, AppError, NewCeremony, NewSeat};
 
 /// The demo's seats: (index, account, label).

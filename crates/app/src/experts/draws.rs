@@ -14,10 +14,10 @@ use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 use store::DocumentFilter;
 
-use crate::documents::{decide, project};
-use crate::keys::decode_state;
-use crate::tender::procedure_of_lot;
-use crate::witness::{NewEntry, append};
+use crate::tendering::tender::procedure_of_lot;
+use crate::witness::append::{NewEntry, append};
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller};
 
 /// A draw as the trading center requests it.
@@ -84,7 +84,7 @@ pub struct RecordProof {
     /// The newest signed head when the record was served.
     pub tree_head: ledger::SignedTreeHead,
     /// The draw's entries, each with its inclusion path to `tree_head`.
-    pub entries: Vec<crate::holder::ProvenEntry>,
+    pub entries: Vec<crate::tendering::holder::ProvenEntry>,
     /// The tree just after the commitment: its size (the commitment's place + 1) and root.
     pub commitment_size: u64,
     pub commitment_root: Sm3Hash,
@@ -952,8 +952,8 @@ impl App {
         let mut entries = Vec::new();
         for row in &rows {
             let proof = self.inclusion_to_size(row.seq as u64, Some(size)).await?;
-            entries.push(crate::holder::ProvenEntry {
-                entry: crate::verify::entry_of_row(row)?,
+            entries.push(crate::tendering::holder::ProvenEntry {
+                entry: crate::witness::verify::entry_of_row(row)?,
                 path: proof.path,
             });
         }

@@ -14,14 +14,15 @@ use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 use store::{BlobUpload, DocumentFilter, Page, WriteTx};
 
-use crate::documents::{ANNOUNCEMENT_KIND, announcement_row, decide, project};
-use crate::holder::{OpeningRequest, PartialsRequest, partial_context};
-use crate::keys::{decode_state, opening_key};
-use crate::witness::{NewEntry, append};
+use crate::tendering::holder::{OpeningRequest, PartialsRequest, partial_context};
+use crate::tendering::keys::opening_key;
+use crate::witness::append::{NewEntry, append};
+use crate::witness::documents::{ANNOUNCEMENT_KIND, announcement_row, decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// The announcement templates shipped with the platform (`data/announcements.toml`).
-pub const SHIPPED_TEMPLATES: &str = include_str!("../../../data/announcements.toml");
+pub const SHIPPED_TEMPLATES: &str = include_str!("../../../../data/announcements.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1239,9 +1240,11 @@ impl App {
         let mut tx = self.store.begin().await?;
         let now = self.now_ms();
         // The procedure may have changed (an amendment moved the deadline) since it was read.
-        let (current, _) =
-            crate::projection::load::<Option<Procedure>>(&mut tx, &procedure_stream(&procedure.id))
-                .await?;
+        let (current, _) = crate::witness::replay::load::<Option<Procedure>>(
+            &mut tx,
+            &procedure_stream(&procedure.id),
+        )
+        .await?;
         let current = current.ok_or(DomainError::ProcedureNotFound)?;
         let current_lot = current.lot(lot_code).ok_or(DomainError::LotNotFound)?;
         let terms = LotTerms {
@@ -1489,7 +1492,7 @@ impl App {
                     )
             })
             .ok_or(DomainError::LotNotOpening)?;
-        let entry = crate::verify::entry_of_row(row)?;
+        let entry = crate::witness::verify::entry_of_row(row)?;
         let proof = self.inclusion(row.seq as u64, None).await?;
         let size = proof.tree_head.head.size;
         let mut schedule = Vec::new();
@@ -1497,8 +1500,8 @@ impl App {
             r.seq < row.seq && (r.kind == "procedure.published" || r.kind == "procedure.amended")
         }) {
             let proven = self.inclusion(earlier.seq as u64, Some(size)).await?;
-            schedule.push(crate::holder::ProvenEntry {
-                entry: crate::verify::entry_of_row(earlier)?,
+            schedule.push(crate::tendering::holder::ProvenEntry {
+                entry: crate::witness::verify::entry_of_row(earlier)?,
                 path: proven.path,
             });
         }

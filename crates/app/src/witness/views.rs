@@ -10,7 +10,7 @@ use ledger::{
 use serde::Serialize;
 use store::EntryRow;
 
-use crate::verify::signed_head;
+use crate::witness::verify::signed_head;
 use crate::{App, AppError, Caller};
 
 /// One entry as a given caller may see it.
@@ -326,11 +326,11 @@ impl App {
                 let Some(document) = self.store.document(&row.stream).await? else {
                     return Ok(false);
                 };
-                let bid: domain::Bid = crate::keys::decode_state(&document.state)?;
+                let bid: domain::Bid = crate::witness::replay::decode_state(&document.state)?;
                 if let Some(opened) = cache.lots.get(&bid.lot) {
                     return Ok(*opened);
                 }
-                let opened = match crate::tender::procedure_of_lot(&bid.lot) {
+                let opened = match crate::tendering::tender::procedure_of_lot(&bid.lot) {
                     Ok(id) => self
                         .load_procedure(id)
                         .await

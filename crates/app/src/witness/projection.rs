@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use domain::{Account, AccountEvent, Decider, Entity, EntityEvent, EntityKind, Role};
 use serde::de::DeserializeOwned;
-use store::{AccountRow, AnnouncementRow, DocumentRow, EntityRow, EntryRow, ReferenceRow, WriteTx};
+use store::{AccountRow, AnnouncementRow, DocumentRow, EntityRow, EntryRow, ReferenceRow};
 
-use crate::documents::{DocumentAggregate, announcement_row};
+use crate::witness::documents::{DocumentAggregate, announcement_row};
+use crate::witness::replay::decode;
 
 use crate::AppError;
 
@@ -84,32 +85,6 @@ pub(crate) fn account_row(account: &Account, last_seq: i64) -> AccountRow {
     }
 }
 
-fn decode<E: DeserializeOwned>(row: &EntryRow) -> Result<E, AppError> {
-    serde_json::from_str(&row.payload).map_err(|e| {
-        AppError::Internal(format!(
-            "entry {} ({}) has a payload that does not decode: {e}",
-            row.seq, row.kind
-        ))
-    })
-}
-
-/// The state of one aggregate inside a write transaction, and the seq of its last event.
-pub(crate) async fn load<S>(tx: &mut WriteTx<'_>, stream: &str) -> Result<(S, i64), AppError>
-where
-    S: Decider,
-    S::Event: DeserializeOwned,
-{
-    let rows = tx.stream_entries(stream).await?;
-    let mut state = S::default();
-    let mut last_seq = -1;
-    for row in &rows {
-        let event: S::Event = decode(row)?;
-        state = state.evolve(&event);
-        last_seq = row.seq;
-    }
-    Ok((state, last_seq))
-}
-
 /// The read tables as the ledger says they must be.
 #[derive(Debug, Default)]
 pub(crate) struct Rebuilt {
@@ -181,7 +156,7 @@ impl Rebuilt {
             );
         } else if row.stream.starts_with("reference/") {
             let event: domain::ReferenceEvent = decode(row)?;
-            let projected = crate::reference::reference_row(&event, &row.actor, row.seq);
+            let projected = crate::reference::versions::reference_row(&event, &row.actor, row.seq);
             self.references.insert(
                 format!("{}/{}", projected.kind, projected.version),
                 projected,

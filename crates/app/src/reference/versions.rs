@@ -11,16 +11,16 @@ use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 use store::ReferenceRow;
 
-use crate::projection::load;
-use crate::witness::{NewEntry, append};
+use crate::witness::append::{NewEntry, append};
+use crate::witness::replay::load;
 use crate::{App, AppError, Caller, Receipt};
 
 /// The calendar shipped with the software (`data/calendar-cn.csv`).
-pub const SHIPPED_CALENDAR: &str = include_str!("../../../data/calendar-cn.csv");
+pub const SHIPPED_CALENDAR: &str = include_str!("../../../../data/calendar-cn.csv");
 /// The rule sets shipped with the software (`data/rules.toml`).
-pub const SHIPPED_RULES: &str = include_str!("../../../data/rules.toml");
+pub const SHIPPED_RULES: &str = include_str!("../../../../data/rules.toml");
 /// The trading catalog shipped with the software (`data/catalog.toml`).
-pub const SHIPPED_CATALOG: &str = include_str!("../../../data/catalog.toml");
+pub const SHIPPED_CATALOG: &str = include_str!("../../../../data/catalog.toml");
 /// The trust store shipped with the software: empty. Operators publish the roots of the CAs they
 /// recognise; `ggzy demo` publishes its own demo roots.
 pub const SHIPPED_TRUST: &str = "# 受信任的根证书（PEM 格式，可包含多张）。平台只承认由这些根证书签发的数字证书。\n# 交易中心在此发布所认可的各地 CA 根证书（如浙江、上海、江苏、安徽），实现证书互认。\n";

@@ -676,7 +676,7 @@ pub async fn seed_demo_certificates(app: &App) -> Result<Vec<DemoCertificate>, A
         .collect();
     app.publish(
         domain::ReferenceKind::Trust,
-        &format!("{}{roots}", crate::reference::SHIPPED_TRUST),
+        &format!("{}{roots}", crate::reference::versions::SHIPPED_TRUST),
         "演示：认可浙江、上海、江苏、安徽四地演示 CA（不得用于生产）",
         "system",
     )
@@ -769,7 +769,7 @@ pub async fn seed_demo_expert_certificates(
         .await?;
     let mut issued = Vec::new();
     for (n, row) in rows.items.iter().enumerate() {
-        let expert: domain::Expert = crate::keys::decode_state(&row.state)?;
+        let expert: domain::Expert = crate::witness::replay::decode_state(&row.state)?;
         let holder = crypto::PlatformKey::generate();
         let cert = authority.issue(
             &crypto::Subject {

@@ -10,9 +10,10 @@ use ledger::Visibility;
 use serde::{Deserialize, Serialize};
 use store::{EntityRow, Page, WriteTx};
 
-use crate::auth::PasswordPolicy;
-use crate::projection::{account_row, entity_row, load, roles_parse};
-use crate::witness::{NewEntry, append};
+use crate::market::auth::PasswordPolicy;
+use crate::witness::append::{NewEntry, append};
+use crate::witness::projection::{account_row, entity_row, roles_parse};
+use crate::witness::replay::load;
 use crate::{App, AppError, Caller, Receipt};
 
 /// A registration as submitted through the API or the registration page.

@@ -6,10 +6,10 @@ use domain::{Booking, DomainError, Procedure, RegionCode, Role, Room, RoomComman
 use serde::{Deserialize, Serialize};
 use store::DocumentFilter;
 
-use crate::documents::{decide, project};
-use crate::keys::decode_state;
-use crate::tender::{parse_beijing_minute, procedure_of_lot};
-use crate::witness::append;
+use crate::tendering::tender::{parse_beijing_minute, procedure_of_lot};
+use crate::witness::append::append;
+use crate::witness::documents::{decide, project};
+use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
 /// A room as entered by the trading center.
