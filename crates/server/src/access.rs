@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use app::Caller;
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
@@ -12,11 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Role;
 
+use crate::AppState;
 use crate::errors::ApiError;
-use crate::{AppState, pages};
+pub(crate) use crate::shared::caller::MaybeCaller;
+pub use crate::shared::caller::SESSION_COOKIE;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "ggzy_session";
 /// The header that carries the CSRF token of a cookie-authenticated API call.
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body the CSRF check will read.
@@ -475,10 +474,6 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/keys", Access::Public),
 ];
 
-/// The caller of the current request (`None`: anonymous), put there by [`authorize`].
-#[derive(Clone, Debug)]
-pub(crate) struct MaybeCaller(pub(crate) Option<Caller>);
-
 pub(crate) fn rule_for(method: &Method, path: &str) -> Option<Access> {
     // HEAD is answered like GET.
     let method = if method == Method::HEAD {
@@ -551,7 +546,11 @@ pub(crate) async fn authorize(
                 return if api {
                     error.into_response()
                 } else {
-                    pages::error_page(error.status(), error.code, "API 令牌无效、已过期或已吊销。")
+                    crate::shared::page::error_page(
+                        error.status(),
+                        error.code,
+                        "API 令牌无效、已过期或已吊销。",
+                    )
                 };
             }
         }
@@ -639,7 +638,7 @@ fn deny(api: bool, path: &str, error: ApiError) -> Response {
         let target = format!("/login?next={}", urlencode(path));
         return Redirect::to(&target).into_response();
     }
-    pages::error_page(error.status(), error.code, &error.message)
+    crate::shared::page::error_page(error.status(), error.code, &error.message)
 }
 
 pub(crate) fn urlencode(text: &str) -> String {

@@ -19,13 +19,13 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::access::MaybeCaller;
-use crate::api::{caller, receipts};
 use crate::dto::{ReceiptDto, ReceiptsDto};
 use crate::errors::{ApiError, ErrorBody};
-use crate::expert_api::PageQuery;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::request_dto::{DepositNoticeRequest, NewAuctionRequest, PartialsRequest};
-use crate::tender_api::json;
+use crate::shared::api::PageQuery;
+use crate::shared::api::json;
+use crate::shared::api::{caller, receipts};
 
 type ApiResult<T> = Result<T, ApiError>;
 

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::expert_pages::after;
 use crate::format::{beijing_time, beijing_time_seconds, parse_yuan, yuan_text};
-use crate::pages::{Layout, app_error_page, layout, render};
+use crate::shared::page::{Layout, app_error_page, layout, render};
 use crate::tender_pages::{
     Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
 };

@@ -555,3 +555,10 @@ pub(crate) struct CrlRequest {
     /// The CRL, PEM (`-----BEGIN X509 CRL-----`).
     pub(crate) pem: String,
 }
+
+/// A reason, for acts that need one (终止, 暂停, …).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReasonRequest {
+    pub(crate) reason: String,
+}

@@ -11,7 +11,7 @@ use domain::{BankAccount, Date, Qualification};
 
 use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
-use crate::pages::app_error_page;
+use crate::shared::page::app_error_page;
 
 fn fields(body: &[u8]) -> std::collections::HashMap<String, String> {
     form_urlencoded::parse(body)

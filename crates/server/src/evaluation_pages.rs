@@ -19,7 +19,7 @@ use domain::{FactorScore, ItemVerdict, Role, Sheet};
 use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
-use crate::pages::{Layout, app_error_page, layout, render};
+use crate::shared::page::{Layout, app_error_page, layout, render};
 use crate::tender_pages::{Notice, Params, csrf_of, fields, login, param};
 
 /// Hundredths of a point from `28.5` or `28.50`; `None` for anything else.
@@ -427,7 +427,7 @@ pub(crate) async fn evaluation_act(
             let status = api.status();
             match evaluation_page(&state, &caller, &code, Notice::refusal(&api)).await {
                 Ok(page) => (status, page).into_response(),
-                Err(_) => crate::pages::error_page(status, api.code, &api.message),
+                Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
             }
         }
     }

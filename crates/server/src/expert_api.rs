@@ -11,30 +11,15 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::access::MaybeCaller;
-use crate::api::{caller, receipts};
+use crate::dto::ReasonRequest;
 use crate::dto::ReceiptsDto;
 use crate::errors::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::request_dto::{GuaranteeRequest, NewBookingRequest, NewRoomRequest, SheetRequest};
-use crate::tender_api::{ReasonRequest, json};
+use crate::shared::api::json;
+use crate::shared::api::{PageQuery, caller, receipts};
 
 type ApiResult<T> = Result<T, ApiError>;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct PageQuery {
-    /// From 1.
-    #[param(minimum = 1, maximum = 100000)]
-    #[serde(
-        default,
-        deserialize_with = "crate::extract::within_opt::<_, 1, 100000>"
-    )]
-    pub(crate) page: Option<u64>,
-    /// At most 100.
-    #[param(minimum = 1, maximum = 100)]
-    #[serde(default, deserialize_with = "crate::extract::within_opt::<_, 1, 100>")]
-    pub(crate) per_page: Option<u64>,
-}
 
 /// The panels of every draw, newest first (trading center, supervision, audit).
 #[utoipa::path(get, path = "/api/v1/draws", tag = "评标专家", params(PageQuery), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
@@ -417,7 +402,7 @@ pub(crate) async fn bid_file(
 ) -> ApiResult<axum::response::Response> {
     let caller = caller(&maybe)?;
     let (name, content) = state.app.bid_file(caller, &code, &bidder, &sm3).await?;
-    Ok(crate::tender_api::file_response(&name, content))
+    Ok(crate::shared::api::file_response(&name, content))
 }
 
 /// 中标候选人公示 (the organiser): the signed report's candidates, for the rule set's period.

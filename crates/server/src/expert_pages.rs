@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
 use crate::format::beijing_time;
-use crate::pages::{Layout, app_error_page, layout, render};
+use crate::shared::page::{Layout, app_error_page, layout, render};
 use crate::tender_pages::{
     Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
 };
@@ -83,7 +83,7 @@ where
             let status = api.status();
             match rerender(Notice::refusal(&api)).await {
                 Ok(page) => (status, page).into_response(),
-                Err(_) => crate::pages::error_page(status, api.code, &api.message),
+                Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
             }
         }
     }

@@ -18,6 +18,7 @@ mod extract;
 mod format;
 mod metrics_layer;
 mod ocds_api;
+mod openapi;
 mod pages;
 mod portal_pages;
 mod reference_pages;
@@ -25,6 +26,7 @@ mod rejections;
 mod request_dto;
 mod request_id;
 mod security_headers;
+mod shared;
 mod tender_api;
 mod tender_pages;
 
@@ -75,7 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let routes = Router::new()
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(metrics_layer::render))
-        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/v1/ledger/head", get(api::ledger_head))
         .route("/api/v1/ledger/checkpoint", get(api::ledger_checkpoint))
         .route("/api/v1/ledger/entries", get(api::ledger_entries))

@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::errors::ApiError;
-use crate::pages::{Layout, layout, render};
-use crate::portal_pages::site;
+use crate::shared::api::site;
+use crate::shared::page::{Layout, layout, render};
 
 /// Procedures per page unless asked otherwise.
 const DEFAULT_LIMIT: u64 = 20;

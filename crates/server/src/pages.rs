@@ -8,7 +8,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::{DomainError, Role};
 use serde::Deserialize;
 
@@ -17,116 +17,8 @@ use crate::errors::ApiError;
 use crate::format::{
     beijing_time, beijing_time_seconds, kind_label, region_name, status_label, visibility_label,
 };
+use crate::shared::page::{Layout, app_error_page, error_page, layout, render, roles_label};
 use crate::{AppState, session_cookie};
-
-/// The parts every page shares.
-pub(crate) struct Layout {
-    pub(crate) title: String,
-    pub(crate) nav: &'static str,
-    pub(crate) platform_name: String,
-    pub(crate) user: Option<UserBox>,
-    pub(crate) breadcrumbs: Vec<(String, String)>,
-    /// The page's summary for search engines (`<meta name="description">`), when it has one.
-    pub(crate) description: String,
-}
-
-/// The signed-in user in the header.
-pub(crate) struct UserBox {
-    pub(crate) display_name: String,
-    pub(crate) role_label: String,
-    pub(crate) csrf: String,
-    pub(crate) is_operator: bool,
-    pub(crate) is_bidder: bool,
-    pub(crate) is_expert: bool,
-    pub(crate) is_oversight: bool,
-}
-
-pub(crate) fn layout(
-    state: &AppState,
-    caller: &MaybeCaller,
-    title: &str,
-    nav: &'static str,
-    crumbs: &[(&str, &str)],
-) -> Layout {
-    Layout {
-        title: title.to_string(),
-        nav,
-        platform_name: state.platform_name.clone(),
-        user: caller.0.as_ref().map(|c| UserBox {
-            display_name: c.display_name.clone(),
-            role_label: roles_label(&c.roles),
-            csrf: c.csrf.clone().unwrap_or_default(),
-            is_operator: c.has(Role::Operator),
-            is_bidder: c.has(Role::Bidder),
-            is_expert: c.has(Role::Expert),
-            is_oversight: c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]),
-        }),
-        breadcrumbs: crumbs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect(),
-        description: String::new(),
-    }
-}
-
-pub(crate) fn roles_label(roles: &[Role]) -> String {
-    roles
-        .iter()
-        .map(|r| r.label_zh())
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-pub(crate) fn render(template: impl Template) -> Response {
-    match template.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    layout: Layout,
-    heading: String,
-    message: String,
-    code: String,
-    request_id: String,
-}
-
-/// An error as a page, with its code and the request id.
-pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> Response {
-    let heading = match status {
-        StatusCode::NOT_FOUND => "页面不存在",
-        StatusCode::FORBIDDEN => "无权访问",
-        StatusCode::UNAUTHORIZED => "请先登录",
-        s if s.is_server_error() => "系统繁忙",
-        _ => "请求未能完成",
-    };
-    let page = ErrorPage {
-        layout: Layout {
-            title: heading.into(),
-            nav: "",
-            platform_name: "公共资源交易平台".into(),
-            user: None,
-            breadcrumbs: vec![(heading.into(), String::new())],
-            description: String::new(),
-        },
-        heading: heading.into(),
-        message: message.into(),
-        code: code.into(),
-        request_id: crate::request_id::current(),
-    };
-    (status, render(page)).into_response()
-}
-
-pub(crate) fn app_error_page(error: AppError) -> Response {
-    let api = ApiError::from(error);
-    error_page(api.status(), api.code, &api.message)
-}
 
 pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
@@ -361,7 +253,7 @@ impl ApiError {
 }
 
 pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(token) = crate::api::session_token(&headers)
+    if let Some(token) = crate::shared::api::session_token(&headers)
         && let Err(error) = state.app.logout(&token).await
     {
         return app_error_page(error);

@@ -15,7 +15,8 @@ use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
 use crate::format::{beijing_time, region_name, yuan_text};
-use crate::pages::{Layout, app_error_page, error_page, layout, render};
+use crate::shared::api::site;
+use crate::shared::page::{Layout, app_error_page, error_page, layout, render};
 
 /// Hits per page.
 const PER_PAGE: usize = 20;
@@ -486,25 +487,6 @@ fn xml_escape(text: &str) -> String {
 }
 
 pub(crate) use app::rfc3339;
-
-/// The site's address as the request named it (for the absolute links feeds and sitemaps
-/// need).
-pub(crate) fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
 
 fn atom(site: &str, title: &str, self_path: &str, html_path: &str, hits: &Hits) -> Response {
     let updated = hits

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::errors::ApiError;
 use crate::format::{beijing_time, parse_period_query, threshold_text};
-use crate::pages::{Layout, app_error_page, error_page, layout, render};
+use crate::shared::page::{Layout, app_error_page, error_page, layout, render};
 
 /// The version box shown on each reference page.
 pub(crate) struct MetaView {

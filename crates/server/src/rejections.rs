@@ -10,7 +10,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::errors::ApiError;
-use crate::pages;
 
 pub(crate) async fn layer(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
@@ -36,6 +35,6 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
     if api {
         error.into_response()
     } else {
-        pages::error_page(error.status(), error.code, &error.message)
+        crate::shared::page::error_page(error.status(), error.code, &error.message)
     }
 }

@@ -7,28 +7,23 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::access::MaybeCaller;
-use crate::api::{caller, receipts};
-use crate::dto::{ReceiptDto, ReceiptsDto};
+use crate::dto::{ReasonRequest, ReceiptDto, ReceiptsDto};
 use crate::errors::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::request_dto::{
     CeremonyComplaintRequest, CeremonyConfirmRequest, CeremonyDealRequest, CeremonyJoinRequest,
     ExpertFormRequest, NewCeremonyRequest, NewDrawRequest, PartialsRequest,
 };
+use crate::shared::api::{caller, file_response, json, receipts};
 
 type ApiResult<T> = Result<T, ApiError>;
-
-pub(crate) fn json<T: Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_default()
-}
 
 /// A procedure's state and the receipts of the act that produced it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,7 +57,7 @@ pub(crate) struct ProcedurePageDto {
 pub(crate) struct ProcedureQuery {
     #[param(minimum = 1, maximum = 100000)]
     #[serde(
-        default = "crate::api::first_page",
+        default = "crate::shared::api::first_page",
         deserialize_with = "crate::extract::within::<_, 1, 100000>"
     )]
     pub(crate) page: u64,
@@ -234,12 +229,6 @@ pub(crate) async fn amend_procedure(
     Ok(Json(act(&state, result)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ReasonRequest {
-    pub(crate) reason: String,
-}
-
 /// 终止 the procedure, with a reason (终止公告).
 #[utoipa::path(post, path = "/api/v1/procedures/{id}/terminate", tag = "招标采购", params(("id" = String, Path)), request_body = ReasonRequest, responses((status = 200, body = ProcedureActDto), (status = 422, body = ErrorBody)))]
 pub(crate) async fn terminate_procedure(
@@ -308,7 +297,7 @@ pub(crate) struct AnnouncementQuery {
     pub(crate) kind: String,
     #[param(minimum = 1, maximum = 100000)]
     #[serde(
-        default = "crate::api::first_page",
+        default = "crate::shared::api::first_page",
         deserialize_with = "crate::extract::within::<_, 1, 100000>"
     )]
     pub(crate) page: u64,
@@ -373,21 +362,6 @@ pub(crate) async fn lot_documents(
     let caller = caller(&maybe)?;
     let (document, content) = state.app.tender_documents(caller, &code).await?;
     Ok(file_response(&document.name, content))
-}
-
-pub(crate) fn file_response(name: &str, content: Vec<u8>) -> Response {
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    (
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        content,
-    )
-        .into_response()
 }
 
 /// The receipt of a sealed bid.
@@ -653,7 +627,7 @@ pub(crate) struct ExpertPageDto {
 pub(crate) struct ExpertQuery {
     #[param(minimum = 1, maximum = 100000)]
     #[serde(
-        default = "crate::api::first_page",
+        default = "crate::shared::api::first_page",
         deserialize_with = "crate::extract::within::<_, 1, 100000>"
     )]
     pub(crate) page: u64,

@@ -27,7 +27,7 @@ use crate::format::{
     announcement_kind_label, beijing_time, beijing_time_seconds, parse_yuan, region_name,
     remaining_text, short_hash, size_text, yuan_text,
 };
-use crate::pages::{Layout, app_error_page, layout, render};
+use crate::shared::page::{Layout, app_error_page, layout, render};
 
 /// Rows per list page.
 pub(crate) const PER_PAGE: u64 = 20;
@@ -1182,7 +1182,7 @@ pub(crate) async fn refused(
     let status = api.status();
     match procedure_page(state, caller, id, Notice::refusal(&api)).await {
         Ok(page) => (status, page).into_response(),
-        Err(_) => crate::pages::error_page(status, api.code, &api.message),
+        Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
     }
 }
 
@@ -1805,7 +1805,7 @@ pub(crate) async fn documents(
         return login(&format!("/procedures/{}", procedure_id_of(&code)));
     };
     match state.app.tender_documents(who, &code).await {
-        Ok((document, content)) => crate::tender_api::file_response(&document.name, content),
+        Ok((document, content)) => crate::shared::api::file_response(&document.name, content),
         Err(error) => app_error_page(error),
     }
 }
