@@ -115,7 +115,7 @@ struct HomePage {
     head_time: String,
     recent: Vec<EntryRowView>,
     announcements: Vec<crate::tender_pages::AnnouncementRowView>,
-    domains: Vec<crate::portal_pages::DomainBlock>,
+    domains: Vec<crate::disclosure::portal::DomainBlock>,
 }
 
 pub(crate) async fn home(
@@ -141,7 +141,7 @@ pub(crate) async fn home(
             head_time: beijing_time(head.head.timestamp_ms),
             recent,
             announcements: crate::tender_pages::latest_announcements(&state, 5).await,
-            domains: crate::portal_pages::domain_blocks(&state, 5).await,
+            domains: crate::disclosure::portal::domain_blocks(&state, 5).await,
         }))
     }
     .await;
