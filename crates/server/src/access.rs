@@ -398,6 +398,7 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/draws", OPERATOR),
     (Method::GET, "/draws/{id}", Access::Public),
     (Method::POST, "/draws/{id}/contribute", SUPERVISOR),
+    (Method::POST, "/draws/{id}/reveal", SANCTIONING),
     (Method::POST, "/draws/{id}/act", DRAW_ACTORS),
     (Method::GET, "/me/evaluations", EXPERT),
     (Method::POST, "/me/evaluations", EXPERT),

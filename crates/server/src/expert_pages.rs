@@ -180,19 +180,21 @@ async fn draws_page(
             }
         })
         .collect();
-    let pending = state
-        .app
-        .pending_draws(who)
-        .await?
-        .into_iter()
-        .map(|c| DrawRow {
+    let mut pending = Vec::new();
+    for c in state.app.pending_draws(who).await? {
+        let contributed = state.app.draw_contribution(&c.id).await?.is_some();
+        pending.push(DrawRow {
+            status: if contributed {
+                "已投入随机数，待揭示"
+            } else {
+                "待监督人员投入随机数"
+            },
+            status_class: if contributed { "bad" } else { "warn" },
+            evaluation_date: c.request.evaluation_date.to_string(),
             id: c.id,
             lot: c.lot,
-            evaluation_date: c.request.evaluation_date.to_string(),
-            status: "待监督人员投入随机数",
-            status_class: "warn",
-        })
-        .collect();
+        });
+    }
     let categories = state
         .app
         .expert_categories()
@@ -388,6 +390,9 @@ struct DrawPendingPage {
     needs: Vec<(String, u32)>,
     backups: u32,
     can_contribute: bool,
+    /// The contribution already recorded (account, value), waiting for the reveal.
+    contribution: Option<(String, String)>,
+    can_reveal: bool,
     csrf: String,
     notice: Notice,
     /// What the supervisor typed, when refused.
@@ -402,6 +407,14 @@ async fn draw_pending_page(
     value: String,
 ) -> Response {
     let category = |code: &str| format!("{} {}", code, state.app.expert_category_name(code));
+    let contribution = state
+        .app
+        .draw_contribution(&committed.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| (c.account, c.value));
+    let who = caller.0.as_ref();
     render(DrawPendingPage {
         layout: layout(
             state,
@@ -423,11 +436,32 @@ async fn draw_pending_page(
             .map(|(code, count)| (category(code), *count))
             .collect(),
         backups: committed.request.backups,
-        can_contribute: caller.0.as_ref().is_some_and(|c| c.has(Role::Supervisor)),
+        can_contribute: contribution.is_none()
+            && who.is_some_and(|c| c.has(Role::Supervisor) && !c.has(Role::Operator)),
+        can_reveal: contribution.is_some()
+            && who.is_some_and(|c| c.has(Role::Supervisor) || c.has(Role::Operator)),
+        contribution,
         csrf: csrf_of(caller),
         notice,
         value,
     })
+}
+
+/// The reveal of a draw whose contribution is recorded but whose reveal did not finish.
+pub(crate) async fn reveal(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    Path(id): Path<String>,
+) -> Response {
+    let back = format!("/draws/{}", urlencode(&id));
+    let Some(who) = caller.0.as_ref() else {
+        return login(&back);
+    };
+    let result = state.app.reveal_draw(who, &id).await.map(|_| ());
+    after(result, &back, "drawn", |notice| {
+        draw_page(&state, &caller, &id, notice)
+    })
+    .await
 }
 
 /// A supervisor's contribution from the pending draw's page: the draw is revealed at once.

@@ -135,6 +135,20 @@ pub fn check_record_proof(
     if revealed.len() != 1 || *revealed[0] != as_json(&record.revealed) {
         return Err("记录的揭示与账本条目不符".into());
     }
+    // The contributions the seed was made from are exactly those recorded before the reveal.
+    let contributed = payload_of("draw.contributed");
+    if contributed.len() != record.revealed.contributions.len()
+        || contributed
+            .iter()
+            .zip(&record.revealed.contributions)
+            .any(|(entry, c)| {
+                entry["id"] != serde_json::json!(record.committed.id)
+                    || entry["account"] != serde_json::json!(c.account)
+                    || entry["value"] != serde_json::json!(c.value)
+            })
+    {
+        return Err("种子所用的随机数与账本中事先投入的随机数不符".into());
+    }
     let replaced = payload_of("draw.replaced");
     if replaced.len() != record.replaced.len()
         || replaced
@@ -481,7 +495,41 @@ impl App {
                 evaluation_date,
             )
             .await?;
+        // One draw of a lot waits for its contribution at a time: the operator cannot keep
+        // several commitments open and reveal the one it likes.
+        let mut open: Vec<String> = Vec::new();
+        for (stream, kind, _) in self
+            .store
+            .stream_kinds_with_prefix(&format!("draw/{}-", input.lot))
+            .await?
+        {
+            match kind.as_str() {
+                "draw.committed" => open.push(stream),
+                "draw.revealed" | "draw.failed" => open.retain(|s| *s != stream),
+                _ => {}
+            }
+        }
+        if let Some(stream) = open.first() {
+            return Err(AppError::refused(
+                "DRAW_LOT_PENDING",
+                format!(
+                    "该标段（包）已有待投入随机数的抽取 {}，请待监督人员投入随机数、揭示后再抽取",
+                    stream.trim_start_matches("draw/")
+                ),
+            ));
+        }
         let id = format!("{}-{}", input.lot, self.now_ms());
+        if !self
+            .store
+            .stream_entries(&draw_stream(&id))
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::refused(
+                "DRAW_BUSY",
+                "同一时刻已有该标段（包）的抽取，请稍后重试",
+            ));
+        }
         let experts = self
             .store
             .documents(
@@ -654,6 +702,16 @@ impl App {
         Ok(pending)
     }
 
+    /// The contribution recorded for a draw not yet revealed (`None`: none yet).
+    pub async fn draw_contribution(&self, id: &str) -> Result<Option<DrawContribution>, AppError> {
+        let rows = self.store.stream_entries(&draw_stream(id)).await?;
+        rows.iter()
+            .find(|r| r.kind == "draw.contributed")
+            .map(|r| serde_json::from_str(&r.payload))
+            .transpose()
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
     /// A draw committed and waiting for its contribution (public: the commitment is a public
     /// entry). `DRAW_NOT_PENDING` once revealed or failed, not found when there is no such draw.
     pub async fn pending_draw(&self, id: &str) -> Result<DrawCommitted, AppError> {
@@ -674,10 +732,12 @@ impl App {
         serde_json::from_str(&committed.payload).map_err(|e| AppError::Internal(e.to_string()))
     }
 
-    /// A supervisor's contribution to a committed draw, and in the same transaction the reveal,
-    /// the draw and the panel: `seed = SM3(secret ‖ root ‖ value)`. The platform committed to
-    /// its secret before the value existed and cannot withdraw after seeing it; the supervisor
-    /// does not know the secret: neither alone can choose the panel (docs/experts.md).
+    /// A supervisor's contribution to a committed draw, recorded in its own transaction (the
+    /// supervisor has its receipt before anything is drawn), then the reveal, the draw and the
+    /// panel: `seed = SM3(secret ‖ root ‖ value)`. The platform committed to its secret before
+    /// the value existed; once the value is in the ledger it cannot be replaced, so a platform
+    /// that withheld the reveal would be seen withholding it. The supervisor does not know the
+    /// secret. Neither alone can choose the panel (docs/experts.md).
     pub async fn contribute_to_draw(
         &self,
         caller: &Caller,
@@ -690,13 +750,11 @@ impl App {
             .iter()
             .find(|r| r.kind == "draw.committed")
             .ok_or(AppError::NotFound("抽取记录不存在"))?;
-        if rows
-            .iter()
-            .any(|r| r.kind == "draw.revealed" || r.kind == "draw.failed")
-        {
+        // Not the trading center's own accounts, and never the account that committed.
+        if caller.has(Role::Operator) || committed_row.actor == caller.username {
             return Err(AppError::refused(
-                "DRAW_NOT_PENDING",
-                "该次抽取已经揭示（或已失败），不再接受随机数",
+                "DRAW_CONTRIBUTOR_CONFLICT",
+                "交易中心的账号（包括发起本次抽取的账号）不能投入随机数，须由监督人员投入",
             ));
         }
         let committed: DrawCommitted = serde_json::from_str(&committed_row.payload)
@@ -717,6 +775,90 @@ impl App {
                 "随机数应为64位十六进制数字（32字节）",
             )
         })?;
+        if committed.request.evaluation_date < Date::of_instant(self.now_ms()) {
+            return Err(AppError::refused(
+                "DRAW_DATE_PAST",
+                "评标日期已过，该次抽取不再揭示；请重新发起抽取",
+            ));
+        }
+        let contribution = DrawContribution {
+            account: caller.username.clone(),
+            value: hex::encode(value),
+        };
+        // The contribution, alone in its transaction, after checking in it that the draw still
+        // waits for one.
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let kinds: Vec<String> = tx
+            .stream_entries(&draw_stream(id))
+            .await?
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
+        if kinds
+            .iter()
+            .any(|k| k == "draw.contributed" || k == "draw.revealed" || k == "draw.failed")
+        {
+            return Err(AppError::refused(
+                "DRAW_NOT_PENDING",
+                "该次抽取已经投入随机数（或已揭示、已失败），不再接受随机数",
+            ));
+        }
+        append(
+            &mut tx,
+            &self.key,
+            &self.settings.origin,
+            now,
+            vec![NewEntry {
+                stream: draw_stream(id),
+                kind: "draw.contributed".into(),
+                visibility: Visibility::Public,
+                actor: caller.username.clone(),
+                payload: serde_json::json!({
+                    "id": id,
+                    "account": contribution.account,
+                    "value": contribution.value,
+                }),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        self.reveal_draw(caller, id).await
+    }
+
+    /// The reveal of a draw whose contribution is recorded: the secret, the seed, the draw and the
+    /// panel in one transaction (or the secret in a public `draw.failed` when the draw runs
+    /// short). Run by the contribution's own request; run again (by supervision or the trading
+    /// center) if that request did not finish — the result is fixed by what is recorded.
+    pub async fn reveal_draw(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<(DrawCommitted, DrawRevealed), AppError> {
+        if !caller.has_any(&[Role::Supervisor, Role::Operator]) {
+            return Err(AppError::NotAuthorized);
+        }
+        let rows = self.store.stream_entries(&draw_stream(id)).await?;
+        let committed_row = rows
+            .iter()
+            .find(|r| r.kind == "draw.committed")
+            .ok_or(AppError::NotFound("抽取记录不存在"))?;
+        let committed: DrawCommitted = serde_json::from_str(&committed_row.payload)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let contributions: Vec<DrawContribution> = rows
+            .iter()
+            .filter(|r| r.kind == "draw.contributed")
+            .map(|r| serde_json::from_str(&r.payload))
+            .collect::<Result<_, _>>()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if contributions.is_empty() {
+            return Err(AppError::refused("DRAW_PENDING", "该次抽取尚未投入随机数"));
+        }
+        let values = contributions
+            .iter()
+            .map(|c| contribution_bytes(&c.value))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| AppError::Internal("a recorded contribution".into()))?;
         let secret = self.draw_secret(id);
         if sm3(&secret).to_hex() != committed.commitment {
             return Err(AppError::Internal(
@@ -730,11 +872,7 @@ impl App {
             .consistency_of_sizes(commitment_size, newest)
             .await?
             .first_root;
-        let contributions = vec![DrawContribution {
-            account: caller.username.clone(),
-            value: hex::encode(value),
-        }];
-        let seed = draw_seed(&secret, &root, &[value]);
+        let seed = draw_seed(&secret, &root, &values);
         let procedure: Procedure = self
             .load_procedure(procedure_of_lot(&committed.lot)?)
             .await?;
@@ -766,27 +904,48 @@ impl App {
                 pool_ids.insert(pool_id, expert.pseudonym);
             }
         }
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        // Checked in the transaction that writes the outcome: one outcome per draw.
+        if tx
+            .stream_entries(&draw_stream(id))
+            .await?
+            .iter()
+            .any(|r| r.kind == "draw.revealed" || r.kind == "draw.failed")
+        {
+            return Err(AppError::refused(
+                "DRAW_NOT_PENDING",
+                "该次抽取已经揭示（或已失败）",
+            ));
+        }
         let result = match draw_experts(&committed.pool, &committed.request, *seed.as_bytes()) {
             Ok(result) => result,
             Err(error) => {
                 // Overlapping categories can run short only in the draw itself: the secret is
                 // still revealed, so the commitment is closed in public and can be checked.
-                self.witness(vec![NewEntry {
-                    stream: draw_stream(id),
-                    kind: "draw.failed".into(),
-                    visibility: Visibility::Public,
-                    actor: caller.username.clone(),
-                    payload: serde_json::json!({
-                        "id": id,
-                        "secret": hex::encode(secret),
-                        "head_size": commitment_size,
-                        "head_root": root.to_hex(),
-                        "contributions": contributions,
-                        "seed": seed.to_hex(),
-                        "reason": error.to_string(),
-                    }),
-                }])
+                append(
+                    &mut tx,
+                    &self.key,
+                    &self.settings.origin,
+                    now,
+                    vec![NewEntry {
+                        stream: draw_stream(id),
+                        kind: "draw.failed".into(),
+                        visibility: Visibility::Public,
+                        actor: caller.username.clone(),
+                        payload: serde_json::json!({
+                            "id": id,
+                            "secret": hex::encode(&secret),
+                            "head_size": commitment_size,
+                            "head_root": root.to_hex(),
+                            "contributions": contributions,
+                            "seed": seed.to_hex(),
+                            "reason": error.to_string(),
+                        }),
+                    }],
+                )
                 .await?;
+                tx.commit().await?;
                 return Err(error.into());
             }
         };
@@ -813,16 +972,14 @@ impl App {
             .collect();
         let revealed = DrawRevealed {
             id: id.to_string(),
-            secret: hex::encode(secret),
+            secret: hex::encode(&secret),
             head_size: commitment_size,
             head_root: root.to_hex(),
             seed: seed.to_hex(),
             result,
             contributions,
         };
-        // The contribution, the reveal and the panel, in one transaction.
-        let now = self.now_ms();
-        let mut tx = self.store.begin().await?;
+        // The reveal and the panel, in one transaction.
         let panel_stream = Panel::stream(id);
         let (decided, mut entries) = decide::<Option<Panel>>(
             &mut tx,

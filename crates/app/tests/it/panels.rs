@@ -877,6 +877,14 @@ fn a_contributed_seed_is_rechecked_from_the_record() {
     );
     assert!(changed(&|r| r.contributions.clear()).contains("随机种子"));
     assert!(changed(&|r| r.contributions[0].value = "c3".repeat(31)).contains("32字节"));
+    // The worked vector of docs/experts.md (the worked example's secret 00..1f and root 20..3f,
+    // one contribution of 32 bytes c3), as `draw-reference.py --example --contribution` prints.
+    let example_secret: Vec<u8> = (0x00..0x20).collect();
+    let example_root = crypto::Sm3Hash::from_slice(&(0x20..0x40).collect::<Vec<u8>>()).unwrap();
+    assert_eq!(
+        app::draw_seed(&example_secret, &example_root, &[[0xc3; 32]]).to_hex(),
+        "4502903a709e4a2660e828f9e4cd461cfd19da944e693ec2d4b7644472040278"
+    );
     // Without a contribution the seed would have been SM3(secret ‖ root): a different panel
     // is the point, not a coincidence.
     assert_ne!(
@@ -884,4 +892,98 @@ fn a_contributed_seed_is_rechecked_from_the_record() {
         seed,
         "the contribution changes the seed"
     );
+}
+
+/// A committed draw waits for a supervisor: a second draw of the lot is refused meanwhile; an
+/// account of the trading center cannot contribute, even one that also holds the supervisor
+/// role; the value is recorded in its own entry before the reveal, cannot be replaced, and the
+/// record's proof ties the seed to it.
+#[tokio::test]
+async fn a_draw_waits_for_its_supervisor_and_records_the_value_first() {
+    for test in demo_apps().await {
+        let certificates = app::seed_demo_certificates(&test.app).await.unwrap();
+        app::run_simulated_ceremony(&test.app, "2026-12")
+            .await
+            .unwrap();
+        let (procedure, lot) = published(&test, "上城区体育馆维修工程").await;
+        let key = procedure.opening_key.clone().unwrap().public_key;
+        bid(&test, &certificates, "bidder", &lot, &key, 1_000_000).await;
+        let op = caller(&test.app, "operator").await;
+        more_experts(&test, &op).await;
+        let pending = test
+            .app
+            .draw_experts(&op, request(&lot, "2026-12-29", 2, 1, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            test.app
+                .draw_experts(&op, request(&lot, "2026-12-29", 2, 1, 0))
+                .await
+                .unwrap_err()
+                .code(),
+            "DRAW_LOT_PENDING"
+        );
+        let value = app::NewContribution {
+            commitment: pending.commitment.clone(),
+            value: "ab".repeat(32),
+        };
+        let both = Caller {
+            username: "both".into(),
+            display_name: "兼任".into(),
+            entity_id: String::new(),
+            roles: vec![domain::Role::Operator, domain::Role::Supervisor],
+            csrf: None,
+            api_token: None,
+        };
+        assert_eq!(
+            test.app
+                .contribute_to_draw(&both, &pending.id, value.clone())
+                .await
+                .unwrap_err()
+                .code(),
+            "DRAW_CONTRIBUTOR_CONFLICT"
+        );
+        assert_eq!(
+            test.app
+                .contribute_to_draw(&op, &pending.id, value.clone())
+                .await
+                .unwrap_err()
+                .code(),
+            "NOT_AUTHORIZED"
+        );
+        let supervisor = caller(&test.app, "supervisor").await;
+        let (_, revealed) = test
+            .app
+            .contribute_to_draw(&supervisor, &pending.id, value.clone())
+            .await
+            .unwrap();
+        assert_eq!(revealed.contributions[0].value, "ab".repeat(32));
+        let rows = test
+            .app
+            .store()
+            .stream_entries(&app::draw_stream(&pending.id))
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["draw.committed", "draw.contributed", "draw.revealed"]
+        );
+        assert_eq!(
+            test.app
+                .contribute_to_draw(&supervisor, &pending.id, value)
+                .await
+                .unwrap_err()
+                .code(),
+            "DRAW_NOT_PENDING"
+        );
+        // Revealed: the lot may be drawn again (in public), and the record's proof holds.
+        let record = test.app.draw_record(&pending.id).await.unwrap();
+        let proof = test.app.draw_record_proof(&pending.id).await.unwrap();
+        let platform = test.app.public_key();
+        app::check_record_proof(&record, &proof, &platform).unwrap();
+        let mut forged = record.clone();
+        forged.revealed.contributions[0].value = "cd".repeat(32);
+        assert!(app::check_record_proof(&forged, &proof, &platform).is_err());
+    }
 }

@@ -63,6 +63,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         )
         .route("/draws/{id}", get(expert_pages::draw))
         .route("/draws/{id}/contribute", post(expert_pages::contribute))
+        .route("/draws/{id}/reveal", post(expert_pages::reveal))
         .route("/draws/{id}/act", post(expert_pages::draw_act))
         .route(
             "/me/evaluations",
