@@ -5,7 +5,6 @@
 //! application calls and results into JSON or pages.
 
 mod access;
-mod api;
 mod dto;
 pub mod errors;
 mod evaluation_pages;
@@ -15,7 +14,6 @@ mod extract;
 mod format;
 mod metrics_layer;
 mod openapi;
-mod pages;
 mod rejections;
 mod request_dto;
 mod request_id;
@@ -80,7 +78,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let routes = Router::new()
         .route("/metrics", get(metrics_layer::render))
         .route("/api/openapi.json", get(openapi::openapi))
-        .route("/static/{file}", get(pages::static_file))
+        .route("/static/{file}", get(shared::page::static_file))
         .merge(market::routes())
         .merge(reference::routes())
         .merge(tendering::routes())
@@ -92,8 +90,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         // Outside `authorize`, so refusals are counted too; a route layer, so the route is known.
         .route_layer(from_fn(metrics_layer::track));
     routes
-        .fallback(pages::not_found)
-        .method_not_allowed_fallback(pages::method_not_allowed)
+        .fallback(shared::page::not_found)
+        .method_not_allowed_fallback(shared::page::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http()

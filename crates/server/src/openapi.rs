@@ -4,8 +4,10 @@
 
 use axum::Json;
 
-use crate::api::*;
 use crate::errors::ErrorBody;
+use crate::market::api::*;
+use crate::reference::api::*;
+use crate::witness::api::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(

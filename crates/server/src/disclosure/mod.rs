@@ -1,5 +1,6 @@
 //! Disclosure: the home page, search, feeds and sitemaps, project histories, the credit list, and open data (OCDS, the national export).
 
+pub(crate) mod home;
 pub(crate) mod ocds;
 pub(crate) mod portal;
 
@@ -9,12 +10,11 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::AppState;
-use crate::pages;
 
 /// This context's routes (who may call each: `access::ROUTES`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(home::home))
         .route("/search", get(portal::search_page))
         .route("/open-data", get(ocds::page))
         .route("/api/v1/ocds/releases", get(ocds::releases))

@@ -1,6 +1,8 @@
 //! Market participants: sessions and API tokens, registration and review, entities (qualifications, bank accounts, certificates, sanctions, personal data) and accounts.
 
+pub(crate) mod api;
 pub(crate) mod entity_pages;
+pub(crate) mod pages;
 
 use std::sync::Arc;
 
@@ -8,7 +10,6 @@ use axum::Router;
 use axum::routing::{get, post, put};
 
 use crate::AppState;
-use crate::{api, pages};
 
 /// This context's routes (who may call each: `access::ROUTES`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {

@@ -1,5 +1,6 @@
 //! Reference data: the catalog, rules, calendar and trust roots (CRLs) — reading, resolving, deadlines, publishing.
 
+pub(crate) mod api;
 pub(crate) mod pages;
 
 use std::sync::Arc;
@@ -8,7 +9,6 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::api;
 
 /// This context's routes (who may call each: `access::ROUTES`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {

@@ -3,9 +3,11 @@
 
 use app::AppError;
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use domain::Role;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::errors::ApiError;
@@ -118,4 +120,82 @@ pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> Respo
 pub(crate) fn app_error_page(error: AppError) -> Response {
     let api = ApiError::from(error);
     error_page(api.status(), api.code, &api.message)
+}
+
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new("NOT_FOUND").into_response();
+    }
+    error_page(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "您访问的页面不存在或已被移除。",
+    )
+}
+
+pub(crate) async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new("METHOD_NOT_ALLOWED").into_response();
+    }
+    error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "不支持该请求方法。",
+    )
+}
+
+pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "style.css" => (
+            include_str!("../../static/style.css"),
+            "text/css; charset=utf-8",
+        ),
+        "ledger.js" => (
+            include_str!("../../static/ledger.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "ui.js" => (
+            include_str!("../../static/ui.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "countdown.js" => (
+            include_str!("../../static/countdown.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "auction.js" => (
+            include_str!("../../static/auction.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "evaluation.js" => (
+            include_str!("../../static/evaluation.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "文件不存在。"),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    pub(crate) page: Option<u64>,
+    #[serde(default)]
+    pub(crate) status: Option<String>,
+    #[serde(default)]
+    pub(crate) notice: Option<String>,
+    #[serde(default)]
+    pub(crate) tone: Option<String>,
+    #[serde(default)]
+    pub(crate) seq: Option<String>,
+}
+
+pub(crate) fn page_count(total: u64, per_page: u64) -> u64 {
+    total.div_ceil(per_page).max(1)
 }

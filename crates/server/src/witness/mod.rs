@@ -1,12 +1,13 @@
 //! The witness ledger: heads, entries, proofs and consistency, as JSON and as pages; the health check.
 
+pub(crate) mod api;
+pub(crate) mod pages;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
 
 use crate::AppState;
-use crate::{api, pages};
 
 /// This context's routes (who may call each: `access::ROUTES`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {

@@ -1,5 +1,5 @@
-//! Server-rendered pages in Chinese: the portal, log-in, registration, the operator's review
-//! queue, the entity register, and the witness ledger with in-browser proof checking.
+//! The market's pages: log-in and log-out, registration, 我的账号 (API tokens), the entity
+//! register and one entity, the operator's review queue, personal data revealed for a reason.
 
 use std::sync::Arc;
 
@@ -14,139 +14,10 @@ use serde::Deserialize;
 
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
-use crate::format::{
-    beijing_time, beijing_time_seconds, kind_label, region_name, status_label, visibility_label,
-};
-use crate::shared::page::{Layout, app_error_page, error_page, layout, render, roles_label};
+use crate::format::{beijing_time, region_name, status_label};
+use crate::shared::page::{Layout, app_error_page, layout, render, roles_label};
+use crate::shared::page::{ListQuery, page_count};
 use crate::{AppState, session_cookie};
-
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return ApiError::new("NOT_FOUND").into_response();
-    }
-    error_page(
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-        "您访问的页面不存在或已被移除。",
-    )
-}
-
-pub(crate) async fn method_not_allowed(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return ApiError::new("METHOD_NOT_ALLOWED").into_response();
-    }
-    error_page(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        "不支持该请求方法。",
-    )
-}
-
-pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
-    let (body, content_type) = match file.as_str() {
-        "style.css" => (
-            include_str!("../static/style.css"),
-            "text/css; charset=utf-8",
-        ),
-        "ledger.js" => (
-            include_str!("../static/ledger.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "ui.js" => (
-            include_str!("../static/ui.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "countdown.js" => (
-            include_str!("../static/countdown.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "auction.js" => (
-            include_str!("../static/auction.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "evaluation.js" => (
-            include_str!("../static/evaluation.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        _ => return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "文件不存在。"),
-    };
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// One ledger entry as a table row.
-pub(crate) struct EntryRowView {
-    pub(crate) seq: u64,
-    pub(crate) kind: String,
-    pub(crate) kind_label: &'static str,
-    pub(crate) stream: String,
-    pub(crate) actor: String,
-    pub(crate) time: String,
-    pub(crate) visibility_label: &'static str,
-    pub(crate) visibility_class: &'static str,
-}
-
-fn entry_row_view(e: &app::EntryView) -> EntryRowView {
-    let vis = e.visibility.as_str();
-    EntryRowView {
-        seq: e.seq,
-        kind: e.kind.clone(),
-        kind_label: kind_label(&e.kind),
-        stream: e.stream.clone(),
-        actor: e.actor.clone(),
-        time: beijing_time_seconds(e.at_ms),
-        visibility_label: visibility_label(vis),
-        visibility_class: if vis == "public" { "ok" } else { "info" },
-    }
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    layout: Layout,
-    active_entities: u64,
-    ledger_size: u64,
-    head_time: String,
-    recent: Vec<EntryRowView>,
-    announcements: Vec<crate::tender_pages::AnnouncementRowView>,
-    domains: Vec<crate::disclosure::portal::DomainBlock>,
-}
-
-pub(crate) async fn home(
-    State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
-) -> Response {
-    let result: Result<Response, AppError> = async {
-        let head = state.app.ledger_head().await?;
-        let size = head.head.size;
-        let recent = state
-            .app
-            .ledger_entries(None, size.saturating_sub(10), size)
-            .await?
-            .iter()
-            .rev()
-            .map(entry_row_view)
-            .collect();
-        let active = state.app.entities(None, Some("active"), 1, 1).await?.total;
-        Ok(render(HomePage {
-            layout: layout(&state, &caller, "首页", "home", &[]),
-            active_entities: active,
-            ledger_size: size,
-            head_time: beijing_time(head.head.timestamp_ms),
-            recent,
-            announcements: crate::tender_pages::latest_announcements(&state, 5).await,
-            domains: crate::disclosure::portal::domain_blocks(&state, 5).await,
-        }))
-    }
-    .await;
-    result.unwrap_or_else(app_error_page)
-}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -807,20 +678,6 @@ pub(crate) async fn revoke_token_form(
     me_page(&state, &caller, &who, String::new(), notice, tone).await
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct ListQuery {
-    #[serde(default)]
-    page: Option<u64>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    notice: Option<String>,
-    #[serde(default)]
-    tone: Option<String>,
-    #[serde(default)]
-    seq: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "entities.html")]
 struct EntitiesPage {
@@ -835,10 +692,6 @@ struct EntitiesPage {
 }
 
 const PER_PAGE: u64 = 20;
-
-fn page_count(total: u64, per_page: u64) -> u64 {
-    total.div_ceil(per_page).max(1)
-}
 
 pub(crate) async fn entities(
     State(state): State<Arc<AppState>>,
@@ -1137,181 +990,6 @@ pub(crate) async fn review_reject(
             "bad",
         ),
     }
-}
-
-#[derive(Template)]
-#[template(path = "ledger.html")]
-struct LedgerPage {
-    layout: Layout,
-    head_size: u64,
-    head_root: String,
-    head_time: String,
-    head_signature: String,
-    public_key: String,
-    rows: Vec<EntryRowView>,
-    page: u64,
-    pages: u64,
-    lookup: String,
-    lookup_error: String,
-}
-
-const LEDGER_PER_PAGE: u64 = 50;
-
-pub(crate) async fn ledger(
-    State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
-    Query(query): Query<ListQuery>,
-) -> Response {
-    let result = async {
-        let head = state.app.ledger_head().await?;
-        let size = head.head.size;
-        let mut lookup_error = String::new();
-        let lookup = query.seq.clone().unwrap_or_default();
-        if !lookup.trim().is_empty() {
-            match lookup.trim().parse::<u64>() {
-                Ok(seq) if seq < size => {
-                    return Ok(Redirect::to(&format!("/ledger/entries/{seq}")).into_response());
-                }
-                Ok(_) => {
-                    lookup_error = format!(
-                        "序号超出范围：账本目前有 {size} 条（序号 0 至 {}）。",
-                        size.saturating_sub(1)
-                    )
-                }
-                Err(_) => lookup_error = "请输入非负整数序号。".into(),
-            }
-        }
-        let pages = page_count(size, LEDGER_PER_PAGE);
-        let page = query.page.unwrap_or(1).clamp(1, pages);
-        let end = size.saturating_sub((page - 1) * LEDGER_PER_PAGE);
-        let start = end.saturating_sub(LEDGER_PER_PAGE);
-        let rows = state
-            .app
-            .ledger_entries(caller.0.as_ref(), start, end)
-            .await?
-            .iter()
-            .rev()
-            .map(entry_row_view)
-            .collect();
-        Ok::<_, AppError>(render(LedgerPage {
-            layout: layout(&state, &caller, "交易见证", "ledger", &[("交易见证", "")]),
-            head_size: size,
-            head_root: head.head.root.to_hex(),
-            head_time: beijing_time_seconds(head.head.timestamp_ms),
-            head_signature: head.signature.to_hex(),
-            public_key: state.app.public_key().to_hex(),
-            rows,
-            page,
-            pages,
-            lookup,
-            lookup_error,
-        }))
-    }
-    .await;
-    result.unwrap_or_else(app_error_page)
-}
-
-/// An entry with everything its page shows.
-pub(crate) struct EntryDetail {
-    pub(crate) seq: u64,
-    pub(crate) kind: String,
-    pub(crate) kind_label: &'static str,
-    pub(crate) stream: String,
-    pub(crate) actor: String,
-    pub(crate) time: String,
-    pub(crate) visibility_label: &'static str,
-    pub(crate) visibility_class: &'static str,
-    pub(crate) commit: String,
-    pub(crate) leaf_hash: String,
-}
-
-#[derive(Template)]
-#[template(path = "ledger_entry.html")]
-struct LedgerEntryPage {
-    layout: Layout,
-    e: EntryDetail,
-    payload_pretty: String,
-    size: u64,
-    root: String,
-    signature: String,
-    path: Vec<String>,
-    has_prev: bool,
-    has_next: bool,
-    proof_json: String,
-}
-
-pub(crate) async fn ledger_entry(
-    State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
-    Path(seq): Path<String>,
-) -> Response {
-    let Ok(seq) = seq.parse::<u64>() else {
-        return error_page(StatusCode::NOT_FOUND, "NOT_FOUND", "账本序号应为非负整数。");
-    };
-    let result = async {
-        let entry = state
-            .app
-            .ledger_entries(caller.0.as_ref(), seq, seq + 1)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound("该序号的见证条目不存在"))?;
-        let proof = state.app.inclusion(seq, None).await?;
-        let data = serde_json::json!({
-            "seq": entry.seq,
-            "stream": entry.stream,
-            "kind": entry.kind,
-            "visibility": entry.visibility.as_str(),
-            "actor": entry.actor,
-            "at_ms": entry.at_ms,
-            "commit": entry.commit.to_hex(),
-            "leaf_hash": entry.leaf_hash.to_hex(),
-            "payload": entry.payload,
-            "salt": entry.salt,
-            "size": proof.tree_head.head.size,
-            "root": proof.tree_head.head.root.to_hex(),
-            "path": proof.path.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
-        });
-        // Safe inside <script>: no "<" can close the element.
-        let proof_json = data.to_string().replace('<', "\\u003c");
-        let row = entry_row_view(&entry);
-        let title = format!("见证条目 #{seq}");
-        Ok::<_, AppError>(render(LedgerEntryPage {
-            layout: layout(
-                &state,
-                &caller,
-                &title,
-                "ledger",
-                &[("交易见证", "/ledger"), (&title, "")],
-            ),
-            payload_pretty: entry
-                .payload
-                .as_ref()
-                .map(|p| serde_json::to_string_pretty(p).unwrap_or_default())
-                .unwrap_or_default(),
-            e: EntryDetail {
-                seq,
-                kind: row.kind,
-                kind_label: row.kind_label,
-                stream: row.stream,
-                actor: row.actor,
-                time: row.time,
-                visibility_label: row.visibility_label,
-                visibility_class: row.visibility_class,
-                commit: entry.commit.to_hex(),
-                leaf_hash: entry.leaf_hash.to_hex(),
-            },
-            size: proof.tree_head.head.size,
-            root: proof.tree_head.head.root.to_hex(),
-            signature: proof.tree_head.signature.to_hex(),
-            path: proof.path.iter().map(|h| h.to_hex()).collect(),
-            has_prev: seq > 0,
-            has_next: seq + 1 < proof.tree_head.head.size,
-            proof_json,
-        }))
-    }
-    .await;
-    result.unwrap_or_else(app_error_page)
 }
 
 /// 查看完整个人信息: the trading center, supervision or audit reveal a masked ID number and
