@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::errors::ApiError;
 pub(crate) use crate::shared::caller::MaybeCaller;
 pub use crate::shared::caller::SESSION_COOKIE;
+pub(crate) use crate::shared::page::urlencode;
 
 /// The header that carries the CSRF token of a cookie-authenticated API call.
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
@@ -640,10 +641,6 @@ fn deny(api: bool, path: &str, error: ApiError) -> Response {
         return Redirect::to(&target).into_response();
     }
     crate::shared::page::error_page(error.status(), error.code, &error.message)
-}
-
-pub(crate) fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// Checks the CSRF token in the `x-csrf-token` header, in the `csrf` field of a form body

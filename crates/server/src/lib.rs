@@ -7,9 +7,6 @@
 mod access;
 mod dto;
 pub mod errors;
-mod evaluation_pages;
-mod expert_api;
-mod expert_pages;
 mod extract;
 mod format;
 mod metrics_layer;
@@ -26,8 +23,6 @@ mod experts;
 mod market;
 mod reference;
 mod sales;
-mod tender_api;
-mod tender_pages;
 mod tendering;
 mod witness;
 

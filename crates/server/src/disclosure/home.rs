@@ -23,7 +23,7 @@ struct HomePage {
     ledger_size: u64,
     head_time: String,
     recent: Vec<EntryRowView>,
-    announcements: Vec<crate::tender_pages::AnnouncementRowView>,
+    announcements: Vec<crate::tendering::pages::AnnouncementRowView>,
     domains: Vec<crate::disclosure::portal::DomainBlock>,
 }
 
@@ -49,7 +49,7 @@ pub(crate) async fn home(
             ledger_size: size,
             head_time: beijing_time(head.head.timestamp_ms),
             recent,
-            announcements: crate::tender_pages::latest_announcements(&state, 5).await,
+            announcements: crate::tendering::pages::latest_announcements(&state, 5).await,
             domains: crate::disclosure::portal::domain_blocks(&state, 5).await,
         }))
     }

@@ -1,5 +1,9 @@
 //! Evaluation experts: the database, draws (the supervisor's contribution), panels, the experts' own evaluations, rooms.
 
+pub(crate) mod api;
+pub(crate) mod database_api;
+pub(crate) mod database_pages;
+pub(crate) mod pages;
 use std::sync::Arc;
 
 use axum::Router;
@@ -8,89 +12,73 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::DOCUMENT_LIMIT;
-use crate::{expert_api, expert_pages, tender_api, tender_pages};
 
 /// This context's routes (who may call each: `access::ROUTES`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
             "/api/v1/experts",
-            get(tender_api::experts).post(tender_api::add_expert),
+            get(database_api::experts).post(database_api::add_expert),
         )
         .route(
             "/api/v1/experts/import",
-            post(tender_api::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+            post(database_api::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
         )
-        .route("/api/v1/experts/{id}", get(tender_api::expert))
-        .route("/experts", get(tender_pages::experts))
-        .route(
-            "/api/v1/draws",
-            post(tender_api::draw).get(expert_api::draws),
-        )
-        .route("/api/v1/draws/{id}", get(tender_api::draw_entries))
+        .route("/api/v1/experts/{id}", get(database_api::expert))
+        .route("/experts", get(database_pages::experts))
+        .route("/api/v1/draws", post(database_api::draw).get(api::draws))
+        .route("/api/v1/draws/{id}", get(database_api::draw_entries))
         .route(
             "/api/v1/draws/{id}/contribution",
-            post(tender_api::contribute),
+            post(database_api::contribute),
         )
-        .route("/api/v1/draws/{id}/panel", get(expert_api::panel))
-        .route("/api/v1/draws/{id}/confirm", post(expert_api::confirm))
-        .route("/api/v1/draws/{id}/decline", post(expert_api::decline))
-        .route(
-            "/api/v1/draws/{id}/no-response",
-            post(expert_api::no_response),
-        )
-        .route(
-            "/api/v1/draws/{id}/declaration",
-            post(expert_api::declaration),
-        )
-        .route("/api/v1/draws/{id}/ratings", post(expert_api::rate))
-        .route("/api/v1/draws/{id}/disclose", post(expert_api::disclose))
-        .route("/api/v1/me/evaluations", get(expert_api::my_evaluations))
-        .route("/api/v1/experts/{id}/relations", post(expert_api::relation))
-        .route("/api/v1/experts/{id}/account", post(expert_api::account))
-        .route(
-            "/api/v1/rooms",
-            get(expert_api::rooms).post(expert_api::add_room),
-        )
-        .route("/api/v1/rooms/{id}/bookings", post(expert_api::book_room))
+        .route("/api/v1/draws/{id}/panel", get(api::panel))
+        .route("/api/v1/draws/{id}/confirm", post(api::confirm))
+        .route("/api/v1/draws/{id}/decline", post(api::decline))
+        .route("/api/v1/draws/{id}/no-response", post(api::no_response))
+        .route("/api/v1/draws/{id}/declaration", post(api::declaration))
+        .route("/api/v1/draws/{id}/ratings", post(api::rate))
+        .route("/api/v1/draws/{id}/disclose", post(api::disclose))
+        .route("/api/v1/me/evaluations", get(api::my_evaluations))
+        .route("/api/v1/experts/{id}/relations", post(api::relation))
+        .route("/api/v1/experts/{id}/account", post(api::account))
+        .route("/api/v1/rooms", get(api::rooms).post(api::add_room))
+        .route("/api/v1/rooms/{id}/bookings", post(api::book_room))
         .route(
             "/api/v1/rooms/{id}/bookings/{booking}/cancel",
-            post(expert_api::cancel_booking),
+            post(api::cancel_booking),
         )
-        .route(
-            "/draws",
-            get(expert_pages::draws).post(expert_pages::new_draw),
-        )
-        .route("/draws/{id}", get(expert_pages::draw))
-        .route("/draws/{id}/contribute", post(expert_pages::contribute))
-        .route("/draws/{id}/reveal", post(expert_pages::reveal))
-        .route("/draws/{id}/act", post(expert_pages::draw_act))
+        .route("/draws", get(pages::draws).post(pages::new_draw))
+        .route("/draws/{id}", get(pages::draw))
+        .route("/draws/{id}/contribute", post(pages::contribute))
+        .route("/draws/{id}/reveal", post(pages::reveal))
+        .route("/draws/{id}/act", post(pages::draw_act))
         .route(
             "/me/evaluations",
-            get(expert_pages::my_evaluations).post(expert_pages::my_evaluations_act),
+            get(pages::my_evaluations).post(pages::my_evaluations_act),
         )
-        .route("/experts/new", post(expert_pages::add_expert))
-        .route("/experts/{id}", get(expert_pages::expert))
-        .route("/experts/{id}/act", post(expert_pages::expert_act))
-        .route(
-            "/rooms",
-            get(expert_pages::rooms).post(expert_pages::rooms_act),
-        )
+        .route("/experts/new", post(pages::add_expert))
+        .route("/experts/{id}", get(pages::expert))
+        .route("/experts/{id}/act", post(pages::expert_act))
+        .route("/rooms", get(pages::rooms).post(pages::rooms_act))
         .route(
             "/experts/import",
-            post(tender_pages::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
+            post(database_pages::import_experts).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),
         )
-        .route("/api/v1/experts/{id}/leave", post(tender_api::expert_leave))
+        .route(
+            "/api/v1/experts/{id}/leave",
+            post(database_api::expert_leave),
+        )
         .route(
             "/api/v1/experts/{id}/suspend",
-            post(tender_api::suspend_expert),
+            post(database_api::suspend_expert),
         )
         .route(
             "/api/v1/experts/{id}/reinstate",
-            post(tender_api::reinstate_expert),
+            post(database_api::reinstate_expert),
         )
         .route(
             "/api/v1/experts/{id}/retire",
-            post(tender_api::retire_expert),
+            post(database_api::retire_expert),
         )
 }

@@ -16,7 +16,7 @@ use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
 use crate::format::{beijing_time, region_name, status_label};
 use crate::shared::page::{Layout, app_error_page, layout, render, roles_label};
-use crate::shared::page::{ListQuery, page_count};
+use crate::shared::page::{ListQuery, page_count_per};
 use crate::{AppState, session_cookie};
 
 #[derive(Template)]
@@ -718,7 +718,7 @@ pub(crate) async fn entities(
             render(EntitiesPage {
                 layout: layout(&state, &caller, "市场主体", "entities", &[("市场主体", "")]),
                 total: list.total,
-                pages: page_count(list.total, PER_PAGE),
+                pages: page_count_per(list.total, PER_PAGE),
                 page,
                 rows: list.items.into_iter().map(entity_view).collect(),
                 privileged,
@@ -906,7 +906,7 @@ pub(crate) async fn reviews(
             rows,
             total,
             page,
-            pages: page_count(total, PER_PAGE),
+            pages: page_count_per(total, PER_PAGE),
             csrf: caller
                 .0
                 .as_ref()

@@ -17,10 +17,10 @@ use domain::{AuctionMethod, AuctionPhase, AuctionResult, AuctionTerms, Role};
 
 use crate::AppState;
 use crate::access::MaybeCaller;
-use crate::expert_pages::after;
 use crate::format::{beijing_time, beijing_time_seconds, parse_yuan, yuan_text};
+use crate::shared::page::after;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::tender_pages::{
+use crate::shared::page::{
     Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
 };
 

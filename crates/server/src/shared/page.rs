@@ -4,10 +4,13 @@
 use app::AppError;
 use askama::Template;
 use axum::extract::Path;
+use axum::extract::Query;
 use axum::http::{StatusCode, header};
+use axum::response::Redirect;
 use axum::response::{Html, IntoResponse, Response};
 use domain::Role;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use crate::AppState;
 use crate::errors::ApiError;
@@ -196,6 +199,103 @@ pub(crate) struct ListQuery {
     pub(crate) seq: Option<String>,
 }
 
-pub(crate) fn page_count(total: u64, per_page: u64) -> u64 {
+pub(crate) fn page_count_per(total: u64, per_page: u64) -> u64 {
     total.div_ceil(per_page).max(1)
+}
+
+/// Rows per list page.
+pub(crate) const PER_PAGE: u64 = 20;
+
+/// The last page a list link may ask for (keeps offsets small).
+const MAX_PAGE: u64 = 100_000;
+
+pub(crate) type Params = Query<HashMap<String, String>>;
+
+pub(crate) fn param<'a>(params: &'a HashMap<String, String>, key: &str) -> &'a str {
+    params.get(key).map_or("", |v| v.trim())
+}
+
+pub(crate) fn page_of(params: &HashMap<String, String>) -> u64 {
+    param(params, "page")
+        .parse::<u64>()
+        .unwrap_or(1)
+        .clamp(1, MAX_PAGE)
+}
+
+pub(crate) fn page_count(total: u64) -> u64 {
+    total.div_ceil(PER_PAGE).max(1)
+}
+
+pub(crate) fn csrf_of(caller: &MaybeCaller) -> String {
+    caller
+        .0
+        .as_ref()
+        .and_then(|c| c.csrf.clone())
+        .unwrap_or_default()
+}
+
+pub(crate) fn login(next: &str) -> Response {
+    Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+}
+
+/// A message above a page: a completed act (`done`) or a refusal with its code.
+#[derive(Default)]
+pub(crate) struct Notice {
+    pub(crate) tone: &'static str,
+    pub(crate) message: String,
+    pub(crate) code: String,
+    /// The ledger entry that witnesses the act, or 0.
+    pub(crate) seq: u64,
+    pub(crate) has_seq: bool,
+}
+
+/// The form fields of a urlencoded body, trimmed.
+pub(crate) fn fields(body: &[u8]) -> HashMap<String, String> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
+        .collect()
+}
+
+impl Notice {
+    pub(crate) fn refusal(error: &ApiError) -> Self {
+        Self {
+            tone: "bad",
+            message: error.message.clone(),
+            code: error.code.to_string(),
+            ..Self::default()
+        }
+    }
+}
+
+/// After a form post: back to `page` with `done`, or the refusal's code and message on the page.
+pub(crate) async fn after<F, Fut>(
+    result: Result<(), AppError>,
+    page: &str,
+    done: &str,
+    rerender: F,
+) -> Response
+where
+    F: FnOnce(Notice) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, AppError>>,
+{
+    match result {
+        Ok(()) => {
+            let joiner = if page.contains('?') { '&' } else { '?' };
+            Redirect::to(&format!("{page}{joiner}done={done}")).into_response()
+        }
+        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
+        Err(error) => {
+            let api = ApiError::from(error);
+            let status = api.status();
+            match rerender(Notice::refusal(&api)).await {
+                Ok(page) => (status, page).into_response(),
+                Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
+            }
+        }
+    }
+}
+
+/// `text` percent-encoded for a query string.
+pub(crate) fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

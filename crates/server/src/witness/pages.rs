@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::format::{beijing_time_seconds, kind_label, visibility_label};
 use crate::shared::page::{Layout, app_error_page, error_page, layout, render};
-use crate::shared::page::{ListQuery, page_count};
+use crate::shared::page::{ListQuery, page_count_per};
 
 /// One ledger entry as a table row.
 pub(crate) struct EntryRowView {
@@ -83,7 +83,7 @@ pub(crate) async fn ledger(
                 Err(_) => lookup_error = "请输入非负整数序号。".into(),
             }
         }
-        let pages = page_count(size, LEDGER_PER_PAGE);
+        let pages = page_count_per(size, LEDGER_PER_PAGE);
         let page = query.page.unwrap_or(1).clamp(1, pages);
         let end = size.saturating_sub((page - 1) * LEDGER_PER_PAGE);
         let start = end.saturating_sub(LEDGER_PER_PAGE);

@@ -1,7 +1,7 @@
 //! Pages of the expert service: the draws (request, public re-check, the panel and its seats),
 //! the expert's own 我的评标 page (confirm, 回避承诺, decline, relations), one expert's record
 //! with the trading center's actions, and the evaluation rooms. They call the same use cases as
-//! `expert_api`; every act redirects back with a fixed message, every refusal re-renders the page
+//! `experts::api`; every act redirects back with a fixed message, every refusal re-renders the page
 //! with its code.
 
 use std::collections::HashMap;
@@ -18,13 +18,14 @@ use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
 use crate::format::beijing_time;
+use crate::shared::page::after;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::tender_pages::{
+use crate::shared::page::{
     Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
 };
 
 /// The fixed message of `?done=…`: a link cannot put words on an official page.
-fn done_notice(params: &HashMap<String, String>) -> Notice {
+pub(crate) fn done_notice(params: &HashMap<String, String>) -> Notice {
     let message = match param(params, "done") {
         "committed" => {
             "抽取承诺已写入交易见证账本。监督人员投入随机数后，平台当即揭示秘密值并抽取。"
@@ -58,34 +59,6 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
         tone: "ok",
         message: message.into(),
         ..Notice::default()
-    }
-}
-
-/// After a form post: back to `page` with `done`, or the refusal's code and message on the page.
-pub(crate) async fn after<F, Fut>(
-    result: Result<(), AppError>,
-    page: &str,
-    done: &str,
-    rerender: F,
-) -> Response
-where
-    F: FnOnce(Notice) -> Fut,
-    Fut: std::future::Future<Output = Result<Response, AppError>>,
-{
-    match result {
-        Ok(()) => {
-            let joiner = if page.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{page}{joiner}done={done}")).into_response()
-        }
-        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
-        Err(error) => {
-            let api = ApiError::from(error);
-            let status = api.status();
-            match rerender(Notice::refusal(&api)).await {
-                Ok(page) => (status, page).into_response(),
-                Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
-            }
-        }
     }
 }
 
@@ -1075,7 +1048,7 @@ pub(crate) async fn add_expert(
         Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
         Err(error) => {
             let api = ApiError::from(error);
-            crate::tender_pages::experts_refused(&state, &caller, &api, form).await
+            crate::experts::database_pages::experts_refused(&state, &caller, &api, form).await
         }
     }
 }
@@ -1220,91 +1193,6 @@ pub(crate) async fn rooms_act(
     };
     after(result.map(|_| ()), "/rooms", done, |notice| {
         rooms_page(&state, &caller, notice)
-    })
-    .await
-}
-
-// ---------------------------------------------------------------------------------------------
-// Guarantee institutions
-
-#[derive(Template)]
-#[template(path = "guarantors.html")]
-struct GuarantorsPage {
-    layout: Layout,
-    /// (name, USCC, listed at).
-    rows: Vec<(String, String, String)>,
-    can_manage: bool,
-    csrf: String,
-    notice: Notice,
-}
-
-async fn guarantors_page(
-    state: &AppState,
-    caller: &MaybeCaller,
-    notice: Notice,
-) -> Result<Response, AppError> {
-    let rows = state
-        .app
-        .guarantors()
-        .await?
-        .into_iter()
-        .map(|g| (g.name, g.uscc, beijing_time(g.at_ms)))
-        .collect();
-    Ok(render(GuarantorsPage {
-        layout: layout(
-            state,
-            caller,
-            "电子保函机构名录",
-            "guarantors",
-            &[("电子保函机构名录", "")],
-        ),
-        rows,
-        can_manage: caller.0.as_ref().is_some_and(|c| c.has(Role::Operator)),
-        csrf: csrf_of(caller),
-        notice,
-    }))
-}
-
-pub(crate) async fn guarantors(
-    State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
-    Query(params): Params,
-) -> Response {
-    guarantors_page(&state, &caller, done_notice(&params))
-        .await
-        .unwrap_or_else(app_error_page)
-}
-
-/// The trading center's acts on the list: `approve`, `withdraw`.
-pub(crate) async fn guarantors_act(
-    State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
-    body: Bytes,
-) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/guarantors");
-    };
-    let form = fields(&body);
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let (done, result) = match get("action").as_str() {
-        "approve" => (
-            "guarantor",
-            state
-                .app
-                .approve_guarantor(who, &get("uscc"), &get("name"))
-                .await,
-        ),
-        "withdraw" => (
-            "guarantor_withdrawn",
-            state
-                .app
-                .withdraw_guarantor(who, &get("uscc"), &get("reason"))
-                .await,
-        ),
-        _ => ("", Err(AppError::Invalid("未知操作".into()))),
-    };
-    after(result.map(|_| ()), "/guarantors", done, |notice| {
-        guarantors_page(&state, &caller, notice)
     })
     .await
 }

@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::tender_pages::{Notice, Params, csrf_of, fields, login, param};
+use crate::shared::page::{Notice, Params, csrf_of, fields, login, param};
 
 /// Hundredths of a point from `28.5` or `28.50`; `None` for anything else.
 fn parse_points(text: &str) -> Option<i64> {
@@ -489,11 +489,11 @@ pub(crate) async fn award_act(
         ),
         _ => ("", Err(AppError::Invalid("未知操作".into()))),
     };
-    crate::tender_pages::after(
+    crate::tendering::pages::after(
         &state,
         &caller,
         &id,
-        &crate::tender_pages::lot_anchor(&code),
+        &crate::tendering::pages::lot_anchor(&code),
         done,
         result.map(|r| Some(r.seq)),
     )
@@ -517,8 +517,8 @@ pub(crate) async fn contract_act(
     };
     let result = async {
         let mut multipart = multipart
-            .map_err(|_| crate::tender_pages::upload_refusal("请使用页面上的表单上传合同"))?;
-        let broken = |_| crate::tender_pages::upload_refusal("文件传输中断，请重新上传");
+            .map_err(|_| crate::tendering::pages::upload_refusal("请使用页面上的表单上传合同"))?;
+        let broken = |_| crate::tendering::pages::upload_refusal("文件传输中断，请重新上传");
         let mut file: Option<(String, Vec<u8>)> = None;
         let mut texts: HashMap<String, String> = HashMap::new();
         while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -532,7 +532,7 @@ pub(crate) async fn contract_act(
         }
         let (name, content) = file
             .filter(|(_, c)| !c.is_empty())
-            .ok_or_else(|| crate::tender_pages::upload_refusal("请选择合同文件"))?;
+            .ok_or_else(|| crate::tendering::pages::upload_refusal("请选择合同文件"))?;
         let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
         let signatures = vec![
             (get("tenderee_cert"), get("tenderee_signature")),
@@ -544,11 +544,11 @@ pub(crate) async fn contract_act(
             .await
     }
     .await;
-    crate::tender_pages::after(
+    crate::tendering::pages::after(
         &state,
         &caller,
         &id,
-        &crate::tender_pages::lot_anchor(&code),
+        &crate::tendering::pages::lot_anchor(&code),
         "contract",
         result.map(|r| Some(r.seq)),
     )
@@ -608,11 +608,11 @@ pub(crate) async fn bond_act(
         ),
         _ => ("", Err(AppError::Invalid("未知操作".into()))),
     };
-    crate::tender_pages::after(
+    crate::tendering::pages::after(
         &state,
         &caller,
         &id,
-        &crate::tender_pages::lot_anchor(&code),
+        &crate::tendering::pages::lot_anchor(&code),
         done,
         result.map(|r| Some(r.seq)),
     )
