@@ -702,6 +702,30 @@ impl App {
         Ok(pending)
     }
 
+    /// A draw that failed in the draw itself (categories overlapping ran short): its commitment
+    /// and the public `draw.failed` entry (reason, secret, root, contributions, seed).
+    pub async fn failed_draw(
+        &self,
+        id: &str,
+    ) -> Result<Option<(DrawCommitted, serde_json::Value)>, AppError> {
+        let rows = self.store.stream_entries(&draw_stream(id)).await?;
+        let (Some(committed), Some(failed)) = (
+            rows.iter().find(|r| r.kind == "draw.committed"),
+            rows.iter().find(|r| r.kind == "draw.failed"),
+        ) else {
+            return Ok(None);
+        };
+        let decode = |text: &str| {
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
+        Ok(Some((
+            serde_json::from_value(decode(&committed.payload)?)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            decode(&failed.payload)?,
+        )))
+    }
+
     /// The contribution recorded for a draw not yet revealed (`None`: none yet).
     pub async fn draw_contribution(&self, id: &str) -> Result<Option<DrawContribution>, AppError> {
         let rows = self.store.stream_entries(&draw_stream(id)).await?;

@@ -370,6 +370,8 @@ struct DrawPendingPage {
     notice: Notice,
     /// What the supervisor typed, when refused.
     value: String,
+    /// The draw failed in the draw itself: (reason, secret, seed), all public.
+    failed: Option<(String, String, String)>,
 }
 
 async fn draw_pending_page(
@@ -378,6 +380,7 @@ async fn draw_pending_page(
     committed: app::DrawCommitted,
     notice: Notice,
     value: String,
+    failed: Option<(String, String, String)>,
 ) -> Response {
     let category = |code: &str| format!("{} {}", code, state.app.expert_category_name(code));
     let contribution = state
@@ -409,14 +412,17 @@ async fn draw_pending_page(
             .map(|(code, count)| (category(code), *count))
             .collect(),
         backups: committed.request.backups,
-        can_contribute: contribution.is_none()
+        can_contribute: failed.is_none()
+            && contribution.is_none()
             && who.is_some_and(|c| c.has(Role::Supervisor) && !c.has(Role::Operator)),
-        can_reveal: contribution.is_some()
+        can_reveal: failed.is_none()
+            && contribution.is_some()
             && who.is_some_and(|c| c.has(Role::Supervisor) || c.has(Role::Operator)),
         contribution,
         csrf: csrf_of(caller),
         notice,
         value,
+        failed,
     })
 }
 
@@ -468,6 +474,7 @@ pub(crate) async fn contribute(
                     committed,
                     Notice::refusal(&api),
                     get("value"),
+                    None,
                 )
                 .await;
                 (status, page).into_response()
@@ -493,7 +500,22 @@ async fn draw_page(
         // Committed and not yet revealed: the commitment, and the supervisor's form.
         Err(AppError::NotFound(_)) if state.app.pending_draw(id).await.is_ok() => {
             let committed = state.app.pending_draw(id).await?;
-            return Ok(draw_pending_page(state, caller, committed, notice, String::new()).await);
+            return Ok(
+                draw_pending_page(state, caller, committed, notice, String::new(), None).await,
+            );
+        }
+        // Failed in the draw itself: the commitment and the revealed secret, for checking.
+        Err(AppError::NotFound(_)) if matches!(state.app.failed_draw(id).await, Ok(Some(_))) => {
+            let (committed, failed) = state
+                .app
+                .failed_draw(id)
+                .await?
+                .ok_or(AppError::NotFound("抽取记录不存在"))?;
+            let text = |key: &str| failed[key].as_str().unwrap_or_default().to_string();
+            let failed = Some((text("reason"), text("secret"), text("seed")));
+            return Ok(
+                draw_pending_page(state, caller, committed, notice, String::new(), failed).await,
+            );
         }
         Err(error) => return Err(error),
     };
