@@ -582,9 +582,15 @@ pub(crate) async fn authorize(
             } else {
                 "请先登录"
             };
+            // Back to this page after logging in — or, for a form post, to the page it came from.
+            let back = crate::shared::page::return_path(
+                request.method(),
+                request.uri(),
+                request.headers(),
+            );
             return deny(
                 api,
-                &uri_path,
+                &back,
                 ApiError::with_message("NOT_AUTHENTICATED", message),
             );
         }

@@ -16,8 +16,8 @@ use crate::errors::ApiError;
 use crate::shared::page::Notice;
 use crate::shared::page::PER_PAGE;
 use crate::shared::page::Params;
+use crate::shared::page::SignedIn;
 use crate::shared::page::csrf_of;
-use crate::shared::page::login;
 use crate::shared::page::page_count;
 use crate::shared::page::page_of;
 use crate::shared::page::param;
@@ -163,11 +163,10 @@ pub(crate) async fn experts(
 pub(crate) async fn import_experts(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/experts");
-    };
+    let who = &signed.0;
     let result = async {
         let mut multipart =
             multipart.map_err(|_| upload_refusal("请使用页面上的表单选择文件上传"))?;

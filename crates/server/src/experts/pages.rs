@@ -18,11 +18,10 @@ use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
 use crate::format::beijing_time;
+use crate::shared::page::SignedIn;
 use crate::shared::page::after;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::shared::page::{
-    Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
-};
+use crate::shared::page::{Notice, PER_PAGE, Params, csrf_of, fields, page_count, page_of, param};
 
 /// The fixed message of `?done=…`: a link cannot put words on an official page.
 pub(crate) fn done_notice(params: &HashMap<String, String>) -> Notice {
@@ -208,11 +207,9 @@ async fn draws_page(
 pub(crate) async fn draws(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    _signed: SignedIn,
     Query(params): Params,
 ) -> Response {
-    if caller.0.is_none() {
-        return login("/draws");
-    }
     draws_page(
         &state,
         &caller,
@@ -228,11 +225,10 @@ pub(crate) async fn draws(
 pub(crate) async fn new_draw(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/draws");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let number = |k: &str, default: u32| -> Result<u32, AppError> {
@@ -430,12 +426,11 @@ async fn draw_pending_page(
 pub(crate) async fn reveal(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
     let back = format!("/draws/{}", urlencode(&id));
-    let Some(who) = caller.0.as_ref() else {
-        return login(&back);
-    };
+    let who = &signed.0;
     let result = state.app.reveal_draw(who, &id).await.map(|_| ());
     after(result, &back, "drawn", |notice| {
         draw_page(&state, &caller, &id, notice)
@@ -447,13 +442,12 @@ pub(crate) async fn reveal(
 pub(crate) async fn contribute(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let back = format!("/draws/{}", urlencode(&id));
-    let Some(who) = caller.0.as_ref() else {
-        return login(&back);
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let input = app::NewContribution {
@@ -659,13 +653,12 @@ pub(crate) async fn draw(
 pub(crate) async fn draw_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let back = format!("/draws/{}", urlencode(&id));
-    let Some(who) = caller.0.as_ref() else {
-        return login(&back);
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let action = get("action");
@@ -811,11 +804,9 @@ async fn my_evaluations_page(
 pub(crate) async fn my_evaluations(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    _signed: SignedIn,
     Query(params): Params,
 ) -> Response {
-    if caller.0.is_none() {
-        return login("/me/evaluations");
-    }
     my_evaluations_page(&state, &caller, done_notice(&params))
         .await
         .unwrap_or_else(app_error_page)
@@ -826,11 +817,10 @@ pub(crate) async fn my_evaluations(
 pub(crate) async fn my_evaluations_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/me/evaluations");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let draw = get("draw");
@@ -973,12 +963,10 @@ async fn expert_page(
 pub(crate) async fn expert(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    _signed: SignedIn,
     Path(id): Path<String>,
     Query(params): Params,
 ) -> Response {
-    if caller.0.is_none() {
-        return login(&format!("/experts/{id}"));
-    }
     expert_page(&state, &caller, &id, done_notice(&params))
         .await
         .unwrap_or_else(app_error_page)
@@ -989,13 +977,12 @@ pub(crate) async fn expert(
 pub(crate) async fn expert_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let back = format!("/experts/{}", urlencode(&id));
-    let Some(who) = caller.0.as_ref() else {
-        return login(&back);
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let app = &state.app;
@@ -1044,11 +1031,10 @@ pub(crate) async fn expert_act(
 pub(crate) async fn add_expert(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/experts");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let input = app::ExpertForm {
@@ -1166,11 +1152,10 @@ pub(crate) async fn rooms(
 pub(crate) async fn rooms_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/rooms");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let number = |k: &str| get(k).parse::<u32>().unwrap_or(0);

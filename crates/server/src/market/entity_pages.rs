@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::{BankAccount, Date, Qualification};
 
 use crate::AppState;
-use crate::access::{MaybeCaller, urlencode};
+use crate::access::urlencode;
+use crate::shared::page::SignedIn;
 use crate::shared::page::app_error_page;
 
 fn fields(body: &[u8]) -> std::collections::HashMap<String, String> {
@@ -32,20 +33,14 @@ fn back(id: &str, result: Result<String, AppError>) -> Response {
     .into_response()
 }
 
-fn login() -> Response {
-    Redirect::to("/login").into_response()
-}
-
 /// Adds a qualification, or removes the one at index `remove`.
 pub(crate) async fn qualifications(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let result = async {
         let mut list = state.app.entity(Some(who), &id).await?.qualifications;
@@ -84,13 +79,11 @@ pub(crate) async fn qualifications(
 
 pub(crate) async fn bank_account(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |key: &str| form.get(key).cloned().unwrap_or_default();
     let account = BankAccount {
@@ -108,13 +101,11 @@ pub(crate) async fn bank_account(
 
 pub(crate) async fn suspend(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let reason = form.get("reason").cloned().unwrap_or_default();
     let result = state
@@ -127,13 +118,11 @@ pub(crate) async fn suspend(
 
 pub(crate) async fn bar(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let reason = form.get("reason").cloned().unwrap_or_default();
     let result = async {
@@ -150,13 +139,11 @@ pub(crate) async fn bar(
 
 pub(crate) async fn reinstate(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let reason = form.get("reason").cloned().unwrap_or_default();
     let result = state
@@ -169,13 +156,11 @@ pub(crate) async fn reinstate(
 
 pub(crate) async fn bind_certificate(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let pem = form.get("pem").cloned().unwrap_or_default();
     let result = state
@@ -188,13 +173,11 @@ pub(crate) async fn bind_certificate(
 
 pub(crate) async fn revoke_certificate(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path((id, fingerprint)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login();
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let reason = form.get("reason").cloned().unwrap_or_default();
     let result = state

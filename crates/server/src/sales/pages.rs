@@ -18,11 +18,10 @@ use domain::{AuctionMethod, AuctionPhase, AuctionResult, AuctionTerms, Role};
 use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::format::{beijing_time, beijing_time_seconds, parse_yuan, yuan_text};
+use crate::shared::page::SignedIn;
 use crate::shared::page::after;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::shared::page::{
-    Notice, PER_PAGE, Params, csrf_of, fields, login, page_count, page_of, param,
-};
+use crate::shared::page::{Notice, PER_PAGE, Params, csrf_of, fields, page_count, page_of, param};
 
 fn done_notice(params: &HashMap<String, String>) -> Notice {
     let message = match param(params, "done") {
@@ -337,11 +336,10 @@ fn parse_new(form: &HashMap<String, String>) -> Result<app::NewAuction, AppError
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/auctions/new");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let relist = form.get("relist").map_or("", |v| v.trim()).to_string();
     let result = match parse_new(&form) {
@@ -680,13 +678,12 @@ pub(crate) async fn auction(
 pub(crate) async fn act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let page = format!("/auctions/{id}");
-    let Some(who) = caller.0.as_ref() else {
-        return login(&page);
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (done, result) = match get("action").as_str() {
@@ -770,11 +767,10 @@ struct ConfirmationPage {
 pub(crate) async fn confirmation(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/auctions/{id}/confirmation"));
-    };
+    let who = &signed.0;
     let c = match state.app.auction_confirmation(who, &id).await {
         Ok(c) => c,
         Err(error) => return app_error_page(error),
@@ -827,13 +823,12 @@ pub(crate) async fn confirmation(
 pub(crate) async fn submit_sealed(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let page = format!("/auctions/{id}");
-    let Some(who) = caller.0.as_ref() else {
-        return login(&page);
-    };
+    let who = &signed.0;
     let result = async {
         let mut multipart =
             multipart.map_err(|_| invalid("请使用页面上的表单选择密封报价文件递交"))?;

@@ -299,3 +299,50 @@ where
 pub(crate) fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+/// The signed-in caller of a page handler. The access layer sends anyone else to the log-in page
+/// before a handler runs (every page route that needs a caller names roles), so this hands the
+/// caller over; should a request still arrive without one, it answers the log-in redirect that
+/// comes back to the page: the request's own for a GET, the referring page for a form post (a
+/// post's address cannot be opened after logging in).
+pub(crate) struct SignedIn(pub(crate) app::Caller);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Response> {
+        if let Some(caller) = parts
+            .extensions
+            .get::<MaybeCaller>()
+            .and_then(|maybe| maybe.0.clone())
+        {
+            return Ok(Self(caller));
+        }
+        Err(login(&return_path(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+        )))
+    }
+}
+
+/// Where the log-in page sends a caller back: the page itself for a GET (or HEAD), the page the
+/// form was on for anything else — a post's own address cannot be opened after logging in.
+pub(crate) fn return_path(
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+) -> String {
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        return uri.path().to_string();
+    }
+    headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .map(|r| r.path().to_string())
+        .unwrap_or_else(|| "/".into())
+}

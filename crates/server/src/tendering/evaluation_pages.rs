@@ -19,8 +19,9 @@ use domain::{FactorScore, ItemVerdict, Role, Sheet};
 use crate::AppState;
 use crate::access::{MaybeCaller, urlencode};
 use crate::errors::ApiError;
+use crate::shared::page::SignedIn;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::shared::page::{Notice, Params, csrf_of, fields, login, param};
+use crate::shared::page::{Notice, Params, csrf_of, fields, param};
 
 /// Hundredths of a point from `28.5` or `28.50`; `None` for anything else.
 fn parse_points(text: &str) -> Option<i64> {
@@ -362,12 +363,10 @@ async fn evaluation_page(
 pub(crate) async fn evaluation(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    _signed: SignedIn,
     Path(code): Path<String>,
     Query(params): Params,
 ) -> Response {
-    if caller.0.is_none() {
-        return login(&format!("/lots/{code}/evaluation"));
-    }
     evaluation_page(&state, &caller, &code, done_notice(&params))
         .await
         .unwrap_or_else(app_error_page)
@@ -378,14 +377,13 @@ pub(crate) async fn evaluation(
 pub(crate) async fn evaluation_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let back = format!("/lots/{}/evaluation", urlencode(&code));
-    let Some(who) = caller.0.as_ref() else {
-        return login(&back);
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let app = &state.app;
@@ -438,15 +436,14 @@ pub(crate) async fn evaluation_act(
 pub(crate) async fn award_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Response {
     let id = app::procedure_of_lot(&code)
         .map(str::to_string)
         .unwrap_or_default();
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let app = &state.app;
@@ -506,15 +503,14 @@ pub(crate) async fn award_act(
 pub(crate) async fn contract_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let id = app::procedure_of_lot(&code)
         .map(str::to_string)
         .unwrap_or_default();
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = async {
         let mut multipart = multipart
             .map_err(|_| crate::tendering::pages::upload_refusal("请使用页面上的表单上传合同"))?;
@@ -560,15 +556,14 @@ pub(crate) async fn contract_act(
 pub(crate) async fn bond_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Response {
     let id = app::procedure_of_lot(&code)
         .map(str::to_string)
         .unwrap_or_default();
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let app = &state.app;

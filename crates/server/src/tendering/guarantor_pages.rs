@@ -12,9 +12,10 @@ use domain::Role;
 use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::format::beijing_time;
+use crate::shared::page::SignedIn;
 use crate::shared::page::after;
 use crate::shared::page::{Layout, app_error_page, layout, render};
-use crate::shared::page::{Notice, Params, csrf_of, fields, login};
+use crate::shared::page::{Notice, Params, csrf_of, fields};
 
 // ---------------------------------------------------------------------------------------------
 // Guarantee institutions
@@ -71,11 +72,10 @@ pub(crate) async fn guarantors(
 pub(crate) async fn guarantors_act(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/guarantors");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (done, result) = match get("action").as_str() {

@@ -30,9 +30,9 @@ use crate::format::{
 use crate::shared::page::Notice;
 use crate::shared::page::PER_PAGE;
 use crate::shared::page::Params;
+use crate::shared::page::SignedIn;
 use crate::shared::page::csrf_of;
 use crate::shared::page::fields;
-use crate::shared::page::login;
 use crate::shared::page::page_count;
 use crate::shared::page::page_of;
 use crate::shared::page::param;
@@ -1153,11 +1153,10 @@ pub(crate) fn lot_anchor(code: &str) -> String {
 pub(crate) async fn publish(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = state
         .app
         .publish_procedure(who, &id)
@@ -1169,12 +1168,11 @@ pub(crate) async fn publish(
 pub(crate) async fn amend(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     // Both or neither: a date without a time (or the reverse) is refused, not guessed.
@@ -1196,12 +1194,11 @@ pub(crate) async fn amend(
 pub(crate) async fn terminate(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let reason = fields(&body).remove("reason").unwrap_or_default();
     let result = state
         .app
@@ -1219,12 +1216,11 @@ pub(crate) fn upload_refusal(message: &str) -> AppError {
 pub(crate) async fn attach_documents(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = async {
         let mut multipart =
             multipart.map_err(|_| upload_refusal("请使用页面上的表单选择文件上传"))?;
@@ -1430,11 +1426,10 @@ pub(crate) async fn new_procedure_form(
 pub(crate) async fn new_procedure_submit(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     body: Bytes,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/procedures/new");
-    };
+    let who = &signed.0;
     let form = fields(&body);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let mut page = NewProcedurePage::blank(&state, &caller);
@@ -1580,10 +1575,9 @@ struct BidsPage {
 pub(crate) async fn my_bids(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login("/bids");
-    };
+    let who = &signed.0;
     match state.app.my_bids(who).await {
         Ok(bids) => {
             let rows = bids
@@ -1635,12 +1629,11 @@ fn procedure_id_of(code: &str) -> String {
 pub(crate) async fn register(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
 ) -> Response {
     let id = procedure_id_of(&code);
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = state
         .app
         .register_for_lot(who, &code)
@@ -1660,12 +1653,11 @@ pub(crate) async fn register(
 pub(crate) async fn withdraw(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
 ) -> Response {
     let id = procedure_id_of(&code);
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = state
         .app
         .withdraw_bid(who, &code)
@@ -1685,12 +1677,11 @@ pub(crate) async fn withdraw(
 pub(crate) async fn start_opening(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
 ) -> Response {
     let id = procedure_id_of(&code);
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = state
         .app
         .start_opening(Some(who), &code)
@@ -1703,13 +1694,12 @@ pub(crate) async fn start_opening(
 pub(crate) async fn suspend(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Response {
     let id = procedure_id_of(&code);
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let reason = fields(&body).remove("reason").unwrap_or_default();
     let result = state
         .app
@@ -1731,12 +1721,11 @@ pub(crate) async fn suspend(
 pub(crate) async fn resume(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
 ) -> Response {
     let id = procedure_id_of(&code);
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let result = state
         .app
         .resume_lot(who, &code)
@@ -1747,12 +1736,10 @@ pub(crate) async fn resume(
 
 pub(crate) async fn documents(
     State(state): State<Arc<AppState>>,
-    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
 ) -> Response {
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{}", procedure_id_of(&code)));
-    };
+    let who = &signed.0;
     match state.app.tender_documents(who, &code).await {
         Ok((document, content)) => crate::shared::api::file_response(&document.name, content),
         Err(error) => app_error_page(error),
@@ -1822,13 +1809,12 @@ async fn stream_bid_part(
 pub(crate) async fn submit_bid(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
     Path(code): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let id = procedure_id_of(&code);
-    let Some(who) = caller.0.as_ref() else {
-        return login(&format!("/procedures/{id}"));
-    };
+    let who = &signed.0;
     let (receipt, file_name) = match stream_bid_part(&state, who, &code, multipart).await {
         Ok(done) => done,
         Err(AppError::Internal(detail)) => return app_error_page(AppError::Internal(detail)),

@@ -190,6 +190,30 @@ async fn register_review_and_verify_through_the_pages() {
         redirect.headers()["location"],
         "/login?next=%2Foperator%2Freviews"
     );
+    // A form posted without a session comes back, after logging in, to the page it was on (its
+    // own address answers only posts); without a referring page, to the home page.
+    let posted = public
+        .post(server.url("/procedures/ZB330100202600001/publish"))
+        .header("referer", server.url("/procedures/ZB330100202600001"))
+        .header("origin", server.url(""))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        posted.headers()["location"],
+        "/login?next=%2Fprocedures%2FZB330100202600001"
+    );
+    let posted = public
+        .post(server.url("/draws"))
+        .header("origin", server.url(""))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.headers()["location"], "/login?next=%2F");
     let forbidden = applicant
         .get(server.url("/operator/reviews"))
         .send()
