@@ -1,15 +1,18 @@
 //! Integration tests of the HTTP server: a real server on a free port over a fresh database with
 //! the demo data, driven by an HTTP client.
 
+// By context, like the server's folders: `market`, `reference`, `tendering` (and its pages),
+// `experts`, `sales`, `disclosure`; beside them the cross-cutting ones (`access`: every route with
+// every role; `bad_input`; `pages`: home, log-in, ledger pages; `browser`: a real Chromium).
 mod access;
-mod auctions;
 mod bad_input;
 mod browser;
-mod entities;
-mod expert_pages;
+mod disclosure;
+mod experts;
+mod market;
 mod pages;
-mod portal;
 mod reference;
+mod sales;
 mod support;
 mod tender_pages;
 mod tendering;

@@ -1193,7 +1193,7 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
         let date = bid["date"].as_str().expect("a bid without its date");
         assert!(date < deadline, "bid at {date}, deadline {deadline}");
     }
-    crate::portal::validate_with_libcoveocds(&package, "lifecycle").await;
+    crate::disclosure::validate_with_libcoveocds(&package, "lifecycle").await;
 
     // The record: every release of the lot and the compiled release, which must equal what
     // the Open Contracting Partnership's ocdskit merges from the same releases.
@@ -1206,7 +1206,7 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
         .unwrap()
         .clone();
     assert_eq!(record["releases"].as_array().unwrap().len(), releases.len());
-    let merged = crate::portal::ocdskit_compile(&package).await;
+    let merged = crate::disclosure::ocdskit_compile(&package).await;
     let theirs = merged.iter().find(|c| c["ocid"] == record["ocid"]).unwrap();
     assert_eq!(&record["compiledRelease"], theirs);
 }

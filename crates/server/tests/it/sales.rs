@@ -312,7 +312,7 @@ async fn an_auction_runs_live_over_http_and_replays() {
         format!("CN-USCI-{entity}")
     );
     assert_eq!(sale[1]["awards"][0]["value"]["amount"], 1_060_000);
-    crate::portal::validate_with_libcoveocds(&package, "sale").await;
+    crate::disclosure::validate_with_libcoveocds(&package, "sale").await;
 
     // Pages: the list and the sale for the public; the bidder sees its number.
     let list = reqwest::get(flow.server.url("/auctions"))
