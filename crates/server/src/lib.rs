@@ -32,7 +32,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -71,9 +70,9 @@ pub(crate) fn session_cookie(state: &AppState, token: &str, max_age_s: i64) -> S
 /// The whole router.
 pub fn router(state: Arc<AppState>) -> Router {
     let routes = Router::new()
-        .route("/metrics", get(metrics_layer::render))
-        .route("/api/openapi.json", get(openapi::openapi))
-        .route("/static/{file}", get(shared::page::static_file))
+        .merge(metrics_layer::routes())
+        .merge(openapi::routes())
+        .merge(shared::routes())
         .merge(market::routes())
         .merge(reference::routes())
         .merge(tendering::routes())

@@ -56,3 +56,8 @@ pub(crate) async fn render(State(state): State<Arc<AppState>>) -> Response {
     )
         .into_response()
 }
+
+/// `/metrics` (Prometheus text).
+pub(crate) fn routes() -> axum::Router<std::sync::Arc<crate::AppState>> {
+    axum::Router::new().route("/metrics", axum::routing::get(render))
+}

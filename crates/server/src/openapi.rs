@@ -245,3 +245,8 @@ fn complete(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     }
     doc
 }
+
+/// `/api/openapi.json`.
+pub(crate) fn routes() -> axum::Router<std::sync::Arc<crate::AppState>> {
+    axum::Router::new().route("/api/openapi.json", axum::routing::get(openapi))
+}

@@ -1,4 +1,6 @@
 //! Disclosure: the home page, search, feeds and sitemaps, project histories, the credit list, and open data (OCDS, the national export).
+//!
+//! May use `shared`, the edge, and the pages of `tendering` (the latest announcements) and `witness` (the newest entries) for the home page.
 
 pub(crate) mod home;
 pub(crate) mod ocds;

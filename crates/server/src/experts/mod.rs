@@ -1,4 +1,6 @@
 //! Evaluation experts: the database, draws (the supervisor's contribution), panels, the experts' own evaluations, rooms.
+//!
+//! May use `shared` and the edge.
 
 pub(crate) mod api;
 pub(crate) mod database_api;

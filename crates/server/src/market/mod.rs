@@ -1,4 +1,6 @@
 //! Market participants: sessions and API tokens, registration and review, entities (qualifications, bank accounts, certificates, sanctions, personal data) and accounts.
+//!
+//! May use `shared` and the edge (`access`, `errors`, `extract`, `dto`, `format`).
 
 pub(crate) mod api;
 pub(crate) mod entity_pages;

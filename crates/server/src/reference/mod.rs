@@ -1,4 +1,6 @@
 //! Reference data: the catalog, rules, calendar and trust roots (CRLs) — reading, resolving, deadlines, publishing.
+//!
+//! May use `shared` and the edge.
 
 pub(crate) mod api;
 pub(crate) mod pages;

@@ -1,4 +1,6 @@
 //! Online sales: listing, deposits, registration, bidding live, sealed bids and their opening, the close and the confirmation.
+//!
+//! May use `shared` and the edge.
 
 pub(crate) mod api;
 pub(crate) mod pages;

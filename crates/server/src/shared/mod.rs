@@ -4,3 +4,8 @@
 pub(crate) mod api;
 pub(crate) mod caller;
 pub(crate) mod page;
+
+/// The static files (`/static/{file}`: the stylesheet and scripts, compiled in).
+pub(crate) fn routes() -> axum::Router<std::sync::Arc<crate::AppState>> {
+    axum::Router::new().route("/static/{file}", axum::routing::get(page::static_file))
+}

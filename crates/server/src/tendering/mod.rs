@@ -1,4 +1,6 @@
 //! Tendering and procurement: procedures, announcements, registration, sealed bids and the opening, the key ceremony, bonds and guarantors, the evaluation, the award and the contract.
+//!
+//! May use `shared`, the edge, and `experts` for the notices its guarantor pages share.
 
 pub(crate) mod api;
 pub(crate) mod award_api;

@@ -1,4 +1,6 @@
 //! The witness ledger: heads, entries, proofs and consistency, as JSON and as pages; the health check.
+//!
+//! May use `shared` and the edge.
 
 pub(crate) mod api;
 pub(crate) mod pages;
