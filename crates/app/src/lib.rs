@@ -41,8 +41,8 @@ pub use error::{AppError, REFUSAL_CODES};
 pub use experts::database::{ExpertForm, ExpertView, SHIPPED_EXPERT_CATEGORIES};
 pub use experts::draws::{
     DisclosedName, DrawCommitted, DrawContribution, DrawDisclosed, DrawRecord, DrawReplaced,
-    DrawRevealed, NewContribution, NewDraw, RecordProof, check_draw, check_record,
-    check_record_proof, contribution_bytes, draw_seed, draw_stream, name_commitment,
+    DrawRevealed, NewContribution, NewDraw, RecordProof, check_draw, check_failed_draw,
+    check_record, check_record_proof, contribution_bytes, draw_seed, draw_stream, name_commitment,
 };
 pub use experts::panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
 pub use experts::rooms::{NewBooking, NewRoom, RoomView};

@@ -564,6 +564,37 @@ fn verify_draw_record(path: &Path, pinned: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The platform's signed head of exactly `size` entries, its signature checked.
+async fn signed_head_at(
+    store: &store::Store,
+    key: &crypto::PublicKey,
+    origin: &str,
+    size: u64,
+) -> anyhow::Result<ledger::SignedTreeHead> {
+    let head = store
+        .head_at(size)
+        .await?
+        .with_context(|| format!("no signed head of size {size}"))?;
+    let signature: [u8; 64] = head
+        .signature
+        .as_slice()
+        .try_into()
+        .context("stored head signature length")?;
+    let signed = ledger::SignedTreeHead {
+        head: ledger::TreeHead {
+            origin: origin.to_string(),
+            size: head.size as u64,
+            root: crypto::Sm3Hash::from_slice(&head.root)?,
+            timestamp_ms: head.at_ms,
+        },
+        signature: crypto::Signature(signature),
+    };
+    signed
+        .verify(key)
+        .map_err(|_| anyhow::anyhow!("the head of size {size} is not signed by the platform"))?;
+    Ok(signed)
+}
+
 /// Reruns one expert draw from its public ledger entries.
 async fn verify_draw(
     store: &store::Store,
@@ -580,7 +611,43 @@ async fn verify_draw(
         Ok(serde_json::from_str(&row.payload)?)
     };
     let committed: app::DrawCommitted = serde_json::from_value(payload("draw.committed")?)?;
+    let committed_seq = rows
+        .iter()
+        .find(|r| r.kind == "draw.committed")
+        .map(|r| r.seq as u64)
+        .unwrap_or(u64::MAX);
+    let has = |kind: &str| rows.iter().any(|r| r.kind == kind);
+    if !has("draw.revealed") {
+        if has("draw.failed") {
+            // Failed in the draw itself: the failure must be real for the recorded seed.
+            let failed = payload("draw.failed")?;
+            let root = failed["head_root"].as_str().unwrap_or_default().to_string();
+            let signed = signed_head_at(store, key, origin, committed_seq + 1).await?;
+            if signed.head.root.to_hex() != root {
+                bail!("the failed draw's seed does not name the signed head of its commitment");
+            }
+            let reason =
+                app::check_failed_draw(&committed, &failed).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "OK: draw {id} of lot {} failed as recorded, and its seed reruns to the same failure: {reason}",
+                committed.lot
+            );
+            return Ok(());
+        }
+        bail!(
+            "draw {id} is committed and waits for its contribution: there is nothing to rerun yet"
+        );
+    }
     let revealed: app::DrawRevealed = serde_json::from_value(payload("draw.revealed")?)?;
+    // The seed's contributions are exactly those recorded before the reveal.
+    let recorded: Vec<app::DrawContribution> = rows
+        .iter()
+        .filter(|r| r.kind == "draw.contributed")
+        .map(|r| Ok(serde_json::from_str(&r.payload)?))
+        .collect::<anyhow::Result<_>>()?;
+    if recorded != revealed.contributions {
+        bail!("the draw's seed uses contributions other than those recorded before its reveal");
+    }
     let replaced = rows
         .iter()
         .filter(|r| r.kind == "draw.replaced")
@@ -592,11 +659,6 @@ async fn verify_draw(
             None => None,
         };
     // The head the seed names must be a head the platform signed, after the commitment.
-    let committed_seq = rows
-        .iter()
-        .find(|r| r.kind == "draw.committed")
-        .map(|r| r.seq as u64)
-        .unwrap_or(u64::MAX);
     let head = store
         .head_at(revealed.head_size)
         .await?

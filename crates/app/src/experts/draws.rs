@@ -304,6 +304,43 @@ pub fn check_draw(
     Ok(result)
 }
 
+/// Re-checks a draw that failed in the draw itself, from its commitment and its public
+/// `draw.failed` entry: the secret matches the commitment, the seed is derived from it, the root
+/// and the recorded contributions, and the shuffle on the public inputs really runs short with
+/// that seed — so a failure cannot be claimed to throw away an unwelcome panel. Returns why it
+/// failed.
+pub fn check_failed_draw(
+    committed: &DrawCommitted,
+    failed: &serde_json::Value,
+) -> Result<String, String> {
+    let text = |key: &str| {
+        failed[key]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("失败记录缺少 {key}"))
+    };
+    let secret = hex::decode(text("secret")?).map_err(|_| "秘密值不是十六进制".to_string())?;
+    if sm3(&secret).to_hex() != committed.commitment {
+        return Err("揭示的秘密值与事先的承诺不符".into());
+    }
+    let root = Sm3Hash::from_hex(&text("head_root")?).map_err(|_| "树根格式错误".to_string())?;
+    let contributions: Vec<DrawContribution> =
+        serde_json::from_value(failed["contributions"].clone()).unwrap_or_default();
+    let values = contributions
+        .iter()
+        .map(|c| contribution_bytes(&c.value))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| "投入的随机数应为32字节的十六进制".to_string())?;
+    let seed = draw_seed(&secret, &root, &values);
+    if seed.to_hex() != text("seed")? {
+        return Err("随机种子不是由秘密值、树根和投入的随机数导出的".into());
+    }
+    match draw_experts(&committed.pool, &committed.request, *seed.as_bytes()) {
+        Ok(_) => Err("按公开输入重抽并未短缺：记录的失败不成立".into()),
+        Err(error) => Ok(error.to_string()),
+    }
+}
+
 /// Re-checks a whole public record: the draw, every replacement (the next unused backup of its
 /// category, in the published order), and every disclosed name against its commitment.
 /// Returns the final seats by category.

@@ -987,3 +987,79 @@ async fn a_draw_waits_for_its_supervisor_and_records_the_value_first() {
         assert!(app::check_record_proof(&forged, &proof, &platform).is_err());
     }
 }
+
+/// A failed draw re-checks too: the secret, the seed from the recorded contribution, and a
+/// shuffle that really runs short with that seed — a failure claimed for a draw that would have
+/// succeeded (to throw away an unwelcome panel) is refused.
+#[test]
+fn a_failed_draw_is_rechecked_and_a_false_failure_refused() {
+    use app::DrawCommitted;
+    use crypto::sm3;
+    use domain::PoolExpert;
+    let expert = |n: usize, categories: &[&str]| PoolExpert {
+        pseudonym: format!("P{n}"),
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+        employer: String::new(),
+        region: String::new(),
+        related: Vec::new(),
+        recent: Vec::new(),
+        leave: Vec::new(),
+        active: true,
+        name_commitment: String::new(),
+        booked: Vec::new(),
+    };
+    // Two experts hold both classes: A01 takes both, A0101 finds nobody left.
+    let short_pool = vec![expert(0, &["A01", "A0101"]), expert(1, &["A01", "A0101"])];
+    let request = domain::DrawRequest {
+        lot: "LOT".into(),
+        evaluation_date: domain::Date::parse("2026-12-29").unwrap(),
+        needs: vec![("A01".into(), 2), ("A0101".into(), 1)],
+        backups: 0,
+        tenderee: "（已隐去）".into(),
+        agency: None,
+        bidders: Vec::new(),
+        recent_days: 0,
+        excluded_regions: Vec::new(),
+    };
+    let secret = [5u8; 32];
+    let root = sm3(b"the head after the commitment");
+    let value = [0x11u8; 32];
+    let seed = app::draw_seed(&secret, &root, &[value]);
+    let committed = |pool: Vec<PoolExpert>| DrawCommitted {
+        id: "D".into(),
+        lot: "LOT".into(),
+        request: request.clone(),
+        pool,
+        excluded: 0,
+        excluded_by: Default::default(),
+        confirm_minutes: 60,
+        commitment: sm3(&secret).to_hex(),
+    };
+    let failed = serde_json::json!({
+        "id": "D",
+        "secret": hex::encode(secret),
+        "head_size": 1,
+        "head_root": root.to_hex(),
+        "contributions": [{"account": "supervisor", "value": hex::encode(value)}],
+        "seed": seed.to_hex(),
+        "reason": "短缺",
+    });
+    let reason = app::check_failed_draw(&committed(short_pool.clone()), &failed).unwrap();
+    assert!(!reason.is_empty());
+    // With a third expert the draw succeeds: the recorded failure is false.
+    let mut enough = short_pool.clone();
+    enough.push(expert(2, &["A01", "A0101"]));
+    assert!(
+        app::check_failed_draw(&committed(enough), &failed)
+            .unwrap_err()
+            .contains("并未短缺")
+    );
+    // A seed not made from the recorded contribution.
+    let mut other = failed.clone();
+    other["contributions"][0]["value"] = serde_json::json!(hex::encode([0x12u8; 32]));
+    assert!(
+        app::check_failed_draw(&committed(short_pool), &other)
+            .unwrap_err()
+            .contains("随机种子")
+    );
+}
