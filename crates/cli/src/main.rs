@@ -659,30 +659,7 @@ async fn verify_draw(
             None => None,
         };
     // The head the seed names must be a head the platform signed, after the commitment.
-    let head = store
-        .head_at(revealed.head_size)
-        .await?
-        .with_context(|| format!("no signed head of size {}", revealed.head_size))?;
-    let signature: [u8; 64] = head
-        .signature
-        .as_slice()
-        .try_into()
-        .context("stored head signature length")?;
-    let signed = ledger::SignedTreeHead {
-        head: ledger::TreeHead {
-            origin: origin.to_string(),
-            size: head.size as u64,
-            root: crypto::Sm3Hash::from_slice(&head.root)?,
-            timestamp_ms: head.at_ms,
-        },
-        signature: crypto::Signature(signature),
-    };
-    signed.verify(key).map_err(|_| {
-        anyhow::anyhow!(
-            "the head of size {} is not signed by the platform",
-            head.size
-        )
-    })?;
+    let signed = signed_head_at(store, key, origin, revealed.head_size).await?;
     // Exactly the head signed by the commitment's own transaction: a later head (another root)
     // would let whoever reveals pick among several seeds.
     if signed.head.root.to_hex() != revealed.head_root || signed.head.size != committed_seq + 1 {

@@ -440,6 +440,13 @@ impl App {
         offset: u64,
     ) -> Result<Page<ExpertView>, AppError> {
         oversight(caller)?;
+        if let Some(status) = status
+            && !matches!(status, "active" | "suspended" | "retired")
+        {
+            return Err(AppError::Invalid(format!(
+                "状态应为 active、suspended 或 retired，收到“{status}”"
+            )));
+        }
         let page = self
             .store
             .documents(

@@ -534,18 +534,9 @@ impl App {
             .await?;
         // One draw of a lot waits for its contribution at a time: the operator cannot keep
         // several commitments open and reveal the one it likes.
-        let mut open: Vec<String> = Vec::new();
-        for (stream, kind, _) in self
-            .store
-            .stream_kinds_with_prefix(&format!("draw/{}-", input.lot))
-            .await?
-        {
-            match kind.as_str() {
-                "draw.committed" => open.push(stream),
-                "draw.revealed" | "draw.failed" => open.retain(|s| *s != stream),
-                _ => {}
-            }
-        }
+        let open = self
+            .open_draw_streams(&format!("draw/{}-", input.lot))
+            .await?;
         if let Some(stream) = open.first() {
             return Err(AppError::refused(
                 "DRAW_LOT_PENDING",
@@ -717,17 +708,8 @@ impl App {
         if !caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]) {
             return Err(AppError::NotAuthorized);
         }
-        // Committed, and neither revealed nor failed: in ledger order.
-        let mut open: Vec<String> = Vec::new();
-        for (stream, kind, _) in self.store.stream_kinds_with_prefix("draw/").await? {
-            match kind.as_str() {
-                "draw.committed" => open.push(stream),
-                "draw.revealed" | "draw.failed" => open.retain(|s| *s != stream),
-                _ => {}
-            }
-        }
         let mut pending = Vec::new();
-        for stream in open {
+        for stream in self.open_draw_streams("draw/").await? {
             let rows = self.store.stream_entries(&stream).await?;
             if let Some(row) = rows.iter().find(|r| r.kind == "draw.committed") {
                 pending.push(
@@ -791,6 +773,20 @@ impl App {
             ));
         }
         serde_json::from_str(&committed.payload).map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// The streams under `prefix` of the draws committed and neither revealed nor failed, in
+    /// ledger order.
+    async fn open_draw_streams(&self, prefix: &str) -> Result<Vec<String>, AppError> {
+        let mut open: Vec<String> = Vec::new();
+        for (stream, kind, _) in self.store.stream_kinds_with_prefix(prefix).await? {
+            match kind.as_str() {
+                "draw.committed" => open.push(stream),
+                "draw.revealed" | "draw.failed" => open.retain(|s| *s != stream),
+                _ => {}
+            }
+        }
+        Ok(open)
     }
 
     /// A supervisor's contribution to a committed draw, recorded in its own transaction (the

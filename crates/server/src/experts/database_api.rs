@@ -54,14 +54,6 @@ pub(crate) async fn experts(
     ApiQuery(query): ApiQuery<ExpertQuery>,
 ) -> ApiResult<Json<ExpertPageDto>> {
     let caller = caller(&maybe)?;
-    if let Some(status) = query.status.as_deref()
-        && !matches!(status, "active" | "suspended" | "retired")
-    {
-        return Err(ApiError::with_message(
-            "INVALID_REQUEST",
-            format!("请求参数无效：状态应为 active、suspended 或 retired，收到“{status}”"),
-        ));
-    }
     let per_page = query.per_page.unwrap_or(20).clamp(1, 100);
     let page = query.page.max(1);
     let list = state

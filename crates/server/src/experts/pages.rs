@@ -492,19 +492,23 @@ async fn draw_page(
     let record = match state.app.draw_record(id).await {
         Ok(record) => record,
         // Committed and not yet revealed: the commitment, and the supervisor's form.
-        Err(AppError::NotFound(_)) if state.app.pending_draw(id).await.is_ok() => {
-            let committed = state.app.pending_draw(id).await?;
-            return Ok(
-                draw_pending_page(state, caller, committed, notice, String::new(), None).await,
-            );
-        }
-        // Failed in the draw itself: the commitment and the revealed secret, for checking.
-        Err(AppError::NotFound(_)) if matches!(state.app.failed_draw(id).await, Ok(Some(_))) => {
-            let (committed, failed) = state
-                .app
-                .failed_draw(id)
-                .await?
-                .ok_or(AppError::NotFound("抽取记录不存在"))?;
+        // Committed and not yet revealed (the supervisor's form), or failed in the draw itself
+        // (the commitment and the revealed secret, for checking): each loaded once.
+        Err(AppError::NotFound(what)) => {
+            if let Ok(committed) = state.app.pending_draw(id).await {
+                return Ok(draw_pending_page(
+                    state,
+                    caller,
+                    committed,
+                    notice,
+                    String::new(),
+                    None,
+                )
+                .await);
+            }
+            let Some((committed, failed)) = state.app.failed_draw(id).await? else {
+                return Err(AppError::NotFound(what));
+            };
             let text = |key: &str| failed[key].as_str().unwrap_or_default().to_string();
             let failed = Some((text("reason"), text("secret"), text("seed")));
             return Ok(
