@@ -46,6 +46,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// An evidence file over `MAX_EVIDENCE_BYTES`, refused while it streams in.
+    pub fn evidence_too_large() -> Self {
+        Self::refused("EVIDENCE_TOO_LARGE", "单个证据文件不能超过20 MB")
+    }
+
     /// The stable error code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -119,6 +124,8 @@ pub const REFUSAL_CODES: &[&str] = &[
     "TRANSFEROR_NOT_QUALIFIED",
     "BOND_STEP_NONE",
     "EVALUATION_WITHDRAWAL",
+    "EVIDENCE_INVALID",
+    "EVIDENCE_TOO_LARGE",
 ];
 
 impl AppError {

@@ -14,6 +14,7 @@ mod experts;
 mod market;
 mod reference;
 mod sales;
+mod supervision;
 mod tendering;
 mod witness;
 
@@ -52,7 +53,8 @@ pub use market::entities::{
 };
 pub use reference::versions::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
-    SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules, parse_trust,
+    SHIPPED_SUPERVISION, SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules,
+    parse_supervision, parse_trust,
 };
 pub use sales::auctions::{
     AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
@@ -61,6 +63,10 @@ pub use sales::auctions::{
 };
 pub use sales::engine::AuctionLive;
 pub use sales::sealed::SaleOpeningRequest;
+pub use supervision::cases::{
+    CaseAct, CaseSummary, CaseView, DecisionDraft, DecisionToSign, MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_FILES, NewComplaint, NewReport, PenaltyInput, PublishedDecision,
+};
 pub use tendering::bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
 pub use tendering::evaluations::{BidView, EvaluationView, report_digest};
 pub use tendering::holder::{

@@ -252,8 +252,55 @@ pub enum DomainError {
     },
     #[error("评标报告没有中标候选人")]
     NoCandidates,
-    #[error("只能在中标候选人公示期间提出异议")]
-    ObjectionOutOfTime,
+    #[error("{reason}")]
+    ObjectionOutOfTime { reason: String },
+    #[error("行政监督部门清单有误（{department}）：{reason}")]
+    SupervisionInvalid { department: String, reason: String },
+    #[error("案件不存在")]
+    CaseNotFound,
+    #[error("案件已存在")]
+    CaseExists,
+    #[error("案件当前状态为“{status}”，不能{step}")]
+    CaseStep {
+        step: &'static str,
+        status: &'static str,
+    },
+    #[error("已超过期限，最后一日为{last}")]
+    CaseLate { last: String },
+    #[error(
+        "投诉人不是该项目的投标人、供应商或者其他利害关系人，不具备投诉资格（招标投标法实施条例 第60条；财政部令第94号 第11条）"
+    )]
+    CaseNoStanding,
+    #[error("投诉前须先就{subject}向招标人（采购人、代理机构）提出{step}（{basis}），尚未提出")]
+    CaseObjectionFirst {
+        subject: &'static str,
+        step: &'static str,
+        basis: &'static str,
+    },
+    #[error("异议（质疑）的答复期限尚未届满（至{due}），答复或者期满后方可投诉")]
+    CaseObjectionPending { due: String },
+    #[error("补正通知只能发出一次（财政部令第94号 第11条）")]
+    CaseMaterialOnce,
+    #[error("期限应晚于今天")]
+    CaseDueDate,
+    #[error("{reason}")]
+    CaseDepartment { reason: String },
+    #[error("调取材料的请求不存在")]
+    CaseRequestNotFound,
+    #[error("该请求已答复")]
+    CaseRequestAnswered,
+    #[error("处理期限已中止计时")]
+    CaseClockPaused,
+    #[error("处理期限没有中止计时")]
+    CaseClockRunning,
+    #[error("{reason}")]
+    CasePenalty { reason: String },
+    #[error("“{kind}”不适用于{case}案件")]
+    CaseDecisionKind {
+        kind: &'static str,
+        case: &'static str,
+    },
+
     #[error("异议不存在")]
     ObjectionNotFound,
     #[error("该异议已答复")]
@@ -455,7 +502,24 @@ impl DomainError {
             Self::BondRequired => "BOND_REQUIRED",
             Self::AwardStep { .. } => "AWARD_STEP",
             Self::NoCandidates => "NO_CANDIDATES",
-            Self::ObjectionOutOfTime => "OBJECTION_OUT_OF_TIME",
+            Self::ObjectionOutOfTime { .. } => "OBJECTION_OUT_OF_TIME",
+            Self::SupervisionInvalid { .. } => "SUPERVISION_INVALID",
+            Self::CaseNotFound => "CASE_NOT_FOUND",
+            Self::CaseExists => "CASE_EXISTS",
+            Self::CaseStep { .. } => "CASE_STEP",
+            Self::CaseLate { .. } => "CASE_LATE",
+            Self::CaseNoStanding => "CASE_NO_STANDING",
+            Self::CaseObjectionFirst { .. } => "CASE_OBJECTION_FIRST",
+            Self::CaseObjectionPending { .. } => "CASE_OBJECTION_PENDING",
+            Self::CaseMaterialOnce => "CASE_MATERIAL_ONCE",
+            Self::CaseDueDate => "CASE_DUE_DATE",
+            Self::CaseDepartment { .. } => "CASE_DEPARTMENT",
+            Self::CaseRequestNotFound => "CASE_REQUEST_NOT_FOUND",
+            Self::CaseRequestAnswered => "CASE_REQUEST_ANSWERED",
+            Self::CaseClockPaused => "CASE_CLOCK_PAUSED",
+            Self::CaseClockRunning => "CASE_CLOCK_RUNNING",
+            Self::CasePenalty { .. } => "CASE_PENALTY",
+            Self::CaseDecisionKind { .. } => "CASE_DECISION_KIND",
             Self::ObjectionNotFound => "OBJECTION_NOT_FOUND",
             Self::ObjectionAnswered => "OBJECTION_ANSWERED",
             Self::ObjectionOpen => "OBJECTION_OPEN",

@@ -22,6 +22,7 @@ mod experts;
 mod market;
 mod reference;
 mod sales;
+mod supervision;
 mod tendering;
 
 pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
@@ -62,6 +63,14 @@ pub use sales::auction::{
     AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, MAX_PRICE_FEN, MAX_QUANTITY,
     OpenedSealedBid, SaleOpening, SaleSealedBid, SealedSubmission, allocate,
 };
+pub use supervision::case::{
+    Case, CaseCommand, CaseEvent, CaseKind, CaseStatus, CaseTarget, Decision, DecisionKind, Filing,
+    Party, PartyRequest, Penalty, PenaltyProcedure,
+};
+pub use supervision::clocks::{
+    CaseRules, ObjectionFacts, acceptance_due, complaint_last_day, decision_due, working_days_left,
+};
+pub use supervision::departments::{Department, DepartmentRole, Power, Supervision, region_within};
 pub use tendering::announcement::{Announcement, AnnouncementKind, Template, Templates};
 pub use tendering::bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use tendering::bond::{
@@ -79,11 +88,11 @@ pub use tendering::evaluation::{
 };
 pub use tendering::tender::{
     Amendment, Award, BidPartial, Candidate, ContractRecord, DeadlineStanding, Document, Lot,
-    LotDraft, LotPhase, LotStatus, Objection, OpeningHolder, OpeningKey, OpeningLine,
-    OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand, ProcedureDraft, ProcedureEvent,
-    ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules, deadline_after_clarification,
-    deadline_standing, earliest_deadline, sme_consortium_ranges, sme_deduction_ranges,
-    tender_rule_keys,
+    LotDraft, LotPhase, LotStatus, Objection, ObjectionRules, ObjectionSubject, OpeningHolder,
+    OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand,
+    ProcedureDraft, ProcedureEvent, ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules,
+    deadline_after_clarification, deadline_standing, earliest_deadline, objection_window,
+    sme_consortium_ranges, sme_deduction_ranges, tender_rule_keys,
 };
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current

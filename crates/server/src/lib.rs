@@ -23,6 +23,7 @@ mod experts;
 mod market;
 mod reference;
 mod sales;
+mod supervision;
 mod tendering;
 mod witness;
 
@@ -77,6 +78,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(reference::routes())
         .merge(tendering::routes())
         .merge(experts::routes())
+        .merge(supervision::routes())
         .merge(sales::routes())
         .merge(disclosure::routes())
         .merge(witness::routes())

@@ -152,7 +152,17 @@ use crate::witness::api::*;
         crate::disclosure::ocds::records,
         crate::disclosure::ocds::bulk_releases,
         crate::disclosure::ocds::bulk_package,
-        crate::disclosure::ocds::national
+        crate::disclosure::ocds::national,
+        crate::supervision::api::departments,
+        crate::supervision::api::decisions,
+        crate::supervision::api::file_complaint,
+        crate::supervision::api::file_report,
+        crate::supervision::api::query_report,
+        crate::supervision::api::cases,
+        crate::supervision::api::case,
+        crate::supervision::api::act,
+        crate::supervision::api::to_sign,
+        crate::supervision::api::decide
     ),
     components(schemas(ErrorBody))
 )]

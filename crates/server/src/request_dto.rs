@@ -713,3 +713,219 @@ impl From<ContributionRequest> for app::NewContribution {
         }
     }
 }
+
+/// A penalty (`app::PenaltyInput`): 罚款 in fen, 暂停资格 in months, or 取消中标资格.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum PenaltyRequest {
+    Fine {
+        #[schema(minimum = 1, maximum = 1_000_000_000_000_000_i64)]
+        amount_fen: i64,
+    },
+    SuspendQualification {
+        #[schema(minimum = 1, maximum = 36)]
+        months: u32,
+    },
+    Disqualify,
+}
+
+impl From<PenaltyRequest> for app::PenaltyInput {
+    fn from(r: PenaltyRequest) -> Self {
+        match r {
+            PenaltyRequest::Fine { amount_fen } => Self::Fine { amount_fen },
+            PenaltyRequest::SuspendQualification { months } => {
+                Self::SuspendQualification { months }
+            }
+            PenaltyRequest::Disqualify => Self::Disqualify,
+        }
+    }
+}
+
+/// `POST /api/v1/cases/{id}/acts` (`app::CaseAct`): one act of the handling department. Dates
+/// are `YYYY-MM-DD`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "act", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum CaseActRequest {
+    /// 受理.
+    Accept,
+    /// 不予受理.
+    Refuse {
+        reason: String,
+    },
+    /// 一次性补正通知.
+    RequestMaterial {
+        what: String,
+        #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+        due: String,
+    },
+    /// 转办 to a department's code.
+    Forward {
+        to: String,
+        reason: String,
+    },
+    /// 联合调查 with these departments' codes.
+    Join {
+        departments: Vec<String>,
+    },
+    /// 责令暂停 the case's lot.
+    SuspendLot,
+    /// 调取材料 from an entity.
+    AskParty {
+        entity: String,
+        what: String,
+        #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+        due: String,
+    },
+    /// 中止计时 (testing, expert review, supplementing).
+    PauseClock {
+        reason: String,
+    },
+    ResumeClock,
+    /// 行政处罚告知.
+    NoticePenalty {
+        entity: String,
+        penalty: PenaltyRequest,
+        facts: String,
+    },
+    /// 反馈.
+    Feedback {
+        text: String,
+    },
+    /// 公开 the decision.
+    Publish,
+}
+
+impl From<CaseActRequest> for app::CaseAct {
+    fn from(r: CaseActRequest) -> Self {
+        match r {
+            CaseActRequest::Accept => Self::Accept,
+            CaseActRequest::Refuse { reason } => Self::Refuse { reason },
+            CaseActRequest::RequestMaterial { what, due } => Self::RequestMaterial { what, due },
+            CaseActRequest::Forward { to, reason } => Self::Forward { to, reason },
+            CaseActRequest::Join { departments } => Self::Join { departments },
+            CaseActRequest::SuspendLot => Self::SuspendLot,
+            CaseActRequest::AskParty { entity, what, due } => Self::AskParty { entity, what, due },
+            CaseActRequest::PauseClock { reason } => Self::PauseClock { reason },
+            CaseActRequest::ResumeClock => Self::ResumeClock,
+            CaseActRequest::NoticePenalty {
+                entity,
+                penalty,
+                facts,
+            } => Self::NoticePenalty {
+                entity,
+                penalty: penalty.into(),
+                facts,
+            },
+            CaseActRequest::Feedback { text } => Self::Feedback { text },
+            CaseActRequest::Publish => Self::Publish,
+        }
+    }
+}
+
+/// One penalty decided: the entity and the penalty noticed to it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PenaltyLine {
+    pub(crate) entity: String,
+    pub(crate) penalty: PenaltyRequest,
+}
+
+/// `POST /api/v1/cases/{id}/decision/to-sign` (`app::DecisionDraft`): the decision drafted.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionDraftRequest {
+    /// dismiss, order_correction, order_re_evaluation, order_retender, award_void,
+    /// report_founded, report_unfounded.
+    #[schema(
+        pattern = "^(dismiss|order_correction|order_re_evaluation|order_retender|award_void|report_founded|report_unfounded)$"
+    )]
+    pub(crate) kind: String,
+    pub(crate) reasons: String,
+    pub(crate) basis: String,
+    #[serde(default)]
+    pub(crate) penalties: Vec<PenaltyLine>,
+}
+
+impl From<DecisionDraftRequest> for app::DecisionDraft {
+    fn from(r: DecisionDraftRequest) -> Self {
+        Self {
+            kind: r.kind,
+            reasons: r.reasons,
+            basis: r.basis,
+            penalties: r
+                .penalties
+                .into_iter()
+                .map(|line| (line.entity, line.penalty.into()))
+                .collect(),
+        }
+    }
+}
+
+/// `POST /api/v1/cases/{id}/decision`: the draft with the department certificate's signature
+/// over the canonical JSON of what `to-sign` returned.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignedDecisionRequest {
+    pub(crate) draft: DecisionDraftRequest,
+    /// The department's certificate, PEM.
+    pub(crate) certificate: String,
+    /// SM2 signature (hex).
+    pub(crate) signature: String,
+}
+
+/// `POST /api/v1/complaints` (`app::NewComplaint`): a complaint without attachments (the page
+/// takes evidence files).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ComplaintRequest {
+    /// The lot's 统一交易标识码.
+    pub(crate) lot: String,
+    /// documents, opening or result.
+    #[schema(pattern = "^(documents|opening|result)$")]
+    pub(crate) subject: String,
+    pub(crate) facts: String,
+    pub(crate) grounds: String,
+    pub(crate) request: String,
+}
+
+impl From<ComplaintRequest> for app::NewComplaint {
+    fn from(r: ComplaintRequest) -> Self {
+        Self {
+            lot: r.lot,
+            subject: r.subject,
+            facts: r.facts,
+            grounds: r.grounds,
+            request: r.request,
+        }
+    }
+}
+
+/// `POST /api/v1/reports` (`app::NewReport`): a report, anonymous unless a signed-in caller asks
+/// otherwise.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportRequest {
+    /// The procedure's id or a lot's 统一交易标识码.
+    pub(crate) target: String,
+    pub(crate) facts: String,
+    #[serde(default)]
+    pub(crate) grounds: String,
+    #[serde(default)]
+    pub(crate) request: String,
+    #[serde(default)]
+    pub(crate) contact: String,
+    #[serde(default = "yes")]
+    pub(crate) anonymous: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /api/v1/reports/query`: a report's query code, in the body (never in a URL).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QueryCodeRequest {
+    #[schema(min_length = 1, max_length = 64)]
+    pub(crate) code: String,
+}

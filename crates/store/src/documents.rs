@@ -136,6 +136,47 @@ impl Store {
         })
     }
 
+    /// Documents of `kind` whose `key1` contains `needle` (a list kept as `|a|b|`), optionally
+    /// of one status, newest first, one page.
+    pub async fn documents_key1_containing(
+        &self,
+        kind: &str,
+        needle: &str,
+        status: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<DocumentRow>, StoreError> {
+        let pattern = format!("%{}%", needle.replace(['%', '_'], ""));
+        let condition = "kind = $1 AND key1 LIKE $2 AND ($3 = '' OR status = $3)";
+        let count_sql = format!("SELECT COUNT(*) AS n FROM documents WHERE {condition}");
+        let total = sqlx::query(sqlx::AssertSqlSafe(count_sql))
+            .bind(kind)
+            .bind(&pattern)
+            .bind(status)
+            .fetch_one(self.pool())
+            .await?
+            .try_get::<i64, _>("n")? as u64;
+        let list_sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {condition} \
+             ORDER BY sort_ms DESC, stream LIMIT $4 OFFSET $5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(list_sql))
+            .bind(kind)
+            .bind(&pattern)
+            .bind(status)
+            .bind(limit as i64)
+            .bind(offset as i64)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(Page {
+            items: rows
+                .iter()
+                .map(document_from_row)
+                .collect::<Result<_, _>>()?,
+            total,
+        })
+    }
+
     /// Documents of `kind` whose stream sorts after `after`, in stream order, at most `limit`
     /// (cursor paging that new documents do not shift).
     pub async fn documents_after(

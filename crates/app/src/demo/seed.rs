@@ -56,6 +56,11 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             who: "浙江省发展和改革委员会",
         },
         DemoAccount {
+            username: "finance",
+            role: Role::Supervisor,
+            who: "浙江省财政厅",
+        },
+        DemoAccount {
             username: "auditor",
             role: Role::Auditor,
             who: "浙江省审计厅",
@@ -150,6 +155,19 @@ const PLATFORM_ORGS: &[Org] = &[
         roles: &[Role::Supervisor],
         username: "supervisor",
         display: "监督员 赵明",
+    },
+    Org {
+        prefix: "11",
+        region: "330000",
+        body: "00250027",
+        name: "浙江省财政厅",
+        legal: "钱国华",
+        address: "杭州市上城区省府路8号",
+        contact: "政府采购监管处",
+        phone: "0571-87058000",
+        roles: &[Role::Supervisor],
+        username: "finance",
+        display: "监督员 孙悦",
     },
     Org {
         prefix: "11",
@@ -683,7 +701,14 @@ pub async fn seed_demo_certificates(app: &App) -> Result<Vec<DemoCertificate>, A
     .await?;
     let mut issued = Vec::new();
     for (n, username) in [
-        "tenderee", "agency", "bidder", "bidder2", "yuecheng", "bawu",
+        "tenderee",
+        "agency",
+        "bidder",
+        "bidder2",
+        "yuecheng",
+        "bawu",
+        "supervisor",
+        "finance",
     ]
     .iter()
     .enumerate()

@@ -5,7 +5,7 @@
 
 use domain::{
     Calendar, Catalog, Date, Decider, DomainError, Publish, Reference, ReferenceEvent,
-    ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet,
+    ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet, Supervision,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,8 @@ pub const SHIPPED_CALENDAR: &str = include_str!("../../../../data/calendar-cn.cs
 pub const SHIPPED_RULES: &str = include_str!("../../../../data/rules.toml");
 /// The trading catalog shipped with the software (`data/catalog.toml`).
 pub const SHIPPED_CATALOG: &str = include_str!("../../../../data/catalog.toml");
+/// Who supervises what, shipped with the software (`data/supervision.toml`).
+pub const SHIPPED_SUPERVISION: &str = include_str!("../../../../data/supervision.toml");
 /// The trust store shipped with the software: empty. Operators publish the roots of the CAs they
 /// recognise; `ggzy demo` publishes its own demo roots.
 pub const SHIPPED_TRUST: &str = "# 受信任的根证书（PEM 格式，可包含多张）。平台只承认由这些根证书签发的数字证书。\n# 交易中心在此发布所认可的各地 CA 根证书（如浙江、上海、江苏、安徽），实现证书互认。\n";
@@ -128,6 +130,23 @@ pub fn parse_catalog(text: &str, rules: &RuleBook, today: Date) -> Result<Catalo
     Ok(catalog)
 }
 
+/// Parses the supervising departments (TOML) and validates them against `catalog`.
+pub fn parse_supervision(text: &str, catalog: &Catalog) -> Result<Supervision, DomainError> {
+    let supervision: Supervision = toml::from_str(text).map_err(|e| toml_error(text, e))?;
+    supervision
+        .validate(catalog)
+        .map_err(|error| match &error {
+            DomainError::SupervisionInvalid { department, .. } if !department.is_empty() => {
+                DomainError::DataFile {
+                    line: line_of(text, &format!("code = \"{department}\"")),
+                    reason: error.to_string(),
+                }
+            }
+            _ => error,
+        })?;
+    Ok(supervision)
+}
+
 /// Parses the calendar (CSV).
 pub fn parse_calendar(text: &str) -> Result<Calendar, DomainError> {
     Calendar::parse_csv(text)
@@ -140,6 +159,7 @@ pub struct ReferenceData {
     pub rules: RuleBook,
     pub calendar: Calendar,
     pub trust: crypto::TrustStore,
+    pub supervision: Supervision,
 }
 
 /// One published version, as pages and the API show it.
@@ -197,6 +217,7 @@ impl App {
             (ReferenceKind::Rules, SHIPPED_RULES),
             (ReferenceKind::Catalog, SHIPPED_CATALOG),
             (ReferenceKind::Trust, SHIPPED_TRUST),
+            (ReferenceKind::Supervision, SHIPPED_SUPERVISION),
         ] {
             if self.store.reference_current(kind.as_str()).await?.is_none() {
                 self.publish(kind, text, "平台初始数据（随软件发布）", "system")
@@ -255,11 +276,14 @@ impl App {
         let catalog: Catalog = toml::from_str(&text(ReferenceKind::Catalog).await?)
             .map_err(|e| AppError::Internal(format!("stored catalog: {e}")))?;
         let trust = parse_trust(&text(ReferenceKind::Trust).await?).map_err(corrupt)?;
+        let supervision: Supervision = toml::from_str(&text(ReferenceKind::Supervision).await?)
+            .map_err(|e| AppError::Internal(format!("stored supervision list: {e}")))?;
         Ok(ReferenceData {
             catalog,
             rules,
             calendar,
             trust,
+            supervision,
         })
     }
 
@@ -301,7 +325,11 @@ impl App {
         let text = text.replace("\r\n", "\n");
         match kind {
             ReferenceKind::Catalog => {
-                parse_catalog(&text, &current.rules, today)?;
+                let catalog = parse_catalog(&text, &current.rules, today)?;
+                current.supervision.validate(&catalog)?;
+            }
+            ReferenceKind::Supervision => {
+                parse_supervision(&text, &current.catalog)?;
             }
             ReferenceKind::Rules => {
                 let rules = parse_rules(&text)?;

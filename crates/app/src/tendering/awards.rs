@@ -110,12 +110,14 @@ impl App {
         Self::last_receipt(receipts)
     }
 
-    /// 异议: a bidder of the lot objects during the publicity; the lot is suspended until the
-    /// organiser answers (within the rule set's reply period).
+    /// 异议 (质疑): a party of the lot objects within its subject's window (the documents, the
+    /// opening, the result); one about the result suspends the lot until the organiser answers
+    /// (within the rule set's reply period). A party is a bidder that registered for the lot.
     pub async fn raise_objection(
         &self,
         caller: &Caller,
         lot: &str,
+        subject: domain::ObjectionSubject,
         text: &str,
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Bidder)?;
@@ -127,18 +129,27 @@ impl App {
                     kind: "bid",
                     key1: Some(lot),
                     key2: Some(&caller.entity_id),
-                    status: Some("submitted"),
                     ..Default::default()
                 },
                 1,
                 0,
             )
             .await?;
-        if bids.total == 0 || !caller.acts_for(&caller.entity_id) {
+        let Some(row) = bids.items.first() else {
+            return Err(AppError::NotAuthorized);
+        };
+        if !caller.acts_for(&caller.entity_id) {
+            return Err(AppError::NotAuthorized);
+        }
+        let bid: domain::Bid = crate::witness::replay::decode_state(&row.state)?;
+        // Only a bidder that submitted may object to the opening or the result.
+        if subject != domain::ObjectionSubject::Documents
+            && bid.status != domain::BidStatus::Submitted
+        {
             return Err(AppError::NotAuthorized);
         }
         let by_name = self.entity_name(&caller.entity_id).await?;
-        let reply = self.period(&procedure, &["objection_reply"]).await?;
+        let rules = self.objection_rules(&procedure).await?;
         let calendar = self.reference_data().await?.calendar;
         // Entry headers are public: the objection names no log-in.
         let (_, receipts) = self
@@ -150,10 +161,12 @@ impl App {
                 &procedure.id,
                 ProcedureCommand::RaiseObjection {
                     lot: lot.to_string(),
+                    subject,
                     by: EntityId(caller.entity_id.clone()),
                     by_name,
                     text: text.to_string(),
-                    reply,
+                    rules,
+                    downloaded: bid.downloaded_at_ms.map(Date::of_instant),
                     calendar,
                 },
             )

@@ -103,6 +103,7 @@ pub(crate) struct Rebuilt {
     bond_states: BTreeMap<String, Option<domain::Bond>>,
     guarantor_states: BTreeMap<String, Option<domain::Guarantor>>,
     auction_states: BTreeMap<String, Option<domain::Auction>>,
+    case_states: BTreeMap<String, Option<domain::Case>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -146,6 +147,8 @@ impl Rebuilt {
             fold_document(&mut self.guarantor_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("bond/") {
             fold_document(&mut self.bond_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("case/") {
+            fold_document(&mut self.case_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("evaluation/") {
             fold_document(&mut self.evaluation_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {

@@ -21,14 +21,17 @@ pub enum ReferenceKind {
     Calendar,
     /// 受信任的根证书 — the CA roots recognised by the platform.
     Trust,
+    /// 行政监督部门及权责清单 — who supervises which category where, with their powers.
+    Supervision,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 4] = [
+    pub const ALL: [ReferenceKind; 5] = [
         ReferenceKind::Catalog,
         ReferenceKind::Rules,
         ReferenceKind::Calendar,
         ReferenceKind::Trust,
+        ReferenceKind::Supervision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +40,7 @@ impl ReferenceKind {
             ReferenceKind::Rules => "rules",
             ReferenceKind::Calendar => "calendar",
             ReferenceKind::Trust => "trust",
+            ReferenceKind::Supervision => "supervision",
         }
     }
 
@@ -50,6 +54,7 @@ impl ReferenceKind {
             ReferenceKind::Rules => "规则集",
             ReferenceKind::Calendar => "工作日历",
             ReferenceKind::Trust => "信任根证书",
+            ReferenceKind::Supervision => "行政监督部门及权责清单",
         }
     }
 
@@ -93,6 +98,7 @@ impl ReferenceEvent {
                 ReferenceKind::Rules => "rules.published",
                 ReferenceKind::Calendar => "calendar.published",
                 ReferenceKind::Trust => "trust.published",
+                ReferenceKind::Supervision => "supervision.published",
             },
         }
     }

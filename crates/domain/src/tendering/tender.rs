@@ -465,7 +465,7 @@ pub struct Lot {
 }
 
 /// The reason of the suspension an objection causes (lifted by the answer).
-const OBJECTION_SUSPENSION: &str = "中标候选人公示期间收到异议，答复前暂停";
+const OBJECTION_SUSPENSION: &str = "收到对中标（成交）结果的异议（质疑），答复前暂停";
 
 /// A 中标候选人 as publicised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -475,10 +475,92 @@ pub struct Candidate {
     pub rank: u32,
 }
 
-/// An objection (异议) to the candidates, raised during the publicity.
+/// What an objection (异议, in procurement 质疑) is about; each has its own window and its own
+/// day on which a party "knew of the harm" (政府采购法实施条例 第53条).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionSubject {
+    /// 招标（采购）文件 (实施条例 第22条).
+    Documents,
+    /// 开标 and the other steps of the process (实施条例 第44条).
+    Opening,
+    /// 中标（成交）结果 or the candidates (实施条例 第54条).
+    #[default]
+    Result,
+}
+
+impl ObjectionSubject {
+    pub const ALL: [ObjectionSubject; 3] = [Self::Documents, Self::Opening, Self::Result];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Documents => "documents",
+            Self::Opening => "opening",
+            Self::Result => "result",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Documents => "招标（采购）文件",
+            Self::Opening => "开标及评标过程",
+            Self::Result => "中标（成交）结果",
+        }
+    }
+}
+
+/// The periods that bound objections, from the rule set frozen for the procedure.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectionRules {
+    /// The organiser's reply period.
+    pub reply: Option<Period>,
+    /// Construction: an objection to the documents at least this long before the deadline
+    /// (实施条例 第22条).
+    pub documents_before: Option<Period>,
+    /// Procurement: a 质疑 within this period of knowing (政府采购法 第52条, 94号令 第10条).
+    pub challenge: Option<Period>,
+    /// Procurement: the result notice period, whose end is when suppliers know the result
+    /// (政府采购法实施条例 第53条).
+    pub result_notice: Option<Period>,
+}
+
+impl ObjectionRules {
+    /// The day a party knew of the harm (政府采购法实施条例 第53条): for the documents, the day
+    /// it obtained them (or the publication day); for the opening, the day of the opening; for
+    /// the result, the end of the result notice (or of the candidates' publicity).
+    pub fn knew_of_harm(
+        &self,
+        procedure: &Procedure,
+        lot: &Lot,
+        subject: ObjectionSubject,
+        downloaded: Option<Date>,
+        calendar: &Calendar,
+    ) -> Option<Date> {
+        match subject {
+            ObjectionSubject::Documents => {
+                downloaded.or(procedure.published_at_ms.map(Date::of_instant))
+            }
+            ObjectionSubject::Opening => lot.opened_at_ms.map(Date::of_instant),
+            ObjectionSubject::Result => match (lot.award.awarded_at_ms, self.result_notice) {
+                (Some(at), Some(notice)) => {
+                    Some(notice.earliest_end(Date::of_instant(at), calendar))
+                }
+                _ => lot.award.publicity_until_ms.map(Date::of_instant),
+            },
+        }
+    }
+}
+
+/// An objection (异议, 质疑) by a party of the lot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Objection {
     pub id: u32,
+    #[serde(default)]
+    pub subject: ObjectionSubject,
     pub by: EntityId,
     pub by_name: String,
     pub text: String,
@@ -674,13 +756,17 @@ pub enum ProcedureCommand {
         publicity: Period,
         calendar: Calendar,
     },
-    /// 异议 by a bidder during the publicity: the lot is suspended until answered.
+    /// 异议 (质疑) by a party of the lot within its subject's window; one about the result
+    /// suspends the lot until answered.
     RaiseObjection {
         lot: String,
+        subject: ObjectionSubject,
         by: EntityId,
         by_name: String,
         text: String,
-        reply: Period,
+        rules: ObjectionRules,
+        /// The day the objecting party obtained the documents, if it did.
+        downloaded: Option<Date>,
         calendar: Calendar,
     },
     /// The organiser answers an objection; the lot resumes when none is left open.
@@ -711,6 +797,16 @@ pub enum ProcedureCommand {
     },
     /// 履约完毕.
     CompleteLot { lot: String },
+    /// 中标（成交）无效 by a supervising department's decision: the winner is struck from the
+    /// candidates; the next candidate may be awarded where the rules allow (实施条例 第55条,
+    /// 政府采购法实施条例 第71条), otherwise the lot fails and is tendered again.
+    VoidAward {
+        lot: String,
+        reason: String,
+        next_candidate_allowed: bool,
+    },
+    /// 责令重新招标（采购） by a supervising department's decision: the lot fails.
+    OrderRetender { lot: String, reason: String },
     /// 暂停 a lot (objection or complaint under review).
     Suspend { lot: String, reason: String },
     /// 恢复 a suspended lot.
@@ -827,6 +923,15 @@ pub enum ProcedureEvent {
         lot: String,
         at_ms: i64,
     },
+    AwardVoided {
+        lot: String,
+        /// The winner whose award is void.
+        winner: Candidate,
+        reason: String,
+        /// Whether the lot goes back to its remaining candidates (else it fails).
+        next_candidate: bool,
+        at_ms: i64,
+    },
     LotSuspended {
         lot: String,
         reason: String,
@@ -863,6 +968,7 @@ impl ProcedureEvent {
             Self::ContractRecorded { .. } => "procedure.contract_recorded",
             Self::PerformanceRecorded { .. } => "procedure.performance_recorded",
             Self::LotCompleted { .. } => "procedure.lot_completed",
+            Self::AwardVoided { .. } => "procedure.award_voided",
             Self::LotSuspended { .. } => "procedure.lot_suspended",
             Self::LotResumed { .. } => "procedure.lot_resumed",
             Self::Terminated { .. } => "procedure.terminated",
@@ -885,6 +991,7 @@ impl ProcedureEvent {
                 | Self::ContractRecorded { .. }
                 | Self::PerformanceRecorded { .. }
                 | Self::LotCompleted { .. }
+                | Self::AwardVoided { .. }
                 | Self::LotSuspended { .. }
                 | Self::LotResumed { .. }
                 | Self::Terminated { .. }
@@ -972,6 +1079,92 @@ pub fn deadline_after_clarification(
     }
     let time_of_day = deadline_ms - deadline_day.start_ms();
     (day.start_ms() + time_of_day, true)
+}
+
+/// Whether an objection about `subject` may be raised now. Construction (招标投标法实施条例):
+/// the documents at least `documents_before` the deadline (第22条), the opening on its day (第44
+///条), the result during the candidates' publicity (第54条). Procurement (质疑, 政府采购法 第52
+/// 条): within `challenge` of the day the party knew of the harm (实施条例 第53条).
+pub fn objection_window(
+    procedure: &Procedure,
+    lot: &Lot,
+    subject: ObjectionSubject,
+    rules: &ObjectionRules,
+    downloaded: Option<Date>,
+    calendar: &Calendar,
+    now_ms: i64,
+) -> Result<(), DomainError> {
+    let out = |reason: String| Err(DomainError::ObjectionOutOfTime { reason });
+    let today = Date::of_instant(now_ms);
+    if procedure.status != ProcedureStatus::Published || lot.status.is_final() {
+        return out("该标段（包）已结束或尚未发布，不能提出异议".into());
+    }
+    if let Some(challenge) = rules.challenge {
+        let Some(knew) = rules.knew_of_harm(procedure, lot, subject, downloaded, calendar) else {
+            return out(format!(
+                "对{}的质疑须在知道或者应当知道其权益受到损害之日起提出，该环节尚未发生",
+                subject.label_zh()
+            ));
+        };
+        if subject == ObjectionSubject::Result
+            && lot.award.winner.is_none()
+            && lot.award.publicity_until_ms.is_none()
+        {
+            return out("采购结果尚未确定，不能对结果提出质疑".into());
+        }
+        let last = challenge.window_end(knew, calendar);
+        if today > last {
+            return out(format!(
+                "对{}的质疑期限已过：自{}起{}，最后一日为{}（政府采购法 第52条）",
+                subject.label_zh(),
+                knew,
+                challenge.describe_zh(),
+                last
+            ));
+        }
+        return Ok(());
+    }
+    match subject {
+        ObjectionSubject::Documents => {
+            if !(lot.status == LotStatus::Bidding && now_ms < procedure.deadline_ms()) {
+                return out("投标截止后不能再对招标文件提出异议".into());
+            }
+            if let Some(before) = rules.documents_before {
+                let last =
+                    before.latest_before(Date::of_instant(procedure.deadline_ms()), calendar);
+                if today > last {
+                    return out(format!(
+                        "对招标文件的异议应在投标截止时间{}提出，最后一日为{}（招标投标法实施条例 第22条）",
+                        before.describe_zh(),
+                        last
+                    ));
+                }
+            }
+            Ok(())
+        }
+        ObjectionSubject::Opening => match lot.opened_at_ms {
+            Some(at) if Date::of_instant(at) == today => Ok(()),
+            Some(_) => out(
+                "对开标的异议应当在开标现场提出（招标投标法实施条例 第44条），开标当日已过".into(),
+            ),
+            None => out("该标段尚未开标".into()),
+        },
+        ObjectionSubject::Result => {
+            let publicising = match &lot.status {
+                LotStatus::CandidatesPublicised => true,
+                LotStatus::Suspended { before, .. } => **before == LotStatus::CandidatesPublicised,
+                _ => false,
+            };
+            let until = lot.award.publicity_until_ms.unwrap_or(0);
+            if !publicising || now_ms >= until {
+                return out(
+                    "对中标结果的异议只能在中标候选人公示期间提出（招标投标法实施条例 第54条）"
+                        .into(),
+                );
+            }
+            Ok(())
+        }
+    }
 }
 
 fn require_reason(reason: &str) -> Result<(), DomainError> {
@@ -1307,35 +1500,33 @@ impl Decider for Option<Procedure> {
             }
             ProcedureCommand::RaiseObjection {
                 lot,
+                subject,
                 by,
                 by_name,
                 text,
-                reply,
+                rules,
+                downloaded,
                 calendar,
             } => {
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
-                let publicising = match &found.status {
-                    LotStatus::CandidatesPublicised => true,
-                    LotStatus::Suspended { before, .. } => {
-                        **before == LotStatus::CandidatesPublicised
-                    }
-                    _ => false,
-                };
-                let until = found.award.publicity_until_ms.unwrap_or(0);
-                if !publicising || now_ms >= until {
-                    return Err(DomainError::ObjectionOutOfTime);
-                }
+                objection_window(
+                    procedure, found, subject, &rules, downloaded, &calendar, now_ms,
+                )?;
                 if text.trim().is_empty() {
                     return Err(DomainError::Required {
                         field: "异议内容"
                     });
                 }
                 text_field("异议内容", &text, 5000)?;
+                let reply = rules.reply.ok_or(DomainError::ObjectionOutOfTime {
+                    reason: "规则集没有规定异议答复期限".into(),
+                })?;
                 let reply_due = reply.window_end(Date::of_instant(now_ms), &calendar);
                 Ok(vec![ProcedureEvent::ObjectionRaised {
                     lot,
                     objection: Objection {
                         id: found.award.objections.len() as u32 + 1,
+                        subject,
                         by,
                         by_name,
                         text: text.trim().to_string(),
@@ -1462,6 +1653,66 @@ impl Decider for Option<Procedure> {
                     });
                 }
                 Ok(vec![ProcedureEvent::LotCompleted { lot, at_ms: now_ms }])
+            }
+            ProcedureCommand::VoidAward {
+                lot,
+                reason,
+                next_candidate_allowed,
+            } => {
+                require_reason(&reason)?;
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let winner = match (&found.status, &found.award.winner) {
+                    (
+                        LotStatus::Awarded | LotStatus::Contracted | LotStatus::Performing,
+                        Some(w),
+                    ) => w.clone(),
+                    _ => {
+                        return Err(DomainError::AwardStep {
+                            step: "宣告中标（成交）无效",
+                            status: found.status.as_str(),
+                        });
+                    }
+                };
+                let others = found
+                    .award
+                    .candidates
+                    .iter()
+                    .any(|c| c.bidder != winner.bidder);
+                let next_candidate = next_candidate_allowed && others;
+                let mut events = vec![ProcedureEvent::AwardVoided {
+                    lot: lot.clone(),
+                    winner,
+                    reason: reason.clone(),
+                    next_candidate,
+                    at_ms: now_ms,
+                }];
+                if !next_candidate {
+                    events.push(ProcedureEvent::LotFailed {
+                        lot,
+                        reason: format!(
+                            "{reason}；没有其他合格的中标（成交）候选人，依法重新招标（采购）"
+                        ),
+                        at_ms: now_ms,
+                        received: None,
+                    });
+                }
+                Ok(events)
+            }
+            ProcedureCommand::OrderRetender { lot, reason } => {
+                require_reason(&reason)?;
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if found.status.is_final() || matches!(found.status, LotStatus::Suspended { .. }) {
+                    return Err(DomainError::AwardStep {
+                        step: "责令重新招标（采购）",
+                        status: found.status.as_str(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::LotFailed {
+                    lot,
+                    reason,
+                    at_ms: now_ms,
+                    received: None,
+                }])
             }
             ProcedureCommand::Suspend { lot, reason } => {
                 require_reason(&reason)?;
@@ -1632,10 +1883,16 @@ impl Decider for Option<Procedure> {
             ProcedureEvent::ObjectionRaised { lot, objection } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.award.objections.push(objection.clone());
-                    if lot.status == LotStatus::CandidatesPublicised {
+                    if objection.subject == ObjectionSubject::Result
+                        && matches!(
+                            lot.status,
+                            LotStatus::CandidatesPublicised | LotStatus::Awarded
+                        )
+                    {
+                        let before = std::mem::replace(&mut lot.status, LotStatus::Bidding);
                         lot.status = LotStatus::Suspended {
                             reason: OBJECTION_SUSPENSION.into(),
-                            before: Box::new(LotStatus::CandidatesPublicised),
+                            before: Box::new(before),
                         };
                     }
                 }
@@ -1656,10 +1913,13 @@ impl Decider for Option<Procedure> {
                     // supervision stays until supervision resumes the lot.
                     if lot.award.open_objections() == 0
                         && let LotStatus::Suspended { before, reason } = &lot.status
-                        && **before == LotStatus::CandidatesPublicised
+                        && matches!(
+                            **before,
+                            LotStatus::CandidatesPublicised | LotStatus::Awarded
+                        )
                         && reason == OBJECTION_SUSPENSION
                     {
-                        lot.status = LotStatus::CandidatesPublicised;
+                        lot.status = (**before).clone();
                     }
                 }
             }
@@ -1691,6 +1951,23 @@ impl Decider for Option<Procedure> {
             ProcedureEvent::LotCompleted { lot, .. } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.status = LotStatus::Completed;
+                }
+            }
+            ProcedureEvent::AwardVoided {
+                lot,
+                winner,
+                next_candidate,
+                ..
+            } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.award.candidates.retain(|c| c.bidder != winner.bidder);
+                    lot.award.winner = None;
+                    lot.award.awarded_at_ms = None;
+                    lot.award.contract_due_ms = None;
+                    lot.award.contract = None;
+                    if *next_candidate {
+                        lot.status = LotStatus::CandidatesPublicised;
+                    }
                 }
             }
             ProcedureEvent::LotSuspended { lot, reason, .. } => {

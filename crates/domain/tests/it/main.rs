@@ -13,4 +13,5 @@ mod panel;
 mod reference;
 mod repo_rules;
 mod rooms;
+mod supervision;
 mod tender;

@@ -2621,10 +2621,16 @@ fn after_the_opening_the_lot_is_evaluated_publicised_awarded_and_contracted() {
     };
     let object = || ProcedureCommand::RaiseObjection {
         lot: lot(),
+        subject: domain::ObjectionSubject::Result,
         by: bidder(3),
         by_name: "投标人3".into(),
         text: "业绩存疑".into(),
-        reply: period("objection_reply"),
+        rules: domain::ObjectionRules {
+            reply: Some(period("objection_reply")),
+            documents_before: Some(period("objection_docs_before")),
+            ..Default::default()
+        },
+        downloaded: None,
         calendar: calendar(),
     };
     let award = |winner: usize| ProcedureCommand::Award {
@@ -2753,6 +2759,59 @@ fn after_the_opening_the_lot_is_evaluated_publicised_awarded_and_contracted() {
     assert_eq!(
         answered_state.lots[0].status,
         LotStatus::CandidatesPublicised
+    );
+    // 中标无效 by a supervising department's decision: the winner is struck out; the next
+    // candidate may be awarded where the rules allow, else the lot fails.
+    let void = |allowed: bool| ProcedureCommand::VoidAward {
+        lot: lot(),
+        reason: "投诉查实".into(),
+        next_candidate_allowed: allowed,
+    };
+    let mut won = answered.clone();
+    won.push((after_publicity, award(1)));
+    let mut voided = won.clone();
+    voided.push((after_publicity + DAY, void(true)));
+    let state = run(&voided).unwrap();
+    assert_eq!(state.lots[0].status, LotStatus::CandidatesPublicised);
+    assert_eq!(state.lots[0].award.winner, None);
+    assert_eq!(state.lots[0].award.candidates.len(), 1);
+    assert_eq!(state.lots[0].award.candidates[0].bidder, bidder(2));
+    let mut next = voided.clone();
+    next.push((after_publicity + DAY, award(2)));
+    assert_eq!(run(&next).unwrap().lots[0].status, LotStatus::Awarded);
+    assert_eq!(
+        run(&voided)
+            .decide(award(1), after_publicity + DAY)
+            .unwrap_err()
+            .code(),
+        "NOT_A_CANDIDATE",
+        "the voided winner is no candidate"
+    );
+    let mut failed = won.clone();
+    failed.push((after_publicity + DAY, void(false)));
+    assert!(matches!(
+        run(&failed).unwrap().lots[0].status,
+        LotStatus::Failed { .. }
+    ));
+    assert_eq!(
+        run(&publicised)
+            .decide(void(true), after_publicity)
+            .unwrap_err()
+            .code(),
+        "AWARD_STEP",
+        "nothing to void before an award"
+    );
+    // Objections to the documents: construction, at least 10 days before the deadline.
+    let mut documents = object();
+    if let ProcedureCommand::RaiseObjection { subject, .. } = &mut documents {
+        *subject = domain::ObjectionSubject::Documents;
+    }
+    assert_eq!(
+        run(&publicised)
+            .decide(documents, later)
+            .unwrap_err()
+            .code(),
+        "OBJECTION_OUT_OF_TIME"
     );
     // A contract after the period is recorded and flagged.
     let mut awarded = answered.clone();

@@ -333,6 +333,7 @@ fn page_of(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Rules => "/rules",
         ReferenceKind::Calendar => "/calendar",
         ReferenceKind::Trust => "/trust",
+        ReferenceKind::Supervision => "/supervision",
     }
 }
 
@@ -410,7 +411,9 @@ fn format_hint(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Calendar => {
             "CSV：date,kind,name；kind 为 holiday（放假）或 workday（调休上班）"
         }
-        ReferenceKind::Rules | ReferenceKind::Catalog => "TOML 格式，说明见文件开头的注释",
+        ReferenceKind::Rules | ReferenceKind::Catalog | ReferenceKind::Supervision => {
+            "TOML 格式，说明见文件开头的注释"
+        }
         ReferenceKind::Trust => "PEM 格式的 SM2 根证书，可包含多张；# 开头的行为注释",
     }
 }

@@ -142,18 +142,36 @@ pub(crate) struct TextRequest {
     pub(crate) text: String,
 }
 
-/// 异议 by a bidder of the lot during the publicity; the lot is suspended until answered.
-#[utoipa::path(post, path = "/api/v1/lots/{code}/objections", tag = "定标", params(("code" = String, Path)), request_body = TextRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+/// An objection (异议, 质疑).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ObjectionRequest {
+    /// documents, opening or result (the default).
+    #[schema(pattern = "^(documents|opening|result)$")]
+    #[serde(default)]
+    pub(crate) subject: Option<String>,
+    pub(crate) text: String,
+}
+
+/// 异议 (质疑) by a bidder of the lot within its subject's window; one about the result suspends
+/// the lot until answered.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/objections", tag = "定标", params(("code" = String, Path)), request_body = ObjectionRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn raise_objection(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(code): Path<String>,
-    ApiJson(input): ApiJson<TextRequest>,
+    ApiJson(input): ApiJson<ObjectionRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
+    let subject = match input.subject.as_deref() {
+        None => domain::ObjectionSubject::Result,
+        Some(text) => domain::ObjectionSubject::parse(text).ok_or_else(|| {
+            app::AppError::Invalid("subject 应为 documents、opening 或 result".into())
+        })?,
+    };
     let receipt = state
         .app
-        .raise_objection(caller, &code, &input.text)
+        .raise_objection(caller, &code, subject, &input.text)
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }

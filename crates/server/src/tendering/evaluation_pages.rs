@@ -465,7 +465,14 @@ pub(crate) async fn award_act(
         }
         "objection" => (
             "objection",
-            app.raise_objection(who, &code, &get("text")).await,
+            match domain::ObjectionSubject::parse(&get("subject")) {
+                Some(subject) => app.raise_objection(who, &code, subject, &get("text")).await,
+                None if get("subject").is_empty() => {
+                    app.raise_objection(who, &code, domain::ObjectionSubject::Result, &get("text"))
+                        .await
+                }
+                None => Err(AppError::Invalid("请选择异议事项".into())),
+            },
         ),
         "answer" => (
             "answered",
