@@ -559,7 +559,12 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         // publicity discloses the committee; the contract signed by both; performance.
         test.app.publish_candidates(&tenderee, &lot).await.unwrap();
         test.app
-            .raise_objection(&bidder2, &lot, "第一中标候选人的项目经理有在建工程")
+            .raise_objection(
+                &bidder2,
+                &lot,
+                domain::ObjectionSubject::Result,
+                "第一中标候选人的项目经理有在建工程",
+            )
             .await
             .unwrap();
         // Neither the public view nor the public list tells who objected or what they said.
@@ -614,7 +619,7 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         test.advance(4 * DAY);
         assert_eq!(
             test.app
-                .raise_objection(&bidder2, &lot, "逾期异议")
+                .raise_objection(&bidder2, &lot, domain::ObjectionSubject::Result, "逾期异议")
                 .await
                 .unwrap_err()
                 .code(),

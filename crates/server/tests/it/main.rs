@@ -13,6 +13,7 @@ mod market;
 mod pages;
 mod reference;
 mod sales;
+mod supervision;
 mod support;
 mod tender_pages;
 mod tendering;

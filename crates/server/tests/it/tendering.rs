@@ -17,8 +17,8 @@ const DAY: i64 = 86_400_000;
 
 pub(crate) struct Flow {
     pub(crate) server: TestServer,
-    clock: Arc<AtomicI64>,
-    certificates: Vec<DemoCertificate>,
+    pub(crate) clock: Arc<AtomicI64>,
+    pub(crate) certificates: Vec<DemoCertificate>,
 }
 
 impl Flow {
@@ -672,10 +672,23 @@ async fn with_two_bids_the_lot_fails_and_a_failure_notice_is_published() {
 /// the expert database, declarations, the opening, scoring, the signed report, candidates, an
 /// objection and its answer, the award (with the committee's names disclosed), the contract signed
 /// by both parties, performance and the bonds' refund.
-#[tokio::test]
-async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
+/// A construction lot taken over HTTP from the announcement to the award: a bond and a sealed
+/// bid from each of three bidders, a committee drawn from the expert database, the opening, the
+/// signed report, the candidates, an objection by the second bidder and its answer, the award
+/// after the publicity.
+pub(crate) struct Awarded {
+    pub(crate) id: String,
+    pub(crate) lot: String,
+    pub(crate) draw: String,
+    /// The winner's entity id, and the candidates in rank order.
+    pub(crate) winner: String,
+    pub(crate) candidates: Vec<String>,
+    /// (username, API token, entity id) of each bidder.
+    pub(crate) bidders: Vec<(&'static str, String, String)>,
+}
+
+pub(crate) async fn awarded_construction_lot(flow: &Flow) -> Awarded {
     use reqwest::Method;
-    let flow = Flow::new().await;
     let holders = flow.ceremony("2026-12").await;
     let tenderee = flow.token("tenderee").await;
     let operator = flow.token("operator").await;
@@ -1063,7 +1076,6 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
     flow.advance(4 * DAY);
     // The API tokens made a month ago have expired: new ones.
     let tenderee = flow.token("tenderee").await;
-    let operator = flow.token("operator").await;
     flow.ok(
         &tenderee,
         Method::POST,
@@ -1071,6 +1083,36 @@ async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
         Some(json!({"winner": winner})),
     )
     .await;
+    let candidates = report["outcome"]["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    Awarded {
+        id,
+        lot,
+        draw,
+        winner,
+        candidates,
+        bidders,
+    }
+}
+
+#[tokio::test]
+async fn a_procurement_of_works_runs_from_announcement_to_contract_over_http() {
+    use reqwest::Method;
+    let flow = Flow::new().await;
+    let Awarded {
+        id,
+        lot,
+        draw,
+        winner,
+        bidders,
+        ..
+    } = awarded_construction_lot(&flow).await;
+    let tenderee = flow.token("tenderee").await;
+    let operator = flow.token("operator").await;
     let record = flow.public(&format!("/api/v1/draws/{draw}")).await;
     assert!(record["problem"].is_null(), "{record}");
     assert_eq!(record["disclosed"]["names"].as_array().unwrap().len(), 5);
