@@ -146,6 +146,12 @@ impl Date {
         self.days * DAY_MS - BEIJING_OFFSET_MS
     }
 
+    /// The day whose end (24:00, as `end_ms` gives it) is the instant `ms`: a due instant stored
+    /// as a day's end belongs to that day, not to the next one it coincides with.
+    pub fn of_day_end(ms: i64) -> Self {
+        Self::of_instant(ms - 1)
+    }
+
     /// The instant the day ends (24:00 Beijing time, 民法典 第203条), i.e. the next day's start.
     pub fn end_ms(self) -> i64 {
         self.add_days(1).start_ms()

@@ -38,10 +38,14 @@ impl DocumentAggregate for Option<Case> {
             departments.push_str(joint);
             departments.push('|');
         }
+        // A named complainant or reporter finds its own cases by `|@entity|`.
+        if let Some(party) = &case.filing.complainant {
+            departments.push_str(&format!("@{}|", party.entity));
+        }
         Some(DocumentRow {
             stream: stream.to_string(),
             kind: "case".into(),
-            // The departments handling it, `|lead|joint…|`: each finds its queue.
+            // The departments handling it, `|lead|joint…|`, then `@complainant|`.
             key1: departments,
             // The complainant (its own cases), or a report's query-code digest.
             key2: match (&case.filing.complainant, &case.query_code_sm3) {
@@ -467,7 +471,7 @@ impl App {
         let facts = ObjectionFacts {
             raised: Date::of_instant(objection.raised_at_ms),
             answered: objection.answered_at_ms.map(Date::of_instant),
-            reply_due: Date::of_instant(objection.reply_due_ms),
+            reply_due: Date::of_day_end(objection.reply_due_ms),
         };
         let last = domain::complaint_last_day(&rules, knew, &facts, today, calendar)?;
         let target = Self::target_of(&procedure, Some(lot));
@@ -819,12 +823,10 @@ impl App {
                 .await?
         } else if caller.acts_for(&caller.entity_id) {
             self.store
-                .documents(
-                    &DocumentFilter {
-                        kind: "case",
-                        key2: Some(&caller.entity_id),
-                        ..Default::default()
-                    },
+                .documents_key1_containing(
+                    "case",
+                    &format!("|@{}|", caller.entity_id),
+                    "",
                     100_000,
                     0,
                 )

@@ -549,7 +549,7 @@ impl ObjectionRules {
                 (Some(at), Some(notice)) => {
                     Some(notice.earliest_end(Date::of_instant(at), calendar))
                 }
-                _ => lot.award.publicity_until_ms.map(Date::of_instant),
+                _ => lot.award.publicity_until_ms.map(Date::of_day_end),
             },
         }
     }
