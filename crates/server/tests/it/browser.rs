@@ -704,3 +704,203 @@ async fn a_bidder_follows_and_bids_in_a_live_auction_in_a_real_browser() {
     shoot(&client, "auction-live").await;
     client.close().await.unwrap();
 }
+
+/// A bidder files a complaint with an attachment on the page, after its objection was answered;
+/// the supervisor accepts it and decides it, signing the decision with the department's
+/// certificate.
+#[tokio::test]
+async fn a_bidder_complains_and_a_supervisor_decides_in_a_real_browser() {
+    let Some(Browser { client, _driver }) = browser().await else {
+        return;
+    };
+    let flow = crate::tendering::Flow::new().await;
+    flow.ceremony("2026-12").await;
+    let tenderee = flow.token("tenderee").await;
+    let (_, lot, _) = flow
+        .publish(&tenderee, "杭州市第十六中学食堂改造工程")
+        .await;
+    let server = &flow.server;
+    // The objection to the documents, at least ten days before the deadline, and its answer.
+    let bidder = flow.token("bidder2").await;
+    let api = reqwest::Client::new();
+    for (token, path, body) in [
+        (&bidder, format!("/api/v1/lots/{lot}/registration"), None),
+        (
+            &bidder,
+            format!("/api/v1/lots/{lot}/objections"),
+            Some(
+                serde_json::json!({"subject": "documents", "text": "资格条件要求本市业绩，排斥外地企业"}),
+            ),
+        ),
+        (
+            &tenderee,
+            format!("/api/v1/lots/{lot}/objections/1/answer"),
+            Some(serde_json::json!({"text": "该条件依据项目特点设定，不予修改。"})),
+        ),
+    ] {
+        let mut request = api.post(server.url(&path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "{path}: {}",
+            response.text().await.unwrap()
+        );
+    }
+
+    // The complaint, with its evidence file.
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("业绩要求截图.txt");
+    std::fs::write(&evidence, "招标文件第三章：须具有杭州市内类似工程业绩").unwrap();
+    log_in(&client, server.url("/login"), "bidder2").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .goto(&server.url(&format!("/complaints/new?lot={lot}&subject=documents")))
+        .await
+        .unwrap();
+    for (field, value) in [
+        (
+            "#facts",
+            "招标文件要求投标人具有杭州市内类似工程业绩，以特定行政区域的业绩作为加分条件。",
+        ),
+        ("#grounds", "招标投标法实施条例 第32条"),
+        ("#request", "责令招标人修改招标文件"),
+        ("#evidence", evidence.to_str().unwrap()),
+    ] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    shoot(&client, "complaint-form").await;
+    client
+        .find(Locator::XPath("//button[text()='提交投诉']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.accept_alert().await.unwrap();
+    let filed = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(),'投诉已提交')]"))
+        .await;
+    assert!(filed.is_ok(), "{}", text_of(&client, "main").await);
+    let page = text_of(&client, "main").await;
+    assert!(page.contains("业绩要求截图.txt"), "{page}");
+    assert!(page.contains("浙江省发展和改革委员会"), "{page}");
+    let url = client.current_url().await.unwrap();
+    let case = url.path().trim_start_matches("/cases/").to_string();
+    shoot(&client, "complaint-filed").await;
+
+    // The supervisor accepts and decides.
+    client.delete_all_cookies().await.unwrap();
+    log_in(&client, server.url("/login"), "supervisor").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client.goto(&server.url("/cases")).await.unwrap();
+    assert!(text_of(&client, "main").await.contains(&case));
+    shoot(&client, "supervision-queue").await;
+    client
+        .find(Locator::LinkText(&case))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//button[text()='受理']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.accept_alert().await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#decision-kind"))
+        .await
+        .unwrap()
+        .select_by_value("order_correction")
+        .await
+        .unwrap();
+    for (field, value) in [
+        (
+            "#decision-reasons",
+            "招标文件以本市业绩作为条件，限制外地投标人。",
+        ),
+        ("#decision-basis", "招标投标法实施条例 第32条"),
+    ] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::XPath("//button[text()='生成待签署内容']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let to_sign = text_of(&client, "#to-sign").await;
+    let to_sign: serde_json::Value = serde_json::from_str(&to_sign).unwrap();
+    assert_eq!(to_sign["kind"], "order_correction");
+    // `ggzy sign` with the department's key, as the page says.
+    let cert = flow
+        .certificates
+        .iter()
+        .find(|c| c.username == "supervisor")
+        .unwrap();
+    let signature = crypto::PlatformKey::from_pkcs8_pem(&cert.key_pem)
+        .unwrap()
+        .sign(&crypto::canonical_json_bytes(&to_sign).unwrap())
+        .to_hex();
+    client
+        .find(Locator::Css("#decision-cert"))
+        .await
+        .unwrap()
+        .send_keys(&cert.cert_pem)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#decision-signature"))
+        .await
+        .unwrap()
+        .send_keys(&signature)
+        .await
+        .unwrap();
+    shoot(&client, "decision-sign").await;
+    client
+        .find(Locator::XPath("//button[text()='签署并作出决定']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.accept_alert().await.unwrap();
+    let decided = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(),'处理决定已签署')]"))
+        .await;
+    assert!(decided.is_ok(), "{}", text_of(&client, "main").await);
+    let page = text_of(&client, "main").await;
+    assert!(
+        page.contains("责令改正") && page.contains("已作出处理决定"),
+        "{page}"
+    );
+    shoot(&client, "decision-made").await;
+}
