@@ -448,8 +448,7 @@ impl App {
             .award
             .objections
             .iter()
-            .filter(|o| o.subject == subject && o.by.0 == caller.entity_id)
-            .next_back()
+            .rfind(|o| o.subject == subject && o.by.0 == caller.entity_id)
             .ok_or(DomainError::CaseObjectionFirst {
                 subject: subject.label_zh(),
                 step: if procurement { "质疑" } else { "异议" },

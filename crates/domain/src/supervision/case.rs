@@ -426,7 +426,7 @@ pub enum CaseCommand {
 pub enum CaseEvent {
     Filed {
         id: String,
-        filing: Filing,
+        filing: Box<Filing>,
         lead: String,
         acceptance_due: Date,
         query_code_sm3: Option<String>,
@@ -611,7 +611,7 @@ impl Decider for Option<Case> {
         }
         Ok(vec![CaseEvent::Filed {
             id,
-            filing,
+            filing: Box::new(filing),
             lead,
             acceptance_due,
             query_code_sm3,
@@ -631,7 +631,7 @@ impl Decider for Option<Case> {
         {
             return Some(Case {
                 id: id.clone(),
-                filing: filing.clone(),
+                filing: (**filing).clone(),
                 query_code_sm3: query_code_sm3.clone(),
                 status: CaseStatus::Received,
                 received_at_ms: *at_ms,

@@ -40,10 +40,20 @@ fn objection(raised: &str, answered: Option<&str>, reply_due: &str) -> Objection
     }
 }
 
-/// The last day of a complaint: (case, category, knew, objection, today, expected or code).
+/// (case, category, knew, objection, today, the last day or the refusal's code).
+type ClockCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    ObjectionFacts,
+    &'static str,
+    Result<&'static str, &'static str>,
+);
+
+/// The last day of a complaint on the shipped rules and calendar.
 #[test]
 fn complaint_clocks_follow_the_rules_and_the_calendar() {
-    let cases: Vec<(&str, &str, &str, ObjectionFacts, &str, Result<&str, &str>)> = vec![
+    let cases: Vec<ClockCase> = vec![
         (
             "construction: 10 日 from knowing, the objection's days not counted, into 国庆",
             "construction",
