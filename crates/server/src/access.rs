@@ -200,6 +200,18 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         SUPERVISOR,
     ),
     (Method::POST, "/api/v1/cases/{id}/decision", SUPERVISOR),
+    (Method::GET, "/me/reads", Access::Authenticated),
+    (Method::GET, "/api/v1/me/reads", Access::Authenticated),
+    (
+        Method::GET,
+        "/oversight",
+        Access::Roles(&[Role::Supervisor, Role::Auditor]),
+    ),
+    (
+        Method::GET,
+        "/oversight/lots/{code}",
+        Access::Roles(&[Role::Supervisor, Role::Auditor]),
+    ),
     (Method::GET, "/procedures/{id}/history", Access::Public),
     (Method::GET, "/entities", Access::Public),
     (Method::GET, "/entities/{id}", Access::Public),

@@ -162,7 +162,8 @@ use crate::witness::api::*;
         crate::supervision::api::case,
         crate::supervision::api::act,
         crate::supervision::api::to_sign,
-        crate::supervision::api::decide
+        crate::supervision::api::decide,
+        crate::supervision::api::my_reads
     ),
     components(schemas(ErrorBody))
 )]

@@ -468,6 +468,18 @@ impl App {
         }
         let evaluation_day = Date::of_instant(self.now_ms()) >= panel.evaluation_date;
         let names_visible = oversight || evaluation_day || panel.disclosed;
+        // Supervision and audit read the names before they are public: witnessed first.
+        if !organiser && !panel.disclosed {
+            self.record_oversight_read(
+                caller,
+                None,
+                &procedure,
+                &panel.lot,
+                "评标委员会名单（公布前）",
+                &[],
+            )
+            .await?;
+        }
         let mut seats = Vec::new();
         for seat in &panel.seats {
             let expert: Option<Expert> = match self

@@ -193,6 +193,8 @@ pub struct CaseView {
     pub case: Case,
     /// Whether the reader handles the case (may act on it).
     pub handles: bool,
+    /// Whether the reader is a department concerned (handling it, or oversight).
+    pub department_view: bool,
     /// The lead department's name, and the joint ones'.
     pub lead_name: String,
     pub joint_names: Vec<String>,
@@ -702,6 +704,7 @@ impl App {
             overdue: case.overdue(today),
             due,
             handles,
+            department_view,
             case,
         }
     }

@@ -5,3 +5,4 @@
 //! `tendering` (procedures, objections, suspension, award) and `witness`.
 
 pub(crate) mod cases;
+pub(crate) mod oversight;

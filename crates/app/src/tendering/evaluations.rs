@@ -498,6 +498,17 @@ impl App {
         caller: &Caller,
         lot: &str,
     ) -> Result<EvaluationView, AppError> {
+        self.evaluation_view_for_case(caller, lot, None).await
+    }
+
+    /// The evaluation, read by supervision or audit under `case` (or in routine online
+    /// supervision): the read is witnessed first in each bidder's access stream.
+    pub async fn evaluation_view_for_case(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        case: Option<&str>,
+    ) -> Result<EvaluationView, AppError> {
         let evaluation = self.load_evaluation(lot).await?;
         let procedure: Procedure = self.load_procedure(&evaluation.procedure).await?;
         let oversight = caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
@@ -509,6 +520,18 @@ impl App {
         };
         if me.is_none() && !oversight && !organiser {
             return Err(AppError::NotAuthorized);
+        }
+        if me.is_none() && !organiser {
+            let bidders: Vec<String> = evaluation.bids.iter().map(|b| b.bidder.clone()).collect();
+            self.record_oversight_read(
+                caller,
+                case,
+                &procedure,
+                lot,
+                "评标情况（评审表、评分和评审意见）",
+                &bidders,
+            )
+            .await?;
         }
         let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
         let bids = evaluation
@@ -609,6 +632,20 @@ impl App {
         bidder: &str,
         sm3_hex: &str,
     ) -> Result<(String, Vec<u8>), AppError> {
+        self.bid_file_for_case(caller, lot, bidder, sm3_hex, None)
+            .await
+    }
+
+    /// A file of an opened bid, read by supervision or audit under `case` (or in routine online
+    /// supervision): the read is witnessed first in the bidder's access stream.
+    pub async fn bid_file_for_case(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        bidder: &str,
+        sm3_hex: &str,
+        case: Option<&str>,
+    ) -> Result<(String, Vec<u8>), AppError> {
         let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
         let on_committee = match self.store.document(&Evaluation::stream(lot)).await? {
@@ -642,6 +679,17 @@ impl App {
             .blob(&document.sm3)
             .await?
             .ok_or(AppError::NotFound("该文件未保存"))?;
+        if !caller.acts_for(bidder) && !on_committee {
+            self.record_oversight_read(
+                caller,
+                case,
+                &procedure,
+                lot,
+                &format!("投标文件：{}", document.name),
+                &[bidder.to_string()],
+            )
+            .await?;
+        }
         Ok((document.name.clone(), bytes))
     }
 }

@@ -36,6 +36,8 @@ pub(crate) struct UserBox {
     pub(crate) is_bidder: bool,
     pub(crate) is_expert: bool,
     pub(crate) is_oversight: bool,
+    /// 行政监督 or 纪检审计: the online supervision channel.
+    pub(crate) is_watch: bool,
 }
 
 pub(crate) fn layout(
@@ -57,6 +59,7 @@ pub(crate) fn layout(
             is_bidder: c.has(Role::Bidder),
             is_expert: c.has(Role::Expert),
             is_oversight: c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]),
+            is_watch: c.has_any(&[Role::Supervisor, Role::Auditor]),
         }),
         breadcrumbs: crumbs
             .iter()

@@ -202,3 +202,15 @@ pub(crate) async fn decide(
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
+
+/// Who read the caller's entity's confidential data, when, and under which case.
+#[utoipa::path(get, path = "/api/v1/me/reads", tag = "行政监督", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub(crate) async fn my_reads(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let caller = caller(&maybe)?;
+    Ok(Json(
+        serde_json::json!({"items": state.app.reads_of_me(caller).await?}),
+    ))
+}

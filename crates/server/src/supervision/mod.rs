@@ -47,6 +47,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             post(pages::reply).layer(DefaultBodyLimit::max(FILING_LIMIT)),
         )
         .route("/cases/{id}/evidence/{sm3}", get(pages::evidence))
+        .route("/me/reads", get(pages::my_reads))
+        .route("/oversight", get(pages::oversight))
+        .route("/oversight/lots/{code}", get(pages::oversight_lot))
+        .route("/api/v1/me/reads", get(api::my_reads))
         .route("/api/v1/supervision/departments", get(api::departments))
         .route("/api/v1/supervision/decisions", get(api::decisions))
         .route("/api/v1/cases", get(api::cases))

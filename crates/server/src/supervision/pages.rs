@@ -604,6 +604,8 @@ pub(crate) struct CaseModel {
     feedback: String,
     published: String,
     handles: bool,
+    /// The reader is a department (supervising or oversight) concerned with the case.
+    department_view: bool,
     awaiting_material_mine: bool,
 }
 
@@ -743,6 +745,7 @@ impl CaseModel {
                 .map(|(_, at)| beijing_time(*at))
                 .unwrap_or_default(),
             handles: view.handles,
+            department_view: view.department_view,
             awaiting_material_mine: complainant_mine
                 && case.status == domain::CaseStatus::AwaitingMaterial,
         }
@@ -1105,4 +1108,245 @@ pub(crate) async fn evidence(
         Ok((document, bytes)) => file_response(&document.name, bytes),
         Err(error) => app_error_page(error),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads of one's own data, and the supervisors' channel
+
+struct ReadRow {
+    at: String,
+    what: String,
+    lot: String,
+    case: String,
+    reason: String,
+    by: String,
+    seq: u64,
+}
+
+#[derive(Template)]
+#[template(path = "me_reads.html")]
+struct ReadsPage {
+    layout: Layout,
+    rows: Vec<ReadRow>,
+}
+
+/// Who read this entity's confidential data, when, and under which case.
+pub(crate) async fn my_reads(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
+) -> Response {
+    match state.app.reads_of_me(&signed.0).await {
+        Ok(list) => render(ReadsPage {
+            layout: layout(
+                &state,
+                &caller,
+                "数据查阅记录",
+                "",
+                &[("我的账号", "/me"), ("数据查阅记录", "")],
+            ),
+            rows: list
+                .into_iter()
+                .map(|r| ReadRow {
+                    at: beijing_time(r.at_ms),
+                    what: r.what,
+                    lot: r.lot,
+                    case: r.case,
+                    reason: r.reason,
+                    by: if r.departments.is_empty() {
+                        r.by
+                    } else {
+                        format!("{}（{}）", r.departments, r.by)
+                    },
+                    seq: r.seq,
+                })
+                .collect(),
+        }),
+        Err(error) => app_error_page(error),
+    }
+}
+
+struct OverseenRow {
+    procedure: String,
+    title: String,
+    lot: String,
+    name: String,
+    status: &'static str,
+    deadline: String,
+}
+
+#[derive(Template)]
+#[template(path = "oversight.html")]
+struct OversightPage {
+    layout: Layout,
+    rows: Vec<OverseenRow>,
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "bidding" => "投标中",
+        "opening" => "开标中",
+        "opened" => "已开标",
+        "evaluating" => "评标中",
+        "evaluated" => "评标结束",
+        "candidates_publicised" => "中标候选人公示中",
+        "awarded" => "已定标",
+        "contracted" => "已签合同",
+        "performing" => "履约中",
+        "completed" => "已完成",
+        "failed" => "流标",
+        "suspended" => "暂停",
+        "terminated" => "终止",
+        _ => "其他",
+    }
+}
+
+/// The supervisors' and auditors' channel: every lot in their jurisdiction.
+pub(crate) async fn oversight(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
+) -> Response {
+    match state.app.overseen_lots(&signed.0).await {
+        Ok(list) => render(OversightPage {
+            layout: layout(
+                &state,
+                &caller,
+                "在线监督",
+                "oversight",
+                &[("在线监督", "")],
+            ),
+            rows: list
+                .into_iter()
+                .map(|l| OverseenRow {
+                    procedure: l.procedure,
+                    title: l.title,
+                    lot: l.lot,
+                    name: l.name,
+                    status: status_label(&l.status),
+                    deadline: beijing_time(l.deadline_ms),
+                })
+                .collect(),
+        }),
+        Err(error) => app_error_page(error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "oversight_lot.html")]
+struct OversightLotPage {
+    layout: Layout,
+    procedure: String,
+    title: String,
+    lot: String,
+    name: String,
+    status: &'static str,
+    reason: String,
+    deadline: String,
+    opened_at: String,
+    /// (bidder name, outcome, price or form summary)
+    opening: Vec<(String, String, String)>,
+    committee: usize,
+    sheets: usize,
+    signatures: usize,
+    evaluation_status: String,
+    candidates: Vec<String>,
+    winner: String,
+    /// (raised, subject, by, answered)
+    objections: Vec<(String, &'static str, String, bool)>,
+    cases: Vec<(String, String, String, bool)>,
+    refreshed: String,
+}
+
+/// One lot, live (the page reloads itself every 15 seconds): the opening, the evaluation's
+/// progress, objections and cases. Read-only; the scores and the panel are behind recorded
+/// reads.
+pub(crate) async fn oversight_lot(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<MaybeCaller>,
+    signed: SignedIn,
+    Path(code): Path<String>,
+) -> Response {
+    let progress = match state.app.lot_progress(&signed.0, &code).await {
+        Ok(progress) => progress,
+        Err(error) => return app_error_page(error),
+    };
+    let procedure = &progress.procedure;
+    let Some(lot) = procedure.lot(&code) else {
+        return app_error_page(AppError::NotFound("标段（包）不存在"));
+    };
+    let reason = match &lot.status {
+        domain::LotStatus::Failed { reason }
+        | domain::LotStatus::Terminated { reason }
+        | domain::LotStatus::Suspended { reason, .. } => reason.clone(),
+        _ => String::new(),
+    };
+    render(OversightLotPage {
+        layout: layout(
+            &state,
+            &caller,
+            "在线监督",
+            "oversight",
+            &[("在线监督", "/oversight"), (&lot.code, "")],
+        ),
+        procedure: procedure.id.clone(),
+        title: procedure.draft.title.clone(),
+        lot: lot.code.clone(),
+        name: lot.name.clone(),
+        status: status_label(lot.status.as_str()),
+        reason,
+        deadline: beijing_time(procedure.deadline_ms()),
+        opened_at: lot.opened_at_ms.map(beijing_time).unwrap_or_default(),
+        opening: lot
+            .opening
+            .iter()
+            .map(|line| {
+                (
+                    line.bidder_name.clone(),
+                    format!("{:?}", line.outcome),
+                    line.form
+                        .iter()
+                        .map(|(k, v)| format!("{}：{v}", app::form_label(k)))
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                )
+            })
+            .collect(),
+        committee: progress.committee,
+        sheets: progress.sheets,
+        signatures: progress.signatures,
+        evaluation_status: match progress.evaluation_status.as_str() {
+            "scoring" => "评审中".into(),
+            "concluded" => "已汇总，待签字".into(),
+            "signed" => "评标报告已签字".into(),
+            _ => "尚未开始".into(),
+        },
+        candidates: lot
+            .award
+            .candidates
+            .iter()
+            .map(|c| format!("第{}名 {}", c.rank, c.name))
+            .collect(),
+        winner: lot
+            .award
+            .winner
+            .as_ref()
+            .map(|w| w.name.clone())
+            .unwrap_or_default(),
+        objections: lot
+            .award
+            .objections
+            .iter()
+            .map(|o| {
+                (
+                    beijing_time(o.raised_at_ms),
+                    o.subject.label_zh(),
+                    o.by_name.clone(),
+                    o.answer.is_some(),
+                )
+            })
+            .collect(),
+        cases: progress.cases.clone(),
+        refreshed: beijing_time(state.app.now_ms()),
+    })
 }

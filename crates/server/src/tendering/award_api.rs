@@ -14,7 +14,7 @@ use crate::access::MaybeCaller;
 use crate::dto::ReasonRequest;
 use crate::dto::ReceiptsDto;
 use crate::errors::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::request_dto::{GuaranteeRequest, SheetRequest};
 use crate::shared::api::json;
 use crate::shared::api::{caller, receipts};
@@ -35,14 +35,31 @@ pub(crate) async fn start_evaluation(
 
 /// The evaluation (`app::EvaluationView`): committee experts after the declaration, the
 /// organiser, the trading center, supervision and audit.
-#[utoipa::path(get, path = "/api/v1/lots/{code}/evaluation", tag = "评标", params(("code" = String, Path)), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/lots/{code}/evaluation", tag = "评标", params(("code" = String, Path), CaseQuery), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub(crate) async fn evaluation(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let caller = caller(&maybe)?;
-    Ok(Json(json(&state.app.evaluation_view(caller, &code).await?)))
+    Ok(Json(json(
+        &state
+            .app
+            .evaluation_view_for_case(caller, &code, query.case.as_deref())
+            .await?,
+    )))
+}
+
+/// The case a supervisor or auditor reads confidential material under (the read is witnessed
+/// with it); absent for routine online supervision.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseQuery {
+    #[param(max_length = 32)]
+    #[serde(default)]
+    pub(crate) case: Option<String>,
 }
 
 /// An expert saves their sheet (`domain::Sheet`: verdicts and scores; drafts may be partial).
@@ -113,14 +130,18 @@ pub(crate) async fn sign_report(
 
 /// A file of an opened bid (committee experts after the declaration, the bidder itself,
 /// supervision and audit).
-#[utoipa::path(get, path = "/api/v1/lots/{code}/bids/{bidder}/files/{sm3}", tag = "评标", params(("code" = String, Path), ("bidder" = String, Path), ("sm3" = String, Path)), responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/lots/{code}/bids/{bidder}/files/{sm3}", tag = "评标", params(("code" = String, Path), ("bidder" = String, Path), ("sm3" = String, Path), CaseQuery), responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
 pub(crate) async fn bid_file(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path((code, bidder, sm3)): Path<(String, String, String)>,
+    ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> ApiResult<axum::response::Response> {
     let caller = caller(&maybe)?;
-    let (name, content) = state.app.bid_file(caller, &code, &bidder, &sm3).await?;
+    let (name, content) = state
+        .app
+        .bid_file_for_case(caller, &code, &bidder, &sm3, query.case.as_deref())
+        .await?;
     Ok(crate::shared::api::file_response(&name, content))
 }
 

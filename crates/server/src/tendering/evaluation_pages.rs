@@ -172,6 +172,7 @@ async fn evaluation_page(
     caller: &MaybeCaller,
     lot: &str,
     notice: Notice,
+    case: Option<&str>,
 ) -> Result<Response, AppError> {
     let who = caller.0.as_ref().ok_or(AppError::Unauthenticated)?;
     let procedure = state
@@ -228,7 +229,12 @@ async fn evaluation_page(
             notice,
         }));
     }
-    let view = state.app.evaluation_view(who, lot).await?;
+    // Supervision and audit read under a case (`?case=`), or in routine online supervision:
+    // the read is witnessed before the page is shown, and the bids' files carry the case on.
+    let view = state.app.evaluation_view_for_case(who, lot, case).await?;
+    let case_query = case
+        .map(|c| format!("?case={}", urlencode(c)))
+        .unwrap_or_default();
     let sheet = view.my_sheet.clone().unwrap_or_default();
     let bids = view
         .bids
@@ -250,7 +256,7 @@ async fn evaluation_page(
                     (
                         f.name.clone(),
                         format!(
-                            "/api/v1/lots/{}/bids/{}/files/{}",
+                            "/api/v1/lots/{}/bids/{}/files/{}{case_query}",
                             urlencode(lot),
                             urlencode(&b.bidder),
                             f.sm3
@@ -367,7 +373,11 @@ pub(crate) async fn evaluation(
     Path(code): Path<String>,
     Query(params): Params,
 ) -> Response {
-    evaluation_page(&state, &caller, &code, done_notice(&params))
+    let case = params
+        .get("case")
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty());
+    evaluation_page(&state, &caller, &code, done_notice(&params), case)
         .await
         .unwrap_or_else(app_error_page)
 }
@@ -423,7 +433,7 @@ pub(crate) async fn evaluation_act(
         Err(error) => {
             let api = ApiError::from(error);
             let status = api.status();
-            match evaluation_page(&state, &caller, &code, Notice::refusal(&api)).await {
+            match evaluation_page(&state, &caller, &code, Notice::refusal(&api), None).await {
                 Ok(page) => (status, page).into_response(),
                 Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
             }

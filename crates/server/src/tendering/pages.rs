@@ -663,6 +663,11 @@ pub(crate) struct ObjectionRow {
     pub(crate) answer: String,
     /// Answered after the reply period, or still open after it.
     pub(crate) late: bool,
+    /// What it is about, and its code for the complaint form.
+    pub(crate) subject: &'static str,
+    pub(crate) subject_code: &'static str,
+    /// The caller's own objection, answered or past its reply period: it may now complain.
+    pub(crate) may_complain: bool,
 }
 
 /// After the evaluation: what the page shows and who may act.
@@ -692,20 +697,24 @@ fn award_view(
     lot: &Lot,
     procurement: bool,
     manager: bool,
-    bid_in_lot: bool,
+    registered: Option<&str>,
     now: i64,
 ) -> AwardView {
     let award = &lot.award;
-    let publicising = match &lot.status {
-        domain::LotStatus::CandidatesPublicised => true,
-        domain::LotStatus::Suspended { before, .. } => {
-            **before == domain::LotStatus::CandidatesPublicised
-        }
-        _ => false,
-    };
     let until = award.publicity_until_ms.unwrap_or(0);
+    // A party of the lot may object while it runs; the rules decide each subject's window.
+    let may_object = registered.is_some()
+        && !matches!(
+            lot.status,
+            domain::LotStatus::Completed
+                | domain::LotStatus::Failed { .. }
+                | domain::LotStatus::Terminated { .. }
+        );
     AwardView {
-        shown: !award.candidates.is_empty() || lot.status == domain::LotStatus::Evaluated,
+        shown: !award.candidates.is_empty()
+            || lot.status == domain::LotStatus::Evaluated
+            || may_object
+            || !award.objections.is_empty(),
         candidates: award
             .candidates
             .iter()
@@ -727,6 +736,10 @@ fn award_view(
                 answered: o.answer.is_some(),
                 answer: o.answer.clone().unwrap_or_default(),
                 late: o.answered_at_ms.unwrap_or(now) > o.reply_due_ms,
+                subject: o.subject.label_zh(),
+                subject_code: o.subject.as_str(),
+                may_complain: registered == Some(o.by.as_ref())
+                    && (o.answer.is_some() || now >= o.reply_due_ms),
             })
             .collect(),
         winner: award
@@ -766,7 +779,7 @@ fn award_view(
                 lot.status,
                 domain::LotStatus::Contracted | domain::LotStatus::Performing
             ),
-        may_object: bid_in_lot && publicising && now < until,
+        may_object,
     }
 }
 
@@ -962,13 +975,13 @@ async fn procedure_page(
         let mut lots = Vec::new();
         for lot in &procedure.lots {
             let lot_bidding = procedure.phase(lot, now) == LotPhase::Bidding;
-            let mut bid_in_lot = false;
+            let mut registered = None;
             let bidder = match who {
                 Some(c) if is_bidder && published => {
                     let bid = state.app.my_bid(c, &lot.code).await?;
-                    bid_in_lot = bid
-                        .as_ref()
-                        .is_some_and(|b| b.status == domain::BidStatus::Submitted);
+                    if bid.is_some() {
+                        registered = Some(c.entity_id.as_str());
+                    }
                     Some(bidder_panel(bid, lot_bidding))
                 }
                 _ => None,
@@ -1023,7 +1036,7 @@ async fn procedure_page(
                     lot,
                     procedure.draft.rule_category == "procurement",
                     manager,
-                    bid_in_lot,
+                    registered,
                     now,
                 ),
                 evaluation_link: (manager || operator || overseer)

@@ -396,6 +396,118 @@ async fn a_construction_complaint_is_forwarded_investigated_and_voids_the_award(
         next.as_str()
     );
 
+    // Supervision supervised: reading the evaluation and a bid's file under the case is
+    // witnessed first, and the bidders see who read what under which case.
+    let evaluation = flow
+        .ok(
+            &finance,
+            Method::GET,
+            &format!("/api/v1/lots/{lot}/evaluation?case={case}"),
+            None,
+        )
+        .await;
+    let file = evaluation["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bidder"] == winner.as_str())
+        .unwrap()["files"][0]["sm3"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let response = reqwest::Client::new()
+        .get(flow.server.url(&format!(
+            "/api/v1/lots/{lot}/bids/{winner}/files/{file}?case={case}"
+        )))
+        .bearer_auth(&finance)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let size = flow.server.ledger_size().await;
+    refused(
+        flow.call(
+            &finance,
+            Method::GET,
+            &format!("/api/v1/lots/{lot}/evaluation?case=C2026999999"),
+            None,
+        )
+        .await,
+        404,
+        "CASE_NOT_FOUND",
+    );
+    assert_eq!(
+        flow.server.ledger_size().await,
+        size,
+        "no read without its case"
+    );
+    let reads = flow
+        .ok(&answerer, Method::GET, "/api/v1/me/reads", None)
+        .await;
+    let reads = reads["items"].as_array().unwrap();
+    let under_case: Vec<&str> = reads
+        .iter()
+        .filter(|r| r["case"] == case.as_str())
+        .map(|r| r["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        under_case.iter().any(|w| w.contains("评标情况")),
+        "{reads:?}"
+    );
+    assert!(
+        under_case.iter().any(|w| w.starts_with("投标文件")),
+        "{reads:?}"
+    );
+    assert!(reads.iter().all(|r| r["departments"].is_string()));
+    let bystander = bidders
+        .iter()
+        .find(|(_, _, entity)| *entity != winner)
+        .map(|(username, _, _)| *username)
+        .unwrap();
+    let bystander = flow.token(bystander).await;
+    let others = flow
+        .ok(&bystander, Method::GET, "/api/v1/me/reads", None)
+        .await;
+    assert!(
+        others["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| !r["what"].as_str().unwrap().starts_with("投标文件")),
+        "the other bidder's file read is not this bidder's"
+    );
+    // The channel: the lot, live, for supervision and audit; nobody else.
+    let auditor = flow.server.login_page("auditor").await;
+    let channel = auditor
+        .get(flow.server.url(&format!("/oversight/lots/{lot}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(channel.status(), 200);
+    let html = channel.text().await.unwrap();
+    assert!(
+        html.contains("http-equiv=\"refresh\""),
+        "the page follows itself"
+    );
+    assert!(html.contains(&case), "its cases: {html}");
+    assert!(html.contains("委员会 5 人"), "{html}");
+    let list = auditor
+        .get(flow.server.url("/oversight"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&lot));
+    let bidder_page = flow.server.login_page("bidder2").await;
+    let response = bidder_page
+        .get(flow.server.url(&format!("/oversight/lots/{lot}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
     // 反馈 and 公开: the decision on the portal, its signature re-checkable.
     flow.ok(
         &finance,
