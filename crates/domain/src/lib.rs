@@ -90,9 +90,9 @@ pub use tendering::tender::{
     Amendment, Award, BidPartial, Candidate, ContractRecord, DeadlineStanding, Document, Lot,
     LotDraft, LotPhase, LotStatus, Objection, ObjectionRules, ObjectionSubject, OpeningHolder,
     OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand,
-    ProcedureDraft, ProcedureEvent, ProcedureStatus, SealedBidRef, TenderRuleKeys, TenderRules,
-    deadline_after_clarification, deadline_standing, earliest_deadline, objection_window,
-    sme_consortium_ranges, sme_deduction_ranges, tender_rule_keys,
+    ProcedureDraft, ProcedureEvent, ProcedureStatus, PublicDecision, SealedBidRef, TenderRuleKeys,
+    TenderRules, deadline_after_clarification, deadline_standing, earliest_deadline,
+    objection_window, sme_consortium_ranges, sme_deduction_ranges, tender_rule_keys,
 };
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current

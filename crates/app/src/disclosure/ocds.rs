@@ -122,6 +122,9 @@ fn release_of(event: &ProcedureEvent) -> Option<(&'static [&'static str], Option
         }
         ProcedureEvent::LotCompleted { lot, .. } => (&["contractTermination"], Some(lot.as_str())),
         ProcedureEvent::Terminated { .. } => (&["tenderCancellation"], None),
+        ProcedureEvent::DecisionPublished { decision } => {
+            (&["tenderUpdate"], decision.lot.as_deref())
+        }
         _ => return None,
     })
 }
@@ -203,6 +206,27 @@ pub fn lot_release(
                 json!({ "id": format!("{}-amendment-{no}", lot.code), "date": rfc3339(*at), "description": text })
             })
             .collect();
+    }
+    // Supervising departments' published decisions on the lot (or the whole procedure): OCDS
+    // has no field of its own for them; its guidance puts them among the tender's documents,
+    // typed `complaints`.
+    let decisions: Vec<Value> = procedure
+        .decisions
+        .iter()
+        .filter(|d| d.lot.as_deref().is_none_or(|l| l == lot.code))
+        .map(|d| {
+            json!({
+                "id": format!("{}-decision-{}", lot.code, d.case),
+                "documentType": "complaints",
+                "title": format!("{}行政处理决定（案件 {}）：{}", d.department, d.case, d.decision),
+                "description": d.text,
+                "datePublished": rfc3339(d.at_ms),
+                "language": "zh",
+            })
+        })
+        .collect();
+    if !decisions.is_empty() {
+        tender["documents"] = json!(decisions);
     }
     let mut release = json!({
         "ocid": format!("{}-{}", settings.ocid_prefix, lot.code),
@@ -490,7 +514,8 @@ impl App {
     }
 
     async fn ocds_page(&self, after: Option<i64>, limit: u64) -> Result<ReleasePage, AppError> {
-        const ACT_KINDS: [&str; 10] = [
+        const ACT_KINDS: [&str; 11] = [
+            "procedure.decision_published",
             "procedure.published",
             "procedure.amended",
             "procedure.lot_opened",

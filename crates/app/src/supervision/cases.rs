@@ -1018,10 +1018,40 @@ impl App {
                     step: "公开处理决定",
                     status: case.status.label_zh(),
                 })?;
-                CaseCommand::Publish {
-                    text: Self::public_text(&case, decision, &department.name),
-                    by,
-                }
+                let text = Self::public_text(&case, decision, &department.name);
+                // Published with the case and with the procedure (its open data) at once.
+                tx = self.store.begin().await?;
+                let receipt = self
+                    .case_command_in(
+                        &mut tx,
+                        &by,
+                        id,
+                        CaseCommand::Publish {
+                            text: text.clone(),
+                            by: by.clone(),
+                        },
+                        now,
+                    )
+                    .await?;
+                self.procedure_command_in(
+                    &mut tx,
+                    &by,
+                    &procedure.id,
+                    ProcedureCommand::PublishDecision {
+                        decision: domain::PublicDecision {
+                            case: case.id.clone(),
+                            lot: case.filing.target.lot.clone(),
+                            department: department.name.clone(),
+                            decision: decision.kind.label_zh().to_string(),
+                            text,
+                            at_ms: now,
+                        },
+                    },
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(receipt);
             }
         };
         tx = self.store.begin().await?;

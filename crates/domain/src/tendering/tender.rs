@@ -663,6 +663,24 @@ pub struct Procedure {
     pub lots: Vec<Lot>,
     pub amendments: Vec<Amendment>,
     pub termination_reason: Option<String>,
+    /// Supervising departments' decisions on it, as published (personal data masked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<PublicDecision>,
+}
+
+/// A supervising department's decision (行政处理决定) on a procedure or one of its lots, as
+/// published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicDecision {
+    pub case: String,
+    /// The lot it concerns; none: the whole procedure.
+    pub lot: Option<String>,
+    pub department: String,
+    /// The decision's Chinese name, e.g. 中标（成交）无效.
+    pub decision: String,
+    /// The published text.
+    pub text: String,
+    pub at_ms: i64,
 }
 
 impl Procedure {
@@ -807,6 +825,8 @@ pub enum ProcedureCommand {
     },
     /// 责令重新招标（采购） by a supervising department's decision: the lot fails.
     OrderRetender { lot: String, reason: String },
+    /// A supervising department's decision is published with the procedure.
+    PublishDecision { decision: PublicDecision },
     /// 暂停 a lot (objection or complaint under review).
     Suspend { lot: String, reason: String },
     /// 恢复 a suspended lot.
@@ -923,6 +943,9 @@ pub enum ProcedureEvent {
         lot: String,
         at_ms: i64,
     },
+    DecisionPublished {
+        decision: PublicDecision,
+    },
     AwardVoided {
         lot: String,
         /// The winner whose award is void.
@@ -969,6 +992,7 @@ impl ProcedureEvent {
             Self::PerformanceRecorded { .. } => "procedure.performance_recorded",
             Self::LotCompleted { .. } => "procedure.lot_completed",
             Self::AwardVoided { .. } => "procedure.award_voided",
+            Self::DecisionPublished { .. } => "procedure.decision_published",
             Self::LotSuspended { .. } => "procedure.lot_suspended",
             Self::LotResumed { .. } => "procedure.lot_resumed",
             Self::Terminated { .. } => "procedure.terminated",
@@ -992,6 +1016,7 @@ impl ProcedureEvent {
                 | Self::PerformanceRecorded { .. }
                 | Self::LotCompleted { .. }
                 | Self::AwardVoided { .. }
+                | Self::DecisionPublished { .. }
                 | Self::LotSuspended { .. }
                 | Self::LotResumed { .. }
                 | Self::Terminated { .. }
@@ -1698,6 +1723,19 @@ impl Decider for Option<Procedure> {
                 }
                 Ok(events)
             }
+            ProcedureCommand::PublishDecision { decision } => {
+                if procedure.status == ProcedureStatus::Draft {
+                    return Err(DomainError::AwardStep {
+                        step: "公开行政处理决定",
+                        status: "draft",
+                    });
+                }
+                if let Some(lot) = &decision.lot {
+                    procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+                }
+                text_field("公开的决定", &decision.text, 20_000)?;
+                Ok(vec![ProcedureEvent::DecisionPublished { decision }])
+            }
             ProcedureCommand::OrderRetender { lot, reason } => {
                 require_reason(&reason)?;
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
@@ -1768,6 +1806,7 @@ impl Decider for Option<Procedure> {
                 lots: Vec::new(),
                 amendments: Vec::new(),
                 termination_reason: None,
+                decisions: Vec::new(),
             });
         }
         let mut procedure = self?;
@@ -1952,6 +1991,9 @@ impl Decider for Option<Procedure> {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.status = LotStatus::Completed;
                 }
+            }
+            ProcedureEvent::DecisionPublished { decision } => {
+                procedure.decisions.push(decision.clone());
             }
             ProcedureEvent::AwardVoided {
                 lot,

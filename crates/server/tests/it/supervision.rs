@@ -546,6 +546,20 @@ async fn a_construction_complaint_is_forwarded_investigated_and_voids_the_award(
         )
         .await;
     assert_eq!(own["case"]["feedback"][0], "投诉成立，已认定中标无效。");
+    // In the open data too: the lot's latest release lists the decision among the tender's
+    // documents (`complaints`), valid by the Open Contracting Partnership's own validator.
+    let package = flow.public("/api/v1/ocds/bulk/package.json").await;
+    let last = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|r| r["tender"]["id"] == lot.as_str())
+        .unwrap()
+        .clone();
+    let document = &last["tender"]["documents"][0];
+    assert_eq!(document["documentType"], "complaints", "{last}");
+    assert!(document["title"].as_str().unwrap().contains(&case));
+    crate::disclosure::validate_with_libcoveocds(&package, "supervision").await;
     verify(&flow).await;
 }
 
