@@ -129,6 +129,21 @@ impl Date {
         }
     }
 
+    /// The same day `months` calendar months later; a day the month lacks becomes its last
+    /// (2026-01-31 plus one month is 2026-02-28), as a period "N个月" ends (民法典 第202条).
+    pub fn add_months(self, months: u32) -> Self {
+        let (year, month, day) = self.ymd();
+        let index = year * 12 + i64::from(month) - 1 + i64::from(months);
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+        let mut day = day;
+        loop {
+            if let Ok(date) = Self::from_ymd(year, month, day) {
+                return date;
+            }
+            day -= 1;
+        }
+    }
+
     /// Whole days from `self` to `other` (negative if `other` is earlier).
     pub fn days_until(self, other: Date) -> i64 {
         other.days - self.days

@@ -297,7 +297,7 @@ impl App {
         if conflict.is_some()
             && let Some(row) = self
                 .store
-                .document(&domain::Evaluation::stream(&panel.lot))
+                .document(&self.evaluation_stream(&panel.lot).await?)
                 .await?
         {
             let evaluation: domain::Evaluation = decode_state(&row.state)?;

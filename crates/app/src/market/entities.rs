@@ -738,11 +738,28 @@ impl App {
     ) -> Result<Receipt, AppError> {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
+        let receipt = self
+            .review_in(&mut tx, &caller.username, id, command, now)
+            .await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// An entity command inside the caller's transaction (a supervising department's penalty
+    /// takes effect with its decision). The trade gate must be told after the commit.
+    pub(crate) async fn review_in(
+        &self,
+        tx: &mut WriteTx<'_>,
+        actor: &str,
+        id: &str,
+        command: EntityCommand,
+        now: i64,
+    ) -> Result<Receipt, AppError> {
         let stream = EntityId(id.to_string()).stream();
-        let (state, _) = load::<Option<Entity>>(&mut tx, &stream).await?;
+        let (state, _) = load::<Option<Entity>>(tx, &stream).await?;
         let events = state.decide(command, now)?;
         let receipts = self
-            .append_entity_events(&mut tx, &stream, &caller.username, now, &events)
+            .append_entity_events(tx, &stream, actor, now, &events)
             .await?;
         let entity = events
             .iter()
@@ -750,7 +767,6 @@ impl App {
             .ok_or(domain::DomainError::EntityNotFound)?;
         let last_seq = receipts.last().map_or(0, |r| r.seq as i64);
         tx.upsert_entity(&entity_row(&entity, last_seq)).await?;
-        tx.commit().await?;
         receipts
             .into_iter()
             .last()
@@ -1019,7 +1035,7 @@ impl TradeGate {
         }
     }
 
-    fn forget(&self, entity: &str) {
+    pub(crate) fn forget(&self, entity: &str) {
         if let Ok(mut cache) = self.0.lock() {
             cache.remove(entity);
         }

@@ -1202,6 +1202,31 @@ impl App {
                 now,
             )
             .await?;
+        // 暂停投标资格 takes effect on the entity at once: barred from trading until the day the
+        // period ends (the one gate every trading act passes).
+        let mut barred = Vec::new();
+        for (party, penalty) in &to_sign.penalties {
+            if let PenaltyInput::SuspendQualification { months } = penalty {
+                let today = domain::Date::of_instant(now);
+                self.review_in(
+                    &mut tx,
+                    &caller.username,
+                    party,
+                    domain::EntityCommand::Bar {
+                        by: caller.username.clone(),
+                        until: today.add_months(*months),
+                        reason: format!(
+                            "{}行政处罚决定（案件 {}）：暂停投标资格 {months} 个月",
+                            department.name, case.id
+                        ),
+                        today,
+                    },
+                    now,
+                )
+                .await?;
+                barred.push(party.clone());
+            }
+        }
         if let Some(lot) = &case.filing.target.lot {
             let current = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
             let suspended_by_case = case.suspended_lot.as_deref() == Some(lot.as_str())
@@ -1232,6 +1257,10 @@ impl App {
                     lot: lot.clone(),
                     reason,
                 }),
+                DecisionKind::OrderReEvaluation => Some(ProcedureCommand::ReopenEvaluation {
+                    lot: lot.clone(),
+                    reason,
+                }),
                 _ => None,
             };
             if let Some(effect) = effect {
@@ -1240,6 +1269,9 @@ impl App {
             }
         }
         tx.commit().await?;
+        for party in &barred {
+            self.trade_gate.forget(party);
+        }
         Ok(receipt)
     }
 

@@ -272,19 +272,22 @@ impl App {
         ) {
             return Err(AppError::NotAuthorized);
         }
-        let (committee, sheets, signatures, evaluation_status) =
-            match self.store.document(&Evaluation::stream(lot)).await? {
-                Some(row) => {
-                    let evaluation: Evaluation = decode_state(&row.state)?;
-                    (
-                        evaluation.experts.len(),
-                        evaluation.sheets.len(),
-                        evaluation.signatures.len(),
-                        row.status,
-                    )
-                }
-                None => (0, 0, 0, String::new()),
-            };
+        let (committee, sheets, signatures, evaluation_status) = match self
+            .store
+            .document(&self.evaluation_stream(lot).await?)
+            .await?
+        {
+            Some(row) => {
+                let evaluation: Evaluation = decode_state(&row.state)?;
+                (
+                    evaluation.experts.len(),
+                    evaluation.sheets.len(),
+                    evaluation.signatures.len(),
+                    row.status,
+                )
+            }
+            None => (0, 0, 0, String::new()),
+        };
         let today = domain::Date::of_instant(self.now_ms());
         let mut cases = Vec::new();
         let rows = self

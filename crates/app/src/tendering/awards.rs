@@ -65,7 +65,7 @@ impl App {
         let procedure = self.organised_lot(caller, lot).await?;
         let row = self
             .store
-            .document(&Evaluation::stream(lot))
+            .document(&self.evaluation_stream(lot).await?)
             .await?
             .ok_or(DomainError::EvaluationNotFound)?;
         let evaluation: Evaluation = decode_state(&row.state)?;
@@ -223,7 +223,11 @@ impl App {
         let receipt = Self::last_receipt(receipts)?;
         // The disclosure is its own transaction; if it fails, the award stands and the trading
         // center discloses from the draw's page (`disclose_panel`).
-        if let Some(row) = self.store.document(&Evaluation::stream(lot)).await? {
+        if let Some(row) = self
+            .store
+            .document(&self.evaluation_stream(lot).await?)
+            .await?
+        {
             let evaluation: Evaluation = decode_state(&row.state)?;
             if let Err(error) = self.disclose_panel_after_award(&evaluation.draw).await {
                 tracing::error!(%error, lot, "the committee's names could not be disclosed with the award");

@@ -102,10 +102,18 @@ fn small_share_bp(form: &std::collections::BTreeMap<String, String>) -> i64 {
 }
 
 impl App {
+    /// The stream of the lot's current evaluation: a re-evaluation ordered by a supervising
+    /// department has its own (`Evaluation::stream_of`).
+    pub(crate) async fn evaluation_stream(&self, lot: &str) -> Result<String, AppError> {
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        let round = procedure.lot(lot).map_or(0, |l| l.evaluation_round);
+        Ok(Evaluation::stream_of(lot, round))
+    }
+
     async fn load_evaluation(&self, lot: &str) -> Result<Evaluation, AppError> {
         let row = self
             .store
-            .document(&Evaluation::stream(lot))
+            .document(&self.evaluation_stream(lot).await?)
             .await?
             .ok_or(DomainError::EvaluationNotFound)?;
         decode_state(&row.state)
@@ -133,9 +141,11 @@ impl App {
             )
             .await?;
         let mut complete: Vec<Panel> = Vec::new();
+        // A re-evaluation is by a committee formed after the order.
+        let formed_after = found.evaluation_reopened_at_ms.unwrap_or(i64::MIN);
         for row in &panels.items {
             let panel: Panel = decode_state(&row.state)?;
-            if panel.complete() {
+            if panel.complete() && panel.formed_at_ms > formed_after {
                 complete.push(panel);
             }
         }
@@ -231,7 +241,7 @@ impl App {
             now,
         )
         .await?;
-        let stream = Evaluation::stream(lot);
+        let stream = Evaluation::stream_of(lot, found.evaluation_round);
         let (evaluation, more) = decide::<Option<Evaluation>>(
             &mut tx,
             &stream,
@@ -309,7 +319,7 @@ impl App {
         lot: &str,
         command: EvaluationCommand,
     ) -> Result<Receipt, AppError> {
-        let stream = Evaluation::stream(lot);
+        let stream = self.evaluation_stream(lot).await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         let (decided, entries) =
@@ -615,7 +625,7 @@ impl App {
     pub async fn evaluation_started(&self, lot: &str) -> Result<bool, AppError> {
         Ok(self
             .store
-            .document(&Evaluation::stream(lot))
+            .document(&self.evaluation_stream(lot).await?)
             .await?
             .is_some())
     }
@@ -648,7 +658,11 @@ impl App {
     ) -> Result<(String, Vec<u8>), AppError> {
         let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
-        let on_committee = match self.store.document(&Evaluation::stream(lot)).await? {
+        let on_committee = match self
+            .store
+            .document(&self.evaluation_stream(lot).await?)
+            .await?
+        {
             // Once the evaluation started, its committee and nobody else on the expert side.
             Some(row) => {
                 let evaluation: Evaluation = decode_state(&row.state)?;

@@ -918,6 +918,16 @@ impl Evaluation {
         format!("evaluation/{lot}")
     }
 
+    /// The stream of the lot's evaluation in `round`: the first (0) is `evaluation/{lot}`, a
+    /// re-evaluation ordered by a supervising department `evaluation/{lot}/{round}`.
+    pub fn stream_of(lot: &str, round: u32) -> String {
+        if round == 0 {
+            Self::stream(lot)
+        } else {
+            format!("evaluation/{lot}/{round}")
+        }
+    }
+
     /// The committee's sheets, in committee order (missing ones empty).
     pub fn all_sheets(&self) -> Vec<Sheet> {
         self.experts

@@ -462,6 +462,16 @@ pub struct Lot {
     /// `numberOfTenderers`: the count red-flag tools need for single-bid and failed lots).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_at_failure: Option<u32>,
+    /// Re-evaluations ordered by a supervising department (责令重新评标): each starts a new
+    /// evaluation (`Evaluation::stream_of(lot, round)`) by a committee formed after the order.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub evaluation_round: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_reopened_at_ms: Option<i64>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The reason of the suspension an objection causes (lifted by the answer).
@@ -825,6 +835,9 @@ pub enum ProcedureCommand {
     },
     /// 责令重新招标（采购） by a supervising department's decision: the lot fails.
     OrderRetender { lot: String, reason: String },
+    /// 责令重新评标（评审） by a supervising department's decision: the candidates and any award
+    /// are set aside and the lot waits for a new committee's evaluation.
+    ReopenEvaluation { lot: String, reason: String },
     /// A supervising department's decision is published with the procedure.
     PublishDecision { decision: PublicDecision },
     /// 暂停 a lot (objection or complaint under review).
@@ -946,6 +959,11 @@ pub enum ProcedureEvent {
     DecisionPublished {
         decision: PublicDecision,
     },
+    EvaluationReopened {
+        lot: String,
+        reason: String,
+        at_ms: i64,
+    },
     AwardVoided {
         lot: String,
         /// The winner whose award is void.
@@ -993,6 +1011,7 @@ impl ProcedureEvent {
             Self::LotCompleted { .. } => "procedure.lot_completed",
             Self::AwardVoided { .. } => "procedure.award_voided",
             Self::DecisionPublished { .. } => "procedure.decision_published",
+            Self::EvaluationReopened { .. } => "procedure.evaluation_reopened",
             Self::LotSuspended { .. } => "procedure.lot_suspended",
             Self::LotResumed { .. } => "procedure.lot_resumed",
             Self::Terminated { .. } => "procedure.terminated",
@@ -1017,6 +1036,7 @@ impl ProcedureEvent {
                 | Self::LotCompleted { .. }
                 | Self::AwardVoided { .. }
                 | Self::DecisionPublished { .. }
+                | Self::EvaluationReopened { .. }
                 | Self::LotSuspended { .. }
                 | Self::LotResumed { .. }
                 | Self::Terminated { .. }
@@ -1736,6 +1756,24 @@ impl Decider for Option<Procedure> {
                 text_field("公开的决定", &decision.text, 20_000)?;
                 Ok(vec![ProcedureEvent::DecisionPublished { decision }])
             }
+            ProcedureCommand::ReopenEvaluation { lot, reason } => {
+                require_reason(&reason)?;
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                if !matches!(
+                    found.status,
+                    LotStatus::Evaluated | LotStatus::CandidatesPublicised | LotStatus::Awarded
+                ) {
+                    return Err(DomainError::AwardStep {
+                        step: "责令重新评标",
+                        status: found.status.as_str(),
+                    });
+                }
+                Ok(vec![ProcedureEvent::EvaluationReopened {
+                    lot,
+                    reason,
+                    at_ms: now_ms,
+                }])
+            }
             ProcedureCommand::OrderRetender { lot, reason } => {
                 require_reason(&reason)?;
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
@@ -1849,6 +1887,8 @@ impl Decider for Option<Procedure> {
                         bond_fen: lot.bond_fen,
                         ended_at_ms: None,
                         received_at_failure: None,
+                        evaluation_round: 0,
+                        evaluation_reopened_at_ms: None,
                     })
                     .collect();
             }
@@ -1994,6 +2034,17 @@ impl Decider for Option<Procedure> {
             }
             ProcedureEvent::DecisionPublished { decision } => {
                 procedure.decisions.push(decision.clone());
+            }
+            ProcedureEvent::EvaluationReopened { lot, at_ms, .. } => {
+                if let Some(lot) = procedure.lot_mut(lot) {
+                    lot.status = LotStatus::Opened;
+                    lot.award = Award {
+                        objections: std::mem::take(&mut lot.award.objections),
+                        ..Award::default()
+                    };
+                    lot.evaluation_round += 1;
+                    lot.evaluation_reopened_at_ms = Some(*at_ms);
+                }
             }
             ProcedureEvent::AwardVoided {
                 lot,

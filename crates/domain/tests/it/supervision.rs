@@ -835,3 +835,22 @@ fn the_shipped_departments_cover_the_catalog_and_route_to_the_nearest_level() {
         "SUPERVISION_INVALID"
     );
 }
+
+/// "暂停N个月" ends on the same day N months later, or the month's last day (民法典 第202条).
+#[test]
+fn months_are_counted_on_the_calendar() {
+    for (from, months, to) in [
+        ("2026-01-31", 1, "2026-02-28"),
+        ("2028-01-31", 1, "2028-02-29"),
+        ("2026-11-15", 6, "2027-05-15"),
+        ("2026-08-31", 13, "2027-09-30"),
+        ("2026-12-06", 0, "2026-12-06"),
+        ("2026-12-31", 36, "2029-12-31"),
+    ] {
+        assert_eq!(
+            d(from).add_months(months).to_string(),
+            to,
+            "{from} + {months}"
+        );
+    }
+}

@@ -2801,6 +2801,46 @@ fn after_the_opening_the_lot_is_evaluated_publicised_awarded_and_contracted() {
         "AWARD_STEP",
         "nothing to void before an award"
     );
+    // 责令重新评标: the candidates are set aside and the lot waits for a new committee; the
+    // objections stay on record.
+    let mut reopened = answered.clone();
+    reopened.push((
+        after_publicity,
+        ProcedureCommand::ReopenEvaluation {
+            lot: lot(),
+            reason: "评标委员会未按评标办法评审".into(),
+        },
+    ));
+    let state = run(&reopened).unwrap();
+    let again = &state.lots[0];
+    assert_eq!(again.status, LotStatus::Opened);
+    assert_eq!(again.evaluation_round, 1);
+    assert_eq!(again.evaluation_reopened_at_ms, Some(after_publicity));
+    assert!(again.award.candidates.is_empty() && again.award.winner.is_none());
+    assert_eq!(again.award.objections.len(), 1);
+    assert_eq!(
+        domain::Evaluation::stream_of(&lot(), again.evaluation_round),
+        format!("evaluation/{}/1", lot())
+    );
+    assert!(
+        run(&reopened)
+            .decide(start(), after_publicity + DAY)
+            .is_ok()
+    );
+    assert_eq!(
+        run(&evaluating)
+            .decide(
+                ProcedureCommand::ReopenEvaluation {
+                    lot: lot(),
+                    reason: "x".into()
+                },
+                later
+            )
+            .unwrap_err()
+            .code(),
+        "AWARD_STEP",
+        "nothing to re-evaluate while the first evaluation runs"
+    );
     // Objections to the documents: construction, at least 10 days before the deadline.
     let mut documents = object();
     if let ProcedureCommand::RaiseObjection { subject, .. } = &mut documents {

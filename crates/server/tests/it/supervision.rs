@@ -967,6 +967,94 @@ async fn a_joint_investigation_shows_the_case_to_each_department() {
         403,
         "NOT_AUTHORIZED",
     );
+    // A penalty: noticed to the party, its statement heard, then decided with the report; the
+    // suspension of its qualification bars it from trading at once.
+    let party = flow.token("bawu").await;
+    let me = flow.ok(&party, Method::GET, "/api/v1/me", None).await;
+    let party_entity = me["entity_id"].as_str().unwrap().to_string();
+    let penalty = json!({"kind": "suspend_qualification", "months": 6});
+    flow.ok(
+        &finance,
+        Method::POST,
+        &acts,
+        Some(json!({"act": "notice_penalty", "entity": party_entity, "penalty": penalty, "facts": "向代理机构人员获取潜在投标人名单"})),
+    )
+    .await;
+    let draft = json!({
+        "kind": "report_founded",
+        "reasons": "经查属实。",
+        "basis": "招标投标法实施条例 第77条",
+        "penalties": [{"entity": party_entity, "penalty": penalty}],
+    });
+    let to_sign = flow
+        .ok(
+            &finance,
+            Method::POST,
+            &format!("/api/v1/cases/{case}/decision/to-sign"),
+            Some(draft.clone()),
+        )
+        .await;
+    let (certificate, signature) = sign(&flow, "finance", &to_sign);
+    let decide = json!({"draft": draft, "certificate": certificate, "signature": signature});
+    let body = refused(
+        flow.call(
+            &finance,
+            Method::POST,
+            &format!("/api/v1/cases/{case}/decision"),
+            Some(decide.clone()),
+        )
+        .await,
+        422,
+        "CASE_PENALTY",
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("陈述、申辩"),
+        "{body}"
+    );
+    let (content_type, statement) = multipart(
+        &[
+            ("kind", "statement"),
+            ("text", "名单系公开渠道获得"),
+            ("hearing", "1"),
+        ],
+        &[],
+    );
+    let response = reqwest::Client::new()
+        .post(flow.server.url(&format!("/cases/{case}/reply")))
+        .bearer_auth(&party)
+        .header("content-type", content_type)
+        .body(statement)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    flow.ok(
+        &finance,
+        Method::POST,
+        &format!("/api/v1/cases/{case}/decision"),
+        Some(decide),
+    )
+    .await;
+    let seen = flow
+        .ok(&party, Method::GET, &format!("/api/v1/cases/{case}"), None)
+        .await;
+    assert_eq!(seen["case"]["penalties"][0]["hearing_requested"], true);
+    assert!(
+        seen["case"]["filing"]["complainant"].is_null(),
+        "a report's reporter, even named, is kept from the party reported"
+    );
+    let (_, lot, _) = flow.publish(&tenderee, "杭州市某中学体育馆工程").await;
+    refused(
+        flow.call(
+            &party,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/registration"),
+            None,
+        )
+        .await,
+        403,
+        "ENTITY_NOT_ACTIVE",
+    );
     // A named reporter sees its own report's progress, by its entity.
     let own = flow.ok(&tenderee, Method::GET, "/api/v1/cases", None).await;
     assert_eq!(own["items"][0]["id"], case.as_str());
