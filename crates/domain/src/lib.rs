@@ -4,7 +4,8 @@
 //! One folder per trading context, the same names as in `app` and `server`: `market`
 //! (entities, accounts, roles, identifiers), `reference` (catalog, rules, calendar, periods),
 //! `tendering` (procedures, bids, bonds, the opening-key ceremony, evaluation, announcements),
-//! `experts` (database, draw, panel, rooms), `sales` (online sales), `disclosure` (what becomes
+//! `experts` (database, draw, panel, rooms), `sales` (online sales), `supervision` (who supervises
+//! what, complaint clocks, cases), `disclosure` (what becomes
 //! public when). Beside them the shared kernel: `error`, `date`, `fields`. Everything public is
 //! re-exported here, so users write `domain::Procedure`, never a path into a folder.
 //!

@@ -10,6 +10,7 @@ mod experts;
 mod panels;
 mod portal;
 mod reference;
+mod supervision;
 mod support;
 mod tamper;
 mod tendering;
