@@ -125,6 +125,9 @@ pub struct Settings {
     pub ocds: OcdsSettings,
     /// Self-service registrations accepted from one client address per hour (0: no limit).
     pub registrations_per_hour: usize,
+    /// Reports (举报) filed without signing in, accepted from one client address per hour
+    /// (0: no limit).
+    pub reports_per_hour: usize,
 }
 
 impl Default for Settings {
@@ -136,6 +139,7 @@ impl Default for Settings {
             auction_persistence: true,
             ocds: OcdsSettings::default(),
             registrations_per_hour: 20,
+            reports_per_hour: 20,
         }
     }
 }

@@ -182,7 +182,7 @@ pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 /// decides it: the framework and extractor refusals (400, 413, 415, 422: every body and
 /// parameter is validated), 404, and — from `access::ROUTES` — 401 and 403 with the security
 /// schemes (a bearer API token, or the session cookie) on every route that is not public; 429
-/// where log-in and registration are throttled.
+/// where log-in, registration and anonymous reports are throttled.
 fn complete(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::security::{
         ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
@@ -240,7 +240,10 @@ fn complete(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             if method != axum::http::Method::GET {
                 add("409", "与当前状态冲突（例如已处理过、不在可办理的阶段）");
             }
-            if path == "/api/v1/session" || path == "/api/v1/registrations" {
+            if path == "/api/v1/session"
+                || path == "/api/v1/registrations"
+                || path == "/api/v1/reports"
+            {
                 add("429", "尝试过于频繁");
             }
             let public = crate::access::rule_for(&method, path) == Some(crate::Access::Public);

@@ -769,6 +769,8 @@ pub(crate) enum CaseActRequest {
     },
     /// 责令暂停 the case's lot.
     SuspendLot,
+    /// 送达投诉书副本 (procurement).
+    ServeCopy,
     /// 调取材料 from an entity.
     AskParty {
         entity: String,
@@ -804,6 +806,7 @@ impl From<CaseActRequest> for app::CaseAct {
             CaseActRequest::Forward { to, reason } => Self::Forward { to, reason },
             CaseActRequest::Join { departments } => Self::Join { departments },
             CaseActRequest::SuspendLot => Self::SuspendLot,
+            CaseActRequest::ServeCopy => Self::ServeCopy,
             CaseActRequest::AskParty { entity, what, due } => Self::AskParty { entity, what, due },
             CaseActRequest::PauseClock { reason } => Self::PauseClock { reason },
             CaseActRequest::ResumeClock => Self::ResumeClock,

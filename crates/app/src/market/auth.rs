@@ -299,6 +299,21 @@ impl App {
         Ok(())
     }
 
+    /// Counts a report filed without signing in from `client`; refuses past the hourly limit, so
+    /// that nobody floods the departments' queues (and the ledger) anonymously.
+    pub fn throttle_report(&self, client: &str) -> Result<(), AppError> {
+        let max = self.settings.reports_per_hour;
+        if max == 0 {
+            return Ok(());
+        }
+        let now = self.now_ms();
+        let key = format!("report-client:{client}");
+        self.throttle
+            .check(&key, now, REGISTER_CLIENT_WINDOW_MS, max)?;
+        self.throttle.record(&key, now);
+        Ok(())
+    }
+
     /// Checks a user name and password and opens a session (unthrottled: for trusted tools;
     /// the server calls `login_from`).
     pub async fn login(&self, username: &str, password: &str) -> Result<NewSession, AppError> {

@@ -122,6 +122,7 @@ pub enum CaseAct {
         departments: Vec<String>,
     },
     SuspendLot,
+    ServeCopy,
     AskParty {
         entity: String,
         what: String,
@@ -1000,6 +1001,7 @@ impl App {
                 by,
             },
             CaseAct::PauseClock { reason } => CaseCommand::PauseClock { reason, by },
+            CaseAct::ServeCopy => CaseCommand::ServeCopy { by },
             CaseAct::ResumeClock => CaseCommand::ResumeClock { calendar, by },
             CaseAct::NoticePenalty {
                 entity,

@@ -273,6 +273,9 @@ pub struct Case {
     pub accepted_at_ms: Option<i64>,
     pub decision_due: Option<Date>,
     pub copy_due: Option<Date>,
+    /// When the complaint's copy was served on the respondent (procurement).
+    #[serde(default)]
+    pub copy_served_at_ms: Option<i64>,
     /// Clock paused since (reason, day).
     pub paused: Option<(String, Date)>,
     pub paused_working_days: u32,
@@ -302,6 +305,11 @@ impl Case {
         match self.status {
             CaseStatus::Received => Some(("审查受理", self.acceptance_due)),
             CaseStatus::AwaitingMaterial => self.material.as_ref().map(|(_, due)| ("补正", *due)),
+            CaseStatus::Investigating
+                if self.copy_served_at_ms.is_none() && self.copy_due.is_some() =>
+            {
+                self.copy_due.map(|due| ("送达投诉书副本", due))
+            }
             CaseStatus::Investigating if self.paused.is_none() => {
                 self.decision_due.map(|due| ("作出处理决定", due))
             }
@@ -366,6 +374,10 @@ pub enum CaseCommand {
     /// The lot was suspended (暂停) for the investigation.
     RecordSuspension {
         lot: String,
+        by: String,
+    },
+    /// 送达投诉书副本 on the respondent (procurement, 94号令 第22条).
+    ServeCopy {
         by: String,
     },
     /// 调取材料: ask a party for material by `due`.
@@ -473,6 +485,10 @@ pub enum CaseEvent {
         by: String,
         at_ms: i64,
     },
+    CopyServed {
+        by: String,
+        at_ms: i64,
+    },
     PartyAsked {
         request: PartyRequest,
         by: String,
@@ -532,6 +548,7 @@ impl CaseEvent {
             Self::Forwarded { .. } => "case.forwarded",
             Self::Joined { .. } => "case.joined",
             Self::SuspensionRecorded { .. } => "case.suspension_recorded",
+            Self::CopyServed { .. } => "case.copy_served",
             Self::PartyAsked { .. } => "case.party_asked",
             Self::PartyAnswered { .. } => "case.party_answered",
             Self::ClockPaused { .. } => "case.clock_paused",
@@ -643,6 +660,7 @@ impl Decider for Option<Case> {
                 accepted_at_ms: None,
                 decision_due: None,
                 copy_due: None,
+                copy_served_at_ms: None,
                 paused: None,
                 paused_working_days: 0,
                 suspended_lot: None,
@@ -701,6 +719,7 @@ impl Decider for Option<Case> {
                 }
             }
             CaseEvent::SuspensionRecorded { lot, .. } => case.suspended_lot = Some(lot.clone()),
+            CaseEvent::CopyServed { at_ms, .. } => case.copy_served_at_ms = Some(*at_ms),
             CaseEvent::PartyAsked { request, .. } => case.requests.push(request.clone()),
             CaseEvent::PartyAnswered {
                 id,
@@ -884,6 +903,13 @@ fn decide_existing(
                 by,
                 at_ms: now_ms,
             }])
+        }
+        CaseCommand::ServeCopy { by } => {
+            investigating()?;
+            if case.copy_due.is_none() || case.copy_served_at_ms.is_some() {
+                return Err(step(status, "送达投诉书副本"));
+            }
+            Ok(vec![CaseEvent::CopyServed { by, at_ms: now_ms }])
         }
         CaseCommand::AskParty {
             party,

@@ -414,6 +414,34 @@ fn a_case_keeps_its_steps_in_order() {
         ),
         Err("CASE_STEP")
     );
+    // Procurement's copy of the complaint is due first, then the decision.
+    let mut with_copy = filed.clone();
+    with_copy.push((
+        now(),
+        CaseCommand::Accept {
+            decision_due: d("2026-07-28"),
+            copy_due: Some(d("2026-06-26")),
+            by: by(),
+        },
+    ));
+    let case = run(&with_copy).unwrap().unwrap();
+    assert_eq!(
+        case.current_due(),
+        Some(("送达投诉书副本", d("2026-06-26")))
+    );
+    assert!(case.overdue(d("2026-06-29")));
+    with_copy.push((now(), CaseCommand::ServeCopy { by: by() }));
+    let case = run(&with_copy).unwrap().unwrap();
+    assert_eq!(case.current_due(), Some(("作出处理决定", d("2026-07-28"))));
+    assert_eq!(
+        step(&with_copy, now(), CaseCommand::ServeCopy { by: by() }),
+        Err("CASE_STEP")
+    );
+    assert_eq!(
+        step(&accepted, now(), CaseCommand::ServeCopy { by: by() }),
+        Err("CASE_STEP"),
+        "no copy due"
+    );
     // Forwarding and joint investigation.
     assert_eq!(
         step(

@@ -67,8 +67,12 @@ pub(crate) async fn file_complaint(
 pub(crate) async fn file_report(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     ApiJson(input): ApiJson<ReportRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    if maybe.0.is_none() {
+        state.app.throttle_report(&client)?;
+    }
     let report = app::NewReport {
         target: input.target,
         facts: input.facts,

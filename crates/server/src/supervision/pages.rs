@@ -264,8 +264,23 @@ struct ReportFiled {
 pub(crate) async fn file_report(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    let throttled = if caller.0.is_none() {
+        state.app.throttle_report(&client)
+    } else {
+        Ok(())
+    };
+    if let Err(error) = throttled {
+        let api = ApiError::from(error);
+        let status = api.status();
+        return (
+            status,
+            report_form_page(&state, &caller, HashMap::new(), Notice::refusal(&api)),
+        )
+            .into_response();
+    }
     let (values, files) = match read_filing(multipart).await {
         Ok(read) => read,
         Err(error) => {
@@ -589,6 +604,7 @@ pub(crate) struct CaseModel {
     acceptance_due: String,
     decision_due: String,
     copy_due: String,
+    copy_served: String,
     due: String,
     days_left: String,
     overdue: bool,
@@ -664,6 +680,7 @@ impl CaseModel {
             acceptance_due: case.acceptance_due.to_string(),
             decision_due: case.decision_due.map(|d| d.to_string()).unwrap_or_default(),
             copy_due: case.copy_due.map(|d| d.to_string()).unwrap_or_default(),
+            copy_served: case.copy_served_at_ms.map(beijing_time).unwrap_or_default(),
             due: view
                 .due
                 .as_ref()
@@ -878,6 +895,7 @@ fn act_of(form: &HashMap<String, String>) -> Result<CaseAct, AppError> {
                 .collect(),
         },
         "suspend" => CaseAct::SuspendLot,
+        "serve_copy" => CaseAct::ServeCopy,
         "ask" => CaseAct::AskParty {
             entity: text("entity"),
             what: text("what"),

@@ -867,6 +867,23 @@ async fn an_anonymous_report_never_names_its_reporter() {
         404,
         "CASE_NOT_FOUND",
     );
+    // Anonymous reports from one address are limited per hour (the page's counted too).
+    let mut statuses = Vec::new();
+    for n in 0..20 {
+        let response = reqwest::Client::new()
+            .post(flow.server.url("/api/v1/reports"))
+            .json(&json!({"target": id, "facts": format!("线索{n}")}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        19,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&429));
     verify(&flow).await;
 }
 
