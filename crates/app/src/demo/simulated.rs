@@ -293,6 +293,46 @@ pub async fn seed_demo_tendering(
         app.submit_bid(&bidder, &lot, &envelope).await?;
     }
     seed_demo_rooms_and_draw(app, &lot, deadline_day).await?;
+    // Supervision has work too: an objection to the documents, answered, then a complaint about
+    // it waiting for the department's acceptance; and an anonymous report.
+    let bidder2 = app.caller_for("bidder2").await?;
+    app.raise_objection(
+        &bidder2,
+        &lot,
+        domain::ObjectionSubject::Documents,
+        "招标文件资格条件要求“具有杭州市内类似工程业绩”，以特定行政区域的业绩限制外地投标人。",
+    )
+    .await?;
+    app.answer_objection(
+        &tenderee,
+        &lot,
+        1,
+        "该条件系根据综合管廊项目的地质条件设定，不予修改。",
+    )
+    .await?;
+    app.file_complaint(
+        &bidder2,
+        &crate::NewComplaint {
+            lot: lot.clone(),
+            subject: "documents".into(),
+            facts: "招标文件以杭州市内类似工程业绩作为资格条件，招标人答复后仍不修改。".into(),
+            grounds: "招标投标法实施条例 第32条".into(),
+            request: "责令招标人修改招标文件并相应延长投标截止时间。".into(),
+        },
+        Vec::new(),
+    )
+    .await?;
+    app.file_report(
+        None,
+        &crate::NewReport {
+            target: procedure.id.clone(),
+            facts: "有人在投标截止前打听其他投标人的报价。".into(),
+            anonymous: true,
+            ..Default::default()
+        },
+        Vec::new(),
+    )
+    .await?;
     let agency = app.caller_for("agency").await?;
     let tenderee_code = app
         .store

@@ -752,6 +752,15 @@ async fn the_demo_works_on_any_date() {
         let standing = test.app.deadline_standing(&showcase).await.unwrap();
         assert_eq!(standing.provisional, provisional, "{today}");
         assert!(!standing.needs_attention(), "{today}: {standing:?}");
+        // The supervising department has the demo's complaint and report waiting for it.
+        let supervisor = test.app.caller_for("supervisor").await.unwrap();
+        let queue = test
+            .app
+            .case_queue(&supervisor, false, 20, 0)
+            .await
+            .unwrap();
+        assert_eq!(queue.total, 2, "{today}");
+        assert!(queue.items.iter().all(|c| !c.overdue), "{today}");
 
         // Before the opening a bid's entries show the public only their header.
         let bid_entries = |entries: Vec<app::EntryView>| -> Vec<app::EntryView> {
