@@ -67,7 +67,9 @@ pub use supervision::cases::{
     CaseAct, CaseSummary, CaseView, DecisionDraft, DecisionToSign, MAX_EVIDENCE_BYTES,
     MAX_EVIDENCE_FILES, NewComplaint, NewReport, PenaltyInput, PublishedDecision,
 };
-pub use supervision::oversight::{LotProgress, OVERSIGHT_READ_KIND, OverseenLot, ReadRecord};
+pub use supervision::oversight::{
+    LotProgress, OVERSIGHT_READ_KIND, OverseenLot, OverseenSale, ReadRecord,
+};
 pub use tendering::bonds::{BondView, DemoGuarantor, GuaranteeDoc, SignedGuarantee};
 pub use tendering::evaluations::{BidView, EvaluationView, report_digest};
 pub use tendering::holder::{

@@ -51,6 +51,16 @@ pub struct OverseenLot {
     pub deadline_ms: i64,
 }
 
+/// One online sale in the channel's list (followed live on its own page).
+#[derive(Clone, Debug, Serialize)]
+pub struct OverseenSale {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub region: String,
+    pub closed: bool,
+}
+
 /// A lot's progress as the channel shows it: counts and states, never scores or names.
 #[derive(Clone, Debug, Serialize)]
 pub struct LotProgress {
@@ -257,6 +267,43 @@ impl App {
             (done, -l.deadline_ms)
         });
         Ok(lots)
+    }
+
+    /// The channel's online sales in the caller's jurisdiction, the open ones first.
+    pub async fn overseen_sales(&self, caller: &Caller) -> Result<Vec<OverseenSale>, AppError> {
+        let (supervision, departments) = self.overseeing(caller).await?;
+        let rows = self
+            .store
+            .documents(
+                &DocumentFilter {
+                    kind: "auction",
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
+        let mut sales = Vec::new();
+        for row in &rows.items {
+            let sale: domain::Auction = decode_state(&row.state)?;
+            if !Self::in_jurisdiction(
+                &supervision,
+                &departments,
+                &sale.info.category,
+                &sale.info.region,
+            ) {
+                continue;
+            }
+            sales.push(OverseenSale {
+                id: sale.id.clone(),
+                title: sale.info.title.clone(),
+                category: sale.info.category.clone(),
+                region: sale.info.region.clone(),
+                closed: sale.result.is_some(),
+            });
+        }
+        sales.sort_by_key(|s| s.closed);
+        Ok(sales)
     }
 
     /// One lot's progress for the channel (read-only; no confidential content).

@@ -1198,6 +1198,7 @@ struct OverseenRow {
 struct OversightPage {
     layout: Layout,
     rows: Vec<OverseenRow>,
+    sales: Vec<app::OverseenSale>,
 }
 
 fn status_label(status: &str) -> &'static str {
@@ -1225,8 +1226,13 @@ pub(crate) async fn oversight(
     axum::Extension(caller): axum::Extension<MaybeCaller>,
     signed: SignedIn,
 ) -> Response {
+    let sales = match state.app.overseen_sales(&signed.0).await {
+        Ok(sales) => sales,
+        Err(error) => return app_error_page(error),
+    };
     match state.app.overseen_lots(&signed.0).await {
         Ok(list) => render(OversightPage {
+            sales,
             layout: layout(
                 &state,
                 &caller,
