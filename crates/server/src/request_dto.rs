@@ -771,6 +771,11 @@ pub(crate) enum CaseActRequest {
     SuspendLot,
     /// 送达投诉书副本 (procurement).
     ServeCopy,
+    /// 听证笔录 of the hearing a party asked for.
+    RecordHearing {
+        entity: String,
+        record: String,
+    },
     /// 调取材料 from an entity.
     AskParty {
         entity: String,
@@ -807,6 +812,9 @@ impl From<CaseActRequest> for app::CaseAct {
             CaseActRequest::Join { departments } => Self::Join { departments },
             CaseActRequest::SuspendLot => Self::SuspendLot,
             CaseActRequest::ServeCopy => Self::ServeCopy,
+            CaseActRequest::RecordHearing { entity, record } => {
+                Self::RecordHearing { entity, record }
+            }
             CaseActRequest::AskParty { entity, what, due } => Self::AskParty { entity, what, due },
             CaseActRequest::PauseClock { reason } => Self::PauseClock { reason },
             CaseActRequest::ResumeClock => Self::ResumeClock,

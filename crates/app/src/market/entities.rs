@@ -901,7 +901,7 @@ impl App {
             .ok_or(AppError::NotFound("市场主体不存在"))?;
         let receipts = self
             .witness(vec![NewEntry {
-                stream: format!("access/entity/{id}"),
+                stream: self.access_stream(id),
                 kind: "access.personal_data_read".into(),
                 visibility: Visibility::Supervision,
                 actor: caller.username.clone(),

@@ -29,6 +29,8 @@ pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
 /// The actor written in the public header of a filing: never the complainant's or reporter's
 /// log-in.
 const FILING_ACTOR: &str = "case-filing";
+/// The actor of a party's answer or statement, for the same reason.
+const PARTY_ACTOR: &str = "case-party";
 
 impl DocumentAggregate for Option<Case> {
     fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
@@ -123,6 +125,10 @@ pub enum CaseAct {
     },
     SuspendLot,
     ServeCopy,
+    RecordHearing {
+        entity: String,
+        record: String,
+    },
     AskParty {
         entity: String,
         what: String,
@@ -235,6 +241,51 @@ pub struct PublishedDecision {
     pub published_at_ms: i64,
 }
 
+/// Whose view of a case is being made: each sees only what is theirs to see.
+#[derive(Clone, Copy)]
+enum Viewer<'a> {
+    /// A department handling or overseeing it: everything.
+    Department,
+    /// A market entity concerned (the complainant, a party asked for material or noticed a
+    /// penalty): the filing (without a report's reporter, contact or evidence unless it filed
+    /// it), its own requests and penalty procedures, and the outcome.
+    Party(&'a str),
+    /// The holder of a report's query code: the progress and the outcome.
+    Reporter,
+}
+
+impl Viewer<'_> {
+    fn sanitize(self, mut case: Case) -> Case {
+        let Viewer::Party(entity) = self else {
+            if matches!(self, Viewer::Reporter) {
+                case.filing.contact = String::new();
+                case.filing.complainant = None;
+                case.filing.evidence.clear();
+                case.requests.clear();
+                case.penalties.clear();
+                case.query_code_sm3 = None;
+            }
+            return case;
+        };
+        let filed_it = case
+            .filing
+            .complainant
+            .as_ref()
+            .is_some_and(|p| p.entity.0 == entity);
+        if !filed_it {
+            case.filing.contact = String::new();
+            case.filing.evidence.clear();
+            if case.filing.kind == CaseKind::Report {
+                case.filing.complainant = None;
+            }
+        }
+        case.requests.retain(|r| r.party.entity.0 == entity);
+        case.penalties.retain(|p| p.party.entity.0 == entity);
+        case.query_code_sm3 = None;
+        case
+    }
+}
+
 /// What a caller is to the platform's supervision.
 enum Reader<'a> {
     /// Acts for these departments.
@@ -298,12 +349,17 @@ impl App {
         self.departments_of_caller(caller, &supervision).await
     }
 
+    /// The day whose rules a procedure follows: those in force at its publication.
+    fn rules_day(&self, procedure: &Procedure) -> Date {
+        Date::of_instant(procedure.published_at_ms.unwrap_or_else(|| self.now_ms()))
+    }
+
     async fn case_rules(&self, procedure: &Procedure) -> Result<CaseRules, AppError> {
         let rules = self
             .resolve_rules(
                 &procedure.draft.rule_category,
                 procedure.draft.region.as_ref(),
-                Date::of_instant(self.now_ms()),
+                self.rules_day(procedure),
             )
             .await?;
         Ok(CaseRules::from_rules(&rules)?)
@@ -317,15 +373,17 @@ impl App {
             .resolve_rules(
                 &procedure.draft.rule_category,
                 procedure.draft.region.as_ref(),
-                Date::of_instant(self.now_ms()),
+                self.rules_day(procedure),
             )
             .await?;
         let period = |key: &str| rules.period(key).ok().map(|p| p.period);
+        let challenge = period("challenge_period");
         Ok(ObjectionRules {
             reply: period("objection_reply"),
             documents_before: period("objection_docs_before"),
-            challenge: period("challenge_period"),
+            challenge,
             result_notice: period("result_notice_length"),
+            notice: challenge.and(period("notice_period")),
         })
     }
 
@@ -676,23 +734,19 @@ impl App {
     fn view(
         case: Case,
         handles: bool,
-        department_view: bool,
+        viewer: Viewer<'_>,
         supervision: &Supervision,
         calendar: &domain::Calendar,
         today: Date,
     ) -> CaseView {
+        let department_view = matches!(viewer, Viewer::Department);
         let name = |code: &str| {
             supervision
                 .department(code)
                 .map(|d| d.name.clone())
                 .unwrap_or_else(|| code.to_string())
         };
-        let mut case = case;
-        // A report's reporter and any contact reach only the departments.
-        if !department_view && case.filing.kind == CaseKind::Report {
-            case.filing.complainant = None;
-            case.filing.contact = String::new();
-        }
+        let case = viewer.sanitize(case);
         let due = case
             .current_due()
             .map(|(step, date)| (step.to_string(), date));
@@ -710,25 +764,46 @@ impl App {
         }
     }
 
+    /// Whether the caller's departments handle the case at `stream` or oversee its jurisdiction
+    /// (what its ledger entries are visible to).
+    pub(crate) async fn case_stream_visible_to(
+        &self,
+        caller: &Caller,
+        stream: &str,
+    ) -> Result<bool, AppError> {
+        if !caller.has_any(&[Role::Supervisor, Role::Auditor]) {
+            return Ok(false);
+        }
+        let Some(row) = self.store.document(stream).await? else {
+            return Ok(false);
+        };
+        let case = case_of(&row)?;
+        let supervision = self.supervision().await?;
+        Ok(matches!(
+            self.reader(caller, &case, &supervision).await,
+            Ok(Reader::Department(_))
+        ))
+    }
+
     /// One case, as the caller may see it.
     pub async fn case(&self, caller: &Caller, id: &str) -> Result<CaseView, AppError> {
         let case = self.load_case(id).await?;
         let data = self.reference_data().await?;
         let reader = self.reader(caller, &case, &data.supervision).await?;
-        let (handles, department_view) = match &reader {
+        let (handles, viewer) = match &reader {
             Reader::Department(departments) => (
                 departments
                     .iter()
                     .any(|d| d.role == DepartmentRole::Supervision && case.handled_by(&d.code)),
-                true,
+                Viewer::Department,
             ),
-            Reader::Party => (false, false),
+            Reader::Party => (false, Viewer::Party(&caller.entity_id)),
         };
         let today = Date::of_instant(self.now_ms());
         Ok(Self::view(
             case,
             handles,
-            department_view,
+            viewer,
             &data.supervision,
             &data.calendar,
             today,
@@ -760,7 +835,7 @@ impl App {
         Ok(Self::view(
             case_of(row)?,
             false,
-            false,
+            Viewer::Reporter,
             &data.supervision,
             &data.calendar,
             today,
@@ -800,11 +875,28 @@ impl App {
         let departments = self
             .departments_of_caller(caller, &data.supervision)
             .await?;
-        let rows: Page<DocumentRow> = if let Some(department) = departments
+        // Which cases: those a supervising department of the caller handles (lead or joint),
+        // those in an oversight department's jurisdiction, or the entity's own filings.
+        let supervising: Vec<&Department> = departments
             .iter()
-            .find(|d| d.role == DepartmentRole::Supervision)
-        {
-            self.store
+            .filter(|d| d.role == DepartmentRole::Supervision)
+            .collect();
+        let oversight: Vec<&Department> = departments
+            .iter()
+            .filter(|d| d.role == DepartmentRole::Oversight)
+            .collect();
+        let mut rows: Vec<DocumentRow> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut keep = |page: Page<DocumentRow>, rows: &mut Vec<DocumentRow>| {
+            for row in page.items {
+                if seen.insert(row.stream.clone()) {
+                    rows.push(row);
+                }
+            }
+        };
+        for department in &supervising {
+            let page = self
+                .store
                 .documents_key1_containing(
                     "case",
                     &format!("|{}|", department.code),
@@ -812,9 +904,12 @@ impl App {
                     100_000,
                     0,
                 )
-                .await?
-        } else if !departments.is_empty() || caller.has(Role::Auditor) {
-            self.store
+                .await?;
+            keep(page, &mut rows);
+        }
+        if !oversight.is_empty() {
+            let page = self
+                .store
                 .documents(
                     &DocumentFilter {
                         kind: "case",
@@ -823,9 +918,30 @@ impl App {
                     100_000,
                     0,
                 )
-                .await?
-        } else if caller.acts_for(&caller.entity_id) {
-            self.store
+                .await?;
+            let mine = Page {
+                items: page
+                    .items
+                    .into_iter()
+                    .filter(|row| {
+                        case_of(row).is_ok_and(|case| {
+                            oversight.iter().any(|d| {
+                                data.supervision.has_jurisdiction(
+                                    &d.code,
+                                    &case.filing.target.category,
+                                    &case.filing.target.region,
+                                )
+                            })
+                        })
+                    })
+                    .collect(),
+                total: 0,
+            };
+            keep(mine, &mut rows);
+        }
+        if departments.is_empty() && caller.acts_for(&caller.entity_id) {
+            let page = self
+                .store
                 .documents_key1_containing(
                     "case",
                     &format!("|@{}|", caller.entity_id),
@@ -833,35 +949,12 @@ impl App {
                     100_000,
                     0,
                 )
-                .await?
-        } else {
-            // An account that acts for no entity (an expert's) has no cases.
-            Page {
-                items: Vec::new(),
-                total: 0,
-            }
-        };
-        let oversight: Vec<&Department> = departments
-            .iter()
-            .filter(|d| d.role == DepartmentRole::Oversight)
-            .collect();
+                .await?;
+            keep(page, &mut rows);
+        }
         let mut cases = Vec::new();
-        for row in &rows.items {
+        for row in &rows {
             let case = case_of(row)?;
-            if !oversight.is_empty()
-                && departments
-                    .iter()
-                    .all(|d| d.role == DepartmentRole::Oversight)
-                && !oversight.iter().any(|d| {
-                    data.supervision.has_jurisdiction(
-                        &d.code,
-                        &case.filing.target.category,
-                        &case.filing.target.region,
-                    )
-                })
-            {
-                continue;
-            }
             let summary = Self::summary(&case, &data.calendar, today);
             if overdue_only && !summary.overdue {
                 continue;
@@ -906,11 +999,24 @@ impl App {
         let by = caller.username.clone();
         let mut tx;
         let command = match act {
-            CaseAct::Accept => CaseCommand::Accept {
-                decision_due: domain::decision_due(&rules, today, 0, &calendar),
-                copy_due: rules.copy_service.map(|p| p.window_end(today, &calendar)),
-                by,
-            },
+            CaseAct::Accept => {
+                // Construction counts the decision from acceptance (实施条例 第61条);
+                // procurement counts it and the copy's service from receipt of the complaint, or
+                // of its completed material (94号令 第22条、第28条).
+                let start = if rules.after_reply {
+                    Date::of_instant(case.supplied_at_ms.unwrap_or(case.received_at_ms))
+                } else {
+                    today
+                };
+                CaseCommand::Accept {
+                    decision_due: domain::decision_due(&rules, start, 0, &calendar),
+                    copy_due: rules
+                        .copy_service
+                        .filter(|_| case.filing.kind == CaseKind::Complaint)
+                        .map(|p| p.window_end(start, &calendar)),
+                    by,
+                }
+            }
             CaseAct::Refuse { reason } => CaseCommand::Refuse { reason, by },
             CaseAct::RequestMaterial { what, due } => CaseCommand::RequestMaterial {
                 what,
@@ -918,6 +1024,12 @@ impl App {
                 by,
             },
             CaseAct::Forward { to, reason } => {
+                if department.code != case.lead {
+                    return Err(DomainError::CaseDepartment {
+                        reason: "只有主办部门可以转办".into(),
+                    }
+                    .into());
+                }
                 let target = data
                     .supervision
                     .department(to.trim())
@@ -925,6 +1037,12 @@ impl App {
                     .ok_or_else(|| DomainError::CaseDepartment {
                         reason: "请选择已公布的行政监督部门".into(),
                     })?;
+                if !target.covers_region(&case.filing.target.region) {
+                    return Err(DomainError::CaseDepartment {
+                        reason: format!("{}对项目所在地没有管辖权", target.name),
+                    }
+                    .into());
+                }
                 CaseCommand::Forward {
                     to: target.code.clone(),
                     reason,
@@ -934,12 +1052,19 @@ impl App {
             }
             CaseAct::Join { departments } => {
                 for code in &departments {
-                    data.supervision
+                    let joined = data
+                        .supervision
                         .department(code.trim())
                         .filter(|d| d.role == DepartmentRole::Supervision)
                         .ok_or_else(|| DomainError::CaseDepartment {
                             reason: format!("没有公布代码为 {code} 的行政监督部门"),
                         })?;
+                    if !joined.covers_region(&case.filing.target.region) {
+                        return Err(DomainError::CaseDepartment {
+                            reason: format!("{}对项目所在地没有管辖权", joined.name),
+                        }
+                        .into());
+                    }
                 }
                 CaseCommand::Join {
                     departments: departments.iter().map(|d| d.trim().to_string()).collect(),
@@ -1002,6 +1127,11 @@ impl App {
             },
             CaseAct::PauseClock { reason } => CaseCommand::PauseClock { reason, by },
             CaseAct::ServeCopy => CaseCommand::ServeCopy { by },
+            CaseAct::RecordHearing { entity, record } => CaseCommand::RecordHearing {
+                party: EntityId(entity.trim().to_string()),
+                record,
+                by,
+            },
             CaseAct::ResumeClock => CaseCommand::ResumeClock { calendar, by },
             CaseAct::NoticePenalty {
                 entity,
@@ -1231,18 +1361,6 @@ impl App {
         }
         if let Some(lot) = &case.filing.target.lot {
             let current = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
-            let suspended_by_case = case.suspended_lot.as_deref() == Some(lot.as_str())
-                && matches!(&current.status, domain::LotStatus::Suspended { reason, .. } if reason.contains(&case.id));
-            if suspended_by_case {
-                self.procedure_command_in(
-                    &mut tx,
-                    &caller.username,
-                    &procedure.id,
-                    ProcedureCommand::Resume { lot: lot.clone() },
-                    now,
-                )
-                .await?;
-            }
             let reason = format!(
                 "{}作出处理决定（案件 {}）：{}",
                 department.name,
@@ -1265,6 +1383,21 @@ impl App {
                 }),
                 _ => None,
             };
+            // The decision lifts this case's suspension; one that acts on the lot lifts any
+            // suspension first (an objection's or another case's), since it decides the lot.
+            let suspended = matches!(current.status, domain::LotStatus::Suspended { .. });
+            let by_this_case = case.suspended_lot.as_deref() == Some(lot.as_str())
+                && matches!(&current.status, domain::LotStatus::Suspended { reason, .. } if reason.contains(&case.id));
+            if suspended && (by_this_case || effect.is_some()) {
+                self.procedure_command_in(
+                    &mut tx,
+                    &caller.username,
+                    &procedure.id,
+                    ProcedureCommand::Resume { lot: lot.clone() },
+                    now,
+                )
+                .await?;
+            }
             if let Some(effect) = effect {
                 self.procedure_command_in(&mut tx, &caller.username, &procedure.id, effect, now)
                     .await?;
@@ -1336,6 +1469,12 @@ impl App {
         if !concerned {
             return Err(DomainError::CaseNotFound.into());
         }
+        if request.is_none() && !files.is_empty() {
+            return Err(AppError::refused(
+                "EVIDENCE_INVALID",
+                "陈述、申辩不附文件；需要提交的证据材料请在部门调取材料时提交",
+            ));
+        }
         let evidence = Self::evidence_of(files)?;
         let command = match request {
             Some(id) => CaseCommand::AnswerParty {
@@ -1356,8 +1495,9 @@ impl App {
             self.store.put_blob(bytes, now).await?;
         }
         let mut tx = self.store.begin().await?;
+        // The public header names no party of a case.
         let receipt = self
-            .case_command_in(&mut tx, &caller.username, id, command, now)
+            .case_command_in(&mut tx, PARTY_ACTOR, id, command, now)
             .await?;
         tx.commit().await?;
         Ok(receipt)

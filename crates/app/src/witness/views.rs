@@ -140,6 +140,11 @@ fn may_see(
         // A bid is the bidder's alone: not even the trading center or supervision sees its
         // entries (招标投标法 第22条); the opening record is what the rules publish.
         Visibility::Parties if row.stream.starts_with("bid/") => own_bids.contains(&row.stream),
+        // A case (its reporter, evidence, investigation) is for the departments that handle it
+        // or oversee its jurisdiction, not for every supervisor.
+        Visibility::Supervision if row.stream.starts_with("case/") => {
+            own_bids.contains(&row.stream)
+        }
         Visibility::Parties => caller.is_some_and(|c| {
             c.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor])
                 || row
@@ -212,6 +217,18 @@ impl App {
                 )
                 .await?;
             own_bids.extend(page.items.into_iter().map(|d| d.stream));
+        }
+        if let Some(c) = caller {
+            let cases: std::collections::BTreeSet<&str> = rows
+                .iter()
+                .filter(|r| r.stream.starts_with("case/"))
+                .map(|r| r.stream.as_str())
+                .collect();
+            for stream in cases {
+                if self.case_stream_visible_to(c, stream).await? {
+                    own_bids.insert(stream.to_string());
+                }
+            }
         }
         // Confidential entries whose moment of disclosure has come (`data/disclosure.toml`).
         let mut disclosed = std::collections::HashSet::new();

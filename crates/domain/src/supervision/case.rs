@@ -219,6 +219,9 @@ pub struct PenaltyProcedure {
     pub statement: Option<String>,
     pub hearing_requested: bool,
     pub stated_at_ms: Option<i64>,
+    /// The hearing's record (听证笔录), once held.
+    #[serde(default)]
+    pub hearing_record: Option<String>,
 }
 
 /// A request to a party for material, with a deadline.
@@ -269,6 +272,9 @@ pub struct Case {
     pub joint: Vec<String>,
     pub acceptance_due: Date,
     pub material: Option<(String, Date)>,
+    /// When the requested material came in.
+    #[serde(default)]
+    pub supplied_at_ms: Option<i64>,
     pub not_accepted_reason: Option<String>,
     pub accepted_at_ms: Option<i64>,
     pub decision_due: Option<Date>,
@@ -416,6 +422,12 @@ pub enum CaseCommand {
         text: String,
         hearing: bool,
     },
+    /// 听证: the hearing a party asked for was held; its record.
+    RecordHearing {
+        party: EntityId,
+        record: String,
+        by: String,
+    },
     Decide {
         decision: Decision,
         by: String,
@@ -521,6 +533,12 @@ pub enum CaseEvent {
         hearing: bool,
         at_ms: i64,
     },
+    HearingRecorded {
+        party: EntityId,
+        record: String,
+        by: String,
+        at_ms: i64,
+    },
     Decided {
         decision: Decision,
         by: String,
@@ -555,6 +573,7 @@ impl CaseEvent {
             Self::ClockResumed { .. } => "case.clock_resumed",
             Self::PenaltyNoticed { .. } => "case.penalty_noticed",
             Self::StatementRecorded { .. } => "case.statement_recorded",
+            Self::HearingRecorded { .. } => "case.hearing_recorded",
             Self::Decided { .. } => "case.decided",
             Self::FeedbackGiven { .. } => "case.feedback_given",
             Self::Published { .. } => "case.published",
@@ -656,6 +675,7 @@ impl Decider for Option<Case> {
                 joint: Vec::new(),
                 acceptance_due: *acceptance_due,
                 material: None,
+                supplied_at_ms: None,
                 not_accepted_reason: None,
                 accepted_at_ms: None,
                 decision_due: None,
@@ -681,9 +701,11 @@ impl Decider for Option<Case> {
             CaseEvent::MaterialSupplied {
                 evidence,
                 acceptance_due,
+                at_ms,
                 ..
             } => {
                 case.status = CaseStatus::Received;
+                case.supplied_at_ms = Some(*at_ms);
                 case.filing.evidence.extend(evidence.iter().cloned());
                 case.acceptance_due = *acceptance_due;
             }
@@ -758,6 +780,15 @@ impl Decider for Option<Case> {
                     procedure.statement = Some(text.clone());
                     procedure.hearing_requested = *hearing;
                     procedure.stated_at_ms = Some(*at_ms);
+                }
+            }
+            CaseEvent::HearingRecorded { party, record, .. } => {
+                for procedure in case
+                    .penalties
+                    .iter_mut()
+                    .filter(|p| &p.party.entity == party)
+                {
+                    procedure.hearing_record = Some(record.clone());
                 }
             }
             CaseEvent::Decided { decision, .. } => {
@@ -1020,6 +1051,7 @@ fn decide_existing(
                     statement: None,
                     hearing_requested: false,
                     stated_at_ms: None,
+                    hearing_record: None,
                 },
                 by,
             }])
@@ -1057,6 +1089,23 @@ fn decide_existing(
                 at_ms: now_ms,
             }])
         }
+        CaseCommand::RecordHearing { party, record, by } => {
+            investigating()?;
+            let asked = case.penalties.iter().any(|p| {
+                p.party.entity == party && p.hearing_requested && p.hearing_record.is_none()
+            });
+            if !asked {
+                return Err(DomainError::CasePenalty {
+                    reason: "该当事人没有待举行的听证".into(),
+                });
+            }
+            Ok(vec![CaseEvent::HearingRecorded {
+                party,
+                record: long_text("听证笔录", &record, 20_000)?,
+                by,
+                at_ms: now_ms,
+            }])
+        }
         CaseCommand::Decide { decision, by } => {
             investigating()?;
             if !decision.kind.fits(case.filing.kind) {
@@ -1088,6 +1137,14 @@ fn decide_existing(
                     .ok_or_else(|| DomainError::CasePenalty {
                         reason: format!("对{}的“{}”未经事先告知", party.name, penalty.label_zh()),
                     })?;
+                if procedure.hearing_requested && procedure.hearing_record.is_none() {
+                    return Err(DomainError::CasePenalty {
+                        reason: format!(
+                            "{}已要求听证，举行听证并记录笔录后方可作出处罚决定（行政处罚法 第63条至第65条）",
+                            party.name
+                        ),
+                    });
+                }
                 if procedure.statement.is_none() && today <= procedure.statement_due {
                     return Err(DomainError::CasePenalty {
                         reason: format!(

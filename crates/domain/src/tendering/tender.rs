@@ -475,7 +475,7 @@ fn is_zero(n: &u32) -> bool {
 }
 
 /// The reason of the suspension an objection causes (lifted by the answer).
-const OBJECTION_SUSPENSION: &str = "收到对中标（成交）结果的异议（质疑），答复前暂停";
+const OBJECTION_SUSPENSION: &str = "收到异议（质疑），答复前暂停";
 
 /// A 中标候选人 as publicised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -523,6 +523,11 @@ impl ObjectionSubject {
     }
 }
 
+fn suspends_by_default() -> bool {
+    // Objections recorded before the field existed were all about the result, which suspends.
+    true
+}
+
 /// The periods that bound objections, from the rule set frozen for the procedure.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ObjectionRules {
@@ -536,6 +541,9 @@ pub struct ObjectionRules {
     /// Procurement: the result notice period, whose end is when suppliers know the result
     /// (政府采购法实施条例 第53条).
     pub result_notice: Option<Period>,
+    /// Procurement: the announcement period of the documents, whose end is when a supplier
+    /// that did not obtain them is taken to know them (政府采购法实施条例 第53条).
+    pub notice: Option<Period>,
 }
 
 impl ObjectionRules {
@@ -551,9 +559,13 @@ impl ObjectionRules {
         calendar: &Calendar,
     ) -> Option<Date> {
         match subject {
-            ObjectionSubject::Documents => {
-                downloaded.or(procedure.published_at_ms.map(Date::of_instant))
-            }
+            ObjectionSubject::Documents => downloaded.or_else(|| {
+                let published = Date::of_instant(procedure.published_at_ms?);
+                Some(match self.notice {
+                    Some(notice) => notice.earliest_end(published, calendar),
+                    None => published,
+                })
+            }),
             ObjectionSubject::Opening => lot.opened_at_ms.map(Date::of_instant),
             ObjectionSubject::Result => match (lot.award.awarded_at_ms, self.result_notice) {
                 (Some(at), Some(notice)) => {
@@ -571,6 +583,10 @@ pub struct Objection {
     pub id: u32,
     #[serde(default)]
     pub subject: ObjectionSubject,
+    /// Whether the lot is suspended until it is answered: an objection to the result, and in
+    /// construction one to the documents (实施条例 第22条、第54条: 作出答复前，应当暂停).
+    #[serde(default = "suspends_by_default")]
+    pub suspends: bool,
     pub by: EntityId,
     pub by_name: String,
     pub text: String,
@@ -1567,11 +1583,19 @@ impl Decider for Option<Procedure> {
                     reason: "规则集没有规定异议答复期限".into(),
                 })?;
                 let reply_due = reply.window_end(Date::of_instant(now_ms), &calendar);
+                let suspends = match subject {
+                    ObjectionSubject::Result => true,
+                    ObjectionSubject::Documents => {
+                        rules.challenge.is_none() && found.status == LotStatus::Bidding
+                    }
+                    ObjectionSubject::Opening => false,
+                };
                 Ok(vec![ProcedureEvent::ObjectionRaised {
                     lot,
                     objection: Objection {
                         id: found.award.objections.len() as u32 + 1,
                         subject,
+                        suspends,
                         by,
                         by_name,
                         text: text.trim().to_string(),
@@ -1962,10 +1986,12 @@ impl Decider for Option<Procedure> {
             ProcedureEvent::ObjectionRaised { lot, objection } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.award.objections.push(objection.clone());
-                    if objection.subject == ObjectionSubject::Result
+                    if objection.suspends
                         && matches!(
                             lot.status,
-                            LotStatus::CandidatesPublicised | LotStatus::Awarded
+                            LotStatus::CandidatesPublicised
+                                | LotStatus::Awarded
+                                | LotStatus::Bidding
                         )
                     {
                         let before = std::mem::replace(&mut lot.status, LotStatus::Bidding);
@@ -1994,7 +2020,9 @@ impl Decider for Option<Procedure> {
                         && let LotStatus::Suspended { before, reason } = &lot.status
                         && matches!(
                             **before,
-                            LotStatus::CandidatesPublicised | LotStatus::Awarded
+                            LotStatus::CandidatesPublicised
+                                | LotStatus::Awarded
+                                | LotStatus::Bidding
                         )
                         && reason == OBJECTION_SUSPENSION
                     {

@@ -712,13 +712,52 @@ fn a_penalty_needs_its_notice_and_the_partys_chance_to_state_its_case() {
                 CaseCommand::RecordStatement {
                     party: party(2).entity,
                     text: "业绩真实".into(),
-                    hearing: true
+                    hearing: false
                 }
             ),
             (now(), decide())
         ])
         .is_ok(),
         "statement recorded"
+    );
+    let heard = |extra: Vec<(i64, CaseCommand)>| {
+        let mut steps = vec![
+            (now(), notice()),
+            (
+                now(),
+                CaseCommand::RecordStatement {
+                    party: party(2).entity,
+                    text: "要求听证".into(),
+                    hearing: true,
+                },
+            ),
+        ];
+        steps.extend(extra);
+        with(steps)
+    };
+    assert_eq!(
+        heard(vec![(now() + 6 * DAY, decide())]),
+        Err("CASE_PENALTY"),
+        "a hearing asked for must be held"
+    );
+    let hearing = || CaseCommand::RecordHearing {
+        party: party(2).entity,
+        record: "听证笔录：当事人陈述……".into(),
+        by: by(),
+    };
+    assert!(
+        heard(vec![(now(), hearing()), (now(), decide())]).is_ok(),
+        "after the hearing"
+    );
+    assert_eq!(
+        heard(vec![(now(), hearing()), (now(), hearing())]),
+        Err("CASE_PENALTY"),
+        "held once"
+    );
+    assert_eq!(
+        with(vec![(now(), notice()), (now(), hearing())]),
+        Err("CASE_PENALTY"),
+        "no hearing asked for"
     );
     assert_eq!(
         with(vec![(now(), notice()), (now(), notice())]),

@@ -614,8 +614,8 @@ pub(crate) struct CaseModel {
     not_accepted: String,
     /// (id, party, what, due, answer, answered, mine)
     requests: Vec<(u32, String, String, String, String, bool, bool)>,
-    /// (party, penalty, facts, statement due, statement, mine)
-    penalties: Vec<(String, String, String, String, String, bool)>,
+    /// (party, penalty, facts, statement due, statement, mine, entity, hearing pending)
+    penalties: Vec<(String, String, String, String, String, bool, String, bool)>,
     decision: Option<(String, String, String, String, String, String)>,
     feedback: String,
     published: String,
@@ -734,6 +734,8 @@ impl CaseModel {
                             (None, _) => String::new(),
                         },
                         mine(&p.party.entity.0) && p.statement.is_none(),
+                        p.party.entity.0.clone(),
+                        p.hearing_requested && p.hearing_record.is_none(),
                     )
                 })
                 .collect(),
@@ -896,6 +898,10 @@ fn act_of(form: &HashMap<String, String>) -> Result<CaseAct, AppError> {
         },
         "suspend" => CaseAct::SuspendLot,
         "serve_copy" => CaseAct::ServeCopy,
+        "hearing" => CaseAct::RecordHearing {
+            entity: text("entity"),
+            record: text("record"),
+        },
         "ask" => CaseAct::AskParty {
             entity: text("entity"),
             what: text("what"),

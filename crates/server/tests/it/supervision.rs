@@ -318,6 +318,22 @@ async fn a_construction_complaint_is_forwarded_investigated_and_voids_the_award(
         seen["case"]["requests"][0]["answer"],
         "合同原件扫描件见附件"
     );
+    // The party asked sees its own request, and no more of the file than the allegation.
+    let theirs = flow
+        .ok(
+            &answerer,
+            Method::GET,
+            &format!("/api/v1/cases/{case}"),
+            None,
+        )
+        .await;
+    assert_eq!(theirs["case"]["requests"].as_array().unwrap().len(), 1);
+    assert!(
+        theirs["case"]["filing"]["evidence"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         seen["case"]["requests"][0]["evidence"][0]["name"],
         "合同扫描件.pdf"
@@ -853,6 +869,26 @@ async fn an_anonymous_report_never_names_its_reporter() {
     ] {
         assert!(!public.contains(secret), "{secret} leaked");
     }
+    // Nor a supervisor of another department: a case's entries are its departments' only.
+    let finance = flow.token("finance").await;
+    let elsewhere = case_entries(&entries(&flow, Some(&finance)).await);
+    assert!(
+        !elsewhere.contains("招标人指定品牌"),
+        "another department reads no report"
+    );
+    assert!(case_entries(&entries(&flow, Some(&supervisor)).await).contains("招标人指定品牌"));
+    // The query code shows the progress and the outcome, nothing of the investigation.
+    let progress: Value = reqwest::Client::new()
+        .post(flow.server.url("/api/v1/reports/query"))
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(progress["case"]["filing"]["contact"], "", "{progress}");
+    assert!(progress["case"]["requests"].as_array().unwrap().is_empty());
     // Nor another party's view of the case's entries, signed in.
     let other = flow.token("bidder").await;
     let seen = case_entries(&entries(&flow, Some(&other)).await);
@@ -1045,6 +1081,26 @@ async fn a_joint_investigation_shows_the_case_to_each_department() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    // The party asked for a hearing: none held, no penalty.
+    let body = refused(
+        flow.call(
+            &finance,
+            Method::POST,
+            &format!("/api/v1/cases/{case}/decision"),
+            Some(decide.clone()),
+        )
+        .await,
+        422,
+        "CASE_PENALTY",
+    );
+    assert!(body["message"].as_str().unwrap().contains("听证"), "{body}");
+    flow.ok(
+        &finance,
+        Method::POST,
+        &acts,
+        Some(json!({"act": "record_hearing", "entity": party_entity, "record": "听证笔录：当事人称名单来自公开渠道，未能提供证据。"})),
+    )
+    .await;
     flow.ok(
         &finance,
         Method::POST,
