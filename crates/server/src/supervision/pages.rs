@@ -579,6 +579,20 @@ pub(crate) async fn cases(
 // ---------------------------------------------------------------------------------------------
 // One case
 
+/// One penalty procedure as the case page shows it.
+struct PenaltyRow {
+    party: String,
+    penalty: String,
+    facts: String,
+    statement_due: String,
+    statement: String,
+    /// The reader is the party and has not stated its case yet.
+    may_state: bool,
+    entity: String,
+    /// A hearing was asked for and is not yet recorded.
+    hearing_pending: bool,
+}
+
 /// A case as a page shows it.
 pub(crate) struct CaseModel {
     id: String,
@@ -614,8 +628,7 @@ pub(crate) struct CaseModel {
     not_accepted: String,
     /// (id, party, what, due, answer, answered, mine)
     requests: Vec<(u32, String, String, String, String, bool, bool)>,
-    /// (party, penalty, facts, statement due, statement, mine, entity, hearing pending)
-    penalties: Vec<(String, String, String, String, String, bool, String, bool)>,
+    penalties: Vec<PenaltyRow>,
     decision: Option<(String, String, String, String, String, String)>,
     feedback: String,
     published: String,
@@ -722,21 +735,19 @@ impl CaseModel {
             penalties: case
                 .penalties
                 .iter()
-                .map(|p| {
-                    (
-                        p.party.name.clone(),
-                        p.penalty.label_zh(),
-                        p.facts.clone(),
-                        p.statement_due.to_string(),
-                        match (&p.statement, p.hearing_requested) {
-                            (Some(s), true) => format!("{s}（要求听证）"),
-                            (Some(s), false) => s.clone(),
-                            (None, _) => String::new(),
-                        },
-                        mine(&p.party.entity.0) && p.statement.is_none(),
-                        p.party.entity.0.clone(),
-                        p.hearing_requested && p.hearing_record.is_none(),
-                    )
+                .map(|p| PenaltyRow {
+                    party: p.party.name.clone(),
+                    penalty: p.penalty.label_zh(),
+                    facts: p.facts.clone(),
+                    statement_due: p.statement_due.to_string(),
+                    statement: match (&p.statement, p.hearing_requested) {
+                        (Some(s), true) => format!("{s}（要求听证）"),
+                        (Some(s), false) => s.clone(),
+                        (None, _) => String::new(),
+                    },
+                    may_state: mine(&p.party.entity.0) && p.statement.is_none(),
+                    entity: p.party.entity.0.clone(),
+                    hearing_pending: p.hearing_requested && p.hearing_record.is_none(),
                 })
                 .collect(),
             decision: case.decision.as_ref().map(|d| {
