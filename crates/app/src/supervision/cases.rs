@@ -978,6 +978,45 @@ impl App {
         Ok(Page { items, total })
     }
 
+    /// For a department head (`heads` in the published list): each of their departments with its
+    /// overdue cases' number, where there are any.
+    pub async fn overdue_for_head(&self, caller: &Caller) -> Result<Vec<(String, u64)>, AppError> {
+        let supervision = self.supervision().await?;
+        let headed: Vec<&Department> = supervision
+            .departments
+            .iter()
+            .filter(|d| d.heads.iter().any(|h| h == &caller.username))
+            .collect();
+        if headed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let calendar = self.reference_data().await?.calendar;
+        let today = Date::of_instant(self.now_ms());
+        let mut flagged = Vec::new();
+        for department in headed {
+            let rows = self
+                .store
+                .documents_key1_containing(
+                    "case",
+                    &format!("|{}|", department.code),
+                    "",
+                    100_000,
+                    0,
+                )
+                .await?;
+            let mut overdue = 0;
+            for row in &rows.items {
+                if Self::summary(&case_of(row)?, &calendar, today).overdue {
+                    overdue += 1;
+                }
+            }
+            if overdue > 0 {
+                flagged.push((department.name.clone(), overdue));
+            }
+        }
+        Ok(flagged)
+    }
+
     /// The handling department's act on a case.
     pub async fn case_act(
         &self,

@@ -48,6 +48,9 @@ pub struct Department {
     /// Catalog categories it supervises (empty for an oversight department: all of them).
     #[serde(default)]
     pub categories: Vec<String>,
+    /// The accounts of the department's head(s) (负责人): overdue cases are flagged to them.
+    #[serde(default)]
+    pub heads: Vec<String>,
     pub powers: Vec<Power>,
 }
 
@@ -132,6 +135,10 @@ impl Supervision {
             }
             if department.role == DepartmentRole::Supervision && department.categories.is_empty() {
                 return Err(invalid(code, "行政监督部门至少应监督一个交易类别"));
+            }
+            for head in &department.heads {
+                crate::Username::parse(head)
+                    .map_err(|_| invalid(code, format!("负责人账号 {head} 不是有效的用户名")))?;
             }
             if department.powers.is_empty() {
                 return Err(invalid(code, "权力和责任清单不能为空"));

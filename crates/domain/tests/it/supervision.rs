@@ -850,6 +850,7 @@ fn the_shipped_departments_cover_the_catalog_and_route_to_the_nearest_level() {
         region: "330100".into(),
         role: DepartmentRole::Supervision,
         categories: vec!["construction".into()],
+        heads: Vec::new(),
         powers: vec![Power {
             name: "处理投诉".into(),
             basis: "实施条例 第60条".into(),
@@ -895,6 +896,10 @@ fn the_shipped_departments_cover_the_catalog_and_route_to_the_nearest_level() {
     );
     assert_eq!(
         refuse(&|s| s.departments.retain(|d| d.code != "zj-finance")),
+        "SUPERVISION_INVALID"
+    );
+    assert_eq!(
+        refuse(&|s| s.departments[0].heads.push("Not A Name".into())),
         "SUPERVISION_INVALID"
     );
     assert_eq!(

@@ -501,6 +501,8 @@ struct QueueRow {
 #[template(path = "cases.html")]
 struct CasesPage {
     layout: Layout,
+    /// For a department head: (department, overdue cases).
+    flagged: Vec<(String, u64)>,
     heading: &'static str,
     departments: String,
     is_bidder: bool,
@@ -525,10 +527,11 @@ pub(crate) async fn cases(
             .app
             .case_queue(who, overdue_only, PER_PAGE, (page - 1) * PER_PAGE)
             .await?;
-        Ok::<_, AppError>((departments, list))
+        let flagged = state.app.overdue_for_head(who).await?;
+        Ok::<_, AppError>((departments, list, flagged))
     }
     .await;
-    let (departments, list) = match result {
+    let (departments, list, flagged) = match result {
         Ok(found) => found,
         Err(error) => return app_error_page(error),
     };
@@ -541,6 +544,7 @@ pub(crate) async fn cases(
     };
     render(CasesPage {
         layout: layout(&state, &caller, "监督案件", "cases", &[("监督案件", "")]),
+        flagged,
         heading,
         departments: departments
             .iter()

@@ -1164,6 +1164,30 @@ async fn a_joint_investigation_shows_the_case_to_each_department() {
         .await
         .unwrap();
     assert!(html.contains("已逾期"), "{html}");
+    // The department's head is told, on its queue.
+    let head = flow.server.login_page("supervisor").await;
+    let html = head
+        .get(flow.server.url("/cases"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("负责人提示：浙江省发展和改革委员会有 1 件"),
+        "{html}"
+    );
+    let other = flow.server.login_page("finance").await;
+    let html = other
+        .get(flow.server.url("/cases"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("负责人提示"), "finance has nothing overdue");
     verify(&flow).await;
 }
 
