@@ -764,25 +764,31 @@ impl App {
         }
     }
 
-    /// Whether the caller's departments handle the case at `stream` or oversee its jurisdiction
-    /// (what its ledger entries are visible to).
-    pub(crate) async fn case_stream_visible_to(
+    /// Which of the case `streams` the caller's departments handle or oversee: the cases whose
+    /// ledger entries the caller may read.
+    pub(crate) async fn case_streams_visible_to(
         &self,
         caller: &Caller,
-        stream: &str,
-    ) -> Result<bool, AppError> {
-        if !caller.has_any(&[Role::Supervisor, Role::Auditor]) {
-            return Ok(false);
+        streams: &[&str],
+    ) -> Result<Vec<String>, AppError> {
+        if streams.is_empty() || !caller.has_any(&[Role::Supervisor, Role::Auditor]) {
+            return Ok(Vec::new());
         }
-        let Some(row) = self.store.document(stream).await? else {
-            return Ok(false);
-        };
-        let case = case_of(&row)?;
         let supervision = self.supervision().await?;
-        Ok(matches!(
-            self.reader(caller, &case, &supervision).await,
-            Ok(Reader::Department(_))
-        ))
+        let mut visible = Vec::new();
+        for stream in streams {
+            let Some(row) = self.store.document(stream).await? else {
+                continue;
+            };
+            let case = case_of(&row)?;
+            if matches!(
+                self.reader(caller, &case, &supervision).await,
+                Ok(Reader::Department(_))
+            ) {
+                visible.push(stream.to_string());
+            }
+        }
+        Ok(visible)
     }
 
     /// One case, as the caller may see it.

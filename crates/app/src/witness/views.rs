@@ -224,11 +224,8 @@ impl App {
                 .filter(|r| r.stream.starts_with("case/"))
                 .map(|r| r.stream.as_str())
                 .collect();
-            for stream in cases {
-                if self.case_stream_visible_to(c, stream).await? {
-                    own_bids.insert(stream.to_string());
-                }
-            }
+            let cases: Vec<&str> = cases.into_iter().collect();
+            own_bids.extend(self.case_streams_visible_to(c, &cases).await?);
         }
         // Confidential entries whose moment of disclosure has come (`data/disclosure.toml`).
         let mut disclosed = std::collections::HashSet::new();
