@@ -241,6 +241,16 @@ pub fn mask_personal_numbers(text: &str) -> (String, bool) {
                 .take_while(|c| c.is_ascii_digit() || **c == 'X' || **c == 'x')
                 .count();
             let candidate: String = chars[i..i + run].iter().collect();
+            // A number ends where the word does: digits running on into letters are part of
+            // something else (a hex digest, a code), not an ID number or a mobile.
+            let ends = chars
+                .get(i + run)
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            if !ends {
+                out.push_str(&candidate);
+                i += run.max(1);
+                continue;
+            }
             if run == 18
                 && let Ok(id) = IdNumber::parse(&candidate)
             {

@@ -121,6 +121,9 @@ fn personal_numbers_are_masked_wherever_they_stand() {
         // Digits inside a longer number or a code are not a mobile.
         ("9133010012345678901", "9133010012345678901", false),
         ("A13812345678", "A13812345678", false),
+        // …nor digits running on into letters: the start of a hex digest.
+        ("13812345678ab0f9", "13812345678ab0f9", false),
+        ("电话13812345678号", "电话138****5678号", true),
         ("12812345678", "12812345678", false),
         ("", "", false),
     ];
