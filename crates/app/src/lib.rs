@@ -170,6 +170,9 @@ pub struct App {
     pub(crate) disclosure: domain::DisclosureRules,
     /// 竞买号 already traced to their entity ("sale|number" → entity id).
     pub(crate) bidder_entities: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The reference data last parsed, with the versions it was parsed from: a version
+    /// published on any node is seen at the next read, and nothing is parsed twice.
+    pub(crate) reference_cache: std::sync::Mutex<Option<(Vec<u32>, ReferenceData)>>,
 }
 
 impl std::fmt::Debug for App {
@@ -193,6 +196,7 @@ impl App {
             disclosure: toml::from_str(SHIPPED_DISCLOSURE)
                 .expect("the shipped disclosure rules are checked by a test"),
             bidder_entities: Default::default(),
+            reference_cache: Default::default(),
             portal: Arc::new(disclosure::portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),

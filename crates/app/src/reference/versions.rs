@@ -266,25 +266,46 @@ impl App {
             .collect()
     }
 
-    /// The catalog, rules and calendar in force, parsed.
+    /// The catalog, rules, calendar, trust roots and supervising departments in force, parsed
+    /// (once per set of versions: the parsed data is kept until a new version is published).
     pub async fn reference_data(&self) -> Result<ReferenceData, AppError> {
-        let text =
-            |kind: ReferenceKind| async move { self.reference_current(kind).await.map(|v| v.text) };
+        let mut current = Vec::new();
+        for kind in ReferenceKind::ALL {
+            current.push(self.reference_current(kind).await?);
+        }
+        let versions: Vec<u32> = current.iter().map(|v| v.version).collect();
+        if let Ok(cache) = self.reference_cache.lock()
+            && let Some((cached, data)) = cache.as_ref()
+            && *cached == versions
+        {
+            return Ok(data.clone());
+        }
+        let text = |kind: ReferenceKind| {
+            current
+                .iter()
+                .find(|v| v.kind == kind)
+                .map(|v| v.text.as_str())
+                .unwrap_or_default()
+        };
         let corrupt = |e: DomainError| AppError::Internal(format!("stored reference data: {e}"));
-        let rules = parse_rules(&text(ReferenceKind::Rules).await?).map_err(corrupt)?;
-        let calendar = parse_calendar(&text(ReferenceKind::Calendar).await?).map_err(corrupt)?;
-        let catalog: Catalog = toml::from_str(&text(ReferenceKind::Catalog).await?)
+        let rules = parse_rules(text(ReferenceKind::Rules)).map_err(corrupt)?;
+        let calendar = parse_calendar(text(ReferenceKind::Calendar)).map_err(corrupt)?;
+        let catalog: Catalog = toml::from_str(text(ReferenceKind::Catalog))
             .map_err(|e| AppError::Internal(format!("stored catalog: {e}")))?;
-        let trust = parse_trust(&text(ReferenceKind::Trust).await?).map_err(corrupt)?;
-        let supervision: Supervision = toml::from_str(&text(ReferenceKind::Supervision).await?)
+        let trust = parse_trust(text(ReferenceKind::Trust)).map_err(corrupt)?;
+        let supervision: Supervision = toml::from_str(text(ReferenceKind::Supervision))
             .map_err(|e| AppError::Internal(format!("stored supervision list: {e}")))?;
-        Ok(ReferenceData {
+        let data = ReferenceData {
             catalog,
             rules,
             calendar,
             trust,
             supervision,
-        })
+        };
+        if let Ok(mut cache) = self.reference_cache.lock() {
+            *cache = Some((versions, data.clone()));
+        }
+        Ok(data)
     }
 
     /// The trust store that was in force at `at_ms`: the newest version published at or before
