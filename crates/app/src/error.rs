@@ -126,11 +126,17 @@ pub const REFUSAL_CODES: &[&str] = &[
     "EVALUATION_WITHDRAWAL",
     "EVIDENCE_INVALID",
     "EVIDENCE_TOO_LARGE",
+    "CASE_DUE_FORMAT",
+    "CASE_ACT_UNKNOWN",
+    "CASE_FORM_INVALID",
+    "PENALTY_FORMAT",
+    "OBJECTION_SUBJECT",
+    "QUERY_CODE_UNKNOWN",
 ];
 
 impl AppError {
     /// A refusal with its own code; `code` must be listed in `REFUSAL_CODES`.
-    pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
         debug_assert!(
             REFUSAL_CODES.contains(&code),
             "{code} is not in REFUSAL_CODES"

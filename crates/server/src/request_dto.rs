@@ -723,7 +723,8 @@ pub(crate) enum PenaltyRequest {
         amount_fen: i64,
     },
     SuspendQualification {
-        #[schema(minimum = 1, maximum = 36)]
+        /// Within the rule set's range (`qualification_suspension_min_months` ..= `…_max_months`).
+        #[schema(minimum = 1)]
         months: u32,
     },
     Disqualify,

@@ -295,7 +295,8 @@ enum Reader<'a> {
 }
 
 fn parse_due(text: &str) -> Result<Date, AppError> {
-    Date::parse(text.trim()).map_err(|_| AppError::Invalid("期限应为 YYYY-MM-DD 格式的日期".into()))
+    Date::parse(text.trim())
+        .map_err(|_| AppError::refused("CASE_DUE_FORMAT", "期限应为 YYYY-MM-DD 格式的日期"))
 }
 
 fn case_of(row: &DocumentRow) -> Result<Case, AppError> {
@@ -404,7 +405,7 @@ impl App {
             .await?;
         page.items
             .first()
-            .map(case_state::<domain::Bid>)
+            .map(|row| decode_state::<domain::Bid>(&row.state))
             .transpose()
     }
 
@@ -492,10 +493,12 @@ impl App {
         let lot = complaint.lot.trim();
         let procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
         let found = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
-        let subject =
-            ObjectionSubject::parse(complaint.subject.trim()).ok_or(DomainError::Required {
-                field: "投诉事项（招标文件、开标评标过程或者中标结果）",
-            })?;
+        let subject = ObjectionSubject::parse(complaint.subject.trim()).ok_or_else(|| {
+            AppError::refused(
+                "OBJECTION_SUBJECT",
+                "投诉事项应为招标（采购）文件、开标及评标过程或者中标（成交）结果",
+            )
+        })?;
         // Standing: a bidder or supplier of the lot, including one who only obtained the
         // documents (实施条例 第60条; 94号令 第11条).
         let bid = self
@@ -832,10 +835,9 @@ impl App {
                 0,
             )
             .await?;
-        let row = page
-            .items
-            .first()
-            .ok_or(AppError::NotFound("查询码不正确"))?;
+        let row = page.items.first().ok_or_else(|| {
+            AppError::refused("QUERY_CODE_UNKNOWN", "查询码不正确，请核对后重新输入")
+        })?;
         let data = self.reference_data().await?;
         let today = Date::of_instant(self.now_ms());
         Ok(Self::view(
@@ -1187,6 +1189,7 @@ impl App {
                 penalty: penalty.into(),
                 facts,
                 statement_due: rules.statement.window_end(today, &calendar),
+                suspension_months: rules.suspension_months,
                 by,
             },
             CaseAct::Feedback { text } => CaseCommand::Feedback { text, by },
@@ -1288,23 +1291,35 @@ impl App {
         id: &str,
         draft: &DecisionDraft,
     ) -> Result<DecisionToSign, AppError> {
+        Ok(self.signable(caller, id, draft).await?.0)
+    }
+
+    /// The decision to sign, with the case, the kind and the department deciding it.
+    async fn signable(
+        &self,
+        caller: &Caller,
+        id: &str,
+        draft: &DecisionDraft,
+    ) -> Result<(DecisionToSign, Case, DecisionKind, Department), AppError> {
         caller.require(Role::Supervisor)?;
         let case = self.load_case(id).await?;
         let supervision = self.supervision().await?;
         let department = self
             .handling_department(caller, &case, &supervision)
-            .await?;
-        DecisionKind::parse(draft.kind.trim()).ok_or(DomainError::Required {
+            .await?
+            .clone();
+        let kind = DecisionKind::parse(draft.kind.trim()).ok_or(DomainError::Required {
             field: "处理决定",
         })?;
-        Ok(DecisionToSign {
+        let to_sign = DecisionToSign {
             case: case.id.clone(),
             department: department.code.clone(),
             kind: draft.kind.trim().to_string(),
             reasons: draft.reasons.trim().to_string(),
             basis: draft.basis.trim().to_string(),
             penalties: draft.penalties.clone(),
-        })
+        };
+        Ok((to_sign, case, kind, department))
     }
 
     /// 处理决定: signed with the department's certificate; a decision that affects the
@@ -1319,16 +1334,7 @@ impl App {
         certificate_pem: &str,
         signature_hex: &str,
     ) -> Result<Receipt, AppError> {
-        let to_sign = self.decision_to_sign(caller, id, draft).await?;
-        let case = self.load_case(id).await?;
-        let supervision = self.supervision().await?;
-        let department = self
-            .handling_department(caller, &case, &supervision)
-            .await?
-            .clone();
-        let kind = DecisionKind::parse(&to_sign.kind).ok_or(DomainError::Required {
-            field: "处理决定",
-        })?;
+        let (to_sign, case, kind, department) = self.signable(caller, id, draft).await?;
         let now = self.now_ms();
         let payload =
             serde_json::to_value(&to_sign).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -1618,8 +1624,4 @@ impl App {
             .ok_or(AppError::NotFound("文件不存在"))?;
         Ok((document, bytes))
     }
-}
-
-fn case_state<T: serde::de::DeserializeOwned>(row: &DocumentRow) -> Result<T, AppError> {
-    decode_state(&row.state)
 }

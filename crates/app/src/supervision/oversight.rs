@@ -47,7 +47,9 @@ pub struct OverseenLot {
     pub name: String,
     pub category: String,
     pub region: String,
+    /// The lot's status code, and its label as the procedure page shows it.
     pub status: String,
+    pub phase: String,
     pub deadline_ms: i64,
 }
 
@@ -292,6 +294,7 @@ impl App {
                     category: category.clone(),
                     region: region.clone(),
                     status: lot.status.as_str().to_string(),
+                    phase: crate::phase_label(&procedure, lot, self.now_ms()),
                     deadline_ms: procedure.deadline_ms(),
                 });
             }

@@ -414,6 +414,8 @@ pub enum CaseCommand {
         penalty: Penalty,
         facts: String,
         statement_due: Date,
+        /// The rule set's range of a 暂停资格 in months (e.g. 招标投标法 第54条: 一年至三年).
+        suspension_months: (u32, u32),
         by: String,
     },
     /// The party's statement and defence (or hearing request).
@@ -1019,6 +1021,7 @@ fn decide_existing(
             penalty,
             facts,
             statement_due,
+            suspension_months: (least, most),
             by,
         } => {
             investigating()?;
@@ -1026,10 +1029,10 @@ fn decide_existing(
                 crate::amount_field("罚款金额", amount_fen)?;
             }
             if let Penalty::SuspendQualification { months } = penalty
-                && !(1..=36).contains(&months)
+                && !(least..=most).contains(&months)
             {
                 return Err(DomainError::CasePenalty {
-                    reason: "暂停资格的期限应为1至36个月".into(),
+                    reason: format!("暂停资格的期限应为{least}至{most}个月（规则集）"),
                 });
             }
             if case

@@ -30,6 +30,8 @@ pub struct CaseRules {
     pub supplement: Option<Period>,
     /// 陈述、申辩或者要求听证 after a penalty notice (行政处罚法 第64条).
     pub statement: Period,
+    /// The range of a 暂停投标（参加政府采购活动）资格, in months.
+    pub suspension_months: (u32, u32),
     /// Whether a voided award goes to the next candidate (实施条例 第55条; 政府采购法实施条例 第71条).
     pub next_candidate_after_void: bool,
 }
@@ -39,6 +41,11 @@ impl CaseRules {
     pub fn from_rules(rules: &ResolvedRules) -> Result<Self, DomainError> {
         let period = |key: &str| rules.period(key).map(|p| p.period);
         let optional = |key: &str| rules.period(key).ok().map(|p| p.period);
+        let months = |key: &str| {
+            rules
+                .threshold(key)
+                .map(|n| u32::try_from(n.max(0)).unwrap_or(0))
+        };
         let mut rule_sets: Vec<String> = rules
             .periods
             .iter()
@@ -56,6 +63,10 @@ impl CaseRules {
             copy_service: optional("complaint_copy_service"),
             supplement: optional("complaint_supplement"),
             statement: period("penalty_statement")?,
+            suspension_months: (
+                months("qualification_suspension_min_months")?,
+                months("qualification_suspension_max_months")?,
+            ),
             next_candidate_after_void: rules.threshold("award_void_next_candidate").unwrap_or(0)
                 == 1,
         })

@@ -188,6 +188,8 @@ fn acceptance_and_decision_dues_count_working_days() {
     assert!(construction.copy_service.is_none());
     assert_eq!(rules("procurement").copy_service.map(|p| p.days), Some(8));
     assert!(rules("procurement").after_reply && !construction.after_reply);
+    assert_eq!(construction.suspension_months, (12, 36));
+    assert_eq!(rules("procurement").suspension_months, (12, 36));
 }
 
 fn target() -> CaseTarget {
@@ -688,6 +690,7 @@ fn a_penalty_needs_its_notice_and_the_partys_chance_to_state_its_case() {
         penalty: fine.clone(),
         facts: "提供虚假业绩".into(),
         statement_due: d("2026-06-21"),
+        suspension_months: (12, 36),
         by: by(),
     };
     assert_eq!(
@@ -798,24 +801,36 @@ fn a_penalty_needs_its_notice_and_the_partys_chance_to_state_its_case() {
                 penalty: Penalty::Fine { amount_fen: 0 },
                 facts: "x".into(),
                 statement_due: d("2026-06-21"),
+                suspension_months: (12, 36),
                 by: by()
             }
         )]),
         Err("AMOUNT_RANGE")
     );
-    assert_eq!(
-        with(vec![(
-            now(),
-            CaseCommand::NoticePenalty {
-                party: party(2),
-                penalty: Penalty::SuspendQualification { months: 0 },
-                facts: "x".into(),
-                statement_due: d("2026-06-21"),
-                by: by()
-            }
-        )]),
-        Err("CASE_PENALTY")
-    );
+    // 暂停资格 within the rule set's range only (一年至三年).
+    for (months, outcome) in [
+        (0, Err("CASE_PENALTY")),
+        (11, Err("CASE_PENALTY")),
+        (12, Ok(())),
+        (36, Ok(())),
+        (37, Err("CASE_PENALTY")),
+    ] {
+        assert_eq!(
+            with(vec![(
+                now(),
+                CaseCommand::NoticePenalty {
+                    party: party(2),
+                    penalty: Penalty::SuspendQualification { months },
+                    facts: "x".into(),
+                    statement_due: d("2026-06-21"),
+                    suspension_months: (12, 36),
+                    by: by()
+                }
+            )]),
+            outcome,
+            "{months} months"
+        );
+    }
 }
 
 #[test]

@@ -48,9 +48,9 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
 async fn read_filing(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(HashMap<String, String>, Vec<(String, Vec<u8>)>), AppError> {
-    let broken = |_| AppError::Invalid("传输中断，请重新提交".into());
+    let broken = |_| AppError::refused("CASE_FORM_INVALID", "传输中断，请重新提交");
     let mut multipart =
-        multipart.map_err(|_| AppError::Invalid("请使用页面上的表单提交".into()))?;
+        multipart.map_err(|_| AppError::refused("CASE_FORM_INVALID", "请使用页面上的表单提交"))?;
     let mut texts = HashMap::new();
     let mut files = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
@@ -74,6 +74,16 @@ async fn read_filing(
         }
     }
     Ok((texts, files))
+}
+
+/// A refused form: the form again with the refusal's code and message, at its status (an
+/// internal fault is the error page).
+fn form_again(error: AppError, form: impl FnOnce(Notice) -> Response) -> Response {
+    if let AppError::Internal(detail) = error {
+        return app_error_page(AppError::Internal(detail));
+    }
+    let api = ApiError::from(error);
+    (api.status(), form(Notice::refusal(&api))).into_response()
 }
 
 fn get(map: &HashMap<String, String>, key: &str) -> String {
@@ -272,26 +282,17 @@ pub(crate) async fn file_report(
     } else {
         Ok(())
     };
+    let again = |values, error| {
+        form_again(error, |notice| {
+            report_form_page(&state, &caller, values, notice)
+        })
+    };
     if let Err(error) = throttled {
-        let api = ApiError::from(error);
-        let status = api.status();
-        return (
-            status,
-            report_form_page(&state, &caller, HashMap::new(), Notice::refusal(&api)),
-        )
-            .into_response();
+        return again(HashMap::new(), error);
     }
     let (values, files) = match read_filing(multipart).await {
         Ok(read) => read,
-        Err(error) => {
-            let api = ApiError::from(error);
-            let status = api.status();
-            return (
-                status,
-                report_form_page(&state, &caller, HashMap::new(), Notice::refusal(&api)),
-            )
-                .into_response();
-        }
+        Err(error) => return again(HashMap::new(), error),
     };
     let report = NewReport {
         target: get(&values, "target"),
@@ -318,16 +319,7 @@ pub(crate) async fn file_report(
             code,
             seq: receipt.seq,
         }),
-        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
-        Err(error) => {
-            let api = ApiError::from(error);
-            let status = api.status();
-            (
-                status,
-                report_form_page(&state, &caller, values, Notice::refusal(&api)),
-            )
-                .into_response()
-        }
+        Err(error) => again(values, error),
     }
 }
 
@@ -379,10 +371,7 @@ pub(crate) async fn query_report(
     };
     match state.app.case_by_code(param(&form, "code")).await {
         Ok(view) => render(page(Notice::default(), Some(CaseModel::of(view, &[])))),
-        Err(error) => {
-            let api = ApiError::from(error);
-            (api.status(), render(page(Notice::refusal(&api), None))).into_response()
-        }
+        Err(error) => form_again(error, |notice| render(page(notice, None))),
     }
 }
 
@@ -448,17 +437,14 @@ pub(crate) async fn file_complaint(
     signed: SignedIn,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    let again = |values, error| {
+        form_again(error, |notice| {
+            complaint_form_page(&state, &caller, values, notice)
+        })
+    };
     let (values, files) = match read_filing(multipart).await {
         Ok(read) => read,
-        Err(error) => {
-            let api = ApiError::from(error);
-            let status = api.status();
-            return (
-                status,
-                complaint_form_page(&state, &caller, HashMap::new(), Notice::refusal(&api)),
-            )
-                .into_response();
-        }
+        Err(error) => return again(HashMap::new(), error),
     };
     let complaint = NewComplaint {
         lot: get(&values, "lot"),
@@ -469,16 +455,7 @@ pub(crate) async fn file_complaint(
     };
     match state.app.file_complaint(&signed.0, &complaint, files).await {
         Ok((id, _)) => Redirect::to(&format!("/cases/{id}?done=filed")).into_response(),
-        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
-        Err(error) => {
-            let api = ApiError::from(error);
-            let status = api.status();
-            (
-                status,
-                complaint_form_page(&state, &caller, values, Notice::refusal(&api)),
-            )
-                .into_response()
-        }
+        Err(error) => again(values, error),
     }
 }
 
@@ -875,17 +852,20 @@ fn penalty_of(form: &HashMap<String, String>) -> Result<PenaltyInput, AppError> 
         "fine" => {
             let yuan = param(form, "amount");
             let fen = crate::format::parse_yuan(yuan).ok_or_else(|| {
-                AppError::Invalid("罚款金额应为以元为单位的数字，最多两位小数".into())
+                AppError::refused(
+                    "PENALTY_FORMAT",
+                    "罚款金额应为以元为单位的数字，最多两位小数",
+                )
             })?;
             Ok(PenaltyInput::Fine { amount_fen: fen })
         }
         "suspend" => Ok(PenaltyInput::SuspendQualification {
             months: param(form, "months")
                 .parse()
-                .map_err(|_| AppError::Invalid("暂停资格的期限应为月数".into()))?,
+                .map_err(|_| AppError::refused("PENALTY_FORMAT", "暂停资格的期限应为月数"))?,
         }),
         "disqualify" => Ok(PenaltyInput::Disqualify),
-        _ => Err(AppError::Invalid("请选择处罚种类".into())),
+        _ => Err(AppError::refused("PENALTY_FORMAT", "请选择处罚种类")),
     }
 }
 
@@ -933,7 +913,7 @@ fn act_of(form: &HashMap<String, String>) -> Result<CaseAct, AppError> {
         },
         "feedback" => CaseAct::Feedback { text: text("text") },
         "publish" => CaseAct::Publish,
-        _ => return Err(AppError::Invalid("未知的办理事项".into())),
+        _ => return Err(AppError::refused("CASE_ACT_UNKNOWN", "未知的办理事项")),
     })
 }
 
@@ -973,21 +953,21 @@ fn draft_of(form: &HashMap<String, String>) -> Result<DecisionDraft, AppError> {
         if key.starts_with("penalty_") && !value.is_empty() {
             let parts: Vec<&str> = value.splitn(3, '|').collect();
             let [entity, kind, amount] = parts[..] else {
-                return Err(AppError::Invalid("处罚项格式错误".into()));
+                return Err(AppError::refused("PENALTY_FORMAT", "处罚项格式错误"));
             };
             let penalty = match kind {
                 "fine" => PenaltyInput::Fine {
                     amount_fen: amount
                         .parse()
-                        .map_err(|_| AppError::Invalid("处罚项格式错误".into()))?,
+                        .map_err(|_| AppError::refused("PENALTY_FORMAT", "处罚项格式错误"))?,
                 },
                 "suspend" => PenaltyInput::SuspendQualification {
                     months: amount
                         .parse()
-                        .map_err(|_| AppError::Invalid("处罚项格式错误".into()))?,
+                        .map_err(|_| AppError::refused("PENALTY_FORMAT", "处罚项格式错误"))?,
                 },
                 "disqualify" => PenaltyInput::Disqualify,
-                _ => return Err(AppError::Invalid("处罚项格式错误".into())),
+                _ => return Err(AppError::refused("PENALTY_FORMAT", "处罚项格式错误")),
             };
             penalties.push((key.clone(), entity.to_string(), penalty));
         }
@@ -1108,7 +1088,7 @@ pub(crate) async fn reply(
             "answer" => {
                 let request = get(&values, "request")
                     .parse::<u32>()
-                    .map_err(|_| AppError::Invalid("请求编号无效".into()))?;
+                    .map_err(|_| AppError::from(domain::DomainError::CaseRequestNotFound))?;
                 state
                     .app
                     .answer_case(who, &id, Some(request), &text, false, files)
@@ -1120,7 +1100,7 @@ pub(crate) async fn reply(
                 .answer_case(who, &id, None, &text, get(&values, "hearing") == "1", files)
                 .await
                 .map(|_| ()),
-            _ => Err(AppError::Invalid("未知的提交事项".into())),
+            _ => Err(AppError::refused("CASE_ACT_UNKNOWN", "未知的提交事项")),
         }
     }
     .await;
@@ -1210,7 +1190,7 @@ struct OverseenRow {
     title: String,
     lot: String,
     name: String,
-    status: &'static str,
+    status: String,
     deadline: String,
 }
 
@@ -1220,25 +1200,6 @@ struct OversightPage {
     layout: Layout,
     rows: Vec<OverseenRow>,
     sales: Vec<app::OverseenSale>,
-}
-
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "bidding" => "投标中",
-        "opening" => "开标中",
-        "opened" => "已开标",
-        "evaluating" => "评标中",
-        "evaluated" => "评标结束",
-        "candidates_publicised" => "中标候选人公示中",
-        "awarded" => "已定标",
-        "contracted" => "已签合同",
-        "performing" => "履约中",
-        "completed" => "已完成",
-        "failed" => "流标",
-        "suspended" => "暂停",
-        "terminated" => "终止",
-        _ => "其他",
-    }
 }
 
 /// The supervisors' and auditors' channel: every lot in their jurisdiction.
@@ -1268,7 +1229,7 @@ pub(crate) async fn oversight(
                     title: l.title,
                     lot: l.lot,
                     name: l.name,
-                    status: status_label(&l.status),
+                    status: l.phase,
                     deadline: beijing_time(l.deadline_ms),
                 })
                 .collect(),
@@ -1285,7 +1246,7 @@ struct OversightLotPage {
     title: String,
     lot: String,
     name: String,
-    status: &'static str,
+    status: String,
     reason: String,
     deadline: String,
     opened_at: String,
@@ -1338,7 +1299,7 @@ pub(crate) async fn oversight_lot(
         title: procedure.draft.title.clone(),
         lot: lot.code.clone(),
         name: lot.name.clone(),
-        status: status_label(lot.status.as_str()),
+        status: app::phase_label(procedure, lot, state.app.now_ms()),
         reason,
         deadline: beijing_time(procedure.deadline_ms()),
         opened_at: lot.opened_at_ms.map(beijing_time).unwrap_or_default(),
@@ -1348,7 +1309,10 @@ pub(crate) async fn oversight_lot(
             .map(|line| {
                 (
                     line.bidder_name.clone(),
-                    format!("{:?}", line.outcome),
+                    match &line.outcome {
+                        domain::OpeningOutcome::Opened => "已解密".to_string(),
+                        domain::OpeningOutcome::Failed { reason } => format!("未能解密：{reason}"),
+                    },
                     line.form
                         .iter()
                         .map(|(k, v)| format!("{}：{v}", app::form_label(k)))

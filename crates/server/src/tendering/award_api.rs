@@ -187,7 +187,10 @@ pub(crate) async fn raise_objection(
     let subject = match input.subject.as_deref() {
         None => domain::ObjectionSubject::Result,
         Some(text) => domain::ObjectionSubject::parse(text).ok_or_else(|| {
-            app::AppError::Invalid("subject 应为 documents、opening 或 result".into())
+            app::AppError::refused(
+                "OBJECTION_SUBJECT",
+                "subject 应为 documents（招标文件）、opening（开标及评标过程）或 result（中标结果）",
+            )
         })?,
     };
     let receipt = state

@@ -481,7 +481,7 @@ pub(crate) async fn award_act(
                     app.raise_objection(who, &code, domain::ObjectionSubject::Result, &get("text"))
                         .await
                 }
-                None => Err(AppError::Invalid("请选择异议事项".into())),
+                None => Err(AppError::refused("OBJECTION_SUBJECT", "请选择异议事项")),
             },
         ),
         "answer" => (
