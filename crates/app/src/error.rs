@@ -132,6 +132,10 @@ pub const REFUSAL_CODES: &[&str] = &[
     "PENALTY_FORMAT",
     "OBJECTION_SUBJECT",
     "QUERY_CODE_UNKNOWN",
+    "PERFORMANCE_OUTCOME",
+    "LIST_SIGNER",
+    "LIST_FORM_INVALID",
+    "CREDIT_FORM_INVALID",
 ];
 
 impl AppError {

@@ -8,6 +8,7 @@
 mod error;
 
 // One folder per context (the same names as in `domain` and `server`).
+mod credit;
 mod demo;
 mod disclosure;
 mod experts;
@@ -24,6 +25,8 @@ use std::sync::Arc;
 use crypto::PlatformKey;
 use store::Store;
 
+pub use credit::lists::{ListImportRequest, list_signing_payload};
+pub use credit::records::{CreditCheck, CreditListing, CreditView, credit_stream};
 pub use demo::seed::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, DemoExpertCertificate, demo_accounts, seed_demo,
     seed_demo_certificates, seed_demo_expert_certificates,
@@ -52,9 +55,9 @@ pub use market::entities::{
     AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData,
 };
 pub use reference::versions::{
-    ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_RULES,
-    SHIPPED_SUPERVISION, SHIPPED_TRUST, parse_calendar, parse_catalog, parse_rules,
-    parse_supervision, parse_trust,
+    ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_CREDIT,
+    SHIPPED_RULES, SHIPPED_SUPERVISION, SHIPPED_TRUST, parse_calendar, parse_catalog,
+    parse_credit, parse_rules, parse_supervision, parse_trust,
 };
 pub use sales::auctions::{
     AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
@@ -173,6 +176,8 @@ pub struct App {
     /// The reference data last parsed, with the versions it was parsed from: a version
     /// published on any node is seen at the next read, and nothing is parsed twice.
     pub(crate) reference_cache: std::sync::Mutex<Option<(Vec<u32>, ReferenceData)>>,
+    /// Credit evaluations judged in the last second (`require_credit`).
+    pub(crate) credit_cache: credit::records::CreditCache,
 }
 
 impl std::fmt::Debug for App {
@@ -197,6 +202,7 @@ impl App {
                 .expect("the shipped disclosure rules are checked by a test"),
             bidder_entities: Default::default(),
             reference_cache: Default::default(),
+            credit_cache: Default::default(),
             portal: Arc::new(disclosure::portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),

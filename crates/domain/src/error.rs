@@ -369,6 +369,39 @@ pub enum DomainError {
     ConfirmWindowOpen { due_ms: i64 },
     #[error("评标室容纳{capacity}人，不足")]
     RoomTooSmall { capacity: u32 },
+    #[error("信用评价标准有误（{item}）：{reason}")]
+    CreditStandardInvalid { item: String, reason: String },
+    #[error("信用事项 {fact} 不在信用评价标准中，或不适用于该主体")]
+    CreditFactUnknown { fact: String },
+    #[error("信用记录的截止日期早于其日期")]
+    CreditDates,
+    #[error("信用记录不存在")]
+    CreditRecordNotFound,
+    #[error("信用记录当前为“{status}”，不能{step}")]
+    CreditStep { step: &'static str, status: String },
+    #[error("{}", match from { Some(day) => format!("该信用记录自 {day} 起方可申请信用修复"), None => "该类信用记录不适用平台信用修复，只能由其来源撤销".to_string() })]
+    CreditNotRepairable { from: Option<crate::Date> },
+    #[error("信用惩戒（{gate}）：{measure}。原因：{because}；依据：{basis}")]
+    CreditRefused {
+        gate: &'static str,
+        measure: String,
+        because: String,
+        basis: String,
+    },
+    #[error("名单有 {} 行有误：{}", rows.len(), rows.iter().map(|(line, reason)| format!("第{line}行：{reason}")).collect::<Vec<_>>().join("；"))]
+    ListRows { rows: Vec<(usize, String)> },
+    #[error("该竞买人的悔拍已经记录")]
+    SaleDefaultRecorded,
+    #[error("只有已成交竞价的竞得人才会悔拍")]
+    SaleDefaultNotBuyer,
+    #[error("签订合同的期限未过（{until}），不能记录逾期未签订")]
+    SigningPeriodRunning { until: String },
+    #[error("名单截止时间应晚于上次导入的截止时间（{}），且不晚于现在", crate::format_beijing_ms(*cutoff_ms))]
+    ListStale { cutoff_ms: i64 },
+    #[error("该行没有待确认的匹配，或所选主体不是其候选")]
+    ListMatch,
+    #[error("没有这类外部信用名单")]
+    ListUnknown,
     #[error("该评标室在 {} 至 {} 已被标段 {lot} 预约", crate::format_beijing_ms(*from_ms), crate::format_beijing_ms(*to_ms))]
     RoomDoubleBooked {
         lot: String,
@@ -555,6 +588,20 @@ impl DomainError {
             Self::ConfirmWindowOpen { .. } => "CONFIRM_WINDOW_OPEN",
             Self::RoomTooSmall { .. } => "ROOM_TOO_SMALL",
             Self::RoomDoubleBooked { .. } => "ROOM_DOUBLE_BOOKED",
+            Self::CreditStandardInvalid { .. } => "CREDIT_STANDARD_INVALID",
+            Self::CreditFactUnknown { .. } => "CREDIT_FACT_UNKNOWN",
+            Self::CreditDates => "CREDIT_DATES",
+            Self::CreditRecordNotFound => "CREDIT_RECORD_NOT_FOUND",
+            Self::CreditStep { .. } => "CREDIT_STEP",
+            Self::CreditNotRepairable { .. } => "CREDIT_NOT_REPAIRABLE",
+            Self::CreditRefused { .. } => "CREDIT_REFUSED",
+            Self::ListRows { .. } => "LIST_ROWS",
+            Self::SaleDefaultRecorded => "SALE_DEFAULT_RECORDED",
+            Self::SaleDefaultNotBuyer => "SALE_DEFAULT_NOT_BUYER",
+            Self::SigningPeriodRunning { .. } => "SIGNING_PERIOD_RUNNING",
+            Self::ListStale { .. } => "LIST_STALE",
+            Self::ListMatch => "LIST_MATCH",
+            Self::ListUnknown => "LIST_UNKNOWN",
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::DomainError;
 
-pub(crate) fn text_field(field: &'static str, text: &str, max: usize) -> Result<(), DomainError> {
+pub fn text_field(field: &'static str, text: &str, max: usize) -> Result<(), DomainError> {
     if text.trim().is_empty() {
         return Err(DomainError::Required { field });
     }

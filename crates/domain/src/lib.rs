@@ -5,7 +5,7 @@
 //! (entities, accounts, roles, identifiers), `reference` (catalog, rules, calendar, periods),
 //! `tendering` (procedures, bids, bonds, the opening-key ceremony, evaluation, announcements),
 //! `experts` (database, draw, panel, rooms), `sales` (online sales), `supervision` (who supervises
-//! what, complaint clocks, cases), `disclosure` (what becomes
+//! what, complaint clocks, cases), `credit` (standards, records, evaluation, lists), `disclosure` (what becomes
 //! public when). Beside them the shared kernel: `error`, `date`, `fields`. Everything public is
 //! re-exported here, so users write `domain::Procedure`, never a path into a folder.
 //!
@@ -18,6 +18,7 @@ mod error;
 mod fields;
 
 // The contexts, each a folder (the same names in `app` and `server`).
+mod credit;
 mod disclosure;
 mod experts;
 mod market;
@@ -26,6 +27,19 @@ mod sales;
 mod supervision;
 mod tendering;
 
+pub use credit::evaluate::{AppliedMeasure, CreditEvaluation, Step as CreditStep, evaluate as evaluate_credit, scaled_bond};
+pub use credit::lists::{
+    CreditList, CreditListCommand, CreditListEvent, LIST_CSV_HEADER, ListImport, ListRow,
+    ListedCode, PendingMatch, masked_matches, parse_list_csv,
+};
+pub use credit::record::{
+    CreditCommand, CreditEvent, CreditFile, CreditRecord, NewRecord, RecordSource, RecordStatus,
+    RepairApplication, status_label as credit_status_label,
+};
+pub use credit::standard::{
+    CreditStandard, CreditStandards, FactRule, Gate, Level, ListKind, Measure, ScoreRule,
+    SubjectKind,
+};
 pub use date::{BEIJING_OFFSET_MS, Date, Weekday, format_beijing_ms};
 pub use disclosure::moments::{DisclosureMoment, DisclosureRule, DisclosureRules};
 pub use error::DomainError;
@@ -42,7 +56,7 @@ pub use experts::panel::{
     Replacement, ReplacementReason, SeatStatus, check_replacements,
 };
 pub use experts::room::{Booking, Room, RoomCommand, RoomEvent, RoomSpec};
-pub use fields::{MAX_AMOUNT_FEN, amount_field, has_control_character};
+pub use fields::{MAX_AMOUNT_FEN, amount_field, has_control_character, text_field};
 pub use market::account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
 pub use market::entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
@@ -61,7 +75,7 @@ pub use reference::rules::{
 };
 pub use sales::auction::{
     Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionInfo, AuctionMethod,
-    AuctionPhase, AuctionResult, AuctionTerms, DepositSettlement, MAX_PRICE_FEN, MAX_QUANTITY,
+    AuctionPhase, AuctionResult, AuctionTerms, DeclareDefault, DepositSettlement, SaleDefault, MAX_PRICE_FEN, MAX_QUANTITY,
     OpenedSealedBid, SaleOpening, SaleSealedBid, SealedSubmission, allocate,
 };
 pub use supervision::case::{
@@ -90,7 +104,7 @@ pub use tendering::evaluation::{
 pub use tendering::tender::{
     Amendment, Award, BidPartial, Candidate, ContractRecord, DeadlineStanding, Document, Lot,
     LotDraft, LotPhase, LotStatus, Objection, ObjectionRules, ObjectionSubject, OpeningHolder,
-    OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote, Procedure, ProcedureCommand,
+    OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote, PerformanceOutcome, Procedure, ProcedureCommand,
     ProcedureDraft, ProcedureEvent, ProcedureStatus, PublicDecision, SealedBidRef, TenderRuleKeys,
     TenderRules, deadline_after_clarification, deadline_standing, earliest_deadline,
     objection_window, sme_consortium_ranges, sme_deduction_ranges, tender_rule_keys,

@@ -438,6 +438,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         TENDERING,
     ),
     (Method::POST, "/api/v1/lots/{code}/award", TENDERING),
+    (Method::POST, "/api/v1/lots/{code}/decline", BIDDER),
+    (Method::POST, "/api/v1/lots/{code}/signing-lapse", OPENER),
     (Method::POST, "/api/v1/lots/{code}/contract", TENDERING),
     (Method::POST, "/api/v1/lots/{code}/performance", TENDERING),
     (Method::POST, "/lots/{code}/award", AWARD_ACTORS),

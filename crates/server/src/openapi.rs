@@ -138,6 +138,8 @@ use crate::witness::api::*;
         crate::tendering::award_api::award,
         crate::tendering::award_api::contract,
         crate::tendering::award_api::performance,
+        crate::tendering::award_api::decline,
+        crate::tendering::award_api::signing_lapse,
         crate::experts::database_api::add_expert,
         crate::experts::database_api::import_experts,
         crate::experts::database_api::expert_leave,

@@ -123,6 +123,23 @@ impl Store {
         rows.iter().map(entity_from_row).collect()
     }
 
+    /// Entities of one kind with exactly this name (matching a public list's masked rows).
+    pub async fn entities_named(
+        &self,
+        kind: &str,
+        name: &str,
+    ) -> Result<Vec<EntityRow>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities WHERE kind = $1 AND name = $2 ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(name)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(entity_from_row).collect()
+    }
+
     pub async fn entity(&self, id: &str) -> Result<Option<EntityRow>, StoreError> {
         let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))

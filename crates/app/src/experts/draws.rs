@@ -569,6 +569,8 @@ impl App {
                 0,
             )
             .await?;
+        // The expert credit standard's measures (e.g. level D: 暂停评标资格).
+        let refused_by_credit = self.experts_refused_by_credit().await?;
         let mut pool = Vec::new();
         let mut excluded = 0u32;
         let mut excluded_by = std::collections::BTreeMap::new();
@@ -607,6 +609,9 @@ impl App {
                 ),
                 None if expert.barred_by_record(rating_rule, evaluation_date) => {
                     Some("poor_record".to_string())
+                }
+                None if refused_by_credit.contains(&expert.pseudonym) => {
+                    Some("credit".to_string())
                 }
                 None => None,
             };

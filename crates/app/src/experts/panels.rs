@@ -650,6 +650,39 @@ impl App {
             .cloned()
             .ok_or_else(|| AppError::Internal("rating appended nothing".into()))?;
         project(&mut tx, &stream, &decided.after, last.seq).await?;
+        // A rating below the rule set's line is a credit record of the expert (by pseudonym).
+        let rule = self
+            .rating_rule(
+                &procedure.draft.rule_category,
+                procedure.draft.region.as_ref(),
+                panel.evaluation_date,
+            )
+            .await?;
+        if score < rule.below {
+            self.credit_record_in(
+                &mut tx,
+                "organiser",
+                &pseudonym,
+                domain::SubjectKind::Expert,
+                &pseudonym,
+                domain::NewRecord {
+                    fact: "expert_misconduct".into(),
+                    source: domain::RecordSource::Platform {
+                        stream: stream.clone(),
+                        act: "expert.rated".into(),
+                    },
+                    basis: String::new(),
+                    date: Date::of_instant(now),
+                    until: None,
+                    detail: format!(
+                        "标段（包）{} 的履职评价 {score} 分，低于 {} 分",
+                        panel.lot, rule.below
+                    ),
+                },
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(last)
     }

@@ -4,7 +4,7 @@
 //! mistake), and the running version is unchanged by a refusal.
 
 use domain::{
-    Calendar, Catalog, Date, Decider, DomainError, Publish, Reference, ReferenceEvent,
+    Calendar, Catalog, CreditStandards, Date, Decider, DomainError, Publish, Reference, ReferenceEvent,
     ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet, Supervision,
 };
 use ledger::Visibility;
@@ -23,6 +23,8 @@ pub const SHIPPED_RULES: &str = include_str!("../../../../data/rules.toml");
 pub const SHIPPED_CATALOG: &str = include_str!("../../../../data/catalog.toml");
 /// Who supervises what, shipped with the software (`data/supervision.toml`).
 pub const SHIPPED_SUPERVISION: &str = include_str!("../../../../data/supervision.toml");
+/// The credit standards shipped with the software (`data/credit.toml`).
+pub const SHIPPED_CREDIT: &str = include_str!("../../../../data/credit.toml");
 /// The trust store shipped with the software: empty. Operators publish the roots of the CAs they
 /// recognise; `ggzy demo` publishes its own demo roots.
 pub const SHIPPED_TRUST: &str = "# 受信任的根证书（PEM 格式，可包含多张）。平台只承认由这些根证书签发的数字证书。\n# 交易中心在此发布所认可的各地 CA 根证书（如浙江、上海、江苏、安徽），实现证书互认。\n";
@@ -147,6 +149,24 @@ pub fn parse_supervision(text: &str, catalog: &Catalog) -> Result<Supervision, D
     Ok(supervision)
 }
 
+/// Parses the credit standards (TOML) and validates them against `catalog`.
+pub fn parse_credit(text: &str, catalog: &Catalog) -> Result<CreditStandards, DomainError> {
+    let standards: CreditStandards = toml::from_str(text).map_err(|e| toml_error(text, e))?;
+    standards
+        .validate(catalog)
+        .map_err(|error| match &error {
+            DomainError::CreditStandardInvalid { item, .. } if !item.is_empty() => {
+                let line = line_of(text, &format!("code = \"{item}\""));
+                DomainError::DataFile {
+                    line,
+                    reason: error.to_string(),
+                }
+            }
+            _ => error,
+        })?;
+    Ok(standards)
+}
+
 /// Parses the calendar (CSV).
 pub fn parse_calendar(text: &str) -> Result<Calendar, DomainError> {
     Calendar::parse_csv(text)
@@ -160,6 +180,7 @@ pub struct ReferenceData {
     pub calendar: Calendar,
     pub trust: crypto::TrustStore,
     pub supervision: Supervision,
+    pub credit: CreditStandards,
 }
 
 /// One published version, as pages and the API show it.
@@ -218,6 +239,7 @@ impl App {
             (ReferenceKind::Catalog, SHIPPED_CATALOG),
             (ReferenceKind::Trust, SHIPPED_TRUST),
             (ReferenceKind::Supervision, SHIPPED_SUPERVISION),
+            (ReferenceKind::Credit, SHIPPED_CREDIT),
         ] {
             if self.store.reference_current(kind.as_str()).await?.is_none() {
                 self.publish(kind, text, "平台初始数据（随软件发布）", "system")
@@ -295,12 +317,15 @@ impl App {
         let trust = parse_trust(text(ReferenceKind::Trust)).map_err(corrupt)?;
         let supervision: Supervision = toml::from_str(text(ReferenceKind::Supervision))
             .map_err(|e| AppError::Internal(format!("stored supervision list: {e}")))?;
+        let credit: CreditStandards = toml::from_str(text(ReferenceKind::Credit))
+            .map_err(|e| AppError::Internal(format!("stored credit standards: {e}")))?;
         let data = ReferenceData {
             catalog,
             rules,
             calendar,
             trust,
             supervision,
+            credit,
         };
         if let Ok(mut cache) = self.reference_cache.lock() {
             *cache = Some((versions, data.clone()));
@@ -348,6 +373,10 @@ impl App {
             ReferenceKind::Catalog => {
                 let catalog = parse_catalog(&text, &current.rules, today)?;
                 current.supervision.validate(&catalog)?;
+                current.credit.validate(&catalog)?;
+            }
+            ReferenceKind::Credit => {
+                parse_credit(&text, &current.catalog)?;
             }
             ReferenceKind::Supervision => {
                 parse_supervision(&text, &current.catalog)?;

@@ -1080,6 +1080,12 @@ impl App {
         caller.require(Role::Bidder)?;
         let auction = self.auction(id).await?;
         self.require_may_trade(caller).await?;
+        self.require_credit(
+            &caller.entity_id,
+            &auction.info.category,
+            domain::Gate::Register,
+        )
+        .await?;
         if auction.info.transferor == caller.entity_id {
             return Err(AppError::refused(
                 "AUCTION_TRANSFEROR_BIDS",
@@ -1191,6 +1197,8 @@ impl App {
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
         self.require_may_trade(caller).await?;
+        self.require_sale_credit(caller, id, domain::Gate::Bid)
+            .await?;
         if self.auction_requires_signatures(id).await? {
             return Err(AppError::refused(
                 "AUCTION_SIGNATURE_REQUIRED",
@@ -1212,14 +1220,32 @@ impl App {
 
     /// Whether a sale's bids must be signed (from its live snapshot, or the store).
     async fn auction_requires_signatures(&self, id: &str) -> Result<bool, AppError> {
+        Ok(self.live_terms(id).await?.0)
+    }
+
+    /// Whether bids must be signed, and the sale's category: from the live snapshot when the
+    /// sale runs (no read on the bid path), else from the store.
+    async fn live_terms(&self, id: &str) -> Result<(bool, String), AppError> {
         if self.auctions.running(id) {
             let live = self.auction_live(id);
             let snapshot = live.borrow().clone();
             if snapshot.seq >= 0 {
-                return Ok(snapshot.signed_bids);
+                return Ok((snapshot.signed_bids, snapshot.category.clone()));
             }
         }
-        Ok(self.auction(id).await?.terms.signed_bids)
+        let auction = self.auction(id).await?;
+        Ok((auction.terms.signed_bids, auction.info.category))
+    }
+
+    /// The credit gate of a sale's bidder (竞买登记 or 报价).
+    async fn require_sale_credit(
+        &self,
+        caller: &Caller,
+        id: &str,
+        gate: domain::Gate,
+    ) -> Result<(), AppError> {
+        let (_, category) = self.live_terms(id).await?;
+        self.require_credit(&caller.entity_id, &category, gate).await
     }
 
     /// The message a signed bid signs: canonical JSON of
@@ -1252,6 +1278,8 @@ impl App {
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
         self.require_may_trade(caller).await?;
+        self.require_sale_credit(caller, id, domain::Gate::Bid)
+            .await?;
         let invalid = |message: &str| {
             AppError::refused(
                 "AUCTION_SIGNATURE_INVALID",

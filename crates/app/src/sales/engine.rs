@@ -54,6 +54,8 @@ pub struct AuctionLive {
     pub minimum_next_fen: i64,
     /// Each bid must carry the bidder's SM2 signature (the sale's terms).
     pub signed_bids: bool,
+    /// The catalog category (its credit standard applies to the bidders).
+    pub category: String,
     /// Quota auctions: the clearing price now (警示价), and when 修改出价 starts (0: never).
     pub clearing_fen: i64,
     pub modify_from_ms: i64,
@@ -107,6 +109,7 @@ impl AuctionLive {
             current: auction.current().cloned(),
             minimum_next_fen: auction.minimum_next(),
             signed_bids: auction.terms.signed_bids,
+            category: auction.info.category.clone(),
             clearing_fen: auction.clearing_price(),
             modify_from_ms: match auction.terms.method {
                 AuctionMethod::Quota { modify_from_ms, .. } => modify_from_ms,

@@ -3,5 +3,6 @@
 //! (`sealed`). Uses `market`, `reference`, `tendering` (the key holders' protocol) and `witness`.
 
 pub(crate) mod auctions;
+pub(crate) mod defaults;
 pub(crate) mod engine;
 pub(crate) mod sealed;

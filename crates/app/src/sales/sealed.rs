@@ -54,6 +54,8 @@ impl App {
         caller.require(Role::Bidder)?;
         self.require_may_trade(caller).await?;
         let auction = self.auction(id).await?;
+        self.require_credit(&caller.entity_id, &auction.info.category, domain::Gate::Bid)
+            .await?;
         if !matches!(auction.terms.method, AuctionMethod::Sealed { .. }) {
             return Err(DomainError::AuctionNotSealed.into());
         }

@@ -437,7 +437,7 @@ impl App {
     }
 
     /// Checks evidence files; returns them as documents with their bytes.
-    fn evidence_of(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(Document, Vec<u8>)>, AppError> {
+    pub(crate) fn evidence_of(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(Document, Vec<u8>)>, AppError> {
         if files.len() > MAX_EVIDENCE_FILES {
             return Err(AppError::refused(
                 "EVIDENCE_INVALID",
@@ -1409,6 +1409,42 @@ impl App {
                 .await?;
                 barred.push(party.clone());
             }
+        }
+        // Every penalty is a credit record of the party, with the decision as its source.
+        for (party, penalty) in &to_sign.penalties {
+            let today = domain::Date::of_instant(now);
+            let (fact, until) = match penalty {
+                PenaltyInput::SuspendQualification { months } => {
+                    ("qualification_suspended", Some(today.add_months(*months)))
+                }
+                PenaltyInput::Fine { .. } | PenaltyInput::Disqualify => ("admin_penalty", None),
+            };
+            let name = self.entity_name(party).await?;
+            self.credit_record_in(
+                &mut tx,
+                &caller.username,
+                party,
+                domain::SubjectKind::Entity,
+                &name,
+                domain::NewRecord {
+                    fact: fact.into(),
+                    source: domain::RecordSource::Decision {
+                        case: case.id.clone(),
+                        department: department.name.clone(),
+                    },
+                    basis: to_sign.basis.clone(),
+                    date: today,
+                    until,
+                    detail: format!(
+                        "{}（案件 {}）：{}",
+                        department.name,
+                        case.id,
+                        Penalty::from(penalty.clone()).label_zh()
+                    ),
+                },
+                now,
+            )
+            .await?;
         }
         if let Some(lot) = &case.filing.target.lot {
             let current = procedure.lot(lot).ok_or(DomainError::LotNotFound)?;

@@ -305,12 +305,61 @@ impl App {
         Self::last_receipt(receipts)
     }
 
-    /// 履约情况 (the organiser), and the end of performance.
+    /// 放弃中标: the winner declines before the contract is signed (实施条例 第74条). Its credit
+    /// record is written with the act; the organiser may award the next candidate.
+    pub async fn decline_award(
+        &self,
+        caller: &Caller,
+        lot: &str,
+        reason: &str,
+    ) -> Result<Receipt, AppError> {
+        caller.require(Role::Bidder)?;
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        let (_, receipts) = self
+            .procedure_command(
+                caller,
+                &procedure.id,
+                ProcedureCommand::DeclineAward {
+                    lot: lot.to_string(),
+                    by: EntityId(caller.entity_id.clone()),
+                    reason: reason.to_string(),
+                },
+            )
+            .await?;
+        Self::last_receipt(receipts)
+    }
+
+    /// The organiser (or the trading center) records that the contract period passed unsigned
+    /// (招标投标法 第46条): the winner's credit record is written with it.
+    pub async fn record_signing_lapse(
+        &self,
+        caller: &Caller,
+        lot: &str,
+    ) -> Result<Receipt, AppError> {
+        let procedure: Procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
+        if !(manages(caller, &procedure) || caller.has_any(&[Role::Operator])) {
+            return Err(AppError::NotAuthorized);
+        }
+        let (_, receipts) = self
+            .procedure_command(
+                caller,
+                &procedure.id,
+                ProcedureCommand::RecordSigningLapse {
+                    lot: lot.to_string(),
+                },
+            )
+            .await?;
+        Self::last_receipt(receipts)
+    }
+
+    /// 履约情况 (the organiser) with its outcome, and the end of performance.
     pub async fn record_performance(
         &self,
         caller: &Caller,
         lot: &str,
         text: &str,
+        outcome: domain::PerformanceOutcome,
         complete: bool,
     ) -> Result<Receipt, AppError> {
         let procedure = self.organised_lot(caller, lot).await?;
@@ -323,6 +372,7 @@ impl App {
                 lot: lot.to_string(),
                 text: text.to_string(),
                 by: caller.username.clone(),
+                outcome,
             }
         };
         let (_, receipts) = self

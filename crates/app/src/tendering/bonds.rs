@@ -10,6 +10,7 @@
 //! call to the provider is needed at run time. `DemoGuarantor` is the demo's simulated provider.
 
 use domain::{
+    BondEvent,
     Bond, BondCommand, BondForm, BondStatus, Date, DomainError, EntityId, Guarantor,
     GuarantorCommand, LotStatus, Procedure, Role,
 };
@@ -353,6 +354,32 @@ impl App {
             .cloned()
             .ok_or_else(|| AppError::Internal("bond command appended nothing".into()))?;
         project(&mut tx, &stream, &decided.after, last.seq).await?;
+        // 投标保证金不予退还 is a credit fact the platform witnessed: recorded with the act.
+        for event in &decided.events {
+            if let BondEvent::Forfeited { reason, .. } = event {
+                let name = self.entity_name(bidder).await?;
+                self.credit_record_in(
+                    &mut tx,
+                    actor,
+                    bidder,
+                    domain::SubjectKind::Entity,
+                    &name,
+                    domain::NewRecord {
+                        fact: "bond_withheld".into(),
+                        source: domain::RecordSource::Platform {
+                            stream: stream.clone(),
+                            act: event.kind().into(),
+                        },
+                        basis: String::new(),
+                        date: Date::of_instant(now),
+                        until: None,
+                        detail: format!("标段（包）{lot}：{reason}"),
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(last)
     }
@@ -379,6 +406,9 @@ impl App {
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Bidder)?;
         let (procedure, required) = self.bond_lot(lot).await?;
+        let required = self
+            .credit_bond_fen(&caller.entity_id, &procedure.draft.category, required)
+            .await?;
         let now = self.now_ms();
         let doc = &signed.guarantee;
         let certificate = crypto::Certificate::from_pem(&signed.certificate_pem)?;
@@ -451,7 +481,10 @@ impl App {
         reference: &str,
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Bidder)?;
-        let (_, required) = self.bond_lot(lot).await?;
+        let (procedure, required) = self.bond_lot(lot).await?;
+        let required = self
+            .credit_bond_fen(&caller.entity_id, &procedure.draft.category, required)
+            .await?;
         // Entry headers are public: who gives a bond is not told before the opening.
         self.bond_command(
             "bidder",

@@ -662,6 +662,25 @@ impl App {
             .after
             .clone()
             .ok_or_else(|| AppError::Internal("procedure vanished".into()))?;
+        // The credit gates re-checked before the candidate notice and the award, with the
+        // evidence kept (财库〔2016〕125号); a refusal writes nothing.
+        for event in &decided.events {
+            let (lot, gate, subjects) = match event {
+                ProcedureEvent::CandidatesPublicised {
+                    lot, candidates, ..
+                } => (lot, domain::Gate::Candidate, candidates.clone()),
+                ProcedureEvent::Awarded { lot, winner, .. } => {
+                    (lot, domain::Gate::Award, vec![winner.clone()])
+                }
+                _ => continue,
+            };
+            let subjects: Vec<(String, String)> = subjects
+                .iter()
+                .map(|c| (c.bidder.to_string(), c.name.clone()))
+                .collect();
+            self.credit_recheck_in(tx, lot, &procedure.draft.category, gate, &subjects, now)
+                .await?;
+        }
         let event_count = entries.len();
         let mut announcements = Vec::new();
         for event in &decided.events {
@@ -686,6 +705,31 @@ impl App {
         for (announcement, receipt) in announcements.iter().zip(&receipts[event_count..]) {
             tx.insert_announcement(&announcement_row(announcement, receipt.seq as i64))
                 .await?;
+        }
+        // Facts the platform witnessed become credit records with the act.
+        for event in &decided.events {
+            if let Some((subject, name, fact, detail)) = credit_fact(&procedure, event) {
+                self.credit_record_in(
+                    tx,
+                    actor,
+                    &subject,
+                    domain::SubjectKind::Entity,
+                    &name,
+                    domain::NewRecord {
+                        fact: fact.into(),
+                        source: domain::RecordSource::Platform {
+                            stream: stream.clone(),
+                            act: event.kind().into(),
+                        },
+                        basis: String::new(),
+                        date: Date::of_instant(now),
+                        until: None,
+                        detail,
+                    },
+                    now,
+                )
+                .await?;
+            }
         }
         Ok((procedure, receipts))
     }
@@ -1267,6 +1311,14 @@ impl App {
 
     /// 报名 — a bidder registers for a lot.
     pub async fn register_for_lot(&self, caller: &Caller, lot: &str) -> Result<Receipt, AppError> {
+        caller.require(Role::Bidder)?;
+        let procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
+        self.require_credit(
+            &caller.entity_id,
+            &procedure.draft.category,
+            domain::Gate::Register,
+        )
+        .await?;
         let bidder = EntityId(caller.entity_id.clone());
         let by = caller.username.clone();
         self.bid_command(caller, lot, |terms| BidCommand::Register {
@@ -1296,9 +1348,20 @@ impl App {
         if self.now_ms() >= terms.deadline_ms {
             return Err(DomainError::BidTooLate.into());
         }
-        if let Some(required) = found.bond_fen {
-            self.require_bond(lot, &caller.entity_id, required, procedure.deadline_ms())
+        self.require_credit(
+            &caller.entity_id,
+            &procedure.draft.category,
+            domain::Gate::Bid,
+        )
+        .await?;
+        if let Some(bond) = found.bond_fen {
+            let required = self
+                .credit_bond_fen(&caller.entity_id, &procedure.draft.category, bond)
                 .await?;
+            if required > 0 {
+                self.require_bond(lot, &caller.entity_id, required, procedure.deadline_ms())
+                    .await?;
+            }
         }
         let stream = self.bid_stream(lot, &EntityId(caller.entity_id.clone()));
         if self.store.document(&stream).await?.is_none() {
@@ -1618,7 +1681,14 @@ impl App {
             let mut line = open_one(lot, bid, content, &shared, &partials, &mut files);
             // A bond asked and no longer held (refunded, withheld, a guarantee that no longer
             // covers the deadline): the bid does not stand.
-            if let Some(required) = found.bond_fen
+            let required = match found.bond_fen {
+                Some(bond) => {
+                    self.credit_bond_fen(bid.bidder.as_ref(), &procedure.draft.category, bond)
+                        .await?
+                }
+                None => 0,
+            };
+            if required > 0
                 && line.outcome == OpeningOutcome::Opened
                 && self
                     .require_bond(lot, bid.bidder.as_ref(), required, procedure.deadline_ms())
@@ -1824,5 +1894,46 @@ pub fn phase_label(procedure: &Procedure, lot: &Lot, now_ms: i64) -> String {
             LotStatus::Terminated { .. } => "已终止".into(),
             LotStatus::Bidding => "投标中".into(),
         },
+    }
+}
+
+/// The credit fact a procedure event witnesses, with its subject: a declined or lapsed award,
+/// a late or failed performance (the lot's winner).
+fn credit_fact(
+    procedure: &Procedure,
+    event: &ProcedureEvent,
+) -> Option<(String, String, &'static str, String)> {
+    match event {
+        ProcedureEvent::AwardDeclined {
+            lot,
+            winner,
+            reason,
+            lapsed,
+            ..
+        } => Some((
+            winner.bidder.to_string(),
+            winner.name.clone(),
+            if *lapsed {
+                "contract_not_signed"
+            } else {
+                "award_declined"
+            },
+            format!("标段（包）{lot}：{reason}"),
+        )),
+        ProcedureEvent::PerformanceRecorded { lot, note } => {
+            let fact = match note.outcome {
+                domain::PerformanceOutcome::Normal => return None,
+                domain::PerformanceOutcome::Late { .. } => "performance_late",
+                domain::PerformanceOutcome::Failed => "performance_failed",
+            };
+            let winner = procedure.lot(lot)?.award.winner.clone()?;
+            Some((
+                winner.bidder.to_string(),
+                winner.name,
+                fact,
+                format!("标段（包）{lot}：{}；{}", note.outcome.label(), note.text),
+            ))
+        }
+        _ => None,
     }
 }

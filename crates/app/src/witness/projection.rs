@@ -104,6 +104,8 @@ pub(crate) struct Rebuilt {
     guarantor_states: BTreeMap<String, Option<domain::Guarantor>>,
     auction_states: BTreeMap<String, Option<domain::Auction>>,
     case_states: BTreeMap<String, Option<domain::Case>>,
+    credit_states: BTreeMap<String, Option<domain::CreditFile>>,
+    credit_list_states: BTreeMap<String, Option<domain::CreditList>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -149,6 +151,10 @@ impl Rebuilt {
             fold_document(&mut self.bond_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("case/") {
             fold_document(&mut self.case_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("credit/") {
+            fold_document(&mut self.credit_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("credit-list/") {
+            fold_document(&mut self.credit_list_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("evaluation/") {
             fold_document(&mut self.evaluation_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {

@@ -150,6 +150,7 @@ fn may_see(
                 || row
                     .stream
                     .strip_prefix("entity/")
+                    .or_else(|| row.stream.strip_prefix("credit/"))
                     .is_some_and(|id| c.acts_for(id))
                 || row.stream == format!("account/{}", c.username)
         }),

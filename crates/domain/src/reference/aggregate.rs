@@ -23,15 +23,18 @@ pub enum ReferenceKind {
     Trust,
     /// 行政监督部门及权责清单 — who supervises which category where, with their powers.
     Supervision,
+    /// 信用评价标准 — the credit facts, lists, standards, levels and measures.
+    Credit,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 5] = [
+    pub const ALL: [ReferenceKind; 6] = [
         ReferenceKind::Catalog,
         ReferenceKind::Rules,
         ReferenceKind::Calendar,
         ReferenceKind::Trust,
         ReferenceKind::Supervision,
+        ReferenceKind::Credit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl ReferenceKind {
             ReferenceKind::Calendar => "calendar",
             ReferenceKind::Trust => "trust",
             ReferenceKind::Supervision => "supervision",
+            ReferenceKind::Credit => "credit",
         }
     }
 
@@ -55,6 +59,7 @@ impl ReferenceKind {
             ReferenceKind::Calendar => "工作日历",
             ReferenceKind::Trust => "信任根证书",
             ReferenceKind::Supervision => "行政监督部门及权责清单",
+            ReferenceKind::Credit => "信用评价标准",
         }
     }
 
@@ -99,6 +104,7 @@ impl ReferenceEvent {
                 ReferenceKind::Calendar => "calendar.published",
                 ReferenceKind::Trust => "trust.published",
                 ReferenceKind::Supervision => "supervision.published",
+                ReferenceKind::Credit => "credit_standards.published",
             },
         }
     }

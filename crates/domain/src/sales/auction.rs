@@ -984,3 +984,72 @@ impl crate::Decider for Option<Auction> {
         Some(auction)
     }
 }
+
+/// 悔拍: the buyer of a closed sale did not sign the 成交确认书 or pay as the announcement
+/// required (拍卖法 第39条; 招标拍卖挂牌出让国有建设用地使用权规定 第30条); its applied deposit
+/// is forfeited. Recorded by the trading center in the sale's own default stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleDefault {
+    pub auction: String,
+    /// 竞买号.
+    pub bidder: String,
+    pub reason: String,
+    /// The deposit forfeited, in fen (0 when the sale asked none).
+    pub deposit_forfeited_fen: i64,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+impl SaleDefault {
+    pub fn stream(auction: &str, bidder: &str) -> String {
+        format!("sale-default/{auction}/{bidder}")
+    }
+}
+
+/// Records a default once, for a buyer of a closed sale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclareDefault {
+    pub auction: Auction,
+    pub bidder: String,
+    pub reason: String,
+    pub by: String,
+}
+
+impl crate::Decider for Option<SaleDefault> {
+    type Command = DeclareDefault;
+    type Event = SaleDefault;
+
+    fn decide(&self, command: DeclareDefault, now_ms: i64) -> Result<Vec<SaleDefault>, DomainError> {
+        if self.is_some() {
+            return Err(DomainError::SaleDefaultRecorded);
+        }
+        let auction = &command.auction;
+        let buyer = match &auction.result {
+            Some(AuctionResult::Sold { bidder, .. }) => bidder == &command.bidder,
+            Some(AuctionResult::Allocated { allocations }) => {
+                allocations.iter().any(|a| a.bidder == command.bidder)
+            }
+            _ => false,
+        };
+        if !buyer {
+            return Err(DomainError::SaleDefaultNotBuyer);
+        }
+        crate::fields::text_field("悔拍事由", &command.reason, 2000)?;
+        let applied = auction
+            .deposits
+            .as_ref()
+            .is_some_and(|d| d.applied.contains(&command.bidder));
+        Ok(vec![SaleDefault {
+            auction: auction.id.clone(),
+            bidder: command.bidder,
+            reason: command.reason.trim().to_string(),
+            deposit_forfeited_fen: if applied { auction.terms.deposit_fen } else { 0 },
+            by: command.by,
+            at_ms: now_ms,
+        }])
+    }
+
+    fn evolve(self, event: &SaleDefault) -> Self {
+        Some(event.clone())
+    }
+}

@@ -611,12 +611,37 @@ pub struct ContractRecord {
     pub late: bool,
 }
 
+/// How the contract is being performed, as the organiser records it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PerformanceOutcome {
+    /// 按约履行.
+    #[default]
+    Normal,
+    /// 逾期履行, by so many days.
+    Late { days: u32 },
+    /// 不履行 (or performance that fails the contract).
+    Failed,
+}
+
+impl PerformanceOutcome {
+    pub fn label(self) -> String {
+        match self {
+            Self::Normal => "按约履行".into(),
+            Self::Late { days } => format!("逾期履行 {days} 日"),
+            Self::Failed => "不履行合同".into(),
+        }
+    }
+}
+
 /// A performance record (履约情况).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerformanceNote {
     pub text: String,
     pub by: String,
     pub at_ms: i64,
+    #[serde(default)]
+    pub outcome: PerformanceOutcome,
 }
 
 /// What follows the evaluation of a lot.
@@ -833,12 +858,23 @@ pub enum ProcedureCommand {
         signers: Vec<String>,
         signatures: Vec<(String, String)>,
     },
-    /// 履约情况.
+    /// 履约情况, with its outcome (a late or failed performance becomes a credit record).
     RecordPerformance {
         lot: String,
         text: String,
         by: String,
+        outcome: PerformanceOutcome,
     },
+    /// 放弃中标 by the winner before the contract is signed (实施条例 第74条); the next
+    /// candidate may be awarded (实施条例 第55条), otherwise the lot fails.
+    DeclineAward {
+        lot: String,
+        by: EntityId,
+        reason: String,
+    },
+    /// The organiser records that the contract period passed unsigned (招标投标法 第46条),
+    /// with the same consequence as a declined award.
+    RecordSigningLapse { lot: String },
     /// 履约完毕.
     CompleteLot { lot: String },
     /// 中标（成交）无效 by a supervising department's decision: the winner is struck from the
@@ -980,6 +1016,15 @@ pub enum ProcedureEvent {
         reason: String,
         at_ms: i64,
     },
+    /// The winner declined, or let the contract period pass (`lapsed`).
+    AwardDeclined {
+        lot: String,
+        winner: Candidate,
+        reason: String,
+        lapsed: bool,
+        next_candidate: bool,
+        at_ms: i64,
+    },
     AwardVoided {
         lot: String,
         /// The winner whose award is void.
@@ -1026,6 +1071,7 @@ impl ProcedureEvent {
             Self::PerformanceRecorded { .. } => "procedure.performance_recorded",
             Self::LotCompleted { .. } => "procedure.lot_completed",
             Self::AwardVoided { .. } => "procedure.award_voided",
+            Self::AwardDeclined { .. } => "procedure.award_declined",
             Self::DecisionPublished { .. } => "procedure.decision_published",
             Self::EvaluationReopened { .. } => "procedure.evaluation_reopened",
             Self::LotSuspended { .. } => "procedure.lot_suspended",
@@ -1051,6 +1097,7 @@ impl ProcedureEvent {
                 | Self::PerformanceRecorded { .. }
                 | Self::LotCompleted { .. }
                 | Self::AwardVoided { .. }
+                | Self::AwardDeclined { .. }
                 | Self::DecisionPublished { .. }
                 | Self::EvaluationReopened { .. }
                 | Self::LotSuspended { .. }
@@ -1690,7 +1737,12 @@ impl Decider for Option<Procedure> {
                     },
                 }])
             }
-            ProcedureCommand::RecordPerformance { lot, text, by } => {
+            ProcedureCommand::RecordPerformance {
+                lot,
+                text,
+                by,
+                outcome,
+            } => {
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
                 if !matches!(found.status, LotStatus::Contracted | LotStatus::Performing) {
                     return Err(DomainError::AwardStep {
@@ -1710,6 +1762,7 @@ impl Decider for Option<Procedure> {
                         text: text.trim().to_string(),
                         by,
                         at_ms: now_ms,
+                        outcome,
                     },
                 }])
             }
@@ -1722,6 +1775,42 @@ impl Decider for Option<Procedure> {
                     });
                 }
                 Ok(vec![ProcedureEvent::LotCompleted { lot, at_ms: now_ms }])
+            }
+            ProcedureCommand::DeclineAward { lot, by, reason } => {
+                require_reason(&reason)?;
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let winner = match (&found.status, &found.award.winner) {
+                    (LotStatus::Awarded, Some(w)) if w.bidder == by => w.clone(),
+                    (LotStatus::Awarded, Some(_)) => return Err(DomainError::NotACandidate),
+                    _ => {
+                        return Err(DomainError::AwardStep {
+                            step: "放弃中标",
+                            status: found.status.as_str(),
+                        });
+                    }
+                };
+                Ok(declined(found, winner, reason, false, now_ms))
+            }
+            ProcedureCommand::RecordSigningLapse { lot } => {
+                let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
+                let (LotStatus::Awarded, Some(winner)) = (&found.status, &found.award.winner)
+                else {
+                    return Err(DomainError::AwardStep {
+                        step: "记录逾期未签订合同",
+                        status: found.status.as_str(),
+                    });
+                };
+                let due = found.award.contract_due_ms.unwrap_or(i64::MAX);
+                if now_ms <= due {
+                    return Err(DomainError::SigningPeriodRunning {
+                        until: crate::format_beijing_ms(due),
+                    });
+                }
+                let reason = format!(
+                    "中标人未在规定期限（{}前）内签订合同",
+                    crate::format_beijing_ms(due)
+                );
+                Ok(declined(found, winner.clone(), reason, true, now_ms))
             }
             ProcedureCommand::VoidAward {
                 lot,
@@ -2079,6 +2168,12 @@ impl Decider for Option<Procedure> {
                 winner,
                 next_candidate,
                 ..
+            }
+            | ProcedureEvent::AwardDeclined {
+                lot,
+                winner,
+                next_candidate,
+                ..
             } => {
                 if let Some(lot) = procedure.lot_mut(lot) {
                     lot.award.candidates.retain(|c| c.bidder != winner.bidder);
@@ -2122,4 +2217,33 @@ impl Decider for Option<Procedure> {
         }
         Some(procedure)
     }
+}
+
+/// A declined or lapsed award: the winner is struck; the next candidate may be awarded when one
+/// is left (实施条例 第55条), otherwise the lot fails.
+fn declined(
+    lot: &Lot,
+    winner: Candidate,
+    reason: String,
+    lapsed: bool,
+    now_ms: i64,
+) -> Vec<ProcedureEvent> {
+    let next_candidate = lot.award.candidates.iter().any(|c| c.bidder != winner.bidder);
+    let mut events = vec![ProcedureEvent::AwardDeclined {
+        lot: lot.code.clone(),
+        winner,
+        reason: reason.clone(),
+        lapsed,
+        next_candidate,
+        at_ms: now_ms,
+    }];
+    if !next_candidate {
+        events.push(ProcedureEvent::LotFailed {
+            lot: lot.code.clone(),
+            reason: format!("{reason}；没有其他中标候选人，依法重新招标（采购）"),
+            at_ms: now_ms,
+            received: None,
+        });
+    }
+    events
 }

@@ -70,6 +70,7 @@ fn exclusion_label(key: &str) -> &'static str {
         "excluded_region" => "来自回避地区",
         "on_leave" => "评标日请假",
         "poor_record" => "履职评价不合格次数达到规定",
+        "credit" => "信用评价等级受限（暂停评标资格）",
         _ => "其他",
     }
 }

@@ -334,6 +334,7 @@ fn page_of(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Calendar => "/calendar",
         ReferenceKind::Trust => "/trust",
         ReferenceKind::Supervision => "/supervision",
+        ReferenceKind::Credit => "/credit/standards",
     }
 }
 
@@ -411,7 +412,10 @@ fn format_hint(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Calendar => {
             "CSV：date,kind,name；kind 为 holiday（放假）或 workday（调休上班）"
         }
-        ReferenceKind::Rules | ReferenceKind::Catalog | ReferenceKind::Supervision => {
+        ReferenceKind::Rules
+        | ReferenceKind::Catalog
+        | ReferenceKind::Supervision
+        | ReferenceKind::Credit => {
             "TOML 格式，说明见文件开头的注释"
         }
         ReferenceKind::Trust => "PEM 格式的 SM2 根证书，可包含多张；# 开头的行为注释",

@@ -287,6 +287,67 @@ pub(crate) struct PerformanceRequest {
     /// 履约完毕.
     #[serde(default)]
     pub(crate) complete: bool,
+    /// `normal` (按约履行, the default), `late` (逾期, with `late_days`) or `failed` (不履行).
+    #[serde(default)]
+    pub(crate) outcome: String,
+    #[serde(default)]
+    pub(crate) late_days: Option<u32>,
+}
+
+/// The performance outcome from a form or request.
+pub(crate) fn performance_outcome(
+    outcome: &str,
+    late_days: &str,
+) -> Result<domain::PerformanceOutcome, app::AppError> {
+    match outcome.trim() {
+        "" | "normal" => Ok(domain::PerformanceOutcome::Normal),
+        "failed" => Ok(domain::PerformanceOutcome::Failed),
+        "late" => match late_days.trim().parse::<u32>() {
+            Ok(days) if (1..=3650).contains(&days) => {
+                Ok(domain::PerformanceOutcome::Late { days })
+            }
+            _ => Err(app::AppError::refused(
+                "PERFORMANCE_OUTCOME",
+                "逾期履行须填写逾期天数（1到3650）",
+            )),
+        },
+        _ => Err(app::AppError::refused(
+            "PERFORMANCE_OUTCOME",
+            "履约结果应为 normal（按约履行）、late（逾期履行）或 failed（不履行）",
+        )),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeclineRequest {
+    /// 放弃中标的理由.
+    pub(crate) reason: String,
+}
+
+/// 放弃中标: the winner declines before the contract (实施条例 第74条); a credit record follows.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/decline", tag = "定标", params(("code" = String, Path)), request_body = DeclineRequest, responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn decline(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<DeclineRequest>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.decline_award(caller, &code, &input.reason).await?;
+    Ok(Json(receipts(&state, &[receipt])))
+}
+
+/// 逾期未签订合同: the organiser or the trading center records that the contract period passed.
+#[utoipa::path(post, path = "/api/v1/lots/{code}/signing-lapse", tag = "定标", params(("code" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+pub(crate) async fn signing_lapse(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(maybe): axum::Extension<MaybeCaller>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ReceiptsDto>> {
+    let caller = caller(&maybe)?;
+    let receipt = state.app.record_signing_lapse(caller, &code).await?;
+    Ok(Json(receipts(&state, &[receipt])))
 }
 
 /// 履约情况, or the end of performance.
@@ -300,7 +361,16 @@ pub(crate) async fn performance(
     let caller = caller(&maybe)?;
     let receipt = state
         .app
-        .record_performance(caller, &code, &input.text, input.complete)
+        .record_performance(
+            caller,
+            &code,
+            &input.text,
+            performance_outcome(
+                &input.outcome,
+                &input.late_days.map(|d| d.to_string()).unwrap_or_default(),
+            )?,
+            input.complete,
+        )
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }

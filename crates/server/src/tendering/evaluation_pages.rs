@@ -494,13 +494,24 @@ pub(crate) async fn award_act(
         "award" => ("awarded", app.award(who, &code, &get("winner")).await),
         "performance" => (
             "performance",
-            app.record_performance(who, &code, &get("text"), false)
-                .await,
+            match crate::tendering::award_api::performance_outcome(
+                &get("outcome"),
+                &get("late_days"),
+            ) {
+                Ok(outcome) => {
+                    app.record_performance(who, &code, &get("text"), outcome, false)
+                        .await
+                }
+                Err(error) => Err(error),
+            },
         ),
         "complete" => (
             "completed",
-            app.record_performance(who, &code, "", true).await,
+            app.record_performance(who, &code, "", domain::PerformanceOutcome::Normal, true)
+                .await,
         ),
+        "decline" => ("declined", app.decline_award(who, &code, &get("reason")).await),
+        "lapse" => ("lapsed", app.record_signing_lapse(who, &code).await),
         _ => ("", Err(AppError::Invalid("未知操作".into()))),
     };
     crate::tendering::pages::after(

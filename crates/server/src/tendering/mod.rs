@@ -118,6 +118,11 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             post(award_api::answer_objection),
         )
         .route("/api/v1/lots/{code}/award", post(award_api::award))
+        .route("/api/v1/lots/{code}/decline", post(award_api::decline))
+        .route(
+            "/api/v1/lots/{code}/signing-lapse",
+            post(award_api::signing_lapse),
+        )
         .route(
             "/api/v1/lots/{code}/contract",
             post(award_api::contract).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT)),

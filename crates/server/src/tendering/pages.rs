@@ -80,6 +80,8 @@ impl Notice {
             "awarded" => "中标人已确定，中标结果公告已发布，评标委员会名单已公布。",
             "contract" => "合同已记录，合同公告已发布。",
             "performance" => "履约情况已记录。",
+            "declined" => "已放弃中标，已记入信用记录；招标人可依次确定其他中标候选人。",
+            "lapsed" => "已记录中标人逾期未签订合同，已记入其信用记录。",
             "completed" => "该标段（包）已履约完毕。",
             "opening" => {
                 "开标已启动：等待密钥持有人提交解密份额；递交的投标文件少于规定数量的，该标段流标。"
@@ -690,6 +692,10 @@ pub(crate) struct AwardView {
     pub(crate) may_award: bool,
     pub(crate) may_contract: bool,
     pub(crate) may_perform: bool,
+    /// The winner may decline (放弃中标) before the contract.
+    pub(crate) may_decline: bool,
+    /// The contract period passed unsigned: the organiser may record it.
+    pub(crate) may_lapse: bool,
     pub(crate) may_object: bool,
 }
 
@@ -764,7 +770,13 @@ fn award_view(
         performance: award
             .performance
             .iter()
-            .map(|p| (beijing_time(p.at_ms), p.text.clone()))
+            .map(|p| {
+                let text = match p.outcome {
+                    domain::PerformanceOutcome::Normal => p.text.clone(),
+                    outcome => format!("【{}】{}", outcome.label(), p.text),
+                };
+                (beijing_time(p.at_ms), text)
+            })
             .collect(),
         may_publish: manager && lot.status == domain::LotStatus::Evaluated,
         procurement,
@@ -774,6 +786,15 @@ fn award_view(
             && now >= until
             && award.open_objections() == 0,
         may_contract: manager && lot.status == domain::LotStatus::Awarded,
+        may_decline: lot.status == domain::LotStatus::Awarded
+            && registered.is_some()
+            && award
+                .winner
+                .as_ref()
+                .is_some_and(|w| Some(w.bidder.as_ref()) == registered),
+        may_lapse: manager
+            && lot.status == domain::LotStatus::Awarded
+            && now > award.contract_due_ms.unwrap_or(i64::MAX),
         may_perform: manager
             && matches!(
                 lot.status,
