@@ -24,6 +24,7 @@ mod market;
 mod reference;
 mod sales;
 mod supervision;
+mod credit;
 mod tendering;
 mod witness;
 
@@ -79,6 +80,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(tendering::routes())
         .merge(experts::routes())
         .merge(supervision::routes())
+        .merge(credit::routes())
         .merge(sales::routes())
         .merge(disclosure::routes())
         .merge(witness::routes())

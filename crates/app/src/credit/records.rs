@@ -351,13 +351,28 @@ impl App {
     }
 
     /// A subject's credit: its file and an evaluation under each standard that concerns it.
-    pub async fn credit_view(&self, subject: &str) -> Result<CreditView, AppError> {
+    /// A repair application's statement and evidence are shown to the subject and the trading
+    /// center only.
+    pub async fn credit_view(
+        &self,
+        caller: Option<&Caller>,
+        subject: &str,
+    ) -> Result<CreditView, AppError> {
         let data = self.reference_data().await?;
         let version = self
             .reference_current(domain::ReferenceKind::Credit)
             .await?
             .version;
-        let file = self.credit_file(subject).await?;
+        let mut file = self.credit_file(subject).await?;
+        let reader = caller.is_some_and(|c| c.acts_for(subject) || c.has_any(&[Role::Operator]));
+        if !reader && let Some(file) = file.as_mut() {
+            for record in &mut file.records {
+                if let Some(repair) = record.repair.as_mut() {
+                    repair.statement.clear();
+                    repair.evidence.clear();
+                }
+            }
+        }
         let entity = self.store.entity(subject).await?;
         let kind = match (&file, &entity) {
             (Some(file), _) => file.kind,

@@ -777,6 +777,10 @@ struct CreditPage {
     layout: Layout,
     barred: Vec<CreditRow>,
     suspended: Vec<CreditRow>,
+    listings: Vec<app::CreditListing>,
+    page: u64,
+    pages: u64,
+    operator: bool,
 }
 
 /// `GET /credit`: 信用信息 — entities barred from trading (禁止参加交易, with the end date)
@@ -784,7 +788,18 @@ struct CreditPage {
 pub(crate) async fn credit(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<MaybeCaller>,
+    axum::extract::Query(params): crate::shared::page::Params,
 ) -> Response {
+    let page = crate::shared::page::page_of(&params);
+    let per_page = crate::shared::page::PER_PAGE;
+    let (listings, total) = match state
+        .app
+        .credit_listings(false, per_page, (page - 1) * per_page)
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return app_error_page(e),
+    };
     let rows = match state.app.sanctioned_entities().await {
         Ok(rows) => rows,
         Err(e) => return app_error_page(e),
@@ -823,6 +838,13 @@ pub(crate) async fn credit(
         layout: layout(&state, &caller, "信用信息", "credit", &[("信用信息", "")]),
         barred,
         suspended,
+        listings,
+        page,
+        pages: crate::shared::page::page_count(total),
+        operator: caller
+            .0
+            .as_ref()
+            .is_some_and(|c| c.has_any(&[domain::Role::Operator])),
     })
 }
 

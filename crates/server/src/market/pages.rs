@@ -779,6 +779,9 @@ struct EntityPage {
     csrf: String,
     notice: String,
     notice_tone: String,
+    /// (standard, level, level name, measures in force) under each credit standard.
+    credit: Vec<(String, String, String, String)>,
+    credit_records: usize,
 }
 
 pub(crate) async fn entity(
@@ -836,7 +839,31 @@ pub(crate) async fn entity(
                 matches!(view.status.as_str(), "active" | "suspended" | "barred");
             let e = entity_view(view);
             let title = e.name.clone();
+            let (credit, credit_records) = match state.app.credit_view(who, &id).await {
+                Ok(credit) => (
+                    credit
+                        .evaluations
+                        .iter()
+                        .map(|e| {
+                            (
+                                e.standard_name.clone(),
+                                e.level.clone(),
+                                e.level_name.clone(),
+                                e.measures
+                                    .iter()
+                                    .map(|m| m.name.clone())
+                                    .collect::<Vec<_>>()
+                                    .join("；"),
+                            )
+                        })
+                        .collect(),
+                    credit.file.as_ref().map_or(0, |f| f.records.len()),
+                ),
+                Err(error) => return app_error_page(error),
+            };
             render(EntityPage {
+                credit,
+                credit_records,
                 layout: layout(
                     &state,
                     &caller,

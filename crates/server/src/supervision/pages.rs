@@ -45,7 +45,7 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
 
 /// A form's text fields and evidence files from a multipart body. A file over the limit is
 /// refused while it streams in; nothing is stored before the use case accepts the filing.
-async fn read_filing(
+pub(crate) async fn read_filing(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(HashMap<String, String>, Vec<(String, Vec<u8>)>), AppError> {
     let broken = |_| AppError::refused("CASE_FORM_INVALID", "传输中断，请重新提交");
@@ -78,7 +78,7 @@ async fn read_filing(
 
 /// A refused form: the form again with the refusal's code and message, at its status (an
 /// internal fault is the error page).
-fn form_again(error: AppError, form: impl FnOnce(Notice) -> Response) -> Response {
+pub(crate) fn form_again(error: AppError, form: impl FnOnce(Notice) -> Response) -> Response {
     if let AppError::Internal(detail) = error {
         return app_error_page(AppError::Internal(detail));
     }
