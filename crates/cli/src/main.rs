@@ -890,8 +890,14 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "checked {} entries, {} tree nodes, {} signed heads, {} blobs, {} entities, {} accounts",
-        report.entries, report.nodes, report.heads, report.blobs, report.entities, report.accounts
+        "checked {} entries, {} tree nodes, {} signed heads, {} blobs, {} entities, {} accounts, {} credit levels recomputed",
+        report.entries,
+        report.nodes,
+        report.heads,
+        report.blobs,
+        report.entities,
+        report.accounts,
+        report.credit_levels
     );
     if report.is_sound() {
         println!("OK: the store is sound");

@@ -390,6 +390,8 @@ pub enum DomainError {
     },
     #[error("名单有 {} 行有误：{}", rows.len(), rows.iter().map(|(line, reason)| format!("第{line}行：{reason}")).collect::<Vec<_>>().join("；"))]
     ListRows { rows: Vec<(usize, String)> },
+    #[error("只有中标人本单位可以放弃中标")]
+    NotTheWinner,
     #[error("该竞买人的悔拍已经记录")]
     SaleDefaultRecorded,
     #[error("只有已成交竞价的竞得人才会悔拍")]
@@ -596,6 +598,7 @@ impl DomainError {
             Self::CreditNotRepairable { .. } => "CREDIT_NOT_REPAIRABLE",
             Self::CreditRefused { .. } => "CREDIT_REFUSED",
             Self::ListRows { .. } => "LIST_ROWS",
+            Self::NotTheWinner => "NOT_THE_WINNER",
             Self::SaleDefaultRecorded => "SALE_DEFAULT_RECORDED",
             Self::SaleDefaultNotBuyer => "SALE_DEFAULT_NOT_BUYER",
             Self::SigningPeriodRunning { .. } => "SIGNING_PERIOD_RUNNING",

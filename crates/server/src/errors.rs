@@ -270,6 +270,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("SIGNING_PERIOD_RUNNING", 409, "签订合同的期限未过"),
     ("SALE_DEFAULT_RECORDED", 409, "该竞买人的悔拍已经记录"),
     ("SALE_DEFAULT_NOT_BUYER", 409, "只有竞得人才会悔拍"),
+    ("NOT_THE_WINNER", 403, "只有中标人本单位可以放弃中标"),
     ("SUPERVISION_INVALID", 422, "行政监督部门清单有误"),
     ("CASE_NOT_FOUND", 404, "案件不存在"),
     ("CASE_EXISTS", 409, "案件已存在"),

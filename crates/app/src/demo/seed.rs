@@ -709,6 +709,8 @@ pub async fn seed_demo_certificates(app: &App) -> Result<Vec<DemoCertificate>, A
         "bawu",
         "supervisor",
         "finance",
+        // The trading center signs the credit lists it imports.
+        "operator",
     ]
     .iter()
     .enumerate()

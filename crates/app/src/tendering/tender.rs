@@ -1313,12 +1313,16 @@ impl App {
     pub async fn register_for_lot(&self, caller: &Caller, lot: &str) -> Result<Receipt, AppError> {
         caller.require(Role::Bidder)?;
         let procedure = self.load_procedure(procedure_of_lot(lot)?).await?;
-        self.require_credit(
-            &caller.entity_id,
-            &procedure.draft.category,
-            domain::Gate::Register,
-        )
-        .await?;
+        // An entity that may not trade at all is refused as such (below); the credit gate
+        // judges the others.
+        if self.require_may_trade(caller).await.is_ok() {
+            self.require_credit(
+                &caller.entity_id,
+                &procedure.draft.category,
+                domain::Gate::Register,
+            )
+            .await?;
+        }
         let bidder = EntityId(caller.entity_id.clone());
         let by = caller.username.clone();
         self.bid_command(caller, lot, |terms| BidCommand::Register {
@@ -1348,12 +1352,14 @@ impl App {
         if self.now_ms() >= terms.deadline_ms {
             return Err(DomainError::BidTooLate.into());
         }
-        self.require_credit(
-            &caller.entity_id,
-            &procedure.draft.category,
-            domain::Gate::Bid,
-        )
-        .await?;
+        if terms.bidder_may_trade {
+            self.require_credit(
+                &caller.entity_id,
+                &procedure.draft.category,
+                domain::Gate::Bid,
+            )
+            .await?;
+        }
         if let Some(bond) = found.bond_fen {
             let required = self
                 .credit_bond_fen(&caller.entity_id, &procedure.draft.category, bond)

@@ -22,6 +22,9 @@ pub struct VerifyReport {
     pub blobs: u64,
     pub entities: u64,
     pub accounts: u64,
+    /// Credit files whose level was recomputed from the ledger (its records and the credit
+    /// standards it published) and found equal to the stored file's.
+    pub credit_levels: u64,
     /// Problems in the order found; empty means the store is sound.
     pub problems: Vec<String>,
 }
@@ -301,6 +304,7 @@ pub async fn verify_store(
         &stored_documents,
         &mut report,
     );
+    check_credit_levels(store, &rebuilt, &stored_documents, &mut report).await?;
     let stored_announcements: BTreeMap<String, store::AnnouncementRow> = store
         .all_announcements()
         .await?
@@ -314,6 +318,69 @@ pub async fn verify_store(
         &mut report,
     );
     Ok(report)
+}
+
+/// Every credit file's level under every standard, recomputed from the replayed records and the
+/// newest credit standards the ledger published, on the day of the newest signed head, must
+/// equal the level of the stored file: the levels shown and enforced are the ledger's.
+async fn check_credit_levels(
+    store: &Store,
+    rebuilt: &Rebuilt,
+    stored: &BTreeMap<String, store::DocumentRow>,
+    report: &mut VerifyReport,
+) -> Result<(), AppError> {
+    let Some(text) = rebuilt
+        .references
+        .values()
+        .filter(|row| row.kind == "credit")
+        .max_by_key(|row| row.version)
+        .map(|row| row.content.clone())
+    else {
+        return Ok(());
+    };
+    let standards: domain::CreditStandards = match toml::from_str(&text) {
+        Ok(standards) => standards,
+        Err(error) => {
+            report.problem(format!("credit standards published in the ledger do not parse: {error}"));
+            return Ok(());
+        }
+    };
+    let day = match store.latest_head().await? {
+        Some(head) => domain::Date::of_instant(head.at_ms),
+        None => return Ok(()),
+    };
+    for (stream, row) in rebuilt.documents.iter().filter(|(_, r)| r.kind == "credit") {
+        let replayed: domain::CreditFile = match serde_json::from_str(&row.state) {
+            Ok(file) => file,
+            Err(error) => {
+                report.problem(format!("{stream}: replayed credit file unreadable: {error}"));
+                continue;
+            }
+        };
+        let Some(stored_row) = stored.get(stream) else {
+            continue;
+        };
+        let Ok(stored_file) = serde_json::from_str::<domain::CreditFile>(&stored_row.state) else {
+            report.problem(format!("{stream}: stored credit file unreadable"));
+            continue;
+        };
+        for standard in standards.of_subject(replayed.kind) {
+            let from_ledger = domain::evaluate_credit(&replayed.records, standard, day);
+            let from_store = domain::evaluate_credit(&stored_file.records, standard, day);
+            if (from_ledger.score, &from_ledger.level) != (from_store.score, &from_store.level) {
+                report.problem(format!(
+                    "{stream}: under {} the ledger gives {} ({}), the stored file {} ({})",
+                    standard.code,
+                    from_ledger.level,
+                    from_ledger.score,
+                    from_store.level,
+                    from_store.score
+                ));
+            }
+        }
+        report.credit_levels += 1;
+    }
+    Ok(())
 }
 
 /// A blob the ledger references, and the first entry that does.

@@ -193,7 +193,9 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             &lot,
             &bidder.entity_id,
             &tenderee.entity_id,
-            4_000_000,
+            // Below even the half a bidder of credit level A owes (the construction standard's
+            // 守信激励 halves the bond).
+            2_000_000,
             "2027-03-31",
         );
         assert_eq!(
@@ -685,11 +687,11 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .await
             .unwrap();
         test.app
-            .record_performance(&tenderee, &lot, "完成基础工程，进度符合合同约定。", false)
+            .record_performance(&tenderee, &lot, "完成基础工程，进度符合合同约定。", domain::PerformanceOutcome::Normal, false)
             .await
             .unwrap();
         test.app
-            .record_performance(&tenderee, &lot, "", true)
+            .record_performance(&tenderee, &lot, "", domain::PerformanceOutcome::Normal, true)
             .await
             .unwrap();
         // The bonds go back after the contract: guarantees released, the transfer with its

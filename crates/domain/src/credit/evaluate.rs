@@ -140,11 +140,21 @@ pub fn evaluate(records: &[CreditRecord], standard: &CreditStandard, on: Date) -
             .then(|| counted.first().map(|r| r.id.clone()))
             .flatten()
     });
+    let level_because = match level_cause
+        .as_ref()
+        .and_then(|id| counted.iter().find(|r| &r.id == id))
+    {
+        Some(record) => format!(
+            "信用等级 {}（得分 {score}；信用记录 {}：{}）",
+            level.code, record.id, record.fact_name
+        ),
+        None => format!("信用等级 {}（得分 {score}）", level.code),
+    };
     let mut measures = Vec::new();
     for measure in &standard.measures {
         let triggered = match (&measure.when_level, &measure.when_fact) {
             (Some(code), _) if *code == level.code => {
-                Some((format!("信用等级 {code}"), level_cause.clone()))
+                Some((level_because.clone(), level_cause.clone()))
             }
             (_, Some(fact)) => counted
                 .iter()

@@ -1781,7 +1781,7 @@ impl Decider for Option<Procedure> {
                 let found = procedure.lot(&lot).ok_or(DomainError::LotNotFound)?;
                 let winner = match (&found.status, &found.award.winner) {
                     (LotStatus::Awarded, Some(w)) if w.bidder == by => w.clone(),
-                    (LotStatus::Awarded, Some(_)) => return Err(DomainError::NotACandidate),
+                    (LotStatus::Awarded, Some(_)) => return Err(DomainError::NotTheWinner),
                     _ => {
                         return Err(DomainError::AwardStep {
                             step: "放弃中标",

@@ -4,6 +4,7 @@
 mod accounts;
 mod auction;
 mod calendar;
+mod credit;
 mod draw;
 mod entities;
 mod evaluation;

@@ -7,6 +7,7 @@
 mod access;
 mod bad_input;
 mod browser;
+mod credit;
 mod disclosure;
 mod experts;
 mod market;
