@@ -25,7 +25,7 @@ use std::sync::Arc;
 use crypto::PlatformKey;
 use store::Store;
 
-pub use credit::lists::{ListImportRequest, list_signing_payload};
+pub use credit::lists::{ListImportRequest, list_signing_payload, seed_demo_credit};
 pub use credit::records::{CreditCheck, CreditListing, CreditView, credit_stream};
 pub use demo::seed::{
     DEMO_PASSWORD, DemoAccount, DemoCertificate, DemoExpertCertificate, demo_accounts, seed_demo,

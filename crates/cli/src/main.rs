@@ -478,6 +478,9 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             app::seed_demo_tendering(&app, &certificates)
                 .await
                 .map_err(|e| anyhow::anyhow!("failed to load the demo procedures: {e}"))?;
+            app::seed_demo_credit(&app, &certificates)
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to load the demo credit lists: {e}"))?;
             tracing::info!("demo data loaded");
         } else {
             tracing::info!("the ledger is not empty; demo data left as it is");

@@ -362,3 +362,49 @@ impl App {
             .collect()
     }
 }
+
+/// The demo's credit lists: the trading center imports a 失信被执行人 list (two companies not
+/// registered here, and a masked natural person to confirm) signed with its demo certificate, so
+/// that the credit pages and the operator's queue are not empty.
+pub async fn seed_demo_credit(
+    app: &App,
+    certificates: &[crate::DemoCertificate],
+) -> Result<(), AppError> {
+    let Some(cert) = certificates.iter().find(|c| c.username == "operator") else {
+        return Ok(());
+    };
+    let operator = app.caller_for("operator").await?;
+    let key = crypto::PlatformKey::from_pkcs8_pem(&cert.key_pem)
+        .map_err(|e| AppError::Internal(format!("demo key: {e}")))?;
+    let today = Date::of_instant(app.now_ms());
+    let listed = today.add_days(-30);
+    // The demo expert's number, as a public list prints it (the middle masked).
+    let number = crate::demo::seed::make_id_number("330106", "19750314", "041");
+    let masked = format!("{}********{}", &number[..6], &number[14..]);
+    let csv = format!(
+        "{}\n杭州示例建材有限公司,91330102MA2B000015,330102,{listed},,有履行能力而拒不履行生效法律文书确定义务\n\
+         宁波示例贸易有限公司,91330106MA27XNJD9G,330106,{listed},{},违反财产报告制度\n\
+         陈立明,{masked},330100,{listed},,拒不履行（演示：打码号码待确认）\n",
+        domain::LIST_CSV_HEADER,
+        listed.add_months(24)
+    );
+    let source = "信用中国 www.creditchina.gov.cn 查询下载（演示数据）";
+    let cutoff_ms = app.now_ms() - 3_600_000;
+    let payload = list_signing_payload("dishonest_debtors", source, cutoff_ms, &csv);
+    let signature = key
+        .sign_json(&payload)
+        .map_err(|e| AppError::Internal(format!("demo signature: {e}")))?;
+    app.import_credit_list(
+        &operator,
+        &ListImportRequest {
+            list: "dishonest_debtors".into(),
+            source: source.into(),
+            cutoff_ms,
+            csv,
+            signature: signature.to_hex(),
+            certificate_pem: cert.cert_pem.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -37,6 +37,7 @@ fn done_notice(params: &HashMap<String, String>) -> Notice {
             "竞价已结束，保留价已揭示，结果已写入交易见证账本，成交公示（流拍公告）已发布。"
         }
         "result_published" => "结果公告已发布（已发布的不会重复发布）。",
+        "defaulted" => "悔拍已记录：竞买保证金不予退还，已记入竞得人的信用记录。",
         _ => return Notice::default(),
     };
     Notice {
@@ -740,6 +741,14 @@ pub(crate) async fn act(
         "publish_result" => (
             "result_published",
             state.app.publish_auction_result(who, &id).await,
+        ),
+        "default" => (
+            "defaulted",
+            state
+                .app
+                .declare_sale_default(who, &id, &get("bidder"), &get("reason"))
+                .await
+                .map(|_| ()),
         ),
         _ => ("", Err(invalid("未知操作"))),
     };

@@ -1120,6 +1120,16 @@ async fn a_joint_investigation_shows_the_case_to_each_department() {
         .ok(&party, Method::GET, &format!("/api/v1/cases/{case}"), None)
         .await;
     assert_eq!(seen["case"]["penalties"][0]["hearing_requested"], true);
+    // The penalty is the party's credit record, with the decision as its source and the
+    // suspension's end as its last day.
+    let credit = flow
+        .public(format!("/api/v1/credit/subjects/{party_entity}"))
+        .await;
+    let record = &credit["file"]["records"][0];
+    assert_eq!(record["fact"], "qualification_suspended", "{credit}");
+    assert_eq!(record["source"]["type"], "decision");
+    assert_eq!(record["source"]["case"], case.as_str());
+    assert!(!record["valid_until"].is_null());
     assert!(
         seen["case"]["filing"]["complainant"].is_null(),
         "a report's reporter, even named, is kept from the party reported"
