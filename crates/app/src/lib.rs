@@ -56,8 +56,8 @@ pub use market::entities::{
 };
 pub use reference::versions::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_CREDIT,
-    SHIPPED_RULES, SHIPPED_SUPERVISION, SHIPPED_TRUST, parse_calendar, parse_catalog,
-    parse_credit, parse_rules, parse_supervision, parse_trust,
+    SHIPPED_RULES, SHIPPED_SUPERVISION, SHIPPED_TRUST, parse_calendar, parse_catalog, parse_credit,
+    parse_rules, parse_supervision, parse_trust,
 };
 pub use sales::auctions::{
     AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,

@@ -27,7 +27,9 @@ mod sales;
 mod supervision;
 mod tendering;
 
-pub use credit::evaluate::{AppliedMeasure, CreditEvaluation, Step as CreditStep, evaluate as evaluate_credit, scaled_bond};
+pub use credit::evaluate::{
+    AppliedMeasure, CreditEvaluation, Step as CreditStep, evaluate as evaluate_credit, scaled_bond,
+};
 pub use credit::lists::{
     CreditList, CreditListCommand, CreditListEvent, LIST_CSV_HEADER, ListImport, ListRow,
     ListedCode, PendingMatch, masked_matches, parse_list_csv,
@@ -75,8 +77,9 @@ pub use reference::rules::{
 };
 pub use sales::auction::{
     Allocation, Auction, AuctionBid, AuctionCommand, AuctionEvent, AuctionInfo, AuctionMethod,
-    AuctionPhase, AuctionResult, AuctionTerms, DeclareDefault, DepositSettlement, SaleDefault, MAX_PRICE_FEN, MAX_QUANTITY,
-    OpenedSealedBid, SaleOpening, SaleSealedBid, SealedSubmission, allocate,
+    AuctionPhase, AuctionResult, AuctionTerms, DeclareDefault, DepositSettlement, MAX_PRICE_FEN,
+    MAX_QUANTITY, OpenedSealedBid, SaleDefault, SaleOpening, SaleSealedBid, SealedSubmission,
+    allocate,
 };
 pub use supervision::case::{
     Case, CaseCommand, CaseEvent, CaseKind, CaseStatus, CaseTarget, Decision, DecisionKind, Filing,
@@ -104,10 +107,11 @@ pub use tendering::evaluation::{
 pub use tendering::tender::{
     Amendment, Award, BidPartial, Candidate, ContractRecord, DeadlineStanding, Document, Lot,
     LotDraft, LotPhase, LotStatus, Objection, ObjectionRules, ObjectionSubject, OpeningHolder,
-    OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote, PerformanceOutcome, Procedure, ProcedureCommand,
-    ProcedureDraft, ProcedureEvent, ProcedureStatus, PublicDecision, SealedBidRef, TenderRuleKeys,
-    TenderRules, deadline_after_clarification, deadline_standing, earliest_deadline,
-    objection_window, sme_consortium_ranges, sme_deduction_ranges, tender_rule_keys,
+    OpeningKey, OpeningLine, OpeningOutcome, PerformanceNote, PerformanceOutcome, Procedure,
+    ProcedureCommand, ProcedureDraft, ProcedureEvent, ProcedureStatus, PublicDecision,
+    SealedBidRef, TenderRuleKeys, TenderRules, deadline_after_clarification, deadline_standing,
+    earliest_deadline, objection_window, sme_consortium_ranges, sme_deduction_ranges,
+    tender_rule_keys,
 };
 
 /// A decider: the one shape of every aggregate. `decide` checks a command against the current

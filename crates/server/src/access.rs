@@ -181,7 +181,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/operator/credit/match", OPERATOR),
     (Method::GET, "/api/v1/credit", Access::Public),
     (Method::GET, "/api/v1/credit/records", Access::Public),
-    (Method::GET, "/api/v1/credit/subjects/{subject}", Access::Public),
+    (
+        Method::GET,
+        "/api/v1/credit/subjects/{subject}",
+        Access::Public,
+    ),
     (
         Method::POST,
         "/api/v1/credit/subjects/{subject}/records/{n}/repair",
@@ -194,7 +198,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     ),
     (Method::GET, "/api/v1/credit/lists", OVERSIGHT),
     (Method::POST, "/api/v1/credit/lists", OPERATOR),
-    (Method::POST, "/api/v1/credit/lists/{list}/matches", OPERATOR),
+    (
+        Method::POST,
+        "/api/v1/credit/lists/{list}/matches",
+        OPERATOR,
+    ),
     (Method::POST, "/api/v1/auctions/{id}/default", OPERATOR),
     (Method::GET, "/supervision", Access::Public),
     (Method::GET, "/supervision/decisions", Access::Public),

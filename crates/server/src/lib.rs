@@ -18,13 +18,13 @@ mod security_headers;
 mod shared;
 
 // One folder per context (the same names as in `domain` and `app`): each declares its routes.
+mod credit;
 mod disclosure;
 mod experts;
 mod market;
 mod reference;
 mod sales;
 mod supervision;
-mod credit;
 mod tendering;
 mod witness;
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use domain::{
     CreditCommand, CreditList, CreditListCommand, Date, Decider, DomainError, IdNumber, ListImport,
-    ListRow, ListedCode, NewRecord, PendingMatch, RecordSource, Role, SubjectKind,
-    masked_matches, parse_list_csv,
+    ListRow, ListedCode, NewRecord, PendingMatch, RecordSource, Role, SubjectKind, masked_matches,
+    parse_list_csv,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,12 @@ pub struct ListImportRequest {
 }
 
 /// What the operator signs: `{"csv_sm3", "cutoff_ms", "list", "source"}` in canonical JSON.
-pub fn list_signing_payload(list: &str, source: &str, cutoff_ms: i64, csv: &str) -> serde_json::Value {
+pub fn list_signing_payload(
+    list: &str,
+    source: &str,
+    cutoff_ms: i64,
+    csv: &str,
+) -> serde_json::Value {
     serde_json::json!({
         "list": list,
         "source": source,
@@ -100,11 +105,21 @@ impl App {
             .cloned()
             .ok_or(DomainError::ListUnknown)?;
         let now = self.now_ms();
+        if request.cutoff_ms <= 0 || request.cutoff_ms > now {
+            return Err(DomainError::ListStale {
+                cutoff_ms: request.cutoff_ms.clamp(0, now),
+            }
+            .into());
+        }
         domain::text_field("名单来源说明", &request.source, 500)?;
         let signature = crypto::Signature::from_hex(request.signature.trim())
             .map_err(|_| AppError::from(crypto::CertError::BadSignature))?;
-        let payload =
-            list_signing_payload(&request.list, &request.source, request.cutoff_ms, &request.csv);
+        let payload = list_signing_payload(
+            &request.list,
+            &request.source,
+            request.cutoff_ms,
+            &request.csv,
+        );
         let holder = self
             .verify_signed_act(&payload, &signature, &request.certificate_pem, now)
             .await?;
@@ -300,7 +315,11 @@ impl App {
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
         let data = self.reference_data().await?;
-        let kind = data.credit.list(list).cloned().ok_or(DomainError::ListUnknown)?;
+        let kind = data
+            .credit
+            .list(list)
+            .cloned()
+            .ok_or(DomainError::ListUnknown)?;
         let current = match self.store.document(&list_stream(list)).await? {
             Some(row) => decode_state::<CreditList>(&row.state)?,
             None => return Err(DomainError::ListMatch.into()),
@@ -334,8 +353,16 @@ impl App {
             .cloned()
             .ok_or_else(|| AppError::Internal("confirmation appended nothing".into()))?;
         project(&mut tx, &stream, &decided.after, receipt.seq).await?;
-        self.list_record_in(&mut tx, caller, &kind.fact, &current.latest, row, subject, now)
-            .await?;
+        self.list_record_in(
+            &mut tx,
+            caller,
+            &kind.fact,
+            &current.latest,
+            row,
+            subject,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(receipt)
     }

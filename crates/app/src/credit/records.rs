@@ -169,8 +169,8 @@ impl App {
                 subject: subject.to_string(),
                 kind,
                 name: name.to_string(),
-                record,
-                rule,
+                record: Box::new(record),
+                rule: Box::new(rule),
             },
             actor,
             now,
@@ -197,7 +197,8 @@ impl App {
         now: i64,
     ) -> Result<Receipt, AppError> {
         let stream = credit_stream(subject);
-        let (decided, entries) = decide::<Option<CreditFile>>(tx, &stream, command, actor, now).await?;
+        let (decided, entries) =
+            decide::<Option<CreditFile>>(tx, &stream, command, actor, now).await?;
         let receipts = append(tx, &self.key, &self.settings.origin, now, entries).await?;
         let last = receipts
             .last()
@@ -219,16 +220,13 @@ impl App {
     /// The standard in force for a catalog category's entities.
     async fn standard_for(&self, category: &str) -> Result<CreditStandard, AppError> {
         let data = self.reference_data().await?;
-        data.credit
-            .for_category(category)
-            .cloned()
-            .ok_or_else(|| {
-                DomainError::CreditStandardInvalid {
-                    item: category.to_string(),
-                    reason: "该交易类别没有适用的信用标准".into(),
-                }
-                .into()
-            })
+        data.credit.for_category(category).cloned().ok_or_else(|| {
+            DomainError::CreditStandardInvalid {
+                item: category.to_string(),
+                reason: "该交易类别没有适用的信用标准".into(),
+            }
+            .into()
+        })
     }
 
     /// A subject's evaluation under one standard today (judged at most once a second).
@@ -509,7 +507,9 @@ impl App {
             by: caller.username.clone(),
         };
         // Checked before anything is stored: a refusal writes nothing, not even a blob.
-        self.credit_file(subject).await?.decide(command.clone(), now)?;
+        self.credit_file(subject)
+            .await?
+            .decide(command.clone(), now)?;
         for (_, bytes) in &evidence {
             self.store.put_blob(bytes, now).await?;
         }

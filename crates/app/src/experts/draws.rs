@@ -610,9 +610,7 @@ impl App {
                 None if expert.barred_by_record(rating_rule, evaluation_date) => {
                     Some("poor_record".to_string())
                 }
-                None if refused_by_credit.contains(&expert.pseudonym) => {
-                    Some("credit".to_string())
-                }
+                None if refused_by_credit.contains(&expert.pseudonym) => Some("credit".to_string()),
                 None => None,
             };
             if let Some(reason) = reason {

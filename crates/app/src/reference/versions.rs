@@ -4,8 +4,8 @@
 //! mistake), and the running version is unchanged by a refusal.
 
 use domain::{
-    Calendar, Catalog, CreditStandards, Date, Decider, DomainError, Publish, Reference, ReferenceEvent,
-    ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet, Supervision,
+    Calendar, Catalog, CreditStandards, Date, Decider, DomainError, Publish, Reference,
+    ReferenceEvent, ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet, Supervision,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -152,18 +152,16 @@ pub fn parse_supervision(text: &str, catalog: &Catalog) -> Result<Supervision, D
 /// Parses the credit standards (TOML) and validates them against `catalog`.
 pub fn parse_credit(text: &str, catalog: &Catalog) -> Result<CreditStandards, DomainError> {
     let standards: CreditStandards = toml::from_str(text).map_err(|e| toml_error(text, e))?;
-    standards
-        .validate(catalog)
-        .map_err(|error| match &error {
-            DomainError::CreditStandardInvalid { item, .. } if !item.is_empty() => {
-                let line = line_of(text, &format!("code = \"{item}\""));
-                DomainError::DataFile {
-                    line,
-                    reason: error.to_string(),
-                }
+    standards.validate(catalog).map_err(|error| match &error {
+        DomainError::CreditStandardInvalid { item, .. } if !item.is_empty() => {
+            let line = line_of(text, &format!("code = \"{item}\""));
+            DomainError::DataFile {
+                line,
+                reason: error.to_string(),
             }
-            _ => error,
-        })?;
+        }
+        _ => error,
+    })?;
     Ok(standards)
 }
 

@@ -1245,7 +1245,8 @@ impl App {
         gate: domain::Gate,
     ) -> Result<(), AppError> {
         let (_, category) = self.live_terms(id).await?;
-        self.require_credit(&caller.entity_id, &category, gate).await
+        self.require_credit(&caller.entity_id, &category, gate)
+            .await
     }
 
     /// The message a signed bid signs: canonical JSON of

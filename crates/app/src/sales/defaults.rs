@@ -2,7 +2,9 @@
 //! records it in the sale's default stream; the deposit applied to the price is forfeited, and
 //! both facts become the buyer's credit records in the same transaction.
 
-use domain::{Date, DeclareDefault, Decider, NewRecord, RecordSource, Role, SaleDefault, SubjectKind};
+use domain::{
+    Date, Decider, DeclareDefault, NewRecord, RecordSource, Role, SaleDefault, SubjectKind,
+};
 use ledger::Visibility;
 
 use crate::witness::append::{NewEntry, append};
@@ -57,7 +59,10 @@ impl App {
             .cloned()
             .ok_or_else(|| AppError::Internal("default appended nothing".into()))?;
         for event in &events {
-            let mut facts = vec![("sale_default", format!("竞价 {id}（竞买号 {bidder}）：{}", event.reason))];
+            let mut facts = vec![(
+                "sale_default",
+                format!("竞价 {id}（竞买号 {bidder}）：{}", event.reason),
+            )];
             if event.deposit_forfeited_fen > 0 {
                 facts.push((
                     "deposit_forfeited",
@@ -96,7 +101,11 @@ impl App {
     }
 
     /// The default recorded for a buyer of a sale, if any.
-    pub async fn sale_default(&self, id: &str, bidder: &str) -> Result<Option<SaleDefault>, AppError> {
+    pub async fn sale_default(
+        &self,
+        id: &str,
+        bidder: &str,
+    ) -> Result<Option<SaleDefault>, AppError> {
         let rows = self
             .store
             .stream_entries(&SaleDefault::stream(id, bidder))

@@ -437,7 +437,9 @@ impl App {
     }
 
     /// Checks evidence files; returns them as documents with their bytes.
-    pub(crate) fn evidence_of(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(Document, Vec<u8>)>, AppError> {
+    pub(crate) fn evidence_of(
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<Vec<(Document, Vec<u8>)>, AppError> {
         if files.len() > MAX_EVIDENCE_FILES {
             return Err(AppError::refused(
                 "EVIDENCE_INVALID",

@@ -10,8 +10,7 @@
 //! call to the provider is needed at run time. `DemoGuarantor` is the demo's simulated provider.
 
 use domain::{
-    BondEvent,
-    Bond, BondCommand, BondForm, BondStatus, Date, DomainError, EntityId, Guarantor,
+    Bond, BondCommand, BondEvent, BondForm, BondStatus, Date, DomainError, EntityId, Guarantor,
     GuarantorCommand, LotStatus, Procedure, Role,
 };
 use serde::{Deserialize, Serialize};

@@ -341,7 +341,9 @@ async fn check_credit_levels(
     let standards: domain::CreditStandards = match toml::from_str(&text) {
         Ok(standards) => standards,
         Err(error) => {
-            report.problem(format!("credit standards published in the ledger do not parse: {error}"));
+            report.problem(format!(
+                "credit standards published in the ledger do not parse: {error}"
+            ));
             return Ok(());
         }
     };
@@ -353,7 +355,9 @@ async fn check_credit_levels(
         let replayed: domain::CreditFile = match serde_json::from_str(&row.state) {
             Ok(file) => file,
             Err(error) => {
-                report.problem(format!("{stream}: replayed credit file unreadable: {error}"));
+                report.problem(format!(
+                    "{stream}: replayed credit file unreadable: {error}"
+                ));
                 continue;
             }
         };

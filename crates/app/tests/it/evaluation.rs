@@ -687,11 +687,23 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             .await
             .unwrap();
         test.app
-            .record_performance(&tenderee, &lot, "完成基础工程，进度符合合同约定。", domain::PerformanceOutcome::Normal, false)
+            .record_performance(
+                &tenderee,
+                &lot,
+                "完成基础工程，进度符合合同约定。",
+                domain::PerformanceOutcome::Normal,
+                false,
+            )
             .await
             .unwrap();
         test.app
-            .record_performance(&tenderee, &lot, "", domain::PerformanceOutcome::Normal, true)
+            .record_performance(
+                &tenderee,
+                &lot,
+                "",
+                domain::PerformanceOutcome::Normal,
+                true,
+            )
             .await
             .unwrap();
         // The bonds go back after the contract: guarantees released, the transfer with its

@@ -311,9 +311,17 @@ async fn the_panel_is_confirmed_declared_replaced_and_rated() {
             .into_iter()
             .find(|l| l.kind == domain::SubjectKind::Expert)
             .expect("the rated expert's credit file");
-        let file = test.app.credit_file(&pseudonym.subject).await.unwrap().unwrap();
+        let file = test
+            .app
+            .credit_file(&pseudonym.subject)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(file.records[0].fact, "expert_misconduct");
-        assert!(!file.records[0].detail.contains("评审意见过于简单"), "the comment stays confidential");
+        assert!(
+            !file.records[0].detail.contains("评审意见过于简单"),
+            "the comment stays confidential"
+        );
         assert_eq!(
             test.app
                 .rate_expert(&tenderee, &draw, &drawn[0], 90, "")

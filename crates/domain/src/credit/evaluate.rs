@@ -130,7 +130,10 @@ pub fn evaluate(records: &[CreditRecord], standard: &CreditStandard, on: Date) -
             rule: "level".into(),
             source: standard.source.clone(),
             points: 0,
-            text: format!("因信用记录 {record}，等级降为 {}（{}）", capped.code, capped.name),
+            text: format!(
+                "因信用记录 {record}，等级降为 {}（{}）",
+                capped.code, capped.name
+            ),
         });
         level_record = Some(record);
     }
@@ -156,10 +159,12 @@ pub fn evaluate(records: &[CreditRecord], standard: &CreditStandard, on: Date) -
             (Some(code), _) if *code == level.code => {
                 Some((level_because.clone(), level_cause.clone()))
             }
-            (_, Some(fact)) => counted
-                .iter()
-                .find(|r| &r.fact == fact)
-                .map(|r| (format!("信用记录 {}（{}）", r.id, r.fact_name), Some(r.id.clone()))),
+            (_, Some(fact)) => counted.iter().find(|r| &r.fact == fact).map(|r| {
+                (
+                    format!("信用记录 {}（{}）", r.id, r.fact_name),
+                    Some(r.id.clone()),
+                )
+            }),
             _ => None,
         };
         if let Some((because, record)) = triggered {
@@ -210,7 +215,11 @@ impl CreditEvaluation {
     /// The bid bond in percent of the lot's: the highest raise among the measures in force, else
     /// the lowest reduction (激励), else 100.
     pub fn bond_percent(&self) -> u32 {
-        let percents: Vec<u32> = self.measures.iter().filter_map(|m| m.bond_percent).collect();
+        let percents: Vec<u32> = self
+            .measures
+            .iter()
+            .filter_map(|m| m.bond_percent)
+            .collect();
         percents
             .iter()
             .copied()

@@ -14,10 +14,16 @@ pub const LIST_CSV_HEADER: &str = "名称,证件号码,地区代码,列入日期
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ListedCode {
-    Uscc { code: String },
-    IdNumber { number: String },
+    Uscc {
+        code: String,
+    },
+    IdNumber {
+        number: String,
+    },
     /// A public list's masked ID number, e.g. `330106********123X`.
-    Masked { pattern: String },
+    Masked {
+        pattern: String,
+    },
 }
 
 impl ListedCode {
@@ -129,7 +135,10 @@ pub fn parse_list_csv(text: &str, cutoff: Date) -> Result<Vec<ListRow>, DomainEr
     }
     if rows.is_empty() {
         return Err(DomainError::ListRows {
-            rows: vec![(1, "名单没有任何记录行（名单为空时请导入仅含表头的文件并说明）".into())],
+            rows: vec![(
+                1,
+                "名单没有任何记录行（名单为空时请导入仅含表头的文件并说明）".into(),
+            )],
         });
     }
     Ok(rows)
@@ -231,8 +240,14 @@ pub enum CreditListCommand {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum CreditListEvent {
-    Imported { import: Box<ListImport> },
-    MatchConfirmed { key: String, subject: String, at_ms: i64 },
+    Imported {
+        import: Box<ListImport>,
+    },
+    MatchConfirmed {
+        key: String,
+        subject: String,
+        at_ms: i64,
+    },
 }
 
 impl CreditListEvent {
@@ -293,7 +308,12 @@ impl crate::Decider for Option<CreditList> {
         match event {
             CreditListEvent::Imported { import } => {
                 let mut history = self.map(|l| l.history).unwrap_or_default();
-                history.push((import.id.clone(), import.cutoff_ms, import.rows, import.at_ms));
+                history.push((
+                    import.id.clone(),
+                    import.cutoff_ms,
+                    import.rows,
+                    import.at_ms,
+                ));
                 Some(CreditList {
                     list: import.list.clone(),
                     latest: (**import).clone(),

@@ -42,9 +42,16 @@ impl RecordSource {
 pub enum RecordStatus {
     Active,
     /// Withdrawn by its source (a later list no longer names it; a decision set aside).
-    Withdrawn { reason: String, at_ms: i64 },
+    Withdrawn {
+        reason: String,
+        at_ms: i64,
+    },
     /// 信用修复 approved: the record stays in the history but no longer counts.
-    Repaired { reason: String, by: String, at_ms: i64 },
+    Repaired {
+        reason: String,
+        by: String,
+        at_ms: i64,
+    },
 }
 
 /// An application for 信用修复 and its review.
@@ -150,11 +157,14 @@ pub enum CreditCommand {
         subject: String,
         kind: SubjectKind,
         name: String,
-        record: NewRecord,
+        record: Box<NewRecord>,
         /// The fact's rule in the standards in force.
-        rule: FactRule,
+        rule: Box<FactRule>,
     },
-    Withdraw { id: String, reason: String },
+    Withdraw {
+        id: String,
+        reason: String,
+    },
     ApplyRepair {
         id: String,
         statement: String,
@@ -176,7 +186,7 @@ pub enum CreditEvent {
         subject: String,
         kind: SubjectKind,
         name: String,
-        record: CreditRecord,
+        record: Box<CreditRecord>,
     },
     Withdrawn {
         id: String,
@@ -250,7 +260,7 @@ impl Decider for Option<CreditFile> {
                     subject: subject.clone(),
                     kind,
                     name,
-                    record: CreditRecord {
+                    record: Box::new(CreditRecord {
                         id: format!("{subject}#{n}"),
                         fact: rule.code.clone(),
                         fact_name: rule.name.clone(),
@@ -265,7 +275,7 @@ impl Decider for Option<CreditFile> {
                         recorded_at_ms: now_ms,
                         status: RecordStatus::Active,
                         repair: None,
-                    },
+                    }),
                 }])
             }
             CreditCommand::Withdraw { id, reason } => {
@@ -292,11 +302,7 @@ impl Decider for Option<CreditFile> {
                 if record.status != RecordStatus::Active {
                     return Err(record_step("申请信用修复", status_label(&record.status)));
                 }
-                if record
-                    .repair
-                    .as_ref()
-                    .is_some_and(|r| r.approved.is_none())
-                {
+                if record.repair.as_ref().is_some_and(|r| r.approved.is_none()) {
                     return Err(record_step("再次申请信用修复", "修复申请审核中"));
                 }
                 let today = Date::of_instant(now_ms);
@@ -368,7 +374,7 @@ impl Decider for Option<CreditFile> {
                 if !name.is_empty() {
                     file.name = name.clone();
                 }
-                file.records.push(record.clone());
+                file.records.push((**record).clone());
                 Some(file)
             }
             CreditEvent::Withdrawn { id, reason, at_ms } => self.map(|mut file| {

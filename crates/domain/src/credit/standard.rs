@@ -263,7 +263,10 @@ impl CreditStandards {
         let mut seen = BTreeSet::new();
         for fact in &self.facts {
             if !code_ok(&fact.code) || !seen.insert(fact.code.as_str()) {
-                return Err(invalid(&fact.code, "事项代码应为2到40位小写字母、数字或下划线，且不重复"));
+                return Err(invalid(
+                    &fact.code,
+                    "事项代码应为2到40位小写字母、数字或下划线，且不重复",
+                ));
             }
             if fact.name.trim().is_empty() || fact.source.trim().is_empty() {
                 return Err(invalid(&fact.code, "事项应有名称和依据"));
@@ -275,13 +278,24 @@ impl CreditStandards {
         let mut lists = BTreeSet::new();
         for list in &self.lists {
             if !code_ok(&list.code) || !lists.insert(list.code.as_str()) {
-                return Err(invalid(&list.code, "名单代码应为2到40位小写字母、数字或下划线，且不重复"));
+                return Err(invalid(
+                    &list.code,
+                    "名单代码应为2到40位小写字母、数字或下划线，且不重复",
+                ));
             }
             match self.fact(&list.fact) {
                 Some(fact) if fact.subject == SubjectKind::Entity => {}
-                _ => return Err(invalid(&list.code, format!("名单所记事项 {} 不存在或不是市场主体事项", list.fact))),
+                _ => {
+                    return Err(invalid(
+                        &list.code,
+                        format!("名单所记事项 {} 不存在或不是市场主体事项", list.fact),
+                    ));
+                }
             }
-            if list.name.trim().is_empty() || list.source.trim().is_empty() || list.channel.trim().is_empty() {
+            if list.name.trim().is_empty()
+                || list.source.trim().is_empty()
+                || list.channel.trim().is_empty()
+            {
                 return Err(invalid(&list.code, "名单应有名称、公布渠道和依据"));
             }
         }
@@ -291,7 +305,10 @@ impl CreditStandards {
         for standard in &self.standards {
             let item = standard.code.as_str();
             if !code_ok(item) || !standards.insert(item) {
-                return Err(invalid(item, "标准代码应为2到40位小写字母、数字或下划线，且不重复"));
+                return Err(invalid(
+                    item,
+                    "标准代码应为2到40位小写字母、数字或下划线，且不重复",
+                ));
             }
             if standard.name.trim().is_empty() || standard.source.trim().is_empty() {
                 return Err(invalid(item, "标准应有名称和依据"));
@@ -300,7 +317,10 @@ impl CreditStandards {
                 SubjectKind::Expert => {
                     experts += 1;
                     if !standard.categories.is_empty() {
-                        return Err(invalid(item, "专家信用标准不按交易类别区分，categories 应为空"));
+                        return Err(invalid(
+                            item,
+                            "专家信用标准不按交易类别区分，categories 应为空",
+                        ));
                     }
                 }
                 SubjectKind::Entity => {
@@ -309,10 +329,16 @@ impl CreditStandards {
                     }
                     for category in &standard.categories {
                         if catalog.category(category).is_err() {
-                            return Err(invalid(item, format!("交易类别 {category} 不在交易目录中")));
+                            return Err(invalid(
+                                item,
+                                format!("交易类别 {category} 不在交易目录中"),
+                            ));
                         }
                         if !covered.insert(category.as_str()) {
-                            return Err(invalid(item, format!("交易类别 {category} 适用了多个信用标准")));
+                            return Err(invalid(
+                                item,
+                                format!("交易类别 {category} 适用了多个信用标准"),
+                            ));
                         }
                     }
                 }
@@ -327,11 +353,17 @@ impl CreditStandards {
                 }
             }
             for level in &standard.levels {
-                if level.code.trim().is_empty() || level.name.trim().is_empty() || !codes.insert(level.code.as_str()) {
+                if level.code.trim().is_empty()
+                    || level.name.trim().is_empty()
+                    || !codes.insert(level.code.as_str())
+                {
                     return Err(invalid(item, "信用等级应有不重复的代码和名称"));
                 }
                 if level.min > standard.base {
-                    return Err(invalid(item, format!("等级 {} 的分数线高于基础分", level.code)));
+                    return Err(invalid(
+                        item,
+                        format!("等级 {} 的分数线高于基础分", level.code),
+                    ));
                 }
             }
             if standard.levels.last().is_some_and(|level| level.min != 0) {
@@ -341,7 +373,16 @@ impl CreditStandards {
             for rule in &standard.rules {
                 match self.fact(&rule.fact) {
                     Some(fact) if fact.subject == standard.subject => {}
-                    _ => return Err(invalid(item, format!("评价规则的事项 {} 不存在或不适用于{}", rule.fact, standard.subject.label()))),
+                    _ => {
+                        return Err(invalid(
+                            item,
+                            format!(
+                                "评价规则的事项 {} 不存在或不适用于{}",
+                                rule.fact,
+                                standard.subject.label()
+                            ),
+                        ));
+                    }
                 }
                 if !ruled.insert(rule.fact.as_str()) {
                     return Err(invalid(item, format!("事项 {} 有多条评价规则", rule.fact)));
@@ -349,41 +390,86 @@ impl CreditStandards {
                 if let Some(cap) = &rule.cap
                     && standard.level(cap).is_none()
                 {
-                    return Err(invalid(item, format!("事项 {} 的等级上限 {cap} 不是本标准的等级", rule.fact)));
+                    return Err(invalid(
+                        item,
+                        format!("事项 {} 的等级上限 {cap} 不是本标准的等级", rule.fact),
+                    ));
                 }
                 if rule.deduct == 0 && rule.cap.is_none() {
-                    return Err(invalid(item, format!("事项 {} 既不扣分也不限定等级", rule.fact)));
+                    return Err(invalid(
+                        item,
+                        format!("事项 {} 既不扣分也不限定等级", rule.fact),
+                    ));
                 }
                 if rule.source.trim().is_empty() {
-                    return Err(invalid(item, format!("事项 {} 的评价规则应注明依据", rule.fact)));
+                    return Err(invalid(
+                        item,
+                        format!("事项 {} 的评价规则应注明依据", rule.fact),
+                    ));
                 }
             }
             let mut measures = BTreeSet::new();
             for measure in &standard.measures {
                 if !code_ok(&measure.code) || !measures.insert(measure.code.as_str()) {
-                    return Err(invalid(item, format!("措施代码 {} 应为小写字母、数字或下划线且不重复", measure.code)));
+                    return Err(invalid(
+                        item,
+                        format!(
+                            "措施代码 {} 应为小写字母、数字或下划线且不重复",
+                            measure.code
+                        ),
+                    ));
                 }
                 if measure.name.trim().is_empty() || measure.source.trim().is_empty() {
-                    return Err(invalid(item, format!("措施 {} 应有名称和依据", measure.code)));
+                    return Err(invalid(
+                        item,
+                        format!("措施 {} 应有名称和依据", measure.code),
+                    ));
                 }
                 match (&measure.when_level, &measure.when_fact) {
                     (Some(level), None) if standard.level(level).is_some() => {}
-                    (None, Some(fact)) if standard.rules.iter().any(|r| &r.fact == fact) || self.fact(fact).is_some_and(|f| f.subject == standard.subject) => {}
-                    _ => return Err(invalid(item, format!("措施 {} 应由本标准的一个等级或一个事项触发（二者取其一）", measure.code))),
+                    (None, Some(fact))
+                        if standard.rules.iter().any(|r| &r.fact == fact)
+                            || self
+                                .fact(fact)
+                                .is_some_and(|f| f.subject == standard.subject) => {}
+                    _ => {
+                        return Err(invalid(
+                            item,
+                            format!(
+                                "措施 {} 应由本标准的一个等级或一个事项触发（二者取其一）",
+                                measure.code
+                            ),
+                        ));
+                    }
                 }
-                if measure.refuse.is_empty() && measure.bond_percent.is_none() && !measure.incentive {
+                if measure.refuse.is_empty() && measure.bond_percent.is_none() && !measure.incentive
+                {
                     return Err(invalid(item, format!("措施 {} 没有任何效果", measure.code)));
                 }
                 if measure.incentive && !measure.refuse.is_empty() {
-                    return Err(invalid(item, format!("激励措施 {} 不能拒绝交易", measure.code)));
+                    return Err(invalid(
+                        item,
+                        format!("激励措施 {} 不能拒绝交易", measure.code),
+                    ));
                 }
                 if measure.bond_percent.is_some_and(|p| p > 500) {
-                    return Err(invalid(item, format!("措施 {} 的保证金比例超过500%", measure.code)));
+                    return Err(invalid(
+                        item,
+                        format!("措施 {} 的保证金比例超过500%", measure.code),
+                    ));
                 }
                 for gate in &measure.refuse {
                     let expert_gate = *gate == Gate::ExpertPool;
                     if expert_gate != (standard.subject == SubjectKind::Expert) {
-                        return Err(invalid(item, format!("措施 {} 的关口 {} 不适用于{}", measure.code, gate.label(), standard.subject.label())));
+                        return Err(invalid(
+                            item,
+                            format!(
+                                "措施 {} 的关口 {} 不适用于{}",
+                                measure.code,
+                                gate.label(),
+                                standard.subject.label()
+                            ),
+                        ));
                     }
                 }
             }

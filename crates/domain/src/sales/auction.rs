@@ -1019,7 +1019,11 @@ impl crate::Decider for Option<SaleDefault> {
     type Command = DeclareDefault;
     type Event = SaleDefault;
 
-    fn decide(&self, command: DeclareDefault, now_ms: i64) -> Result<Vec<SaleDefault>, DomainError> {
+    fn decide(
+        &self,
+        command: DeclareDefault,
+        now_ms: i64,
+    ) -> Result<Vec<SaleDefault>, DomainError> {
         if self.is_some() {
             return Err(DomainError::SaleDefaultRecorded);
         }
@@ -1043,7 +1047,11 @@ impl crate::Decider for Option<SaleDefault> {
             auction: auction.id.clone(),
             bidder: command.bidder,
             reason: command.reason.trim().to_string(),
-            deposit_forfeited_fen: if applied { auction.terms.deposit_fen } else { 0 },
+            deposit_forfeited_fen: if applied {
+                auction.terms.deposit_fen
+            } else {
+                0
+            },
             by: command.by,
             at_ms: now_ms,
         }])

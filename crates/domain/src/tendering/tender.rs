@@ -2228,7 +2228,11 @@ fn declined(
     lapsed: bool,
     now_ms: i64,
 ) -> Vec<ProcedureEvent> {
-    let next_candidate = lot.award.candidates.iter().any(|c| c.bidder != winner.bidder);
+    let next_candidate = lot
+        .award
+        .candidates
+        .iter()
+        .any(|c| c.bidder != winner.bidder);
     let mut events = vec![ProcedureEvent::AwardDeclined {
         lot: lot.code.clone(),
         winner,

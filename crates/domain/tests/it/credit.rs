@@ -57,7 +57,11 @@ fn the_shipped_standards_validate_and_cover_every_category() {
     let standards = shipped();
     standards.validate(&catalog()).unwrap();
     for category in &catalog().categories {
-        assert!(standards.for_category(&category.code).is_some(), "{}", category.code);
+        assert!(
+            standards.for_category(&category.code).is_some(),
+            "{}",
+            category.code
+        );
     }
     assert!(standards.for_experts().is_some());
     for fact in &standards.facts {
@@ -65,43 +69,88 @@ fn the_shipped_standards_validate_and_cover_every_category() {
     }
 }
 
+/// A change that makes the shipped standards invalid.
+type Mutation = Box<dyn Fn(&mut CreditStandards)>;
+
 #[test]
 fn invalid_standards_are_refused_with_the_item_named() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut CreditStandards)>)> = vec![
-        ("duplicate fact", Box::new(|s| {
-            let first = s.facts[0].clone();
-            s.facts.push(first);
-        })),
-        ("unknown fact in a rule", Box::new(|s| s.standards[0].rules[0].fact = "nope".into())),
-        ("unknown cap", Box::new(|s| s.standards[0].rules[0].cap = Some("Z".into()))),
-        ("levels not descending", Box::new(|s| s.standards[0].levels.swap(0, 1))),
-        ("lowest level not 0", Box::new(|s| s.standards[0].levels.last_mut().unwrap().min = 5)),
-        ("category twice", Box::new(|s| {
-            let category = s.standards[0].categories[0].clone();
-            s.standards[1].categories.push(category);
-        })),
-        ("category uncovered", Box::new(|s| s.standards[2].categories.pop().map(|_| ()).unwrap())),
-        ("unknown category", Box::new(|s| s.standards[0].categories.push("moon".into()))),
-        ("measure with no effect", Box::new(|s| {
-            let m = &mut s.standards[0].measures[0];
-            m.refuse.clear();
-            m.bond_percent = None;
-            m.incentive = false;
-        })),
-        ("measure with both triggers", Box::new(|s| {
-            s.standards[0].measures[0].when_level = Some("D".into());
-        })),
-        ("expert gate on an entity standard", Box::new(|s| {
-            s.standards[0].measures[0].refuse.push(Gate::ExpertPool);
-        })),
-        ("rule without effect", Box::new(|s| {
-            let r = &mut s.standards[0].rules[0];
-            r.deduct = 0;
-            r.cap = None;
-        })),
-        ("list of an unknown fact", Box::new(|s| s.lists[0].fact = "nope".into())),
+    let cases: Vec<(&str, Mutation)> = vec![
+        (
+            "duplicate fact",
+            Box::new(|s| {
+                let first = s.facts[0].clone();
+                s.facts.push(first);
+            }),
+        ),
+        (
+            "unknown fact in a rule",
+            Box::new(|s| s.standards[0].rules[0].fact = "nope".into()),
+        ),
+        (
+            "unknown cap",
+            Box::new(|s| s.standards[0].rules[0].cap = Some("Z".into())),
+        ),
+        (
+            "levels not descending",
+            Box::new(|s| s.standards[0].levels.swap(0, 1)),
+        ),
+        (
+            "lowest level not 0",
+            Box::new(|s| s.standards[0].levels.last_mut().unwrap().min = 5),
+        ),
+        (
+            "category twice",
+            Box::new(|s| {
+                let category = s.standards[0].categories[0].clone();
+                s.standards[1].categories.push(category);
+            }),
+        ),
+        (
+            "category uncovered",
+            Box::new(|s| s.standards[2].categories.pop().map(|_| ()).unwrap()),
+        ),
+        (
+            "unknown category",
+            Box::new(|s| s.standards[0].categories.push("moon".into())),
+        ),
+        (
+            "measure with no effect",
+            Box::new(|s| {
+                let m = &mut s.standards[0].measures[0];
+                m.refuse.clear();
+                m.bond_percent = None;
+                m.incentive = false;
+            }),
+        ),
+        (
+            "measure with both triggers",
+            Box::new(|s| {
+                s.standards[0].measures[0].when_level = Some("D".into());
+            }),
+        ),
+        (
+            "expert gate on an entity standard",
+            Box::new(|s| {
+                s.standards[0].measures[0].refuse.push(Gate::ExpertPool);
+            }),
+        ),
+        (
+            "rule without effect",
+            Box::new(|s| {
+                let r = &mut s.standards[0].rules[0];
+                r.deduct = 0;
+                r.cap = None;
+            }),
+        ),
+        (
+            "list of an unknown fact",
+            Box::new(|s| s.lists[0].fact = "nope".into()),
+        ),
         ("no source", Box::new(|s| s.facts[0].source = " ".into())),
-        ("no expert standard", Box::new(|s| s.standards.retain(|x| x.subject == SubjectKind::Entity))),
+        (
+            "no expert standard",
+            Box::new(|s| s.standards.retain(|x| x.subject == SubjectKind::Entity)),
+        ),
     ];
     for (name, mutate) in cases {
         let mut standards = shipped();
@@ -118,7 +167,11 @@ fn deductions_levels_and_the_explanation_name_each_record_and_rule() {
     // (records, score, level)
     let table: Vec<(Vec<CreditRecord>, i64, &str)> = vec![
         (vec![], 100, "A"),
-        (vec![record(1, "bond_withheld", "2026-01-10", Some("2027-01-10"))], 90, "A"),
+        (
+            vec![record(1, "bond_withheld", "2026-01-10", Some("2027-01-10"))],
+            90,
+            "A",
+        ),
         (
             vec![
                 record(1, "bond_withheld", "2026-01-10", Some("2027-01-10")),
@@ -127,10 +180,22 @@ fn deductions_levels_and_the_explanation_name_each_record_and_rule() {
             80,
             "B",
         ),
-        (vec![record(1, "award_declined", "2026-03-01", None)], 80, "B"),
+        (
+            vec![record(1, "award_declined", "2026-03-01", None)],
+            80,
+            "B",
+        ),
         // A cap below the score's level.
-        (vec![record(1, "performance_failed", "2026-03-01", None)], 70, "C"),
-        (vec![record(1, "judgment_defaulter", "2026-03-01", None)], 100, "D"),
+        (
+            vec![record(1, "performance_failed", "2026-03-01", None)],
+            70,
+            "C",
+        ),
+        (
+            vec![record(1, "judgment_defaulter", "2026-03-01", None)],
+            100,
+            "D",
+        ),
         // The score never falls below 0.
         (
             (1..=7)
@@ -140,11 +205,27 @@ fn deductions_levels_and_the_explanation_name_each_record_and_rule() {
             "D",
         ),
         // Not yet in force, expired, withdrawn and repaired records do not count.
-        (vec![record(1, "bond_withheld", "2026-07-01", None)], 100, "A"),
-        (vec![record(1, "bond_withheld", "2025-01-01", Some("2026-05-31"))], 100, "A"),
-        (vec![record(1, "bond_withheld", "2025-01-01", Some("2026-06-01"))], 90, "A"),
+        (
+            vec![record(1, "bond_withheld", "2026-07-01", None)],
+            100,
+            "A",
+        ),
+        (
+            vec![record(1, "bond_withheld", "2025-01-01", Some("2026-05-31"))],
+            100,
+            "A",
+        ),
+        (
+            vec![record(1, "bond_withheld", "2025-01-01", Some("2026-06-01"))],
+            90,
+            "A",
+        ),
         // A fact this standard does not rule.
-        (vec![record(1, "sale_default", "2026-03-01", None)], 100, "A"),
+        (
+            vec![record(1, "sale_default", "2026-03-01", None)],
+            100,
+            "A",
+        ),
     ];
     for (records, score, level) in table {
         let e = evaluate_credit(&records, &construction, on);
@@ -155,8 +236,16 @@ fn deductions_levels_and_the_explanation_name_each_record_and_rule() {
             assert!(!step.source.is_empty());
         }
         let counted = records.iter().filter(|r| r.counts_on(on)).count();
-        assert_eq!(e.not_counted.len(), records.len() - counted
-            + records.iter().filter(|r| r.counts_on(on) && construction.rules.iter().all(|x| x.fact != r.fact)).count());
+        assert_eq!(
+            e.not_counted.len(),
+            records.len() - counted
+                + records
+                    .iter()
+                    .filter(
+                        |r| r.counts_on(on) && construction.rules.iter().all(|x| x.fact != r.fact)
+                    )
+                    .count()
+        );
     }
     let mut withdrawn = record(1, "judgment_defaulter", "2026-01-01", None);
     withdrawn.status = RecordStatus::Withdrawn {
@@ -180,7 +269,12 @@ fn measures_bite_at_their_gates_naming_the_record_and_the_rule() {
     let on = d("2026-06-01");
     let procurement = standard("procurement");
     let listed = evaluate_credit(
-        &[record(7, "gp_serious_violation", "2026-01-01", Some("2027-01-01"))],
+        &[record(
+            7,
+            "gp_serious_violation",
+            "2026-01-01",
+            Some("2027-01-01"),
+        )],
         &procurement,
         on,
     );
@@ -217,7 +311,11 @@ fn measures_bite_at_their_gates_naming_the_record_and_the_rule() {
     assert_eq!(scaled_bond(10_000, 0), 0);
     // Experts: two misconduct records in force reach D and keep the expert out of draws.
     let expert = standard("expert");
-    let one = evaluate_credit(&[record(1, "expert_misconduct", "2026-01-01", None)], &expert, on);
+    let one = evaluate_credit(
+        &[record(1, "expert_misconduct", "2026-01-01", None)],
+        &expert,
+        on,
+    );
     assert!(one.check(Gate::ExpertPool).is_ok());
     let two = evaluate_credit(
         &[
@@ -228,7 +326,10 @@ fn measures_bite_at_their_gates_naming_the_record_and_the_rule() {
         on,
     );
     assert_eq!(two.level, "D");
-    assert_eq!(two.check(Gate::ExpertPool).unwrap_err().code(), "CREDIT_REFUSED");
+    assert_eq!(
+        two.check(Gate::ExpertPool).unwrap_err().code(),
+        "CREDIT_REFUSED"
+    );
 }
 
 fn fact(code: &str, months: Option<u32>, repair: Option<u32>) -> FactRule {
@@ -242,14 +343,20 @@ fn fact(code: &str, months: Option<u32>, repair: Option<u32>) -> FactRule {
     }
 }
 
-fn add(file: &Option<CreditFile>, rule: FactRule, date: &str, until: Option<&str>, now: i64) -> Option<CreditFile> {
+fn add(
+    file: &Option<CreditFile>,
+    rule: FactRule,
+    date: &str,
+    until: Option<&str>,
+    now: i64,
+) -> Option<CreditFile> {
     let events = file
         .decide(
             CreditCommand::Add {
                 subject: "91330000000000000X".into(),
                 kind: SubjectKind::Entity,
                 name: "某公司".into(),
-                record: NewRecord {
+                record: Box::new(NewRecord {
                     fact: rule.code.clone(),
                     source: RecordSource::Platform {
                         stream: "bond/x".into(),
@@ -259,8 +366,8 @@ fn add(file: &Option<CreditFile>, rule: FactRule, date: &str, until: Option<&str
                     date: d(date),
                     until: until.map(d),
                     detail: String::new(),
-                },
-                rule,
+                }),
+                rule: Box::new(rule),
             },
             now,
         )
@@ -271,8 +378,20 @@ fn add(file: &Option<CreditFile>, rule: FactRule, date: &str, until: Option<&str
 #[test]
 fn the_credit_file_records_withdraws_and_repairs_in_order() {
     let now = d("2026-06-01").start_ms() + 3_600_000;
-    let file = add(&None, fact("bond_withheld", Some(12), Some(3)), "2026-01-15", None, now);
-    let file = add(&file, fact("judgment_defaulter", None, None), "2026-05-01", Some("2028-05-01"), now);
+    let file = add(
+        &None,
+        fact("bond_withheld", Some(12), Some(3)),
+        "2026-01-15",
+        None,
+        now,
+    );
+    let file = add(
+        &file,
+        fact("judgment_defaulter", None, None),
+        "2026-05-01",
+        Some("2028-05-01"),
+        now,
+    );
     let records = &file.as_ref().unwrap().records;
     assert_eq!(records[0].id, "91330000000000000X#1");
     assert_eq!(records[0].valid_until, Some(d("2027-01-15")));
@@ -342,7 +461,10 @@ fn the_credit_file_records_withdraws_and_repairs_in_order() {
         file.as_ref().unwrap().records[0].status,
         RecordStatus::Repaired { .. }
     ));
-    assert_eq!(file.decide(review(true), now).unwrap_err().code(), "CREDIT_STEP");
+    assert_eq!(
+        file.decide(review(true), now).unwrap_err().code(),
+        "CREDIT_STEP"
+    );
     // Withdrawal by the source; twice is refused.
     let withdraw = CreditCommand::Withdraw {
         id: "91330000000000000X#2".into(),
@@ -350,7 +472,10 @@ fn the_credit_file_records_withdraws_and_repairs_in_order() {
     };
     let events = file.decide(withdraw.clone(), now).unwrap();
     let file = events.iter().fold(file, |s, e| s.evolve(e));
-    assert_eq!(file.decide(withdraw, now).unwrap_err().code(), "CREDIT_STEP");
+    assert_eq!(
+        file.decide(withdraw, now).unwrap_err().code(),
+        "CREDIT_STEP"
+    );
     assert_eq!(
         file.decide(
             CreditCommand::Withdraw {
@@ -369,7 +494,7 @@ fn the_credit_file_records_withdraws_and_repairs_in_order() {
                 subject: "91330000000000000X".into(),
                 kind: SubjectKind::Entity,
                 name: String::new(),
-                record: NewRecord {
+                record: Box::new(NewRecord {
                     fact: "judgment_defaulter".into(),
                     source: RecordSource::Platform {
                         stream: "s".into(),
@@ -379,8 +504,8 @@ fn the_credit_file_records_withdraws_and_repairs_in_order() {
                     date: d("2026-05-01"),
                     until: Some(d("2026-04-01")),
                     detail: String::new(),
-                },
-                rule: fact("judgment_defaulter", None, None),
+                }),
+                rule: Box::new(fact("judgment_defaulter", None, None)),
             },
             now,
         )

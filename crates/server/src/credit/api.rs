@@ -199,7 +199,12 @@ pub(crate) async fn review(
     let caller = caller(&maybe)?;
     let receipt = state
         .app
-        .review_credit_repair(caller, &format!("{subject}#{n}"), input.approve, &input.reason)
+        .review_credit_repair(
+            caller,
+            &format!("{subject}#{n}"),
+            input.approve,
+            &input.reason,
+        )
         .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }

@@ -17,8 +17,7 @@ use crate::AppState;
 use crate::access::MaybeCaller;
 use crate::format::beijing_time;
 use crate::shared::page::{
-    Layout, Notice, Params, SignedIn, after, app_error_page, csrf_of, fields, layout, param,
-    render,
+    Layout, Notice, Params, SignedIn, after, app_error_page, csrf_of, fields, layout, param, render,
 };
 use crate::supervision::pages::read_filing;
 
@@ -205,7 +204,10 @@ async fn subject_page(
     let view = state.app.credit_view(caller.0.as_ref(), subject).await?;
     let today = Date::of_instant(state.app.now_ms());
     let own = caller.0.as_ref().is_some_and(|c| c.acts_for(subject));
-    let operator = caller.0.as_ref().is_some_and(|c| c.has_any(&[Role::Operator]));
+    let operator = caller
+        .0
+        .as_ref()
+        .is_some_and(|c| c.has_any(&[Role::Operator]));
     let records = view
         .file
         .as_ref()
@@ -292,7 +294,10 @@ pub(crate) async fn review(
     let approve = match form.get("decision").map(String::as_str) {
         Some("approve") => Ok(true),
         Some("refuse") => Ok(false),
-        _ => Err(AppError::refused("CREDIT_FORM_INVALID", "请选择同意或不同意修复")),
+        _ => Err(AppError::refused(
+            "CREDIT_FORM_INVALID",
+            "请选择同意或不同意修复",
+        )),
     };
     let result = match approve {
         Ok(approve) => state
@@ -330,7 +335,11 @@ impl StandardsPage {
     }
 
     fn gates(&self, gates: &[domain::Gate]) -> String {
-        gates.iter().map(|g| g.label()).collect::<Vec<_>>().join("、")
+        gates
+            .iter()
+            .map(|g| g.label())
+            .collect::<Vec<_>>()
+            .join("、")
     }
 }
 
@@ -476,7 +485,11 @@ async fn operator_page(
                     beijing_time(l.latest.cutoff_ms),
                     l.latest.rows,
                     l.latest.matched.len(),
-                    l.latest.pending.iter().filter(|p| p.confirmed.is_none()).count(),
+                    l.latest
+                        .pending
+                        .iter()
+                        .filter(|p| p.confirmed.is_none())
+                        .count(),
                 )
             })
             .collect(),
@@ -493,8 +506,14 @@ pub(crate) async fn operator(
     axum::Extension(caller): axum::Extension<MaybeCaller>,
     axum::extract::Query(params): Params,
 ) -> Response {
-    match operator_page(&state, &caller, done_notice(&params), HashMap::new(), String::new())
-        .await
+    match operator_page(
+        &state,
+        &caller,
+        done_notice(&params),
+        HashMap::new(),
+        String::new(),
+    )
+    .await
     {
         Ok(page) => page,
         Err(error) => app_error_page(error),

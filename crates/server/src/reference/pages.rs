@@ -415,9 +415,7 @@ fn format_hint(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Rules
         | ReferenceKind::Catalog
         | ReferenceKind::Supervision
-        | ReferenceKind::Credit => {
-            "TOML 格式，说明见文件开头的注释"
-        }
+        | ReferenceKind::Credit => "TOML 格式，说明见文件开头的注释",
         ReferenceKind::Trust => "PEM 格式的 SM2 根证书，可包含多张；# 开头的行为注释",
     }
 }

@@ -303,9 +303,7 @@ pub(crate) fn performance_outcome(
         "" | "normal" => Ok(domain::PerformanceOutcome::Normal),
         "failed" => Ok(domain::PerformanceOutcome::Failed),
         "late" => match late_days.trim().parse::<u32>() {
-            Ok(days) if (1..=3650).contains(&days) => {
-                Ok(domain::PerformanceOutcome::Late { days })
-            }
+            Ok(days) if (1..=3650).contains(&days) => Ok(domain::PerformanceOutcome::Late { days }),
             _ => Err(app::AppError::refused(
                 "PERFORMANCE_OUTCOME",
                 "逾期履行须填写逾期天数（1到3650）",
@@ -334,7 +332,10 @@ pub(crate) async fn decline(
     ApiJson(input): ApiJson<DeclineRequest>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.decline_award(caller, &code, &input.reason).await?;
+    let receipt = state
+        .app
+        .decline_award(caller, &code, &input.reason)
+        .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 

@@ -510,7 +510,10 @@ pub(crate) async fn award_act(
             app.record_performance(who, &code, "", domain::PerformanceOutcome::Normal, true)
                 .await,
         ),
-        "decline" => ("declined", app.decline_award(who, &code, &get("reason")).await),
+        "decline" => (
+            "declined",
+            app.decline_award(who, &code, &get("reason")).await,
+        ),
         "lapse" => ("lapsed", app.record_signing_lapse(who, &code).await),
         _ => ("", Err(AppError::Invalid("未知操作".into()))),
     };

@@ -32,7 +32,8 @@ fn signed_import(flow: &Flow, list: &str, source: &str, cutoff_ms: i64, csv: &st
 }
 
 async fn credit(flow: &Flow, subject: &str) -> Value {
-    flow.public(format!("/api/v1/credit/subjects/{subject}")).await
+    flow.public(format!("/api/v1/credit/subjects/{subject}"))
+        .await
 }
 
 fn facts(view: &Value) -> Vec<String> {
@@ -90,9 +91,10 @@ async fn new_lot(flow: &Flow, title: &str) -> String {
         .await;
     let id = body["procedure"]["id"].as_str().unwrap().to_string();
     let response = reqwest::Client::new()
-        .put(flow.server.url(&format!(
-            "/api/v1/procedures/{id}/documents?name=doc.pdf"
-        )))
+        .put(
+            flow.server
+                .url(&format!("/api/v1/procedures/{id}/documents?name=doc.pdf")),
+        )
         .bearer_auth(&tenderee)
         .body(b"%PDF-1.7 documents".to_vec())
         .send()
@@ -143,7 +145,11 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
             Some(json!({"reason": "不想做了"})),
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("NOT_THE_WINNER")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("NOT_THE_WINNER")),
+        "{body}"
+    );
     let (status, body) = flow
         .call(
             &tenderee,
@@ -152,7 +158,11 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
             None,
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("SIGNING_PERIOD_RUNNING")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("SIGNING_PERIOD_RUNNING")),
+        "{body}"
+    );
     assert!(facts(&credit(&flow, &winner).await).is_empty());
 
     // The winner declines: its record is written with the act, from the procedure's stream.
@@ -167,7 +177,12 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
     assert_eq!(facts(&view), vec!["award_declined"]);
     let record = &view["file"]["records"][0];
     assert_eq!(record["source"]["type"], "platform");
-    assert!(record["source"]["stream"].as_str().unwrap().starts_with("procedure/"));
+    assert!(
+        record["source"]["stream"]
+            .as_str()
+            .unwrap()
+            .starts_with("procedure/")
+    );
     assert_eq!(record["source"]["act"], "procedure.award_declined");
     assert!(record["basis"].as_str().unwrap().contains("第74条"));
     assert_eq!(level(&view, "construction"), "B");
@@ -193,7 +208,10 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
         None,
     )
     .await;
-    assert_eq!(facts(&credit(&flow, &other).await), vec!["contract_not_signed"]);
+    assert_eq!(
+        facts(&credit(&flow, &other).await),
+        vec!["contract_not_signed"]
+    );
     let checks = flow
         .server
         .app()
@@ -232,17 +250,41 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
             &operator,
             Method::POST,
             "/api/v1/credit/lists",
-            Some(signed_import(&flow, "dishonest_debtors", "信用中国查询下载", now - DAY, &bad)),
+            Some(signed_import(
+                &flow,
+                "dishonest_debtors",
+                "信用中国查询下载",
+                now - DAY,
+                &bad,
+            )),
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("LIST_ROWS")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("LIST_ROWS")),
+        "{body}"
+    );
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("第4行") && message.contains("第5行"), "{message}");
+    assert!(
+        message.contains("第4行") && message.contains("第5行"),
+        "{message}"
+    );
     // A signature over another file, an unknown list, a certificate of another entity.
-    let mut forged = signed_import(&flow, "dishonest_debtors", "信用中国查询下载", now - DAY, &csv);
+    let mut forged = signed_import(
+        &flow,
+        "dishonest_debtors",
+        "信用中国查询下载",
+        now - DAY,
+        &csv,
+    );
     forged["csv"] = json!(csv.replace("2026-11-20", "2026-11-21"));
     let (status, body) = flow
-        .call(&operator, Method::POST, "/api/v1/credit/lists", Some(forged))
+        .call(
+            &operator,
+            Method::POST,
+            "/api/v1/credit/lists",
+            Some(forged),
+        )
         .await;
     assert_eq!(body["code"], "CERT_BAD_SIGNATURE", "{status} {body}");
     let (status, body) = flow
@@ -253,37 +295,72 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
             Some(signed_import(&flow, "no_such_list", "x", now - DAY, &csv)),
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("LIST_UNKNOWN")), "{body}");
-    let tenderee_cert = flow.certificates.iter().find(|c| c.username == "tenderee").unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("LIST_UNKNOWN")),
+        "{body}"
+    );
+    let tenderee_cert = flow
+        .certificates
+        .iter()
+        .find(|c| c.username == "tenderee")
+        .unwrap();
     let mut other_signer = signed_import(&flow, "dishonest_debtors", "信用中国", now - DAY, &csv);
     let payload = app::list_signing_payload("dishonest_debtors", "信用中国", now - DAY, &csv);
-    other_signer["signature"] = json!(PlatformKey::from_pkcs8_pem(&tenderee_cert.key_pem)
-        .unwrap()
-        .sign(&crypto::canonical_json_bytes(&payload).unwrap())
-        .to_hex());
+    other_signer["signature"] = json!(
+        PlatformKey::from_pkcs8_pem(&tenderee_cert.key_pem)
+            .unwrap()
+            .sign(&crypto::canonical_json_bytes(&payload).unwrap())
+            .to_hex()
+    );
     other_signer["certificate_pem"] = json!(tenderee_cert.cert_pem);
     let (status, body) = flow
-        .call(&operator, Method::POST, "/api/v1/credit/lists", Some(other_signer))
+        .call(
+            &operator,
+            Method::POST,
+            "/api/v1/credit/lists",
+            Some(other_signer),
+        )
         .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("LIST_SIGNER")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("LIST_SIGNER")),
+        "{body}"
+    );
     // Only the trading center imports.
     let (status, _) = flow
         .call(
             &bidder2,
             Method::POST,
             "/api/v1/credit/lists",
-            Some(signed_import(&flow, "dishonest_debtors", "x", now - DAY, &csv)),
+            Some(signed_import(
+                &flow,
+                "dishonest_debtors",
+                "x",
+                now - DAY,
+                &csv,
+            )),
         )
         .await;
     assert_eq!(status, 403);
-    assert_eq!(flow.server.ledger_size().await, before, "a refused import writes nothing");
+    assert_eq!(
+        flow.server.ledger_size().await,
+        before,
+        "a refused import writes nothing"
+    );
 
     // The import: both rows recorded by code (the second entity is not even registered).
     flow.ok(
         &operator,
         Method::POST,
         "/api/v1/credit/lists",
-        Some(signed_import(&flow, "dishonest_debtors", "信用中国查询下载", now - DAY, &csv)),
+        Some(signed_import(
+            &flow,
+            "dishonest_debtors",
+            "信用中国查询下载",
+            now - DAY,
+            &csv,
+        )),
     )
     .await;
     let view = credit(&flow, &listed).await;
@@ -301,23 +378,47 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
             &operator,
             Method::POST,
             "/api/v1/credit/lists",
-            Some(signed_import(&flow, "dishonest_debtors", "信用中国", now - DAY, &csv)),
+            Some(signed_import(
+                &flow,
+                "dishonest_debtors",
+                "信用中国",
+                now - DAY,
+                &csv,
+            )),
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("LIST_STALE")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("LIST_STALE")),
+        "{body}"
+    );
 
     // Refused at registration, naming the record and the rule; the same at an auction.
     let (status, body) = flow
-        .call(&bidder2, Method::POST, &format!("/api/v1/lots/{lot}/registration"), None)
+        .call(
+            &bidder2,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/registration"),
+            None,
+        )
         .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("CREDIT_REFUSED")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("CREDIT_REFUSED")),
+        "{body}"
+    );
     let message = body["message"].as_str().unwrap();
     assert!(message.contains(&format!("{listed}#1")), "{message}");
     assert!(message.contains("法〔2016〕285号"), "{message}");
     // Another bidder is not affected.
     let bidder = flow.token("bidder").await;
-    flow.ok(&bidder, Method::POST, &format!("/api/v1/lots/{lot}/registration"), None)
-        .await;
+    flow.ok(
+        &bidder,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/registration"),
+        None,
+    )
+    .await;
 
     // The public credit list and the bulk download show it.
     let list = flow.public("/api/v1/credit").await;
@@ -330,7 +431,10 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
         .text()
         .await
         .unwrap();
-    assert!(page.contains("失信被执行人") && page.contains("法〔2016〕285号"), "{page}");
+    assert!(
+        page.contains("失信被执行人") && page.contains("法〔2016〕285号"),
+        "{page}"
+    );
 
     // A later list that no longer names it withdraws the record: the gate opens again.
     flow.advance(DAY);
@@ -340,14 +444,25 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
         &operator,
         Method::POST,
         "/api/v1/credit/lists",
-        Some(signed_import(&flow, "dishonest_debtors", "信用中国查询下载", now, later)),
+        Some(signed_import(
+            &flow,
+            "dishonest_debtors",
+            "信用中国查询下载",
+            now,
+            later,
+        )),
     )
     .await;
     let view = credit(&flow, &listed).await;
     assert_eq!(view["file"]["records"][0]["status"]["status"], "withdrawn");
     assert_eq!(level(&view, "construction"), "A");
-    flow.ok(&bidder2, Method::POST, &format!("/api/v1/lots/{lot}/registration"), None)
-        .await;
+    flow.ok(
+        &bidder2,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/registration"),
+        None,
+    )
+    .await;
     // The row still listed keeps its one record.
     assert_eq!(
         facts(&credit(&flow, "91330102MA2B000015").await),
@@ -375,14 +490,27 @@ async fn a_masked_person_waits_for_the_operators_confirmation() {
             &operator,
             Method::POST,
             "/api/v1/credit/lists",
-            Some(signed_import(&flow, "tax_offenders", "税务总局网站", now - DAY, &csv)),
+            Some(signed_import(
+                &flow,
+                "tax_offenders",
+                "税务总局网站",
+                now - DAY,
+                &csv,
+            )),
         )
         .await;
     let pending = &imported["import"]["pending"];
     assert_eq!(pending.as_array().unwrap().len(), 2);
     assert_eq!(pending[0]["candidates"], json!([person]));
-    assert_eq!(pending[1]["candidates"], json!([]), "another region is nobody here");
-    assert!(facts(&credit(&flow, &person).await).is_empty(), "nothing before confirmation");
+    assert_eq!(
+        pending[1]["candidates"],
+        json!([]),
+        "another region is nobody here"
+    );
+    assert!(
+        facts(&credit(&flow, &person).await).is_empty(),
+        "nothing before confirmation"
+    );
     let key = pending[0]["key"].as_str().unwrap();
     // Only a candidate may be confirmed.
     let (status, body) = flow
@@ -393,7 +521,11 @@ async fn a_masked_person_waits_for_the_operators_confirmation() {
             Some(json!({"key": key, "subject": "91330102MA2B000015"})),
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("LIST_MATCH")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("LIST_MATCH")),
+        "{body}"
+    );
     flow.ok(
         &operator,
         Method::POST,
@@ -403,7 +535,10 @@ async fn a_masked_person_waits_for_the_operators_confirmation() {
     .await;
     assert_eq!(facts(&credit(&flow, &person).await), vec!["tax_offender"]);
     // The public view names no ID number.
-    let public = flow.public(format!("/api/v1/credit/subjects/{person}")).await.to_string();
+    let public = flow
+        .public(format!("/api/v1/credit/subjects/{person}"))
+        .await
+        .to_string();
     assert!(!public.contains(&number));
     verify(&flow).await;
 }
@@ -436,7 +571,10 @@ async fn a_withheld_bond_is_recorded_and_repaired_after_its_period() {
     .await;
     let view = credit(&flow, entity).await;
     assert_eq!(facts(&view), vec!["bond_withheld"]);
-    assert_eq!(view["file"]["records"][0]["source"]["act"], "bond.forfeited");
+    assert_eq!(
+        view["file"]["records"][0]["source"]["act"],
+        "bond.forfeited"
+    );
     let n = 1;
     let repair = |statement: &str| {
         json!({
@@ -453,7 +591,11 @@ async fn a_withheld_bond_is_recorded_and_repaired_after_its_period() {
             Some(repair("已整改")),
         )
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("CREDIT_NOT_REPAIRABLE")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("CREDIT_NOT_REPAIRABLE")),
+        "{body}"
+    );
     let (status, _) = flow
         .call(
             &other,
