@@ -252,6 +252,43 @@ async fn an_english_auction_is_replayed_from_the_ledger() {
         };
         assert_eq!(deposits.applied, [numbers[0].clone()]);
         assert_eq!(deposits.released, [numbers[1].clone()]);
+        // 悔拍: only a buyer, only once; the deposit applied to the price is forfeited and both
+        // facts are the buyer's credit records.
+        assert_eq!(
+            test.app
+                .declare_sale_default(&op, "TD-2026-001", &numbers[1], "未签订成交确认书")
+                .await
+                .unwrap_err()
+                .code(),
+            "SALE_DEFAULT_NOT_BUYER"
+        );
+        test.app
+            .declare_sale_default(&op, "TD-2026-001", &numbers[0], "未按期签订成交确认书")
+            .await
+            .unwrap();
+        assert_eq!(
+            test.app
+                .declare_sale_default(&op, "TD-2026-001", &numbers[0], "再次")
+                .await
+                .unwrap_err()
+                .code(),
+            "SALE_DEFAULT_RECORDED"
+        );
+        let defaulted = test
+            .app
+            .sale_default("TD-2026-001", &numbers[0])
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(defaulted.deposit_forfeited_fen > 0);
+        let file = test
+            .app
+            .credit_file(&bidder.entity_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let facts: Vec<&str> = file.records.iter().map(|r| r.fact.as_str()).collect();
+        assert_eq!(facts, ["sale_default", "deposit_forfeited"]);
         let deal = test
             .app
             .announcement("TD-2026-001-deal_notice")

@@ -696,6 +696,25 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
             )
             .await
             .unwrap();
+        // A late performance is the winner's credit record, with the procedure's act as source.
+        assert!(test.app.credit_file(&winner).await.unwrap().is_none());
+        test.app
+            .record_performance(
+                &tenderee,
+                &lot,
+                "主体结构验收逾期。",
+                domain::PerformanceOutcome::Late { days: 12 },
+                false,
+            )
+            .await
+            .unwrap();
+        let file = test.app.credit_file(&winner).await.unwrap().unwrap();
+        assert_eq!(file.records[0].fact, "performance_late");
+        assert!(file.records[0].detail.contains("逾期履行 12 日"));
+        assert!(matches!(
+            &file.records[0].source,
+            domain::RecordSource::Platform { act, .. } if act == "procedure.performance_recorded"
+        ));
         test.app
             .record_performance(
                 &tenderee,

@@ -113,7 +113,10 @@ pub(crate) async fn lists(
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let caller = caller(&maybe)?;
-    Ok(Json(json(&state.app.credit_lists(caller).await?)))
+    let items = state.app.credit_lists(caller).await?;
+    Ok(Json(
+        serde_json::json!({"total": items.len(), "items": items}),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

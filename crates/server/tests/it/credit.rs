@@ -190,8 +190,65 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
     let steps = view["evaluations"][0]["steps"].to_string();
     assert!(steps.contains(&format!("{winner}#1")), "{steps}");
 
-    // The next candidate is awarded (its credit re-checked, the check kept), then lets the
-    // contract period pass.
+    // Listed as a 失信被执行人 meanwhile, the next candidate is refused at the award's re-check,
+    // naming the record and the rule; once a later list leaves it out, it is awarded (its
+    // credit re-checked, the check kept), then lets the contract period pass.
+    let operator = flow.token("operator").await;
+    let now = flow.server.app().now_ms();
+    let csv = format!(
+        "名称,证件号码,地区代码,列入日期,截止日期,列入事由\n某公司,{other},330100,2026-12-01,,拒不履行\n"
+    );
+    flow.ok(
+        &operator,
+        Method::POST,
+        "/api/v1/credit/lists",
+        Some(signed_import(
+            &flow,
+            "dishonest_debtors",
+            "信用中国",
+            now - 1000,
+            &csv,
+        )),
+    )
+    .await;
+    let before = flow.server.ledger_size().await;
+    let (status, body) = flow
+        .call(
+            &tenderee,
+            Method::POST,
+            &format!("/api/v1/lots/{lot}/award"),
+            Some(json!({"winner": other})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("CREDIT_REFUSED")),
+        "{body}"
+    );
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("确定中标人前核查") && message.contains(&format!("{other}#1")),
+        "{message}"
+    );
+    assert_eq!(
+        flow.server.ledger_size().await,
+        before,
+        "a refused award writes nothing"
+    );
+    let empty = "名称,证件号码,地区代码,列入日期,截止日期,列入事由\n某无关公司,91330102MA2B000015,330102,2026-12-01,,拒不履行\n";
+    flow.ok(
+        &operator,
+        Method::POST,
+        "/api/v1/credit/lists",
+        Some(signed_import(
+            &flow,
+            "dishonest_debtors",
+            "信用中国",
+            now,
+            empty,
+        )),
+    )
+    .await;
     flow.ok(
         &tenderee,
         Method::POST,
@@ -210,7 +267,7 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
     .await;
     assert_eq!(
         facts(&credit(&flow, &other).await),
-        vec!["contract_not_signed"]
+        vec!["judgment_defaulter", "contract_not_signed"]
     );
     let checks = flow
         .server
@@ -233,6 +290,15 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
     let listed = me["entity_id"].as_str().unwrap().to_string();
     flow.ceremony("2026-12").await;
     let lot = new_lot(&flow, "某小学校舍维修工程").await;
+    // Registered before it is listed: its bid is refused at intake all the same.
+    let earlier = new_lot(&flow, "某中学围墙维修工程").await;
+    flow.ok(
+        &bidder2,
+        Method::POST,
+        &format!("/api/v1/lots/{earlier}/registration"),
+        None,
+    )
+    .await;
     let now = flow.server.app().now_ms();
     let csv = format!(
         "名称,证件号码,地区代码,列入日期,截止日期,列入事由\n\
@@ -410,6 +476,20 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
     let message = body["message"].as_str().unwrap();
     assert!(message.contains(&format!("{listed}#1")), "{message}");
     assert!(message.contains("法〔2016〕285号"), "{message}");
+    let (status, body) = flow
+        .call(
+            &bidder2,
+            Method::PUT,
+            &format!("/api/v1/lots/{earlier}/bid"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("CREDIT_REFUSED")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("投标"), "{body}");
     // Another bidder is not affected.
     let bidder = flow.token("bidder").await;
     flow.ok(
