@@ -258,9 +258,28 @@ impl App {
         category: &str,
         gate: Gate,
     ) -> Result<(), AppError> {
+        Ok(self
+            .category_evaluation(entity, category)
+            .await?
+            .check(gate)?)
+    }
+
+    /// An entity's evaluation under a category's standard, judged at most once a second: a bid
+    /// burst reads neither the reference data nor the credit file on every bid.
+    async fn category_evaluation(
+        &self,
+        entity: &str,
+        category: &str,
+    ) -> Result<CreditEvaluation, AppError> {
+        let now = self.now_ms();
+        let key = (entity.to_string(), format!("category:{category}"));
+        if let Some(evaluation) = self.credit_cache.get(&key, now) {
+            return Ok(evaluation);
+        }
         let standard = self.standard_for(category).await?;
         let evaluation = self.credit_evaluation(entity, &standard).await?;
-        Ok(evaluation.check(gate)?)
+        self.credit_cache.put(key, evaluation.clone(), now);
+        Ok(evaluation)
     }
 
     /// The bid bond an entity owes for a lot of `category` asking `bond_fen`, after the credit
@@ -271,8 +290,7 @@ impl App {
         category: &str,
         bond_fen: i64,
     ) -> Result<i64, AppError> {
-        let standard = self.standard_for(category).await?;
-        let evaluation = self.credit_evaluation(entity, &standard).await?;
+        let evaluation = self.category_evaluation(entity, category).await?;
         Ok(domain::scaled_bond(bond_fen, evaluation.bond_percent()))
     }
 
