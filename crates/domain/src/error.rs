@@ -398,8 +398,10 @@ pub enum DomainError {
     SaleDefaultNotBuyer,
     #[error("签订合同的期限未过（{until}），不能记录逾期未签订")]
     SigningPeriodRunning { until: String },
-    #[error("名单截止时间应晚于上次导入的截止时间（{}），且不晚于现在", crate::format_beijing_ms(*cutoff_ms))]
+    #[error("名单截止时间应晚于上次导入的截止时间（{}）", crate::format_beijing_ms(*cutoff_ms))]
     ListStale { cutoff_ms: i64 },
+    #[error("名单截止时间应为已经过去的时间")]
+    ListCutoff,
     #[error("该行没有待确认的匹配，或所选主体不是其候选")]
     ListMatch,
     #[error("没有这类外部信用名单")]
@@ -603,6 +605,7 @@ impl DomainError {
             Self::SaleDefaultNotBuyer => "SALE_DEFAULT_NOT_BUYER",
             Self::SigningPeriodRunning { .. } => "SIGNING_PERIOD_RUNNING",
             Self::ListStale { .. } => "LIST_STALE",
+            Self::ListCutoff => "LIST_CUTOFF",
             Self::ListMatch => "LIST_MATCH",
             Self::ListUnknown => "LIST_UNKNOWN",
         }

@@ -265,6 +265,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("CREDIT_REFUSED", 403, "因信用惩戒措施不能参加该交易环节"),
     ("LIST_ROWS", 422, "名单有误"),
     ("LIST_STALE", 409, "名单截止时间应晚于上次导入"),
+    ("LIST_CUTOFF", 422, "名单截止时间应为已经过去的时间"),
     ("LIST_MATCH", 409, "没有待确认的匹配"),
     ("LIST_UNKNOWN", 404, "没有这类外部信用名单"),
     ("SIGNING_PERIOD_RUNNING", 409, "签订合同的期限未过"),

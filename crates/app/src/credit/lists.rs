@@ -106,10 +106,7 @@ impl App {
             .ok_or(DomainError::ListUnknown)?;
         let now = self.now_ms();
         if request.cutoff_ms <= 0 || request.cutoff_ms > now {
-            return Err(DomainError::ListStale {
-                cutoff_ms: request.cutoff_ms.clamp(0, now),
-            }
-            .into());
+            return Err(DomainError::ListCutoff.into());
         }
         domain::text_field("名单来源说明", &request.source, 500)?;
         let signature = crypto::Signature::from_hex(request.signature.trim())
@@ -168,7 +165,7 @@ impl App {
             }
         }
         let number = previous.as_ref().map_or(0, |p| p.history.len()) + 1;
-        let csv_sm3 = self.store.put_blob(request.csv.as_bytes(), now).await?;
+        let csv_sm3 = crypto::sm3(request.csv.as_bytes()).to_hex();
         let certificate = crypto::Certificate::from_pem(&request.certificate_pem)?;
         let import = ListImport {
             id: format!("{}@{number}", request.list),
@@ -184,6 +181,12 @@ impl App {
             by: caller.username.clone(),
             at_ms: now,
         };
+        // Every check before anything is stored: a refused import writes nothing, not even
+        // its file.
+        previous
+            .clone()
+            .decide(CreditListCommand::Import(Box::new(import.clone())), now)?;
+        self.store.put_blob(request.csv.as_bytes(), now).await?;
         let mut tx = self.store.begin().await?;
         let stream = list_stream(&request.list);
         let (decided, entries) = decide::<Option<CreditList>>(
@@ -237,7 +240,6 @@ impl App {
                         now,
                     )
                     .await?;
-                    self.trade_gate.forget(subject);
                 }
             }
         }

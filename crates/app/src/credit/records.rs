@@ -183,7 +183,6 @@ impl App {
             .ok_or_else(|| AppError::Internal("credit record appended nothing".into()))?;
         project(tx, &stream, &decided.after, last.seq).await?;
         self.credit_cache.forget(subject);
-        self.trade_gate.forget(subject);
         Ok(Some(last))
     }
 
@@ -566,7 +565,6 @@ impl App {
             )
             .await?;
         tx.commit().await?;
-        self.trade_gate.forget(subject);
         Ok(receipt)
     }
 

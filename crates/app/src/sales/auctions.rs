@@ -1197,9 +1197,10 @@ impl App {
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
         self.require_may_trade(caller).await?;
-        self.require_sale_credit(caller, id, domain::Gate::Bid)
+        let (signed_bids, category) = self.live_terms(id).await?;
+        self.require_credit(&caller.entity_id, &category, domain::Gate::Bid)
             .await?;
-        if self.auction_requires_signatures(id).await? {
+        if signed_bids {
             return Err(AppError::refused(
                 "AUCTION_SIGNATURE_REQUIRED",
                 "本竞价要求每次报价以本单位的数字证书签名",
@@ -1219,10 +1220,6 @@ impl App {
     }
 
     /// Whether a sale's bids must be signed (from its live snapshot, or the store).
-    async fn auction_requires_signatures(&self, id: &str) -> Result<bool, AppError> {
-        Ok(self.live_terms(id).await?.0)
-    }
-
     /// Whether bids must be signed, and the sale's category: from the live snapshot when the
     /// sale runs (no read on the bid path), else from the store.
     async fn live_terms(&self, id: &str) -> Result<(bool, String), AppError> {
@@ -1235,18 +1232,6 @@ impl App {
         }
         let auction = self.auction(id).await?;
         Ok((auction.terms.signed_bids, auction.info.category))
-    }
-
-    /// The credit gate of a sale's bidder (竞买登记 or 报价).
-    async fn require_sale_credit(
-        &self,
-        caller: &Caller,
-        id: &str,
-        gate: domain::Gate,
-    ) -> Result<(), AppError> {
-        let (_, category) = self.live_terms(id).await?;
-        self.require_credit(&caller.entity_id, &category, gate)
-            .await
     }
 
     /// The message a signed bid signs: canonical JSON of
@@ -1279,7 +1264,8 @@ impl App {
     ) -> Result<Option<Receipt>, AppError> {
         caller.require(Role::Bidder)?;
         self.require_may_trade(caller).await?;
-        self.require_sale_credit(caller, id, domain::Gate::Bid)
+        let (_, category) = self.live_terms(id).await?;
+        self.require_credit(&caller.entity_id, &category, domain::Gate::Bid)
             .await?;
         let invalid = |message: &str| {
             AppError::refused(

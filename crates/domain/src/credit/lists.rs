@@ -277,10 +277,8 @@ impl crate::Decider for Option<CreditList> {
                         cutoff_ms: list.latest.cutoff_ms,
                     });
                 }
-                if import.cutoff_ms > now_ms {
-                    return Err(DomainError::ListStale {
-                        cutoff_ms: import.cutoff_ms,
-                    });
+                if import.cutoff_ms <= 0 || import.cutoff_ms > now_ms {
+                    return Err(DomainError::ListCutoff);
                 }
                 Ok(vec![CreditListEvent::Imported { import }])
             }

@@ -26,16 +26,6 @@ pub enum RecordSource {
     },
 }
 
-impl RecordSource {
-    pub fn label(&self) -> String {
-        match self {
-            Self::Platform { .. } => "平台交易行为记录".into(),
-            Self::Decision { department, .. } => format!("行政处理决定（{department}）"),
-            Self::List { list, .. } => format!("外部名单导入（{list}）"),
-        }
-    }
-}
-
 /// Where a record stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

@@ -56,11 +56,29 @@ pub(crate) struct RecordRow {
     pub(crate) may_review: bool,
 }
 
-fn record_row(record: &CreditRecord, today: Date, own: bool, operator: bool) -> RecordRow {
+/// The act a platform-witnessed record comes from, in Chinese.
+fn act_label(act: &str) -> &'static str {
+    match act {
+        "procedure.award_declined" => "中标人放弃中标或逾期未签订合同",
+        "procedure.performance_recorded" => "履约情况记录",
+        "bond.forfeited" => "投标保证金不予退还",
+        "sale.defaulted" => "竞得人悔拍",
+        "expert.rated" => "专家履职评价",
+        _ => "交易行为",
+    }
+}
+
+fn record_row(
+    record: &CreditRecord,
+    standards: &CreditStandards,
+    today: Date,
+    own: bool,
+    operator: bool,
+) -> RecordRow {
     let (source_link, source) = match &record.source {
         RecordSource::Platform { stream, act } => (
-            format!("/ledger?stream={stream}"),
-            format!("平台见证的交易行为（{act}）"),
+            String::new(),
+            format!("平台见证的交易行为：{}（账本流 {stream}）", act_label(act)),
         ),
         RecordSource::Decision { case, department } => (
             "/supervision/decisions".to_string(),
@@ -74,7 +92,10 @@ fn record_row(record: &CreditRecord, today: Date, own: bool, operator: bool) -> 
         } => (
             String::new(),
             format!(
-                "外部名单 {list}（导入 {import}，截止 {}，第{row}行）",
+                "外部名单：{}（导入 {import}，名单截止 {}，第{row}行）",
+                standards
+                    .list(list)
+                    .map_or_else(|| list.clone(), |l| l.name.clone()),
                 beijing_time(*cutoff_ms)
             ),
         ),
@@ -202,6 +223,7 @@ async fn subject_page(
     notice: Notice,
 ) -> Result<Response, AppError> {
     let view = state.app.credit_view(caller.0.as_ref(), subject).await?;
+    let standards = state.app.reference_data().await?.credit;
     let today = Date::of_instant(state.app.now_ms());
     let own = caller.0.as_ref().is_some_and(|c| c.acts_for(subject));
     let operator = caller
@@ -215,7 +237,7 @@ async fn subject_page(
             f.records
                 .iter()
                 .rev()
-                .map(|r| record_row(r, today, own, operator))
+                .map(|r| record_row(r, &standards, today, own, operator))
                 .collect()
         })
         .unwrap_or_default();
@@ -325,9 +347,22 @@ struct StandardsPage {
     layout: Layout,
     version: u32,
     standards: CreditStandards,
+    catalog: domain::Catalog,
 }
 
 impl StandardsPage {
+    fn category_names(&self, codes: &[String]) -> String {
+        codes
+            .iter()
+            .map(|c| {
+                self.catalog
+                    .category(c)
+                    .map_or_else(|_| c.clone(), |category| category.name.clone())
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
     fn fact_name(&self, code: &str) -> String {
         self.standards
             .fact(code)
@@ -370,6 +405,7 @@ pub(crate) async fn standards(
         ),
         version,
         standards: data.credit,
+        catalog: data.catalog,
     })
 }
 
@@ -379,6 +415,7 @@ pub(crate) async fn standards(
 /// A pending masked row, for the operator.
 pub(crate) struct PendingRow {
     list: String,
+    list_name: String,
     line: u32,
     key: String,
     name: String,
@@ -429,6 +466,10 @@ async fn operator_page(
             }
             pending.push(PendingRow {
                 list: list.list.clone(),
+                list_name: data
+                    .credit
+                    .list(&list.list)
+                    .map_or_else(|| list.list.clone(), |k| k.name.clone()),
                 line: p.line,
                 key: p.key.clone(),
                 name: p.name.clone(),

@@ -67,54 +67,6 @@ async fn verify(flow: &Flow) -> app::VerifyReport {
     report
 }
 
-/// A fresh construction procedure by the tenderee (no bond asked), published; its lot code.
-async fn new_lot(flow: &Flow, title: &str) -> String {
-    let tenderee = flow.token("tenderee").await;
-    let body = flow
-        .ok(
-            &tenderee,
-            Method::POST,
-            "/api/v1/procedures",
-            Some(json!({
-                "project_code": "2026-330106-48-01-512399",
-                "title": title,
-                "category": "construction",
-                "method": "open_tender",
-                "region": "330100",
-                "description": "维修工程。",
-                "qualification": "房屋建筑工程施工总承包三级及以上。",
-                "lots": [{"name": "施工标段", "budget_fen": 300_000_000_i64}],
-                "deadline": "2027-03-30 09:30",
-                "contact": "王老师 0571-87000000",
-            })),
-        )
-        .await;
-    let id = body["procedure"]["id"].as_str().unwrap().to_string();
-    let response = reqwest::Client::new()
-        .put(
-            flow.server
-                .url(&format!("/api/v1/procedures/{id}/documents?name=doc.pdf")),
-        )
-        .bearer_auth(&tenderee)
-        .body(b"%PDF-1.7 documents".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let published = flow
-        .ok(
-            &tenderee,
-            Method::POST,
-            &format!("/api/v1/procedures/{id}/publish"),
-            None,
-        )
-        .await;
-    published["procedure"]["lots"][0]["code"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_acts() {
     let flow = Flow::new().await;
@@ -289,9 +241,10 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
     let me = flow.ok(&bidder2, Method::GET, "/api/v1/me", None).await;
     let listed = me["entity_id"].as_str().unwrap().to_string();
     flow.ceremony("2026-12").await;
-    let lot = new_lot(&flow, "某小学校舍维修工程").await;
+    let tenderee = flow.token("tenderee").await;
+    let (_, lot, _) = flow.publish(&tenderee, "某小学校舍维修工程").await;
     // Registered before it is listed: its bid is refused at intake all the same.
-    let earlier = new_lot(&flow, "某中学围墙维修工程").await;
+    let (_, earlier, _) = flow.publish(&tenderee, "某中学围墙维修工程").await;
     flow.ok(
         &bidder2,
         Method::POST,
@@ -391,6 +344,26 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
     assert_eq!(
         (status, body["code"].as_str()),
         (403, Some("LIST_SIGNER")),
+        "{body}"
+    );
+    // A cut-off not yet reached.
+    let (status, body) = flow
+        .call(
+            &operator,
+            Method::POST,
+            "/api/v1/credit/lists",
+            Some(signed_import(
+                &flow,
+                "dishonest_debtors",
+                "信用中国",
+                now + DAY,
+                &csv,
+            )),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("LIST_CUTOFF")),
         "{body}"
     );
     // Only the trading center imports.
