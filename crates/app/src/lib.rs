@@ -13,6 +13,7 @@ mod demo;
 mod disclosure;
 mod experts;
 mod market;
+mod monitoring;
 mod reference;
 mod sales;
 mod supervision;
@@ -54,10 +55,11 @@ pub use market::auth::{Caller, NewSession, PasswordPolicy, TokenView};
 pub use market::entities::{
     AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData,
 };
+pub use monitoring::warnings::{WarningPage, WarningView};
 pub use reference::versions::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_CREDIT,
-    SHIPPED_RULES, SHIPPED_SUPERVISION, SHIPPED_TRUST, parse_calendar, parse_catalog, parse_credit,
-    parse_rules, parse_supervision, parse_trust,
+    SHIPPED_RULES, SHIPPED_SUPERVISION, SHIPPED_TRUST, SHIPPED_WARNINGS, parse_calendar,
+    parse_catalog, parse_credit, parse_rules, parse_supervision, parse_trust, parse_warnings,
 };
 pub use sales::auctions::{
     AuctionCheck, AuctionConfirmation, ConfirmationLine, DepositNotice, NewAuction, SignedBid,
@@ -178,6 +180,8 @@ pub struct App {
     pub(crate) reference_cache: std::sync::Mutex<Option<(Vec<u32>, ReferenceData)>>,
     /// Credit evaluations judged in the last second (`require_credit`).
     pub(crate) credit_cache: credit::records::CreditCache,
+    /// The warning engine's place in the ledger.
+    pub(crate) monitoring: monitoring::engine::Engine,
 }
 
 impl std::fmt::Debug for App {
@@ -203,6 +207,7 @@ impl App {
             bidder_entities: Default::default(),
             reference_cache: Default::default(),
             credit_cache: Default::default(),
+            monitoring: Default::default(),
             portal: Arc::new(disclosure::portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),

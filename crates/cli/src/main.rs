@@ -83,6 +83,10 @@ enum BidCommand {
         /// the data key is wrapped to its key, not to the signing key (docs/envelope.md).
         #[arg(long)]
         recovery_cert: Option<PathBuf>,
+        /// The identifier of the downloaded copy of the tender documents the bid was built from
+        /// (文件创建标识码: the platform shows it with the download, header `x-ggzy-copy`).
+        #[arg(long, default_value = "")]
+        copy: String,
         /// The envelope file to write.
         #[arg(long)]
         out: PathBuf,
@@ -1273,6 +1277,7 @@ fn bid(command: BidCommand) -> anyhow::Result<()> {
         key,
         cert,
         recovery_cert,
+        copy,
         out,
     } = command;
     let form_text = std::fs::read_to_string(&form).context("failed to read the bid form")?;
@@ -1325,6 +1330,8 @@ fn bid(command: BidCommand) -> anyhow::Result<()> {
         signer: &signer,
         certificate_pem: &certificate_pem,
         machine_fingerprint: crypto::machine_fingerprint(lot.as_bytes(), &id_refs),
+        document_copy: copy.trim(),
+        tool: concat!("ggzy ", env!("CARGO_PKG_VERSION")),
         created_at_ms: now_ms(),
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -83,6 +83,13 @@ pub struct EnvelopeHeader {
     pub nonce: String,
     /// SM3 of the encrypted package (ciphertext ‖ tag), hex.
     pub ciphertext_sm3: String,
+    /// The downloaded copy of the tender documents the bid was built from (文件创建标识码, as the
+    /// platform gave it with the download); absent when the tool was not told.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub document_copy: String,
+    /// The authoring tool and its version (e.g. `ggzy 0.1.0`); absent in older envelopes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tool: String,
     /// SM2 signature (r ‖ s hex) over the canonical JSON of the header without this field.
     #[serde(default)]
     pub signature: String,
@@ -105,6 +112,10 @@ pub struct SealRequest<'a> {
     pub signer: &'a PlatformKey,
     pub certificate_pem: &'a str,
     pub machine_fingerprint: Sm3Hash,
+    /// The downloaded copy of the tender documents (empty when unknown).
+    pub document_copy: &'a str,
+    /// The authoring tool (empty when unknown).
+    pub tool: &'a str,
     pub created_at_ms: i64,
     /// The key the bidder's own copy of the data key is wrapped to (`own_wrapped_key`): its
     /// encryption certificate's key when it has one (China's dual certificates: the
@@ -122,6 +133,10 @@ pub struct StreamedSeal<'a> {
     pub signer: &'a PlatformKey,
     pub certificate_pem: &'a str,
     pub machine_fingerprint: Sm3Hash,
+    /// The downloaded copy of the tender documents (empty when unknown).
+    pub document_copy: &'a str,
+    /// The authoring tool (empty when unknown).
+    pub tool: &'a str,
     pub created_at_ms: i64,
     pub ciphertext_sm3: Sm3Hash,
     /// As `SealRequest::recovery_key`.
@@ -182,6 +197,8 @@ impl EnvelopeHeader {
             }),
             nonce: hex::encode(nonce),
             ciphertext_sm3: seal.ciphertext_sm3.to_hex(),
+            document_copy: seal.document_copy.to_string(),
+            tool: seal.tool.to_string(),
             signature: String::new(),
         };
         header.signature = seal.signer.sign(&header.signed_bytes()?).to_hex();
@@ -252,6 +269,8 @@ impl Envelope {
             }),
             nonce: hex::encode(nonce),
             ciphertext_sm3: sm3(&ciphertext).to_hex(),
+            document_copy: request.document_copy.to_string(),
+            tool: request.tool.to_string(),
             signature: String::new(),
         };
         header.signature = request.signer.sign(&header.signed_bytes()?).to_hex();

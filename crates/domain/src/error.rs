@@ -371,6 +371,14 @@ pub enum DomainError {
     RoomTooSmall { capacity: u32 },
     #[error("信用评价标准有误（{item}）：{reason}")]
     CreditStandardInvalid { item: String, reason: String },
+    #[error("预警规则有误（{item}）：{reason}")]
+    WarningRulesInvalid { item: String, reason: String },
+    #[error("该预警线索已存在")]
+    WarningExists,
+    #[error("预警线索不存在")]
+    WarningNotFound,
+    #[error("该预警线索{status}，不能再处理")]
+    WarningHandled { status: &'static str },
     #[error("信用事项 {fact} 不在信用评价标准中，或不适用于该主体")]
     CreditFactUnknown { fact: String },
     #[error("信用记录的截止日期早于其日期")]
@@ -593,6 +601,10 @@ impl DomainError {
             Self::RoomTooSmall { .. } => "ROOM_TOO_SMALL",
             Self::RoomDoubleBooked { .. } => "ROOM_DOUBLE_BOOKED",
             Self::CreditStandardInvalid { .. } => "CREDIT_STANDARD_INVALID",
+            Self::WarningRulesInvalid { .. } => "WARNING_RULES_INVALID",
+            Self::WarningExists => "WARNING_EXISTS",
+            Self::WarningNotFound => "WARNING_NOT_FOUND",
+            Self::WarningHandled { .. } => "WARNING_HANDLED",
             Self::CreditFactUnknown { .. } => "CREDIT_FACT_UNKNOWN",
             Self::CreditDates => "CREDIT_DATES",
             Self::CreditRecordNotFound => "CREDIT_RECORD_NOT_FOUND",

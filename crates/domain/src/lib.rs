@@ -5,7 +5,8 @@
 //! (entities, accounts, roles, identifiers), `reference` (catalog, rules, calendar, periods),
 //! `tendering` (procedures, bids, bonds, the opening-key ceremony, evaluation, announcements),
 //! `experts` (database, draw, panel, rooms), `sales` (online sales), `supervision` (who supervises
-//! what, complaint clocks, cases), `credit` (standards, records, evaluation, lists), `disclosure` (what becomes
+//! what, complaint clocks, cases), `credit` (standards, records, evaluation, lists), `monitoring` (warning rules,
+//! signals, warnings), `disclosure` (what becomes
 //! public when). Beside them the shared kernel: `error`, `date`, `fields`. Everything public is
 //! re-exported here, so users write `domain::Procedure`, never a path into a folder.
 //!
@@ -22,6 +23,7 @@ mod credit;
 mod disclosure;
 mod experts;
 mod market;
+mod monitoring;
 mod reference;
 mod sales;
 mod supervision;
@@ -66,6 +68,14 @@ pub use market::entity::{
 };
 pub use market::ids::{EntityId, IdNumber, RegionCode, Uscc, mask_personal_numbers};
 pub use market::role::Role;
+pub use monitoring::rules::{SIGNALS, SignalRule, WarningRules};
+pub use monitoring::signals::{
+    BidderFacts, EnvelopeFacts, Evidence, Finding, LotFacts, LotRecord, OpenedFacts, Subject,
+    lot_signals, market_signals,
+};
+pub use monitoring::warning::{
+    Stage, Warning, WarningCommand, WarningEvent, WarningScope, WarningStatus,
+};
 pub use reference::aggregate::{Publish, Reference, ReferenceEvent, ReferenceKind};
 pub use reference::calendar::{
     Calendar, CalendarEntry, DayRule, parse_entries as parse_calendar_entries,
@@ -93,7 +103,7 @@ pub use tendering::announcement::{Announcement, AnnouncementKind, Template, Temp
 pub use tendering::bid::{Bid, BidCommand, BidEvent, BidStatus, LotTerms, SealedEnvelope};
 pub use tendering::bond::{
     Bond, BondCommand, BondEvent, BondForm, BondStatus, Guarantor, GuarantorCommand,
-    GuarantorEvent, bond_interest,
+    GuarantorEvent, Payer, bond_interest,
 };
 pub use tendering::ceremony::{
     Ceremony, CeremonyCommand, CeremonyEvent, CeremonyStatus, DerivedKey, MAX_HOLDERS, Seat,

@@ -340,6 +340,8 @@ async fn bids(args: BidArgs) -> anyhow::Result<()> {
             signer: &key,
             certificate_pem: &certificate.to_pem(),
             machine_fingerprint: crypto::machine_fingerprint(username.as_bytes(), &["lg"]),
+            document_copy: "",
+            tool: "",
             created_at_ms: now,
             ciphertext_sm3: hasher.finish(),
         })?;

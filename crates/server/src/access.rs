@@ -74,6 +74,9 @@ const BOND_READERS: Access = Access::Roles(&[
 ]);
 const BOND_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
 const AUCTION_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
+/// Warnings: supervision and audit with jurisdiction, and the lot's committee (checked by the
+/// application).
+const WARNING_READERS: Access = Access::Roles(&[Role::Supervisor, Role::Auditor, Role::Expert]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
 /// Every route of the server with its access rule. The router is built from the same paths, and
@@ -252,6 +255,15 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         "/oversight/lots/{code}",
         Access::Roles(&[Role::Supervisor, Role::Auditor]),
     ),
+    (Method::GET, "/warning-rules", Access::Public),
+    (Method::GET, "/supervision/warnings", WARNING_READERS),
+    (Method::GET, "/supervision/warnings/{id}", WARNING_READERS),
+    (Method::POST, "/supervision/warnings/{id}/close", SUPERVISOR),
+    (Method::POST, "/supervision/warnings/{id}/case", SUPERVISOR),
+    (Method::GET, "/api/v1/warnings", WARNING_READERS),
+    (Method::GET, "/api/v1/warnings/{id}", WARNING_READERS),
+    (Method::POST, "/api/v1/warnings/{id}/close", SUPERVISOR),
+    (Method::POST, "/api/v1/warnings/{id}/case", SUPERVISOR),
     (Method::GET, "/procedures/{id}/history", Access::Public),
     (Method::GET, "/entities", Access::Public),
     (Method::GET, "/entities/{id}", Access::Public),

@@ -22,6 +22,7 @@ mod credit;
 mod disclosure;
 mod experts;
 mod market;
+mod monitoring;
 mod reference;
 mod sales;
 mod supervision;
@@ -81,6 +82,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(experts::routes())
         .merge(supervision::routes())
         .merge(credit::routes())
+        .merge(monitoring::routes())
         .merge(sales::routes())
         .merge(disclosure::routes())
         .merge(witness::routes())
@@ -111,6 +113,8 @@ pub async fn serve(
     metrics_layer::install();
     // This node's search index follows the ledger from now on.
     state.app.start_search_follower();
+    // So does its warning engine.
+    monitoring::start_follower(state.clone());
     // Live streams end when the server closes, so that the graceful shutdown can finish.
     let (closing, closed) = tokio::sync::watch::channel(false);
     let app = router(state)

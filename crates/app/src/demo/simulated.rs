@@ -287,6 +287,8 @@ pub async fn seed_demo_tendering(
             signer: &signer,
             certificate_pem: &certificate.cert_pem,
             machine_fingerprint: crypto::machine_fingerprint(lot.as_bytes(), &[username]),
+            document_copy: "",
+            tool: "",
             created_at_ms: now,
         })?
         .to_bytes()?;

@@ -6,6 +6,7 @@
 use domain::{
     Calendar, Catalog, CreditStandards, Date, Decider, DomainError, Publish, Reference,
     ReferenceEvent, ReferenceKind, ResolvedRules, Role, RuleBook, RuleSet, Supervision,
+    WarningRules,
 };
 use ledger::Visibility;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub const SHIPPED_CATALOG: &str = include_str!("../../../../data/catalog.toml");
 pub const SHIPPED_SUPERVISION: &str = include_str!("../../../../data/supervision.toml");
 /// The credit standards shipped with the software (`data/credit.toml`).
 pub const SHIPPED_CREDIT: &str = include_str!("../../../../data/credit.toml");
+/// The warning rules shipped with the software (`data/warnings.toml`).
+pub const SHIPPED_WARNINGS: &str = include_str!("../../../../data/warnings.toml");
 /// The trust store shipped with the software: empty. Operators publish the roots of the CAs they
 /// recognise; `ggzy demo` publishes its own demo roots.
 pub const SHIPPED_TRUST: &str = "# 受信任的根证书（PEM 格式，可包含多张）。平台只承认由这些根证书签发的数字证书。\n# 交易中心在此发布所认可的各地 CA 根证书（如浙江、上海、江苏、安徽），实现证书互认。\n";
@@ -165,6 +168,21 @@ pub fn parse_credit(text: &str, catalog: &Catalog) -> Result<CreditStandards, Do
     Ok(standards)
 }
 
+/// Parses the warning rules (TOML) and validates them.
+pub fn parse_warnings(text: &str) -> Result<WarningRules, DomainError> {
+    let rules: WarningRules = toml::from_str(text).map_err(|e| toml_error(text, e))?;
+    rules.validate().map_err(|error| match &error {
+        DomainError::WarningRulesInvalid { item, .. } if !item.is_empty() => {
+            DomainError::DataFile {
+                line: line_of(text, &format!("[signals.{item}]")),
+                reason: error.to_string(),
+            }
+        }
+        _ => error,
+    })?;
+    Ok(rules)
+}
+
 /// Parses the calendar (CSV).
 pub fn parse_calendar(text: &str) -> Result<Calendar, DomainError> {
     Calendar::parse_csv(text)
@@ -179,6 +197,7 @@ pub struct ReferenceData {
     pub trust: crypto::TrustStore,
     pub supervision: Supervision,
     pub credit: CreditStandards,
+    pub warnings: WarningRules,
 }
 
 /// One published version, as pages and the API show it.
@@ -238,6 +257,7 @@ impl App {
             (ReferenceKind::Trust, SHIPPED_TRUST),
             (ReferenceKind::Supervision, SHIPPED_SUPERVISION),
             (ReferenceKind::Credit, SHIPPED_CREDIT),
+            (ReferenceKind::Warnings, SHIPPED_WARNINGS),
         ] {
             if self.store.reference_current(kind.as_str()).await?.is_none() {
                 self.publish(kind, text, "平台初始数据（随软件发布）", "system")
@@ -317,7 +337,10 @@ impl App {
             .map_err(|e| AppError::Internal(format!("stored supervision list: {e}")))?;
         let credit: CreditStandards = toml::from_str(text(ReferenceKind::Credit))
             .map_err(|e| AppError::Internal(format!("stored credit standards: {e}")))?;
+        let warnings: WarningRules = toml::from_str(text(ReferenceKind::Warnings))
+            .map_err(|e| AppError::Internal(format!("stored warning rules: {e}")))?;
         let data = ReferenceData {
+            warnings,
             catalog,
             rules,
             calendar,
@@ -388,6 +411,9 @@ impl App {
             }
             ReferenceKind::Trust => {
                 parse_trust(&text)?;
+            }
+            ReferenceKind::Warnings => {
+                parse_warnings(&text)?;
             }
         }
         self.publish(kind, &text, reason, &caller.username).await

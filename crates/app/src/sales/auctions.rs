@@ -1776,6 +1776,8 @@ pub async fn seed_demo_auctions(
                     who.username.as_bytes(),
                     &["demo"],
                 ),
+                document_copy: "",
+                tool: "",
                 created_at_ms: now,
             })?
             .to_bytes()?;

@@ -661,6 +661,52 @@ impl App {
         Ok((id, receipt))
     }
 
+    /// A case the competent department opens on its own initiative (依职权, e.g. from a
+    /// warning), filed inside the caller's transaction: a report with no reporter, its facts
+    /// and grounds stated by the department.
+    pub(crate) async fn file_by_department_in(
+        &self,
+        tx: &mut WriteTx<'_>,
+        procedure: &Procedure,
+        lot: Option<&str>,
+        facts: String,
+        grounds: String,
+        now: i64,
+    ) -> Result<(String, Receipt), AppError> {
+        let data = self.reference_data().await?;
+        let rules = self.case_rules(procedure).await?;
+        let target = Self::target_of(procedure, lot);
+        let lead = Self::competent(&data.supervision, &target)?.code.clone();
+        let filing = Filing {
+            kind: CaseKind::Report,
+            target,
+            subject: None,
+            facts,
+            grounds,
+            request: "依职权调查处理".into(),
+            evidence: Vec::new(),
+            complainant: None,
+            contact: String::new(),
+            knew_on: None,
+            last_day: None,
+        };
+        let today = Date::of_instant(now);
+        let acceptance_due = domain::acceptance_due(&rules, today, &data.calendar);
+        let number = tx.count_documents("case").await? + 1;
+        let id = format!("C{}{number:06}", today.year());
+        let command = CaseCommand::File {
+            id: id.clone(),
+            filing,
+            lead,
+            acceptance_due,
+            query_code_sm3: None,
+        };
+        let receipt = self
+            .case_command_in(tx, FILING_ACTOR, &id, command, now)
+            .await?;
+        Ok((id, receipt))
+    }
+
     pub(crate) async fn case_command_in(
         &self,
         tx: &mut WriteTx<'_>,

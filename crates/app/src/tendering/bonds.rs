@@ -502,21 +502,49 @@ impl App {
         .await
     }
 
-    /// The trading center confirms a transfer arrived in its bond account.
+    /// The trading center confirms a transfer arrived in its bond account; `payer_account` is
+    /// the account it came from as the bank's arrival record shows it (empty when not stated),
+    /// kept as a keyed digest and its last four digits.
     pub async fn confirm_bond(
         &self,
         caller: &Caller,
         lot: &str,
         bidder: &str,
+        payer_account: &str,
     ) -> Result<Receipt, AppError> {
         caller.require(Role::Operator)?;
+        let account: String = payer_account
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let payer = if account.is_empty() {
+            None
+        } else if (8..=32).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_digit()) {
+            Some(domain::Payer {
+                tag: self
+                    .key
+                    .keyed_digest(format!("payer\n{account}").as_bytes())
+                    .to_hex()[..32]
+                    .to_string(),
+                tail: account[account.len() - 4..].to_string(),
+            })
+        } else {
+            return Err(AppError::Invalid(
+                "付款账号应为8到32位数字（据银行到账记录填写）".into(),
+            ));
+        };
         // Before the opening the list names bidders by handle only; the handle leads back here.
         let bidder = match self.bidder_of_handle(lot, bidder).await? {
             Some(entity) => entity,
             None => bidder.to_string(),
         };
-        self.bond_command(&caller.username, lot, &bidder, BondCommand::Confirm)
-            .await
+        self.bond_command(
+            &caller.username,
+            lot,
+            &bidder,
+            BondCommand::Confirm { payer },
+        )
+        .await
     }
 
     /// The sealed name of a bidder's bond before the opening: `B` and 12 hex digits of a keyed

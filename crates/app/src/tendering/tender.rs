@@ -201,6 +201,8 @@ pub struct BidIntake<'a> {
     /// SM3 of the magic and header lines: the envelope's digest and blob key.
     digest: Option<crypto::Sm3Hash>,
     ciphertext: Sm3Hasher,
+    /// The network address the envelope comes from, when the server names it.
+    address: Option<String>,
 }
 
 impl std::fmt::Debug for BidIntake<'_> {
@@ -215,6 +217,13 @@ impl BidIntake<'_> {
             "ENVELOPE_INVALID",
             format!("投标文件不是有效的密封投标文件：{reason}"),
         )
+    }
+
+    /// Names the network address the envelope is uploaded from (kept only as a keyed digest
+    /// salted per lot, for the warning engine).
+    pub fn from_address(mut self, address: &str) -> Self {
+        self.address = Some(address.to_string());
+        self
     }
 
     /// Takes the next chunk of the envelope file.
@@ -323,6 +332,16 @@ impl BidIntake<'_> {
             machine_fingerprint: header.machine_fingerprint.clone(),
             sealed_at_ms: header.created_at_ms,
             header: self.header_line.clone(),
+            upload_tag: self
+                .address
+                .as_ref()
+                .map(|address| {
+                    app.key
+                        .keyed_digest(format!("upload\n{lot}\n{address}").as_bytes())
+                        .to_hex()[..32]
+                        .to_string()
+                })
+                .unwrap_or_default(),
         };
         let receipt = app
             .bid_command(&caller, &lot, |terms| BidCommand::Submit {
@@ -1203,12 +1222,14 @@ impl App {
     }
 
     /// The tender documents of a published procedure. A registered bidder's download is
-    /// recorded; the tenderee, agency, trading center and supervision may read them too.
+    /// recorded with an identifier of this copy (文件创建标识码, returned third), which the
+    /// bidding tool carries into the envelope; the tenderee, agency, trading center and
+    /// supervision may read them too (no copy is recorded for them).
     pub async fn tender_documents(
         &self,
         caller: &Caller,
         lot: &str,
-    ) -> Result<(domain::Document, Vec<u8>), AppError> {
+    ) -> Result<(domain::Document, Vec<u8>, Option<String>), AppError> {
         let procedure = self.procedure(Some(caller), procedure_of_lot(lot)?).await?;
         procedure.lot(lot).ok_or(DomainError::LotNotFound)?;
         let documents = procedure
@@ -1217,24 +1238,39 @@ impl App {
             .ok_or(AppError::NotFound("尚未上传招标文件"))?;
         let overseer = manages(caller, &procedure)
             || caller.has_any(&[Role::Operator, Role::Supervisor, Role::Auditor]);
+        let mut copy = None;
         if !overseer {
             let bidder = EntityId(caller.entity_id.clone());
             let stream = self.bid_stream(lot, &bidder);
             let mut tx = self.store.begin().await?;
             let now = self.now_ms();
-            let (decided, entries) =
-                decide::<Option<Bid>>(&mut tx, &stream, BidCommand::RecordDownload, BID_ACTOR, now)
-                    .await?;
+            let nonce: [u8; 16] = rand::random();
+            let id = self
+                .key
+                .keyed_digest(
+                    format!("copy\n{lot}\n{bidder}\n{now}\n{}", hex::encode(nonce)).as_bytes(),
+                )
+                .to_hex()[..32]
+                .to_uppercase();
+            let (decided, entries) = decide::<Option<Bid>>(
+                &mut tx,
+                &stream,
+                BidCommand::RecordDownload { copy: id.clone() },
+                BID_ACTOR,
+                now,
+            )
+            .await?;
             let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
             project(&mut tx, &stream, &decided.after, receipts[0].seq).await?;
             tx.commit().await?;
+            copy = Some(id);
         }
         let content = self
             .store
             .blob(&documents.sm3)
             .await?
             .ok_or_else(|| AppError::Internal("tender documents blob missing".into()))?;
-        Ok((documents, content))
+        Ok((documents, content, copy))
     }
 
     /// What the lot says to a bid command for `caller`'s entity now.
@@ -1389,6 +1425,7 @@ impl App {
             header_line: String::new(),
             digest: None,
             ciphertext: Sm3Hasher::new(),
+            address: None,
         })
     }
 

@@ -106,6 +106,7 @@ pub(crate) struct Rebuilt {
     case_states: BTreeMap<String, Option<domain::Case>>,
     credit_states: BTreeMap<String, Option<domain::CreditFile>>,
     credit_list_states: BTreeMap<String, Option<domain::CreditList>>,
+    warning_states: BTreeMap<String, Option<domain::Warning>>,
     entity_states: BTreeMap<String, Option<Entity>>,
     account_states: BTreeMap<String, Option<Account>>,
 }
@@ -155,6 +156,8 @@ impl Rebuilt {
             fold_document(&mut self.credit_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("credit-list/") {
             fold_document(&mut self.credit_list_states, &mut self.documents, row)?;
+        } else if row.stream.starts_with("warning/") {
+            fold_document(&mut self.warning_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("evaluation/") {
             fold_document(&mut self.evaluation_states, &mut self.documents, row)?;
         } else if row.stream.starts_with("announcement/") {

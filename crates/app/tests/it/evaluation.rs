@@ -238,14 +238,14 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
         );
         assert_eq!(
             test.app
-                .confirm_bond(&bidder, &lot, &yuecheng.entity_id)
+                .confirm_bond(&bidder, &lot, &yuecheng.entity_id, "")
                 .await
                 .unwrap_err()
                 .code(),
             "NOT_AUTHORIZED"
         );
         test.app
-            .confirm_bond(&op, &lot, &yuecheng.entity_id)
+            .confirm_bond(&op, &lot, &yuecheng.entity_id, "6222020200112233")
             .await
             .unwrap();
         // Before the opening the organiser sees no bond (it would name the bidders), and the
@@ -818,7 +818,7 @@ async fn a_bond_withheld_before_the_opening_fails_that_bid() {
             .await
             .unwrap();
         test.app
-            .confirm_bond(&op, &lot, &who.entity_id)
+            .confirm_bond(&op, &lot, &who.entity_id, "")
             .await
             .unwrap();
         test.app.register_for_lot(&who, &lot).await.unwrap();

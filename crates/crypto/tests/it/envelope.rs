@@ -90,6 +90,8 @@ fn a_sealed_bid_opens_only_with_k_holders_or_its_bidder() {
             b"salt",
             &["disk:WD-123", "mac:00:11:22:33:44:55"],
         ),
+        document_copy: "",
+        tool: "",
         created_at_ms: 1_796_088_600_000,
     })
     .unwrap();
@@ -137,6 +139,8 @@ fn tampering_is_caught_by_the_signature_or_the_tag() {
             signer: &bidder.key,
             certificate_pem: &bidder.cert_pem,
             machine_fingerprint: machine_fingerprint(b"s", &["x"]),
+            document_copy: "",
+            tool: "",
             created_at_ms: 1,
         })
         .unwrap()
@@ -166,6 +170,8 @@ fn tampering_is_caught_by_the_signature_or_the_tag() {
         signer: &stranger,
         certificate_pem: &bidder.cert_pem,
         machine_fingerprint: machine_fingerprint(b"s", &["x"]),
+        document_copy: "",
+        tool: "",
         created_at_ms: 1,
     });
     assert!(refused.is_err());
@@ -190,6 +196,8 @@ fn the_own_copy_is_wrapped_to_the_recovery_key_when_given() {
         signer: &bidder.key,
         certificate_pem: &bidder.cert_pem,
         machine_fingerprint: machine_fingerprint(b"salt", &["m"]),
+        document_copy: "",
+        tool: "",
         created_at_ms: 1,
     })
     .unwrap();

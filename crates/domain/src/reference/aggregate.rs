@@ -25,16 +25,19 @@ pub enum ReferenceKind {
     Supervision,
     /// 信用评价标准 — the credit facts, lists, standards, levels and measures.
     Credit,
+    /// 预警规则 — the warning engine's signals and their thresholds.
+    Warnings,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 6] = [
+    pub const ALL: [ReferenceKind; 7] = [
         ReferenceKind::Catalog,
         ReferenceKind::Rules,
         ReferenceKind::Calendar,
         ReferenceKind::Trust,
         ReferenceKind::Supervision,
         ReferenceKind::Credit,
+        ReferenceKind::Warnings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl ReferenceKind {
             ReferenceKind::Trust => "trust",
             ReferenceKind::Supervision => "supervision",
             ReferenceKind::Credit => "credit",
+            ReferenceKind::Warnings => "warnings",
         }
     }
 
@@ -60,6 +64,7 @@ impl ReferenceKind {
             ReferenceKind::Trust => "信任根证书",
             ReferenceKind::Supervision => "行政监督部门及权责清单",
             ReferenceKind::Credit => "信用评价标准",
+            ReferenceKind::Warnings => "预警规则",
         }
     }
 
@@ -105,6 +110,7 @@ impl ReferenceEvent {
                 ReferenceKind::Trust => "trust.published",
                 ReferenceKind::Supervision => "supervision.published",
                 ReferenceKind::Credit => "credit_standards.published",
+                ReferenceKind::Warnings => "warning_rules.published",
             },
         }
     }

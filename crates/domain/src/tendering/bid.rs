@@ -50,6 +50,10 @@ pub struct SealedEnvelope {
     /// this bidder's, for this lot, before they decrypt.
     #[serde(default)]
     pub header: String,
+    /// A keyed digest of the address the envelope was uploaded from, salted per lot: equal
+    /// within a lot for equal addresses, the address itself not kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub upload_tag: String,
 }
 
 /// Where a bid stands.
@@ -77,6 +81,9 @@ pub struct Bid {
     pub submitted_at_ms: Option<i64>,
     /// How many envelopes were submitted in all (replacements included).
     pub submissions: u32,
+    /// The copies of the tender documents downloaded (文件创建标识码), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<String>,
 }
 
 impl Bid {
@@ -95,8 +102,9 @@ pub enum BidCommand {
         bidder: EntityId,
         by: String,
     },
-    /// The tender documents were downloaded.
-    RecordDownload,
+    /// The tender documents were downloaded; `copy` identifies this copy (文件创建标识码), which
+    /// the bidding tool carries into the envelope.
+    RecordDownload { copy: String },
     /// 递交 (or replace) the sealed envelope.
     Submit {
         terms: LotTerms,
@@ -118,6 +126,8 @@ pub enum BidEvent {
     },
     DocumentsDownloaded {
         at_ms: i64,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        copy: String,
     },
     Submitted {
         envelope: SealedEnvelope,
@@ -166,11 +176,14 @@ impl Decider for Option<Bid> {
                     at_ms: now_ms,
                 }])
             }
-            BidCommand::RecordDownload => {
+            BidCommand::RecordDownload { copy } => {
                 if self.is_none() {
                     return Err(DomainError::NotRegisteredForLot);
                 }
-                Ok(vec![BidEvent::DocumentsDownloaded { at_ms: now_ms }])
+                Ok(vec![BidEvent::DocumentsDownloaded {
+                    at_ms: now_ms,
+                    copy,
+                }])
             }
             BidCommand::Submit { terms, envelope } => {
                 let bid = self.as_ref().ok_or(DomainError::NotRegisteredForLot)?;
@@ -225,13 +238,17 @@ impl Decider for Option<Bid> {
                 envelope: None,
                 submitted_at_ms: None,
                 submissions: 0,
+                copies: Vec::new(),
             });
         }
         let mut bid = self?;
         match event {
             BidEvent::Registered { .. } => {}
-            BidEvent::DocumentsDownloaded { at_ms } => {
+            BidEvent::DocumentsDownloaded { at_ms, copy } => {
                 bid.downloaded_at_ms.get_or_insert(*at_ms);
+                if !copy.is_empty() {
+                    bid.copies.push(copy.clone());
+                }
             }
             BidEvent::Submitted {
                 envelope, at_ms, ..

@@ -26,6 +26,15 @@ pub enum BondForm {
     },
 }
 
+/// The account a transfer came from, as the bank's arrival record shows it: a keyed digest of
+/// the account number (equal accounts, equal tags; the number itself is not kept) and its last
+/// four digits for people to read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payer {
+    pub tag: String,
+    pub tail: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum BondStatus {
@@ -65,6 +74,9 @@ pub struct Bond {
     pub recorded_at_ms: i64,
     /// When the money or the guarantee became effective.
     pub held_since_ms: Option<i64>,
+    /// The account a transfer came from, when the trading center recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer: Option<Payer>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,8 +90,10 @@ pub enum BondCommand {
         required_fen: i64,
         form: BondForm,
     },
-    /// The trading center confirms a transfer arrived.
-    Confirm,
+    /// The trading center confirms a transfer arrived (from `payer`, when the bank names it).
+    Confirm {
+        payer: Option<Payer>,
+    },
     /// 退还, with the interest computed by `bond_interest`, due at `due_ms`.
     Refund {
         interest_fen: i64,
@@ -103,6 +117,8 @@ pub enum BondEvent {
     },
     Confirmed {
         at_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payer: Option<Payer>,
     },
     Refunded {
         interest_fen: i64,
@@ -184,12 +200,15 @@ impl crate::Decider for Option<Bond> {
                     at_ms: now_ms,
                 }])
             }
-            BondCommand::Confirm => {
+            BondCommand::Confirm { payer } => {
                 let bond = self.as_ref().ok_or(DomainError::BondNotFound)?;
                 if bond.status != BondStatus::Pending {
                     return Err(DomainError::BondStep);
                 }
-                Ok(vec![BondEvent::Confirmed { at_ms: now_ms }])
+                Ok(vec![BondEvent::Confirmed {
+                    at_ms: now_ms,
+                    payer,
+                }])
             }
             BondCommand::Refund {
                 interest_fen,
@@ -242,11 +261,13 @@ impl crate::Decider for Option<Bond> {
                 },
                 recorded_at_ms: *at_ms,
                 held_since_ms: held.then_some(*at_ms),
+                payer: None,
             }),
-            BondEvent::Confirmed { at_ms } => {
+            BondEvent::Confirmed { at_ms, payer } => {
                 let mut bond = self?;
                 bond.status = BondStatus::Held;
                 bond.held_since_ms = Some(*at_ms);
+                bond.payer = payer.clone();
                 Some(bond)
             }
             BondEvent::Refunded {

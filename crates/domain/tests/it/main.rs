@@ -10,6 +10,7 @@ mod entities;
 mod evaluation;
 mod experts;
 mod ids;
+mod monitoring;
 mod panel;
 mod reference;
 mod repo_rules;

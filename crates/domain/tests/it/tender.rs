@@ -1531,6 +1531,7 @@ fn envelope(sm3: &str) -> SealedEnvelope {
         machine_fingerprint: "machine".into(),
         sealed_at_ms: at("2026-03-20", 8, 0),
         header: String::new(),
+        upload_tag: String::new(),
     }
 }
 
@@ -1664,14 +1665,14 @@ fn bid_decider_table() {
             "download",
             registered(),
             now,
-            BidCommand::RecordDownload,
+            BidCommand::RecordDownload { copy: "C1".into() },
             Ok(vec!["bid.documents_downloaded"]),
         ),
         (
             "download unregistered",
             vec![],
             now,
-            BidCommand::RecordDownload,
+            BidCommand::RecordDownload { copy: "C2".into() },
             Err("NOT_REGISTERED_FOR_LOT"),
         ),
         (
@@ -1831,14 +1832,25 @@ fn replacing_and_withdrawing_a_bid() {
         [BidEvent::Submitted { replaces: None, .. }]
     ));
     history.extend(again);
-    history.push(BidEvent::DocumentsDownloaded { at_ms: now + 3 });
-    history.push(BidEvent::DocumentsDownloaded { at_ms: now + 4 });
+    history.push(BidEvent::DocumentsDownloaded {
+        at_ms: now + 3,
+        copy: "C1".into(),
+    });
+    history.push(BidEvent::DocumentsDownloaded {
+        at_ms: now + 4,
+        copy: "C2".into(),
+    });
     let state = <Option<Bid>>::replay(&history).unwrap();
     assert_eq!(state.status, BidStatus::Submitted);
     assert_eq!(state.envelope, Some(envelope("b")));
     assert_eq!(state.submitted_at_ms, Some(now + 2));
     assert_eq!(state.submissions, 3);
     assert_eq!(state.downloaded_at_ms, Some(now + 3), "the first download");
+    assert_eq!(
+        state.copies,
+        vec!["C1".to_string(), "C2".to_string()],
+        "every copy"
+    );
     assert_eq!(
         Bid::stream(&lot(), &bidder(1)),
         "bid/T330106202600001001/BIDDER1"

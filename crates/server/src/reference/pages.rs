@@ -335,6 +335,7 @@ fn page_of(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Trust => "/trust",
         ReferenceKind::Supervision => "/supervision",
         ReferenceKind::Credit => "/credit/standards",
+        ReferenceKind::Warnings => "/warning-rules",
     }
 }
 
@@ -415,7 +416,8 @@ fn format_hint(kind: ReferenceKind) -> &'static str {
         ReferenceKind::Rules
         | ReferenceKind::Catalog
         | ReferenceKind::Supervision
-        | ReferenceKind::Credit => "TOML 格式，说明见文件开头的注释",
+        | ReferenceKind::Credit
+        | ReferenceKind::Warnings => "TOML 格式，说明见文件开头的注释",
         ReferenceKind::Trust => "PEM 格式的 SM2 根证书，可包含多张；# 开头的行为注释",
     }
 }

@@ -360,8 +360,16 @@ pub(crate) async fn lot_documents(
     Path(code): Path<String>,
 ) -> ApiResult<Response> {
     let caller = caller(&maybe)?;
-    let (document, content) = state.app.tender_documents(caller, &code).await?;
-    Ok(file_response(&document.name, content))
+    let (document, content, copy) = state.app.tender_documents(caller, &code).await?;
+    Ok(with_copy(file_response(&document.name, content), copy))
+}
+
+/// A bidder's download names its copy (文件创建标识码) in `x-ggzy-copy`, for the bidding tool.
+pub(crate) fn with_copy(mut response: Response, copy: Option<String>) -> Response {
+    if let Some(value) = copy.and_then(|c| axum::http::HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().insert("x-ggzy-copy", value);
+    }
+    response
 }
 
 /// The receipt of a sealed bid.
@@ -390,9 +398,14 @@ pub(crate) async fn stream_bid(
     state: &AppState,
     caller: &app::Caller,
     code: &str,
+    address: &str,
     mut body: Body,
 ) -> Result<app::BidReceipt, ApiError> {
-    let mut intake = state.app.begin_bid(caller, code).await?;
+    let mut intake = state
+        .app
+        .begin_bid(caller, code)
+        .await?
+        .from_address(address);
     while let Some(frame) = body.frame().await {
         let frame = match frame {
             Ok(frame) => frame,
@@ -421,10 +434,11 @@ pub(crate) async fn submit_bid(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path(code): Path<String>,
+    address: crate::extract::ClientAddr,
     body: Body,
 ) -> ApiResult<Json<BidReceiptDto>> {
     let caller = caller(&maybe)?;
-    let receipt = stream_bid(&state, caller, &code, body).await?;
+    let receipt = stream_bid(&state, caller, &code, &address.0, body).await?;
     Ok(Json(bid_receipt(&state, &receipt)))
 }
 

@@ -449,15 +449,33 @@ pub(crate) async fn reveal_bond_bidders(
     })))
 }
 
-/// The trading center confirms a transfer.
-#[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/{bidder}/confirm", tag = "投标保证金", params(("code" = String, Path), ("bidder" = String, Path)), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ConfirmBondQuery {
+    /// The account the transfer came from, as the bank's arrival record shows it (8–32 digits).
+    #[param(pattern = "^[0-9]{8,32}$")]
+    pub(crate) payer_account: Option<String>,
+}
+
+/// The trading center confirms a transfer (with the paying account, when the bank names it).
+#[utoipa::path(post, path = "/api/v1/lots/{code}/bonds/{bidder}/confirm", tag = "投标保证金", params(("code" = String, Path), ("bidder" = String, Path), ConfirmBondQuery), responses((status = 200, body = ReceiptsDto), (status = 409, body = ErrorBody)))]
 pub(crate) async fn confirm_bond(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
     Path((code, bidder)): Path<(String, String)>,
+    crate::extract::ApiQuery(query): crate::extract::ApiQuery<ConfirmBondQuery>,
 ) -> ApiResult<Json<ReceiptsDto>> {
     let caller = caller(&maybe)?;
-    let receipt = state.app.confirm_bond(caller, &code, &bidder).await?;
+    let receipt = state
+        .app
+        .confirm_bond(
+            caller,
+            &code,
+            &bidder,
+            query.payer_account.as_deref().unwrap_or(""),
+        )
+        .await?;
     Ok(Json(receipts(&state, &[receipt])))
 }
 

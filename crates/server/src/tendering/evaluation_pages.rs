@@ -621,7 +621,8 @@ pub(crate) async fn bond_act(
         ),
         "confirm" => (
             "bond_confirmed",
-            app.confirm_bond(who, &code, &get("bidder")).await,
+            app.confirm_bond(who, &code, &get("bidder"), &get("payer_account"))
+                .await,
         ),
         "refund" => (
             "bonds_refunded",

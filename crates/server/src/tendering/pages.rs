@@ -1775,7 +1775,10 @@ pub(crate) async fn documents(
 ) -> Response {
     let who = &signed.0;
     match state.app.tender_documents(who, &code).await {
-        Ok((document, content)) => crate::shared::api::file_response(&document.name, content),
+        Ok((document, content, copy)) => super::api::with_copy(
+            crate::shared::api::file_response(&document.name, content),
+            copy,
+        ),
         Err(error) => app_error_page(error),
     }
 }
@@ -1805,6 +1808,7 @@ async fn stream_bid_part(
     state: &AppState,
     who: &Caller,
     code: &str,
+    address: &str,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(app::BidReceipt, String), AppError> {
     let mut multipart =
@@ -1818,7 +1822,7 @@ async fn stream_bid_part(
         if name.is_empty() {
             return Err(upload_refusal("请选择要递交的密封投标文件（.sealed）"));
         }
-        let mut intake = state.app.begin_bid(who, code).await?;
+        let mut intake = state.app.begin_bid(who, code).await?.from_address(address);
         loop {
             match field.chunk().await {
                 Ok(Some(chunk)) => {
@@ -1845,15 +1849,17 @@ pub(crate) async fn submit_bid(
     axum::Extension(caller): axum::Extension<MaybeCaller>,
     signed: SignedIn,
     Path(code): Path<String>,
+    address: crate::extract::ClientAddr,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let id = procedure_id_of(&code);
     let who = &signed.0;
-    let (receipt, file_name) = match stream_bid_part(&state, who, &code, multipart).await {
-        Ok(done) => done,
-        Err(AppError::Internal(detail)) => return app_error_page(AppError::Internal(detail)),
-        Err(error) => return refused(&state, &caller, &id, error).await,
-    };
+    let (receipt, file_name) =
+        match stream_bid_part(&state, who, &code, &address.0, multipart).await {
+            Ok(done) => done,
+            Err(AppError::Internal(detail)) => return app_error_page(AppError::Internal(detail)),
+            Err(error) => return refused(&state, &caller, &id, error).await,
+        };
     let procedure = state.app.procedure(Some(who), &id).await.ok();
     let lot_name = procedure
         .as_ref()

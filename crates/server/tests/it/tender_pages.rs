@@ -254,6 +254,8 @@ fn seal(
         signer: &signer,
         certificate_pem: &certificate.cert_pem,
         machine_fingerprint: machine_fingerprint(username.as_bytes(), &["machine"]),
+        document_copy: "",
+        tool: "",
         created_at_ms: 0,
     })
     .unwrap()

@@ -278,6 +278,8 @@ impl Flow {
             signer: &PlatformKey::from_pkcs8_pem(&certificate.key_pem).unwrap(),
             certificate_pem: &certificate.cert_pem,
             machine_fingerprint: machine_fingerprint(username.as_bytes(), &["pc"]),
+            document_copy: "",
+            tool: "",
             created_at_ms: START_MS,
         })
         .unwrap()
