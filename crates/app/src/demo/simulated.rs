@@ -251,6 +251,7 @@ pub async fn seed_demo_tendering(
         .as_ref()
         .map(|k| k.public_key.clone())
         .unwrap_or_default();
+    let mut planted_copy = String::new();
     for (username, price) in [
         ("bidder", 40_115_000_000_i64),
         ("bidder2", 40_680_000_000),
@@ -264,6 +265,18 @@ pub async fn seed_demo_tendering(
             })?;
         let bidder = app.caller_for(username).await?;
         app.register_for_lot(&bidder, &lot).await?;
+        let (_, _, copy) = app.tender_documents(&bidder, &lot).await?;
+        let copy = copy.unwrap_or_default();
+        // Planted for the warning engine (预警线索): 越城's bid is made on 建工二公司's computer
+        // from the copy of the tender documents 建工二公司 downloaded.
+        let (machine, copy) = match username {
+            "bidder2" => {
+                planted_copy = copy.clone();
+                ("bidder2", copy)
+            }
+            "yuecheng" => ("bidder2", planted_copy.clone()),
+            other => (other, copy),
+        };
         let signer = crypto::PlatformKey::from_pkcs8_pem(&certificate.key_pem)?;
         let package = crypto::BidPackage {
             form: serde_json::json!({
@@ -286,9 +299,9 @@ pub async fn seed_demo_tendering(
             opening_key: &crypto::PublicKey::from_hex(&opening_key)?,
             signer: &signer,
             certificate_pem: &certificate.cert_pem,
-            machine_fingerprint: crypto::machine_fingerprint(lot.as_bytes(), &[username]),
-            document_copy: "",
-            tool: "",
+            machine_fingerprint: crypto::machine_fingerprint(lot.as_bytes(), &[machine]),
+            document_copy: &copy,
+            tool: concat!("ggzy ", env!("CARGO_PKG_VERSION")),
             created_at_ms: now,
         })?
         .to_bytes()?;

@@ -7,6 +7,7 @@ mod certificates;
 mod commands;
 mod evaluation;
 mod experts;
+mod monitoring;
 mod panels;
 mod portal;
 mod reference;

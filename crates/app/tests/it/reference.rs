@@ -20,7 +20,7 @@ async fn shipped_data_is_version_one_and_in_force() {
         let app = &test.app;
         assert_eq!(
             versions(&test).await,
-            vec![1, 1, 1, 1, 1, 1],
+            vec![1, 1, 1, 1, 1, 1, 1],
             "{}",
             test.db.name
         );
@@ -176,7 +176,7 @@ async fn operators_publish_versions_and_bad_files_change_nothing() {
         );
 
         assert_eq!(test.size().await, before, "refusals wrote nothing");
-        assert_eq!(versions(&test).await, vec![1, 1, 1, 1, 1, 1]);
+        assert_eq!(versions(&test).await, vec![1, 1, 1, 1, 1, 1, 1]);
 
         // A good change: next year's holidays arrive.
         let receipt = app
@@ -189,7 +189,7 @@ async fn operators_publish_versions_and_bad_files_change_nothing() {
             .await
             .unwrap();
         assert_eq!(receipt.kind, "calendar.published");
-        assert_eq!(versions(&test).await, vec![1, 1, 2, 1, 1, 1]);
+        assert_eq!(versions(&test).await, vec![1, 1, 2, 1, 1, 1, 1]);
         let history = app
             .reference_history(ReferenceKind::Calendar)
             .await

@@ -37,8 +37,8 @@ async fn receipts_verify_offline_and_heads_stay_consistent() {
             .unwrap();
         let (old, new) = (&first[1].tree_head.head, &second[1].tree_head.head);
         assert_eq!(
-            new.size, 10,
-            "six reference versions, then two registrations"
+            new.size, 11,
+            "seven reference versions, then two registrations"
         );
         let proof = app.consistency(old.size, new.size).await.unwrap();
         verify_consistency(old.size, new.size, &old.root, &new.root, &proof.path).unwrap();
@@ -66,7 +66,7 @@ async fn the_public_sees_confidential_entries_only_as_hashes() {
         app.register_entity(registration(&uscc("MA0000037"), "third"))
             .await
             .unwrap();
-        let entries = app.ledger_entries(None, 6, 10).await.unwrap();
+        let entries = app.ledger_entries(None, 7, 10).await.unwrap();
         assert_eq!(entries.len(), 2);
         for entry in &entries {
             assert_eq!(entry.visibility, ledger::Visibility::Parties);
@@ -102,7 +102,7 @@ async fn concurrent_commands_keep_one_gap_free_ledger() {
         for task in tasks {
             task.await.unwrap();
         }
-        assert_eq!(app.store().ledger_size().await.unwrap(), 30);
+        assert_eq!(app.store().ledger_size().await.unwrap(), 31);
         let verdict = app::verify_store(app.store(), &app.public_key(), "ggzy.test")
             .await
             .unwrap();
