@@ -11,6 +11,7 @@ mod credit;
 mod disclosure;
 mod experts;
 mod market;
+mod monitoring;
 mod pages;
 mod reference;
 mod sales;
