@@ -53,6 +53,25 @@ enum Command {
         #[command(subcommand)]
         command: keyholder::KeyholderCommand,
     },
+    /// Red flags on OCDS compiled releases in JSON lines (ours or any publisher's): the Open
+    /// Contracting Partnership's cardinal indicators, with cardinal's settings file and output
+    /// (docs/flags.md).
+    Flags {
+        /// The file of compiled releases, one per line, or `-` for standard input.
+        file: PathBuf,
+        /// The settings file (cardinal's INI format); without one, no indicator runs.
+        #[arg(long, short)]
+        settings: Option<PathBuf>,
+        /// Print the number of results per group to standard error.
+        #[arg(long, short)]
+        count: bool,
+        /// Leave out the "Meta" key (the quartiles and fences used).
+        #[arg(long)]
+        no_meta: bool,
+        /// Add the "Maps" key: each flagged process's organisations.
+        #[arg(long)]
+        map: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,8 +312,59 @@ fn main() -> anyhow::Result<()> {
             Command::DepositNotice(args) => deposit_notice(args),
             Command::Bid { command } => bid(command),
             Command::Keyholder { command } => keyholder::run(command).await,
+            Command::Flags {
+                file,
+                settings,
+                count,
+                no_meta,
+                map,
+            } => red_flags(&file, settings.as_deref(), count, !no_meta, map),
         }
     })
+}
+
+/// `ggzy flags`: the indicators over a file (or standard input), the output to standard output,
+/// warnings and `--count` to standard error, as cardinal's `indicators` command prints them.
+fn red_flags(
+    file: &Path,
+    settings: Option<&Path>,
+    count: bool,
+    meta: bool,
+    map: bool,
+) -> anyhow::Result<()> {
+    let settings = match settings {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("failed to read the settings file {}", path.display()))?;
+            flags::Settings::parse(&text)
+                .with_context(|| format!("invalid settings file {}", path.display()))?
+        }
+        None => flags::Settings::default(),
+    };
+    let options = flags::RunOptions {
+        map,
+        ..flags::RunOptions::default()
+    };
+    let output = if file == Path::new("-") {
+        flags::Indicators::run_with(std::io::stdin().lock(), &settings, &options)
+    } else {
+        let input = std::fs::File::open(file)
+            .with_context(|| format!("failed to open {}", file.display()))?;
+        flags::Indicators::run_with(input, &settings, &options)
+    }
+    .with_context(|| format!("failed to read {}", file.display()))?;
+    output
+        .write_json(std::io::stdout().lock(), flags::JsonOptions { meta })
+        .context("failed to write the results")?;
+    for warning in output.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    if count {
+        for (group, number) in output.counts() {
+            eprintln!("{}: {number}", group.name());
+        }
+    }
+    Ok(())
 }
 
 fn init_logs(json: bool) {
