@@ -135,6 +135,9 @@ pub struct Settings {
     /// Reports (举报) filed without signing in, accepted from one client address per hour
     /// (0: no limit).
     pub reports_per_hour: usize,
+    /// Whether the server runs the warning engine's follower (always, except in tests that
+    /// count ledger entries around their own acts and start it themselves when they need it).
+    pub warning_engine: bool,
 }
 
 impl Default for Settings {
@@ -147,6 +150,7 @@ impl Default for Settings {
             ocds: OcdsSettings::default(),
             registrations_per_hour: 20,
             reports_per_hour: 20,
+            warning_engine: true,
         }
     }
 }

@@ -104,6 +104,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// Starts the warning engine's follower on this node (`serve` does, unless the settings say not).
+pub fn start_warning_engine(state: Arc<AppState>) {
+    monitoring::start_follower(state);
+}
+
 /// Serves until `shutdown` resolves. Calls `ready` with the bound address once listening.
 pub async fn serve(
     state: Arc<AppState>,
@@ -114,7 +119,9 @@ pub async fn serve(
     // This node's search index follows the ledger from now on.
     state.app.start_search_follower();
     // So does its warning engine.
-    monitoring::start_follower(state.clone());
+    if state.app.settings().warning_engine {
+        start_warning_engine(state.clone());
+    }
     // Live streams end when the server closes, so that the graceful shutdown can finish.
     let (closing, closed) = tokio::sync::watch::channel(false);
     let app = router(state)

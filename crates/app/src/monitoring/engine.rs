@@ -56,6 +56,15 @@ impl DocumentAggregate for Option<Warning> {
 /// The actor of the engine's entries.
 pub(crate) const ENGINE_ACTOR: &str = "warning-engine";
 
+/// The place of the last entry of `kind` among `entries`.
+fn last_of(entries: &[EntryRow], kind: &str) -> Option<u64> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind)
+        .map(|e| e.seq as u64)
+}
+
 fn stage_of(status: &LotStatus) -> Stage {
     match status {
         LotStatus::Bidding => Stage::Bid,
@@ -219,9 +228,11 @@ impl App {
         for row in &bonds.items {
             let bond: Bond = decode_state(&row.state)?;
             if let Some(payer) = bond.payer {
+                let entries = self.store.stream_entries(&row.stream).await?;
+                let seq = last_of(&entries, "bond.confirmed").unwrap_or(row.last_seq as u64);
                 payers.insert(
                     bond.bidder.to_string(),
-                    (format!("{}·{}", payer.tail, payer.tag), row.last_seq as u64),
+                    (format!("{}·{}", payer.tail, payer.tag), seq),
                 );
             }
         }
@@ -231,6 +242,18 @@ impl App {
             let Some(entity) = self.store.entity(bid.bidder.0.as_str()).await? else {
                 continue;
             };
+            // The exact entries: the submission in force and each download with its copy.
+            let entries = self.store.stream_entries(&row.stream).await?;
+            let submitted_seq = last_of(&entries, "bid.submitted").unwrap_or(row.last_seq as u64);
+            let downloads: Vec<(String, u64)> = entries
+                .iter()
+                .filter(|e| e.kind == "bid.documents_downloaded")
+                .filter_map(|e| {
+                    let payload: serde_json::Value = serde_json::from_str(&e.payload).ok()?;
+                    let copy = payload.get("copy")?.as_str()?.to_string();
+                    Some((copy, e.seq as u64))
+                })
+                .collect();
             let envelope = match (&bid.status, &bid.envelope) {
                 (BidStatus::Submitted, Some(envelope)) => {
                     let header: Option<crypto::EnvelopeHeader> =
@@ -251,7 +274,7 @@ impl App {
                             .unwrap_or_default(),
                         tool: header.as_ref().map(|h| h.tool.clone()).unwrap_or_default(),
                         submitted_at_ms: bid.submitted_at_ms.unwrap_or(0),
-                        seq: row.last_seq as u64,
+                        seq: submitted_seq,
                     })
                 }
                 _ => None,
@@ -281,11 +304,7 @@ impl App {
                 code: entity.code.clone(),
                 entity_seq: entity.last_seq as u64,
                 envelope,
-                downloads: bid
-                    .copies
-                    .iter()
-                    .map(|c| (c.clone(), row.last_seq as u64))
-                    .collect(),
+                downloads,
                 bond_payer: payers.get(bid.bidder.0.as_str()).cloned(),
                 opened,
             });

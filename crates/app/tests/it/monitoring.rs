@@ -68,14 +68,20 @@ async fn planted_collusion_is_warned_of_and_supervision_handles_it() {
             assert_eq!(entries[0].kind, "warning.raised");
             assert_eq!(entries[0].visibility, "supervision");
         }
-        assert!(
-            copy.finding
-                .evidence
-                .iter()
-                .any(|e| e.note.contains("下载")),
-            "{:?}",
-            copy.finding.evidence
-        );
+        // The download is its own entry, the copy in its payload.
+        let download = copy
+            .finding
+            .evidence
+            .iter()
+            .find(|e| e.note.contains("下载"))
+            .unwrap_or_else(|| panic!("{:?}", copy.finding.evidence));
+        let entry = app.store().entry(download.seq).await.unwrap().unwrap();
+        assert_eq!(entry.kind, "bid.documents_downloaded");
+        assert!(entry.payload.contains(&copy.finding.anchor));
+        for evidence in &machine.finding.evidence {
+            let entry = app.store().entry(evidence.seq).await.unwrap().unwrap();
+            assert_eq!(entry.kind, "bid.submitted");
+        }
 
         // Who may read: supervision and audit with jurisdiction; not a bidder, the tenderee or
         // the trading center.

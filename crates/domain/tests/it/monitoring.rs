@@ -322,7 +322,8 @@ fn the_shipped_rules_are_valid_and_mistakes_are_refused() {
     for (id, _) in domain::SIGNALS {
         assert!(shipped.signals.contains_key(*id), "{id}");
     }
-    let cases: Vec<(fn(&mut WarningRules), &str)> = vec![
+    type Break = fn(&mut WarningRules);
+    let cases: Vec<(Break, &str)> = vec![
         (|r| drop(r.signals.remove("same_machine")), "same_machine"),
         (
             |r| {

@@ -40,6 +40,7 @@ async fn wait_for(flow: &Flow, token: &str, lot: &str, signal: &str, limit: Dura
 #[tokio::test]
 async fn a_warning_follows_its_evidence_within_a_second_over_http() {
     let flow = Flow::new().await;
+    flow.server.start_warning_engine();
     let tenderee = flow.token("tenderee").await;
     let supervisor = flow.token("supervisor").await;
     flow.ceremony("2026-12").await;
@@ -74,9 +75,9 @@ async fn a_warning_follows_its_evidence_within_a_second_over_http() {
         .unwrap();
     assert!(own.headers().get("x-ggzy-copy").is_none());
 
-    flow.bid("bidder", &lot, &key, 41_000_000_00).await;
+    flow.bid("bidder", &lot, &key, 4_100_000_000).await;
     // Both envelopes come from this test's one address (loopback).
-    flow.bid("bidder2", &lot, &key, 42_350_000_00).await;
+    flow.bid("bidder2", &lot, &key, 4_235_000_000).await;
     let warning = wait_for(
         &flow,
         &supervisor,
