@@ -1,6 +1,7 @@
 //! The library with no CLI framework around it, for benchmarks and for comparing with cardinal:
 //! `cargo run --release -p flags --example flags -- [--settings FILE] [--no-meta] [--map]
-//! [--count] FILE|-` (the same options as `ggzy flags` and `ocdscardinal indicators`).
+//! [--count] [--threads N] FILE|-` (the options of `ggzy flags` and `ocdscardinal indicators`, and
+//! the number of worker threads, one per core by default).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -19,11 +20,16 @@ fn main() -> ExitCode {
             "--no-meta" => options.meta = false,
             "--map" => run_options.map = true,
             "--count" | "-c" => count = true,
+            "--threads" => {
+                run_options.threads = arguments.next().and_then(|number| number.parse().ok());
+            }
             _ => input = Some(argument),
         }
     }
     let Some(input) = input else {
-        eprintln!("usage: flags [--settings FILE] [--no-meta] [--map] [--count] FILE|-");
+        eprintln!(
+            "usage: flags [--settings FILE] [--no-meta] [--map] [--count] [--threads N] FILE|-"
+        );
         return ExitCode::from(2);
     };
     let settings = match settings_path.map(std::fs::read_to_string).transpose() {

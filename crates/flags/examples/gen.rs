@@ -204,7 +204,11 @@ fn release(random: &mut Random, index: u64, out: &mut String) {
             _ => "withdrawn",
         };
         // Cover bidders (one tenderer in 53) price high and seldom win.
-        let cover = if tenderer.is_multiple_of(53) { 1.3 } else { 1.0 };
+        let cover = if tenderer.is_multiple_of(53) {
+            1.3
+        } else {
+            1.0
+        };
         let amount = if random.chance(0.03) && !bids.is_empty() {
             bids[0].amount
         } else {

@@ -185,7 +185,7 @@ impl Merger<'_> {
     }
 }
 
-/// Fills `bytes` with `carry` and then whole lines from the reader, at least `CHUNK_BYTES` of them
+/// Fills `bytes` with `carry` and then whole lines from the reader, at least `chunk_bytes` of them
 /// unless the input ends; what follows the last newline goes back to `carry`. `true` at the end.
 fn fill(
     reader: &mut impl Read,

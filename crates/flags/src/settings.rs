@@ -16,6 +16,8 @@
 //!   `0`/`false`/`off`/`no`.
 //!
 //! An unknown section or key is refused, as cardinal refuses it (serde's `deny_unknown_fields`).
+//! Where `rust-ini` is laxer than this reader (a line continuation, text after a closing quote,
+//! array subscripts in names), the file is refused here; `docs/flags.md` lists these edges.
 
 use std::collections::{BTreeMap, HashMap};
 
