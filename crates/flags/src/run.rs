@@ -21,13 +21,11 @@ use std::thread;
 
 use crate::indicators::{Plan, Tally, fold};
 use crate::release::parse_release;
-use crate::totals::Totals;
+use crate::totals::{KEPT_LINE_NUMBERS, Lines, Totals};
 
 /// A chunk holds at least this many bytes (whole lines; one longer line makes a longer chunk).
 pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
 const READ_BYTES: usize = 64 * 1024;
-/// Line numbers kept per kind of skipped line (the counts are complete).
-pub(crate) const KEPT_LINE_NUMBERS: usize = 1000;
 
 struct Job {
     index: u64,
@@ -41,16 +39,6 @@ struct Done {
     outcome: thread::Result<(Tally, Lines)>,
     /// The chunk was tallied with a currency known before it started.
     currency_given: bool,
-}
-
-/// What became of a chunk's lines (numbers are counted from the chunk's first line, from 0).
-#[derive(Debug, Default)]
-pub(crate) struct Lines {
-    pub(crate) count: u64,
-    pub(crate) invalid_json: Vec<u64>,
-    pub(crate) invalid_json_count: u64,
-    pub(crate) invalid_utf8: Vec<u64>,
-    pub(crate) invalid_utf8_count: u64,
 }
 
 pub(crate) fn run(

@@ -5,7 +5,19 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use crate::indicators::{Fraction, NONE, Names, Record, RecordMap, Tally, TendererTally};
-use crate::run::{KEPT_LINE_NUMBERS, Lines};
+
+/// Line numbers kept per kind of skipped line (the counts are complete).
+pub(crate) const KEPT_LINE_NUMBERS: usize = 1000;
+
+/// What became of a chunk's lines (numbers are counted from the chunk's first line, from 0).
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    pub(crate) count: u64,
+    pub(crate) invalid_json: Vec<u64>,
+    pub(crate) invalid_json_count: u64,
+    pub(crate) invalid_utf8: Vec<u64>,
+    pub(crate) invalid_utf8_count: u64,
+}
 
 /// `Record::flags`: a line whose process is folded into an earlier line with the same `ocid`.
 pub(crate) const FOLDED: u16 = 1 << 15;
