@@ -44,7 +44,7 @@ async fn a_warning_follows_its_evidence_within_a_second_over_http() {
     let tenderee = flow.token("tenderee").await;
     let supervisor = flow.token("supervisor").await;
     flow.ceremony("2026-12").await;
-    let (_, lot, key) = flow.publish(&tenderee, "预警测试项目").await;
+    let (procedure, lot, key) = flow.publish(&tenderee, "预警测试项目").await;
 
     // A bidder's download names its copy of the documents for the bidding tool.
     let bidder = flow.token("yuecheng").await;
@@ -66,6 +66,22 @@ async fn a_warning_follows_its_evidence_within_a_second_over_http() {
         .unwrap()
         .to_string();
     assert_eq!(copy.len(), 32, "{copy}");
+    // The bidder's panel on the procedure page shows it, for the sealing tool.
+    let html = flow
+        .server
+        .login_page("yuecheng")
+        .await
+        .get(flow.server.url(&format!("/procedures/{procedure}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("文件创建标识码") && html.contains(&format!("--copy {copy}")),
+        "{html}"
+    );
     // The tenderee's own read of its documents is no bidder's copy.
     let own = reqwest::Client::new()
         .get(flow.server.url(&format!("/api/v1/lots/{lot}/documents")))
