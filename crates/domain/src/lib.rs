@@ -64,7 +64,7 @@ pub use fields::{MAX_AMOUNT_FEN, amount_field, has_control_character, text_field
 pub use market::account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
 pub use market::entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
-    EntityStatus, Qualification, Registration,
+    EntityStatus, Qualification, Registration, account_number,
 };
 pub use market::ids::{EntityId, IdNumber, RegionCode, Uscc, mask_personal_numbers};
 pub use market::role::Role;

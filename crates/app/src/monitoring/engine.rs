@@ -9,13 +9,13 @@ use domain::{
     WarningRules, WarningScope, lot_signals, market_signals,
 };
 use ledger::Visibility;
-use store::{DocumentFilter, DocumentRow, EntryRow};
+use store::{DocumentFilter, DocumentRow, EntryRow, WriteTx};
 
 use crate::tendering::tender::{procedure_of_lot, procedure_stream};
 use crate::witness::append::append;
 use crate::witness::documents::{DocumentAggregate, decide, project};
 use crate::witness::replay::decode_state;
-use crate::{App, AppError};
+use crate::{App, AppError, Receipt};
 
 /// How many ledger entries one pass reads at most.
 const BATCH: u64 = 5_000;
@@ -55,6 +55,20 @@ impl DocumentAggregate for Option<Warning> {
 
 /// The actor of the engine's entries.
 pub(crate) const ENGINE_ACTOR: &str = "warning-engine";
+
+/// The lot a procedure entry's payload names, if any.
+fn lot_of(entry: &EntryRow) -> Option<String> {
+    let payload: serde_json::Value = serde_json::from_str(&entry.payload).ok()?;
+    Some(payload.get("lot")?.as_str()?.to_string())
+}
+
+/// The newest entry of `kind` about `lot` among a procedure's entries.
+fn lot_entry<'a>(entries: &'a [EntryRow], kind: &str, lot: &str) -> Option<&'a EntryRow> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind && lot_of(e).as_deref() == Some(lot))
+}
 
 /// The place of the last entry of `kind` among `entries`.
 fn last_of(entries: &[EntryRow], kind: &str) -> Option<u64> {
@@ -120,10 +134,7 @@ impl App {
                     lots.insert(row.key1);
                 }
             } else if let Some(id) = entry.stream.strip_prefix("procedure/") {
-                let lot = serde_json::from_str::<serde_json::Value>(&entry.payload)
-                    .ok()
-                    .and_then(|p| p.get("lot").and_then(|l| l.as_str()).map(str::to_string));
-                match lot {
+                match lot_of(entry) {
                     Some(lot) => {
                         lots.insert(lot);
                     }
@@ -186,19 +197,7 @@ impl App {
             .store
             .stream_entries(&procedure_stream(&procedure.id))
             .await?;
-        let entry_of = |kind: &str| {
-            procedure_entries
-                .iter()
-                .rev()
-                .find(|e| {
-                    e.kind == kind
-                        && serde_json::from_str::<serde_json::Value>(&e.payload)
-                            .ok()
-                            .and_then(|p| p.get("lot").and_then(|l| l.as_str()).map(|l| l == lot))
-                            .unwrap_or(false)
-                })
-                .map(|e| e.seq as u64)
-        };
+        let entry_of = |kind: &str| lot_entry(&procedure_entries, kind, lot).map(|e| e.seq as u64);
         let opened_seq = entry_of("procedure.lot_opened").unwrap_or(0);
         let bids = self
             .store
@@ -272,7 +271,6 @@ impl App {
                             .as_ref()
                             .map(|h| h.document_copy.clone())
                             .unwrap_or_default(),
-                        tool: header.as_ref().map(|h| h.tool.clone()).unwrap_or_default(),
                         submitted_at_ms: bid.submitted_at_ms.unwrap_or(0),
                         seq: submitted_seq,
                     })
@@ -396,15 +394,7 @@ impl App {
                 } else {
                     "procedure.awarded"
                 };
-                let Some(entry) = entries.iter().rev().find(|e| {
-                    e.kind == kind
-                        && serde_json::from_str::<serde_json::Value>(&e.payload)
-                            .ok()
-                            .and_then(|p| {
-                                p.get("lot").and_then(|l| l.as_str()).map(|l| l == lot.code)
-                            })
-                            .unwrap_or(false)
-                }) else {
+                let Some(entry) = lot_entry(&entries, kind, &lot.code) else {
                     continue;
                 };
                 let mut bidders: Vec<Subject> = lot
@@ -470,32 +460,43 @@ impl App {
         }
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let (current, _) =
-            crate::witness::replay::load::<Option<Warning>>(&mut tx, &stream).await?;
-        let command = match current {
-            None => {
-                let rule = rules.signals.get(&finding.signal);
-                WarningCommand::Raise {
-                    label: rule.map(|r| r.label.clone()).unwrap_or_default(),
-                    source: rule.map(|r| r.source.clone()).unwrap_or_default(),
-                    finding,
-                    stage,
-                    scope: scope.clone(),
-                }
+        let command = if tx.document(&stream).await?.is_some() {
+            WarningCommand::Extend { finding, stage }
+        } else {
+            let rule = rules.signals.get(&finding.signal);
+            WarningCommand::Raise {
+                label: rule.map(|r| r.label.clone()).unwrap_or_default(),
+                source: rule.map(|r| r.source.clone()).unwrap_or_default(),
+                finding,
+                stage,
+                scope: scope.clone(),
             }
-            Some(_) => WarningCommand::Extend { finding, stage },
         };
-        let (decided, entries) =
-            decide::<Option<Warning>>(&mut tx, &stream, command, ENGINE_ACTOR, now).await?;
-        if entries.is_empty() {
-            return Ok(0);
-        }
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-        let last = receipts
-            .last()
-            .ok_or_else(|| AppError::Internal("warning appended nothing".into()))?;
-        project(&mut tx, &stream, &decided.after, last.seq).await?;
+        let written = self
+            .warning_command_in(&mut tx, &id, command, ENGINE_ACTOR, now)
+            .await?;
         tx.commit().await?;
-        Ok(1)
+        Ok(usize::from(written.is_some()))
+    }
+
+    /// Runs a command on a warning inside the caller's transaction; its last receipt, or none
+    /// when the command changed nothing (known evidence again).
+    pub(crate) async fn warning_command_in(
+        &self,
+        tx: &mut WriteTx<'_>,
+        id: &str,
+        command: WarningCommand,
+        actor: &str,
+        now: i64,
+    ) -> Result<Option<Receipt>, AppError> {
+        let stream = Warning::stream(id);
+        let (decided, entries) =
+            decide::<Option<Warning>>(tx, &stream, command, actor, now).await?;
+        let receipts = append(tx, &self.key, &self.settings.origin, now, entries).await?;
+        let Some(last) = receipts.last().cloned() else {
+            return Ok(None);
+        };
+        project(tx, &stream, &decided.after, last.seq).await?;
+        Ok(Some(last))
     }
 }

@@ -5,8 +5,6 @@ use serde::Serialize;
 use store::DocumentFilter;
 
 use crate::tendering::tender::procedure_stream;
-use crate::witness::append::append;
-use crate::witness::documents::{decide, project};
 use crate::witness::replay::decode_state;
 use crate::{App, AppError, Caller, Receipt};
 
@@ -147,28 +145,18 @@ impl App {
         reason: &str,
     ) -> Result<Receipt, AppError> {
         self.acting_on(caller, id).await?;
-        let stream = Warning::stream(id);
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let (decided, entries) = decide::<Option<Warning>>(
-            &mut tx,
-            &stream,
-            WarningCommand::Close {
-                reason: reason.to_string(),
-                by: caller.username.clone(),
-            },
-            &caller.username,
-            now,
-        )
-        .await?;
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-        let last = receipts
-            .last()
-            .cloned()
+        let command = WarningCommand::Close {
+            reason: reason.to_string(),
+            by: caller.username.clone(),
+        };
+        let receipt = self
+            .warning_command_in(&mut tx, id, command, &caller.username, now)
+            .await?
             .ok_or_else(|| AppError::Internal("closing appended nothing".into()))?;
-        project(&mut tx, &stream, &decided.after, last.seq).await?;
         tx.commit().await?;
-        Ok(last)
+        Ok(receipt)
     }
 
     /// 立案: a supervisor turns a warning into a case of supervision (a report opened on the
@@ -211,7 +199,6 @@ impl App {
                 .join("、")
         );
         let now = self.now_ms();
-        let stream = Warning::stream(id);
         let mut tx = self.store.begin().await?;
         let (case, _) = self
             .file_by_department_in(
@@ -223,24 +210,15 @@ impl App {
                 now,
             )
             .await?;
-        let (decided, entries) = decide::<Option<Warning>>(
-            &mut tx,
-            &stream,
-            WarningCommand::OpenCase {
-                case: case.clone(),
-                by: caller.username.clone(),
-            },
-            &caller.username,
-            now,
-        )
-        .await?;
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-        let last = receipts
-            .last()
-            .cloned()
+        let command = WarningCommand::OpenCase {
+            case: case.clone(),
+            by: caller.username.clone(),
+        };
+        let receipt = self
+            .warning_command_in(&mut tx, id, command, &caller.username, now)
+            .await?
             .ok_or_else(|| AppError::Internal("case from warning appended nothing".into()))?;
-        project(&mut tx, &stream, &decided.after, last.seq).await?;
         tx.commit().await?;
-        Ok((case, last))
+        Ok((case, receipt))
     }
 }

@@ -303,6 +303,13 @@ fn case_of(row: &DocumentRow) -> Result<Case, AppError> {
     decode_state(&row.state)
 }
 
+/// The next case's number: `C`, the year and the count of cases so far (inside the filing's
+/// transaction, so two filings never take one number).
+async fn next_case_id(tx: &mut WriteTx<'_>, now: i64) -> Result<String, AppError> {
+    let number = tx.count_documents("case").await? + 1;
+    Ok(format!("C{}{number:06}", Date::of_instant(now).year()))
+}
+
 impl App {
     async fn party(&self, entity: &str) -> Result<Party, AppError> {
         let entity = entity.trim().to_string();
@@ -651,9 +658,7 @@ impl App {
             self.store.put_blob(bytes, now).await?;
         }
         let mut tx = self.store.begin().await?;
-        let number = tx.count_documents("case").await? + 1;
-        let year = Date::of_instant(now).year();
-        let id = format!("C{year}{number:06}");
+        let id = next_case_id(&mut tx, now).await?;
         let receipt = self
             .case_command_in(&mut tx, FILING_ACTOR, &id, command(id.clone()), now)
             .await?;
@@ -690,10 +695,8 @@ impl App {
             knew_on: None,
             last_day: None,
         };
-        let today = Date::of_instant(now);
-        let acceptance_due = domain::acceptance_due(&rules, today, &data.calendar);
-        let number = tx.count_documents("case").await? + 1;
-        let id = format!("C{}{number:06}", today.year());
+        let acceptance_due = domain::acceptance_due(&rules, Date::of_instant(now), &data.calendar);
+        let id = next_case_id(tx, now).await?;
         let command = CaseCommand::File {
             id: id.clone(),
             filing,

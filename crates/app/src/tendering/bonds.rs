@@ -519,7 +519,8 @@ impl App {
             .collect();
         let payer = if account.is_empty() {
             None
-        } else if (8..=32).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_digit()) {
+        } else {
+            domain::account_number(&account)?;
             Some(domain::Payer {
                 tag: self
                     .key
@@ -528,10 +529,6 @@ impl App {
                     .to_string(),
                 tail: account[account.len() - 4..].to_string(),
             })
-        } else {
-            return Err(AppError::Invalid(
-                "付款账号应为8到32位数字（据银行到账记录填写）".into(),
-            ));
         };
         // Before the opening the list names bidders by handle only; the handle leads back here.
         let bidder = match self.bidder_of_handle(lot, bidder).await? {

@@ -244,10 +244,48 @@ async fn a_committee_scores_concludes_and_signs_the_report() {
                 .code(),
             "NOT_AUTHORIZED"
         );
+        // The paying account, when stated, is an account number; a bad one changes nothing.
+        let size = test.size().await;
+        assert_eq!(
+            test.app
+                .confirm_bond(&op, &lot, &yuecheng.entity_id, "6222-02x")
+                .await
+                .unwrap_err()
+                .code(),
+            "BANK_ACCOUNT_NUMBER"
+        );
+        assert_eq!(test.size().await, size);
         test.app
-            .confirm_bond(&op, &lot, &yuecheng.entity_id, "6222020200112233")
+            .confirm_bond(&op, &lot, &yuecheng.entity_id, "6222 0202 0011 2233")
             .await
             .unwrap();
+        let bond = test
+            .app
+            .store()
+            .documents(
+                &store::DocumentFilter {
+                    kind: "bond",
+                    key1: Some(&lot),
+                    key2: Some(&yuecheng.entity_id),
+                    ..Default::default()
+                },
+                1,
+                0,
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        let bond: domain::Bond = serde_json::from_str(&bond.state).unwrap();
+        let payer = bond.payer.unwrap();
+        assert_eq!(payer.tail, "2233", "the last four digits, spaces dropped");
+        assert_eq!(payer.tag.len(), 32);
+        assert!(
+            !serde_json::to_string(&payer)
+                .unwrap()
+                .contains("6222020200112233"),
+            "the number itself is not kept"
+        );
         // Before the opening the organiser sees no bond (it would name the bidders), and the
         // trading center and oversight see amounts and states under handles, no names.
         assert!(test.app.bonds(&tenderee, &lot).await.unwrap().is_empty());

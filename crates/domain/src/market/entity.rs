@@ -125,6 +125,15 @@ pub struct BankAccount {
     pub account_no: String,
 }
 
+/// A bank account number (账号): 8–32 digits.
+pub fn account_number(number: &str) -> Result<(), DomainError> {
+    if (8..=32).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(DomainError::BankAccountNumber)
+    }
+}
+
 impl BankAccount {
     /// The account number with all but the last four digits hidden.
     pub fn masked_no(&self) -> String {
@@ -366,11 +375,7 @@ impl Decider for Option<Entity> {
                 let entity = self.ensure_registered()?;
                 text_field("开户银行", &account.bank, 100)?;
                 text_field("账户名称", &account.account_name, 100)?;
-                let digits_ok = (8..=32).contains(&account.account_no.len())
-                    && account.account_no.bytes().all(|b| b.is_ascii_digit());
-                if !digits_ok {
-                    return Err(DomainError::BankAccountNumber);
-                }
+                account_number(&account.account_no)?;
                 if account.account_name.trim() != entity.registration.name.trim() {
                     return Err(DomainError::BankAccountName);
                 }

@@ -126,12 +126,4 @@ impl WarningRules {
             .copied()
             .unwrap_or(0)
     }
-
-    /// The Chinese label of a signal (its id when unknown).
-    pub fn label<'a>(&'a self, signal: &'a str) -> &'a str {
-        self.signals
-            .get(signal)
-            .map(|r| r.label.as_str())
-            .unwrap_or(signal)
-    }
 }

@@ -72,8 +72,6 @@ pub struct EnvelopeFacts {
     pub certificate_key: String,
     /// The downloaded copy of the tender documents the bid was built from.
     pub copy: String,
-    /// The authoring tool as the envelope names it.
-    pub tool: String,
     pub submitted_at_ms: i64,
     /// The submission's entry.
     pub seq: u64,
@@ -181,7 +179,7 @@ where
 
 fn envelope_value(
     b: &BidderFacts,
-    pick: impl Fn(&EnvelopeFacts) -> &str,
+    pick: fn(&EnvelopeFacts) -> &str,
     note: &str,
 ) -> Vec<(String, Evidence)> {
     b.envelope
@@ -201,55 +199,47 @@ fn envelope_value(
 /// Every lot signal the rules enable, over one lot's facts.
 pub fn lot_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
     let mut found = Vec::new();
-    if rules.active("same_machine").is_some() {
-        found.extend(shared(
-            facts,
+    // What the envelopes carry: the value each signal compares, what the evidence shows and
+    // how the finding reads.
+    type Pick = fn(&EnvelopeFacts) -> &str;
+    let carried: [(&str, Pick, &str, &str); 3] = [
+        (
             "same_machine",
-            |v, n| {
-                format!(
-                    "{n}家投标人的投标文件由同一台计算机制作（机器特征码 {}…）",
-                    short(v)
-                )
-            },
-            |b| envelope_value(b, |e| &e.machine, "的机器特征码"),
-        ));
-    }
-    if rules.active("same_upload_address").is_some() {
-        found.extend(shared(
-            facts,
+            |e| &e.machine,
+            "的机器特征码",
+            "的投标文件由同一台计算机制作（机器特征码",
+        ),
+        (
             "same_upload_address",
-            |v, n| {
-                format!(
-                    "{n}家投标人的投标文件从同一网络地址上传（地址标识 {}…）",
-                    short(v)
-                )
-            },
-            |b| envelope_value(b, |e| &e.upload_tag, "的上传地址"),
-        ));
-    }
-    if rules.active("same_certificate_key").is_some() {
-        found.extend(shared(
-            facts,
+            |e| &e.upload_tag,
+            "的上传地址",
+            "的投标文件从同一网络地址上传（地址标识",
+        ),
+        (
             "same_certificate_key",
-            |v, n| {
-                format!(
-                    "{n}家投标人的数字证书使用同一密钥（同一CA锁，公钥 {}…）",
-                    short(v)
-                )
-            },
-            |b| envelope_value(b, |e| &e.certificate_key, "的签名证书公钥"),
-        ));
+            |e| &e.certificate_key,
+            "的签名证书公钥",
+            "的数字证书使用同一密钥（同一CA锁，公钥",
+        ),
+    ];
+    for (signal, pick, note, reads) in carried {
+        if rules.active(signal).is_some() {
+            found.extend(shared(
+                facts,
+                signal,
+                |v, n| format!("{n}家投标人{reads} {}…）", short(v)),
+                |b| envelope_value(b, pick, note),
+            ));
+        }
     }
     if rules.active("same_bond_payer").is_some() {
         found.extend(shared(
             facts,
             "same_bond_payer",
+            // The value is `tail·tag`: equal tags are the same account, the tail is shown.
             |v, n| {
-                let keep = v.len().saturating_sub(4);
-                format!(
-                    "{n}家投标人的投标保证金从同一账户（尾号{}）转出",
-                    &v[keep..]
-                )
+                let tail = v.split('·').next().unwrap_or_default();
+                format!("{n}家投标人的投标保证金从同一账户（尾号{tail}）转出")
             },
             |b| {
                 b.bond_payer
@@ -348,7 +338,7 @@ pub fn lot_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
                     .map(|o| {
                         let table = format!("{:?}|{:?}", o.price_fen, o.form);
                         (
-                            crate::monitoring::signals::fnv(&table),
+                            fnv(&table),
                             Evidence {
                                 seq: o.seq,
                                 note: format!("{}的开标记录", b.name),

@@ -34,7 +34,6 @@ fn bidder(i: usize) -> BidderFacts {
             upload_tag: format!("ip-{i}"),
             certificate_key: format!("key-{i}"),
             copy: format!("copy-{i}"),
-            tool: "ggzy 0.1.0".into(),
             submitted_at_ms: 1_000_000 + i as i64 * 3_600_000,
             seq: 100 + i as u64,
         }),
@@ -219,6 +218,22 @@ fn a_finding_names_its_subjects_and_evidence() {
         vec![101, 103, 104]
     );
     assert!(f.detail.contains("3家"), "{}", f.detail);
+}
+
+#[test]
+fn a_shared_bond_account_reads_by_its_last_four_digits() {
+    let mut facts = clean();
+    facts.bidders[1].bond_payer = Some(("1111·tag-1".into(), 222));
+    let found: Vec<Finding> = lot_signals(&facts, &rules())
+        .into_iter()
+        .filter(|f| f.signal == "same_bond_payer")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].detail.contains("尾号1111"), "{}", found[0].detail);
+    assert_eq!(
+        found[0].evidence.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![201, 222]
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use app::AppError;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::{Warning, WarningStatus};
 
 use crate::AppState;
@@ -240,18 +240,15 @@ pub(crate) async fn case(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    match state.app.warning_to_case(&signed.0, &id).await {
-        Ok((case, _)) => Redirect::to(&format!("/cases/{case}")).into_response(),
-        Err(AppError::Internal(detail)) => app_error_page(AppError::Internal(detail)),
-        Err(error) => {
-            let api = crate::errors::ApiError::from(error);
-            let status = api.status();
-            match one_page(&state, &caller, &signed.0, &id, Notice::refusal(&api)).await {
-                Ok(page) => (status, page).into_response(),
-                Err(_) => crate::shared::page::error_page(status, api.code, &api.message),
-            }
-        }
-    }
+    let result = state.app.warning_to_case(&signed.0, &id).await;
+    let next = match &result {
+        Ok((case, _)) => format!("/cases/{case}"),
+        Err(_) => String::new(),
+    };
+    after(result.map(|_| ()), &next, "act", |notice| {
+        one_page(&state, &caller, &signed.0, &id, notice)
+    })
+    .await
 }
 
 #[derive(Template)]

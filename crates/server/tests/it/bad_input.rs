@@ -672,17 +672,7 @@ async fn a_bad_token_is_refused_without_a_redirect_loop() {
 async fn query_parameters_are_held_to_their_documented_bounds() {
     let server = spawn_app().await;
     let (operator, csrf) = server.login("operator").await;
-    let token: Value = operator
-        .post(server.url("/api/v1/tokens"))
-        .header("x-csrf-token", &csrf)
-        .json(&json!({"name": "边界检查"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_string();
+    let token = server.api_token("operator").await;
     let document: Value = client()
         .get(server.url("/api/openapi.json"))
         .send()
@@ -692,18 +682,7 @@ async fn query_parameters_are_held_to_their_documented_bounds() {
         .await
         .unwrap();
     // Routes the trading center may not read (supervision's warnings) are swept as a supervisor.
-    let (supervisor, supervisor_csrf) = server.login("supervisor").await;
-    let supervisor: Value = supervisor
-        .post(server.url("/api/v1/tokens"))
-        .header("x-csrf-token", &supervisor_csrf)
-        .json(&json!({"name": "边界检查"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let supervisor = supervisor["token"].as_str().unwrap().to_string();
+    let supervisor = server.api_token("supervisor").await;
     let get = |path: String| {
         let token = if path.starts_with("/api/v1/warnings") {
             &supervisor

@@ -89,32 +89,24 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
 
     // Only the winner may decline; the organiser may not record a lapse before the period ends.
     let other = candidates.iter().find(|c| **c != winner).unwrap().clone();
-    let (status, body) = flow
-        .call(
-            &token_of(&other),
-            Method::POST,
-            &format!("/api/v1/lots/{lot}/decline"),
-            Some(json!({"reason": "不想做了"})),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("NOT_THE_WINNER")),
-        "{body}"
-    );
-    let (status, body) = flow
-        .call(
-            &tenderee,
-            Method::POST,
-            &format!("/api/v1/lots/{lot}/signing-lapse"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("SIGNING_PERIOD_RUNNING")),
-        "{body}"
-    );
+    flow.refused(
+        &token_of(&other),
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/decline"),
+        Some(json!({"reason": "不想做了"})),
+        403,
+        "NOT_THE_WINNER",
+    )
+    .await;
+    flow.refused(
+        &tenderee,
+        Method::POST,
+        &format!("/api/v1/lots/{lot}/signing-lapse"),
+        None,
+        409,
+        "SIGNING_PERIOD_RUNNING",
+    )
+    .await;
     assert!(facts(&credit(&flow, &winner).await).is_empty());
 
     // The winner declines: its record is written with the act, from the procedure's stream.
@@ -164,19 +156,16 @@ async fn a_declined_award_and_a_lapsed_signing_period_are_recorded_with_their_ac
     )
     .await;
     let before = flow.server.ledger_size().await;
-    let (status, body) = flow
-        .call(
+    let body = flow
+        .refused(
             &tenderee,
             Method::POST,
             &format!("/api/v1/lots/{lot}/award"),
             Some(json!({"winner": other})),
+            403,
+            "CREDIT_REFUSED",
         )
         .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("CREDIT_REFUSED")),
-        "{body}"
-    );
     let message = body["message"].as_str().unwrap();
     assert!(
         message.contains("确定中标人前核查") && message.contains(&format!("{other}#1")),
@@ -264,8 +253,8 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
     let bad = format!(
         "{csv}坏行,123,330100,2026-01-01,,事由\n另一坏行,91330102MA2B000015,330102,2099-01-01,,事由\n"
     );
-    let (status, body) = flow
-        .call(
+    let body = flow
+        .refused(
             &operator,
             Method::POST,
             "/api/v1/credit/lists",
@@ -276,13 +265,10 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
                 now - DAY,
                 &bad,
             )),
+            422,
+            "LIST_ROWS",
         )
         .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (422, Some("LIST_ROWS")),
-        "{body}"
-    );
     let message = body["message"].as_str().unwrap();
     assert!(
         message.contains("第4行") && message.contains("第5行"),
@@ -306,19 +292,15 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
         )
         .await;
     assert_eq!(body["code"], "CERT_BAD_SIGNATURE", "{status} {body}");
-    let (status, body) = flow
-        .call(
-            &operator,
-            Method::POST,
-            "/api/v1/credit/lists",
-            Some(signed_import(&flow, "no_such_list", "x", now - DAY, &csv)),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (404, Some("LIST_UNKNOWN")),
-        "{body}"
-    );
+    flow.refused(
+        &operator,
+        Method::POST,
+        "/api/v1/credit/lists",
+        Some(signed_import(&flow, "no_such_list", "x", now - DAY, &csv)),
+        404,
+        "LIST_UNKNOWN",
+    )
+    .await;
     let tenderee_cert = flow
         .certificates
         .iter()
@@ -333,19 +315,15 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
             .to_hex()
     );
     other_signer["certificate_pem"] = json!(tenderee_cert.cert_pem);
-    let (status, body) = flow
-        .call(
-            &operator,
-            Method::POST,
-            "/api/v1/credit/lists",
-            Some(other_signer),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("LIST_SIGNER")),
-        "{body}"
-    );
+    flow.refused(
+        &operator,
+        Method::POST,
+        "/api/v1/credit/lists",
+        Some(other_signer),
+        403,
+        "LIST_SIGNER",
+    )
+    .await;
     // A cut-off not yet reached.
     let (status, body) = flow
         .call(
@@ -412,40 +390,33 @@ async fn a_listed_entity_is_refused_at_every_gate_until_a_later_list_leaves_it_o
         vec!["judgment_defaulter"]
     );
     // The same cut-off again is stale.
-    let (status, body) = flow
-        .call(
-            &operator,
-            Method::POST,
-            "/api/v1/credit/lists",
-            Some(signed_import(
-                &flow,
-                "dishonest_debtors",
-                "信用中国",
-                now - DAY,
-                &csv,
-            )),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("LIST_STALE")),
-        "{body}"
-    );
+    flow.refused(
+        &operator,
+        Method::POST,
+        "/api/v1/credit/lists",
+        Some(signed_import(
+            &flow,
+            "dishonest_debtors",
+            "信用中国",
+            now - DAY,
+            &csv,
+        )),
+        409,
+        "LIST_STALE",
+    )
+    .await;
 
     // Refused at registration, naming the record and the rule; the same at an auction.
-    let (status, body) = flow
-        .call(
+    let body = flow
+        .refused(
             &bidder2,
             Method::POST,
             &format!("/api/v1/lots/{lot}/registration"),
             None,
+            403,
+            "CREDIT_REFUSED",
         )
         .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("CREDIT_REFUSED")),
-        "{body}"
-    );
     let message = body["message"].as_str().unwrap();
     assert!(message.contains(&format!("{listed}#1")), "{message}");
     assert!(message.contains("法〔2016〕285号"), "{message}");
@@ -566,19 +537,15 @@ async fn a_masked_person_waits_for_the_operators_confirmation() {
     );
     let key = pending[0]["key"].as_str().unwrap();
     // Only a candidate may be confirmed.
-    let (status, body) = flow
-        .call(
-            &operator,
-            Method::POST,
-            "/api/v1/credit/lists/tax_offenders/matches",
-            Some(json!({"key": key, "subject": "91330102MA2B000015"})),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("LIST_MATCH")),
-        "{body}"
-    );
+    flow.refused(
+        &operator,
+        Method::POST,
+        "/api/v1/credit/lists/tax_offenders/matches",
+        Some(json!({"key": key, "subject": "91330102MA2B000015"})),
+        409,
+        "LIST_MATCH",
+    )
+    .await;
     flow.ok(
         &operator,
         Method::POST,

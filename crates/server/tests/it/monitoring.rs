@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::{csrf_of, form};
 use crate::tendering::Flow;
 
 /// Polls the supervisor's warnings of `lot` until `signal` appears or `limit` passes.
@@ -35,6 +36,13 @@ async fn wait_for(flow: &Flow, token: &str, lot: &str, signal: &str, limit: Dura
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// A page as `client` sees it.
+async fn page_html(flow: &Flow, client: &reqwest::Client, path: &str) -> String {
+    let response = client.get(flow.server.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
 }
 
 #[tokio::test]
@@ -67,17 +75,8 @@ async fn a_warning_follows_its_evidence_within_a_second_over_http() {
         .to_string();
     assert_eq!(copy.len(), 32, "{copy}");
     // The bidder's panel on the procedure page shows it, for the sealing tool.
-    let html = flow
-        .server
-        .login_page("yuecheng")
-        .await
-        .get(flow.server.url(&format!("/procedures/{procedure}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let yuecheng = flow.server.login_page("yuecheng").await;
+    let html = page_html(&flow, &yuecheng, &format!("/procedures/{procedure}")).await;
     assert!(
         html.contains("文件创建标识码") && html.contains(&format!("--copy {copy}")),
         "{html}"
@@ -155,23 +154,9 @@ async fn a_warning_follows_its_evidence_within_a_second_over_http() {
 
     // The pages: the list and the warning with its evidence and forms.
     let page = flow.server.login_page("supervisor").await;
-    let html = page
-        .get(flow.server.url("/supervision/warnings?status=open"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains(&id), "{html}");
-    let html = page
-        .get(flow.server.url(&format!("/supervision/warnings/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page_html(&flow, &page, "/supervision/warnings?status=open").await;
+    assert!(list.contains(&id), "{list}");
+    let html = page_html(&flow, &page, &format!("/supervision/warnings/{id}")).await;
     assert!(
         html.contains("排除理由") && html.contains("立案调查"),
         "{html}"
@@ -217,6 +202,45 @@ async fn a_warning_follows_its_evidence_within_a_second_over_http() {
         .await;
     assert_eq!(one["status"]["status"], "closed");
     assert_eq!(one["may_act"], false);
+
+    // 立案 from the page: on to the new case, the warning now 已立案.
+    let together = wait_for(
+        &flow,
+        &supervisor,
+        &lot,
+        "near_simultaneous",
+        Duration::from_secs(1),
+    )
+    .await;
+    let other = together["id"].as_str().unwrap();
+    let shown = page_html(&flow, &page, &format!("/supervision/warnings/{other}")).await;
+    let opened = page
+        .post(
+            flow.server
+                .url(&format!("/supervision/warnings/{other}/case")),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("csrf", &csrf_of(&shown))]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 303);
+    let case_page = opened.headers()["location"].to_str().unwrap().to_string();
+    assert!(case_page.starts_with("/cases/C"), "{case_page}");
+    let case = page_html(&flow, &page, &case_page).await;
+    assert!(
+        case.contains(other),
+        "the case states the warning it came from"
+    );
+    let one = flow
+        .ok(
+            &supervisor,
+            Method::GET,
+            &format!("/api/v1/warnings/{other}"),
+            None,
+        )
+        .await;
+    assert_eq!(one["status"]["status"], "case");
 
     // The rules are public.
     let html = reqwest::get(flow.server.url("/warning-rules"))

@@ -92,6 +92,22 @@ impl TestServer {
         &self.state.app
     }
 
+    /// A bearer token of `username` (as a tool would use the API).
+    pub(crate) async fn api_token(&self, username: &str) -> String {
+        let (client, csrf) = self.login(username).await;
+        let body: Value = client
+            .post(self.url("/api/v1/tokens"))
+            .header("x-csrf-token", csrf)
+            .json(&serde_json::json!({"name": "测试", "valid_days": 30}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
     /// Starts the warning engine's follower, as a server with the default settings does.
     pub(crate) fn start_warning_engine(&self) {
         server::start_warning_engine(self.state.clone());

@@ -50,18 +50,7 @@ impl Flow {
 
     /// A bearer-token client of `username` (as a tool would use the API).
     pub(crate) async fn token(&self, username: &str) -> String {
-        let (client, csrf) = self.server.login(username).await;
-        let body: Value = client
-            .post(self.server.url("/api/v1/tokens"))
-            .header("x-csrf-token", csrf)
-            .json(&json!({"name": "tendering test", "valid_days": 30}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["token"].as_str().unwrap().to_string()
+        self.server.api_token(username).await
     }
 
     pub(crate) async fn call(
@@ -98,6 +87,26 @@ impl Flow {
             })),
         )
         .await
+    }
+
+    /// A call refused with `status` and `code`; answers the refusal's body.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn refused(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        status: u16,
+        code: &str,
+    ) -> Value {
+        let (got, body) = self.call(token, method, path, body).await;
+        assert_eq!(
+            (got, body["code"].as_str()),
+            (status, Some(code)),
+            "{path}: {body}"
+        );
+        body
     }
 
     pub(crate) async fn ok(
