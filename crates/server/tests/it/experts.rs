@@ -909,7 +909,9 @@ async fn bonds_are_given_confirmed_and_required_through_the_pages() {
     assert_eq!(list.as_array().unwrap().len(), 0);
     let (operator, operator_csrf) = server.login("operator").await;
     let page = server.page(&operator, &page_of).await;
-    assert!(page.contains("确认到账"));
+    assert!(page.contains("确认到账") && page.contains("name=\"payer_account\""));
+    // The paying account from the bank's record, when given, is an account number.
+    let size = app.store().ledger_size().await.unwrap();
     let response = post(
         &operator,
         server.url(&format!("/lots/{lot}/bond")),
@@ -917,6 +919,21 @@ async fn bonds_are_given_confirmed_and_required_through_the_pages() {
             ("csrf", &operator_csrf),
             ("action", "confirm"),
             ("bidder", &bidder_caller.entity_id),
+            ("payer_account", "622202-x"),
+        ],
+    )
+    .await;
+    assert_ne!(response.status(), 303);
+    assert!(text(response).await.contains("BANK_ACCOUNT_NUMBER"));
+    assert_eq!(app.store().ledger_size().await.unwrap(), size);
+    let response = post(
+        &operator,
+        server.url(&format!("/lots/{lot}/bond")),
+        &[
+            ("csrf", &operator_csrf),
+            ("action", "confirm"),
+            ("bidder", &bidder_caller.entity_id),
+            ("payer_account", "6222 0202 0011 2233"),
         ],
     )
     .await;
