@@ -55,6 +55,7 @@ pub use market::auth::{Caller, NewSession, PasswordPolicy, TokenView};
 pub use market::entities::{
     AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData,
 };
+pub use monitoring::statistics::{RedFlag, StatisticsView, sees_supervision};
 pub use monitoring::warnings::{WarningPage, WarningView};
 pub use reference::versions::{
     ReferenceData, ReferenceVersion, SHIPPED_CALENDAR, SHIPPED_CATALOG, SHIPPED_CREDIT,
@@ -135,9 +136,10 @@ pub struct Settings {
     /// Reports (举报) filed without signing in, accepted from one client address per hour
     /// (0: no limit).
     pub reports_per_hour: usize,
-    /// Whether the server runs the warning engine's follower (always, except in tests that
-    /// count ledger entries around their own acts and start it themselves when they need it).
-    pub warning_engine: bool,
+    /// Whether the server runs the platform's own watchers that write to the ledger — the
+    /// warning engine and the signing-period watch (always, except in tests that count ledger
+    /// entries around their own acts and start them themselves when they need them).
+    pub watchers: bool,
 }
 
 impl Default for Settings {
@@ -150,7 +152,7 @@ impl Default for Settings {
             ocds: OcdsSettings::default(),
             registrations_per_hour: 20,
             reports_per_hour: 20,
-            warning_engine: true,
+            watchers: true,
         }
     }
 }
@@ -186,6 +188,8 @@ pub struct App {
     pub(crate) credit_cache: credit::records::CreditCache,
     /// The warning engine's place in the ledger.
     pub(crate) monitoring: monitoring::engine::Engine,
+    /// The statistics' book of facts.
+    pub(crate) statistics: monitoring::statistics::Book,
 }
 
 impl std::fmt::Debug for App {
@@ -212,6 +216,7 @@ impl App {
             reference_cache: Default::default(),
             credit_cache: Default::default(),
             monitoring: Default::default(),
+            statistics: Default::default(),
             portal: Arc::new(disclosure::portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),

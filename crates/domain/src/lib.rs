@@ -73,6 +73,11 @@ pub use monitoring::signals::{
     BidderFacts, EnvelopeFacts, Evidence, Finding, LotFacts, LotRecord, OpenedFacts, Subject,
     lot_signals, market_signals,
 };
+pub use monitoring::statistics::{
+    LotFact, LotOutcome, SaleFact, Statistics, StatsQuery, Tally, WarningFact, form_declares,
+    lot_facts_of, ratio_bp, region_group, sale_fact_of, sale_method, statistics,
+    warning_fact_of,
+};
 pub use monitoring::warning::{
     Stage, Warning, WarningCommand, WarningEvent, WarningScope, WarningStatus,
 };

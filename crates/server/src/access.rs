@@ -76,6 +76,7 @@ const BOND_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
 const AUCTION_ACTORS: Access = Access::Roles(&[Role::Bidder, Role::Operator]);
 /// Warnings: supervision and audit with jurisdiction, and the lot's committee (checked by the
 /// application).
+const WATCH: Access = Access::Roles(&[Role::Supervisor, Role::Auditor]);
 const WARNING_READERS: Access = Access::Roles(&[Role::Supervisor, Role::Auditor, Role::Expert]);
 const DRAW_ACTORS: Access = Access::Roles(&[Role::Operator, Role::Tenderee, Role::Agency]);
 
@@ -256,6 +257,10 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         Access::Roles(&[Role::Supervisor, Role::Auditor]),
     ),
     (Method::GET, "/warning-rules", Access::Public),
+    (Method::GET, "/statistics", Access::Public),
+    (Method::GET, "/statistics/download", Access::Public),
+    (Method::GET, "/api/v1/statistics", Access::Public),
+    (Method::GET, "/supervision/statistics", WATCH),
     (Method::GET, "/supervision/warnings", WARNING_READERS),
     (Method::GET, "/supervision/warnings/{id}", WARNING_READERS),
     (Method::POST, "/supervision/warnings/{id}/close", SUPERVISOR),

@@ -258,6 +258,7 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("CREDIT_FORM_INVALID", 422, "信用修复表单不完整或格式不正确"),
     ("CREDIT_STANDARD_INVALID", 422, "信用评价标准有误"),
     ("WARNING_RULES_INVALID", 422, "预警规则有误"),
+    ("STATISTICS_FILTER", 422, "统计条件无效"),
     ("WARNING_EXISTS", 409, "该预警线索已存在"),
     ("WARNING_NOT_FOUND", 404, "预警线索不存在"),
     ("WARNING_HANDLED", 409, "该预警线索已处理，不能再处理"),

@@ -5,6 +5,11 @@ pub(crate) fn beijing_time(ms: i64) -> String {
     app::format_beijing_minute(ms)
 }
 
+/// UTC unix ms as the day in Beijing time, `2026-12-01`.
+pub(crate) fn beijing_date(ms: i64) -> String {
+    domain::Date::of_instant(ms).to_string()
+}
+
 /// As [`beijing_time`], with seconds.
 pub(crate) fn beijing_time_seconds(ms: i64) -> String {
     let seconds = (ms - domain::Date::of_instant(ms).start_ms()).div_euclid(1000);

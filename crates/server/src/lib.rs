@@ -104,8 +104,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Starts the warning engine's follower on this node (`serve` does, unless the settings say not).
-pub fn start_warning_engine(state: Arc<AppState>) {
+/// Starts this node's watchers that write to the ledger — the warning engine and the
+/// signing-period watch (`serve` does, unless the settings say not).
+pub fn start_watchers(state: Arc<AppState>) {
     monitoring::start_follower(state);
 }
 
@@ -118,9 +119,9 @@ pub async fn serve(
     metrics_layer::install();
     // This node's search index follows the ledger from now on.
     state.app.start_search_follower();
-    // So does its warning engine.
-    if state.app.settings().warning_engine {
-        start_warning_engine(state.clone());
+    // So do its warning engine and the signing-period watch.
+    if state.app.settings().watchers {
+        start_watchers(state.clone());
     }
     // Live streams end when the server closes, so that the graceful shutdown can finish.
     let (closing, closed) = tokio::sync::watch::channel(false);

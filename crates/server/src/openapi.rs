@@ -142,6 +142,8 @@ use crate::witness::api::*;
         crate::monitoring::api::one,
         crate::monitoring::api::close,
         crate::monitoring::api::case,
+        crate::monitoring::statistics::api,
+        crate::monitoring::statistics::download,
         crate::credit::api::listings,
         crate::credit::api::subject,
         crate::credit::api::bulk,

@@ -220,6 +220,32 @@ impl Store {
         rows.iter().map(document_from_row).collect()
     }
 
+    /// Documents of any of `kinds` last changed at a ledger place after `after_seq` and before
+    /// `before_seq` (a signed head's size: everything below it is committed), in the order they
+    /// changed, at most `limit` (a follower's step).
+    pub async fn documents_changed_between(
+        &self,
+        kinds: &[&str; 3],
+        after_seq: i64,
+        before_seq: i64,
+        limit: u64,
+    ) -> Result<Vec<DocumentRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE kind IN ($1, $2, $3) \
+             AND last_seq > $4 AND last_seq < $5 ORDER BY last_seq, stream LIMIT $6"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kinds[0])
+            .bind(kinds[1])
+            .bind(kinds[2])
+            .bind(after_seq)
+            .bind(before_seq)
+            .bind(limit as i64)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(document_from_row).collect()
+    }
+
     /// Every document, for the verifier.
     pub async fn all_documents(&self) -> Result<Vec<DocumentRow>, StoreError> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY stream");

@@ -341,6 +341,17 @@ impl App {
         if !(manages(caller, &procedure) || caller.has_any(&[Role::Operator])) {
             return Err(AppError::NotAuthorized);
         }
+        self.write_signing_lapse(caller, &procedure, lot).await
+    }
+
+    /// Records a lapse (the organiser's, the trading center's or the platform's own watch,
+    /// `record_due_lapses`); the domain refuses it while the period runs.
+    pub(crate) async fn write_signing_lapse(
+        &self,
+        caller: &Caller,
+        procedure: &Procedure,
+        lot: &str,
+    ) -> Result<Receipt, AppError> {
         let (_, receipts) = self
             .procedure_command(
                 caller,

@@ -69,13 +69,7 @@ pub fn report_digest(outcome: &EvaluationOutcome) -> Result<String, AppError> {
 }
 
 fn small_enterprise(form: &std::collections::BTreeMap<String, String>) -> bool {
-    declared(form, "small_enterprise")
-}
-
-/// A yes/no field of the bid form (`true`, `是` or `1` is yes).
-fn declared(form: &std::collections::BTreeMap<String, String>, key: &str) -> bool {
-    form.get(key)
-        .is_some_and(|v| matches!(v.trim(), "true" | "是" | "1"))
+    domain::form_declares(form, "small_enterprise")
 }
 
 /// The bid form's `small_enterprise_share`: the share of the contract a consortium or
@@ -162,7 +156,7 @@ impl App {
                     bidder: line.bidder.to_string(),
                     price_fen: price,
                     small_enterprise: small_enterprise(&line.form),
-                    sme: declared(&line.form, "sme"),
+                    sme: domain::form_declares(&line.form, "sme"),
                     small_share_bp: small_share_bp(&line.form),
                 })
             })

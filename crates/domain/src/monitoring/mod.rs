@@ -9,3 +9,4 @@
 pub(crate) mod rules;
 pub(crate) mod signals;
 pub(crate) mod warning;
+pub(crate) mod statistics;

@@ -15,5 +15,6 @@ mod panel;
 mod reference;
 mod repo_rules;
 mod rooms;
+mod statistics;
 mod supervision;
 mod tender;

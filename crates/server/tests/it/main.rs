@@ -15,6 +15,7 @@ mod monitoring;
 mod pages;
 mod reference;
 mod sales;
+mod statistics;
 mod supervision;
 mod support;
 mod tender_pages;

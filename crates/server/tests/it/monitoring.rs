@@ -48,7 +48,7 @@ async fn page_html(flow: &Flow, client: &reqwest::Client, path: &str) -> String 
 #[tokio::test]
 async fn a_warning_follows_its_evidence_within_a_second_over_http() {
     let flow = Flow::new().await;
-    flow.server.start_warning_engine();
+    flow.server.start_watchers();
     let tenderee = flow.token("tenderee").await;
     let supervisor = flow.token("supervisor").await;
     flow.ceremony("2026-12").await;

@@ -54,8 +54,8 @@ pub(crate) async fn spawn_app_with_clock(
         password_policy: PasswordPolicy::for_tests(),
         session_ttl_ms: 3_600_000,
         // The tests count ledger entries around their own acts; the warning test starts the
-        // engine itself (`TestServer::start_warning_engine`).
-        warning_engine: false,
+        // engine itself (`TestServer::start_watchers`).
+        watchers: false,
         ..Default::default()
     };
     let app = App::open(store, crypto::PlatformKey::generate(), clock, settings)
@@ -109,8 +109,8 @@ impl TestServer {
     }
 
     /// Starts the warning engine's follower, as a server with the default settings does.
-    pub(crate) fn start_warning_engine(&self) {
-        server::start_warning_engine(self.state.clone());
+    pub(crate) fn start_watchers(&self) {
+        server::start_watchers(self.state.clone());
     }
 
     pub(crate) fn url(&self, path: &str) -> String {

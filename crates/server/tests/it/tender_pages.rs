@@ -166,7 +166,7 @@ pub(crate) async fn spawn_clocked() -> ClockedServer {
         origin: "ggzy.test".into(),
         password_policy: PasswordPolicy::for_tests(),
         session_ttl_ms: 90 * DAY,
-        warning_engine: false,
+        watchers: false,
         ..Default::default()
     };
     let app = App::open(
