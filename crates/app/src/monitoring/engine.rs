@@ -25,7 +25,25 @@ const BATCH: u64 = 5_000;
 #[derive(Debug, Default)]
 pub(crate) struct Engine {
     position: Mutex<u64>,
+    /// The finished lots of every procedure, kept up to date by ledger place (one reader at a
+    /// time): the market signals' history without reading every procedure on each award.
+    market: tokio::sync::Mutex<MarketBook>,
 }
+
+/// The market history as of a ledger place.
+#[derive(Debug, Default)]
+struct MarketBook {
+    /// Procedures changed at places up to here are in the book (-1: none yet).
+    place: i64,
+    read_any: bool,
+    /// Each procedure's finished lots with the scope of their entries.
+    by_procedure: BTreeMap<String, Vec<(LotRecord, WarningScope)>>,
+    /// Entity names already looked up.
+    names: BTreeMap<String, String>,
+}
+
+/// Procedures read per step when the market book catches up.
+const MARKET_STEP: u64 = 500;
 
 impl DocumentAggregate for Option<Warning> {
     fn document(&self, stream: &str, last_seq: i64) -> Option<DocumentRow> {
@@ -339,89 +357,119 @@ impl App {
         Ok(written)
     }
 
-    /// Every awarded or failed lot, with the scope of its entry.
+    /// Every awarded or failed lot, with the scope of its entry: the market book brought up to
+    /// the latest signed head (only the procedures changed since its place are read again).
     pub(crate) async fn market_history(
         &self,
     ) -> Result<(Vec<LotRecord>, BTreeMap<u64, WarningScope>), AppError> {
-        let rows = self
-            .store
-            .documents(
-                &DocumentFilter {
-                    kind: "procedure",
-                    ..Default::default()
-                },
-                1_000_000,
-                0,
-            )
-            .await?;
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        let mut book = self.monitoring.market.lock().await;
+        let tip = self.store.latest_head().await?.map_or(0, |h| h.size);
+        loop {
+            let place = if book.read_any { book.place } else { -1 };
+            let rows = self
+                .store
+                .documents_changed_between(
+                    &["procedure", "procedure", "procedure"],
+                    place,
+                    tip,
+                    MARKET_STEP,
+                )
+                .await?;
+            let full = rows.len() as u64 == MARKET_STEP;
+            for row in &rows {
+                let procedure: Procedure = decode_state(&row.state)?;
+                let records = self.finished_lots(&procedure, &mut book.names).await?;
+                if records.is_empty() {
+                    book.by_procedure.remove(&procedure.id);
+                } else {
+                    book.by_procedure.insert(procedure.id.clone(), records);
+                }
+            }
+            book.read_any = true;
+            book.place = match rows.last() {
+                Some(last) if full => last.last_seq,
+                _ => (tip - 1).max(place),
+            };
+            if !full {
+                break;
+            }
+        }
         let mut history = Vec::new();
         let mut scopes = BTreeMap::new();
-        for row in &rows.items {
-            let procedure: Procedure = decode_state(&row.state)?;
-            let finished: Vec<&domain::Lot> = procedure
-                .lots
+        for (record, scope) in book.by_procedure.values().flatten() {
+            scopes.insert(record.seq, scope.clone());
+            history.push(record.clone());
+        }
+        history.sort_by_key(|r| r.seq);
+        Ok((history, scopes))
+    }
+
+    /// One procedure's awarded or failed lots, each with the scope of its entry.
+    async fn finished_lots(
+        &self,
+        procedure: &Procedure,
+        names: &mut BTreeMap<String, String>,
+    ) -> Result<Vec<(LotRecord, WarningScope)>, AppError> {
+        let finished: Vec<&domain::Lot> = procedure
+            .lots
+            .iter()
+            .filter(|l| l.award.winner.is_some() || matches!(l.status, LotStatus::Failed { .. }))
+            .collect();
+        if finished.is_empty() {
+            return Ok(Vec::new());
+        }
+        let entries = self
+            .store
+            .stream_entries(&procedure_stream(&procedure.id))
+            .await?;
+        let tenderee = procedure.draft.tenderee.to_string();
+        let tenderee_name = match names.get(&tenderee) {
+            Some(name) => name.clone(),
+            None => {
+                let name = self
+                    .store
+                    .entity(&tenderee)
+                    .await?
+                    .map(|e| e.name)
+                    .unwrap_or_else(|| tenderee.clone());
+                names.insert(tenderee.clone(), name.clone());
+                name
+            }
+        };
+        let scope = WarningScope {
+            procedure: Some(procedure.id.clone()),
+            title: procedure.draft.title.clone(),
+            category: procedure.draft.category.clone(),
+            region: procedure.draft.region.to_string(),
+        };
+        let mut records = Vec::new();
+        for lot in finished {
+            let failed = matches!(lot.status, LotStatus::Failed { .. });
+            let kind = if failed {
+                "procedure.lot_failed"
+            } else {
+                "procedure.awarded"
+            };
+            let Some(entry) = lot_entry(&entries, kind, &lot.code) else {
+                continue;
+            };
+            let mut bidders: Vec<Subject> = lot
+                .opening
                 .iter()
-                .filter(|l| {
-                    l.award.winner.is_some() || matches!(l.status, LotStatus::Failed { .. })
+                .map(|line| Subject {
+                    entity: line.bidder.clone(),
+                    name: line.bidder_name.clone(),
                 })
                 .collect();
-            if finished.is_empty() {
-                continue;
+            if bidders.is_empty() && lot.received_at_failure == Some(1) {
+                // A lot failed with one envelope: the bidder is not named, the count counts.
+                bidders.push(Subject {
+                    entity: EntityId(String::new()),
+                    name: String::new(),
+                });
             }
-            let entries = self
-                .store
-                .stream_entries(&procedure_stream(&procedure.id))
-                .await?;
-            let tenderee = procedure.draft.tenderee.to_string();
-            let tenderee_name = match names.get(&tenderee) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = self
-                        .store
-                        .entity(&tenderee)
-                        .await?
-                        .map(|e| e.name)
-                        .unwrap_or_else(|| tenderee.clone());
-                    names.insert(tenderee.clone(), name.clone());
-                    name
-                }
-            };
-            for lot in finished {
-                let failed = matches!(lot.status, LotStatus::Failed { .. });
-                let kind = if failed {
-                    "procedure.lot_failed"
-                } else {
-                    "procedure.awarded"
-                };
-                let Some(entry) = lot_entry(&entries, kind, &lot.code) else {
-                    continue;
-                };
-                let mut bidders: Vec<Subject> = lot
-                    .opening
-                    .iter()
-                    .map(|line| Subject {
-                        entity: line.bidder.clone(),
-                        name: line.bidder_name.clone(),
-                    })
-                    .collect();
-                if bidders.is_empty() && lot.received_at_failure == Some(1) {
-                    // A lot failed with one envelope: the bidder is not named, the count counts.
-                    bidders.push(Subject {
-                        entity: EntityId(String::new()),
-                        name: String::new(),
-                    });
-                }
-                scopes.insert(
-                    entry.seq as u64,
-                    WarningScope {
-                        procedure: Some(procedure.id.clone()),
-                        title: procedure.draft.title.clone(),
-                        category: procedure.draft.category.clone(),
-                        region: procedure.draft.region.to_string(),
-                    },
-                );
-                history.push(LotRecord {
+            records.push((
+                LotRecord {
                     lot: lot.code.clone(),
                     tenderee: Subject {
                         entity: procedure.draft.tenderee.clone(),
@@ -435,10 +483,11 @@ impl App {
                     failed,
                     at_ms: entry.at_ms,
                     seq: entry.seq as u64,
-                });
-            }
+                },
+                scope.clone(),
+            ));
         }
-        Ok((history, scopes))
+        Ok(records)
     }
 
     /// Raises a new finding as a warning, or adds its new evidence to the known one, in one
