@@ -8,28 +8,29 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
-/// Every signal the engine knows, with the thresholds each one needs.
-pub const SIGNALS: &[(&str, &[&str])] = &[
+/// Every signal the engine knows, with the thresholds each one needs and the least value each
+/// may take (a price pattern needs three prices, a ring two lots and two winners, …).
+pub const SIGNALS: &[(&str, &[(&str, i64)])] = &[
     ("same_machine", &[]),
     ("same_upload_address", &[]),
     ("same_certificate_key", &[]),
     ("same_bond_payer", &[]),
     ("same_document_copy", &[]),
-    ("same_contact", &["match_names"]),
+    ("same_contact", &[("match_names", 0)]),
     ("related_bidders", &[]),
-    ("identical_files", &["min_size_bytes"]),
-    ("identical_price_table", &["min_fields"]),
-    ("near_simultaneous", &["window_seconds"]),
-    ("price_arithmetic", &["min_bids", "tolerance_bp"]),
-    ("price_ratio", &["min_bids", "tolerance_bp"]),
-    ("prices_close", &["min_bids", "spread_bp"]),
-    ("winner_far_below", &["min_bids", "gap_bp"]),
-    ("co_bidding_ring", &["min_lots", "min_winners"]),
+    ("identical_files", &[("min_size_bytes", 0)]),
+    ("identical_price_table", &[("min_fields", 1)]),
+    ("near_simultaneous", &[("window_seconds", 0)]),
+    ("price_arithmetic", &[("min_bids", 3), ("tolerance_bp", 0)]),
+    ("price_ratio", &[("min_bids", 3), ("tolerance_bp", 0)]),
+    ("prices_close", &[("min_bids", 2), ("spread_bp", 0)]),
+    ("winner_far_below", &[("min_bids", 2), ("gap_bp", 0)]),
+    ("co_bidding_ring", &[("min_lots", 2), ("min_winners", 2)]),
     (
         "award_concentration",
-        &["min_awards", "share_bp", "window_days"],
+        &[("min_awards", 2), ("share_bp", 0), ("window_days", 1)],
     ),
-    ("repeated_failures", &["min_count", "window_days"]),
+    ("repeated_failures", &[("min_count", 2), ("window_days", 1)]),
 ];
 
 /// One signal as the rule data states it.
@@ -84,11 +85,11 @@ impl WarningRules {
             if rule.label.trim().is_empty() || rule.source.trim().is_empty() {
                 return Err(invalid(id, "预警信号应有说明和依据"));
             }
-            for param in *params {
+            for (param, least) in *params {
                 match rule.params.get(*param) {
                     None => return Err(invalid(id, format!("缺少阈值 {param}"))),
-                    Some(v) if *v < 0 => {
-                        return Err(invalid(id, format!("阈值 {param} 不能为负数")));
+                    Some(v) if *v < *least => {
+                        return Err(invalid(id, format!("阈值 {param} 不能小于 {least}")));
                     }
                     Some(v) if param.ends_with("_bp") && *v > 10_000 => {
                         return Err(invalid(
@@ -99,7 +100,11 @@ impl WarningRules {
                     Some(_) => {}
                 }
             }
-            if let Some(extra) = rule.params.keys().find(|k| !params.contains(&k.as_str())) {
+            if let Some(extra) = rule
+                .params
+                .keys()
+                .find(|k| !params.iter().any(|(p, _)| p == k))
+            {
                 return Err(invalid(id, format!("未知的阈值 {extra}")));
             }
         }

@@ -294,7 +294,7 @@ pub fn lot_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
         found.extend(related(facts));
     }
     if rules.active("identical_files").is_some() {
-        let min = rules.param("identical_files", "min_size_bytes").max(0) as u64;
+        let min = rules.param("identical_files", "min_size_bytes") as u64;
         found.extend(shared(
             facts,
             "identical_files",
@@ -326,7 +326,7 @@ pub fn lot_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
         ));
     }
     if rules.active("identical_price_table").is_some() {
-        let min = rules.param("identical_price_table", "min_fields").max(1) as usize;
+        let min = rules.param("identical_price_table", "min_fields") as usize;
         found.extend(shared(
             facts,
             "identical_price_table",
@@ -574,7 +574,7 @@ fn price_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
             .join("、")
     };
     if rules.active("price_arithmetic").is_some()
-        && n >= rules.param("price_arithmetic", "min_bids").max(3) as usize
+        && n >= rules.param("price_arithmetic", "min_bids") as usize
     {
         let diffs: Vec<i128> = prices.windows(2).map(|w| w[1] - w[0]).collect();
         let (lo, hi) = (
@@ -591,8 +591,7 @@ fn price_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
             ));
         }
     }
-    if rules.active("price_ratio").is_some()
-        && n >= rules.param("price_ratio", "min_bids").max(3) as usize
+    if rules.active("price_ratio").is_some() && n >= rules.param("price_ratio", "min_bids") as usize
     {
         let tolerance = i128::from(rules.param("price_ratio", "tolerance_bp"));
         let rising = prices.windows(2).all(|w| w[1] > w[0]);
@@ -611,7 +610,7 @@ fn price_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
         }
     }
     if rules.active("prices_close").is_some()
-        && n >= rules.param("prices_close", "min_bids").max(2) as usize
+        && n >= rules.param("prices_close", "min_bids") as usize
     {
         let spread = i128::from(rules.param("prices_close", "spread_bp"));
         if (prices[n - 1] - prices[0]) * 10_000 <= spread * prices[0] {
@@ -625,7 +624,7 @@ fn price_signals(facts: &LotFacts, rules: &WarningRules) -> Vec<Finding> {
         }
     }
     if rules.active("winner_far_below").is_some()
-        && n >= rules.param("winner_far_below", "min_bids").max(2) as usize
+        && n >= rules.param("winner_far_below", "min_bids") as usize
         && let Some((winner, award_seq)) = &facts.winner
         && let Some((w, price, _)) = priced.iter().find(|(b, _, _)| &b.bidder == winner)
     {
@@ -682,8 +681,8 @@ pub fn market_signals(history: &[LotRecord], rules: &WarningRules) -> Vec<Findin
     if rules.active("co_bidding_ring").is_some() {
         found.extend(rings(
             history,
-            rules.param("co_bidding_ring", "min_lots").max(2) as usize,
-            rules.param("co_bidding_ring", "min_winners").max(2) as usize,
+            rules.param("co_bidding_ring", "min_lots") as usize,
+            rules.param("co_bidding_ring", "min_winners") as usize,
         ));
     }
     if rules.active("award_concentration").is_some() {
@@ -816,7 +815,7 @@ fn by_tenderee(history: &[LotRecord], window_days: i64) -> BTreeMap<&EntityId, V
 
 /// One tenderee's awards concentrated on one supplier.
 fn concentration(history: &[LotRecord], rules: &WarningRules) -> Vec<Finding> {
-    let min_awards = rules.param("award_concentration", "min_awards").max(2) as usize;
+    let min_awards = rules.param("award_concentration", "min_awards") as usize;
     let share = i128::from(rules.param("award_concentration", "share_bp"));
     let window = rules.param("award_concentration", "window_days");
     let mut found = Vec::new();
@@ -864,7 +863,7 @@ fn concentration(history: &[LotRecord], rules: &WarningRules) -> Vec<Finding> {
 
 /// One tenderee's failed or single-bid lots, repeatedly.
 fn failures(history: &[LotRecord], rules: &WarningRules) -> Vec<Finding> {
-    let min = rules.param("repeated_failures", "min_count").max(2) as usize;
+    let min = rules.param("repeated_failures", "min_count") as usize;
     let window = rules.param("repeated_failures", "window_days");
     let mut found = Vec::new();
     for (_, lots) in by_tenderee(history, window) {

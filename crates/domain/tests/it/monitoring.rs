@@ -389,6 +389,30 @@ fn the_shipped_rules_are_valid_and_mistakes_are_refused() {
         assert_eq!(error.code(), "WARNING_RULES_INVALID");
         assert!(error.to_string().contains(named), "{error}");
     }
+    // Every threshold has its least value: below it is refused naming it, at it is accepted.
+    for (id, params) in domain::SIGNALS {
+        for (param, least) in *params {
+            let mut rules = shipped.clone();
+            let set = |rules: &mut WarningRules, value: i64| {
+                rules
+                    .signals
+                    .get_mut(*id)
+                    .unwrap()
+                    .params
+                    .insert(param.to_string(), value);
+            };
+            set(&mut rules, *least);
+            rules
+                .validate()
+                .unwrap_or_else(|e| panic!("{id}.{param} = {least}: {e}"));
+            set(&mut rules, least - 1);
+            let error = rules.validate().unwrap_err();
+            assert!(
+                error.to_string().contains(param) && error.to_string().contains(id),
+                "{id}.{param}: {error}"
+            );
+        }
+    }
 }
 
 fn finding(evidence: &[u64]) -> Finding {
