@@ -16,7 +16,7 @@ pub(crate) struct Rng(u64);
 
 impl Rng {
     pub(crate) fn new(seed: u64) -> Self {
-        Self(seed ^ 0x5eed_0f_6a7a_2026)
+        Self(seed ^ 0x005e_ed0f_6a7a_2026)
     }
 
     pub(crate) fn next_u64(&mut self) -> u64 {
@@ -91,8 +91,16 @@ pub(crate) fn id_number(region: &str, birth: &str, sequence: u32) -> String {
     format!("{first17}{check}")
 }
 
-/// Zhejiang's prefectures: code, name, area code, districts.
-pub(crate) const PREFECTURES: [(&str, &str, &str, [(&str, &str); 3]); 11] = [
+/// A prefecture: code, name, telephone area code, three districts (code, name).
+pub(crate) type Prefecture = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [(&'static str, &'static str); 3],
+);
+
+/// Zhejiang's prefectures.
+pub(crate) const PREFECTURES: [Prefecture; 11] = [
     (
         "330100",
         "杭州",
@@ -672,6 +680,29 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     // Planted cases first, then ordinary lots fill the rest.
     let total = lots as usize;
     let scaled = |per: usize| (total / per).max(1);
+    // The steered and the failing tenderees tender nothing else, so their record is theirs.
+    let steered: Vec<usize> = owners
+        .iter()
+        .rev()
+        .take(scaled(600).min(owners.len().saturating_sub(2)))
+        .copied()
+        .collect();
+    let failing: Vec<usize> = purchasers
+        .iter()
+        .rev()
+        .take(scaled(600).min(purchasers.len().saturating_sub(1)))
+        .copied()
+        .collect();
+    let free_owners: Vec<usize> = owners
+        .iter()
+        .copied()
+        .filter(|o| !steered.contains(o))
+        .collect();
+    let free_purchasers: Vec<usize> = purchasers
+        .iter()
+        .copied()
+        .filter(|o| !failing.contains(o))
+        .collect();
     // Rings: 6–8 works lots each, only the ring's members bidding, turns taken.
     for ring in 0..rings as usize {
         let members: Vec<usize> = entities
@@ -681,20 +712,20 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
             .map(|(n, _)| n)
             .collect();
         let count = 6 + ring % 3;
-        if plan.lots.len() + count > total || owners.is_empty() {
+        if plan.lots.len() + count > total || free_owners.is_empty() {
             break;
         }
         let case = plan.planted.len();
         let mut case_lots = Vec::new();
         for turn in 0..count {
             let prefecture = entities[members[0]].prefecture;
-            let local: Vec<usize> = owners
+            let local: Vec<usize> = free_owners
                 .iter()
                 .copied()
                 .filter(|o| entities[*o].prefecture == prefecture)
                 .collect();
             let tenderee = if local.is_empty() {
-                *rng.pick(&owners)
+                *rng.pick(&free_owners)
             } else {
                 *rng.pick(&local)
             };
@@ -739,7 +770,7 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
                 break;
             }
             let case = plan.planted.len();
-            let tenderee = *rng.pick(&owners);
+            let tenderee = *rng.pick(&free_owners);
             let at = announce(&mut rng);
             let mut lot = new_lot(&mut rng, true, at, tenderee);
             if kind == PlantedKind::SameBondPayer && lot.bond_fen.is_none() {
@@ -804,11 +835,10 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     }
     // One tenderee steering its awards to one supplier: six lots within eight months, the
     // favourite bidding on all and preferred by the committee.
-    for n in 0..scaled(600) {
-        if plan.lots.len() + 6 > total || owners.len() < 2 || builders.len() < 6 {
+    for &tenderee in &steered {
+        if plan.lots.len() + 6 > total || builders.len() < 6 {
             break;
         }
-        let tenderee = owners[owners.len() - 1 - n % owners.len()];
         let favourite = *rng.pick(&builders);
         let case = plan.planted.len();
         let first = rng.range(start_ms, (last - 240 * DAY).max(start_ms));
@@ -843,11 +873,10 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
         });
     }
     // One tenderee whose tailored requirements leave its lots with one or two bidders.
-    for n in 0..scaled(600) {
-        if plan.lots.len() + 3 > total || purchasers.is_empty() {
+    for &tenderee in &failing {
+        if plan.lots.len() + 3 > total || suppliers.is_empty() {
             break;
         }
-        let tenderee = purchasers[purchasers.len() - 1 - n % purchasers.len()];
         let case = plan.planted.len();
         let first = rng.range(start_ms, (last - 200 * DAY).max(start_ms));
         let mut case_lots = Vec::new();
@@ -874,28 +903,6 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
             tenderee: Some(tenderee),
         });
     }
-    // The steered and the failing tenderees tender nothing else, so their record is theirs.
-    let reserved: BTreeSet<usize> = plan
-        .planted
-        .iter()
-        .filter(|p| {
-            matches!(
-                p.kind,
-                PlantedKind::AwardConcentration | PlantedKind::RepeatedFailures
-            )
-        })
-        .filter_map(|p| p.tenderee)
-        .collect();
-    let free_owners: Vec<usize> = owners
-        .iter()
-        .copied()
-        .filter(|o| !reserved.contains(o))
-        .collect();
-    let free_purchasers: Vec<usize> = purchasers
-        .iter()
-        .copied()
-        .filter(|o| !reserved.contains(o))
-        .collect();
     while plan.lots.len() < total {
         let construction = rng.chance(5_500) || free_purchasers.is_empty();
         let (tenderees, pool) = if construction {

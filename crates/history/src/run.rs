@@ -261,7 +261,7 @@ impl<'a> Runner<'a> {
                 );
                 let region = crate::plan::PREFECTURES[n % 11].0;
                 let id = id_number(
-                    &crate::plan::PREFECTURES[n % 11].3[0].0.to_string(),
+                    crate::plan::PREFECTURES[n % 11].3[0].0,
                     &format!("19{}0{}1{}", 60 + n % 30, 1 + n % 9, n % 9),
                     n as u32 + 100,
                 );

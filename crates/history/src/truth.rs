@@ -214,7 +214,7 @@ pub struct WarningFact {
 /// the case's lots and at least two of its entities; for a market signal, the case's tenderee
 /// (one tenderee's cases), or at least two of its entities and no more outsiders than members.
 pub fn names(case: &Planted, warning: &WarningFact) -> bool {
-    if !case.signals.iter().any(|s| *s == warning.signal) {
+    if !case.signals.contains(&warning.signal) {
         return false;
     }
     let members: BTreeSet<&str> = case.entities.iter().map(String::as_str).collect();

@@ -111,12 +111,26 @@ async fn a_small_history_reaches_awards_and_its_planted_collusion_is_found() {
             .iter()
             .filter(|(_, (found, all))| found < all)
             .collect();
-        assert!(
-            missed.is_empty(),
-            "{}: missed {missed:?}\n{}",
-            db.name,
-            score.line()
-        );
+        if !missed.is_empty() {
+            for case in &history.planted {
+                let outcomes: Vec<_> = history
+                    .lots
+                    .iter()
+                    .filter(|l| case.lots.contains(&l.lot))
+                    .map(|l| (&l.lot, &l.outcome, &l.bidders))
+                    .collect();
+                eprintln!(
+                    "{:?} {:?} {:?}: {outcomes:?}",
+                    case.kind, case.entities, case.tenderee
+                );
+            }
+            panic!(
+                "{}: missed {missed:?}\n{}\n{:?}",
+                db.name,
+                score.line(),
+                score.by_signal
+            );
+        }
         assert!(score.true_positives > 0);
 
         let report = app::verify_store(app.store(), &app.public_key(), "ggzy.test")
