@@ -2,6 +2,8 @@
 //! (never today's), checked against what the platform shows, with the planted collusion found
 //! by the warning engine.
 
+mod statistics;
+
 use app::{App, PasswordPolicy, Settings};
 use history::{HistoryOptions, LotOutcome, MovableClock, SaleOutcome};
 
@@ -137,5 +139,7 @@ async fn a_small_history_reaches_awards_and_its_planted_collusion_is_found() {
             .await
             .unwrap();
         assert!(report.is_sound(), "{:?}", report.problems);
+
+        statistics::statistics_match_the_record(&app, history).await;
     }
 }
