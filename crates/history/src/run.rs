@@ -21,11 +21,15 @@ enum Task {
     Publish(usize),
     Bid(usize, usize),
     Open(usize),
+    Evaluate(usize),
+    Answer(usize),
     Award(usize),
+    Decline(usize),
     Contract(usize),
     Perform(usize),
     SaleCreate(usize),
     SaleRun(usize),
+    SaleBid(usize),
     SaleClose(usize),
     SaleDefault(usize),
     Watch,
@@ -51,6 +55,11 @@ struct SaleState {
     /// 竞买号 → entity index.
     numbers: BTreeMap<String, usize>,
     truth: Option<usize>,
+    /// The registered bidders with their limits, the price and who holds it.
+    caps: Vec<(usize, i64)>,
+    price: Option<i64>,
+    leader: Option<usize>,
+    bids: u32,
 }
 
 /// A signing key and its certificate.
@@ -346,11 +355,15 @@ impl<'a> Runner<'a> {
             Task::Publish(n) => self.publish(n).await,
             Task::Bid(n, k) => self.bid(n, k).await,
             Task::Open(n) => self.open(n).await,
+            Task::Evaluate(n) => self.evaluate(n).await,
+            Task::Answer(n) => self.answer(n).await,
             Task::Award(n) => self.award(n).await,
+            Task::Decline(n) => self.decline(n).await,
             Task::Contract(n) => self.contract(n).await,
             Task::Perform(n) => self.perform(n).await,
             Task::SaleCreate(n) => self.sale_create(n).await,
             Task::SaleRun(n) => self.sale_run(n).await,
+            Task::SaleBid(n) => self.sale_bid(n).await,
             Task::SaleClose(n) => self.sale_close(n).await,
             Task::SaleDefault(n) => self.sale_default(n).await,
             Task::Watch => {
@@ -672,23 +685,7 @@ impl<'a> Runner<'a> {
                 )));
             }
         }
-        self.clock.advance(30 * MINUTE);
-        self.evaluate(n, &lot).await?;
-        let tenderee = self.callers[self.plan.lots[n].tenderee].clone();
-        self.app
-            .publish_candidates(&tenderee, &code)
-            .await
-            .map_err(step(format!("publish the candidates of {code}")))?;
-        if self.plan.lots[n].objection {
-            self.objection(n).await?;
-        }
-        let until = self
-            .lot_state(n)
-            .await?
-            .award
-            .publicity_until_ms
-            .unwrap_or_else(|| self.clock.now_ms());
-        self.schedule(until + 2 * HOUR, Task::Award(n));
+        self.schedule(self.clock.now_ms() + 30 * MINUTE, Task::Evaluate(n));
         Ok(())
     }
 
@@ -721,9 +718,12 @@ impl<'a> Runner<'a> {
         Ok(caller)
     }
 
-    async fn evaluate(&mut self, n: usize, lot: &domain::Lot) -> Result<(), HistoryError> {
+    /// The draw, the committee, its evaluation and the candidates' publicity, half an hour
+    /// after the opening. Every act of a task happens at its moment (the clock is never moved
+    /// inside a task, so no other task runs late).
+    async fn evaluate(&mut self, n: usize) -> Result<(), HistoryError> {
         let plan = self.plan.lots[n].clone();
-        let code = lot.code.clone();
+        let code = self.lots[n].code.clone();
         let today = domain::Date::of_instant(self.clock.now_ms());
         let committed = self
             .app
@@ -771,7 +771,6 @@ impl<'a> Runner<'a> {
                 .map_err(step("declare no conflict"))?;
             experts.push((pseudonym, expert));
         }
-        self.clock.advance(30 * MINUTE);
         let tenderee = self.callers[plan.tenderee].clone();
         self.app
             .start_evaluation(&tenderee, &code)
@@ -830,7 +829,6 @@ impl<'a> Runner<'a> {
                 .await
                 .map_err(step("save a sheet"))?;
         }
-        self.clock.advance(90 * MINUTE);
         self.app
             .conclude_evaluation(&experts[0].1, &code)
             .await
@@ -857,12 +855,26 @@ impl<'a> Runner<'a> {
                 .await
                 .map_err(step("sign the report"))?;
         }
+        self.app
+            .publish_candidates(&tenderee, &code)
+            .await
+            .map_err(step(format!("publish the candidates of {code}")))?;
+        if plan.objection && self.objection(n).await? {
+            self.schedule(self.clock.now_ms() + 3 * HOUR, Task::Answer(n));
+        }
+        let until = self
+            .lot_state(n)
+            .await?
+            .award
+            .publicity_until_ms
+            .unwrap_or_else(|| self.clock.now_ms());
+        self.schedule(until + 2 * HOUR, Task::Award(n));
         Ok(())
     }
 
-    /// A losing bidder objects to the result during the publicity; the tenderee answers the
-    /// next morning.
-    async fn objection(&mut self, n: usize) -> Result<(), HistoryError> {
+    /// A losing bidder objects to the result as the publicity starts (the tenderee answers
+    /// three hours later); whether it did.
+    async fn objection(&mut self, n: usize) -> Result<bool, HistoryError> {
         let lot = self.lot_state(n).await?;
         let Some(loser) = lot
             .award
@@ -871,10 +883,10 @@ impl<'a> Runner<'a> {
             .find(|c| c.rank > 1)
             .map(|c| c.bidder.to_string())
         else {
-            return Ok(());
+            return Ok(false);
         };
         let Some(index) = self.plan.entities.iter().position(|e| e.code == loser) else {
-            return Ok(());
+            return Ok(false);
         };
         let bidder = self.callers[index].clone();
         self.app
@@ -886,12 +898,15 @@ impl<'a> Runner<'a> {
             )
             .await
             .map_err(step("raise an objection"))?;
-        self.clock.advance(3 * HOUR);
+        Ok(true)
+    }
+
+    async fn answer(&mut self, n: usize) -> Result<(), HistoryError> {
         let tenderee = self.callers[self.plan.lots[n].tenderee].clone();
         self.app
             .answer_objection(
                 &tenderee,
-                &lot.code,
+                &self.lots[n].code,
                 1,
                 "经核查，该项目负责人原在建项目已竣工验收，异议不成立。",
             )
@@ -917,30 +932,57 @@ impl<'a> Runner<'a> {
             .award(&tenderee, &code, first.bidder.as_ref())
             .await
             .map_err(step(format!("award {code}")))?;
-        let mut winner = first.bidder.to_string();
+        let winner = first.bidder.to_string();
         if self.plan.lots[n].decline && candidates.len() > 1 {
-            self.clock.advance(2 * DAY);
-            let index = self
-                .plan
-                .entities
-                .iter()
-                .position(|e| e.code == winner)
-                .ok_or_else(|| HistoryError::Plan("winner unknown".into()))?;
-            let caller = self.callers[index].clone();
-            self.app
-                .decline_award(&caller, &code, "因企业经营调整，放弃中标。")
-                .await
-                .map_err(step("decline the award"))?;
-            self.history.lots[t].declined_by = Some(winner.clone());
-            self.history.declined_awards += 1;
-            self.clock.advance(HOUR);
-            let next = candidates[1].bidder.to_string();
-            self.app
-                .award(&tenderee, &code, &next)
-                .await
-                .map_err(step("award the next candidate"))?;
-            winner = next;
+            self.schedule(self.clock.now_ms() + 2 * DAY, Task::Decline(n));
+            return Ok(());
         }
+        self.awarded(n, t, winner).await
+    }
+
+    /// 放弃中标 two days after the award; the next candidate is awarded at once.
+    async fn decline(&mut self, n: usize) -> Result<(), HistoryError> {
+        let code = self.lots[n].code.clone();
+        let Some(t) = self.lots[n].truth else {
+            return Ok(());
+        };
+        let lot = self.lot_state(n).await?;
+        let mut candidates = lot.award.candidates.clone();
+        candidates.sort_by_key(|c| c.rank);
+        let winner = lot
+            .award
+            .winner
+            .as_ref()
+            .map(|w| w.bidder.to_string())
+            .ok_or_else(|| HistoryError::Plan(format!("lot {code} has no winner")))?;
+        let index = self
+            .plan
+            .entities
+            .iter()
+            .position(|e| e.code == winner)
+            .ok_or_else(|| HistoryError::Plan("winner unknown".into()))?;
+        let caller = self.callers[index].clone();
+        self.app
+            .decline_award(&caller, &code, "因企业经营调整，放弃中标。")
+            .await
+            .map_err(step("decline the award"))?;
+        self.history.lots[t].declined_by = Some(winner.clone());
+        self.history.declined_awards += 1;
+        let next = candidates
+            .iter()
+            .find(|c| c.bidder.as_ref() != winner)
+            .map(|c| c.bidder.to_string())
+            .ok_or_else(|| HistoryError::Plan(format!("lot {code} has no next candidate")))?;
+        let tenderee = self.callers[self.plan.lots[n].tenderee].clone();
+        self.app
+            .award(&tenderee, &code, &next)
+            .await
+            .map_err(step("award the next candidate"))?;
+        self.awarded(n, t, next).await
+    }
+
+    /// The award in the truth, and the contract to come.
+    async fn awarded(&mut self, n: usize, t: usize, winner: String) -> Result<(), HistoryError> {
         let lot = self.lot_state(n).await?;
         let price_fen = lot
             .opening
@@ -1003,7 +1045,6 @@ impl<'a> Runner<'a> {
             .map_err(step(format!("contract of {code}")))?;
         self.history.lots[t].contract = true;
         if self.plan.lots[n].bond_fen.is_some() {
-            self.clock.advance(DAY);
             self.app
                 .refund_bonds(&self.operator, &code)
                 .await
@@ -1091,8 +1132,8 @@ impl<'a> Runner<'a> {
             id: id.clone(),
             start_ms,
             free_until_ms,
-            numbers: BTreeMap::new(),
             truth: Some(self.history.sales.len()),
+            ..Default::default()
         };
         self.history.sales.push(SaleTruth {
             id,
@@ -1153,32 +1194,61 @@ impl<'a> Runner<'a> {
                 .push(self.plan.entities[bidder].code.clone());
             caps.push((caller, cap));
         }
-        // The bidding: whoever is outbid raises while the price is within its limit.
-        self.clock.set(state.start_ms + 5 * MINUTE);
-        let increment = auction.terms.increment_fen;
-        let mut price: Option<i64> = None;
-        let mut leader: Option<usize> = None;
-        for _ in 0..200 {
-            let next = price.map_or(auction.terms.start_price_fen, |p| {
-                p + increment * self.rng.range(1, 3)
-            });
-            let able: Vec<usize> = (0..caps.len())
-                .filter(|i| Some(*i) != leader && caps[*i].1 >= next)
-                .collect();
-            if able.is_empty() || self.clock.now_ms() >= state.free_until_ms - 10 * MINUTE {
-                break;
-            }
-            let who = *self.rng.pick(&able);
-            self.app
-                .auction_bid(&caps[who].0, &state.id, next, 1)
-                .await
-                .map_err(step("bid at the sale"))?;
-            price = Some(next);
-            leader = Some(who);
-            self.clock.advance(self.rng.range(20, 90) * 1_000);
+        self.sales[n].caps = caps
+            .iter()
+            .map(|(c, cap)| (self.index_of(&c.entity_id), *cap))
+            .collect();
+        self.schedule(state.start_ms + 5 * MINUTE, Task::SaleBid(n));
+        Ok(())
+    }
+
+    fn index_of(&self, entity: &str) -> usize {
+        self.plan
+            .entities
+            .iter()
+            .position(|e| e.code == entity)
+            .unwrap_or_default()
+    }
+
+    /// One bid of the sale: whoever is outbid raises while the price is within its limit; the
+    /// next bid 20–90 seconds later, or the close an hour after the free bidding ends.
+    async fn sale_bid(&mut self, n: usize) -> Result<(), HistoryError> {
+        let state = self.sales[n].clone();
+        let Some(t) = state.truth else {
+            return Ok(());
+        };
+        let terms = self
+            .app
+            .auction(&state.id)
+            .await
+            .map_err(step("sale"))?
+            .terms;
+        let next = state.price.map_or(terms.start_price_fen, |p| {
+            p + terms.increment_fen * self.rng.range(1, 3)
+        });
+        let able: Vec<usize> = (0..state.caps.len())
+            .filter(|i| Some(*i) != state.leader && state.caps[*i].1 >= next)
+            .collect();
+        if able.is_empty()
+            || state.bids >= 200
+            || self.clock.now_ms() >= state.free_until_ms - 10 * MINUTE
+        {
+            self.history.sales[t].final_price_fen = state.price;
+            self.schedule(state.free_until_ms + HOUR, Task::SaleClose(n));
+            return Ok(());
         }
-        self.history.sales[t].final_price_fen = price;
-        self.schedule(state.free_until_ms + HOUR, Task::SaleClose(n));
+        let who = *self.rng.pick(&able);
+        let caller = self.callers[state.caps[who].0].clone();
+        self.app
+            .auction_bid(&caller, &state.id, next, 1)
+            .await
+            .map_err(step("bid at the sale"))?;
+        let sale = &mut self.sales[n];
+        sale.price = Some(next);
+        sale.leader = Some(who);
+        sale.bids += 1;
+        let pause = self.rng.range(20, 90) * 1_000;
+        self.schedule(self.clock.now_ms() + pause, Task::SaleBid(n));
         Ok(())
     }
 
@@ -1281,6 +1351,7 @@ fn registration(entity: &EntityPlan) -> app::NewRegistration {
         contact_phone: entity.phone.clone(),
         contact_email: String::new(),
         roles,
+        controller: String::new(),
         username: entity.username.clone(),
         display_name: entity.contact.clone(),
         password: app::DEMO_PASSWORD.into(),
