@@ -26,7 +26,7 @@ enum Command {
     /// Serve the platform.
     Serve(ServeArgs),
     /// Fill the data directory with demo data if it is empty, then serve it.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Verify a store: every leaf, node and signed head, and the read tables by replay.
     Verify(VerifyArgs),
     /// Rebuild this node's search index (`<data-dir>/search`) from the store.
@@ -256,6 +256,25 @@ struct StoreArgs {
 }
 
 #[derive(Debug, Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Months of trading history written before the showcase (docs/history.md).
+    #[arg(long, default_value_t = 12)]
+    history_months: u32,
+    /// Lots (tenders and purchases, each through to its contract) in that history, with about
+    /// one online sale per six lots; 0 writes no history.
+    #[arg(long, default_value_t = 40)]
+    history_lots: u32,
+    /// The history plan's seed (the same seed plans the same history).
+    #[arg(long, default_value_t = 2026)]
+    history_seed: u64,
+    /// Planted co-bidding rings in the history.
+    #[arg(long, default_value_t = 1)]
+    history_rings: u32,
+}
+
+#[derive(Debug, Args)]
 struct ServeArgs {
     #[command(flatten)]
     store: StoreArgs,
@@ -302,8 +321,16 @@ fn main() -> anyhow::Result<()> {
         .context("failed to start the async runtime")?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve(args) => serve(args, false).await,
-            Command::Demo(args) => serve(args, true).await,
+            Command::Serve(args) => serve(args, None).await,
+            Command::Demo(args) => {
+                let history = history::HistoryOptions {
+                    months: args.history_months,
+                    lots: args.history_lots,
+                    seed: args.history_seed,
+                    rings: args.history_rings,
+                };
+                serve(args.serve, Some(history)).await
+            }
             Command::Verify(args) => verify(args).await,
             Command::Reindex(args) => reindex(args).await,
             Command::Ca { command } => ca(command),
@@ -430,12 +457,25 @@ async fn reindex(args: StoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
+/// `demo` carries the history to write first into an empty demo.
+async fn serve(args: ServeArgs, history: Option<history::HistoryOptions>) -> anyhow::Result<()> {
     init_logs(args.log_json);
+    let demo = history.is_some();
     let url = database_url(&args.store)?;
     let store = store::Store::open(&url)
         .await
         .context("failed to open the database")?;
+    // A history is written into an empty ledger only, with the clock held in the past from the
+    // very first entry, then released to the platform's clock.
+    let clock = history::MovableClock::new(clock());
+    let history = match history {
+        Some(options) if options.lots > 0 && store.ledger_size().await? == 0 => {
+            let (start, end) = options.span(clock.now_ms());
+            clock.set(start);
+            Some((options, end))
+        }
+        _ => None,
+    };
     let key = app::load_or_create_key(&args.store.data_dir)
         .context("failed to load or create the platform key")?;
     let prefix = args.ocid_prefix.strip_prefix("ocds-").unwrap_or_default();
@@ -456,7 +496,7 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     if args.insecure_fast_passwords {
         settings.password_policy = app::PasswordPolicy::for_tests();
     }
-    let app = app::App::open(store, key, clock(), settings)
+    let app = app::App::open(store, key, clock.clock(), settings)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_search_dir(&search_dir(&args.store))
@@ -466,6 +506,24 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("failed to load demo data: {e}"))?;
         if seeded {
+            let holders = app::run_simulated_ceremony(&app, &demo_ceremony_id())
+                .await
+                .map_err(|e| anyhow::anyhow!("failed to run the demo key ceremony: {e}"))?;
+            let holder_dir = keyholder_dir(&args.store.data_dir);
+            std::fs::create_dir_all(&holder_dir)
+                .context("failed to create the demo key holders' directory")?;
+            for holder in &holders {
+                keyholder::write_private(
+                    &holder_dir.join(format!("holder-{}.json", holder.index)),
+                    &serde_json::to_string_pretty(holder)?,
+                )
+                .context("failed to write a demo key holder's file")?;
+            }
+            if let Some((options, end)) = &history {
+                write_history(&app, &clock, options, &holders, *end, &args.store.data_dir).await?;
+            }
+            // The showcase is seeded at the platform's own time, after the history.
+            anyhow::ensure!(clock.release(), "the history ran past the platform's clock");
             let certificates = app::seed_demo_certificates(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("failed to issue demo certificates: {e}"))?;
@@ -483,19 +541,6 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
                     cert.cert_pem,
                 )
                 .context("failed to write a demo certificate")?;
-            }
-            let holders = app::run_simulated_ceremony(&app, &demo_ceremony_id())
-                .await
-                .map_err(|e| anyhow::anyhow!("failed to run the demo key ceremony: {e}"))?;
-            let holder_dir = keyholder_dir(&args.store.data_dir);
-            std::fs::create_dir_all(&holder_dir)
-                .context("failed to create the demo key holders' directory")?;
-            for holder in &holders {
-                keyholder::write_private(
-                    &holder_dir.join(format!("holder-{}.json", holder.index)),
-                    &serde_json::to_string_pretty(holder)?,
-                )
-                .context("failed to write a demo key holder's file")?;
             }
             // The simulated e-guarantee provider and the experts' signing certificates.
             let guarantor = app::DemoGuarantor::new(&app).await.map_err(|e| {
@@ -560,6 +605,8 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             tracing::info!("the ledger is not empty; demo data left as it is");
         }
     }
+    // Whatever happened above, the platform serves at its own time.
+    anyhow::ensure!(clock.release(), "the history ran past the platform's clock");
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| {
@@ -587,6 +634,50 @@ async fn serve(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .await
         .context("server failed")?;
     state.app.store().close().await;
+    Ok(())
+}
+
+/// Writes the demo's trading history (docs/history.md), its ground truth to
+/// `<data-dir>/history-truth.json`, and prints the warning engine's precision and recall on it.
+async fn write_history(
+    app: &app::App,
+    clock: &history::MovableClock,
+    options: &history::HistoryOptions,
+    holders: &[app::HolderFile],
+    end_ms: i64,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    println!(
+        "正在生成 {} 个月的交易历史（{} 个标段，种子 {}）……",
+        options.months, options.lots, options.seed
+    );
+    let generated = history::generate(app, clock, options, holders, end_ms)
+        .await
+        .map_err(|e| anyhow::anyhow!("failed to write the trading history: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let path = data_dir.join("history-truth.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&generated.history)?)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    let history = &generated.history;
+    println!(
+        "交易历史：{} 个标段、{} 场网上竞价、账本 {} 条，用时 {seconds:.1} 秒（{:.2} 个标段/秒）；真实情况见 {}",
+        history.lots.len(),
+        history.sales.len(),
+        generated.ledger_entries,
+        history.lots.len() as f64 / seconds.max(0.001),
+        path.display()
+    );
+    println!("{}", generated.score.line());
+    for (signal, (hits, all)) in &generated.score.by_signal {
+        tracing::info!(signal, hits, all, "history warnings by signal");
+    }
+    for (kind, (found, all)) in &generated.score.by_kind {
+        tracing::info!(kind, found, all, "history planted cases found");
+    }
+    if !generated.refused.is_empty() {
+        tracing::info!(refused = ?generated.refused, "history bids a gate refused");
+    }
     Ok(())
 }
 

@@ -106,9 +106,18 @@ pub async fn generate(
     let plan = plan::plan(options.seed, options.lots, options.rings, start_ms, end_ms);
     let mut runner =
         run::Runner::new(app, clock, holders, plan, options.seed, start_ms, end_ms).await?;
+    let started = std::time::Instant::now();
     runner.set_up().await?;
+    let set_up = started.elapsed();
     runner.run().await?;
+    let ran = started.elapsed();
     run::catch_up(app).await?;
+    tracing::info!(
+        set_up_s = set_up.as_secs_f64(),
+        run_s = (ran - set_up).as_secs_f64(),
+        engine_s = (started.elapsed() - ran).as_secs_f64(),
+        "history written"
+    );
     let planted = runner.planted();
     let warnings = run::warnings(app).await?;
     let score = score(&planted, &warnings);

@@ -275,8 +275,8 @@ pub(crate) fn market_sizes(lots: u32) -> (usize, usize, usize, usize, usize) {
     let lots = lots as usize;
     let owners = (lots / 12).clamp(4, 33);
     let purchasers = (lots / 14).clamp(3, 33);
-    let builders = (lots / 8).clamp(8, 66);
-    let suppliers = (lots / 10).clamp(6, 55);
+    let builders = (lots / 8).clamp(20, 66);
+    let suppliers = (lots / 10).clamp(14, 55);
     let investors = (lots / 40).clamp(3, 22);
     (owners, purchasers, builders, suppliers, investors)
 }
@@ -800,10 +800,12 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
                 lot.bids
                     .push(ordinary_bid(&mut rng, b, lot.budget_fen, window(at, false)));
             }
-            // The group's bids are made by one hand, one after the other.
+            // The group's bids are made by one hand, one after the other, minutes apart.
             let host = lot.bids[0].clone();
-            for (k, bid) in lot.bids.iter_mut().enumerate().take(group.len()).skip(1) {
-                bid.at_ms = host.at_ms + k as i64 * rng.range(2, 9) * MINUTE;
+            let mut at = host.at_ms;
+            for bid in lot.bids.iter_mut().take(group.len()).skip(1) {
+                at += rng.range(2, 9) * MINUTE;
+                bid.at_ms = at;
                 match kind {
                     PlantedKind::SameMachine => bid.machine = host.machine.clone(),
                     PlantedKind::SameUploadAddress => bid.address = host.address.clone(),

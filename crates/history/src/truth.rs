@@ -182,16 +182,15 @@ impl PlantedKind {
         }
     }
 
-    /// The signals that name a case of this kind. Envelope collusion is done by one hand, so
-    /// its envelopes also arrive within the minute; a price pattern in steps of about 1 % is
-    /// both arithmetic and geometric.
+    /// The signals that name a case of this kind (a price pattern in steps of about 1 % is
+    /// both arithmetic and geometric, and may be close).
     pub fn signals(self) -> &'static [&'static str] {
         match self {
             Self::Ring => &["co_bidding_ring"],
-            Self::SameMachine => &["same_machine", "near_simultaneous"],
-            Self::SameUploadAddress => &["same_upload_address", "near_simultaneous"],
+            Self::SameMachine => &["same_machine"],
+            Self::SameUploadAddress => &["same_upload_address"],
             Self::SameBondPayer => &["same_bond_payer"],
-            Self::SameDocumentCopy => &["same_document_copy", "near_simultaneous"],
+            Self::SameDocumentCopy => &["same_document_copy"],
             Self::PriceArithmetic | Self::PriceRatio => {
                 &["price_arithmetic", "price_ratio", "prices_close"]
             }
@@ -362,7 +361,7 @@ mod tests {
             (
                 &machine,
                 warning("near_simultaneous", Some("L1"), &["a", "b", "x"]),
-                true,
+                false,
             ),
             (
                 &machine,
@@ -419,16 +418,16 @@ mod tests {
         ];
         let warnings = [
             warning("same_machine", Some("L1"), &["a", "b"]),
-            warning("near_simultaneous", Some("L1"), &["a", "b"]),
+            warning("price_ratio", Some("L2"), &["c", "d", "e"]),
             warning("prices_close", Some("L9"), &["x", "y", "z"]),
         ];
         let result = score(&cases, &warnings);
         assert_eq!((result.true_positives, result.warnings), (2, 3));
-        assert_eq!((result.found, result.cases), (1, 2));
+        assert_eq!((result.found, result.cases), (2, 2));
         assert_eq!(result.precision_bp(), 6666);
-        assert_eq!(result.recall_bp(), 5000);
+        assert_eq!(result.recall_bp(), 10_000);
         assert_eq!(result.by_signal["prices_close"], (0, 1));
-        assert_eq!(result.by_kind["price_arithmetic"], (0, 1));
+        assert_eq!(result.by_kind["price_arithmetic"], (1, 1));
         assert!(result.line().contains("66.66%"), "{}", result.line());
         assert_eq!(score(&[], &[]).precision_bp(), 10_000);
     }
