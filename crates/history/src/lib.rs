@@ -23,7 +23,8 @@ pub use truth::{
 pub struct HistoryOptions {
     /// How many months of history, ending a few days before now.
     pub months: u32,
-    /// How many lots (one procedure each); about one sale per six lots comes with them.
+    /// How many lots (one procedure each); one sale per six lots (at least seven, one of each
+    /// kind) comes with them.
     pub lots: u32,
     /// The plan's seed: the same seed plans the same history.
     pub seed: u64,

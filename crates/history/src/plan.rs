@@ -964,7 +964,7 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     ];
     let sellers: Vec<usize> = owners.iter().chain(&purchasers).copied().collect();
     let buyers: Vec<usize> = investors.iter().chain(&builders).copied().collect();
-    for n in 0..(total / 6).max(2) {
+    for n in 0..(total / 6).max(7) {
         if sellers.is_empty() || buyers.is_empty() {
             break;
         }
