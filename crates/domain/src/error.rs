@@ -33,6 +33,8 @@ pub enum DomainError {
     UsernameFormat,
     #[error("该市场主体已登记")]
     DuplicateRegistration,
+    #[error("控股股东或实际控制人应为有效的统一社会信用代码或居民身份证号码，且不能是本主体")]
+    ControllerCode,
     #[error("该用户名已被使用")]
     UsernameTaken,
     #[error("市场主体不存在")]
@@ -441,6 +443,7 @@ impl DomainError {
             Self::AmountRange { .. } => "AMOUNT_RANGE",
             Self::UsernameFormat => "USERNAME_FORMAT",
             Self::DuplicateRegistration => "DUPLICATE_REGISTRATION",
+            Self::ControllerCode => "CONTROLLER_CODE",
             Self::UsernameTaken => "USERNAME_TAKEN",
             Self::EntityNotFound => "ENTITY_NOT_FOUND",
             Self::AccountNotFound => "ACCOUNT_NOT_FOUND",

@@ -137,6 +137,7 @@ fn bidder_registration(code: &str, name: &str, username: &str) -> app::NewRegist
         contact_phone: "0571-00000000".into(),
         contact_email: String::new(),
         roles: vec!["bidder".into()],
+        controller: String::new(),
         username: username.to_string(),
         display_name: username.to_string(),
         password: "Loadgen2026x".into(),

@@ -41,6 +41,9 @@ pub(crate) struct RegistrationRequest {
     pub(crate) contact_email: String,
     /// `tenderee`, `agency`, `bidder` (and, by the trading center only, the platform roles).
     pub(crate) roles: Vec<String>,
+    /// 控股股东或实际控制人: a USCC or resident ID number; omitted or "" when none.
+    #[serde(default)]
+    pub(crate) controller: String,
     pub(crate) username: String,
     pub(crate) display_name: String,
     pub(crate) password: String,
@@ -59,6 +62,7 @@ impl From<RegistrationRequest> for app::NewRegistration {
             contact_phone: r.contact_phone,
             contact_email: r.contact_email,
             roles: r.roles,
+            controller: r.controller,
             username: r.username,
             display_name: r.display_name,
             password: r.password,

@@ -46,6 +46,11 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("TOKEN_VALIDITY", 422, "令牌有效期应为1到366天"),
     ("TOKEN_FROM_TOKEN", 403, "API 令牌不能再签发令牌"),
     ("DUPLICATE_REGISTRATION", 409, "该市场主体已登记"),
+    (
+        "CONTROLLER_CODE",
+        422,
+        "控股股东或实际控制人应为有效的统一社会信用代码或居民身份证号码",
+    ),
     ("USERNAME_TAKEN", 409, "该用户名已被使用"),
     ("ENTITY_NOT_FOUND", 404, "市场主体不存在"),
     ("ACCOUNT_NOT_FOUND", 404, "账号不存在"),

@@ -39,6 +39,8 @@ pub struct EntityRow {
     pub restricted_until: String,
     /// JSON array of bound certificates.
     pub certificates: String,
+    /// 控股股东或实际控制人 (USCC or ID number), "" when none declared.
+    pub controller: String,
 }
 
 /// A row of `accounts`.
@@ -63,7 +65,7 @@ pub struct Page<T> {
 const ENTITY_COLUMNS: &str = "id, kind, code, name, region, legal_representative, address, \
     contact_name, contact_phone, contact_email, roles, status, reject_reason, registered_at_ms, \
     reviewed_at_ms, reviewed_by, last_seq, qualifications, bank_account, restriction_reason, \
-    restricted_until, certificates";
+    restricted_until, certificates, controller";
 
 fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
     Ok(EntityRow {
@@ -89,6 +91,7 @@ fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
         restriction_reason: row.try_get("restriction_reason")?,
         restricted_until: row.try_get("restricted_until")?,
         certificates: row.try_get("certificates")?,
+        controller: row.try_get("controller")?,
     })
 }
 

@@ -111,6 +111,19 @@ struct Org {
     display: &'static str,
 }
 
+/// Planted for the warning engine: 绍兴越城市政 declares 温州瓯江建工集团 its controlling
+/// shareholder (the two bid on one lot in the demo: 招标投标法实施条例 第34条).
+fn controller_of(org: &Org) -> String {
+    if org.username != "yuecheng" {
+        return String::new();
+    }
+    MARKET_ORGS
+        .iter()
+        .find(|o| o.username == "bidder2")
+        .map(|o| make_uscc(o.prefix, o.region, o.body))
+        .unwrap_or_default()
+}
+
 fn registration(org: &Org) -> NewRegistration {
     NewRegistration {
         kind: "organisation".into(),
@@ -123,6 +136,7 @@ fn registration(org: &Org) -> NewRegistration {
         contact_phone: org.phone.into(),
         contact_email: String::new(),
         roles: org.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        controller: controller_of(org),
         username: org.username.into(),
         display_name: org.display.into(),
         password: DEMO_PASSWORD.into(),
@@ -387,6 +401,7 @@ pub async fn seed_demo(app: &App) -> Result<bool, AppError> {
             contact_phone: "13905710000".into(),
             contact_email: String::new(),
             roles: vec!["expert".into()],
+            controller: String::new(),
             username: "expert".into(),
             display_name: "陈立明".into(),
             password: DEMO_PASSWORD.into(),

@@ -34,6 +34,9 @@ pub struct NewRegistration {
     #[serde(default)]
     pub contact_email: String,
     pub roles: Vec<String>,
+    /// 控股股东或实际控制人 (USCC or ID number), "" when none.
+    #[serde(default)]
+    pub controller: String,
     /// The first account of the entity.
     pub username: String,
     pub display_name: String,
@@ -77,6 +80,9 @@ pub struct EntityView {
     pub restriction_reason: String,
     /// The last day of a bar, `YYYY-MM-DD` ("" otherwise).
     pub restricted_until: String,
+    /// 控股股东或实际控制人 as declared: shown to the entity itself, the trading center and
+    /// supervision only ("" otherwise).
+    pub controller: String,
     /// 数字证书 bound to the entity.
     pub certificates: Vec<domain::BoundCertificate>,
 }
@@ -207,6 +213,7 @@ impl EntityView {
             restriction_reason: row.restriction_reason,
             restricted_until: row.restricted_until,
             certificates: serde_json::from_str(&row.certificates).unwrap_or_default(),
+            controller: if full { row.controller } else { String::new() },
         }
     }
 }
@@ -272,6 +279,7 @@ impl App {
                 email: input.contact_email.trim().to_string(),
             },
             roles,
+            controller: input.controller.trim().to_uppercase(),
         })
     }
 

@@ -316,7 +316,7 @@ impl App {
                 contact_name: entity.contact_name.clone(),
                 contact_phone: entity.contact_phone.clone(),
                 contact_email: entity.contact_email.clone(),
-                controller: None,
+                controller: Some(entity.controller.clone()).filter(|c| !c.is_empty()),
                 code: entity.code.clone(),
                 entity_seq: entity.last_seq as u64,
                 envelope,

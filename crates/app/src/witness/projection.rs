@@ -67,6 +67,7 @@ pub(crate) fn entity_row(entity: &Entity, last_seq: i64) -> EntityRow {
         restriction_reason,
         restricted_until,
         certificates: serde_json::to_string(&entity.certificates).unwrap_or_else(|_| "[]".into()),
+        controller: reg.controller.clone(),
     }
 }
 

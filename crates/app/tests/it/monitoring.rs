@@ -45,6 +45,21 @@ async fn planted_collusion_is_warned_of_and_supervision_handles_it() {
         };
         let machine = find("same_machine");
         let copy = find("same_document_copy");
+        // 越城 declared 瓯江建工 its controlling shareholder when it registered.
+        let related = find("related_bidders");
+        assert!(
+            related.finding.detail.contains("绍兴越城市政工程有限公司")
+                && related.finding.detail.contains("温州瓯江建工集团有限公司"),
+            "{}",
+            related.finding.detail
+        );
+        let entry = app
+            .store()
+            .entry(related.finding.evidence[0].seq)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(entry.stream.starts_with("entity/"), "{}", entry.stream);
         for warning in [&machine, &copy] {
             let names: Vec<&str> = warning
                 .finding

@@ -116,6 +116,7 @@ pub(crate) fn registration(code: &str, username: &str) -> app::NewRegistration {
         contact_phone: "0570-3030303".into(),
         contact_email: String::new(),
         roles: vec!["bidder".into()],
+        controller: String::new(),
         username: username.into(),
         display_name: "徐东".into(),
         password: "Secret2026x".into(),

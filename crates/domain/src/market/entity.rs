@@ -39,10 +39,25 @@ pub struct Registration {
     pub address: String,
     pub contact: Contact,
     pub roles: Vec<Role>,
+    /// 控股股东或实际控制人: the code (USCC or resident ID number) of who controls the entity,
+    /// "" when none is declared (the warning engine compares it across a lot's bidders).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub controller: String,
 }
 
 impl Registration {
     fn validate(&self) -> Result<(), DomainError> {
+        if !self.controller.is_empty() {
+            let own = match &self.kind {
+                EntityKind::Organisation { uscc } => uscc.to_string(),
+                EntityKind::NaturalPerson { id_number } => id_number.to_string(),
+            };
+            let valid = crate::Uscc::parse(&self.controller).is_ok()
+                || crate::IdNumber::parse(&self.controller).is_ok();
+            if !valid || self.controller == own {
+                return Err(DomainError::ControllerCode);
+            }
+        }
         text_field("名称", &self.name, 100)?;
         text_field("法定代表人", &self.legal_representative, 50)?;
         optional_text("地址", &self.address, 200)?;

@@ -29,6 +29,7 @@ fn registration(roles: &[Role]) -> Registration {
             email: String::new(),
         },
         roles: roles.to_vec(),
+        controller: String::new(),
     }
 }
 
@@ -88,6 +89,16 @@ fn entity_decider_table() {
     no_name.name = "  ".into();
     let mut long_name = registration(&[Role::Bidder]);
     long_name.name = "长".repeat(101);
+    let controlled = |code: &str| {
+        let mut r = registration(&[Role::Bidder]);
+        r.controller = code.into();
+        EntityCommand::Register(r)
+    };
+    let own = registration(&[Role::Bidder]).id.0;
+    let parent = Uscc::parse("91330102MA2B000015").unwrap().to_string();
+    let mut wrong = parent.clone();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
 
     let cases: Vec<Case> = vec![
         (
@@ -103,6 +114,36 @@ fn entity_decider_table() {
             Ok(vec!["entity.registered"]),
         ),
         ("no role", vec![], register(&[]), Err("NO_ROLE")),
+        (
+            "controlled by an organisation",
+            vec![],
+            controlled(&parent),
+            Ok(vec!["entity.registered"]),
+        ),
+        (
+            "controlled by a person",
+            vec![],
+            controlled("11010519491231002X"),
+            Ok(vec!["entity.registered"]),
+        ),
+        (
+            "controller with a wrong check character",
+            vec![],
+            controlled(&wrong),
+            Err("CONTROLLER_CODE"),
+        ),
+        (
+            "controller not a code",
+            vec![],
+            controlled("瓯江集团"),
+            Err("CONTROLLER_CODE"),
+        ),
+        (
+            "controlling itself",
+            vec![],
+            controlled(&own),
+            Err("CONTROLLER_CODE"),
+        ),
         (
             "self-service operator",
             vec![],

@@ -195,6 +195,13 @@ const MAIN_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
     ("contact_name", "联系人", "text", true, ""),
     ("contact_phone", "联系电话", "tel", true, ""),
     ("contact_email", "电子邮箱", "email", false, ""),
+    (
+        "controller",
+        "控股股东或实际控制人",
+        "text",
+        false,
+        "其统一社会信用代码或身份证号码；没有的不填。用于围标串标预警，不对外公开",
+    ),
 ];
 
 const ACCOUNT_FIELDS: &[(&str, &str, &str, bool, &str)] = &[
@@ -225,6 +232,7 @@ fn value_of(form: &app::NewRegistration, name: &str) -> String {
         "contact_name" => form.contact_name.clone(),
         "contact_phone" => form.contact_phone.clone(),
         "contact_email" => form.contact_email.clone(),
+        "controller" => form.controller.clone(),
         "username" => form.username.clone(),
         "display_name" => form.display_name.clone(),
         // A refused password is never sent back.
@@ -247,6 +255,7 @@ fn field_of(error: &AppError) -> Option<&'static str> {
         | DomainError::IdNumberCheckDigit
         | DomainError::DuplicateRegistration => "code",
         DomainError::RegionCode => "region",
+        DomainError::ControllerCode => "controller",
         DomainError::UsernameFormat | DomainError::UsernameTaken => "username",
         DomainError::NoRole | DomainError::RoleNotSelfService => "roles",
         DomainError::Required { field } | DomainError::TooLong { field, .. } => match *field {
@@ -364,6 +373,7 @@ fn parse_registration(body: &[u8]) -> app::NewRegistration {
             "contact_name" => form.contact_name = value,
             "contact_phone" => form.contact_phone = value,
             "contact_email" => form.contact_email = value,
+            "controller" => form.controller = value,
             "roles" => form.roles.push(value),
             "username" => form.username = value,
             "display_name" => form.display_name = value,
@@ -448,6 +458,8 @@ pub(crate) struct EntityPageView {
     pub(crate) code: String,
     pub(crate) region: String,
     pub(crate) legal_representative: String,
+    /// 控股股东或实际控制人 (for the entity itself, the trading center and supervision; "" else).
+    pub(crate) controller: String,
     pub(crate) address: String,
     pub(crate) contact_name: String,
     pub(crate) contact_phone: String,
@@ -494,6 +506,7 @@ fn entity_view(e: app::EntityView) -> EntityPageView {
             .trim()
             .to_string(),
         legal_representative: e.legal_representative,
+        controller: e.controller,
         address: e.address,
         contact_name: e.contact_name,
         contact_phone: e.contact_phone,

@@ -58,6 +58,19 @@ async fn register_review_and_verify_through_the_pages() {
         "a refused password is not echoed"
     );
     fields[1].1 = &code;
+    // A controlling shareholder must be a real code, not a name.
+    fields.push(("controller", "温州瓯江建工集团"));
+    let refused = browser
+        .post(server.url("/register"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&fields))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("CONTROLLER_CODE") && html.contains("温州瓯江建工集团"));
+    fields.last_mut().unwrap().1 = "91330102MA2B000015";
     let accepted = browser
         .post(server.url("/register"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -103,6 +116,7 @@ async fn register_review_and_verify_through_the_pages() {
         .await
         .unwrap();
     assert!(queue.contains("嘉兴南湖电子科技有限公司"));
+    assert!(queue.contains("控股股东或实际控制人") && queue.contains("91330102MA2B000015"));
     let csrf = csrf_of(&queue);
     let without = operator
         .post(server.url(&format!("/operator/reviews/{code}/approve")))
