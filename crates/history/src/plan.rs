@@ -448,6 +448,10 @@ pub(crate) struct LotPlan {
     pub(crate) favourite: Option<usize>,
     pub(crate) decline: bool,
     pub(crate) objection: bool,
+    /// After the objection's answer, a complaint to the supervising department.
+    pub(crate) complaint: bool,
+    /// An anonymous report (举报) about the procedure after its opening.
+    pub(crate) report: bool,
     pub(crate) late_performance: bool,
     /// The planted case (index in `Plan::planted`).
     pub(crate) planted: Option<usize>,
@@ -650,6 +654,8 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
             favourite: None,
             decline: false,
             objection: false,
+            complaint: false,
+            report: false,
             late_performance: false,
             planted: None,
         }
@@ -935,6 +941,8 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
         }
         lot.decline = rng.chance(200);
         lot.objection = !lot.decline && rng.chance(300);
+        lot.complaint = lot.objection && rng.chance(4_000);
+        lot.report = rng.chance(100);
         lot.late_performance = rng.chance(500);
         plan.lots.push(lot);
     }

@@ -45,6 +45,8 @@ struct LotState {
     /// Each planned bid's downloaded copy, once downloaded.
     copies: Vec<Option<String>>,
     truth: Option<usize>,
+    /// The bidder who objected to the result.
+    objector: Option<usize>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -686,6 +688,22 @@ impl<'a> Runner<'a> {
             }
         }
         self.schedule(self.clock.now_ms() + 30 * MINUTE, Task::Evaluate(n));
+        if self.plan.lots[n].report {
+            self.app
+                .file_report(
+                    None,
+                    &app::NewReport {
+                        target: self.lots[n].procedure.clone(),
+                        facts: "有投标人在开标前打听其他投标人的报价，疑似串通。".into(),
+                        anonymous: true,
+                        ..Default::default()
+                    },
+                    Vec::new(),
+                )
+                .await
+                .map_err(step("file a report"))?;
+            self.history.reports += 1;
+        }
         Ok(())
     }
 
@@ -898,6 +916,7 @@ impl<'a> Runner<'a> {
             )
             .await
             .map_err(step("raise an objection"))?;
+        self.lots[n].objector = Some(index);
         Ok(true)
     }
 
@@ -913,6 +932,32 @@ impl<'a> Runner<'a> {
             .await
             .map_err(step("answer the objection"))?;
         self.history.objections += 1;
+        if !self.plan.lots[n].complaint {
+            return Ok(());
+        }
+        // Not satisfied with the answer, the objector complains to the department.
+        let Some(objector) = self.lots[n].objector else {
+            return Ok(());
+        };
+        let bidder = self.callers[objector].clone();
+        let lot = self.lot_state(n).await?;
+        self.app
+            .file_complaint(
+                &bidder,
+                &app::NewComplaint {
+                    lot: lot.code.clone(),
+                    subject: "result".into(),
+                    facts:
+                        "第一中标候选人的项目负责人有在建项目，招标人答复异议不成立，理由不充分。"
+                            .into(),
+                    grounds: "招标投标法实施条例 第60条".into(),
+                    request: "请求责令重新评标。".into(),
+                },
+                Vec::new(),
+            )
+            .await
+            .map_err(step("file a complaint"))?;
+        self.history.complaints += 1;
         Ok(())
     }
 

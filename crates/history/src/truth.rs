@@ -20,6 +20,9 @@ pub struct History {
     /// Acts the platform records around the lots: objections, complaints, credit records.
     pub objections: u32,
     pub complaints: u32,
+    /// Anonymous reports (举报).
+    #[serde(default)]
+    pub reports: u32,
     pub declined_awards: u32,
     pub late_performances: u32,
     pub sale_defaults: u32,

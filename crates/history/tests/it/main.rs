@@ -87,6 +87,17 @@ async fn a_small_history_reaches_awards_and_its_planted_collusion_is_found() {
                 }
             }
         }
+        eprintln!(
+            "{}: {awarded} awarded, {failed} failed, {} objections, {} complaints, {} reports, {} declined, {} late, {} defaults, refused {:?}",
+            db.name,
+            history.objections,
+            history.complaints,
+            history.reports,
+            history.declined_awards,
+            history.late_performances,
+            history.sale_defaults,
+            generated.refused
+        );
         assert!(awarded >= 20, "{}: {awarded} awarded", db.name);
         assert!(contracts >= 15, "{}: {contracts} contracts", db.name);
         assert!(failed >= 3, "{}: {failed} failed", db.name);
