@@ -1141,7 +1141,9 @@ impl<'a> Runner<'a> {
     async fn sale_create(&mut self, n: usize) -> Result<(), HistoryError> {
         let sale = self.plan.sales[n].clone();
         let now = self.clock.now_ms();
-        let start_day = domain::Date::of_instant(now).add_days(36);
+        // Far enough ahead for every notice period (state property: 20 working days, which
+        // 45 calendar days hold even across the Spring Festival).
+        let start_day = domain::Date::of_instant(now).add_days(45);
         let start_ms = start_day.start_ms() + (9 * 60 + 30) * MINUTE;
         let free_until_ms = start_ms + 2 * HOUR;
         let id = format!("H{}-{:04}", domain::Date::of_instant(now).year(), n + 1);
