@@ -409,23 +409,21 @@ impl Tally {
 pub struct Statistics {
     pub total: Tally,
     pub by_category: Vec<(String, Tally)>,
-    /// By the region one level below the query's (a province by city, a city by county).
+    /// By the region one level below the query's (all or a province by city, a city by county).
     pub by_region: Vec<(String, Tally)>,
     pub by_method: Vec<(String, Tally)>,
-    /// By month (`2026-03`) of the publication day.
+    /// By month (`2026-03`) of the publication day; with a period, every month of it.
     pub by_month: Vec<(String, Tally)>,
 }
 
 /// The region one level below `within` that `region` lies in: a province's city (`330100`),
-/// a city's county (the code itself); a county is its own group.
+/// a city's county (the code itself); a county is its own group. With no region selected, the
+/// cities (a platform serves one province).
 pub fn region_group(region: &str, within: &str) -> String {
     if region.len() != 6 {
         return region.to_string();
     }
-    if within.is_empty() {
-        return format!("{}0000", &region[..2]);
-    }
-    if within.ends_with("0000") {
+    if within.is_empty() || within.ends_with("0000") {
         return format!("{}00", &region[..4]);
     }
     region.to_string()
@@ -497,6 +495,17 @@ pub fn statistics(
         let [category, region, _, month] = keys(&fact.category, &fact.region, "", fact.raised_ms);
         for (group, key) in [(0, category), (1, region), (3, month)] {
             groups[group].entry(key).or_default().add_warning(fact);
+        }
+    }
+    // Every month of the period has its row (a month without trading is a zero, not a gap).
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        let (mut y, mut m, _) = from.ymd();
+        let (end_y, end_m, _) = to.ymd();
+        let mut months = 0;
+        while (y, m) <= (end_y, end_m) && months < 1_200 {
+            groups[3].entry(format!("{y:04}-{m:02}")).or_default();
+            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            months += 1;
         }
     }
     let [by_category, by_region, by_method, by_month] = groups.map(|g| g.into_iter().collect());

@@ -83,13 +83,13 @@ fn the_worked_example_gives_the_documented_figures() {
         assert_eq!(&groups[0].1, t);
     }
     assert_eq!(stats.by_month[0].0, "2026-03");
-    assert_eq!(stats.by_region[0].0, "330000");
+    assert_eq!(stats.by_region[0].0, "330100");
 }
 
 #[test]
 fn regions_group_one_level_below_the_selection() {
     let cases = [
-        ("330106", "", "330000"),
+        ("330106", "", "330100"),
         ("330106", "330000", "330100"),
         ("330106", "330100", "330106"),
         ("330106", "330106", "330106"),
@@ -147,6 +147,29 @@ fn the_period_takes_whole_days_in_beijing_time() {
         ..StatsQuery::default()
     };
     assert_eq!(statistics(&lots, &[], &[], &april).total.lots, 1);
+    // A period lists every month, those without trading as zeros.
+    let winter = StatsQuery {
+        from: Some(Date::parse("2025-11-15").unwrap()),
+        to: Some(Date::parse("2026-04-01").unwrap()),
+        ..StatsQuery::default()
+    };
+    let months: Vec<(String, u64)> = statistics(&lots, &[], &[], &winter)
+        .by_month
+        .into_iter()
+        .map(|(m, t)| (m, t.lots))
+        .collect();
+    let expected: Vec<(String, u64)> = [
+        ("2025-11", 0),
+        ("2025-12", 0),
+        ("2026-01", 0),
+        ("2026-02", 0),
+        ("2026-03", 1),
+        ("2026-04", 1),
+    ]
+    .into_iter()
+    .map(|(m, n)| (m.to_string(), n))
+    .collect();
+    assert_eq!(months, expected);
 }
 
 #[test]

@@ -28,11 +28,12 @@ fn escape(text: &str) -> String {
 
 /// Vertical bars (e.g. the months of a period), `title` as the chart's accessible name.
 pub(crate) fn columns(title: &str, bars: &[Bar]) -> String {
-    const HEIGHT: i64 = 180;
-    const TOP: i64 = 20;
-    const BOTTOM: i64 = 40;
-    let width_each = 36_i64;
-    let width = (bars.len() as i64 * width_each).max(200) + 20;
+    const HEIGHT: i64 = 160;
+    const TOP: i64 = 10;
+    const BOTTOM: i64 = 30;
+    // A fixed width shared by the bars: a year of months or three years side by side.
+    let width = 760_i64;
+    let width_each = ((width - 20) / bars.len().max(1) as i64).clamp(8, 80);
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let mut svg = String::new();
     let _ = write!(
@@ -50,17 +51,25 @@ pub(crate) fn columns(title: &str, bars: &[Bar]) -> String {
     );
     for (i, bar) in bars.iter().enumerate() {
         let h = bar.value.max(0) * HEIGHT / max;
-        let x = 10 + i as i64 * width_each + 4;
+        let x = 10 + i as i64 * width_each + width_each / 8;
         let _ = write!(
             svg,
-            r##"<g><title>{}：{}</title><rect x="{x}" y="{}" width="{}" height="{h}" fill="#2f6fb0"/><text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#333">{}</text></g>"##,
+            r##"<g><title>{}：{}</title><rect x="{x}" y="{}" width="{}" height="{h}" fill="#2f6fb0"/>{}</g>"##,
             escape(&bar.label),
             escape(&bar.shown),
             TOP + HEIGHT - h,
-            width_each - 8,
-            x + (width_each - 8) / 2,
-            TOP + HEIGHT + 14,
-            escape(short_label(&bar.label)),
+            (width_each * 3 / 4).max(4),
+            // Every label when they fit, else every third.
+            if width_each >= 30 || i % 3 == 0 {
+                format!(
+                    r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#333">{}</text>"##,
+                    x + width_each * 3 / 8,
+                    TOP + HEIGHT + 16,
+                    escape(short_label(&bar.label))
+                )
+            } else {
+                String::new()
+            },
         );
     }
     svg.push_str("</svg>");
