@@ -346,7 +346,19 @@ impl<'a> Runner<'a> {
                 break;
             }
             self.clock.set(at);
-            self.task(task).await?;
+            match self.task(task).await {
+                Ok(()) => {}
+                // A refusal of the platform's rules stops that lot or sale where it is (the
+                // truth records only what succeeded); anything else stops the history.
+                Err(HistoryError::Step { step, source }) if source.code() != "INTERNAL" => {
+                    tracing::warn!(%step, error = %source, "a step of the history was refused");
+                    *self
+                        .refused_bids
+                        .entry(format!("{}: {}", step_kind(&step), source.code()))
+                        .or_default() += 1;
+                }
+                Err(other) => return Err(other),
+            }
         }
         self.clock.set(self.end_ms);
         Ok(())
@@ -962,7 +974,6 @@ impl<'a> Runner<'a> {
     }
 
     async fn award(&mut self, n: usize) -> Result<(), HistoryError> {
-        let code = self.lots[n].code.clone();
         let Some(t) = self.lots[n].truth else {
             return Ok(());
         };
@@ -970,14 +981,10 @@ impl<'a> Runner<'a> {
         let lot = self.lot_state(n).await?;
         let mut candidates = lot.award.candidates.clone();
         candidates.sort_by_key(|c| c.rank);
-        let Some(first) = candidates.first() else {
-            return Err(HistoryError::Plan(format!("lot {code} has no candidate")));
+        let ranked: Vec<String> = candidates.iter().map(|c| c.bidder.to_string()).collect();
+        let Some(winner) = self.award_first(n, &tenderee, &ranked).await? else {
+            return Ok(());
         };
-        self.app
-            .award(&tenderee, &code, first.bidder.as_ref())
-            .await
-            .map_err(step(format!("award {code}")))?;
-        let winner = first.bidder.to_string();
         if self.plan.lots[n].decline && candidates.len() > 1 {
             self.schedule(self.clock.now_ms() + 2 * DAY, Task::Decline(n));
             return Ok(());
@@ -1013,17 +1020,41 @@ impl<'a> Runner<'a> {
             .map_err(step("decline the award"))?;
         self.history.lots[t].declined_by = Some(winner.clone());
         self.history.declined_awards += 1;
-        let next = candidates
+        let others: Vec<String> = candidates
             .iter()
-            .find(|c| c.bidder.as_ref() != winner)
+            .filter(|c| c.bidder.as_ref() != winner)
             .map(|c| c.bidder.to_string())
-            .ok_or_else(|| HistoryError::Plan(format!("lot {code} has no next candidate")))?;
+            .collect();
         let tenderee = self.callers[self.plan.lots[n].tenderee].clone();
-        self.app
-            .award(&tenderee, &code, &next)
-            .await
-            .map_err(step("award the next candidate"))?;
-        self.awarded(n, t, next).await
+        match self.award_first(n, &tenderee, &others).await? {
+            Some(next) => self.awarded(n, t, next).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Awards the first of `ranked` the platform accepts: the credit re-check before the award
+    /// refuses a candidate whose level has fallen since it bid (after a declined award, say),
+    /// and the tenderee turns to the next. None when every one is refused.
+    async fn award_first(
+        &mut self,
+        n: usize,
+        tenderee: &Caller,
+        ranked: &[String],
+    ) -> Result<Option<String>, HistoryError> {
+        let code = self.lots[n].code.clone();
+        for candidate in ranked {
+            match self.app.award(tenderee, &code, candidate).await {
+                Ok(_) => return Ok(Some(candidate.clone())),
+                Err(error) if error.code() != "INTERNAL" => {
+                    *self
+                        .refused_bids
+                        .entry(format!("award: {}", error.code()))
+                        .or_default() += 1;
+                }
+                Err(error) => return Err(step(format!("award {code}"))(error)),
+            }
+        }
+        Ok(None)
     }
 
     /// The award in the truth, and the contract to come.
@@ -1375,6 +1406,14 @@ impl<'a> Runner<'a> {
             .filter(|case| !case.lots.is_empty())
             .collect()
     }
+}
+
+/// A step's description without the lot or sale it names.
+fn step_kind(step: &str) -> String {
+    step.split(' ')
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The registration of a planned entity.
