@@ -262,9 +262,10 @@ struct DemoArgs {
     /// Months of trading history written before the showcase (docs/history.md).
     #[arg(long, default_value_t = 12)]
     history_months: u32,
-    /// Lots (tenders and purchases, each through to its contract) in that history, with about
-    /// one online sale per six lots; 0 writes no history.
-    #[arg(long, default_value_t = 40)]
+    /// Lots (tenders and purchases, each through to its contract) in that history, with one
+    /// online sale per six lots (at least one of each kind); 0 writes no history. The default
+    /// keeps a debug build's start-up well under 30 seconds.
+    #[arg(long, default_value_t = 12)]
     history_lots: u32,
     /// The history plan's seed (the same seed plans the same history).
     #[arg(long, default_value_t = 2026)]

@@ -36,7 +36,7 @@ impl Default for HistoryOptions {
     fn default() -> Self {
         Self {
             months: 12,
-            lots: 40,
+            lots: 12,
             seed: 2026,
             rings: 1,
         }

@@ -686,6 +686,8 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     // Planted cases first, then ordinary lots fill the rest.
     let total = lots as usize;
     let scaled = |per: usize| (total / per).max(1);
+    // A small history keeps at least half of its lots ordinary.
+    let room = if total >= 30 { total } else { total / 2 };
     // The steered and the failing tenderees tender nothing else, so their record is theirs.
     let steered: Vec<usize> = owners
         .iter()
@@ -718,7 +720,7 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
             .map(|(n, _)| n)
             .collect();
         let count = 6 + ring % 3;
-        if plan.lots.len() + count > total || free_owners.is_empty() {
+        if plan.lots.len() + count > room || free_owners.is_empty() {
             break;
         }
         let case = plan.planted.len();
@@ -772,7 +774,7 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     ];
     for _ in 0..scaled(150) {
         for kind in kinds {
-            if plan.lots.len() + 1 > total || builders.len() < 4 {
+            if plan.lots.len() + 1 > room || builders.len() < 4 {
                 break;
             }
             let case = plan.planted.len();
@@ -844,7 +846,7 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     // One tenderee steering its awards to one supplier: six lots within eight months, the
     // favourite bidding on all and preferred by the committee.
     for &tenderee in &steered {
-        if plan.lots.len() + 6 > total || builders.len() < 6 {
+        if plan.lots.len() + 6 > room || builders.len() < 6 {
             break;
         }
         let favourite = *rng.pick(&builders);
@@ -882,7 +884,7 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
     }
     // One tenderee whose tailored requirements leave its lots with one or two bidders.
     for &tenderee in &failing {
-        if plan.lots.len() + 3 > total || suppliers.is_empty() {
+        if plan.lots.len() + 3 > room || suppliers.is_empty() {
             break;
         }
         let case = plan.planted.len();

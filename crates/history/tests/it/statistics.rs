@@ -21,7 +21,7 @@ pub(crate) async fn statistics_match_the_record(app: &App, history: &History) {
         to: Some(Date::parse("2099-12-31").unwrap()),
         ..StatsQuery::default()
     };
-    let view = app.statistics(None, &everything).await.unwrap();
+    let view = app.statistics(None, &everything, true).await.unwrap();
     let t = &view.statistics.total;
 
     // Lot by lot: outcome, bids (closed lots), price, day of award, SME.
@@ -152,7 +152,7 @@ pub(crate) async fn statistics_match_the_record(app: &App, history: &History) {
         region: "330000".into(),
         ..everything.clone()
     };
-    let view = app.statistics(None, &province).await.unwrap();
+    let view = app.statistics(None, &province, false).await.unwrap();
     let shown: std::collections::BTreeMap<String, u64> = view
         .statistics
         .by_region
@@ -166,7 +166,7 @@ pub(crate) async fn statistics_match_the_record(app: &App, history: &History) {
         region: first_city.clone(),
         ..everything
     };
-    let view = app.statistics(None, &one).await.unwrap();
+    let view = app.statistics(None, &one, false).await.unwrap();
     assert_eq!(
         view.statistics.total.lots + view.statistics.total.sales,
         *count
