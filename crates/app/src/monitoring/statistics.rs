@@ -50,8 +50,9 @@ struct Facts {
 #[derive(Clone, Debug, Default)]
 pub struct StatisticsView {
     pub statistics: Statistics,
-    /// The selected lots, newest announcement first.
+    /// The selected lots, newest announcement first (when asked for the detail).
     pub lots: Vec<LotFact>,
+    /// The selected sales, newest first (when asked for the detail).
     pub sales: Vec<SaleFact>,
     /// Whether warnings were counted (supervisors and auditors only).
     pub with_warnings: bool,
@@ -154,39 +155,56 @@ impl App {
     }
 
     /// The statistics of a selection, as of now. Warnings are counted for supervisors and
-    /// auditors only.
+    /// auditors only; `detail` also lists the selected lots and sales (tallied in place
+    /// otherwise: nothing is copied).
     pub async fn statistics(
         &self,
         caller: Option<&Caller>,
         query: &StatsQuery,
+        detail: bool,
     ) -> Result<StatisticsView, AppError> {
         self.follow_statistics_once().await?;
         let with_warnings = sees_supervision(caller);
         let facts = self.book()?;
-        let lots: Vec<LotFact> = facts.lots.values().cloned().collect();
-        let sales: Vec<SaleFact> = facts.sales.values().cloned().collect();
-        let warnings: Vec<WarningFact> = if with_warnings {
-            facts.warnings.values().cloned().collect()
+        let no_warnings: [WarningFact; 0] = [];
+        let statistics = if with_warnings {
+            statistics(
+                facts.lots.values(),
+                facts.sales.values(),
+                facts.warnings.values(),
+                query,
+            )
         } else {
-            Vec::new()
+            statistics(
+                facts.lots.values(),
+                facts.sales.values(),
+                &no_warnings,
+                query,
+            )
         };
+        let (mut lots, mut sales) = (Vec::new(), Vec::new());
+        if detail {
+            lots = facts
+                .lots
+                .values()
+                .filter(|f| query.selects(&f.category, &f.region, &f.method))
+                .filter(|f| query.covers_day(f.announced_ms))
+                .cloned()
+                .collect();
+            sales = facts
+                .sales
+                .values()
+                .filter(|f| query.selects(&f.category, &f.region, &f.method))
+                .filter(|f| query.covers_day(f.started_ms))
+                .cloned()
+                .collect();
+        }
         drop(facts);
-        let statistics = statistics(&lots, &sales, &warnings, query);
-        let mut selected: Vec<LotFact> = lots
-            .into_iter()
-            .filter(|fact| query.selects(&fact.category, &fact.region, &fact.method))
-            .filter(|fact| query.covers_day(fact.announced_ms))
-            .collect();
-        selected.sort_by(|a, b| b.announced_ms.cmp(&a.announced_ms).then(a.lot.cmp(&b.lot)));
-        let mut sales: Vec<SaleFact> = sales
-            .into_iter()
-            .filter(|fact| query.selects(&fact.category, &fact.region, &fact.method))
-            .filter(|fact| query.covers_day(fact.started_ms))
-            .collect();
-        sales.sort_by(|a, b| b.started_ms.cmp(&a.started_ms).then(a.sale.cmp(&b.sale)));
+        lots.sort_by(|a: &LotFact, b| b.announced_ms.cmp(&a.announced_ms).then(a.lot.cmp(&b.lot)));
+        sales.sort_by(|a: &SaleFact, b| b.started_ms.cmp(&a.started_ms).then(a.sale.cmp(&b.sale)));
         Ok(StatisticsView {
             statistics,
-            lots: selected,
+            lots,
             sales,
             with_warnings,
         })

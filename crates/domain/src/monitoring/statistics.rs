@@ -429,91 +429,150 @@ pub fn region_group(region: &str, within: &str) -> String {
     region.to_string()
 }
 
-fn month_of(ms: i64) -> String {
-    let (y, m, _) = Date::of_instant(ms).ymd();
-    format!("{y:04}-{m:02}")
+/// The breakdowns being tallied, keyed without allocating per fact.
+#[derive(Default)]
+struct Groups<'a> {
+    category: BTreeMap<&'a str, Tally>,
+    /// The region group's six bytes.
+    region: BTreeMap<[u8; 6], Tally>,
+    method: BTreeMap<&'a str, Tally>,
+    /// Months since year 0 (`year × 12 + month − 1`).
+    month: BTreeMap<i64, Tally>,
+}
+
+impl<'a> Groups<'a> {
+    /// The tallies a fact of this category, region, method and day counts in.
+    fn of(
+        &mut self,
+        category: &'a str,
+        region: &str,
+        method: Option<&'a str>,
+        day: Date,
+        within: &str,
+    ) -> [&mut Tally; 4] {
+        // `region_group` without allocating: a city's code, or the region itself.
+        let mut key = [b' '; 6];
+        for (slot, byte) in key.iter_mut().zip(region.bytes()) {
+            *slot = byte;
+        }
+        if region.len() == 6 && (within.is_empty() || within.ends_with("0000")) {
+            key[4..].copy_from_slice(b"00");
+        }
+        let (y, m, _) = day.ymd();
+        // A warning has no method: its tally there is a scratch one, dropped.
+        let method = match method {
+            Some(method) => self.method.entry(method).or_default(),
+            None => self.method.entry("\u{0}").or_default(),
+        };
+        [
+            self.category.entry(category).or_default(),
+            self.region.entry(key).or_default(),
+            method,
+            self.month.entry(y * 12 + i64::from(m) - 1).or_default(),
+        ]
+    }
 }
 
 /// The statistics of the facts `query` selects.
-pub fn statistics(
-    lots: &[LotFact],
-    sales: &[SaleFact],
-    warnings: &[WarningFact],
+pub fn statistics<'a>(
+    lots: impl IntoIterator<Item = &'a LotFact>,
+    sales: impl IntoIterator<Item = &'a SaleFact>,
+    warnings: impl IntoIterator<Item = &'a WarningFact>,
     query: &StatsQuery,
 ) -> Statistics {
     let mut total = Tally::default();
-    let mut groups: [BTreeMap<String, Tally>; 4] = Default::default();
-    let keys = |category: &str, region: &str, method: &str, ms: i64| {
-        [
-            category.to_string(),
-            region_group(region, &query.region),
-            method.to_string(),
-            month_of(ms),
-        ]
+    let mut groups = Groups::default();
+    let day_of = |ms: i64| {
+        let day = Date::of_instant(ms);
+        let within =
+            query.from.is_none_or(|from| day >= from) && query.to.is_none_or(|to| day <= to);
+        within.then_some(day)
     };
     for fact in lots {
-        if !query.covers_day(fact.announced_ms)
-            || !query.selects(&fact.category, &fact.region, &fact.method)
-        {
+        let Some(day) = day_of(fact.announced_ms) else {
+            continue;
+        };
+        if !query.selects(&fact.category, &fact.region, &fact.method) {
             continue;
         }
         total.add_lot(fact);
-        for (group, key) in groups.iter_mut().zip(keys(
+        for tally in groups.of(
             &fact.category,
             &fact.region,
-            &fact.method,
-            fact.announced_ms,
-        )) {
-            group.entry(key).or_default().add_lot(fact);
+            Some(&fact.method),
+            day,
+            &query.region,
+        ) {
+            tally.add_lot(fact);
         }
     }
     for fact in sales {
-        if !query.covers_day(fact.started_ms)
-            || !query.selects(&fact.category, &fact.region, &fact.method)
-        {
+        let Some(day) = day_of(fact.started_ms) else {
+            continue;
+        };
+        if !query.selects(&fact.category, &fact.region, &fact.method) {
             continue;
         }
         total.add_sale(fact);
-        for (group, key) in groups.iter_mut().zip(keys(
+        for tally in groups.of(
             &fact.category,
             &fact.region,
-            &fact.method,
-            fact.started_ms,
-        )) {
-            group.entry(key).or_default().add_sale(fact);
+            Some(&fact.method),
+            day,
+            &query.region,
+        ) {
+            tally.add_sale(fact);
         }
     }
     for fact in warnings {
         // A warning has no method: a selection by method leaves the warnings out.
-        if !query.covers_day(fact.raised_ms)
-            || !query.method.is_empty()
-            || !query.selects(&fact.category, &fact.region, "")
-        {
+        let Some(day) = day_of(fact.raised_ms) else {
+            continue;
+        };
+        if !query.method.is_empty() || !query.selects(&fact.category, &fact.region, "") {
             continue;
         }
         total.add_warning(fact);
-        let [category, region, _, month] = keys(&fact.category, &fact.region, "", fact.raised_ms);
-        for (group, key) in [(0, category), (1, region), (3, month)] {
-            groups[group].entry(key).or_default().add_warning(fact);
+        for tally in groups.of(&fact.category, &fact.region, None, day, &query.region) {
+            tally.add_warning(fact);
         }
     }
+    groups.method.remove("\u{0}");
     // Every month of the period has its row (a month without trading is a zero, not a gap).
     if let (Some(from), Some(to)) = (query.from, query.to) {
-        let (mut y, mut m, _) = from.ymd();
+        let (y, m, _) = from.ymd();
         let (end_y, end_m, _) = to.ymd();
-        let mut months = 0;
-        while (y, m) <= (end_y, end_m) && months < 1_200 {
-            groups[3].entry(format!("{y:04}-{m:02}")).or_default();
-            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-            months += 1;
+        let (first, last) = (y * 12 + i64::from(m) - 1, end_y * 12 + i64::from(end_m) - 1);
+        for month in (first..=last).take(1_200) {
+            groups.month.entry(month).or_default();
         }
     }
-    let [by_category, by_region, by_method, by_month] = groups.map(|g| g.into_iter().collect());
     Statistics {
         total,
-        by_category,
-        by_region,
-        by_method,
-        by_month,
+        by_category: groups
+            .category
+            .into_iter()
+            .map(|(k, t)| (k.to_string(), t))
+            .collect(),
+        by_region: groups
+            .region
+            .into_iter()
+            .map(|(k, t)| (String::from_utf8_lossy(&k).trim_end().to_string(), t))
+            .collect(),
+        by_method: groups
+            .method
+            .into_iter()
+            .map(|(k, t)| (k.to_string(), t))
+            .collect(),
+        by_month: groups
+            .month
+            .into_iter()
+            .map(|(k, t)| {
+                (
+                    format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1),
+                    t,
+                )
+            })
+            .collect(),
     }
 }

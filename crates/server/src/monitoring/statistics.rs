@@ -550,7 +550,10 @@ pub(crate) async fn api(
         params.to.as_deref().unwrap_or(""),
     )
     .await?;
-    let view = state.app.statistics(maybe.0.as_ref(), &query).await?;
+    let view = state
+        .app
+        .statistics(maybe.0.as_ref(), &query, false)
+        .await?;
     let w = view.with_warnings;
     let s = &view.statistics;
     Ok(Json(serde_json::json!({
@@ -594,7 +597,11 @@ pub(crate) async fn download(
         params.to.as_deref().unwrap_or(""),
     )
     .await?;
-    let view = state.app.statistics(maybe.0.as_ref(), &query).await?;
+    let detail = params.table == "lots";
+    let view = state
+        .app
+        .statistics(maybe.0.as_ref(), &query, detail)
+        .await?;
     Ok(download_response(
         &table(&view, &params.table),
         &params.format,
@@ -762,7 +769,10 @@ async fn page(
         param(params, "to"),
     )
     .await?;
-    let view = state.app.statistics(caller.0.as_ref(), &query).await?;
+    let view = state
+        .app
+        .statistics(caller.0.as_ref(), &query, detailed)
+        .await?;
     let s = &view.statistics;
     let month_chart = charts::columns(
         "各月成交金额（万元）",
