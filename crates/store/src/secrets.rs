@@ -156,6 +156,19 @@ impl Store {
         Ok(row.map(|row| row.try_get("value")).transpose()?)
     }
 
+    /// Records a node's working fact (e.g. how far a follower has read), replacing the last.
+    pub async fn set_meta(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO platform_meta (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Records a platform fact once; a later call with another value is a conflict.
     pub async fn set_meta_once(&self, name: &str, value: &str) -> Result<(), StoreError> {
         sqlx::query(

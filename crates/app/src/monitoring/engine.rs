@@ -20,11 +20,17 @@ use crate::{App, AppError, Receipt};
 /// How many ledger entries one pass reads at most.
 const BATCH: u64 = 5_000;
 
-/// The engine's place in the ledger on this node (in memory: after a restart it looks at
-/// everything again, and known findings add nothing).
+/// Where the engine's place is kept between starts (`platform_meta`): a restarted node resumes
+/// there instead of running every lot's signals again (which would add nothing: a known
+/// finding is not raised twice).
+const PLACE_META: &str = "warning_engine_place";
+
+/// The engine's place in the ledger on this node.
 #[derive(Debug, Default)]
 pub(crate) struct Engine {
     position: Mutex<u64>,
+    /// Whether the place kept in the store has been read since this node started.
+    resumed: std::sync::atomic::AtomicBool,
     /// The finished lots of every procedure, kept up to date by ledger place (one reader at a
     /// time): the market signals' history without reading every procedure on each award.
     market: tokio::sync::Mutex<MarketBook>,
@@ -112,6 +118,21 @@ impl App {
     /// signals, and the market signals when a lot was awarded or failed. Returns how many
     /// warnings were raised or extended.
     pub async fn follow_warnings_once(&self) -> Result<usize, AppError> {
+        if !self
+            .monitoring
+            .resumed
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let kept = self
+                .store
+                .meta(PLACE_META)
+                .await?
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+            if let Ok(mut position) = self.monitoring.position.lock() {
+                *position = (*position).max(kept);
+            }
+        }
         let from = *self
             .monitoring
             .position
@@ -135,6 +156,7 @@ impl App {
         if let Ok(mut position) = self.monitoring.position.lock() {
             *position = (*position).max(to);
         }
+        self.store.set_meta(PLACE_META, &to.to_string()).await?;
         Ok(written)
     }
 

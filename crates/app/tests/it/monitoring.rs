@@ -26,10 +26,17 @@ async fn planted_collusion_is_warned_of_and_supervision_handles_it() {
         assert!(app::seed_demo_tendering(app, &certificates).await.unwrap());
         let raised = follow(app).await;
         assert!(raised >= 2, "{}: {raised}", test.db.name);
-        // Looking again adds nothing.
+        // Looking again adds nothing; the place read so far is kept for the next start.
         let size = test.size().await;
         assert_eq!(follow(app).await, 0);
         assert_eq!(test.size().await, size);
+        let kept = app.store().meta("warning_engine_place").await.unwrap();
+        assert!(
+            kept.as_deref()
+                .and_then(|p| p.parse::<u64>().ok())
+                .is_some_and(|p| p > 0 && p <= size),
+            "{kept:?} of {size}"
+        );
 
         let supervisor = caller(app, "supervisor").await;
         let page = app
