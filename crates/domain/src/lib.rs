@@ -75,8 +75,7 @@ pub use monitoring::signals::{
 };
 pub use monitoring::statistics::{
     LotFact, LotOutcome, SaleFact, Statistics, StatsQuery, Tally, WarningFact, form_declares,
-    lot_facts_of, ratio_bp, region_group, sale_fact_of, sale_method, statistics,
-    warning_fact_of,
+    lot_facts_of, ratio_bp, region_group, sale_fact_of, sale_method, statistics, warning_fact_of,
 };
 pub use monitoring::warning::{
     Stage, Warning, WarningCommand, WarningEvent, WarningScope, WarningStatus,

@@ -8,5 +8,5 @@
 
 pub(crate) mod rules;
 pub(crate) mod signals;
-pub(crate) mod warning;
 pub(crate) mod statistics;
+pub(crate) mod warning;
