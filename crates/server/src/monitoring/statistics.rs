@@ -573,7 +573,7 @@ pub(crate) async fn api(
 }
 
 /// One table of the selection as CSV or Excel.
-#[utoipa::path(get, path = "/statistics/download", tag = "智慧监管", params(DownloadParams), responses((status = 200, description = "CSV（UTF-8）或 Excel（xlsx）文件", content_type = "application/octet-stream"), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/statistics/download", tag = "智慧监管", params(DownloadParams), responses((status = 200, description = "CSV（UTF-8）或 Excel（xlsx）文件", content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 422, body = ErrorBody)))]
 pub(crate) async fn download(
     State(state): State<Arc<AppState>>,
     axum::Extension(maybe): axum::Extension<MaybeCaller>,
