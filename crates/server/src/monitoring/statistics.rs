@@ -774,14 +774,31 @@ async fn page(
         .statistics(caller.0.as_ref(), &query, detailed)
         .await?;
     let s = &view.statistics;
+    // Months while they fit (five years), years beyond.
+    let mut periods: Vec<(String, i64)> = Vec::new();
+    for (month, t) in &s.by_month {
+        let key = if s.by_month.len() > 60 {
+            month[..4].to_string()
+        } else {
+            month.clone()
+        };
+        match periods.last_mut() {
+            Some((last, sum)) if *last == key => *sum += t.turnover_fen(),
+            _ => periods.push((key, t.turnover_fen())),
+        }
+    }
     let month_chart = charts::columns(
-        "各月成交金额（万元）",
-        &s.by_month
-            .iter()
-            .map(|(month, t)| Bar {
-                label: month.clone(),
-                value: t.turnover_fen() / 1_000_000,
-                shown: format!("{} 元", yuan(t.turnover_fen())),
+        if s.by_month.len() > 60 {
+            "各年成交金额（万元）"
+        } else {
+            "各月成交金额（万元）"
+        },
+        &periods
+            .into_iter()
+            .map(|(label, fen)| Bar {
+                label,
+                value: fen / 1_000_000,
+                shown: format!("{} 元", yuan(fen)),
             })
             .collect::<Vec<_>>(),
     );

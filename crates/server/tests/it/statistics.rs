@@ -215,6 +215,15 @@ async fn an_awarded_lot_is_counted_alike_in_the_api_the_pages_and_the_downloads(
         !html.contains("标段明细"),
         "the lot detail is for supervisors"
     );
+    // A long period charts years, not a thousand months.
+    let html = get(&flow, None, "/statistics?from=1990-01-01&to=2029-12-31")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("各年成交金额") && html.contains("2026：") && !html.contains("2026-12：")
+    );
     let html = get(&flow, None, "/statistics?from=2026-02-30")
         .await
         .text()
