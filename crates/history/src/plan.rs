@@ -914,7 +914,14 @@ pub(crate) fn plan(seed: u64, lots: u32, rings: u32, start_ms: i64, end_ms: i64)
         });
     }
     while plan.lots.len() < total {
-        let construction = rng.chance(5_500) || free_purchasers.is_empty();
+        // Every history has purchases as well as works (a small one could draw none, and the
+        // portal's 政府采购 block would stay empty).
+        let no_purchase_yet = !plan.lots.iter().any(|l| !l.construction);
+        let construction = if no_purchase_yet && !free_purchasers.is_empty() {
+            false
+        } else {
+            rng.chance(5_500) || free_purchasers.is_empty()
+        };
         let (tenderees, pool) = if construction {
             (&free_owners, &builders)
         } else {
