@@ -12,6 +12,7 @@ mod credit;
 mod demo;
 mod disclosure;
 mod experts;
+pub mod federation;
 mod market;
 mod monitoring;
 mod reference;

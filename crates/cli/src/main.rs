@@ -27,6 +27,9 @@ enum Command {
     Serve(ServeArgs),
     /// Fill the data directory with demo data if it is empty, then serve it.
     Demo(DemoArgs),
+    /// Serve the province's hub: the platform, plus following every city and county node listed
+    /// in `--nodes` as a transparency-log monitor does (docs/federation.md).
+    Hub(HubArgs),
     /// Verify a store: every leaf, node and signed head, and the read tables by replay.
     Verify(VerifyArgs),
     /// Rebuild this node's search index (`<data-dir>/search`) from the store.
@@ -332,6 +335,13 @@ fn main() -> anyhow::Result<()> {
                 };
                 serve(args.serve, Some(history)).await
             }
+            Command::Hub(args) => {
+                let hub = HubOptions {
+                    nodes: read_nodes(&args.nodes)?,
+                    interval: std::time::Duration::from_millis(args.follow_interval_ms.max(50)),
+                };
+                serve_with(args.serve, None, Some(hub)).await
+            }
             Command::Verify(args) => verify(args).await,
             Command::Reindex(args) => reindex(args).await,
             Command::Ca { command } => ca(command),
@@ -460,6 +470,48 @@ async fn reindex(args: StoreArgs) -> anyhow::Result<()> {
 
 /// `demo` carries the history to write first into an empty demo.
 async fn serve(args: ServeArgs, history: Option<history::HistoryOptions>) -> anyhow::Result<()> {
+    serve_with(args, history, None).await
+}
+
+#[derive(Debug, Args)]
+struct HubArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// The nodes to follow: a TOML file of `[[node]]` tables with `origin`, `name`, `region`,
+    /// `url` and `public_key` (the node's SM2 key, SEC1 hex, from its operator).
+    #[arg(long, env = "GGZY_HUB_NODES")]
+    nodes: PathBuf,
+    /// How often an up-to-date node is asked for a new head, in milliseconds.
+    #[arg(long, env = "GGZY_HUB_FOLLOW_INTERVAL_MS", default_value_t = 1000)]
+    follow_interval_ms: u64,
+}
+
+/// What `ggzy hub` adds to serving.
+struct HubOptions {
+    nodes: Vec<app::federation::NodeRegistration>,
+    interval: std::time::Duration,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodesFile {
+    #[serde(default)]
+    node: Vec<app::federation::NodeRegistration>,
+}
+
+fn read_nodes(path: &Path) -> anyhow::Result<Vec<app::federation::NodeRegistration>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read the node list {}", path.display()))?;
+    let file: NodesFile =
+        toml::from_str(&text).with_context(|| format!("invalid node list {}", path.display()))?;
+    Ok(file.node)
+}
+
+async fn serve_with(
+    args: ServeArgs,
+    history: Option<history::HistoryOptions>,
+    hub: Option<HubOptions>,
+) -> anyhow::Result<()> {
     init_logs(args.log_json);
     let demo = history.is_some();
     let url = database_url(&args.store)?;
@@ -626,6 +678,14 @@ async fn serve(args: ServeArgs, history: Option<history::HistoryOptions>) -> any
     });
     if demo {
         spawn_simulated_holders(state.clone(), keyholder_dir(&args.store.data_dir));
+    }
+    if let Some(hub) = hub {
+        for node in &hub.nodes {
+            state.app.register_node(node).await.map_err(|e| {
+                anyhow::anyhow!("the node list's entry {} is refused: {e}", node.origin)
+            })?;
+        }
+        server::start_hub_follower(state.clone(), hub.interval);
     }
     println!("GGZY listening on http://{address}");
     if demo {

@@ -7,6 +7,7 @@
 
 mod entry;
 mod head;
+pub mod monitor;
 mod proof;
 mod tree;
 

@@ -21,6 +21,7 @@ mod shared;
 mod credit;
 mod disclosure;
 mod experts;
+mod federation;
 mod market;
 mod monitoring;
 mod reference;
@@ -39,6 +40,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use access::{Access, ROUTES, SESSION_COOKIE};
+pub use federation::start_hub_follower;
 
 /// Largest JSON body accepted by the API.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -86,6 +88,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(sales::routes())
         .merge(disclosure::routes())
         .merge(witness::routes())
+        .merge(federation::routes())
         .route_layer(from_fn_with_state(state.clone(), access::authorize))
         // Outside `authorize`, so refusals are counted too; a route layer, so the route is known.
         .route_layer(from_fn(metrics_layer::track));

@@ -24,6 +24,8 @@ use crate::witness::api::*;
         ledger_proof,
         ledger_heads,
         ledger_consistency,
+        crate::federation::api::nodes,
+        crate::federation::api::node,
         login,
         logout,
         me,

@@ -8,6 +8,7 @@
 mod blobs;
 mod documents;
 mod error;
+mod federation;
 mod ledger_rows;
 mod projections;
 mod reference;
@@ -25,6 +26,7 @@ use tokio::sync::Mutex;
 pub use blobs::{BlobUpload, PART_SIZE};
 pub use documents::{AnnouncementRow, DocumentFilter, DocumentRow};
 pub use error::StoreError;
+pub use federation::{HubEntryRow, HubFlagRow, HubNodeRow};
 pub use ledger_rows::{EntryRow, HeadRow};
 pub use projections::{AccountRow, EntityRow, Page};
 pub use reference::ReferenceRow;

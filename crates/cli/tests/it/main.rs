@@ -2,6 +2,7 @@
 //! store and fails a tampered one, naming the entry.
 
 mod durability;
+mod federation;
 mod keyholder;
 mod tools;
 mod verify;

@@ -10,6 +10,7 @@ mod browser;
 mod credit;
 mod disclosure;
 mod experts;
+mod federation;
 mod market;
 mod monitoring;
 mod pages;

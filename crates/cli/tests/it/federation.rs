@@ -1,0 +1,385 @@
+//! One province, several nodes: real `ggzy serve` processes for two cities and a county, each with
+//! its own store and key, and a `ggzy hub` process following them over HTTP. The hub mirrors what
+//! they witness, catches up a node that was stopped, and flags — with the node's own signed heads
+//! as evidence — a node whose database was rolled back and a node that serves a forked history.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A node process on a fixed port (so the hub's node list stays true across restarts).
+struct Node {
+    origin: &'static str,
+    region: &'static str,
+    dir: PathBuf,
+    port: u16,
+    child: Option<Child>,
+    registered: usize,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn spawn(args: &[&str]) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .env("GGZY_CLOCK_START", crate::TEST_DAY)
+        .env("GGZY_LOG", "warn")
+        .args(args)
+        .arg("--insecure-fast-passwords")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start ggzy");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+            .await
+            .expect("ggzy did not start in time")
+            .unwrap()
+            .expect("ggzy exited before listening");
+        if line.starts_with("GGZY listening on ") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    child
+}
+
+impl Node {
+    fn new(root: &Path, origin: &'static str, region: &'static str) -> Self {
+        Self {
+            origin,
+            region,
+            dir: root.join(origin),
+            port: free_port(),
+            child: None,
+            registered: 0,
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn start(&mut self) {
+        let listen = format!("127.0.0.1:{}", self.port);
+        self.child = Some(
+            spawn(&[
+                "serve",
+                "--data-dir",
+                self.dir.to_str().unwrap(),
+                "--origin",
+                self.origin,
+                "--listen",
+                &listen,
+                "--registrations-per-hour",
+                "0",
+            ])
+            .await,
+        );
+    }
+
+    /// Stops the node as a crash would (SIGKILL).
+    async fn kill(&mut self) {
+        let mut child = self.child.take().expect("the node runs");
+        child.start_kill().unwrap();
+        child.wait().await.unwrap();
+    }
+
+    /// A self-service registration: a public act (and a confidential one) in the node's ledger.
+    async fn register(&mut self, client: &reqwest::Client) {
+        self.registered += 1;
+        let n = self.registered + 1000 * self.port as usize;
+        let prefix = format!("91{}MA{:07}", self.region, n % 10_000_000);
+        let code = format!("{prefix}{}", domain::Uscc::check_char_for(&prefix).unwrap());
+        let response = client
+            .post(format!("{}/api/v1/registrations", self.base()))
+            .json(&json!({
+                "kind": "organisation",
+                "code": code,
+                "name": format!("联邦测试建设有限公司{n}"),
+                "region": self.region,
+                "legal_representative": "张三",
+                "contact_name": "张三",
+                "contact_phone": "0571-1111111",
+                "roles": ["bidder"],
+                "username": format!("fed{n}"),
+                "display_name": "张三",
+                "password": "Secret2026x"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
+    }
+
+    async fn head(&self, client: &reqwest::Client) -> Value {
+        get(client, &format!("{}/api/v1/ledger/head", self.base())).await
+    }
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> Value {
+    let response = client.get(url).send().await.unwrap();
+    assert!(response.status().is_success(), "{url}");
+    response.json().await.unwrap()
+}
+
+/// Copies a stopped node's data directory (its crash image) aside, or back.
+fn copy_dir(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+struct Hub {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Hub {
+    async fn node(&self, origin: &str) -> Value {
+        get(
+            &self.client,
+            &format!("{}/api/v1/hub/nodes/{origin}", self.base),
+        )
+        .await
+    }
+
+    /// Waits until `check` holds for the hub's view of `origin`.
+    async fn wait_for(&self, origin: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..300 {
+            let detail = self.node(origin).await;
+            if check(&detail) {
+                return detail;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the hub never saw {origin} {what}: {}",
+            self.node(origin).await
+        );
+    }
+
+    /// Waits until the hub has accepted and mirrored exactly the node's current head.
+    async fn synced(&self, node: &Node) -> Value {
+        let head = node.head(&self.client).await;
+        let size = head["size"].as_u64().unwrap();
+        let root = head["root"].as_str().unwrap().to_string();
+        self.wait_for(node.origin, &format!("synced to {size}"), |d| {
+            d["node"]["head"]["size"].as_u64() == Some(size)
+                && d["node"]["head"]["root"].as_str() == Some(root.as_str())
+                && d["node"]["mirrored_size"].as_u64() == Some(size)
+                && d["node"]["error"] == ""
+        })
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
+    let root = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let mut hz = Node::new(root.path(), "ggzy.hangzhou.example", "330100");
+    let mut nb = Node::new(root.path(), "ggzy.ningbo.example", "330200");
+    let mut xh = Node::new(root.path(), "ggzy.xihu.example", "330106");
+    for node in [&mut hz, &mut nb, &mut xh] {
+        node.start().await;
+    }
+    let mut list = String::new();
+    for (node, name) in [
+        (&hz, "杭州市公共资源交易中心"),
+        (&nb, "宁波市公共资源交易中心"),
+        (&xh, "杭州市西湖区公共资源交易中心"),
+    ] {
+        let key = node.head(&client).await["public_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        list.push_str(&format!(
+            "[[node]]\norigin = \"{}\"\nname = \"{name}\"\nregion = \"{}\"\nurl = \"{}\"\npublic_key = \"{key}\"\n\n",
+            node.origin,
+            node.region,
+            node.base()
+        ));
+    }
+    let nodes_file = root.path().join("nodes.toml");
+    std::fs::write(&nodes_file, list).unwrap();
+    let hub_port = free_port();
+    let hub_dir = root.path().join("hub");
+    let _hub_process = spawn(&[
+        "hub",
+        "--data-dir",
+        hub_dir.to_str().unwrap(),
+        "--origin",
+        "ggzy.zj.example",
+        "--nodes",
+        nodes_file.to_str().unwrap(),
+        "--follow-interval-ms",
+        "100",
+        "--listen",
+        &format!("127.0.0.1:{hub_port}"),
+    ])
+    .await;
+    let hub = Hub {
+        base: format!("http://127.0.0.1:{hub_port}"),
+        client: client.clone(),
+    };
+
+    // Acts witnessed at each node reach the hub, checked against the node's signed tree.
+    for node in [&mut hz, &mut nb, &mut xh] {
+        node.register(&client).await;
+        node.register(&client).await;
+    }
+    for node in [&hz, &nb, &xh] {
+        hub.synced(node).await;
+    }
+    let listing = get(&client, &format!("{}/api/v1/hub/nodes", hub.base)).await;
+    assert_eq!(listing["nodes"].as_array().unwrap().len(), 3);
+
+    // A node stopped is reported unreachable, and caught up once it is back.
+    nb.kill().await;
+    hub.wait_for(nb.origin, "unreachable", |d| d["node"]["error"] != "")
+        .await;
+    nb.start().await;
+    nb.register(&client).await;
+    hub.synced(&nb).await;
+
+    // A county node's database restored from an older copy: a rollback, proven by two heads
+    // the node signed itself.
+    xh.kill().await;
+    let old_xh = root.path().join("xihu-copy");
+    copy_dir(&xh.dir, &old_xh);
+    xh.start().await;
+    xh.register(&client).await;
+    let accepted = hub.synced(&xh).await;
+    let accepted_size = accepted["node"]["head"]["size"].as_u64().unwrap();
+    let xh_accepted_size = accepted_size;
+    xh.kill().await;
+    copy_dir(&old_xh, &xh.dir);
+    xh.start().await;
+    let flagged = hub
+        .wait_for(xh.origin, "flagged", |d| d["node"]["flagged"] == "rollback")
+        .await;
+    let flag = &flagged["flags"][0];
+    assert_eq!(flag["kind"], "rollback");
+    let accepted_note = flag["accepted"].as_str().unwrap();
+    let offending_note = flag["offending"].as_str().unwrap();
+    assert_eq!(
+        accepted_note.lines().nth(1).unwrap(),
+        accepted_size.to_string()
+    );
+    assert!(
+        offending_note
+            .lines()
+            .nth(1)
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            < accepted_size,
+        "{offending_note}"
+    );
+    // Acts at the rolled-back node are no longer mirrored.
+    xh.register(&client).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        hub.node(xh.origin).await["node"]["head"]["size"].as_u64(),
+        Some(accepted_size)
+    );
+
+    // A city node that went back to an older copy and then witnessed other acts serves a longer
+    // head that does not extend the one it signed before: a fork.
+    hz.kill().await;
+    let old_hz = root.path().join("hangzhou-copy");
+    copy_dir(&hz.dir, &old_hz);
+    hz.start().await;
+    hz.register(&client).await;
+    let accepted = hub.synced(&hz).await;
+    let accepted_size = accepted["node"]["head"]["size"].as_u64().unwrap();
+    hz.kill().await;
+    copy_dir(&old_hz, &hz.dir);
+    // The other history is written out of the hub's sight (on another port), so what the hub
+    // sees next is a longer head, never the shorter one in between.
+    let port = hz.port;
+    hz.port = free_port();
+    hz.start().await;
+    while hz.head(&client).await["size"].as_u64().unwrap() <= accepted_size {
+        hz.register(&client).await;
+    }
+    hz.kill().await;
+    hz.port = port;
+    hz.start().await;
+    let flagged = hub
+        .wait_for(hz.origin, "flagged", |d| d["node"]["flagged"] == "fork")
+        .await;
+    let flag = &flagged["flags"][0];
+    assert_eq!(flag["kind"], "fork");
+    assert!(
+        flag["offending"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > accepted_size
+    );
+    // The node's new tree disagrees with what it signed at the accepted size.
+    assert_ne!(
+        flag["detail"]["consistency"]["first_root"],
+        accepted["node"]["head"]["root"]
+    );
+
+    // The honest node is untouched by its neighbours' misbehaviour, and the pages say it all.
+    nb.register(&client).await;
+    hub.synced(&nb).await;
+    let page = client
+        .get(format!("{}/nodes", hub.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("已标记：账本回滚"), "{page}");
+    assert!(page.contains("已标记：账本分叉"), "{page}");
+    assert!(page.contains("宁波市公共资源交易中心"));
+    let page = client
+        .get(format!("{}/nodes/{}", hub.base, xh.origin))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("此前接受的树头"), "{page}");
+    assert!(
+        page.contains(&format!("{}\n{xh_accepted_size}\n", xh.origin)),
+        "{page}"
+    );
+}

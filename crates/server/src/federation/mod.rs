@@ -1,0 +1,62 @@
+//! Federation: the nodes a provincial hub follows, their state and the evidence against any that
+//! misbehaved, as JSON and as pages; and the follower that keeps the mirror (`ggzy hub`).
+//!
+//! May use `shared` and the edge.
+
+pub(crate) mod api;
+pub(crate) mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::AppState;
+
+/// This context's routes (who may call each: `access::ROUTES`).
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v1/hub/nodes", get(api::nodes))
+        .route("/api/v1/hub/nodes/{origin}", get(api::node))
+        .route("/nodes", get(pages::nodes))
+        .route("/nodes/{origin}", get(pages::node))
+}
+
+/// Follows every registered node, each in its own task: a step at once while the node has more
+/// to mirror, otherwise one every `interval`. A node registered later is picked up within a
+/// few intervals.
+pub fn start_hub_follower(state: Arc<AppState>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut following = std::collections::HashSet::new();
+        loop {
+            match state.app.followed_nodes().await {
+                Ok(nodes) => {
+                    for node in nodes {
+                        if following.insert(node.origin.clone()) {
+                            tokio::spawn(follow(state.clone(), node.origin, node.url, interval));
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "hub: cannot list the followed nodes"),
+            }
+            tokio::time::sleep(interval * 5).await;
+        }
+    });
+}
+
+async fn follow(state: Arc<AppState>, origin: String, url: String, interval: Duration) {
+    let feed = app::federation::NodeFeed::new(&url);
+    loop {
+        match state.app.follow_node(&origin, &feed).await {
+            Ok(step) if step.behind => continue,
+            Ok(step) => {
+                if step.mirrored > 0 {
+                    tracing::debug!(%origin, mirrored = step.mirrored, "hub: mirrored");
+                }
+            }
+            Err(e) => tracing::error!(%origin, error = %e, "hub: following failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}

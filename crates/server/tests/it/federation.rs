@@ -1,0 +1,184 @@
+//! A hub following a node over HTTP, on both backends: every entry mirrored page by page and
+//! checked against the node's signed tree, public payloads kept and confidential ones not; the
+//! node list refused whole when it is wrong; the hub's API and pages.
+
+use app::federation::{NodeFeed, NodeRegistration, PAGE};
+use app::{App, PasswordPolicy, Settings};
+use serde_json::Value;
+
+use crate::support::{client, spawn_app, test_clock};
+
+fn filler(payload: Value) -> app::NewEntry {
+    app::NewEntry {
+        stream: "test/federation".into(),
+        kind: "test.filler".into(),
+        visibility: ledger::Visibility::Public,
+        actor: "system".into(),
+        payload,
+    }
+}
+
+fn registration(base: &str, key: &str) -> NodeRegistration {
+    NodeRegistration {
+        origin: "ggzy.test".into(),
+        name: "测试市公共资源交易中心".into(),
+        region: "330100".into(),
+        url: base.into(),
+        public_key: key.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_backends() {
+    let node = spawn_app().await;
+    // Enough entries for several pages, so pages are checked against the head mid-way.
+    let mut entries = Vec::new();
+    for n in 0..(PAGE + 200) {
+        entries.push(filler(serde_json::json!({ "n": n })));
+    }
+    node.app().witness(entries).await.unwrap();
+    let key = node.app().public_key().to_hex();
+    for db in store::testing::fresh_databases().await {
+        let head = node.app().ledger_head().await.unwrap();
+        let hub = App::open(
+            db.open().await.unwrap(),
+            crypto::PlatformKey::generate(),
+            test_clock(),
+            Settings {
+                origin: "ggzy.hub.test".into(),
+                password_policy: PasswordPolicy::for_tests(),
+                watchers: false,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let node_reg = registration(&node.base, &key);
+        hub.register_node(&node_reg).await.unwrap();
+        // Refused whole: a bad address, region or key, and another key for a known origin.
+        for bad in [
+            NodeRegistration {
+                url: "ftp://x".into(),
+                ..node_reg.clone()
+            },
+            NodeRegistration {
+                region: "3301".into(),
+                ..node_reg.clone()
+            },
+            NodeRegistration {
+                public_key: "04zz".into(),
+                ..node_reg.clone()
+            },
+            NodeRegistration {
+                origin: "".into(),
+                ..node_reg.clone()
+            },
+            NodeRegistration {
+                public_key: crypto::PlatformKey::generate().public_key().to_hex(),
+                ..node_reg.clone()
+            },
+        ] {
+            assert!(
+                hub.register_node(&bad).await.is_err(),
+                "{} {}",
+                db.name,
+                bad.url
+            );
+        }
+        assert_eq!(hub.followed_nodes().await.unwrap().len(), 1);
+        let feed = NodeFeed::new(&node.base);
+        let mut steps = 0;
+        loop {
+            let step = hub.follow_node("ggzy.test", &feed).await.unwrap();
+            assert_eq!(step.flagged, None, "{}", db.name);
+            steps += 1;
+            if !step.behind {
+                break;
+            }
+        }
+        assert!(steps >= 1);
+        let status = hub.followed_node("ggzy.test").await.unwrap();
+        assert_eq!(status.error, "", "{}", db.name);
+        assert_eq!(status.head.as_ref().unwrap().head, head.head, "{}", db.name);
+        assert_eq!(status.mirrored_size, head.head.size, "{}", db.name);
+        let mirrored = hub
+            .mirrored_entries("ggzy.test", 0, head.head.size)
+            .await
+            .unwrap();
+        assert_eq!(mirrored.len() as u64, PAGE.min(head.head.size));
+        let visible = node
+            .app()
+            .ledger_entries(None, 0, PAGE.min(head.head.size))
+            .await
+            .unwrap();
+        for (m, e) in mirrored.iter().zip(&visible) {
+            assert_eq!(m.seq as u64, e.seq);
+            assert_eq!(m.leaf_hash, e.leaf_hash.as_bytes().to_vec());
+            match (&e.payload, e.masked) {
+                (Some(p), false) => {
+                    assert_eq!(m.payload, crypto::canonical_json(p).unwrap(), "{}", e.kind);
+                    assert_eq!(m.salt.len(), 32);
+                }
+                (None, _) => assert_eq!(m.payload, "", "{}", e.kind),
+                (Some(_), true) => assert!(m.masked && m.salt.is_empty()),
+            }
+        }
+        // A later act is picked up by the next step.
+        node.app()
+            .witness(vec![filler(serde_json::json!({ "n": "later" }))])
+            .await
+            .unwrap();
+        let step = hub.follow_node("ggzy.test", &feed).await.unwrap();
+        assert_eq!(step.mirrored, 1, "{}", db.name);
+        assert_eq!(
+            hub.followed_node("ggzy.test").await.unwrap().mirrored_size,
+            head.head.size + 1
+        );
+        // An unreachable node is recorded, not flagged.
+        let step = hub
+            .follow_node("ggzy.test", &NodeFeed::new("http://127.0.0.1:9"))
+            .await
+            .unwrap();
+        assert_eq!(step.flagged, None);
+        let status = hub.followed_node("ggzy.test").await.unwrap();
+        assert!(status.error.contains("无法连接"), "{}", status.error);
+        assert!(hub.node_flags("ggzy.test").await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_node_that_follows_nobody_says_so() {
+    let server = spawn_app().await;
+    let client = client();
+    let list: Value = client
+        .get(server.url("/api/v1/hub/nodes"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["nodes"], serde_json::json!([]));
+    let missing = client
+        .get(server.url("/api/v1/hub/nodes/ggzy.nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "NOT_FOUND");
+    let page = client.get(server.url("/nodes")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("本平台未跟踪其他交易节点")
+    );
+    let page = client
+        .get(server.url("/nodes/ggzy.nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+}
