@@ -10,13 +10,21 @@ mod head;
 pub mod monitor;
 mod proof;
 mod tree;
+pub mod witness;
 
 pub use entry::{Entry, LeafHeader, Visibility, payload_commitment};
-pub use head::{SignedTreeHead, TreeHead, checkpoint_key_id};
+pub use head::{
+    CheckpointError, MAX_NOTE_SIGNATURES, NoteSignature, SignedTreeHead, TreeHead,
+    checkpoint_key_id, split_note, valid_key_name,
+};
 pub use proof::{
     ProofError, consistency_proof, inclusion_proof, verify_consistency, verify_inclusion,
 };
 pub use tree::{
     MemoryTree, MissingNode, NodeKey, NodeReader, NodeRecorder, completed_nodes, leaf_hash,
     needed_nodes, node_hash, root_hash, subtree_hash,
+};
+pub use witness::{
+    AddCheckpoint, Cosignature, CosignatureError, RequestError, WitnessRefusal, WitnessedHead,
+    WitnessedLog, cosignature_message, count_valid_cosignatures, decide, witness_key_id,
 };
