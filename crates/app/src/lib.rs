@@ -141,6 +141,12 @@ pub struct Settings {
     /// warning engine and the signing-period watch (always, except in tests that count ledger
     /// entries around their own acts and start them themselves when they need them).
     pub watchers: bool,
+    /// The witnesses this node asks to cosign its checkpoints (`docs/witness.md`), and how many
+    /// of them must (0: all).
+    pub witnesses: Vec<federation::witness::WitnessConfig>,
+    pub witness_quorum: usize,
+    /// How long a new head may wait for its quorum before every page says so.
+    pub witness_grace_ms: i64,
 }
 
 impl Default for Settings {
@@ -154,6 +160,9 @@ impl Default for Settings {
             registrations_per_hour: 20,
             reports_per_hour: 20,
             watchers: true,
+            witnesses: Vec::new(),
+            witness_quorum: 0,
+            witness_grace_ms: federation::witness::WITNESS_GRACE_MS,
         }
     }
 }
@@ -191,6 +200,10 @@ pub struct App {
     pub(crate) monitoring: monitoring::engine::Engine,
     /// The statistics' book of facts.
     pub(crate) statistics: monitoring::statistics::Book,
+    /// Why each witness last refused or could not be reached.
+    pub(crate) witness_errors: federation::witness::WitnessErrors,
+    /// The witnessing health of the last round.
+    pub(crate) witnessing: federation::witness::HealthCache,
 }
 
 impl std::fmt::Debug for App {
@@ -218,6 +231,8 @@ impl App {
             credit_cache: Default::default(),
             monitoring: Default::default(),
             statistics: Default::default(),
+            witness_errors: Default::default(),
+            witnessing: Default::default(),
             portal: Arc::new(disclosure::portal::Portal::new(
                 search::SearchIndex::in_memory().expect("an index in memory opens"),
             )),

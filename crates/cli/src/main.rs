@@ -315,6 +315,40 @@ struct ServeArgs {
     /// load and durability tests only).
     #[arg(long, env = "GGZY_REGISTRATIONS_PER_HOUR", default_value_t = 20)]
     registrations_per_hour: usize,
+    /// The witnesses asked to cosign this node's checkpoints: a TOML file of `[[witness]]` tables
+    /// with `name`, `url` and `public_key` (SEC1 hex, from the witness's operator) (docs/witness.md).
+    #[arg(long, env = "GGZY_WITNESSES")]
+    witnesses: Option<PathBuf>,
+    /// How many of the witnesses must cosign a checkpoint (k of n; default all).
+    #[arg(long, env = "GGZY_WITNESS_QUORUM", default_value_t = 0)]
+    witness_quorum: usize,
+    /// How long a new head may wait for its witnesses before every page says so, in milliseconds.
+    #[arg(long, env = "GGZY_WITNESS_GRACE_MS", default_value_t = 30_000)]
+    witness_grace_ms: i64,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessesFile {
+    #[serde(default)]
+    witness: Vec<app::federation::witness::WitnessConfig>,
+}
+
+fn read_witnesses(path: &Path) -> anyhow::Result<Vec<app::federation::witness::WitnessConfig>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read the witness list {}", path.display()))?;
+    let file: WitnessesFile = toml::from_str(&text)
+        .with_context(|| format!("invalid witness list {}", path.display()))?;
+    for w in &file.witness {
+        crypto::PublicKey::from_hex(&w.public_key)
+            .map_err(|e| anyhow::anyhow!("witness {}: invalid public key: {e}", w.name))?;
+        anyhow::ensure!(
+            ledger::valid_key_name(&w.name),
+            "witness name {:?} is not a valid key name",
+            w.name
+        );
+    }
+    Ok(file.witness)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -546,6 +580,17 @@ async fn serve_with(
         ..Default::default()
     };
     settings.registrations_per_hour = args.registrations_per_hour;
+    if let Some(path) = &args.witnesses {
+        settings.witnesses = read_witnesses(path)?;
+        anyhow::ensure!(
+            args.witness_quorum <= settings.witnesses.len(),
+            "--witness-quorum {} exceeds the {} witnesses listed",
+            args.witness_quorum,
+            settings.witnesses.len()
+        );
+        settings.witness_quorum = args.witness_quorum;
+        settings.witness_grace_ms = args.witness_grace_ms.max(0);
+    }
     if args.insecure_fast_passwords {
         settings.password_policy = app::PasswordPolicy::for_tests();
     }

@@ -97,6 +97,17 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/api/v1/ledger/consistency", Access::Public),
     (Method::GET, "/api/v1/ledger/heads", Access::Public),
     (Method::GET, "/api/v1/hub/nodes", Access::Public),
+    (
+        Method::POST,
+        "/api/v1/witness/add-checkpoint",
+        Access::Public,
+    ),
+    (
+        Method::GET,
+        "/api/v1/ledger/checkpoint/cosigned",
+        Access::Public,
+    ),
+    (Method::GET, "/api/v1/ledger/witnesses", Access::Public),
     (Method::GET, "/api/v1/hub/nodes/{origin}", Access::Public),
     (Method::POST, "/api/v1/session", Access::Public),
     (Method::DELETE, "/api/v1/session", Access::Authenticated),

@@ -511,6 +511,30 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("UNSUPPORTED_MEDIA_TYPE", 415, "请求的内容类型不受支持"),
     ("BODY_TOO_LARGE", 413, "请求体过大"),
     ("METHOD_NOT_ALLOWED", 405, "不支持该请求方法"),
+    ("WITNESS_MALFORMED", 400, "副署请求格式有误"),
+    ("WITNESS_UNKNOWN_LOG", 404, "本见证方不跟踪该账本"),
+    (
+        "WITNESS_BAD_SIGNATURE",
+        403,
+        "树头的签名不能用该账本固定的公钥核验",
+    ),
+    (
+        "WITNESS_FUTURE_CHECKPOINT",
+        400,
+        "树头的时间晚于见证方的时钟",
+    ),
+    ("WITNESS_ROLLBACK", 400, "请求的原规模大于树头的规模"),
+    ("WITNESS_CONFLICT", 409, "原规模与见证方最近副署的规模不符"),
+    (
+        "WITNESS_FORK",
+        409,
+        "同一规模的树头与见证方已副署的树根不同：账本分叉",
+    ),
+    (
+        "WITNESS_BAD_PROOF",
+        422,
+        "一致性证明未通过核验：该树头与见证方已副署的树头不一致",
+    ),
     (
         "INTERNAL",
         500,

@@ -126,6 +126,10 @@ pub async fn serve(
     if state.app.settings().watchers {
         start_watchers(state.clone());
     }
+    // Its witnesses are asked to cosign its checkpoints.
+    if !state.app.settings().witnesses.is_empty() {
+        federation::start_witnessing(state.clone());
+    }
     // Live streams end when the server closes, so that the graceful shutdown can finish.
     let (closing, closed) = tokio::sync::watch::channel(false);
     let app = router(state)

@@ -340,3 +340,141 @@ impl Store {
             .collect()
     }
 }
+
+/// What a witness last cosigned for one log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WitnessStateRow {
+    pub origin: String,
+    pub size: i64,
+    pub root: Vec<u8>,
+    pub cosigned_ms: i64,
+}
+
+impl Store {
+    /// The head this node last cosigned, as a witness, for `origin`.
+    pub async fn witness_state(&self, origin: &str) -> Result<Option<WitnessStateRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT origin, size, root, cosigned_ms FROM witness_state WHERE origin = $1",
+        )
+        .bind(origin)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(WitnessStateRow {
+                origin: row.try_get("origin")?,
+                size: row.try_get("size")?,
+                root: row.try_get("root")?,
+                cosigned_ms: row.try_get("cosigned_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Moves the witness's state for `origin` from `old_size` to a new head — only if it is still
+    /// at `old_size` (two requests racing cannot both advance it): `false` when it was not.
+    pub async fn advance_witness_state(
+        &self,
+        origin: &str,
+        old_size: Option<i64>,
+        size: i64,
+        root: &[u8],
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = match old_size {
+            None => {
+                sqlx::query(
+                    "INSERT INTO witness_state (origin, size, root, cosigned_ms) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (origin) DO NOTHING",
+                )
+                .bind(origin)
+                .bind(size)
+                .bind(root)
+                .bind(at_ms)
+                .execute(self.pool())
+                .await?
+            }
+            Some(old) => {
+                sqlx::query(
+                    "UPDATE witness_state SET size = $3, root = $4, cosigned_ms = $5 \
+                 WHERE origin = $1 AND size = $2",
+                )
+                .bind(origin)
+                .bind(old)
+                .bind(size)
+                .bind(root)
+                .bind(at_ms)
+                .execute(self.pool())
+                .await?
+            }
+        };
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Keeps a witness's cosignature line on this node's checkpoint of `size`.
+    pub async fn add_cosignature(
+        &self,
+        size: i64,
+        witness: &str,
+        line: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO checkpoint_cosignatures (size, witness, line, received_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO NOTHING",
+        )
+        .bind(size)
+        .bind(witness)
+        .bind(line)
+        .bind(at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Each witness's newest cosignature: (witness, size, line, received_ms).
+    pub async fn latest_cosignatures(&self) -> Result<Vec<(String, i64, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.witness, c.size, c.line, c.received_ms FROM checkpoint_cosignatures c \
+             WHERE c.size = (SELECT MAX(d.size) FROM checkpoint_cosignatures d \
+                             WHERE d.witness = c.witness) ORDER BY c.witness",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("witness")?,
+                    row.try_get("size")?,
+                    row.try_get("line")?,
+                    row.try_get("received_ms")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The cosignature lines on this node's checkpoint of `size`: (witness, line).
+    pub async fn cosignatures_at(&self, size: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT witness, line FROM checkpoint_cosignatures WHERE size = $1 ORDER BY witness",
+        )
+        .bind(size)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("witness")?, row.try_get("line")?)))
+            .collect()
+    }
+
+    /// The sizes with at least `quorum` cosignatures, newest first (at most `limit`).
+    pub async fn cosigned_sizes(&self, quorum: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT size FROM checkpoint_cosignatures GROUP BY size HAVING COUNT(*) >= $1 \
+             ORDER BY size DESC LIMIT $2",
+        )
+        .bind(quorum)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get("size")?)).collect()
+    }
+}

@@ -26,7 +26,7 @@ use tokio::sync::Mutex;
 pub use blobs::{BlobUpload, PART_SIZE};
 pub use documents::{AnnouncementRow, DocumentFilter, DocumentRow};
 pub use error::StoreError;
-pub use federation::{HubEntryRow, HubFlagRow, HubNodeRow};
+pub use federation::{HubEntryRow, HubFlagRow, HubNodeRow, WitnessStateRow};
 pub use ledger_rows::{EntryRow, HeadRow};
 pub use projections::{AccountRow, EntityRow, Page};
 pub use reference::ReferenceRow;

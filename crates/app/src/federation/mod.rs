@@ -7,6 +7,7 @@
 //! own node's proof.
 
 pub mod feed;
+pub mod witness;
 
 use crypto::{PublicKey, Sm3Hash};
 use ledger::monitor::{Frontier, HeadVerdict, Misbehaviour, extend, judge_head, prefix_of};

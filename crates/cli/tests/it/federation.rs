@@ -19,6 +19,8 @@ struct Node {
     port: u16,
     child: Option<Child>,
     registered: usize,
+    /// The witness list the node runs with, once there is one.
+    witnesses: Option<PathBuf>,
 }
 
 fn free_port() -> u16 {
@@ -65,6 +67,7 @@ impl Node {
             port: free_port(),
             child: None,
             registered: 0,
+            witnesses: None,
         }
     }
 
@@ -74,20 +77,27 @@ impl Node {
 
     async fn start(&mut self) {
         let listen = format!("127.0.0.1:{}", self.port);
-        self.child = Some(
-            spawn(&[
-                "serve",
-                "--data-dir",
-                self.dir.to_str().unwrap(),
-                "--origin",
-                self.origin,
-                "--listen",
-                &listen,
-                "--registrations-per-hour",
-                "0",
-            ])
-            .await,
-        );
+        let mut args = vec![
+            "serve".to_string(),
+            "--data-dir".into(),
+            self.dir.to_str().unwrap().into(),
+            "--origin".into(),
+            self.origin.into(),
+            "--listen".into(),
+            listen,
+            "--registrations-per-hour".into(),
+            "0".into(),
+        ];
+        if let Some(file) = &self.witnesses {
+            args.extend([
+                "--witnesses".into(),
+                file.to_str().unwrap().into(),
+                "--witness-grace-ms".into(),
+                "1000".into(),
+            ]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.child = Some(spawn(&args).await);
     }
 
     /// Stops the node as a crash would (SIGKILL).
@@ -130,6 +140,66 @@ impl Node {
 
     async fn head(&self, client: &reqwest::Client) -> Value {
         get(client, &format!("{}/api/v1/ledger/head", self.base())).await
+    }
+
+    async fn witnesses(&self, client: &reqwest::Client) -> Value {
+        get(client, &format!("{}/api/v1/ledger/witnesses", self.base())).await
+    }
+
+    /// Waits until the node's witness list satisfies `check`.
+    async fn wait_witnesses(
+        &self,
+        client: &reqwest::Client,
+        what: &str,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..300 {
+            let w = self.witnesses(client).await;
+            if check(&w) {
+                return w;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{} never {what}: {}",
+            self.origin,
+            self.witnesses(client).await
+        );
+    }
+
+    /// Waits until the node's newest checkpoint is cosigned by the hub, and checks the
+    /// cosignature offline with the hub's pinned key.
+    async fn cosigned(
+        &self,
+        client: &reqwest::Client,
+        hub_name: &str,
+        hub_key: &crypto::PublicKey,
+    ) {
+        let size = self.head(client).await["size"].as_u64().unwrap();
+        self.wait_witnesses(client, &format!("cosigned at {size}"), |w| {
+            w["cosigned_size"].as_u64() == Some(size)
+        })
+        .await;
+        let note = client
+            .get(format!("{}/api/v1/ledger/checkpoint/cosigned", self.base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(note.lines().nth(1).unwrap(), size.to_string(), "{note}");
+        let witnesses = [(hub_name.to_string(), hub_key.clone())];
+        assert_eq!(
+            ledger::count_valid_cosignatures(&note, &witnesses),
+            1,
+            "{note}"
+        );
+        let other = [(
+            hub_name.to_string(),
+            crypto::PlatformKey::generate().public_key(),
+        )];
+        assert_eq!(ledger::count_valid_cosignatures(&note, &other), 0);
     }
 }
 
@@ -231,6 +301,20 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     std::fs::write(&nodes_file, list).unwrap();
     let hub_port = free_port();
     let hub_dir = root.path().join("hub");
+    // The hub's key is made beforehand, so the nodes can pin it as their witness's key.
+    let hub_secret = crypto::PlatformKey::generate();
+    let hub_key = hub_secret.public_key();
+    std::fs::create_dir_all(&hub_dir).unwrap();
+    std::fs::write(hub_dir.join("platform-key.pem"), hub_secret.to_pkcs8_pem()).unwrap();
+    let witnesses_file = root.path().join("witnesses.toml");
+    std::fs::write(
+        &witnesses_file,
+        format!(
+            "[[witness]]\nname = \"ggzy.zj.example\"\nurl = \"http://127.0.0.1:{hub_port}\"\npublic_key = \"{}\"\n",
+            hub_key.to_hex()
+        ),
+    )
+    .unwrap();
     let _hub_process = spawn(&[
         "hub",
         "--data-dir",
@@ -250,13 +334,22 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
         client: client.clone(),
     };
 
-    // Acts witnessed at each node reach the hub, checked against the node's signed tree.
+    // Every node now asks the hub to cosign its checkpoints.
+    for node in [&mut hz, &mut nb, &mut xh] {
+        node.kill().await;
+        node.witnesses = Some(witnesses_file.clone());
+        node.start().await;
+    }
+
+    // Acts witnessed at each node reach the hub, checked against the node's signed tree, and
+    // the hub, as a witness, cosigns each node's newest checkpoint.
     for node in [&mut hz, &mut nb, &mut xh] {
         node.register(&client).await;
         node.register(&client).await;
     }
     for node in [&hz, &nb, &xh] {
         hub.synced(node).await;
+        node.cosigned(&client, "ggzy.zj.example", &hub_key).await;
     }
     let listing = get(&client, &format!("{}/api/v1/hub/nodes", hub.base)).await;
     assert_eq!(listing["nodes"].as_array().unwrap().len(), 3);
@@ -268,6 +361,7 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     nb.start().await;
     nb.register(&client).await;
     hub.synced(&nb).await;
+    nb.cosigned(&client, "ggzy.zj.example", &hub_key).await;
 
     // A county node's database restored from an older copy: a rollback, proven by two heads
     // the node signed itself.
@@ -277,6 +371,7 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     xh.start().await;
     xh.register(&client).await;
     let accepted = hub.synced(&xh).await;
+    xh.cosigned(&client, "ggzy.zj.example", &hub_key).await;
     let accepted_size = accepted["node"]["head"]["size"].as_u64().unwrap();
     let xh_accepted_size = accepted_size;
     xh.kill().await;
@@ -303,13 +398,44 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
             < accepted_size,
         "{offending_note}"
     );
-    // Acts at the rolled-back node are no longer mirrored.
+    // Acts at the rolled-back node are no longer mirrored, and the witness refuses to cosign
+    // them (a conflict with what it cosigned, or a fork at the same size, depending on what the
+    // node reached first): the node says so on its pages.
     xh.register(&client).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let refused = xh
+        .wait_witnesses(&client, "refused", |w| {
+            w["witnesses"][0]["error"]
+                .as_str()
+                .unwrap_or("")
+                .contains("拒绝副署")
+                && w["behind"] == true
+        })
+        .await;
+    assert!(
+        refused["cosigned_size"].as_u64().unwrap() < xh_accepted_size,
+        "{refused}"
+    );
     assert_eq!(
         hub.node(xh.origin).await["node"]["head"]["size"].as_u64(),
         Some(accepted_size)
     );
+    // Every page says so (within a round of the node's witnessing).
+    let mut page = String::new();
+    for _ in 0..50 {
+        page = client
+            .get(format!("{}/", xh.base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if page.contains("未能及时取得见证方副署") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("未能及时取得见证方副署"), "{page}");
 
     // A city node that went back to an older copy and then witnessed other acts serves a longer
     // head that does not extend the one it signed before: a fork.
@@ -319,6 +445,7 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     hz.start().await;
     hz.register(&client).await;
     let accepted = hub.synced(&hz).await;
+    hz.cosigned(&client, "ggzy.zj.example", &hub_key).await;
     let accepted_size = accepted["node"]["head"]["size"].as_u64().unwrap();
     hz.kill().await;
     copy_dir(&old_hz, &hz.dir);
@@ -355,9 +482,28 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
         accepted["node"]["head"]["root"]
     );
 
+    // The witness refuses the forked head too: its consistency proof does not verify.
+    hz.wait_witnesses(&client, "refused the fork", |w| {
+        w["witnesses"][0]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("HTTP 422")
+    })
+    .await;
+
     // The honest node is untouched by its neighbours' misbehaviour, and the pages say it all.
     nb.register(&client).await;
     hub.synced(&nb).await;
+    nb.cosigned(&client, "ggzy.zj.example", &hub_key).await;
+    let page = client
+        .get(format!("{}/", nb.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("未能及时取得见证方副署"));
     let page = client
         .get(format!("{}/nodes", hub.base))
         .send()

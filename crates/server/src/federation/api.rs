@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -110,6 +112,113 @@ pub(crate) async fn node(
                 accepted: f.accepted,
                 offending: f.offending,
                 detail: f.detail,
+            })
+            .collect(),
+    }))
+}
+
+/// C2SP tlog-witness `add-checkpoint`: this node, as a witness, cosigns a followed node's
+/// checkpoint when it is consistent with the last one it cosigned (docs/witness.md). The body is
+/// `old <size>`, the consistency proof (base64, one hash per line), an empty line and the signed
+/// checkpoint. 200: the cosignature line; 409: the latest cosigned size (`text/x.tlog.size`) or a
+/// fork; 403, 404, 422, 400: refused (JSON error).
+#[utoipa::path(post, path = "/api/v1/witness/add-checkpoint", tag = "省级汇聚", request_body(content = String, content_type = "text/plain"), responses(
+    (status = 200, body = String, content_type = "text/plain"),
+    (status = 400, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, body = String, content_type = "text/x.tlog.size"),
+    (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+pub(crate) async fn add_checkpoint(
+    State(state): State<Arc<AppState>>,
+    body: String,
+) -> Result<Response, ApiError> {
+    match state.app.witness_add_checkpoint(&body).await? {
+        Ok(line) => {
+            Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], line).into_response())
+        }
+        Err((answer, _)) if !answer.body.is_empty() => Ok((
+            StatusCode::from_u16(answer.status).unwrap_or(StatusCode::CONFLICT),
+            [(header::CONTENT_TYPE, answer.content_type)],
+            answer.body,
+        )
+            .into_response()),
+        Err((answer, detail)) => {
+            let (_, message) = crate::errors::describe(answer.code);
+            Err(ApiError::with_message(
+                answer.code,
+                format!("{message}（{detail}）"),
+            ))
+        }
+    }
+}
+
+/// The newest of this node's checkpoints cosigned by a quorum of its witnesses: the checkpoint
+/// note followed by their cosignature lines (404 while there is none).
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoint/cosigned", tag = "交易见证", responses((status = 200, body = String, content_type = "text/plain"), (status = 404, body = ErrorBody)))]
+pub(crate) async fn cosigned_checkpoint(
+    State(state): State<Arc<AppState>>,
+) -> Result<Response, ApiError> {
+    let cosigned = state
+        .app
+        .cosigned_checkpoint()
+        .await?
+        .ok_or(app::AppError::NotFound(
+            "本节点尚无取得足够见证方副署的树头",
+        ))?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        cosigned.note,
+    )
+        .into_response())
+}
+
+/// One of this node's witnesses.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WitnessDto {
+    name: String,
+    url: String,
+    /// The largest of this node's checkpoints it cosigned (0 none).
+    cosigned_size: u64,
+    cosigned_ms: i64,
+    /// Why the last request failed ('' when it worked).
+    error: String,
+}
+
+/// This node's witnesses and its quorum.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WitnessesDto {
+    /// How many cosignatures a checkpoint needs (k of n).
+    quorum: usize,
+    /// The largest size cosigned by a quorum (0 none).
+    cosigned_size: u64,
+    head_size: u64,
+    /// The newest head has waited too long for its quorum.
+    behind: bool,
+    witnesses: Vec<WitnessDto>,
+}
+
+/// This node's witnesses: who they are, how far each cosigned, why one refused.
+#[utoipa::path(get, path = "/api/v1/ledger/witnesses", tag = "交易见证", responses((status = 200, body = WitnessesDto)))]
+pub(crate) async fn witnesses(State(state): State<Arc<AppState>>) -> ApiResult<Json<WitnessesDto>> {
+    let statuses = state.app.witness_statuses().await?;
+    let health = state.app.witnessing_health().await?;
+    let head_size = state.app.ledger_head().await?.head.size;
+    Ok(Json(WitnessesDto {
+        quorum: state.app.witness_quorum(),
+        cosigned_size: health.as_ref().map(|h| h.cosigned_size).unwrap_or(0),
+        head_size,
+        behind: health.is_some_and(|h| h.behind),
+        witnesses: statuses
+            .into_iter()
+            .map(|w| WitnessDto {
+                name: w.name,
+                url: w.url,
+                cosigned_size: w.cosigned_size,
+                cosigned_ms: w.cosigned_ms,
+                error: w.error,
             })
             .collect(),
     }))

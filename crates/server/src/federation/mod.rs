@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -19,6 +19,12 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/hub/nodes", get(api::nodes))
         .route("/api/v1/hub/nodes/{origin}", get(api::node))
+        .route("/api/v1/witness/add-checkpoint", post(api::add_checkpoint))
+        .route(
+            "/api/v1/ledger/checkpoint/cosigned",
+            get(api::cosigned_checkpoint),
+        )
+        .route("/api/v1/ledger/witnesses", get(api::witnesses))
         .route("/nodes", get(pages::nodes))
         .route("/nodes/{origin}", get(pages::node))
 }
@@ -59,4 +65,18 @@ async fn follow(state: Arc<AppState>, origin: String, url: String, interval: Dur
         }
         tokio::time::sleep(interval).await;
     }
+}
+
+/// Asks this node's witnesses to cosign its newest checkpoint about once a second
+/// (`serve` does when witnesses are configured).
+pub(crate) fn start_witnessing(state: Arc<AppState>) {
+    tokio::spawn(async move {
+        let client = app::federation::witness::http_client();
+        loop {
+            if let Err(e) = state.app.witnessing_round(&client).await {
+                tracing::error!(error = %e, "witnessing round failed");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
 }

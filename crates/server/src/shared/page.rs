@@ -25,6 +25,8 @@ pub(crate) struct Layout {
     pub(crate) breadcrumbs: Vec<(String, String)>,
     /// The page's summary for search engines (`<meta name="description">`), when it has one.
     pub(crate) description: String,
+    /// Said on every page while this node's ledger waits too long for its witnesses.
+    pub(crate) witness_warning: String,
 }
 
 /// The signed-in user in the header.
@@ -66,6 +68,7 @@ pub(crate) fn layout(
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
         description: String::new(),
+        witness_warning: state.app.witnessing_warning().unwrap_or_default(),
     }
 }
 
@@ -114,6 +117,7 @@ pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> Respo
             user: None,
             breadcrumbs: vec![(heading.into(), String::new())],
             description: String::new(),
+            witness_warning: String::new(),
         },
         heading: heading.into(),
         message: message.into(),

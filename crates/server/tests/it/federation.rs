@@ -143,7 +143,108 @@ async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_ba
         let status = hub.followed_node("ggzy.test").await.unwrap();
         assert!(status.error.contains("无法连接"), "{}", status.error);
         assert!(hub.node_flags("ggzy.test").await.unwrap().is_empty());
+
+        // As a witness: the node's checkpoint is cosigned from 0, then a conflict names the size
+        // cosigned; a checkpoint signed with another key is refused.
+        let signed = node.app().ledger_head().await.unwrap();
+        let note = signed.to_checkpoint(&node.app().public_key());
+        let request = ledger::AddCheckpoint {
+            old_size: 0,
+            proof: vec![],
+            checkpoint: note.clone(),
+        };
+        let line = hub
+            .witness_add_checkpoint(&request.to_body())
+            .await
+            .unwrap()
+            .unwrap();
+        let cosigned = format!("{note}{line}");
+        assert_eq!(
+            ledger::count_valid_cosignatures(
+                &cosigned,
+                &[("ggzy.hub.test".into(), hub.public_key())]
+            ),
+            1
+        );
+        let (answer, _) = hub
+            .witness_add_checkpoint(&request.to_body())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!((answer.status, answer.code), (409, "WITNESS_CONFLICT"));
+        assert_eq!(answer.body, format!("{}\n", signed.head.size));
+        let forged = signed.head.clone().sign(&crypto::PlatformKey::generate());
+        let request = ledger::AddCheckpoint {
+            old_size: signed.head.size,
+            proof: vec![],
+            checkpoint: forged.to_checkpoint(&node.app().public_key()),
+        };
+        let (answer, _) = hub
+            .witness_add_checkpoint(&request.to_body())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!((answer.status, answer.code), (403, "WITNESS_BAD_SIGNATURE"));
     }
+}
+
+#[tokio::test]
+async fn a_witness_refuses_what_it_cannot_check_with_a_clear_error() {
+    let server = spawn_app().await;
+    let client = client();
+    let post = |body: String| {
+        client
+            .post(server.url("/api/v1/witness/add-checkpoint"))
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+    };
+    for (body, status, code) in [
+        (String::new(), 400, "WITNESS_MALFORMED"),
+        ("old x\n\nnote".to_string(), 400, "WITNESS_MALFORMED"),
+        ("old 0\n\n".to_string(), 400, "WITNESS_MALFORMED"),
+    ] {
+        let response = post(body.clone()).await.unwrap();
+        assert_eq!(response.status(), status, "{body:?}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], code);
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("副署请求格式有误")
+        );
+    }
+    // Its own checkpoint: a log this node does not follow.
+    let note = client
+        .get(server.url("/api/v1/ledger/checkpoint"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = post(format!("old 0\n\n{note}")).await.unwrap();
+    assert_eq!(response.status(), 404);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["code"], "WITNESS_UNKNOWN_LOG");
+    // A node without witnesses has no cosigned checkpoint, and says whom it asks: nobody.
+    let response = client
+        .get(server.url("/api/v1/ledger/checkpoint/cosigned"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let witnesses: Value = client
+        .get(server.url("/api/v1/ledger/witnesses"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(witnesses["witnesses"], serde_json::json!([]));
+    assert_eq!(witnesses["behind"], false);
 }
 
 #[tokio::test]
