@@ -246,6 +246,18 @@ struct VerifyArgs {
     /// data directory counts; the key written in the database is never trusted on its own.
     #[arg(long, value_name = "HEX_OR_FILE")]
     public_key: Option<String>,
+    /// A witness whose cosignatures count (docs/witness.md): its name and its SM2 public key
+    /// (hex, or a file holding it), obtained out of band. Repeat for each witness; then the
+    /// store's newest checkpoint must be cosigned by `--witness-quorum` of them.
+    #[arg(long, value_name = "NAME=HEX_OR_FILE")]
+    witness: Vec<String>,
+    /// How many of the `--witness` keys must have cosigned (k of n; default all).
+    #[arg(long, value_name = "K", requires = "witness")]
+    witness_quorum: Option<usize>,
+    /// A cosigned checkpoint kept from earlier (e.g. `GET /api/v1/ledger/checkpoint/cosigned`):
+    /// the store must still hold that tree — not rolled back below it, nor rewritten.
+    #[arg(long, value_name = "FILE", requires = "witness")]
+    checkpoint: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -1123,6 +1135,23 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let draw = args.draw;
     let auction = args.auction;
     let pinned = args.public_key;
+    let witnesses = args
+        .witness
+        .iter()
+        .map(|w| {
+            let (name, key) = w
+                .split_once('=')
+                .with_context(|| format!("--witness {w:?}: expected NAME=HEX_OR_FILE"))?;
+            Ok((name.to_string(), pinned_key(key)?))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let quorum = args.witness_quorum.unwrap_or(witnesses.len());
+    anyhow::ensure!(
+        quorum <= witnesses.len(),
+        "--witness-quorum {quorum} exceeds the {} witnesses given",
+        witnesses.len()
+    );
+    let checkpoint = args.checkpoint;
     let args = args.store;
     let url = database_url(&args)?;
     let store = store::Store::open(&url)
@@ -1174,6 +1203,21 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         report.credit_levels
     );
     if report.is_sound() {
+        if !witnesses.is_empty() {
+            let witnessed = verify_witnessed(
+                &store,
+                &key,
+                &origin,
+                &witnesses,
+                quorum,
+                checkpoint.as_deref(),
+            )
+            .await;
+            if let Err(problem) = witnessed {
+                eprintln!("BAD: {problem}");
+                bail!("verification failed: {problem}");
+            }
+        }
         println!("OK: the store is sound");
         return Ok(());
     }
@@ -1181,6 +1225,89 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         eprintln!("BAD: {problem}");
     }
     bail!("verification failed: {}", report.problems[0])
+}
+
+/// With witnesses pinned on the command line: the store's newest checkpoint cosigned by `quorum`
+/// of them (each cosignature checked with its pinned key, never with what the store says), and,
+/// given a cosigned checkpoint kept from earlier, that the store still holds exactly that tree.
+async fn verify_witnessed(
+    store: &store::Store,
+    key: &crypto::PublicKey,
+    origin: &str,
+    witnesses: &[(String, crypto::PublicKey)],
+    quorum: usize,
+    checkpoint: Option<&Path>,
+) -> anyhow::Result<()> {
+    let size = store.ledger_size().await?;
+    if let Some(path) = checkpoint {
+        let note = std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read {}", path.display()))?;
+        let kept = ledger::SignedTreeHead::from_checkpoint(&note, key).map_err(|e| {
+            anyhow::anyhow!("the kept checkpoint is not signed by the pinned platform key: {e}")
+        })?;
+        anyhow::ensure!(
+            kept.head.origin == origin,
+            "the kept checkpoint is of {}, not of this store's {origin}",
+            kept.head.origin
+        );
+        let cosigned = ledger::count_valid_cosignatures(&note, witnesses);
+        anyhow::ensure!(
+            cosigned >= quorum,
+            "the kept checkpoint is cosigned by {cosigned} of the witnesses given, fewer than {quorum}"
+        );
+        anyhow::ensure!(
+            size >= kept.head.size,
+            "the store holds {size} entries, fewer than the {} of a checkpoint its witnesses cosigned: it was rolled back",
+            kept.head.size
+        );
+        let root = store_root(store, kept.head.size).await?;
+        anyhow::ensure!(
+            root == kept.head.root,
+            "the store's tree of {} entries is not the one its witnesses cosigned: its history was rewritten",
+            kept.head.size
+        );
+        println!(
+            "the kept checkpoint of {} entries (cosigned by {cosigned} of {} witnesses) is the store's own tree",
+            kept.head.size,
+            witnesses.len()
+        );
+    }
+    for cosigned_size in store.cosigned_sizes(quorum.max(1) as i64, 20).await? {
+        let signed = signed_head_at(store, key, origin, cosigned_size.max(0) as u64).await?;
+        let mut note = signed.to_checkpoint(key);
+        for (_, line) in store.cosignatures_at(cosigned_size).await? {
+            note.push_str(&line);
+        }
+        let cosigned = ledger::count_valid_cosignatures(&note, witnesses);
+        if cosigned >= quorum {
+            println!(
+                "the newest checkpoint cosigned by {cosigned} of {} witnesses covers {} of {size} entries ({} since, signed by the platform alone)",
+                witnesses.len(),
+                signed.head.size,
+                size - signed.head.size
+            );
+            return Ok(());
+        }
+    }
+    bail!(
+        "no checkpoint in this store is cosigned by {quorum} of the {} witnesses given",
+        witnesses.len()
+    )
+}
+
+/// The root of the store's tree of `size` entries, from the stored leaf hashes (which
+/// `verify_store` has checked against the entries).
+async fn store_root(store: &store::Store, size: u64) -> anyhow::Result<crypto::Sm3Hash> {
+    let mut tree = ledger::MemoryTree::new();
+    let mut from = 0;
+    while from < size {
+        let to = (from + 10_000).min(size);
+        for row in store.entries(from, to).await? {
+            tree.push(crypto::Sm3Hash::from_slice(&row.leaf_hash)?);
+        }
+        from = to;
+    }
+    Ok(tree.root())
 }
 
 /// Replays a sale's events and prints what they add up to.

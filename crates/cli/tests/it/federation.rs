@@ -174,7 +174,7 @@ impl Node {
         client: &reqwest::Client,
         hub_name: &str,
         hub_key: &crypto::PublicKey,
-    ) {
+    ) -> String {
         let size = self.head(client).await["size"].as_u64().unwrap();
         self.wait_witnesses(client, &format!("cosigned at {size}"), |w| {
             w["cosigned_size"].as_u64() == Some(size)
@@ -200,6 +200,7 @@ impl Node {
             crypto::PlatformKey::generate().public_key(),
         )];
         assert_eq!(ledger::count_valid_cosignatures(&note, &other), 0);
+        note
     }
 }
 
@@ -371,7 +372,7 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     xh.start().await;
     xh.register(&client).await;
     let accepted = hub.synced(&xh).await;
-    xh.cosigned(&client, "ggzy.zj.example", &hub_key).await;
+    let xh_kept = xh.cosigned(&client, "ggzy.zj.example", &hub_key).await;
     let accepted_size = accepted["node"]["head"]["size"].as_u64().unwrap();
     let xh_accepted_size = accepted_size;
     xh.kill().await;
@@ -445,7 +446,7 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     hz.start().await;
     hz.register(&client).await;
     let accepted = hub.synced(&hz).await;
-    hz.cosigned(&client, "ggzy.zj.example", &hub_key).await;
+    let hz_kept = hz.cosigned(&client, "ggzy.zj.example", &hub_key).await;
     let accepted_size = accepted["node"]["head"]["size"].as_u64().unwrap();
     hz.kill().await;
     copy_dir(&old_hz, &hz.dir);
@@ -527,5 +528,62 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
     assert!(
         page.contains(&format!("{}\n{xh_accepted_size}\n", xh.origin)),
         "{page}"
+    );
+
+    // Offline, with the witness's key pinned: the honest node's store is cosigned; the rolled-back
+    // and the forked stores fail against the cosigned checkpoints kept from before.
+    let nb_kept = nb.cosigned(&client, "ggzy.zj.example", &hub_key).await;
+    let witness = format!("ggzy.zj.example={}", hub_key.to_hex());
+    for (node, kept, expect) in [
+        (&mut nb, &nb_kept, None),
+        // Rolled back, then written on: fewer entries, or as many with another history.
+        (&mut xh, &xh_kept, Some("rolled back|rewritten")),
+        (&mut hz, &hz_kept, Some("rewritten")),
+    ] {
+        let key = node.head(&client).await["public_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        node.kill().await;
+        let kept_file = root.path().join(format!("{}.checkpoint", node.origin));
+        std::fs::write(&kept_file, kept).unwrap();
+        let (ok, text) = crate::run_verify(&[
+            "--data-dir",
+            node.dir.to_str().unwrap(),
+            "--public-key",
+            &key,
+            "--witness",
+            &witness,
+            "--checkpoint",
+            kept_file.to_str().unwrap(),
+        ])
+        .await;
+        match expect {
+            None => assert!(
+                ok && text.contains("cosigned by 1 of 1 witnesses"),
+                "{text}"
+            ),
+            Some(why) => assert!(
+                !ok && why.split('|').any(|w| text.contains(w)),
+                "{} {text}",
+                node.origin
+            ),
+        }
+    }
+    // A witness key nobody cosigned with is not enough.
+    let stranger = format!(
+        "ggzy.zj.example={}",
+        crypto::PlatformKey::generate().public_key().to_hex()
+    );
+    let (ok, text) = crate::run_verify(&[
+        "--data-dir",
+        nb.dir.to_str().unwrap(),
+        "--witness",
+        &stranger,
+    ])
+    .await;
+    assert!(
+        !ok && text.contains("no checkpoint in this store is cosigned"),
+        "{text}"
     );
 }
