@@ -351,7 +351,13 @@ fn read_witnesses(path: &Path) -> anyhow::Result<Vec<app::federation::witness::W
         .with_context(|| format!("failed to read the witness list {}", path.display()))?;
     let file: WitnessesFile = toml::from_str(&text)
         .with_context(|| format!("invalid witness list {}", path.display()))?;
+    let mut keys = std::collections::HashSet::new();
     for w in &file.witness {
+        anyhow::ensure!(
+            keys.insert(w.public_key.to_ascii_lowercase()),
+            "the witness list names the key of {} twice: each witness counts once",
+            w.name
+        );
         crypto::PublicKey::from_hex(&w.public_key)
             .map_err(|e| anyhow::anyhow!("witness {}: invalid public key: {e}", w.name))?;
         anyhow::ensure!(
@@ -737,6 +743,17 @@ async fn serve_with(
         spawn_simulated_holders(state.clone(), keyholder_dir(&args.store.data_dir));
     }
     if let Some(hub) = hub {
+        // The list is checked whole before any of it is registered.
+        let mut origins = std::collections::HashSet::new();
+        for node in &hub.nodes {
+            node.validate()
+                .map_err(|e| anyhow::anyhow!("the node list is refused: {e}"))?;
+            anyhow::ensure!(
+                origins.insert(node.origin.clone()),
+                "the node list names {} twice",
+                node.origin
+            );
+        }
         for node in &hub.nodes {
             state.app.register_node(node).await.map_err(|e| {
                 anyhow::anyhow!("the node list's entry {} is refused: {e}", node.origin)
@@ -1146,6 +1163,10 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let quorum = args.witness_quorum.unwrap_or(witnesses.len());
+    anyhow::ensure!(
+        witnesses.is_empty() || quorum >= 1,
+        "--witness-quorum must be at least 1"
+    );
     anyhow::ensure!(
         quorum <= witnesses.len(),
         "--witness-quorum {quorum} exceeds the {} witnesses given",

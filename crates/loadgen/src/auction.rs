@@ -79,7 +79,12 @@ struct Prepared {
     _dir: tempfile::TempDir,
 }
 
-async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Result<Prepared> {
+async fn prepare(
+    args: &AuctionArgs,
+    persist: bool,
+    run: usize,
+    origin: &str,
+) -> anyhow::Result<Prepared> {
     std::fs::create_dir_all(&args.dir)?;
     let dir = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;
     let url = match &args.postgres {
@@ -91,7 +96,7 @@ async fn prepare(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resul
     };
     let store = store::Store::open(&url).await?;
     let settings = app::Settings {
-        origin: "ggzy.loadgen".into(),
+        origin: origin.into(),
         password_policy: app::PasswordPolicy::for_tests(),
         auction_persistence: persist,
         ..Default::default()
@@ -401,7 +406,7 @@ async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resu
         "preparing {} sale(s) × {} bidders for the {label} run …",
         args.auctions, args.bidders
     );
-    let prepared = prepare(args, persist, run).await?;
+    let prepared = prepare(args, persist, run, "ggzy.loadgen").await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .build()?;
@@ -543,6 +548,199 @@ pub(crate) async fn auction(args: AuctionArgs) -> anyhow::Result<()> {
     run_once(&args, true, 0).await?;
     if !args.durable_only {
         run_once(&args, false, 1).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct HubArgs {
+    /// Nodes the hub follows, each a platform with its own store, key and live sale.
+    #[arg(long, default_value_t = 10)]
+    nodes: usize,
+    /// Bidders per node, each a closed loop of bids.
+    #[arg(long, default_value_t = 20)]
+    bidders: usize,
+    /// How long the bidders hammer, seconds.
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// How often the hub asks an up-to-date node for a new head, milliseconds.
+    #[arg(long, default_value_t = 200)]
+    follow_interval_ms: u64,
+    /// The hub's PostgreSQL server (a fresh database is made) instead of SQLite.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Where the SQLite databases go (a temporary directory below it).
+    #[arg(long, default_value = ".")]
+    dir: std::path::PathBuf,
+}
+
+/// `ggzy-loadgen hub`: a provincial hub following `--nodes` nodes over loopback HTTP while each
+/// node's live sale is hammered by its bidders (the auction load above, on every node at once).
+/// Reports the entries mirrored per second — each checked against its node's signed tree — and
+/// the lag from an entry's witnessing at its node to its mirroring at the hub.
+pub(crate) async fn hub(args: HubArgs) -> anyhow::Result<()> {
+    if args.nodes == 0 || args.bidders == 0 {
+        bail!("--nodes and --bidders must be at least 1");
+    }
+    println!(
+        "machine: {} cores; hub backend: {}; {} nodes (SQLite) × {} bidders, all in this process",
+        std::thread::available_parallelism()?.get(),
+        if args.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        args.nodes,
+        args.bidders
+    );
+    let node_args = AuctionArgs {
+        auctions: 1,
+        bidders: args.bidders,
+        seconds: args.seconds,
+        watchers: 0,
+        postgres: None,
+        dir: args.dir.clone(),
+        durable_only: true,
+        signed: false,
+    };
+    let mut nodes = Vec::new();
+    for n in 0..args.nodes {
+        nodes.push(prepare(&node_args, true, n, &format!("ggzy.node{n:02}.loadgen")).await?);
+    }
+    std::fs::create_dir_all(&args.dir)?;
+    let hub_dir = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;
+    let url = match &args.postgres {
+        Some(server) => {
+            let name = format!("ggzy_loadgen_hub_{}", std::process::id());
+            store::testing::create_postgres_database(server, &name).await?
+        }
+        None => store::Store::sqlite_url(hub_dir.path()),
+    };
+    let err = |e: app::AppError| anyhow::anyhow!("{e}");
+    let hub = app::App::open(
+        store::Store::open(&url).await?,
+        crypto::PlatformKey::generate(),
+        app::system_clock(),
+        app::Settings {
+            origin: "ggzy.hub.loadgen".into(),
+            watchers: false,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(err)?;
+    for (n, node) in nodes.iter().enumerate() {
+        hub.register_node(&app::federation::NodeRegistration {
+            origin: format!("ggzy.node{n:02}.loadgen"),
+            name: format!("压测节点{n:02}"),
+            region: "330100".into(),
+            url: node.base.clone(),
+            public_key: node.state.app.public_key().to_hex(),
+        })
+        .await
+        .map_err(err)?;
+    }
+    let hub = Arc::new(server::AppState {
+        app: hub,
+        secure_cookies: false,
+        platform_name: "压测省级平台".into(),
+    });
+    let caught_up = |hub: Arc<server::AppState>, nodes: Vec<Arc<server::AppState>>| async move {
+        loop {
+            let followed = hub.app.followed_nodes().await.map_err(err)?;
+            let mut all = true;
+            for (status, node) in followed.iter().zip(&nodes) {
+                let size = node.app.store().ledger_size().await?;
+                if status.mirrored_size < size || !status.error.is_empty() {
+                    all = false;
+                }
+                if status.flagged.is_some() {
+                    bail!("the hub flagged {}", status.origin);
+                }
+            }
+            if all {
+                return Ok::<_, anyhow::Error>(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let node_states: Vec<Arc<server::AppState>> = nodes.iter().map(|n| n.state.clone()).collect();
+    let mut before = Vec::new();
+    for node in &node_states {
+        before.push(node.app.store().ledger_size().await?);
+    }
+    let initial: u64 = before.iter().sum();
+    let started = Instant::now();
+    server::start_hub_follower(hub.clone(), Duration::from_millis(args.follow_interval_ms));
+    caught_up(hub.clone(), node_states.clone()).await?;
+    let first = started.elapsed().as_secs_f64();
+    println!(
+        "first catch-up: {initial} entries of {} nodes mirrored and checked in {first:.2} s = {:.0} entries/s",
+        args.nodes,
+        initial as f64 / first
+    );
+
+    // The load: every node's sale hammered at once.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .build()?;
+    let bidders = args.nodes * args.bidders;
+    let ready = Arc::new(tokio::sync::Barrier::new(bidders + 1));
+    let mut tasks = Vec::new();
+    for (n, node) in nodes.iter().enumerate() {
+        for (id, tokens) in &node.sales {
+            let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
+            let url = format!("{}/api/v1/auctions/{id}/bids", node.base);
+            for (b, (token, signer)) in tokens.iter().enumerate() {
+                tasks.push(tokio::spawn(bidder(
+                    client.clone(),
+                    url.clone(),
+                    token.clone(),
+                    signer.clone(),
+                    hint.clone(),
+                    (n * 100_000 + b) as u64 + 1,
+                    ready.clone(),
+                    args.seconds,
+                )));
+            }
+        }
+    }
+    ready.wait().await;
+    let load_started_ms = app::system_clock()();
+    let load_started = Instant::now();
+    let mut acknowledged = 0;
+    for task in tasks {
+        let outcome = task.await?;
+        acknowledged += outcome.accepted + outcome.refused;
+    }
+    let load_wall = load_started.elapsed().as_secs_f64();
+    caught_up(hub.clone(), node_states.clone()).await?;
+    let total_wall = load_started.elapsed().as_secs_f64();
+    let mut written = 0;
+    for (node, size) in node_states.iter().zip(&before) {
+        written += node.app.store().ledger_size().await? - size;
+    }
+    let mut lags = hub.app.store().hub_lags_since(load_started_ms).await?;
+    lags.sort_unstable();
+    println!(
+        "under load: the nodes acknowledged {acknowledged} bids in {load_wall:.1} s ({:.0} bids/s) and witnessed {written} entries",
+        acknowledged as f64 / load_wall
+    );
+    println!(
+        "  the hub mirrored and checked them at {:.0} entries/s (it was caught up {:.2} s after the load ended)",
+        written as f64 / load_wall,
+        total_wall - load_wall
+    );
+    println!(
+        "  lag from witnessing at the node to mirrored at the hub, over {} entries: p50 {} ms, p99 {} ms, max {} ms",
+        lags.len(),
+        app::federation::percentile(&lags, 0.5),
+        app::federation::percentile(&lags, 0.99),
+        lags.last().copied().unwrap_or(0)
+    );
+    for node in nodes {
+        let _ = node.stop.send(());
+        let _ = node.server.await;
     }
     Ok(())
 }

@@ -32,6 +32,8 @@ enum Command {
     Bids(BidArgs),
     /// Bidders hammering live auctions (durable, then the in-memory ceiling), with watchers.
     Auction(auction::AuctionArgs),
+    /// A provincial hub following many nodes while their sales are hammered (docs/federation.md).
+    Hub(auction::HubArgs),
     /// The disclosure portal with many synthetic announcements: indexing, search, detail pages.
     Portal(portal::PortalArgs),
 }
@@ -73,6 +75,7 @@ fn main() -> anyhow::Result<()> {
             Command::Bids(args) => bids(args).await,
             Command::Auction(args) => auction::auction(args).await,
             Command::Portal(args) => portal::portal(args).await,
+            Command::Hub(args) => auction::hub(args).await,
         }
     })
 }

@@ -293,6 +293,30 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// How long the newest `limit` mirrored entries of a node took to reach the hub (fetched
+    /// minus witnessed, ms), newest first.
+    pub async fn hub_recent_lags(&self, origin: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT fetched_ms - at_ms AS lag FROM hub_entries WHERE origin = $1 \
+             ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(origin)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get("lag")?)).collect()
+    }
+
+    /// Mirrored entries of every node witnessed at or after `since_ms`: (fetched − witnessed) ms.
+    pub async fn hub_lags_since(&self, since_ms: i64) -> Result<Vec<i64>, StoreError> {
+        let rows =
+            sqlx::query("SELECT fetched_ms - at_ms AS lag FROM hub_entries WHERE at_ms >= $1")
+                .bind(since_ms)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(|row| Ok(row.try_get("lag")?)).collect()
+    }
+
     /// Records proven misbehaviour; the node stays flagged with the first kind proven.
     pub async fn hub_flag(&self, flag: &HubFlagRow) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;

@@ -25,6 +25,7 @@ pub const PAGES_PER_STEP: u64 = 20;
 
 /// A node the hub follows, as its operator registers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NodeRegistration {
     /// The origin line of the node's checkpoints.
     pub origin: String,
@@ -32,7 +33,8 @@ pub struct NodeRegistration {
     pub name: String,
     /// Its administrative division code (the region facet of the province portal).
     pub region: String,
-    /// The node's base URL, e.g. `https://ggzy.hangzhou.example`.
+    /// The node's base URL, e.g. `http://ggzy.hangzhou.example` (plain HTTP: this version's
+    /// client has no TLS; reach an HTTPS node through a local TLS proxy).
     pub url: String,
     /// The node's SM2 key (SEC1 hex), pinned: obtained from the node's operator, never from the
     /// node's own answers.
@@ -70,6 +72,29 @@ pub struct NodeFlag {
     pub detail: serde_json::Value,
 }
 
+/// How fast a node's acts reach the hub: the time from an entry's witnessing at the node to
+/// its mirroring at the hub, over the node's newest mirrored entries (node and hub clocks may
+/// differ by their skew).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Timeliness {
+    pub entries: usize,
+    pub p50_ms: i64,
+    pub p99_ms: i64,
+    pub max_ms: i64,
+}
+
+/// The percentile `p` (0–1) of sorted values (nearest rank).
+pub fn percentile(sorted: &[i64], p: f64) -> i64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Entries the timeliness is computed over.
+pub const TIMELINESS_WINDOW: i64 = 1000;
+
 /// What one step of following did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FollowStep {
@@ -78,6 +103,30 @@ pub struct FollowStep {
     /// Whether entries remain to be mirrored up to the accepted head.
     pub behind: bool,
     pub flagged: Option<Misbehaviour>,
+}
+
+impl NodeRegistration {
+    /// Checks a registration before anything is stored (a node list is checked whole first).
+    pub fn validate(&self) -> Result<(), AppError> {
+        let invalid = |m: String| Err(AppError::Invalid(m));
+        if self.origin.trim().is_empty() || self.origin.contains(char::is_whitespace) {
+            return invalid("节点名称（origin）不能为空，也不能含空白".into());
+        }
+        if self.url.starts_with("https://") {
+            return invalid(format!(
+                "节点 {} 的地址为 HTTPS：本版本以 HTTP 访问节点，请经由本机的 TLS 代理访问",
+                self.origin
+            ));
+        }
+        if !self.url.starts_with("http://") {
+            return invalid(format!("节点 {} 的地址应以 http:// 开头", self.origin));
+        }
+        if self.region.len() != 6 || !self.region.bytes().all(|b| b.is_ascii_digit()) {
+            return invalid(format!("节点 {} 所在地区应为6位行政区划代码", self.origin));
+        }
+        feed::pinned_key(&self.public_key).map_err(AppError::Invalid)?;
+        Ok(())
+    }
 }
 
 fn status_of(row: HubNodeRow) -> NodeStatus {
@@ -167,17 +216,7 @@ fn check_entry(
 impl App {
     /// Registers a node to follow (or updates its name, region and address; its key is pinned).
     pub async fn register_node(&self, node: &NodeRegistration) -> Result<(), AppError> {
-        let invalid = |m: &str| AppError::Invalid(m.to_string());
-        if node.origin.trim().is_empty() || node.origin.contains(char::is_whitespace) {
-            return Err(invalid("节点名称（origin）不能为空，也不能含空白"));
-        }
-        if !(node.url.starts_with("http://") || node.url.starts_with("https://")) {
-            return Err(invalid("节点地址应以 http:// 或 https:// 开头"));
-        }
-        if node.region.len() != 6 || !node.region.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("节点所在地区应为6位行政区划代码"));
-        }
-        feed::pinned_key(&node.public_key).map_err(AppError::Invalid)?;
+        node.validate()?;
         self.store
             .hub_add_node(
                 &node.origin,
@@ -208,6 +247,21 @@ impl App {
             .await?
             .map(status_of)
             .ok_or(AppError::NotFound("没有该交易节点"))
+    }
+
+    /// How fast a followed node's newest acts reached the hub.
+    pub async fn node_timeliness(&self, origin: &str) -> Result<Timeliness, AppError> {
+        let mut lags = self
+            .store
+            .hub_recent_lags(origin, TIMELINESS_WINDOW)
+            .await?;
+        lags.sort_unstable();
+        Ok(Timeliness {
+            entries: lags.len(),
+            p50_ms: percentile(&lags, 0.5),
+            p99_ms: percentile(&lags, 0.99),
+            max_ms: lags.last().copied().unwrap_or(0),
+        })
     }
 
     /// A followed node's proven misbehaviour, newest first.
@@ -473,4 +527,20 @@ fn entry_json(entry: &FedEntry) -> serde_json::Value {
         "salt": entry.salt,
         "masked": entry.masked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_take_the_nearest_rank() {
+        let values: Vec<i64> = (1..=100).collect();
+        assert_eq!(percentile(&values, 0.5), 50);
+        assert_eq!(percentile(&values, 0.99), 99);
+        assert_eq!(percentile(&values, 1.0), 100);
+        assert_eq!(percentile(&values, 0.0), 1);
+        assert_eq!(percentile(&[7], 0.99), 7);
+        assert_eq!(percentile(&[], 0.5), 0);
+    }
 }

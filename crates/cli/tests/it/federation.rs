@@ -437,6 +437,16 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(page.contains("未能及时取得见证方副署"), "{page}");
+    let ledger_page = client
+        .get(format!("{}/ledger", xh.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ledger_page.contains("id=\"witnesses\""));
+    assert!(ledger_page.contains("拒绝或无法连接"), "{ledger_page}");
 
     // A city node that went back to an older copy and then witnessed other acts serves a longer
     // head that does not extend the one it signed before: a fork.

@@ -53,10 +53,21 @@ pub(crate) struct NodeFlagDto {
     detail: serde_json::Value,
 }
 
+/// How fast the node's newest acts (up to 1000) reached the hub: witnessed at the node to
+/// mirrored at the hub.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TimelinessDto {
+    entries: usize,
+    p50_ms: i64,
+    p99_ms: i64,
+    max_ms: i64,
+}
+
 /// A followed node with its flags.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct NodeDetailDto {
     node: NodeDto,
+    timeliness: TimelinessDto,
     flags: Vec<NodeFlagDto>,
 }
 
@@ -102,8 +113,15 @@ pub(crate) async fn node(
 ) -> ApiResult<Json<NodeDetailDto>> {
     let node = state.app.followed_node(&origin).await?;
     let flags = state.app.node_flags(&origin).await?;
+    let t = state.app.node_timeliness(&origin).await?;
     Ok(Json(NodeDetailDto {
         node: node_dto(node),
+        timeliness: TimelinessDto {
+            entries: t.entries,
+            p50_ms: t.p50_ms,
+            p99_ms: t.p99_ms,
+            max_ms: t.max_ms,
+        },
         flags: flags
             .into_iter()
             .map(|f| NodeFlagDto {

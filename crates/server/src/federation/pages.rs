@@ -107,6 +107,8 @@ pub(crate) async fn nodes(
 struct FlagView {
     time: String,
     label: &'static str,
+    /// A mismatch is shown against the one signed head it contradicts.
+    mismatch: bool,
     accepted: String,
     offending: String,
     detail: String,
@@ -118,6 +120,7 @@ struct NodePage {
     layout: Layout,
     n: NodeRow,
     flags: Vec<FlagView>,
+    timeliness: app::federation::Timeliness,
 }
 
 pub(crate) async fn node(
@@ -128,6 +131,7 @@ pub(crate) async fn node(
     let result = async {
         let node = state.app.followed_node(&origin).await?;
         let flags = state.app.node_flags(&origin).await?;
+        let timeliness = state.app.node_timeliness(&origin).await?;
         let title = node.name.clone();
         Ok::<_, AppError>(render(NodePage {
             layout: layout(
@@ -138,11 +142,13 @@ pub(crate) async fn node(
                 &[("交易节点", "/nodes"), (&title, "")],
             ),
             n: node_row(&node),
+            timeliness,
             flags: flags
                 .into_iter()
                 .map(|f| FlagView {
                     time: beijing_time_seconds(f.detected_ms),
                     label: misbehaviour_label(f.kind),
+                    mismatch: f.kind == Misbehaviour::EntryMismatch,
                     accepted: f.accepted,
                     offending: f.offending,
                     detail: serde_json::to_string_pretty(&f.detail).unwrap_or_default(),

@@ -55,6 +55,17 @@ struct LedgerPage {
     pages: u64,
     lookup: String,
     lookup_error: String,
+    witnesses: Vec<WitnessRow>,
+    quorum: usize,
+    cosigned_size: u64,
+}
+
+/// One of this node's witnesses on the ledger page.
+struct WitnessRow {
+    name: String,
+    cosigned_size: u64,
+    cosigned_at: String,
+    error: String,
 }
 
 const LEDGER_PER_PAGE: u64 = 50;
@@ -95,8 +106,33 @@ pub(crate) async fn ledger(
             .rev()
             .map(entry_row_view)
             .collect();
+        let witnesses = state
+            .app
+            .witness_statuses()
+            .await?
+            .into_iter()
+            .map(|w| WitnessRow {
+                name: w.name,
+                cosigned_size: w.cosigned_size,
+                cosigned_at: if w.cosigned_ms > 0 {
+                    beijing_time_seconds(w.cosigned_ms)
+                } else {
+                    "—".into()
+                },
+                error: w.error,
+            })
+            .collect();
+        let cosigned_size = state
+            .app
+            .witnessing_health()
+            .await?
+            .map(|h| h.cosigned_size)
+            .unwrap_or(0);
         Ok::<_, AppError>(render(LedgerPage {
             layout: layout(&state, &caller, "交易见证", "ledger", &[("交易见证", "")]),
+            witnesses,
+            quorum: state.app.witness_quorum(),
+            cosigned_size,
             head_size: size,
             head_root: head.head.root.to_hex(),
             head_time: beijing_time_seconds(head.head.timestamp_ms),

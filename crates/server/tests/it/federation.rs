@@ -62,6 +62,10 @@ async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_ba
                 ..node_reg.clone()
             },
             NodeRegistration {
+                url: "https://ggzy.example".into(),
+                ..node_reg.clone()
+            },
+            NodeRegistration {
                 region: "3301".into(),
                 ..node_reg.clone()
             },
@@ -106,6 +110,9 @@ async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_ba
             .await
             .unwrap();
         assert_eq!(mirrored.len() as u64, PAGE.min(head.head.size));
+        let timeliness = hub.node_timeliness("ggzy.test").await.unwrap();
+        assert_eq!(timeliness.entries as u64, 1000.min(head.head.size));
+        assert!(timeliness.p50_ms <= timeliness.p99_ms && timeliness.p99_ms <= timeliness.max_ms);
         let visible = node
             .app()
             .ledger_entries(None, 0, PAGE.min(head.head.size))
