@@ -109,6 +109,16 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     ),
     (Method::GET, "/api/v1/ledger/witnesses", Access::Public),
     (Method::GET, "/api/v1/hub/nodes/{origin}", Access::Public),
+    (
+        Method::GET,
+        "/api/v1/hub/nodes/{origin}/entries",
+        Access::Public,
+    ),
+    (
+        Method::GET,
+        "/api/v1/hub/nodes/{origin}/entries/{seq}/proof",
+        Access::Public,
+    ),
     (Method::POST, "/api/v1/session", Access::Public),
     (Method::DELETE, "/api/v1/session", Access::Authenticated),
     (Method::GET, "/api/v1/me", Access::Authenticated),

@@ -26,6 +26,8 @@ use crate::witness::api::*;
         ledger_consistency,
         crate::federation::api::nodes,
         crate::federation::api::node,
+        crate::federation::api::mirrored_entries,
+        crate::federation::api::mirrored_proof,
         crate::federation::api::add_checkpoint,
         crate::federation::api::cosigned_checkpoint,
         crate::federation::api::witnesses,

@@ -95,6 +95,17 @@ pub fn percentile(sorted: &[i64], p: f64) -> i64 {
 /// Entries the timeliness is computed over.
 pub const TIMELINESS_WINDOW: i64 = 1000;
 
+/// A mirrored entry with its node's proof.
+#[derive(Clone, Debug)]
+pub struct MirroredProof {
+    pub entry: HubEntryRow,
+    /// The node's signed head the path leads to.
+    pub head: SignedTreeHead,
+    pub path: Vec<Sm3Hash>,
+    /// Where the node serves the entry itself.
+    pub node_url: String,
+}
+
 /// What one step of following did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FollowStep {
@@ -498,6 +509,63 @@ impl App {
             })
             .await?;
         Ok(())
+    }
+
+    /// The inclusion proof of a node's mirrored entry to the node's accepted signed head,
+    /// computed from the hub's mirror of the node's tree: the node's own proof, checkable with the
+    /// node's key alone. Only once the mirror has reached the accepted head.
+    pub async fn mirrored_proof(&self, origin: &str, seq: u64) -> Result<MirroredProof, AppError> {
+        let node = self.followed_node(origin).await?;
+        let head = node
+            .head
+            .clone()
+            .ok_or(AppError::NotFound("尚未取得该节点的签名树头"))?;
+        if seq >= head.head.size {
+            return Err(AppError::NotFound("该序号超出该节点已签名的账本"));
+        }
+        if node.mirrored_size < head.head.size {
+            return Err(AppError::NotFound(
+                "本平台尚未同步到该节点的最新签名树头，请稍后再试",
+            ));
+        }
+        let entry = self
+            .store
+            .hub_entries(origin, seq as i64, seq as i64 + 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound("本平台没有该条目"))?;
+        let size = head.head.size;
+        let keys: Vec<(u32, u64)> = ledger::needed_nodes(|recorder| {
+            let _ = ledger::inclusion_proof(recorder, seq, size);
+        })
+        .into_iter()
+        .map(|k| (k.level, k.index))
+        .collect();
+        let stored = self.store.hub_tree_nodes(origin, &keys).await?;
+        let tree = ledger::MemoryTree::from_nodes(
+            stored
+                .into_iter()
+                .map(|(level, index, hash)| {
+                    Ok((NodeKey { level, index }, Sm3Hash::from_slice(&hash)?))
+                })
+                .collect::<Result<Vec<_>, crypto::CryptoError>>()?,
+        );
+        let path = ledger::inclusion_proof(&tree, seq, size)
+            .map_err(|e| AppError::Internal(format!("the mirror of {origin} lacks a node: {e}")))?
+            .map_err(|e| AppError::Internal(format!("inclusion proof: {e}")))?;
+        let leaf = Sm3Hash::from_slice(&entry.leaf_hash)?;
+        // The mirror was checked page by page against the node's signed heads: a proof that does
+        // not verify is the hub's own fault, never served.
+        ledger::verify_inclusion(&leaf, seq, size, &path, &head.head.root).map_err(|e| {
+            AppError::Internal(format!("the mirror of {origin} is inconsistent: {e}"))
+        })?;
+        Ok(MirroredProof {
+            entry,
+            head,
+            path,
+            node_url: node.url,
+        })
     }
 
     /// A followed node's mirrored entries `from <= seq < to`.

@@ -232,8 +232,11 @@ impl App {
                 cosigned += usize::from(old == size);
                 continue;
             }
-            // One retry: after a conflict, from the size the witness says it last cosigned.
-            for _ in 0..2 {
+            // One retry: after a conflict, from the size the witness says it last cosigned —
+            // only forward: a witness whose cosigned size went back has lost its state.
+            let mut attempts = 0;
+            loop {
+                attempts += 1;
                 match self
                     .ask_witness(client, witness, old, size, &note, &body_text)
                     .await
@@ -244,25 +247,42 @@ impl App {
                             .await?;
                         self.witness_errors.set(&witness.name, String::new());
                         cosigned += 1;
-                        break;
                     }
-                    Err(Asked::Conflict(latest)) if latest != old && latest <= size => {
+                    Err(Asked::Conflict(latest))
+                        if latest > old && latest <= size && attempts < 2 =>
+                    {
                         old = latest;
+                        continue;
                     }
-                    Err(Asked::Conflict(latest)) => {
+                    Err(Asked::Conflict(latest)) if latest > size => {
                         self.witness_errors.set(
                             &witness.name,
                             format!(
                                 "见证方已副署到第{latest}条，本节点账本只有{size}条：见证方拒绝副署（账本可能已回滚）"
                             ),
                         );
-                        break;
+                    }
+                    Err(Asked::Conflict(latest)) if latest < old => {
+                        self.witness_errors.set(
+                            &witness.name,
+                            format!(
+                                "见证方报告的已副署规模（{latest}）小于它此前副署的（{old}）：见证方的状态已回退，本节点不接受其回退后的副署，请联系见证方"
+                            ),
+                        );
+                    }
+                    Err(Asked::Conflict(latest)) => {
+                        self.witness_errors.set(
+                            &witness.name,
+                            format!(
+                                "见证方两次答复已副署规模不符（最近为{latest}），本轮未取得副署"
+                            ),
+                        );
                     }
                     Err(Asked::Failed(reason)) => {
                         self.witness_errors.set(&witness.name, reason);
-                        break;
                     }
                 }
+                break;
             }
         }
         Ok(cosigned)

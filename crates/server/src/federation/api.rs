@@ -241,3 +241,136 @@ pub(crate) async fn witnesses(State(state): State<Arc<AppState>>) -> ApiResult<J
             .collect(),
     }))
 }
+
+/// Which mirrored entries.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct MirrorRangeQuery {
+    /// First sequence number (inclusive).
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within::<_, 0, 9223372036854775807>"
+    )]
+    pub(crate) from: u64,
+    /// End (exclusive); at most 1000 entries are returned (default 100).
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within_opt::<_, 0, 9223372036854775807>"
+    )]
+    pub(crate) to: Option<u64>,
+}
+
+/// One entry of a node, as the hub mirrored and checked it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MirroredEntryDto {
+    seq: u64,
+    stream: String,
+    kind: String,
+    /// `public`, `parties` or `supervision`.
+    visibility: String,
+    actor: String,
+    at_ms: i64,
+    /// SM3 of the leaf, recomputed by the hub from the header (hex).
+    leaf_hash: String,
+    /// The payload commitment (hex).
+    commit: String,
+    /// The payload, when the node showed it to anyone.
+    #[schema(value_type = Option<Object>)]
+    payload: Option<serde_json::Value>,
+    /// The salt (hex), when the payload is shown whole.
+    salt: Option<String>,
+    /// Personal numbers were masked by the node (the payload does not hash to `commit`).
+    masked: bool,
+    /// When the hub fetched it (UTC ms).
+    fetched_ms: i64,
+}
+
+/// A node's mirrored entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MirroredEntriesDto {
+    entries: Vec<MirroredEntryDto>,
+    /// How many of the node's entries the hub has mirrored and checked.
+    mirrored_size: u64,
+}
+
+fn mirrored_dto(e: store::HubEntryRow) -> MirroredEntryDto {
+    MirroredEntryDto {
+        seq: e.seq.max(0) as u64,
+        payload: if e.payload.is_empty() {
+            None
+        } else {
+            serde_json::from_str(&e.payload).ok()
+        },
+        salt: (!e.salt.is_empty()).then(|| hex::encode(&e.salt)),
+        stream: e.stream,
+        kind: e.kind,
+        visibility: e.visibility,
+        actor: e.actor,
+        at_ms: e.at_ms,
+        leaf_hash: hex::encode(&e.leaf_hash),
+        commit: hex::encode(&e.commit_hash),
+        masked: e.masked,
+        fetched_ms: e.fetched_ms,
+    }
+}
+
+/// A node's entries as this hub mirrored and checked them (the province's copy; each entry's
+/// proof is its node's: `…/entries/{seq}/proof`).
+#[utoipa::path(get, path = "/api/v1/hub/nodes/{origin}/entries", tag = "省级汇聚", params(("origin" = String, Path), MirrorRangeQuery), responses((status = 200, body = MirroredEntriesDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn mirrored_entries(
+    State(state): State<Arc<AppState>>,
+    Path(origin): Path<String>,
+    crate::extract::ApiQuery(range): crate::extract::ApiQuery<MirrorRangeQuery>,
+) -> ApiResult<Json<MirroredEntriesDto>> {
+    let node = state.app.followed_node(&origin).await?;
+    let to = range.to.unwrap_or(range.from.saturating_add(100));
+    if to < range.from {
+        return Err(ApiError::with_message(
+            "INVALID_REQUEST",
+            "请求参数无效：to 不能小于 from",
+        ));
+    }
+    let entries = state.app.mirrored_entries(&origin, range.from, to).await?;
+    Ok(Json(MirroredEntriesDto {
+        entries: entries.into_iter().map(mirrored_dto).collect(),
+        mirrored_size: node.mirrored_size,
+    }))
+}
+
+/// A mirrored entry's inclusion proof to its node's signed head (signed with the node's key).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MirroredProofDto {
+    entry: MirroredEntryDto,
+    /// The node's signed head the path leads to.
+    tree_head: TreeHeadDto,
+    /// The audit path, bottom-up (hex).
+    path: Vec<String>,
+    /// Where the node itself serves the entry and its proof.
+    node_entry_url: String,
+}
+
+/// The inclusion proof of a node's mirrored entry to that node's accepted signed head, computed
+/// from the hub's mirror of the node's tree: checkable with the node's key alone (404 while the
+/// mirror has not reached the head).
+#[utoipa::path(get, path = "/api/v1/hub/nodes/{origin}/entries/{seq}/proof", tag = "省级汇聚", params(("origin" = String, Path), ("seq" = u64, Path)), responses((status = 200, body = MirroredProofDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn mirrored_proof(
+    State(state): State<Arc<AppState>>,
+    Path((origin, seq)): Path<(String, u64)>,
+) -> ApiResult<Json<MirroredProofDto>> {
+    let proof = state.app.mirrored_proof(&origin, seq).await?;
+    let node = state.app.followed_node(&origin).await?;
+    let key = crypto::PublicKey::from_hex(&node.public_key).map_err(app::AppError::from)?;
+    Ok(Json(MirroredProofDto {
+        tree_head: TreeHeadDto::from_head(&proof.head, &key),
+        path: proof.path.iter().map(|h| h.to_hex()).collect(),
+        node_entry_url: format!(
+            "{}/api/v1/ledger/entries/{seq}/proof?size={}",
+            proof.node_url.trim_end_matches('/'),
+            proof.head.head.size
+        ),
+        entry: mirrored_dto(proof.entry),
+    }))
+}

@@ -19,6 +19,14 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/hub/nodes", get(api::nodes))
         .route("/api/v1/hub/nodes/{origin}", get(api::node))
+        .route(
+            "/api/v1/hub/nodes/{origin}/entries",
+            get(api::mirrored_entries),
+        )
+        .route(
+            "/api/v1/hub/nodes/{origin}/entries/{seq}/proof",
+            get(api::mirrored_proof),
+        )
         .route("/api/v1/witness/add-checkpoint", post(api::add_checkpoint))
         .route(
             "/api/v1/ledger/checkpoint/cosigned",

@@ -130,6 +130,23 @@ async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_ba
                 (Some(_), true) => assert!(m.masked && m.salt.is_empty()),
             }
         }
+        // Every mirrored entry carries its node's proof: to the node's signed head, checked with
+        // the node's key alone.
+        let node_key = node.app().public_key();
+        for seq in [0, 1, PAGE - 1, PAGE, head.head.size - 1] {
+            let proof = hub.mirrored_proof("ggzy.test", seq).await.unwrap();
+            proof.head.verify(&node_key).unwrap();
+            assert_eq!(proof.head.head, head.head);
+            let leaf = crypto::Sm3Hash::from_slice(&proof.entry.leaf_hash).unwrap();
+            ledger::verify_inclusion(&leaf, seq, head.head.size, &proof.path, &head.head.root)
+                .unwrap();
+        }
+        assert!(
+            hub.mirrored_proof("ggzy.test", head.head.size)
+                .await
+                .is_err()
+        );
+        assert!(hub.mirrored_proof("ggzy.elsewhere", 0).await.is_err());
         // A later act is picked up by the next step.
         node.app()
             .witness(vec![filler(serde_json::json!({ "n": "later" }))])
