@@ -460,12 +460,11 @@ impl App {
             return Ok(None);
         }
         let head = self.ledger_head().await?;
+        // Only cosignatures that verify with the pinned keys count.
         let cosigned_size = self
-            .store
-            .cosigned_sizes(self.witness_quorum() as i64, 1)
+            .cosigned_checkpoint()
             .await?
-            .first()
-            .map(|s| s.max(&0).to_owned() as u64)
+            .map(|c| c.size)
             .unwrap_or(0);
         // The first head after the cosigned one has waited since it was signed.
         let waiting_since = if cosigned_size >= head.head.size {

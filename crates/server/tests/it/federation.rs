@@ -307,3 +307,123 @@ async fn a_node_that_follows_nobody_says_so() {
         .unwrap();
     assert_eq!(page.status(), 404);
 }
+
+/// What a lying node changes in the entries it serves.
+#[derive(Clone, Copy)]
+enum Lie {
+    /// Another actor in one entry's header: the leaf no longer hashes into the signed tree.
+    Header,
+    /// Another public payload under the same header: it no longer hashes to its commitment.
+    Payload,
+}
+
+/// A node that serves its real heads and proofs but altered entries.
+async fn lying_node(real: String, lie: Lie) -> String {
+    use axum::extract::{RawQuery, State};
+    use axum::routing::get;
+    async fn forward(
+        State((real, _)): State<(String, Lie)>,
+        uri: axum::http::Uri,
+    ) -> axum::Json<Value> {
+        let body = reqwest::get(format!("{real}{uri}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        axum::Json(body)
+    }
+    async fn entries(
+        State((real, lie)): State<(String, Lie)>,
+        RawQuery(query): RawQuery,
+    ) -> axum::Json<Value> {
+        let mut body: Value = reqwest::get(format!(
+            "{real}/api/v1/ledger/entries?{}",
+            query.unwrap_or_default()
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let entries = body["entries"].as_array_mut().unwrap();
+        let target = entries
+            .iter_mut()
+            .find(|e| e["payload"].is_object() && e["salt"].is_string())
+            .expect("a public entry to alter");
+        match lie {
+            Lie::Header => target["actor"] = Value::String("somebody-else".into()),
+            Lie::Payload => target["payload"]["forged"] = Value::Bool(true),
+        }
+        axum::Json(body)
+    }
+    let router = axum::Router::new()
+        .route("/api/v1/ledger/head", get(forward))
+        .route("/api/v1/ledger/consistency", get(forward))
+        .route("/api/v1/ledger/entries", get(entries))
+        .with_state((real, lie));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+#[tokio::test]
+async fn a_node_serving_entries_its_signed_tree_does_not_hold_is_flagged() {
+    let node = spawn_app().await;
+    let key = node.app().public_key().to_hex();
+    for (lie, reason) in [(Lie::Header, None), (Lie::Payload, Some("承诺值不符"))] {
+        let db = store::testing::fresh_sqlite();
+        let hub = App::open(
+            db.open().await.unwrap(),
+            crypto::PlatformKey::generate(),
+            test_clock(),
+            Settings {
+                origin: "ggzy.hub.test".into(),
+                password_policy: PasswordPolicy::for_tests(),
+                watchers: false,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let liar = lying_node(node.base.clone(), lie).await;
+        hub.register_node(&registration(&liar, &key)).await.unwrap();
+        let step = hub
+            .follow_node("ggzy.test", &NodeFeed::new(&liar))
+            .await
+            .unwrap();
+        assert_eq!(
+            step.flagged,
+            Some(ledger::monitor::Misbehaviour::EntryMismatch)
+        );
+        // Nothing of the lying page was kept, and the node is no longer followed.
+        let status = hub.followed_node("ggzy.test").await.unwrap();
+        assert_eq!(status.mirrored_size, 0);
+        let flags = hub.node_flags("ggzy.test").await.unwrap();
+        assert_eq!(flags.len(), 1);
+        // The evidence names the node's signed head.
+        let head = node.app().ledger_head().await.unwrap();
+        assert_eq!(
+            flags[0].accepted,
+            head.to_checkpoint(&node.app().public_key())
+        );
+        match reason {
+            Some(reason) => assert!(
+                flags[0].detail["reason"].as_str().unwrap().contains(reason),
+                "{}",
+                flags[0].detail
+            ),
+            None => assert!(
+                flags[0].detail["computed_root"].is_string(),
+                "{}",
+                flags[0].detail
+            ),
+        }
+        let step = hub
+            .follow_node("ggzy.test", &NodeFeed::new(&node.base))
+            .await
+            .unwrap();
+        assert_eq!(step, Default::default());
+    }
+}
