@@ -485,7 +485,28 @@ impl App {
         self.store
             .hub_mirror(origin, from as i64, to as i64, &rows, &nodes)
             .await?;
+        self.index_mirrored(node, &rows)?;
         Ok(Ok(to))
+    }
+
+    /// The province portal's search: the node's announcements in this hub's index, each linking
+    /// to the node's own page and found by the node's region (the index is a cache: rebuilt by
+    /// following again).
+    fn index_mirrored(&self, node: &NodeStatus, rows: &[HubEntryRow]) -> Result<(), AppError> {
+        let docs: Vec<search::Doc> = rows
+            .iter()
+            .filter(|r| {
+                r.kind == crate::witness::documents::ANNOUNCEMENT_KIND && !r.payload.is_empty()
+            })
+            .filter_map(|r| mirrored_announcement_doc(node, r))
+            .collect();
+        if docs.is_empty() {
+            return Ok(());
+        }
+        // `0`: the index's own place in this hub's ledger is left as it is.
+        self.portal.index.add(&docs, 0).map_err(|e| {
+            AppError::Internal(format!("indexing {}'s announcements: {e}", node.origin))
+        })
     }
 
     async fn flag_node(
@@ -580,6 +601,35 @@ impl App {
             .hub_entries(origin, from as i64, to.min(from + PAGE) as i64)
             .await?)
     }
+}
+
+/// The key prefix of a followed node's documents in the hub's search index.
+pub fn node_doc_prefix(origin: &str) -> String {
+    format!("node:{origin}:")
+}
+
+/// A node's announcement as a document of the province portal: the node's page as its address,
+/// the node's region as its region.
+fn mirrored_announcement_doc(node: &NodeStatus, row: &HubEntryRow) -> Option<search::Doc> {
+    let a: domain::Announcement = serde_json::from_str(&row.payload).ok()?;
+    let mut codes = vec![a.id.clone(), a.procedure.clone()];
+    codes.extend(a.lot.clone());
+    Some(search::Doc {
+        key: format!("{}announcement:{}", node_doc_prefix(&node.origin), a.id),
+        url: format!("{}/announcements/{}", node.url.trim_end_matches('/'), a.id),
+        title: a.title,
+        body: a.body,
+        codes,
+        domain: a.category,
+        doc_type: serde_json::to_value(a.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        region: node.region.clone(),
+        published_ms: a.published_at_ms,
+        amount_fen: None,
+        seq: row.seq.max(0) as u64,
+    })
 }
 
 fn entry_json(entry: &FedEntry) -> serde_json::Value {

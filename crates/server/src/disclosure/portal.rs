@@ -203,10 +203,22 @@ pub(crate) struct HitView {
     pub(crate) published: String,
     pub(crate) amount_fen: Option<i64>,
     pub(crate) amount: String,
-    /// The ledger entry that witnesses it (its proof at `/ledger/entries/{seq}`).
+    /// The ledger entry that witnesses it (its proof at `/ledger/entries/{seq}`, or, for a
+    /// followed node's document at the hub, in the node's ledger).
     pub(crate) seq: u64,
+    /// Where its proof is: this node's ledger page, or the hub's copy of the node's proof.
+    pub(crate) proof_url: String,
+    /// The followed node it comes from ('' for this node's own).
+    pub(crate) node: String,
     /// The query is exactly one of its codes (项目代码, 交易标识码, 统一社会信用代码).
     pub(crate) exact_code: bool,
+}
+
+/// The followed node a hub's search document comes from (`app::federation::node_doc_prefix`).
+fn node_of(key: &str) -> Option<&str> {
+    key.strip_prefix("node:")?
+        .split_once(':')
+        .map(|(origin, _)| origin)
 }
 
 /// A facet value with its count.
@@ -295,6 +307,11 @@ fn results(asked: &Asked, hits: Hits, per_page: usize, now_ms: i64) -> SearchRes
             .hits
             .into_iter()
             .map(|h| HitView {
+                proof_url: match node_of(&h.key) {
+                    Some(origin) => format!("/api/v1/hub/nodes/{origin}/entries/{}/proof", h.seq),
+                    None => format!("/ledger/entries/{}", h.seq),
+                },
+                node: node_of(&h.key).unwrap_or_default().to_string(),
                 domain_label: domain_label(&h.domain).to_string(),
                 doc_type_label: doc_type_label(&h.doc_type).to_string(),
                 region_name: region_label(&h.region),

@@ -6,7 +6,7 @@ use app::federation::{NodeFeed, NodeRegistration, PAGE};
 use app::{App, PasswordPolicy, Settings};
 use serde_json::Value;
 
-use crate::support::{client, spawn_app, test_clock};
+use crate::support::{client, spawn_app, test_clock, test_start_ms};
 
 fn filler(payload: Value) -> app::NewEntry {
     app::NewEntry {
@@ -158,6 +158,50 @@ async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_ba
             hub.followed_node("ggzy.test").await.unwrap().mirrored_size,
             head.head.size + 1
         );
+        // A node's announcement is found in the hub's search, by the node's region, linking to
+        // the node's own page.
+        let announcement = domain::Announcement {
+            id: format!("FED-{}", db.name),
+            procedure: "FED-PROC".into(),
+            lot: None,
+            kind: domain::AnnouncementKind::TenderNotice,
+            category: "construction".into(),
+            region: "330106".into(),
+            title: format!("联邦检索测试工程招标公告{}", db.name),
+            body: "省级平台汇聚检索".into(),
+            published_at_ms: test_start_ms(),
+        };
+        node.app()
+            .witness(vec![app::NewEntry {
+                stream: domain::Announcement::stream(&announcement.id),
+                kind: "announcement.published".into(),
+                visibility: ledger::Visibility::Public,
+                actor: "operator".into(),
+                payload: serde_json::to_value(&announcement).unwrap(),
+            }])
+            .await
+            .unwrap();
+        hub.follow_node("ggzy.test", &feed).await.unwrap();
+        let hits = hub
+            .search(&search::SearchQuery {
+                text: announcement.title.clone(),
+                region: Some("330100".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let hit = hits
+            .hits
+            .iter()
+            .find(|h| h.title == announcement.title)
+            .unwrap_or_else(|| panic!("{} {:?}", db.name, hits.hits));
+        assert_eq!(
+            hit.url,
+            format!("{}/announcements/{}", node.base, announcement.id)
+        );
+        assert_eq!(hit.region, "330100");
+        assert!(hit.key.starts_with("node:ggzy.test:"));
         // An unreachable node is recorded, not flagged.
         let step = hub
             .follow_node("ggzy.test", &NodeFeed::new("http://127.0.0.1:9"))
