@@ -49,7 +49,8 @@ pub enum HeadVerdict {
     /// A larger head, proven consistent with the accepted one.
     Extends,
     /// The head's signature does not verify with the pinned key, or it names another origin:
-    /// not evidence against the node (anyone could have forged it), only a reason to ignore it.
+    /// not evidence against the node (anyone could have forged it), only a reason to ignore it
+    /// (said in Chinese: the hub's pages show it).
     Unsigned(String),
     /// Proven misbehaviour; the accepted head and the new head are the evidence.
     Misbehaved(Misbehaviour),
@@ -67,12 +68,12 @@ pub fn judge_head(
 ) -> HeadVerdict {
     if new.head.origin != origin {
         return HeadVerdict::Unsigned(format!(
-            "the head names origin {:?}, not {origin:?}",
+            "树头的节点名称为 {}，不是登记的 {origin}",
             new.head.origin
         ));
     }
-    if let Err(e) = new.verify(key) {
-        return HeadVerdict::Unsigned(format!("the head's signature does not verify: {e}"));
+    if new.verify(key).is_err() {
+        return HeadVerdict::Unsigned("树头的签名不能用登记时固定的公钥核验".into());
     }
     let Some(accepted) = accepted else {
         return HeadVerdict::First;

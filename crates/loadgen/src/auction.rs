@@ -396,6 +396,44 @@ fn pct(list: &[Duration], p: f64) -> f64 {
     list[index].as_secs_f64() * 1000.0
 }
 
+/// Starts every bidder of every sale of `platforms` and returns once all are ready to bid (their
+/// closed loops then run for `seconds`).
+async fn start_bidders(
+    client: &reqwest::Client,
+    platforms: &[&Prepared],
+    seconds: u64,
+) -> Vec<tokio::task::JoinHandle<Outcome>> {
+    let bidders: usize = platforms
+        .iter()
+        .flat_map(|p| &p.sales)
+        .map(|(_, tokens)| tokens.len())
+        .sum();
+    let ready = Arc::new(tokio::sync::Barrier::new(bidders + 1));
+    let mut tasks = Vec::new();
+    // One seed range per sale, over every platform.
+    let sales = platforms
+        .iter()
+        .flat_map(|p| p.sales.iter().map(move |sale| (&p.base, sale)));
+    for (s, (base, (id, tokens))) in sales.enumerate() {
+        let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
+        let url = format!("{base}/api/v1/auctions/{id}/bids");
+        for (b, (token, signer)) in tokens.iter().enumerate() {
+            tasks.push(tokio::spawn(bidder(
+                client.clone(),
+                url.clone(),
+                token.clone(),
+                signer.clone(),
+                hint.clone(),
+                (s * 100_000 + b) as u64 + 1,
+                ready.clone(),
+                seconds,
+            )));
+        }
+    }
+    ready.wait().await;
+    tasks
+}
+
 async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Result<()> {
     let label = if persist {
         "durable"
@@ -446,26 +484,7 @@ async fn run_once(args: &AuctionArgs, persist: bool, run: usize) -> anyhow::Resu
         .ledger_size()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bidders: usize = prepared.sales.iter().map(|(_, t)| t.len()).sum();
-    let ready = Arc::new(tokio::sync::Barrier::new(bidders + 1));
-    let mut tasks = Vec::new();
-    for (s, (id, tokens)) in prepared.sales.iter().enumerate() {
-        let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
-        let url = format!("{}/api/v1/auctions/{id}/bids", prepared.base);
-        for (b, (token, signer)) in tokens.iter().enumerate() {
-            tasks.push(tokio::spawn(bidder(
-                client.clone(),
-                url.clone(),
-                token.clone(),
-                signer.clone(),
-                hint.clone(),
-                (s * 100_000 + b) as u64 + 1,
-                ready.clone(),
-                args.seconds,
-            )));
-        }
-    }
-    ready.wait().await;
+    let tasks = start_bidders(&client, &[&prepared], args.seconds).await;
     let started = Instant::now();
     let mut accepted = 0;
     let mut refused = 0;
@@ -690,28 +709,8 @@ pub(crate) async fn hub(args: HubArgs) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .build()?;
-    let bidders = args.nodes * args.bidders;
-    let ready = Arc::new(tokio::sync::Barrier::new(bidders + 1));
-    let mut tasks = Vec::new();
-    for (n, node) in nodes.iter().enumerate() {
-        for (id, tokens) in &node.sales {
-            let hint = Arc::new(AtomicI64::new(START_PRICE - INCREMENT));
-            let url = format!("{}/api/v1/auctions/{id}/bids", node.base);
-            for (b, (token, signer)) in tokens.iter().enumerate() {
-                tasks.push(tokio::spawn(bidder(
-                    client.clone(),
-                    url.clone(),
-                    token.clone(),
-                    signer.clone(),
-                    hint.clone(),
-                    (n * 100_000 + b) as u64 + 1,
-                    ready.clone(),
-                    args.seconds,
-                )));
-            }
-        }
-    }
-    ready.wait().await;
+    let platforms: Vec<&Prepared> = nodes.iter().collect();
+    let tasks = start_bidders(&client, &platforms, args.seconds).await;
     let load_started_ms = app::system_clock()();
     let load_started = Instant::now();
     let mut acknowledged = 0;

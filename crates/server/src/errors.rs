@@ -511,6 +511,15 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("UNSUPPORTED_MEDIA_TYPE", 415, "请求的内容类型不受支持"),
     ("BODY_TOO_LARGE", 413, "请求体过大"),
     ("METHOD_NOT_ALLOWED", 405, "不支持该请求方法"),
+    (
+        "HUB_NODE_ORIGIN",
+        422,
+        "节点名称（origin）不能为空，也不能含空白",
+    ),
+    ("HUB_NODE_URL", 422, "节点地址应以 http:// 开头"),
+    ("HUB_NODE_REGION", 422, "节点所在地区应为6位行政区划代码"),
+    ("HUB_NODE_KEY", 422, "节点公钥格式有误"),
+    ("HUB_NODE_KEY_PINNED", 409, "该节点已固定另一把签名公钥"),
     ("WITNESS_MALFORMED", 400, "副署请求格式有误"),
     ("WITNESS_UNKNOWN_LOG", 404, "本见证方不跟踪该账本"),
     (

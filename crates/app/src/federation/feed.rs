@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crypto::{PublicKey, Signature, Sm3Hash};
 use ledger::{SignedTreeHead, TreeHead};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A followed node's public API.
 #[derive(Clone, Debug)]
@@ -15,8 +15,8 @@ pub struct NodeFeed {
     base: String,
 }
 
-/// An entry as the node serves it to anyone.
-#[derive(Clone, Debug, Deserialize)]
+/// An entry as the node serves it to anyone (kept as served in the evidence of a mismatch).
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct FedEntry {
     pub seq: u64,
     pub stream: String,
@@ -31,10 +31,10 @@ pub struct FedEntry {
     pub masked: bool,
 }
 
-/// The node's consistency proof and what it says the first tree's root is now.
+/// The node's consistency proof, with its whole answer (which says what the node now holds as
+/// the first tree's root).
 #[derive(Clone, Debug)]
 pub struct FedConsistency {
-    pub first_root: String,
     pub path: Vec<Sm3Hash>,
     /// The node's answer as served, kept as evidence.
     pub raw: serde_json::Value,
@@ -136,16 +136,12 @@ impl NodeFeed {
                     .ok_or_else(|| "一致性证明的哈希格式有误".to_string())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let first_root = raw["first_root"].as_str().unwrap_or_default().to_string();
-        Ok(FedConsistency {
-            first_root,
-            path,
-            raw,
-        })
+        Ok(FedConsistency { path, raw })
     }
 }
 
 /// The pinned key of a node, from its SEC1 hex.
 pub fn pinned_key(hex: &str) -> Result<PublicKey, String> {
-    PublicKey::from_hex(hex).map_err(|e| format!("节点公钥格式有误：{e}"))
+    PublicKey::from_hex(hex)
+        .map_err(|_| "节点公钥格式有误：应为 SM2 公钥（以 04 开头的130位十六进制）".to_string())
 }

@@ -119,23 +119,35 @@ pub struct FollowStep {
 impl NodeRegistration {
     /// Checks a registration before anything is stored (a node list is checked whole first).
     pub fn validate(&self) -> Result<(), AppError> {
-        let invalid = |m: String| Err(AppError::Invalid(m));
         if self.origin.trim().is_empty() || self.origin.contains(char::is_whitespace) {
-            return invalid("节点名称（origin）不能为空，也不能含空白".into());
+            return Err(AppError::refused(
+                "HUB_NODE_ORIGIN",
+                "节点名称（origin）不能为空，也不能含空白",
+            ));
         }
         if self.url.starts_with("https://") {
-            return invalid(format!(
-                "节点 {} 的地址为 HTTPS：本版本以 HTTP 访问节点，请经由本机的 TLS 代理访问",
-                self.origin
+            return Err(AppError::refused(
+                "HUB_NODE_URL",
+                format!(
+                    "节点 {} 的地址为 HTTPS：本版本以 HTTP 访问节点，请经由本机的 TLS 代理访问",
+                    self.origin
+                ),
             ));
         }
         if !self.url.starts_with("http://") {
-            return invalid(format!("节点 {} 的地址应以 http:// 开头", self.origin));
+            return Err(AppError::refused(
+                "HUB_NODE_URL",
+                format!("节点 {} 的地址应以 http:// 开头", self.origin),
+            ));
         }
         if self.region.len() != 6 || !self.region.bytes().all(|b| b.is_ascii_digit()) {
-            return invalid(format!("节点 {} 所在地区应为6位行政区划代码", self.origin));
+            return Err(AppError::refused(
+                "HUB_NODE_REGION",
+                format!("节点 {} 所在地区应为6位行政区划代码", self.origin),
+            ));
         }
-        feed::pinned_key(&self.public_key).map_err(AppError::Invalid)?;
+        feed::pinned_key(&self.public_key)
+            .map_err(|message| AppError::refused("HUB_NODE_KEY", message))?;
         Ok(())
     }
 }
@@ -228,13 +240,25 @@ impl App {
     /// Registers a node to follow (or updates its name, region and address; its key is pinned).
     pub async fn register_node(&self, node: &NodeRegistration) -> Result<(), AppError> {
         node.validate()?;
+        let key = node.public_key.to_ascii_lowercase();
+        if let Some(known) = self.store.hub_node(&node.origin).await?
+            && known.public_key != key
+        {
+            return Err(AppError::refused(
+                "HUB_NODE_KEY_PINNED",
+                format!(
+                    "节点 {} 已固定另一把签名公钥：同一节点的公钥不能更换，新的账本须以新的节点名称登记",
+                    node.origin
+                ),
+            ));
+        }
         self.store
             .hub_add_node(
                 &node.origin,
                 &node.name,
                 &node.region,
                 &node.url,
-                &node.public_key.to_ascii_lowercase(),
+                &key,
                 self.now_ms(),
             )
             .await?;
@@ -431,7 +455,7 @@ impl App {
                     leaves.push(leaf);
                 }
                 Err(reason) => {
-                    let detail = serde_json::json!({ "reason": reason, "entry": serde_json::to_value(entry_json(entry)).unwrap_or_default() });
+                    let detail = serde_json::json!({ "reason": reason, "entry": serde_json::to_value(entry).unwrap_or_default() });
                     self.flag_node(node, Misbehaviour::EntryMismatch, head, head, key, detail)
                         .await?;
                     return Ok(Err(Some(Misbehaviour::EntryMismatch)));
@@ -596,9 +620,18 @@ impl App {
         from: u64,
         to: u64,
     ) -> Result<Vec<HubEntryRow>, AppError> {
+        if to < from {
+            return Err(crate::witness::views::ledger_range(
+                "结束序号不能小于起始序号",
+            ));
+        }
         Ok(self
             .store
-            .hub_entries(origin, from as i64, to.min(from + PAGE) as i64)
+            .hub_entries(
+                origin,
+                from as i64,
+                to.min(from.saturating_add(PAGE)) as i64,
+            )
             .await?)
     }
 }
@@ -629,21 +662,6 @@ fn mirrored_announcement_doc(node: &NodeStatus, row: &HubEntryRow) -> Option<sea
         published_ms: a.published_at_ms,
         amount_fen: None,
         seq: row.seq.max(0) as u64,
-    })
-}
-
-fn entry_json(entry: &FedEntry) -> serde_json::Value {
-    serde_json::json!({
-        "seq": entry.seq,
-        "stream": entry.stream,
-        "kind": entry.kind,
-        "visibility": entry.visibility,
-        "actor": entry.actor,
-        "at_ms": entry.at_ms,
-        "commit": entry.commit,
-        "payload": entry.payload,
-        "salt": entry.salt,
-        "masked": entry.masked,
     })
 }
 

@@ -12,9 +12,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crypto::{PublicKey, Sm3Hash};
+use ledger::CheckpointError;
 use ledger::witness::{
-    AddCheckpoint, Cosignature, SIZE_CONTENT_TYPE, WitnessRefusal, WitnessedHead, WitnessedLog,
-    decide,
+    AddCheckpoint, Cosignature, RequestError, SIZE_CONTENT_TYPE, WitnessRefusal, WitnessedHead,
+    WitnessedLog, decide,
 };
 use serde::{Deserialize, Serialize};
 
@@ -484,6 +485,65 @@ impl App {
             head_size: head.head.size,
             behind,
         }))
+    }
+}
+
+/// What exactly a witness refused, in Chinese (the API's message; the code says which class).
+pub fn refusal_detail(refusal: &WitnessRefusal) -> String {
+    match refusal {
+        WitnessRefusal::Malformed(e) => request_detail(e),
+        WitnessRefusal::UnknownLog { origin } => format!("本见证方不跟踪 {origin} 的账本"),
+        WitnessRefusal::BadSignature(e) => checkpoint_detail(e),
+        WitnessRefusal::FutureCheckpoint { time_ms, now_s } => format!(
+            "树头时间 {time_ms} 毫秒比见证方时钟（{now_s} 秒）晚 {} 秒以上",
+            ledger::witness::MAX_FUTURE_SKEW_S
+        ),
+        WitnessRefusal::Rollback { old_size, size } => {
+            format!("原规模 {old_size} 大于树头的规模 {size}")
+        }
+        WitnessRefusal::Conflict { latest_size } => {
+            format!("见证方最近副署的规模为 {latest_size}")
+        }
+        WitnessRefusal::Fork { size } => format!("规模为 {size} 的树头的树根与见证方已副署的不同"),
+        WitnessRefusal::BadProof(_) => "一致性证明不能把已副署的树头接到该树头".into(),
+    }
+}
+
+fn request_detail(error: &RequestError) -> String {
+    match error {
+        RequestError::Empty => "请求为空".into(),
+        RequestError::ControlCharacter => "请求含有换行以外的控制字符".into(),
+        RequestError::MissingNewline => "第一行未以换行结束".into(),
+        RequestError::MissingOldLine => "第一行应为“old <规模>”".into(),
+        RequestError::BadOldSize => "原规模应为不含前导零、不超过64位的十进制整数".into(),
+        RequestError::MissingBlankLine => "一致性证明与检查点之间缺少空行".into(),
+        RequestError::TooManyProofLines { count } => {
+            format!(
+                "一致性证明有 {count} 行，至多 {} 行",
+                ledger::witness::MAX_PROOF_LINES
+            )
+        }
+        RequestError::BadProofBase64 { line } => format!("第 {line} 行不是有效的 base64"),
+        RequestError::BadProofHashLength { line, len } => {
+            format!("第 {line} 行为 {len} 字节，应为32字节的哈希")
+        }
+        RequestError::Checkpoint(e) => checkpoint_detail(e),
+    }
+}
+
+fn checkpoint_detail(error: &CheckpointError) -> String {
+    match error {
+        CheckpointError::ControlCharacter => "检查点含有换行以外的控制字符".into(),
+        CheckpointError::MissingFinalNewline => "检查点未以换行结束".into(),
+        CheckpointError::MissingBlankLine => "检查点的正文与签名行之间缺少空行".into(),
+        CheckpointError::NoSignatures => "检查点没有签名行".into(),
+        CheckpointError::TooManySignatures => "检查点的签名行过多".into(),
+        CheckpointError::BadSignatureLine { index } => {
+            format!("检查点的第 {index} 个签名行格式有误")
+        }
+        CheckpointError::BadBody(field) => format!("检查点的 {field} 格式有误"),
+        CheckpointError::NoSignatureFromKey => "检查点没有该账本固定公钥的签名行".into(),
+        CheckpointError::BadSignature => "检查点的账本签名未通过核验".into(),
     }
 }
 

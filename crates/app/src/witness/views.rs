@@ -526,7 +526,7 @@ impl App {
 
 /// A range or tree size the ledger cannot serve (`LEDGER_RANGE`): the request is well formed
 /// but does not fit this ledger (a size beyond the tip, an end before the start).
-fn ledger_range(message: &str) -> AppError {
+pub(crate) fn ledger_range(message: &str) -> AppError {
     AppError::Refused {
         code: "LEDGER_RANGE",
         message: message.to_string(),

@@ -23,13 +23,6 @@ struct Node {
     witnesses: Option<PathBuf>,
 }
 
-fn hex_bytes(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -149,10 +142,6 @@ impl Node {
         get(client, &format!("{}/api/v1/ledger/head", self.base())).await
     }
 
-    async fn witnesses(&self, client: &reqwest::Client) -> Value {
-        get(client, &format!("{}/api/v1/ledger/witnesses", self.base())).await
-    }
-
     /// Waits until the node's witness list satisfies `check`.
     async fn wait_witnesses(
         &self,
@@ -160,18 +149,13 @@ impl Node {
         what: &str,
         check: impl Fn(&Value) -> bool,
     ) -> Value {
-        for _ in 0..300 {
-            let w = self.witnesses(client).await;
-            if check(&w) {
-                return w;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "{} never {what}: {}",
-            self.origin,
-            self.witnesses(client).await
-        );
+        poll_json(
+            client,
+            &format!("{}/api/v1/ledger/witnesses", self.base()),
+            &format!("{} {what}", self.origin),
+            check,
+        )
+        .await
     }
 
     /// Waits until the node's newest checkpoint is cosigned by the hub, and checks the
@@ -209,6 +193,24 @@ impl Node {
         assert_eq!(ledger::count_valid_cosignatures(&note, &other), 0);
         note
     }
+}
+
+/// Polls `url` (JSON) every 100 ms until `check` holds, for at most 30 s.
+async fn poll_json(
+    client: &reqwest::Client,
+    url: &str,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        last = get(client, url).await;
+        if check(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never {what}: {last}");
 }
 
 async fn get(client: &reqwest::Client, url: &str) -> Value {
@@ -250,17 +252,13 @@ impl Hub {
 
     /// Waits until `check` holds for the hub's view of `origin`.
     async fn wait_for(&self, origin: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..300 {
-            let detail = self.node(origin).await;
-            if check(&detail) {
-                return detail;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "the hub never saw {origin} {what}: {}",
-            self.node(origin).await
-        );
+        poll_json(
+            &self.client,
+            &format!("{}/api/v1/hub/nodes/{origin}", self.base),
+            &format!("the hub's view of {origin} {what}"),
+            check,
+        )
+        .await
     }
 
     /// Waits until the hub has accepted and mirrored exactly the node's current head.
@@ -420,7 +418,7 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
             .collect();
         ledger::verify_inclusion(&leaf, seq, signed.head.size, &path, &signed.head.root).unwrap();
         if let (Some(payload), Some(salt)) = (e["payload"].as_object(), e["salt"].as_str()) {
-            let salt: [u8; 32] = hex_bytes(salt).try_into().unwrap();
+            let salt: [u8; 32] = hex::decode(salt).unwrap().try_into().unwrap();
             let commit =
                 ledger::payload_commitment(&salt, &Value::Object(payload.clone())).unwrap();
             assert_eq!(commit.to_hex(), e["commit"].as_str().unwrap());

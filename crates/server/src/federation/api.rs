@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::dto::TreeHeadDto;
 use crate::errors::{ApiError, ErrorBody};
+use crate::shared::api::RangeQuery;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -242,27 +243,6 @@ pub(crate) async fn witnesses(State(state): State<Arc<AppState>>) -> ApiResult<J
     }))
 }
 
-/// Which mirrored entries.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct MirrorRangeQuery {
-    /// First sequence number (inclusive).
-    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
-    #[serde(
-        default,
-        deserialize_with = "crate::extract::within::<_, 0, 9223372036854775807>"
-    )]
-    pub(crate) from: u64,
-    /// End (exclusive); at most 1000 entries are returned (default 100).
-    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
-    #[serde(
-        default,
-        deserialize_with = "crate::extract::within_opt::<_, 0, 9223372036854775807>"
-    )]
-    pub(crate) to: Option<u64>,
-}
-
 /// One entry of a node, as the hub mirrored and checked it.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct MirroredEntryDto {
@@ -319,20 +299,14 @@ fn mirrored_dto(e: store::HubEntryRow) -> MirroredEntryDto {
 
 /// A node's entries as this hub mirrored and checked them (the province's copy; each entry's
 /// proof is its node's: `…/entries/{seq}/proof`).
-#[utoipa::path(get, path = "/api/v1/hub/nodes/{origin}/entries", tag = "省级汇聚", params(("origin" = String, Path), MirrorRangeQuery), responses((status = 200, body = MirroredEntriesDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/hub/nodes/{origin}/entries", tag = "省级汇聚", params(("origin" = String, Path), RangeQuery), responses((status = 200, body = MirroredEntriesDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn mirrored_entries(
     State(state): State<Arc<AppState>>,
     Path(origin): Path<String>,
-    crate::extract::ApiQuery(range): crate::extract::ApiQuery<MirrorRangeQuery>,
+    crate::extract::ApiQuery(range): crate::extract::ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<MirroredEntriesDto>> {
     let node = state.app.followed_node(&origin).await?;
     let to = range.to.unwrap_or(range.from.saturating_add(100));
-    if to < range.from {
-        return Err(ApiError::with_message(
-            "INVALID_REQUEST",
-            "请求参数无效：to 不能小于 from",
-        ));
-    }
     let entries = state.app.mirrored_entries(&origin, range.from, to).await?;
     Ok(Json(MirroredEntriesDto {
         entries: entries.into_iter().map(mirrored_dto).collect(),

@@ -63,6 +63,27 @@ pub(crate) fn file_response(name: &str, content: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A range of ledger places (a node's own ledger, or a followed node's mirror).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RangeQuery {
+    /// First sequence number (inclusive).
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within::<_, 0, 9223372036854775807>"
+    )]
+    pub(crate) from: u64,
+    /// End (exclusive), not before `from`; at most 1000 entries are returned (default 100).
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    #[serde(
+        default,
+        deserialize_with = "crate::extract::within_opt::<_, 0, 9223372036854775807>"
+    )]
+    pub(crate) to: Option<u64>,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {

@@ -14,6 +14,7 @@ use crate::access::MaybeCaller;
 use crate::dto::*;
 use crate::errors::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::shared::api::RangeQuery;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -46,26 +47,6 @@ pub(crate) async fn ledger_head(
 pub(crate) async fn ledger_checkpoint(State(state): State<Arc<AppState>>) -> ApiResult<Response> {
     let text = state.app.ledger_checkpoint().await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct RangeQuery {
-    /// First sequence number (inclusive).
-    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
-    #[serde(
-        default,
-        deserialize_with = "crate::extract::within::<_, 0, 9223372036854775807>"
-    )]
-    pub(crate) from: u64,
-    /// End (exclusive), not before `from`; at most 1000 entries are returned.
-    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
-    #[serde(
-        default,
-        deserialize_with = "crate::extract::within_opt::<_, 0, 9223372036854775807>"
-    )]
-    pub(crate) to: Option<u64>,
 }
 
 /// Entries by range: public ones in full, the others as hashes unless the caller may see them.
