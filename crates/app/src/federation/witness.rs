@@ -143,7 +143,10 @@ impl App {
         body: &str,
     ) -> Result<Result<String, (WitnessAnswer, String)>, AppError> {
         let refuse = |refusal: WitnessRefusal| {
-            Ok(Err((WitnessAnswer::refused(&refusal), refusal.to_string())))
+            Ok(Err((
+                WitnessAnswer::refused(&refusal),
+                refusal_detail(&refusal),
+            )))
         };
         let request = match AddCheckpoint::parse(body) {
             Ok(request) => request,
