@@ -78,6 +78,7 @@ impl AppError {
 
 /// The codes of `AppError::Refused`, for the error table's completeness test.
 pub const REFUSAL_CODES: &[&str] = &[
+    "ACCOUNT_CLAIM_INVALID",
     "STATISTICS_FILTER",
     "LEDGER_RANGE",
     "DRAW_PSEUDONYM_REQUIRED",

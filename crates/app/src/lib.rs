@@ -53,6 +53,7 @@ pub use experts::draws::{
 pub use experts::panels::{MySeat, PanelView, ReplacementView, SeatView, declaration_text};
 pub use experts::rooms::{NewBooking, NewRoom, RoomView};
 pub use market::auth::{Caller, NewSession, PasswordPolicy, TokenView};
+pub use market::claims::{AccountClaim, CLAIM_ACT, CLAIM_WINDOW_MS, ClaimPayload, SignedClaim};
 pub use market::entities::{
     AccountView, CrlRecord, EntityView, NewAccount, NewRegistration, PersonalData,
 };

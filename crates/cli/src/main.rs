@@ -337,6 +337,14 @@ struct ServeArgs {
     /// How long a new head may wait for its witnesses before every page says so, in milliseconds.
     #[arg(long, env = "GGZY_WITNESS_GRACE_MS", default_value_t = 30_000)]
     witness_grace_ms: i64,
+    /// The province registry to follow, taking in the entities, sanctions and credit records it
+    /// shares: a TOML file of `[[node]]` tables as for `ggzy hub --nodes`, naming the province's
+    /// hub (for a hub: the hubs of the other provinces it recognises) (docs/federation.md).
+    #[arg(long, env = "GGZY_FOLLOW")]
+    follow: Option<PathBuf>,
+    /// How often an up-to-date followed log is asked for a new head, in milliseconds.
+    #[arg(long, env = "GGZY_FOLLOW_INTERVAL_MS", default_value_t = 1000)]
+    follow_interval_ms: u64,
 }
 
 #[derive(serde::Deserialize)]
@@ -390,7 +398,9 @@ fn main() -> anyhow::Result<()> {
             Command::Hub(args) => {
                 let hub = HubOptions {
                     nodes: read_nodes(&args.nodes)?,
-                    interval: std::time::Duration::from_millis(args.follow_interval_ms.max(50)),
+                    interval: std::time::Duration::from_millis(
+                        args.serve.follow_interval_ms.max(50),
+                    ),
                 };
                 serve_with(args.serve, None, Some(hub)).await
             }
@@ -533,9 +543,6 @@ struct HubArgs {
     /// `url` and `public_key` (the node's SM2 key, SEC1 hex, from its operator).
     #[arg(long, env = "GGZY_HUB_NODES")]
     nodes: PathBuf,
-    /// How often an up-to-date node is asked for a new head, in milliseconds.
-    #[arg(long, env = "GGZY_HUB_FOLLOW_INTERVAL_MS", default_value_t = 1000)]
-    follow_interval_ms: u64,
 }
 
 /// What `ggzy hub` adds to serving.
@@ -566,6 +573,21 @@ async fn serve_with(
 ) -> anyhow::Result<()> {
     init_logs(args.log_json);
     let demo = history.is_some();
+    // The logs this node takes the province's shared registries from are followed as a hub
+    // follows its nodes (and a hub's own list is followed as before).
+    let mut hub = hub;
+    if let Some(path) = &args.follow {
+        let upstream = read_nodes(path)?;
+        match &mut hub {
+            Some(hub) => hub.nodes.extend(upstream),
+            None => {
+                hub = Some(HubOptions {
+                    nodes: upstream,
+                    interval: std::time::Duration::from_millis(args.follow_interval_ms.max(50)),
+                })
+            }
+        }
+    }
     let url = database_url(&args.store)?;
     let store = store::Store::open(&url)
         .await

@@ -43,6 +43,8 @@ pub enum DomainError {
     AccountNotFound,
     #[error("该登记申请不在待审核状态")]
     NotPending,
+    #[error("只有已通过审核、在本节点登记的法人或其他组织可以共享至全省")]
+    NotShareable,
     #[error("驳回时必须说明理由")]
     ReasonRequired,
     #[error("市场主体只能申请交易参与方角色（招标人、代理机构、投标人）")]
@@ -448,6 +450,7 @@ impl DomainError {
             Self::EntityNotFound => "ENTITY_NOT_FOUND",
             Self::AccountNotFound => "ACCOUNT_NOT_FOUND",
             Self::NotPending => "REGISTRATION_NOT_PENDING",
+            Self::NotShareable => "ENTITY_NOT_SHAREABLE",
             Self::ReasonRequired => "REASON_REQUIRED",
             Self::RoleNotSelfService => "ROLE_NOT_SELF_SERVICE",
             Self::NoRole => "NO_ROLE",

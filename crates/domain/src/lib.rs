@@ -38,7 +38,7 @@ pub use credit::lists::{
 };
 pub use credit::record::{
     CreditCommand, CreditEvent, CreditFile, CreditRecord, NewRecord, RecordSource, RecordStatus,
-    RepairApplication, status_label as credit_status_label,
+    RepairApplication, relayed_record_id, status_label as credit_status_label,
 };
 pub use credit::standard::{
     CreditStandard, CreditStandards, FactRule, Gate, Level, ListKind, Measure, ScoreRule,
@@ -64,7 +64,7 @@ pub use fields::{MAX_AMOUNT_FEN, amount_field, has_control_character, text_field
 pub use market::account::{Account, AccountCommand, AccountEvent, AccountStatus, Username};
 pub use market::entity::{
     BankAccount, BoundCertificate, Contact, Entity, EntityCommand, EntityEvent, EntityKind,
-    EntityStatus, Qualification, Registration, account_number,
+    EntityStatus, Qualification, Registration, SharedProfile, account_number,
 };
 pub use market::ids::{EntityId, IdNumber, RegionCode, Uscc, mask_personal_numbers};
 pub use market::role::Role;

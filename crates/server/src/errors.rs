@@ -54,7 +54,13 @@ pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
     ("USERNAME_TAKEN", 409, "该用户名已被使用"),
     ("ENTITY_NOT_FOUND", 404, "市场主体不存在"),
     ("ACCOUNT_NOT_FOUND", 404, "账号不存在"),
+    ("ACCOUNT_CLAIM_INVALID", 422, "账号认领无效"),
     ("REGISTRATION_NOT_PENDING", 409, "该登记申请不在待审核状态"),
+    (
+        "ENTITY_NOT_SHAREABLE",
+        409,
+        "只有已通过审核、在本节点登记的法人或其他组织可以共享至全省",
+    ),
     ("REASON_REQUIRED", 422, "驳回时必须说明理由"),
     (
         "ROLE_NOT_SELF_SERVICE",

@@ -45,6 +45,8 @@ use crate::witness::api::*;
         reject,
         create_account,
         account,
+        crate::market::claim::claim_payload,
+        crate::market::claim::claim,
         reference_current,
         reference_history,
         reference_version,

@@ -502,3 +502,57 @@ impl Store {
         rows.iter().map(|row| Ok(row.try_get("size")?)).collect()
     }
 }
+
+impl Store {
+    /// How far a followed log's entries have been relayed into this node's ledger.
+    pub async fn relay_cursor(&self, origin: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT relayed_size FROM hub_nodes WHERE origin = $1")
+            .bind(origin)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<i64, _>(0)?,
+            None => 0,
+        })
+    }
+
+    /// Moves the relay cursor forward (never back).
+    pub async fn advance_relay_cursor(&self, origin: &str, to: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE hub_nodes SET relayed_size = $2 WHERE origin = $1 AND relayed_size < $2",
+        )
+        .bind(origin)
+        .bind(to)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
+
+impl crate::WriteTx<'_> {
+    /// Whether the entry `origin`#`seq` was already relayed into this ledger.
+    pub async fn relayed(&mut self, origin: &str, seq: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT local_seq FROM relays WHERE origin = $1 AND seq = $2")
+            .bind(origin)
+            .bind(seq)
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Records that `origin`#`seq` became the entry `local_seq` here.
+    pub async fn record_relay(
+        &mut self,
+        origin: &str,
+        seq: i64,
+        local_seq: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO relays (origin, seq, local_seq) VALUES ($1, $2, $3)")
+            .bind(origin)
+            .bind(seq)
+            .bind(local_seq)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}

@@ -7,6 +7,7 @@
 //! own node's proof.
 
 pub mod feed;
+pub mod sharing;
 pub mod witness;
 
 use crypto::{PublicKey, Sm3Hash};

@@ -231,12 +231,42 @@ fn entity_visibility(event: &EntityEvent) -> Visibility {
         | EntityEvent::Barred { .. }
         | EntityEvent::Reinstated { .. }
         | EntityEvent::CertificateBound { .. }
-        | EntityEvent::CertificateRevoked { .. } => Visibility::Public,
+        | EntityEvent::CertificateRevoked { .. }
+        | EntityEvent::Shared { .. } => Visibility::Public,
         // The application carries contacts and personal numbers; the account is the entity's.
         EntityEvent::Registered { .. }
         | EntityEvent::Rejected { .. }
         | EntityEvent::BankAccountSet { .. } => Visibility::Parties,
     }
+}
+
+/// An approval's events, followed by the one that shares the entity with the province registry
+/// ("一处登记、全省通用"): every organisation approved here is shared as it becomes active (a
+/// natural person, or an entity recognised from elsewhere, is not — `EntityCommand::Share`).
+fn with_sharing(
+    state: &Option<Entity>,
+    events: Vec<EntityEvent>,
+    home: &str,
+    now: i64,
+) -> Vec<EntityEvent> {
+    if !events
+        .iter()
+        .any(|e| matches!(e, EntityEvent::Approved { .. }))
+    {
+        return events;
+    }
+    let after = events
+        .iter()
+        .fold(state.clone(), |state, event| state.evolve(event));
+    let shared = after
+        .decide(
+            EntityCommand::Share {
+                home: home.to_string(),
+            },
+            now,
+        )
+        .unwrap_or_default();
+    events.into_iter().chain(shared).collect()
 }
 
 impl App {
@@ -322,7 +352,12 @@ impl App {
         let mut tx = self.store.begin().await?;
         let entity_stream = registration.id.stream();
         let (entity_state, _) = load::<Option<Entity>>(&mut tx, &entity_stream).await?;
-        let entity_events = entity_state.decide(command, now)?;
+        let entity_events = with_sharing(
+            &entity_state,
+            entity_state.decide(command, now)?,
+            &self.settings.origin,
+            now,
+        );
         let account_stream = username.stream();
         let (account_state, _) = load::<Option<Account>>(&mut tx, &account_stream).await?;
         let account_events = account_state.decide(
@@ -765,7 +800,9 @@ impl App {
     ) -> Result<Receipt, AppError> {
         let stream = EntityId(id.to_string()).stream();
         let (state, _) = load::<Option<Entity>>(tx, &stream).await?;
-        let events = state.decide(command, now)?;
+        let own = state.decide(command, now)?;
+        let commanded = own.len();
+        let events = with_sharing(&state, own, &self.settings.origin, now);
         let receipts = self
             .append_entity_events(tx, &stream, actor, now, &events)
             .await?;
@@ -775,13 +812,14 @@ impl App {
             .ok_or(domain::DomainError::EntityNotFound)?;
         let last_seq = receipts.last().map_or(0, |r| r.seq as i64);
         tx.upsert_entity(&entity_row(&entity, last_seq)).await?;
+        // The receipt of the act asked for (not of the sharing that follows an approval).
         receipts
             .into_iter()
-            .last()
+            .nth(commanded.wrapping_sub(1))
             .ok_or_else(|| AppError::Internal("review made no event".into()))
     }
 
-    async fn append_entity_events(
+    pub(crate) async fn append_entity_events(
         &self,
         tx: &mut WriteTx<'_>,
         stream: &str,

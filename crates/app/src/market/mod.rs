@@ -3,4 +3,5 @@
 //! tokens and the throttle (`auth`). Uses `witness` and `reference`.
 
 pub(crate) mod auth;
+pub(crate) mod claims;
 pub(crate) mod entities;

@@ -24,6 +24,13 @@ pub enum RecordSource {
         cutoff_ms: i64,
         row: u32,
     },
+    /// A record another node made, relayed through the province registry: where it was made
+    /// (the node's origin and the entry's place in that node's ledger) and its own source there.
+    Province {
+        origin: String,
+        seq: u64,
+        source: Box<RecordSource>,
+    },
 }
 
 /// Where a record stands.
@@ -167,6 +174,26 @@ pub enum CreditCommand {
         reason: String,
         by: String,
     },
+    /// Takes in a credit event another node witnessed (`origin`, at `seq` of its ledger),
+    /// relayed through the province registry: a record (kept under `origin:` and its id there,
+    /// with a `Province` source), its withdrawal, or an approved 信用修复. What does not apply —
+    /// a record already here, one unknown here, a step its state does not allow — decides
+    /// nothing, so a relay never fails and never repeats.
+    Relay {
+        origin: String,
+        seq: u64,
+        event: Box<CreditEvent>,
+    },
+}
+
+/// The id a relayed record has here: a record made at `origin` is `origin:` and its id there;
+/// one that was itself relayed keeps the id it was given where it entered the province registry.
+pub fn relayed_record_id(origin: &str, id: &str) -> String {
+    if id.contains(':') {
+        id.to_string()
+    } else {
+        format!("{origin}:{id}")
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -343,6 +370,9 @@ impl Decider for Option<CreditFile> {
                     at_ms: now_ms,
                 }])
             }
+            CreditCommand::Relay { origin, seq, event } => {
+                Ok(self.relay(&origin, seq, *event, now_ms))
+            }
         }
     }
 
@@ -404,6 +434,89 @@ impl Decider for Option<CreditFile> {
                 }
                 file
             }),
+        }
+    }
+}
+
+trait RelayCredit {
+    fn relay(&self, origin: &str, seq: u64, event: CreditEvent, now_ms: i64) -> Vec<CreditEvent>;
+}
+
+impl RelayCredit for Option<CreditFile> {
+    fn relay(&self, origin: &str, seq: u64, event: CreditEvent, now_ms: i64) -> Vec<CreditEvent> {
+        let active = |id: &str| {
+            self.as_ref()
+                .and_then(|file| file.record(id))
+                .is_some_and(|r| r.status == RecordStatus::Active)
+        };
+        match event {
+            CreditEvent::Recorded {
+                subject,
+                kind,
+                name,
+                record,
+            } => {
+                let id = relayed_record_id(origin, &record.id);
+                let known = self.as_ref().is_some_and(|file| {
+                    file.record(&id).is_some() || file.subject != subject || file.kind != kind
+                });
+                // Only entities' files travel: an expert's pseudonym is its own node's.
+                if known || kind != SubjectKind::Entity || record.status != RecordStatus::Active {
+                    return Vec::new();
+                }
+                let source = match record.source {
+                    relayed @ RecordSource::Province { .. } => relayed,
+                    source => RecordSource::Province {
+                        origin: origin.to_string(),
+                        seq,
+                        source: Box::new(source),
+                    },
+                };
+                vec![CreditEvent::Recorded {
+                    subject,
+                    kind,
+                    name,
+                    record: Box::new(CreditRecord {
+                        id,
+                        source,
+                        recorded_at_ms: now_ms,
+                        repair: None,
+                        ..*record
+                    }),
+                }]
+            }
+            CreditEvent::Withdrawn { id, reason, .. } => {
+                let id = relayed_record_id(origin, &id);
+                if !active(&id) {
+                    return Vec::new();
+                }
+                vec![CreditEvent::Withdrawn {
+                    id,
+                    reason,
+                    at_ms: now_ms,
+                }]
+            }
+            CreditEvent::RepairReviewed {
+                id,
+                approve: true,
+                reason,
+                by,
+                ..
+            } => {
+                let id = relayed_record_id(origin, &id);
+                if !active(&id) {
+                    return Vec::new();
+                }
+                vec![CreditEvent::RepairReviewed {
+                    id,
+                    approve: true,
+                    reason,
+                    by,
+                    at_ms: now_ms,
+                }]
+            }
+            // An application, or a refused one, stays with the node that reviews it.
+            CreditEvent::RepairApplied { .. } | CreditEvent::RepairReviewed { .. } => Vec::new(),
         }
     }
 }

@@ -69,6 +69,17 @@ impl Registration {
         }
         Ok(())
     }
+
+    /// The checks a shared profile must pass (it carries no contact).
+    fn validate_shared(&self) -> Result<(), DomainError> {
+        text_field("名称", &self.name, 100)?;
+        text_field("法定代表人", &self.legal_representative, 50)?;
+        optional_text("地址", &self.address, 200)?;
+        if self.roles.is_empty() {
+            return Err(DomainError::NoRole);
+        }
+        Ok(())
+    }
 }
 
 /// Where an entity's registration stands.
@@ -171,6 +182,55 @@ pub struct Entity {
     pub bank_account: Option<BankAccount>,
     #[serde(default)]
     pub certificates: Vec<BoundCertificate>,
+    /// The node (its origin) where the entity registered and was approved, when it was
+    /// recognised from the province registry rather than registered here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
+}
+
+/// What the province registry shares of an entity (一处登记、全省通用): its public profile — no
+/// contact, no controller, no bank account. Only organisations are shared: a natural person's
+/// ID number is never public, and its entity id is keyed by each node's own key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedProfile {
+    pub id: EntityId,
+    pub uscc: Uscc,
+    pub name: String,
+    pub region: RegionCode,
+    pub legal_representative: String,
+    #[serde(default)]
+    pub address: String,
+    pub roles: Vec<Role>,
+}
+
+impl SharedProfile {
+    /// The registration a receiving node keeps: the profile, with no contact.
+    fn registration(&self) -> Registration {
+        Registration {
+            id: self.id.clone(),
+            kind: EntityKind::Organisation {
+                uscc: self.uscc.clone(),
+            },
+            name: self.name.clone(),
+            region: self.region.clone(),
+            legal_representative: self.legal_representative.clone(),
+            address: self.address.clone(),
+            contact: Contact {
+                name: String::new(),
+                phone: String::new(),
+                email: String::new(),
+            },
+            // Only trading roles travel: a node's own staff roles are never granted elsewhere.
+            roles: self
+                .roles
+                .iter()
+                .copied()
+                .filter(|role| role.is_self_service())
+                .collect(),
+            controller: String::new(),
+        }
+    }
 }
 
 impl Entity {
@@ -241,6 +301,18 @@ pub enum EntityCommand {
         fingerprint: String,
         reason: String,
     },
+    /// Shares an approved organisation with the province (its home node, at approval).
+    Share {
+        home: String,
+    },
+    /// Takes in what another node witnessed of the entity, relayed through the province
+    /// registry: a shared profile, a sanction, its lifting, qualifications or certificates. What
+    /// does not apply here — an entity unknown here, a sanction already in force, a step its
+    /// state does not allow — decides nothing, so a relay never fails and never repeats.
+    Relay {
+        event: Box<EntityEvent>,
+        today: Date,
+    },
 }
 
 /// What happened to an entity.
@@ -293,6 +365,13 @@ pub enum EntityEvent {
         reason: String,
         at_ms: i64,
     },
+    /// Shared with the province registry by its home node (there), or recognised from it
+    /// (elsewhere: the entity is active here from then on).
+    Shared {
+        profile: SharedProfile,
+        home: String,
+        at_ms: i64,
+    },
 }
 
 impl EntityEvent {
@@ -309,6 +388,7 @@ impl EntityEvent {
             Self::Reinstated { .. } => "entity.reinstated",
             Self::CertificateBound { .. } => "entity.certificate_bound",
             Self::CertificateRevoked { .. } => "entity.certificate_revoked",
+            Self::Shared { .. } => "entity.shared",
         }
     }
 }
@@ -493,6 +573,30 @@ impl Decider for Option<Entity> {
                     }]),
                 }
             }
+            EntityCommand::Share { home } => {
+                let entity = self.ensure_registered()?;
+                let EntityKind::Organisation { uscc } = &entity.registration.kind else {
+                    return Err(DomainError::NotShareable);
+                };
+                if entity.status != EntityStatus::Active || entity.home.is_some() {
+                    return Err(DomainError::NotShareable);
+                }
+                let r = &entity.registration;
+                Ok(vec![EntityEvent::Shared {
+                    profile: SharedProfile {
+                        id: r.id.clone(),
+                        uscc: uscc.clone(),
+                        name: r.name.clone(),
+                        region: r.region.clone(),
+                        legal_representative: r.legal_representative.clone(),
+                        address: r.address.clone(),
+                        roles: r.roles.clone(),
+                    },
+                    home,
+                    at_ms: now_ms,
+                }])
+            }
+            EntityCommand::Relay { event, today } => Ok(self.relay(*event, today, now_ms)),
         }
     }
 
@@ -510,6 +614,7 @@ impl Decider for Option<Entity> {
                 qualifications: Vec::new(),
                 bank_account: None,
                 certificates: Vec::new(),
+                home: None,
             }),
             EntityEvent::Approved { reviewer, at_ms } => self.map(|entity| Entity {
                 status: EntityStatus::Active,
@@ -570,8 +675,100 @@ impl Decider for Option<Entity> {
                 }
                 entity
             }),
+            EntityEvent::Shared {
+                profile,
+                home,
+                at_ms,
+            } => match self {
+                // At its home node, sharing changes nothing.
+                Some(entity) => Some(entity),
+                None => Some(Entity {
+                    registration: profile.registration(),
+                    status: EntityStatus::Active,
+                    registered_at_ms: *at_ms,
+                    reviewed_at_ms: Some(*at_ms),
+                    reviewed_by: Some(home.clone()),
+                    qualifications: Vec::new(),
+                    bank_account: None,
+                    certificates: Vec::new(),
+                    home: Some(home.clone()),
+                }),
+            },
         }
     }
+}
+
+impl RelayEntity for Option<Entity> {
+    fn relay(&self, event: EntityEvent, today: Date, now_ms: i64) -> Vec<EntityEvent> {
+        let command = match event {
+            EntityEvent::Shared { profile, home, .. } => {
+                // A profile that does not validate as a registration is not taken in.
+                if self.is_some()
+                    || profile.id.0 != profile.uscc.to_string()
+                    || profile.registration().validate_shared().is_err()
+                {
+                    return Vec::new();
+                }
+                return vec![EntityEvent::Shared {
+                    profile,
+                    home,
+                    at_ms: now_ms,
+                }];
+            }
+            EntityEvent::Suspended { by, reason, .. } => EntityCommand::Suspend { by, reason },
+            EntityEvent::Barred {
+                by, until, reason, ..
+            } => {
+                if matches!(self, Some(Entity { status: EntityStatus::Barred { until: u, .. }, .. }) if *u == until)
+                {
+                    return Vec::new();
+                }
+                EntityCommand::Bar {
+                    by,
+                    until,
+                    reason,
+                    today,
+                }
+            }
+            EntityEvent::Reinstated { by, reason, .. } => EntityCommand::Reinstate { by, reason },
+            EntityEvent::QualificationsSet { qualifications, .. } => {
+                if self
+                    .as_ref()
+                    .is_some_and(|e| e.qualifications == qualifications)
+                {
+                    return Vec::new();
+                }
+                EntityCommand::SetQualifications(qualifications)
+            }
+            EntityEvent::CertificateBound { certificate, .. } => {
+                let Some(entity) = self else {
+                    return Vec::new();
+                };
+                EntityCommand::BindCertificate {
+                    subject_code: entity.code(),
+                    certificate,
+                }
+            }
+            EntityEvent::CertificateRevoked {
+                fingerprint,
+                reason,
+                ..
+            } => EntityCommand::RevokeCertificate {
+                fingerprint,
+                reason,
+            },
+            // The application, the review and the bank account stay with the home node.
+            EntityEvent::Registered { .. }
+            | EntityEvent::Approved { .. }
+            | EntityEvent::Rejected { .. }
+            | EntityEvent::BankAccountSet { .. } => return Vec::new(),
+        };
+        self.decide(command, now_ms).unwrap_or_default()
+    }
+}
+
+trait RelayEntity {
+    fn relay(&self, event: EntityEvent, today: Date, now_ms: i64) -> Vec<EntityEvent>;
 }
 
 trait EntityChecks {

@@ -68,14 +68,9 @@ fn act_label(act: &str) -> &'static str {
     }
 }
 
-fn record_row(
-    record: &CreditRecord,
-    standards: &CreditStandards,
-    today: Date,
-    own: bool,
-    operator: bool,
-) -> RecordRow {
-    let (source_link, source) = match &record.source {
+/// Where a record comes from, in words, with a link where there is a page for it.
+fn source_text(source: &RecordSource, standards: &CreditStandards) -> (String, String) {
+    match source {
         RecordSource::Platform { stream, act } => (
             String::new(),
             format!("平台见证的交易行为：{}（账本流 {stream}）", act_label(act)),
@@ -99,7 +94,28 @@ fn record_row(
                 beijing_time(*cutoff_ms)
             ),
         ),
-    };
+        RecordSource::Province {
+            origin,
+            seq,
+            source,
+        } => (
+            String::new(),
+            format!(
+                "经全省共享取得：交易节点 {origin} 的记录（其账本第{seq}条），原始来源为{}",
+                source_text(source, standards).1
+            ),
+        ),
+    }
+}
+
+fn record_row(
+    record: &CreditRecord,
+    standards: &CreditStandards,
+    today: Date,
+    own: bool,
+    operator: bool,
+) -> RecordRow {
+    let (source_link, source) = source_text(&record.source, standards);
     let pending = record.repair.as_ref().is_some_and(|r| r.approved.is_none());
     let repair = match &record.repair {
         None => String::new(),

@@ -62,7 +62,14 @@ pub fn start_hub_follower(state: Arc<AppState>, interval: Duration) {
 async fn follow(state: Arc<AppState>, origin: String, url: String, interval: Duration) {
     let feed = app::federation::NodeFeed::new(&url);
     loop {
-        match state.app.follow_node(&origin, &feed).await {
+        let step = state.app.follow_node(&origin, &feed).await;
+        // What the log shares (entities, sanctions, credit) is taken in as soon as it is mirrored.
+        match state.app.relay_from(&origin).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(%origin, relayed = n, "province registry: relayed"),
+            Err(e) => tracing::error!(%origin, error = %e, "province registry: relaying failed"),
+        }
+        match step {
             Ok(step) if step.behind => continue,
             Ok(step) => {
                 if step.mirrored > 0 {

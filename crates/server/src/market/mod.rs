@@ -3,6 +3,7 @@
 //! May use `shared` and the edge (`access`, `errors`, `extract`, `dto`, `format`).
 
 pub(crate) mod api;
+pub(crate) mod claim;
 pub(crate) mod entity_pages;
 pub(crate) mod pages;
 
@@ -58,6 +59,11 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             post(api::revoke_certificate),
         )
         .route("/api/v1/accounts", post(api::create_account))
+        .route(
+            "/api/v1/accounts/claim",
+            get(claim::claim_payload).post(claim::claim),
+        )
+        .route("/claim", get(claim::claim_form).post(claim::claim_submit))
         .route("/api/v1/accounts/{username}", get(api::account))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))

@@ -113,7 +113,7 @@ pub(crate) async fn login_submit(
 
 impl ApiError {
     /// Pages that show a refusal in a form answer 422 (or the error's own status when worse).
-    fn status_for_page(&self) -> StatusCode {
+    pub(crate) fn status_for_page(&self) -> StatusCode {
         let status = self.status();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             status

@@ -1,0 +1,181 @@
+//! Two-way sharing (`docs/federation.md` § Sharing): what one node witnesses of an entity or of
+//! its credit becomes, within a follow step, an act in the ledger of every node that follows it.
+//!
+//! Every node follows the province hub, and the hub follows every node, with the same follower:
+//! entries are taken in only after they were proven against the followed log's own signed tree
+//! (`follow_node`). A relayed act is appended to this node's own ledger, with the actor
+//! `relay:<origin>#<seq>` naming the entry it came from, so this node's ledger shows what it took
+//! in and when, `ggzy verify` folds it like any other act, and the gate, the credit evaluation
+//! and the pages need nothing new. What is relayed:
+//!
+//! - `entity.shared` — an organisation approved at its home node, with its public profile: active
+//!   here from then on ("一处登记、全省通用");
+//! - sanctions and their lifting (`entity.suspended`, `entity.barred`, `entity.reinstated`),
+//!   qualifications, and certificates bound or revoked;
+//! - credit records of entities, their withdrawal and an approved 信用修复.
+//!
+//! An entry that this node itself relayed is never taken back (its actor names this node), so
+//! nothing loops between a node and the hub; and a relay that does not apply here decides nothing.
+
+use domain::{
+    CreditCommand, CreditEvent, CreditFile, Date, Decider, Entity, EntityCommand, EntityEvent,
+};
+use ledger::Visibility;
+use store::HubEntryRow;
+
+use crate::credit::records::credit_stream;
+use crate::witness::append::append;
+use crate::witness::documents::{decide, project};
+use crate::witness::projection::entity_row;
+use crate::witness::replay::load;
+use crate::{App, AppError};
+
+/// The entry kinds relayed between nodes.
+pub const RELAYED_KINDS: &[&str] = &[
+    "entity.shared",
+    "entity.suspended",
+    "entity.barred",
+    "entity.reinstated",
+    "entity.qualifications_set",
+    "entity.certificate_bound",
+    "entity.certificate_revoked",
+    "credit.recorded",
+    "credit.withdrawn",
+    "credit.repair_reviewed",
+];
+
+/// Entries read per relay page.
+const RELAY_PAGE: i64 = 500;
+
+/// The actor of a relayed act: the followed log and the entry's place in it.
+pub fn relay_actor(origin: &str, seq: u64) -> String {
+    format!("relay:{origin}#{seq}")
+}
+
+/// The log a relayed act came from, if `actor` names one.
+pub fn relayed_from(actor: &str) -> Option<(&str, u64)> {
+    let rest = actor.strip_prefix("relay:")?;
+    let (origin, seq) = rest.rsplit_once('#')?;
+    Some((origin, seq.parse().ok()?))
+}
+
+impl App {
+    /// Relays what a followed log witnessed since the last call into this node's ledger: every
+    /// mirrored public entry of a `RELAYED_KINDS` kind, in order. Returns how many acts were
+    /// appended here. A flagged log is not relayed from any more.
+    pub async fn relay_from(&self, origin: &str) -> Result<usize, AppError> {
+        let node = self.followed_node(origin).await?;
+        if node.flagged.is_some() {
+            return Ok(0);
+        }
+        let to = node.mirrored_size as i64;
+        let mut from = self.store.relay_cursor(origin).await?;
+        let mut appended = 0;
+        while from < to {
+            let until = (from + RELAY_PAGE).min(to);
+            for row in self.store.hub_entries(origin, from, until).await? {
+                if self.relayable(&row) {
+                    appended += self.relay_entry(&row).await?;
+                }
+            }
+            self.store.advance_relay_cursor(origin, until).await?;
+            from = until;
+        }
+        Ok(appended)
+    }
+
+    fn relayable(&self, row: &HubEntryRow) -> bool {
+        RELAYED_KINDS.contains(&row.kind.as_str())
+            && row.visibility == Visibility::Public.as_str()
+            && !row.payload.is_empty()
+            // What this node relayed itself comes back through the log that took it in.
+            && relayed_from(&row.actor).is_none_or(|(from, _)| from != self.settings.origin)
+            // Nor does this node take back its own shared entities from elsewhere.
+            && !(row.kind == "entity.shared"
+                && serde_json::from_str::<EntityEvent>(&row.payload).is_ok_and(|e| {
+                    matches!(e, EntityEvent::Shared { home, .. } if home == self.settings.origin)
+                }))
+    }
+
+    /// Applies one relayed entry in its own transaction; 1 if it became an act here.
+    async fn relay_entry(&self, row: &HubEntryRow) -> Result<usize, AppError> {
+        let now = self.now_ms();
+        let actor = relay_actor(&row.origin, row.seq as u64);
+        let mut tx = self.store.begin().await?;
+        if tx.relayed(&row.origin, row.seq).await? {
+            return Ok(0);
+        }
+        let bad = |e: serde_json::Error| {
+            AppError::Internal(format!("relayed entry {}#{}: {e}", row.origin, row.seq))
+        };
+        let (subject, local_seq) = if let Some(id) = row.stream.strip_prefix("entity/") {
+            let event: EntityEvent = serde_json::from_str(&row.payload).map_err(bad)?;
+            let stream = row.stream.clone();
+            let (state, _) = load::<Option<Entity>>(&mut tx, &stream).await?;
+            let events = state.decide(
+                EntityCommand::Relay {
+                    event: Box::new(event),
+                    today: Date::of_instant(now),
+                },
+                now,
+            )?;
+            if events.is_empty() {
+                return Ok(0);
+            }
+            let receipts = self
+                .append_entity_events(&mut tx, &stream, &actor, now, &events)
+                .await?;
+            let entity = events
+                .iter()
+                .fold(state, |state, event| state.evolve(event))
+                .ok_or(domain::DomainError::EntityNotFound)?;
+            let last = receipts.last().map_or(0, |r| r.seq as i64);
+            tx.upsert_entity(&entity_row(&entity, last)).await?;
+            (id.to_string(), last)
+        } else if let Some(subject) = row.stream.strip_prefix("credit/") {
+            let event: CreditEvent = serde_json::from_str(&row.payload).map_err(bad)?;
+            let stream = credit_stream(subject);
+            let (decided, entries) = decide::<Option<CreditFile>>(
+                &mut tx,
+                &stream,
+                CreditCommand::Relay {
+                    origin: row.origin.clone(),
+                    seq: row.seq as u64,
+                    event: Box::new(event),
+                },
+                &actor,
+                now,
+            )
+            .await?;
+            if entries.is_empty() {
+                return Ok(0);
+            }
+            let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+            let last = receipts.last().map_or(0, |r| r.seq);
+            project(&mut tx, &stream, &decided.after, last).await?;
+            (subject.to_string(), last as i64)
+        } else {
+            return Ok(0);
+        };
+        tx.record_relay(&row.origin, row.seq, local_seq).await?;
+        tx.commit().await?;
+        self.trade_gate.forget(&subject);
+        self.credit_cache.forget(&subject);
+        Ok(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relay_actor_names_its_log_and_entry() {
+        let actor = relay_actor("ggzy.hangzhou.example", 42);
+        assert_eq!(actor, "relay:ggzy.hangzhou.example#42");
+        assert_eq!(relayed_from(&actor), Some(("ggzy.hangzhou.example", 42)));
+        for other in ["operator", "relay:", "relay:x#", "relay:x#y", "relayx#1"] {
+            assert_eq!(relayed_from(other), None, "{other}");
+        }
+    }
+}

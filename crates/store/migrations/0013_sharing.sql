@@ -1,0 +1,11 @@
+-- Two-way sharing (docs/federation.md § Sharing): the province registry's acts relayed into this
+-- node's own ledger. How far each followed log has been relayed, and which of its entries became
+-- an entry here (so that a relay interrupted by a crash is never applied twice).
+ALTER TABLE hub_nodes ADD COLUMN relayed_size BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE relays (
+    origin TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    local_seq BIGINT NOT NULL,
+    PRIMARY KEY (origin, seq)
+);
