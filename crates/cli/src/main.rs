@@ -402,7 +402,13 @@ fn main() -> anyhow::Result<()> {
                         args.serve.follow_interval_ms.max(50),
                     ),
                 };
-                serve_with(args.serve, None, Some(hub)).await
+                let demo = args.demo.then_some(history::HistoryOptions {
+                    months: 0,
+                    lots: 0,
+                    seed: 2026,
+                    rings: 0,
+                });
+                serve_with(args.serve, demo, Some(hub)).await
             }
             Command::Verify(args) => verify(args).await,
             Command::Reindex(args) => reindex(args).await,
@@ -543,6 +549,10 @@ struct HubArgs {
     /// `url` and `public_key` (the node's SM2 key, SEC1 hex, from its operator).
     #[arg(long, env = "GGZY_HUB_NODES")]
     nodes: PathBuf,
+    /// Fill an empty hub with the demo's accounts, entities and certificates (no history), as
+    /// `ggzy demo` does: for trying a province on one machine.
+    #[arg(long)]
+    demo: bool,
 }
 
 /// What `ggzy hub` adds to serving.

@@ -667,3 +667,520 @@ async fn a_hub_follows_its_nodes_and_flags_rollbacks_and_forks() {
         "{text}"
     );
 }
+
+/// A demo platform (no history) following `follow`, on `port`.
+async fn spawn_demo(dir: &Path, origin: &str, port: u16, follow: &Path) -> Child {
+    spawn(&[
+        "demo",
+        "--history-lots",
+        "0",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--origin",
+        origin,
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--registrations-per-hour",
+        "0",
+        "--follow",
+        follow.to_str().unwrap(),
+        "--follow-interval-ms",
+        "100",
+    ])
+    .await
+}
+
+/// A bearer token for a user of the platform at `base`.
+async fn login(base: &str, username: &str, password: &str) -> String {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{username} at {base}");
+    let session: Value = response.json().await.unwrap();
+    let body: Value = client
+        .post(format!("{base}/api/v1/tokens"))
+        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .json(&json!({"name": "province-test", "valid_days": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+/// A call with a bearer token: (status, JSON body).
+async fn call(
+    client: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = client.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Adds a CA root to the trust store in force at `base` (its operator).
+async fn trust_root(client: &reqwest::Client, base: &str, operator: &str, root_pem: &str) {
+    let current = get(client, &format!("{base}/api/v1/reference/trust")).await;
+    let text = format!(
+        "{}\n# 省内互认测试 CA\n{root_pem}\n",
+        current["text"].as_str().unwrap()
+    );
+    let (status, body) = call(
+        client,
+        operator,
+        reqwest::Method::POST,
+        &format!("{base}/api/v1/reference/trust"),
+        Some(json!({"text": text, "reason": "认可省内互认测试 CA"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// A published open tender with two lots at `base`; their codes.
+async fn two_lots(client: &reqwest::Client, base: &str) -> (String, String) {
+    let tenderee = login(base, "tenderee", app::DEMO_PASSWORD).await;
+    let (status, body) = call(
+        client,
+        &tenderee,
+        reqwest::Method::POST,
+        &format!("{base}/api/v1/procedures"),
+        Some(json!({
+            "project_code": "2026-330200-48-01-512399",
+            "title": "宁波市第三中学图书馆工程",
+            "category": "construction",
+            "method": "open_tender",
+            "region": "330200",
+            "description": "新建图书馆一座，建筑面积5000平方米。",
+            "qualification": "建筑工程施工总承包二级及以上。",
+            "lots": [
+                {"name": "施工一标段", "budget_fen": 1_800_000_000_i64},
+                {"name": "施工二标段", "budget_fen": 1_200_000_000_i64}
+            ],
+            "deadline": "2026-12-28 09:30",
+            "contact": "李老师 0574-87000000",
+        })),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    let id = body["procedure"]["id"].as_str().unwrap().to_string();
+    let response = client
+        .put(format!(
+            "{base}/api/v1/procedures/{id}/documents?name=%E6%8B%9B%E6%A0%87%E6%96%87%E4%BB%B6.pdf"
+        ))
+        .bearer_auth(&tenderee)
+        .body(b"%PDF-1.7 tender documents".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (status, body) = call(
+        client,
+        &tenderee,
+        reqwest::Method::POST,
+        &format!("{base}/api/v1/procedures/{id}/publish"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    let lot = |n: usize| {
+        body["procedure"]["lots"][n]["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    (lot(0), lot(1))
+}
+
+/// Polls an entity at `base` until `check` holds.
+async fn wait_entity(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let url = format!("{base}/api/v1/entities/{id}");
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        let response = client.get(&url).send().await.unwrap();
+        if response.status().is_success() {
+            last = response.json().await.unwrap();
+            if check(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{id} at {base} never {what}: {last}");
+}
+
+#[tokio::test]
+async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_it() {
+    let root = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let (hub_port, hz_port, nb_port) = (free_port(), free_port(), free_port());
+    let hub_base = format!("http://127.0.0.1:{hub_port}");
+    let hz_base = format!("http://127.0.0.1:{hz_port}");
+    let nb_base = format!("http://127.0.0.1:{nb_port}");
+    // The hub's key is made beforehand, so the nodes can pin it.
+    let hub_dir = root.path().join("hub");
+    let hub_secret = crypto::PlatformKey::generate();
+    std::fs::create_dir_all(&hub_dir).unwrap();
+    std::fs::write(hub_dir.join("platform-key.pem"), hub_secret.to_pkcs8_pem()).unwrap();
+    let province = root.path().join("province.toml");
+    std::fs::write(
+        &province,
+        format!(
+            "[[node]]\norigin = \"ggzy.zj.example\"\nname = \"浙江省公共资源交易服务平台\"\nregion = \"330000\"\nurl = \"{hub_base}\"\npublic_key = \"{}\"\n",
+            hub_secret.public_key().to_hex()
+        ),
+    )
+    .unwrap();
+    let hz_dir = root.path().join("hz");
+    let nb_dir = root.path().join("nb");
+    let _hz = spawn_demo(&hz_dir, "ggzy.hangzhou.example", hz_port, &province).await;
+    let mut nb = Some(spawn_demo(&nb_dir, "ggzy.ningbo.example", nb_port, &province).await);
+    let mut list = String::new();
+    for (origin, name, region, base) in [
+        (
+            "ggzy.hangzhou.example",
+            "杭州市公共资源交易中心",
+            "330100",
+            &hz_base,
+        ),
+        (
+            "ggzy.ningbo.example",
+            "宁波市公共资源交易中心",
+            "330200",
+            &nb_base,
+        ),
+    ] {
+        let key = get(&client, &format!("{base}/api/v1/ledger/head")).await["public_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        list.push_str(&format!(
+            "[[node]]\norigin = \"{origin}\"\nname = \"{name}\"\nregion = \"{region}\"\nurl = \"{base}\"\npublic_key = \"{key}\"\n\n"
+        ));
+    }
+    let nodes_file = root.path().join("nodes.toml");
+    std::fs::write(&nodes_file, list).unwrap();
+    let hub_args = [
+        "hub",
+        "--demo",
+        "--data-dir",
+        hub_dir.to_str().unwrap(),
+        "--origin",
+        "ggzy.zj.example",
+        "--nodes",
+        nodes_file.to_str().unwrap(),
+        "--follow-interval-ms",
+        "100",
+        "--listen",
+        &format!("127.0.0.1:{hub_port}"),
+    ];
+    let mut hub = Some(spawn(&hub_args).await);
+
+    // A CA both cities recognise (the trust store is not shared yet: each node adds the root).
+    let ca = crypto::CertificateAuthority::new_root(
+        &crypto::Subject {
+            common_name: "省内互认测试 CA".into(),
+            organization: "省内互认测试 CA".into(),
+            code: String::new(),
+        },
+        1_700_000_000_000,
+        2_000_000_000_000,
+    )
+    .unwrap();
+    let hz_operator = login(&hz_base, "operator", app::DEMO_PASSWORD).await;
+    let nb_operator = login(&nb_base, "operator", app::DEMO_PASSWORD).await;
+    trust_root(&client, &hz_base, &hz_operator, &ca.root().to_pem()).await;
+    trust_root(&client, &nb_base, &nb_operator, &ca.root().to_pem()).await;
+
+    // A firm registers at Hangzhou, is approved there and binds its certificate.
+    let prefix = "91330100MA2H0F871";
+    let code = format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap());
+    let response = client
+        .post(format!("{hz_base}/api/v1/registrations"))
+        .json(&json!({
+            "kind": "organisation",
+            "code": code,
+            "name": "杭州互认建设有限公司",
+            "region": "330100",
+            "legal_representative": "赵六",
+            "contact_name": "赵六",
+            "contact_phone": "0571-2222222",
+            "roles": ["bidder"],
+            "username": "hzfirm",
+            "display_name": "赵六",
+            "password": "Secret2026x"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let (status, body) = call(
+        &client,
+        &hz_operator,
+        reqwest::Method::POST,
+        &format!("{hz_base}/api/v1/entities/{code}/approve"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    let firm_key = crypto::PlatformKey::generate();
+    let certificate = ca
+        .issue(
+            &crypto::Subject {
+                common_name: "杭州互认建设有限公司".into(),
+                organization: "杭州互认建设有限公司".into(),
+                code: code.clone(),
+            },
+            &firm_key.public_key(),
+            7001,
+            1_700_000_000_000,
+            2_000_000_000_000,
+        )
+        .unwrap();
+    let firm_at_hz = login(&hz_base, "hzfirm", "Secret2026x").await;
+    let (status, body) = call(
+        &client,
+        &firm_at_hz,
+        reqwest::Method::POST,
+        &format!("{hz_base}/api/v1/entities/{code}/certificates"),
+        Some(json!({"pem": certificate.to_pem()})),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+
+    // Through the hub, Ningbo recognises the firm — active, with its certificate — as an act
+    // of its own ledger that names the hub's entry it came from.
+    let at_nb = wait_entity(&client, &nb_base, &code, "recognised", |e| {
+        e["status"] == "active" && e["certificates"].as_array().is_some_and(|c| c.len() == 1)
+    })
+    .await;
+    assert_eq!(at_nb["name"], "杭州互认建设有限公司");
+    // The hub keeps it in its own ledger too.
+    wait_entity(&client, &hub_base, &code, "recognised", |e| {
+        e["status"] == "active"
+    })
+    .await;
+
+    // The firm opens its Ningbo account by a claim signed with its certificate: no second
+    // registration. A claim signed for another node, or with a certificate not bound to the
+    // firm, is refused and opens nothing.
+    let claim = |payload: Value, key: &crypto::PlatformKey, cert: &crypto::Certificate| {
+        json!({
+            "display_name": "赵六",
+            "password": "Secret2026y",
+            "signed": {
+                "payload": payload,
+                "signature": key.sign_json(&payload).unwrap().to_hex(),
+                "certificate": cert.to_pem(),
+            }
+        })
+    };
+    let payload = get(
+        &client,
+        &format!("{nb_base}/api/v1/accounts/claim?username=hzfirm"),
+    )
+    .await;
+    assert_eq!(payload["node"], "ggzy.ningbo.example");
+    let mut for_hz = payload.clone();
+    for_hz["node"] = json!("ggzy.hangzhou.example");
+    let stranger_key = crypto::PlatformKey::generate();
+    let stranger = ca
+        .issue(
+            &crypto::Subject {
+                common_name: "杭州互认建设有限公司".into(),
+                organization: "杭州互认建设有限公司".into(),
+                code: code.clone(),
+            },
+            &stranger_key.public_key(),
+            7002,
+            1_700_000_000_000,
+            2_000_000_000_000,
+        )
+        .unwrap();
+    for (bad, why) in [
+        (
+            claim(for_hz, &firm_key, &certificate),
+            "ACCOUNT_CLAIM_INVALID",
+        ),
+        (
+            claim(payload.clone(), &stranger_key, &stranger),
+            "CERT_NOT_FOUND",
+        ),
+        (
+            claim(payload.clone(), &stranger_key, &certificate),
+            "CERT_BAD_SIGNATURE",
+        ),
+    ] {
+        let response = client
+            .post(format!("{nb_base}/api/v1/accounts/claim"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error());
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], why, "{body}");
+    }
+    let response = client
+        .post(format!("{nb_base}/api/v1/session"))
+        .json(&json!({"username": "hzfirm", "password": "Secret2026y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let response = client
+        .post(format!("{nb_base}/api/v1/accounts/claim"))
+        .json(&claim(payload.clone(), &firm_key, &certificate))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let firm_at_nb = login(&nb_base, "hzfirm", "Secret2026y").await;
+
+    // It registers for a Ningbo lot.
+    let (lot1, lot2) = two_lots(&client, &nb_base).await;
+    let (status, body) = call(
+        &client,
+        &firm_at_nb,
+        reqwest::Method::POST,
+        &format!("{nb_base}/api/v1/lots/{lot1}/registration"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+
+    // The province bars it at the hub: within seconds it is barred at both cities, and Ningbo
+    // refuses its next act.
+    let hub_operator = login(&hub_base, "operator", app::DEMO_PASSWORD).await;
+    let (status, body) = call(
+        &client,
+        &hub_operator,
+        reqwest::Method::POST,
+        &format!("{hub_base}/api/v1/entities/{code}/bar"),
+        Some(json!({"until": "2026-11-30", "reason": "串通投标，省行政监督部门处理决定"})),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    for base in [&nb_base, &hz_base] {
+        let barred = wait_entity(&client, base, &code, "barred", |e| e["status"] == "barred").await;
+        assert_eq!(barred["restricted_until"], "2026-11-30");
+    }
+    let (status, body) = call(
+        &client,
+        &firm_at_nb,
+        reqwest::Method::POST,
+        &format!("{nb_base}/api/v1/lots/{lot2}/registration"),
+        None,
+    )
+    .await;
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert_eq!(body["code"], "ENTITY_NOT_ACTIVE");
+
+    // With the hub down, Ningbo keeps trading; the bar lifted at Hangzhou meanwhile reaches
+    // Ningbo once the hub is back and has caught up.
+    let mut stopped = hub.take().unwrap();
+    stopped.start_kill().unwrap();
+    stopped.wait().await.unwrap();
+    let bidder = login(&nb_base, "bidder", app::DEMO_PASSWORD).await;
+    let (status, body) = call(
+        &client,
+        &bidder,
+        reqwest::Method::POST,
+        &format!("{nb_base}/api/v1/lots/{lot2}/registration"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    let (status, body) = call(
+        &client,
+        &hz_operator,
+        reqwest::Method::POST,
+        &format!("{hz_base}/api/v1/entities/{code}/reinstate"),
+        Some(json!({"reason": "处理决定已被撤销"})),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    hub = Some(spawn(&hub_args).await);
+    wait_entity(&client, &nb_base, &code, "reinstated", |e| {
+        e["status"] == "active"
+    })
+    .await;
+    let (status, body) = call(
+        &client,
+        &firm_at_nb,
+        reqwest::Method::POST,
+        &format!("{nb_base}/api/v1/lots/{lot2}/registration"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+
+    // Ningbo's own ledger holds what it took in, each act naming the hub entry it came from,
+    // and the store verifies.
+    let size = get(&client, &format!("{nb_base}/api/v1/ledger/head")).await["size"]
+        .as_u64()
+        .unwrap();
+    let mut entries = Vec::new();
+    for from in (0..size).step_by(1000) {
+        let page = get(
+            &client,
+            &format!(
+                "{nb_base}/api/v1/ledger/entries?from={from}&to={}",
+                (from + 1000).min(size)
+            ),
+        )
+        .await;
+        entries.extend(page["entries"].as_array().unwrap().iter().cloned());
+    }
+    let relayed: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["stream"] == format!("entity/{code}"))
+        .collect();
+    let kinds: Vec<&str> = relayed
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "entity.shared",
+            "entity.certificate_bound",
+            "entity.barred",
+            "entity.reinstated"
+        ]
+    );
+    assert!(
+        relayed.iter().all(|e| e["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("relay:ggzy.zj.example#")),
+        "{relayed:?}"
+    );
+    let mut stopped = nb.take().unwrap();
+    stopped.start_kill().unwrap();
+    stopped.wait().await.unwrap();
+    let (ok, text) = crate::run_verify(&["--data-dir", nb_dir.to_str().unwrap()]).await;
+    assert!(ok, "{text}");
+    drop(hub);
+}
