@@ -4,8 +4,8 @@
 //! and the list parser (every bad row reported) with masked-number matching.
 
 use domain::{
-    Catalog, CreditCommand, CreditFile, CreditRecord, CreditStandard, CreditStandards, Date,
-    Decider, DomainError, FactRule, Gate, NewRecord, RecordSource, RecordStatus, SubjectKind,
+    Catalog, CreditCommand, CreditEvent, CreditFile, CreditRecord, CreditStandard, CreditStandards,
+    Date, Decider, DomainError, FactRule, Gate, NewRecord, RecordSource, RecordStatus, SubjectKind,
     evaluate_credit, masked_matches, parse_list_csv, scaled_bond,
 };
 
@@ -559,4 +559,137 @@ fn masked_numbers_match_only_on_every_visible_character() {
     assert!(!masked_matches("330106********1234", full));
     assert!(!masked_matches("330107********123X", full));
     assert!(!masked_matches("330106*******123X", full));
+}
+
+/// What a node's credit file took in, relayed from `origin`: events → file.
+fn relayed(
+    file: &Option<CreditFile>,
+    origin: &str,
+    seq: u64,
+    event: CreditEvent,
+) -> (usize, Option<CreditFile>) {
+    let events = file
+        .decide(
+            CreditCommand::Relay {
+                origin: origin.into(),
+                seq,
+                event: Box::new(event),
+            },
+            7,
+        )
+        .unwrap();
+    let n = events.len();
+    (n, events.iter().fold(file.clone(), |s, e| s.evolve(e)))
+}
+
+#[test]
+fn relayed_credit_keeps_its_provenance_and_is_taken_in_once() {
+    let now = d("2026-06-01").start_ms();
+    // At Hangzhou: a record made there.
+    let home = add(
+        &None,
+        fact("bond_withheld", Some(12), None),
+        "2026-05-01",
+        None,
+        now,
+    );
+    let recorded = CreditEvent::Recorded {
+        subject: "91330000000000000X".into(),
+        kind: SubjectKind::Entity,
+        name: "某公司".into(),
+        record: Box::new(home.as_ref().unwrap().records[0].clone()),
+    };
+    // At the hub: taken in under Hangzhou's name, its source kept inside the province source.
+    let (n, hub) = relayed(&None, "ggzy.hangzhou.example", 40, recorded.clone());
+    assert_eq!(n, 1);
+    let record = &hub.as_ref().unwrap().records[0];
+    assert_eq!(record.id, "ggzy.hangzhou.example:91330000000000000X#1");
+    assert_eq!(record.date, d("2026-05-01"));
+    assert_eq!(record.valid_until, Some(d("2027-05-01")));
+    let RecordSource::Province {
+        origin,
+        seq,
+        source,
+    } = &record.source
+    else {
+        panic!("{:?}", record.source);
+    };
+    assert_eq!((origin.as_str(), *seq), ("ggzy.hangzhou.example", 40));
+    assert!(matches!(**source, RecordSource::Platform { .. }));
+    // The same entry again: nothing.
+    assert_eq!(
+        relayed(&hub, "ggzy.hangzhou.example", 40, recorded.clone()).0,
+        0
+    );
+    // At Ningbo, from the hub's entry: the same id and the first provenance, not the hub's.
+    let hub_event = CreditEvent::Recorded {
+        subject: "91330000000000000X".into(),
+        kind: SubjectKind::Entity,
+        name: "某公司".into(),
+        record: Box::new(record.clone()),
+    };
+    let (n, nb) = relayed(&None, "ggzy.zj.example", 90, hub_event.clone());
+    assert_eq!(n, 1);
+    let (at_nb, at_hub) = (
+        &nb.as_ref().unwrap().records[0],
+        &hub.as_ref().unwrap().records[0],
+    );
+    assert_eq!((&at_nb.id, &at_nb.source), (&at_hub.id, &at_hub.source));
+    assert_eq!(relayed(&nb, "ggzy.zj.example", 91, hub_event).0, 0);
+    // Its withdrawal at Hangzhou reaches Ningbo under the same id; a second one is nothing.
+    let withdrawn = CreditEvent::Withdrawn {
+        id: "91330000000000000X#1".into(),
+        reason: "处理决定撤销".into(),
+        at_ms: now,
+    };
+    let (n, hub) = relayed(&hub, "ggzy.hangzhou.example", 41, withdrawn.clone());
+    assert_eq!(n, 1);
+    let hub_withdrawn = CreditEvent::Withdrawn {
+        id: "ggzy.hangzhou.example:91330000000000000X#1".into(),
+        reason: "处理决定撤销".into(),
+        at_ms: now,
+    };
+    let (n, nb) = relayed(&nb, "ggzy.zj.example", 95, hub_withdrawn.clone());
+    assert_eq!(n, 1);
+    assert!(matches!(
+        nb.as_ref().unwrap().records[0].status,
+        RecordStatus::Withdrawn { .. }
+    ));
+    assert_eq!(relayed(&nb, "ggzy.zj.example", 96, hub_withdrawn).0, 0);
+    assert_eq!(relayed(&hub, "ggzy.hangzhou.example", 41, withdrawn).0, 0);
+    // An approved repair travels; a refused one and an application do not.
+    let (_, fresh) = relayed(&None, "ggzy.hangzhou.example", 40, recorded);
+    let review = |approve| CreditEvent::RepairReviewed {
+        id: "91330000000000000X#1".into(),
+        approve,
+        reason: "已整改".into(),
+        by: "op".into(),
+        at_ms: now,
+    };
+    assert_eq!(
+        relayed(&fresh, "ggzy.hangzhou.example", 50, review(false)).0,
+        0
+    );
+    let (n, repaired) = relayed(&fresh, "ggzy.hangzhou.example", 51, review(true));
+    assert_eq!(n, 1);
+    assert!(matches!(
+        repaired.as_ref().unwrap().records[0].status,
+        RecordStatus::Repaired { .. }
+    ));
+    // Nothing of an expert's file travels (a pseudonym is its own node's), nor into a file of
+    // another subject.
+    let expert = CreditEvent::Recorded {
+        subject: "E-0001".into(),
+        kind: SubjectKind::Expert,
+        name: String::new(),
+        record: Box::new(home.as_ref().unwrap().records[0].clone()),
+    };
+    assert_eq!(relayed(&None, "ggzy.hangzhou.example", 60, expert).0, 0);
+    let other = CreditEvent::Recorded {
+        subject: "91330000000000001Y".into(),
+        kind: SubjectKind::Entity,
+        name: "另一公司".into(),
+        record: Box::new(home.as_ref().unwrap().records[0].clone()),
+    };
+    assert_eq!(relayed(&fresh, "ggzy.hangzhou.example", 61, other).0, 0);
 }

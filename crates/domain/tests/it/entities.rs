@@ -415,3 +415,210 @@ fn a_bar_ends_after_its_last_day() {
     let masked = account("x", "1202021209900012345").masked_no();
     assert!(masked.ends_with("2345") && !masked.contains("120202"));
 }
+
+/// The shared profile the home node publishes at approval.
+fn shared(home: &str) -> EntityEvent {
+    let state = <Option<Entity>>::replay(&[registered(), approved()]);
+    state
+        .decide(EntityCommand::Share { home: home.into() }, NOW)
+        .unwrap()
+        .remove(0)
+}
+
+fn relay(event: EntityEvent) -> EntityCommand {
+    EntityCommand::Relay {
+        event: Box::new(event),
+        today: Date::of_instant(NOW),
+    }
+}
+
+#[test]
+fn sharing_publishes_an_approved_organisations_public_profile_only() {
+    let EntityEvent::Shared { profile, home, .. } = shared("ggzy.hangzhou.example") else {
+        panic!("not a shared event");
+    };
+    assert_eq!(home, "ggzy.hangzhou.example");
+    let text = serde_json::to_string(&profile).unwrap();
+    // No contact, phone, controller or bank account travels.
+    for private in ["李娜", "0571-88880000", "contact", "controller", "bank"] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+    let cases: Vec<(&str, Vec<EntityEvent>)> = vec![
+        ("pending", vec![registered()]),
+        ("rejected", vec![registered(), rejected()]),
+        (
+            "suspended",
+            vec![
+                registered(),
+                approved(),
+                EntityEvent::Suspended {
+                    by: "op".into(),
+                    reason: "核查".into(),
+                    at_ms: NOW - 1,
+                },
+            ],
+        ),
+        (
+            "recognised from elsewhere",
+            vec![shared("ggzy.ningbo.example")],
+        ),
+    ];
+    for (name, history) in cases {
+        assert!(
+            check(&history, EntityCommand::Share { home: "x".into() }).is_err(),
+            "{name}"
+        );
+    }
+    // A natural person is never shared: its number is not public.
+    let person = Registration {
+        id: EntityId("P0123456789abcdef0123".into()),
+        kind: EntityKind::NaturalPerson {
+            id_number: domain::IdNumber::parse("11010519491231002X").unwrap(),
+        },
+        ..registration(&[Role::Bidder])
+    };
+    let history = [
+        EntityEvent::Registered {
+            registration: person,
+            at_ms: NOW - 10,
+        },
+        approved(),
+    ];
+    assert_eq!(
+        check(&history, EntityCommand::Share { home: "x".into() }),
+        Err("ENTITY_NOT_SHAREABLE")
+    );
+}
+
+#[test]
+fn a_relay_applies_what_fits_and_decides_nothing_otherwise() {
+    let bar = |until: &str| EntityEvent::Barred {
+        by: "省行政监督部门".into(),
+        until: Date::parse(until).unwrap(),
+        reason: "串通投标".into(),
+        at_ms: NOW - 1,
+    };
+    let suspended = EntityEvent::Suspended {
+        by: "op".into(),
+        reason: "核查".into(),
+        at_ms: NOW - 1,
+    };
+    let reinstated = EntityEvent::Reinstated {
+        by: "op".into(),
+        reason: "已核实".into(),
+        at_ms: NOW - 1,
+    };
+    let recognised = shared("ggzy.hangzhou.example");
+    let known = vec![recognised.clone()];
+    let cases: Vec<(&str, Vec<EntityEvent>, EntityEvent, Vec<&str>)> = vec![
+        (
+            "shared, unknown here",
+            vec![],
+            recognised.clone(),
+            vec!["entity.shared"],
+        ),
+        (
+            "shared, known here",
+            known.clone(),
+            recognised.clone(),
+            vec![],
+        ),
+        (
+            "shared, registered here too",
+            vec![registered(), approved()],
+            recognised.clone(),
+            vec![],
+        ),
+        ("bar, unknown here", vec![], bar("2099-01-01"), vec![]),
+        (
+            "bar",
+            known.clone(),
+            bar("2099-01-01"),
+            vec!["entity.barred"],
+        ),
+        (
+            "the same bar again",
+            vec![recognised.clone(), bar("2099-01-01")],
+            bar("2099-01-01"),
+            vec![],
+        ),
+        (
+            "a longer bar",
+            vec![recognised.clone(), bar("2099-01-01")],
+            bar("2099-06-01"),
+            vec!["entity.barred"],
+        ),
+        (
+            "a bar already over",
+            known.clone(),
+            bar("2020-01-01"),
+            vec![],
+        ),
+        (
+            "suspension",
+            known.clone(),
+            suspended.clone(),
+            vec!["entity.suspended"],
+        ),
+        (
+            "suspension again",
+            vec![recognised.clone(), suspended.clone()],
+            suspended.clone(),
+            vec![],
+        ),
+        (
+            "reinstated",
+            vec![recognised.clone(), suspended.clone()],
+            reinstated.clone(),
+            vec!["entity.reinstated"],
+        ),
+        (
+            "reinstated, not restricted",
+            known.clone(),
+            reinstated.clone(),
+            vec![],
+        ),
+        // What stays with the home node.
+        ("registration", vec![], registered(), vec![]),
+        ("approval", known.clone(), approved(), vec![]),
+        (
+            "bank account",
+            known.clone(),
+            EntityEvent::BankAccountSet {
+                bank_account: BankAccount {
+                    bank: "工商银行".into(),
+                    account_name: "杭州市城建工程有限公司".into(),
+                    account_no: "1202020209000012345".into(),
+                },
+                at_ms: NOW,
+            },
+            vec![],
+        ),
+    ];
+    for (name, history, event, expected) in cases {
+        assert_eq!(check(&history, relay(event)), Ok(expected), "{name}");
+    }
+}
+
+#[test]
+fn a_recognised_entity_is_active_with_its_profile_and_no_contact() {
+    let state = <Option<Entity>>::replay(&[shared("ggzy.hangzhou.example")]).unwrap();
+    assert_eq!(state.status, EntityStatus::Active);
+    assert_eq!(state.home.as_deref(), Some("ggzy.hangzhou.example"));
+    assert_eq!(state.registration.name, "杭州市城建工程有限公司");
+    assert!(state.registration.contact.phone.is_empty());
+    assert!(state.may_trade(Date::of_instant(NOW)));
+    // Only trading roles travel.
+    let mut event = shared("ggzy.hangzhou.example");
+    if let EntityEvent::Shared { profile, .. } = &mut event {
+        profile.roles = vec![Role::Bidder, Role::Operator];
+    }
+    let state = <Option<Entity>>::replay(&[event]).unwrap();
+    assert_eq!(state.registration.roles, vec![Role::Bidder]);
+    // A profile whose id is not its code is not taken in.
+    let mut event = shared("ggzy.hangzhou.example");
+    if let EntityEvent::Shared { profile, .. } = &mut event {
+        profile.id = EntityId("91330100000000000X".into());
+    }
+    assert_eq!(check(&[], relay(event)), Ok(vec![]));
+}
