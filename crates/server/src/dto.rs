@@ -308,6 +308,9 @@ pub(crate) struct EntityDto {
     pub(crate) restricted_until: String,
     /// 数字证书 bound to the entity.
     pub(crate) certificates: Vec<CertificateDto>,
+    /// Where the entity registered (a node's origin) when it was recognised here from the
+    /// province registry; "" when it registered here.
+    pub(crate) home: String,
 }
 
 /// A certificate bound to an entity.
@@ -429,6 +432,7 @@ impl From<app::EntityView> for EntityDto {
                     pem: c.pem,
                 })
                 .collect(),
+            home: e.home,
         }
     }
 }

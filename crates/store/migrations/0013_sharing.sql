@@ -3,6 +3,9 @@
 -- an entry here (so that a relay interrupted by a crash is never applied twice).
 ALTER TABLE hub_nodes ADD COLUMN relayed_size BIGINT NOT NULL DEFAULT 0;
 
+-- The node where an entity recognised from the province registry registered ('' when here).
+ALTER TABLE entities ADD COLUMN home TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE relays (
     origin TEXT NOT NULL,
     seq BIGINT NOT NULL,

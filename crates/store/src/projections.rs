@@ -41,6 +41,9 @@ pub struct EntityRow {
     pub certificates: String,
     /// 控股股东或实际控制人 (USCC or ID number), "" when none declared.
     pub controller: String,
+    /// The origin of the node where the entity registered, when recognised from the province
+    /// registry; '' when it registered here.
+    pub home: String,
 }
 
 /// A row of `accounts`.
@@ -65,7 +68,7 @@ pub struct Page<T> {
 const ENTITY_COLUMNS: &str = "id, kind, code, name, region, legal_representative, address, \
     contact_name, contact_phone, contact_email, roles, status, reject_reason, registered_at_ms, \
     reviewed_at_ms, reviewed_by, last_seq, qualifications, bank_account, restriction_reason, \
-    restricted_until, certificates, controller";
+    restricted_until, certificates, controller, home";
 
 fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
     Ok(EntityRow {
@@ -92,6 +95,7 @@ fn entity_from_row(row: &AnyRow) -> Result<EntityRow, StoreError> {
         restricted_until: row.try_get("restricted_until")?,
         certificates: row.try_get("certificates")?,
         controller: row.try_get("controller")?,
+        home: row.try_get("home")?,
     })
 }
 

@@ -227,8 +227,8 @@ impl<'a> WriteTx<'a> {
             "INSERT INTO entities (id, kind, code, name, region, legal_representative, address, \
              contact_name, contact_phone, contact_email, roles, status, reject_reason, \
              registered_at_ms, reviewed_at_ms, reviewed_by, last_seq, qualifications, bank_account, \
-             restriction_reason, restricted_until, certificates, controller) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+             restriction_reason, restricted_until, certificates, controller, home) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, code = excluded.code, \
              name = excluded.name, region = excluded.region, \
              legal_representative = excluded.legal_representative, address = excluded.address, \
@@ -239,7 +239,8 @@ impl<'a> WriteTx<'a> {
              reviewed_by = excluded.reviewed_by, last_seq = excluded.last_seq, \
              qualifications = excluded.qualifications, bank_account = excluded.bank_account, \
              restriction_reason = excluded.restriction_reason, restricted_until = excluded.restricted_until, \
-             certificates = excluded.certificates, controller = excluded.controller",
+             certificates = excluded.certificates, controller = excluded.controller, \
+             home = excluded.home",
         )
         .bind(&row.id)
         .bind(&row.kind)
@@ -264,6 +265,7 @@ impl<'a> WriteTx<'a> {
         .bind(&row.restricted_until)
         .bind(&row.certificates)
         .bind(&row.controller)
+        .bind(&row.home)
         .execute(&mut *self.tx)
         .await?;
         Ok(())

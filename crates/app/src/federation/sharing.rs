@@ -14,8 +14,12 @@
 //!   qualifications, and certificates bound or revoked;
 //! - credit records of entities, their withdrawal and an approved 信用修复.
 //!
-//! An entry that this node itself relayed is never taken back (its actor names this node), so
-//! nothing loops between a node and the hub; and a relay that does not apply here decides nothing.
+//! What travels, travels once along the shortest way: an entry is taken from a followed log when
+//! that log witnessed it itself, or relayed it from a log this node neither is nor follows. So a
+//! node never takes back what it relayed, a hub does not take from one node what it takes from
+//! that node's own ledger, and hubs that follow one another (the Yangtze River Delta) take each
+//! province's acts from that province's hub only — nothing loops. And a relay that does not apply
+//! here decides nothing, so an act that arrives twice is taken in once.
 
 use domain::{
     CreditCommand, CreditEvent, CreditFile, Date, Decider, Entity, EntityCommand, EntityEvent,
@@ -70,11 +74,22 @@ impl App {
         }
         let to = node.mirrored_size as i64;
         let mut from = self.store.relay_cursor(origin).await?;
+        if from >= to {
+            return Ok(0);
+        }
+        let mut nearer: std::collections::HashSet<String> = self
+            .store
+            .hub_nodes()
+            .await?
+            .into_iter()
+            .map(|n| n.origin)
+            .collect();
+        nearer.insert(self.settings.origin.clone());
         let mut appended = 0;
         while from < to {
             let until = (from + RELAY_PAGE).min(to);
             for row in self.store.hub_entries(origin, from, until).await? {
-                if self.relayable(&row) {
+                if self.relayable(&row, &nearer) {
                     appended += self.relay_entry(&row).await?;
                 }
             }
@@ -84,12 +99,13 @@ impl App {
         Ok(appended)
     }
 
-    fn relayable(&self, row: &HubEntryRow) -> bool {
+    /// Whether a mirrored entry is taken in here; `nearer`: this node and every log it follows.
+    fn relayable(&self, row: &HubEntryRow, nearer: &std::collections::HashSet<String>) -> bool {
         RELAYED_KINDS.contains(&row.kind.as_str())
             && row.visibility == Visibility::Public.as_str()
             && !row.payload.is_empty()
-            // What this node relayed itself comes back through the log that took it in.
-            && relayed_from(&row.actor).is_none_or(|(from, _)| from != self.settings.origin)
+            // Not what came from here, nor what this node takes from its source directly.
+            && relayed_from(&row.actor).is_none_or(|(from, _)| !nearer.contains(from))
             // Nor does this node take back its own shared entities from elsewhere.
             && !(row.kind == "entity.shared"
                 && serde_json::from_str::<EntityEvent>(&row.payload).is_ok_and(|e| {

@@ -85,6 +85,9 @@ pub struct EntityView {
     pub controller: String,
     /// 数字证书 bound to the entity.
     pub certificates: Vec<domain::BoundCertificate>,
+    /// The node (origin) where the entity registered, when it was recognised here from the
+    /// province registry ("一处登记、全省通用"); "" when it registered here.
+    pub home: String,
 }
 
 /// The reason an oversight role gives for reading what is sealed or masked (a recorded read):
@@ -214,6 +217,7 @@ impl EntityView {
             restricted_until: row.restricted_until,
             certificates: serde_json::from_str(&row.certificates).unwrap_or_default(),
             controller: if full { row.controller } else { String::new() },
+            home: row.home,
         }
     }
 }

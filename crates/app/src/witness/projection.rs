@@ -68,6 +68,7 @@ pub(crate) fn entity_row(entity: &Entity, last_seq: i64) -> EntityRow {
         restricted_until,
         certificates: serde_json::to_string(&entity.certificates).unwrap_or_else(|_| "[]".into()),
         controller: reg.controller.clone(),
+        home: entity.home.clone().unwrap_or_default(),
     }
 }
 

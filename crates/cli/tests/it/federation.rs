@@ -1184,3 +1184,333 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     assert!(ok, "{text}");
     drop(hub);
 }
+
+/// A `[[node]]` list naming one log.
+fn node_list(origin: &str, name: &str, region: &str, base: &str, key: &str) -> String {
+    format!(
+        "[[node]]\norigin = \"{origin}\"\nname = \"{name}\"\nregion = \"{region}\"\nurl = \"{base}\"\npublic_key = \"{key}\"\n\n"
+    )
+}
+
+/// A hub key made beforehand (so that others can pin it), in `dir`.
+fn hub_key(dir: &Path) -> String {
+    let secret = crypto::PlatformKey::generate();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("platform-key.pem"), secret.to_pkcs8_pem()).unwrap();
+    secret.public_key().to_hex()
+}
+
+/// Registers an organisation at `base` (self-service) and has the operator approve it.
+async fn approved_firm(
+    client: &reqwest::Client,
+    base: &str,
+    operator: &str,
+    code: &str,
+    name: &str,
+    region: &str,
+    username: &str,
+) {
+    let response = client
+        .post(format!("{base}/api/v1/registrations"))
+        .json(&json!({
+            "kind": "organisation",
+            "code": code,
+            "name": name,
+            "region": region,
+            "legal_representative": "钱七",
+            "contact_name": "钱七",
+            "contact_phone": "025-3333333",
+            "roles": ["bidder"],
+            "username": username,
+            "display_name": "钱七",
+            "password": "Secret2026x"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let (status, body) = call(
+        client,
+        operator,
+        reqwest::Method::POST,
+        &format!("{base}/api/v1/entities/{code}/approve"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+}
+
+#[tokio::test]
+async fn a_firm_of_another_delta_province_trades_here_under_its_own_credit() {
+    let root = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
+    let base = |n: usize| format!("http://127.0.0.1:{}", ports[n]);
+    let (js_hub, zj_hub, nanjing, hangzhou) = (base(0), base(1), base(2), base(3));
+    let (js_dir, zj_dir) = (root.path().join("js"), root.path().join("zj"));
+    let js_key = hub_key(&js_dir);
+    let zj_key = hub_key(&zj_dir);
+    let js_list = root.path().join("js-hub.toml");
+    let zj_list = root.path().join("zj-hub.toml");
+    std::fs::write(
+        &js_list,
+        node_list(
+            "ggzy.js.example",
+            "江苏省公共资源交易平台",
+            "320000",
+            &js_hub,
+            &js_key,
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &zj_list,
+        node_list(
+            "ggzy.zj.example",
+            "浙江省公共资源交易服务平台",
+            "330000",
+            &zj_hub,
+            &zj_key,
+        ),
+    )
+    .unwrap();
+    let nj_dir = root.path().join("nanjing");
+    let _nj = spawn_demo(&nj_dir, "ggzy.nanjing.example", ports[2], &js_list).await;
+    let _hz = spawn_demo(
+        &root.path().join("hangzhou"),
+        "ggzy.hangzhou.example",
+        ports[3],
+        &zj_list,
+    )
+    .await;
+    let key_of = |base: String| {
+        let client = client.clone();
+        async move {
+            get(&client, &format!("{base}/api/v1/ledger/head")).await["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let js_nodes = root.path().join("js-nodes.toml");
+    std::fs::write(
+        &js_nodes,
+        node_list(
+            "ggzy.nanjing.example",
+            "南京市公共资源交易中心",
+            "320100",
+            &nanjing,
+            &key_of(nanjing.clone()).await,
+        ),
+    )
+    .unwrap();
+    let zj_nodes = root.path().join("zj-nodes.toml");
+    std::fs::write(
+        &zj_nodes,
+        node_list(
+            "ggzy.hangzhou.example",
+            "杭州市公共资源交易中心",
+            "330100",
+            &hangzhou,
+            &key_of(hangzhou.clone()).await,
+        ),
+    )
+    .unwrap();
+    // Each province's hub follows its own nodes and the other province's hub.
+    let mut hubs = Vec::new();
+    for (dir, origin, nodes, other, port) in [
+        (&js_dir, "ggzy.js.example", &js_nodes, &zj_list, ports[0]),
+        (&zj_dir, "ggzy.zj.example", &zj_nodes, &js_list, ports[1]),
+    ] {
+        hubs.push(
+            spawn(&[
+                "hub",
+                "--demo",
+                "--data-dir",
+                dir.to_str().unwrap(),
+                "--origin",
+                origin,
+                "--nodes",
+                nodes.to_str().unwrap(),
+                "--follow",
+                other.to_str().unwrap(),
+                "--follow-interval-ms",
+                "100",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .await,
+        );
+    }
+
+    // A Nanjing firm, with a certificate both provinces recognise.
+    let ca = crypto::CertificateAuthority::new_root(
+        &crypto::Subject {
+            common_name: "长三角互认测试 CA".into(),
+            organization: "长三角互认测试 CA".into(),
+            code: String::new(),
+        },
+        1_700_000_000_000,
+        2_000_000_000_000,
+    )
+    .unwrap();
+    let nj_operator = login(&nanjing, "operator", app::DEMO_PASSWORD).await;
+    let hz_operator = login(&hangzhou, "operator", app::DEMO_PASSWORD).await;
+    trust_root(&client, &nanjing, &nj_operator, &ca.root().to_pem()).await;
+    trust_root(&client, &hangzhou, &hz_operator, &ca.root().to_pem()).await;
+    let prefix = "91320100MA1NJ0001";
+    let code = format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap());
+    approved_firm(
+        &client,
+        &nanjing,
+        &nj_operator,
+        &code,
+        "南京长三角建设有限公司",
+        "320100",
+        "njfirm",
+    )
+    .await;
+    let firm_key = crypto::PlatformKey::generate();
+    let certificate = ca
+        .issue(
+            &crypto::Subject {
+                common_name: "南京长三角建设有限公司".into(),
+                organization: "南京长三角建设有限公司".into(),
+                code: code.clone(),
+            },
+            &firm_key.public_key(),
+            9001,
+            1_700_000_000_000,
+            2_000_000_000_000,
+        )
+        .unwrap();
+    let firm_at_nj = login(&nanjing, "njfirm", "Secret2026x").await;
+    let (status, body) = call(
+        &client,
+        &firm_at_nj,
+        reqwest::Method::POST,
+        &format!("{nanjing}/api/v1/entities/{code}/certificates"),
+        Some(json!({"pem": certificate.to_pem()})),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+
+    // Hangzhou recognises it through both hubs, with where it registered.
+    let at_hz = wait_entity(&client, &hangzhou, &code, "recognised", |e| {
+        e["status"] == "active" && e["certificates"].as_array().is_some_and(|c| c.len() == 1)
+    })
+    .await;
+    assert_eq!(at_hz["home"], "ggzy.nanjing.example");
+    let page = client
+        .get(format!("{hangzhou}/entities/{code}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("ggzy.nanjing.example") && page.contains("一处登记、全省通用"),
+        "{page}"
+    );
+
+    // It opens its Hangzhou account and registers for a lot there.
+    let payload = get(
+        &client,
+        &format!("{hangzhou}/api/v1/accounts/claim?username=njfirm"),
+    )
+    .await;
+    let response = client
+        .post(format!("{hangzhou}/api/v1/accounts/claim"))
+        .json(&json!({
+            "display_name": "钱七",
+            "password": "Secret2026z",
+            "signed": {
+                "payload": payload,
+                "signature": firm_key.sign_json(&payload).unwrap().to_hex(),
+                "certificate": certificate.to_pem(),
+            }
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let firm_at_hz = login(&hangzhou, "njfirm", "Secret2026z").await;
+    let (lot1, lot2) = two_lots(&client, &hangzhou).await;
+    let (status, body) = call(
+        &client,
+        &firm_at_hz,
+        reqwest::Method::POST,
+        &format!("{hangzhou}/api/v1/lots/{lot1}/registration"),
+        None,
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+
+    // Nanjing lists it as a judgment defaulter (a signed list import): the record reaches
+    // Hangzhou with its provenance, and Hangzhou's credit gate refuses the firm's next lot.
+    let certs = nj_dir.join("demo-certificates");
+    let signer = crypto::PlatformKey::from_pkcs8_pem(
+        &std::fs::read_to_string(certs.join("operator-key.pem")).unwrap(),
+    )
+    .unwrap();
+    let signer_cert = std::fs::read_to_string(certs.join("operator-cert.pem")).unwrap();
+    let cutoff = get(&client, &format!("{nanjing}/api/v1/ledger/head")).await["timestamp_ms"]
+        .as_i64()
+        .unwrap()
+        - 1_000;
+    let csv = format!(
+        "{}\n南京长三角建设有限公司,{code},320100,2026-05-01,,未履行生效法律文书确定的义务\n",
+        domain::LIST_CSV_HEADER
+    );
+    let source = "中国执行信息公开网，2026年6月1日下载";
+    let signed = app::list_signing_payload("dishonest_debtors", source, cutoff, &csv);
+    let (status, body) = call(
+        &client,
+        &nj_operator,
+        reqwest::Method::POST,
+        &format!("{nanjing}/api/v1/credit/lists"),
+        Some(json!({
+            "list": "dishonest_debtors",
+            "source": source,
+            "cutoff_ms": cutoff,
+            "csv": csv,
+            "signature": signer.sign_json(&signed).unwrap().to_hex(),
+            "certificate_pem": signer_cert,
+        })),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    let credit = poll_json(
+        &client,
+        &format!("{hangzhou}/api/v1/credit/subjects/{code}"),
+        "the Nanjing record at Hangzhou",
+        |c| {
+            c["file"]["records"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty())
+        },
+    )
+    .await;
+    let record = &credit["file"]["records"][0];
+    assert_eq!(record["fact"], "judgment_defaulter");
+    assert_eq!(record["source"]["origin"], "ggzy.nanjing.example");
+    assert!(
+        record["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("ggzy.nanjing.example:"),
+        "{record}"
+    );
+    let (status, body) = call(
+        &client,
+        &firm_at_hz,
+        reqwest::Method::POST,
+        &format!("{hangzhou}/api/v1/lots/{lot2}/registration"),
+        None,
+    )
+    .await;
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert_eq!(body["code"], "CREDIT_REFUSED", "{body}");
+    drop(hubs);
+}

@@ -475,6 +475,8 @@ pub(crate) struct EntityPageView {
     /// A USCC whose embedded organisation code's check digit is wrong: a likely typing error,
     /// for the reviewer ("" otherwise).
     pub(crate) code_warning: String,
+    /// Where a recognised entity registered ("一处登记、全省通用"), "" when here.
+    pub(crate) home: String,
 }
 
 fn entity_view(e: app::EntityView) -> EntityPageView {
@@ -529,6 +531,7 @@ fn entity_view(e: app::EntityView) -> EntityPageView {
         reject_reason: e.reject_reason,
         registered_at: beijing_time(e.registered_at_ms),
         reviewed_at: e.reviewed_at_ms.map(beijing_time).unwrap_or_default(),
+        home: e.home,
     }
 }
 
