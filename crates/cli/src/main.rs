@@ -587,7 +587,10 @@ async fn serve_with(
     // follows its nodes (and a hub's own list is followed as before).
     let mut hub = hub;
     if let Some(path) = &args.follow {
-        let upstream = read_nodes(path)?;
+        let mut upstream = read_nodes(path)?;
+        for registry in &mut upstream {
+            registry.registry = true;
+        }
         match &mut hub {
             Some(hub) => hub.nodes.extend(upstream),
             None => {

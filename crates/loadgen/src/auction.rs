@@ -658,6 +658,7 @@ pub(crate) async fn hub(args: HubArgs) -> anyhow::Result<()> {
             region: "330100".into(),
             url: node.base.clone(),
             public_key: node.state.app.public_key().to_hex(),
+            registry: false,
         })
         .await
         .map_err(err)?;

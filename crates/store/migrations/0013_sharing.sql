@@ -3,6 +3,10 @@
 -- an entry here (so that a relay interrupted by a crash is never applied twice).
 ALTER TABLE hub_nodes ADD COLUMN relayed_size BIGINT NOT NULL DEFAULT 0;
 
+-- 1 for a log followed as this node's registry (`--follow`: the province's hub, or another
+-- province's), whose trust store this node recognises too; 0 for a node a hub follows.
+ALTER TABLE hub_nodes ADD COLUMN registry SMALLINT NOT NULL DEFAULT 0;
+
 -- The node where an entity recognised from the province registry registered ('' when here).
 ALTER TABLE entities ADD COLUMN home TEXT NOT NULL DEFAULT '';
 

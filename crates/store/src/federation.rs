@@ -24,6 +24,8 @@ pub struct HubNodeRow {
     pub error: String,
     /// The first misbehaviour proven, '' when none.
     pub flagged: String,
+    /// Followed as this node's registry (`--follow`), not as a node of a hub.
+    pub registry: bool,
 }
 
 /// One mirrored entry.
@@ -72,6 +74,7 @@ fn node_from_row(row: &AnyRow) -> Result<HubNodeRow, StoreError> {
         contacted_ms: row.try_get("contacted_ms")?,
         error: row.try_get("error")?,
         flagged: row.try_get("flagged")?,
+        registry: row.try_get::<i16, _>("registry")? != 0,
     })
 }
 
@@ -94,7 +97,7 @@ fn entry_from_row(row: &AnyRow) -> Result<HubEntryRow, StoreError> {
 }
 
 const NODE_COLUMNS: &str = "origin, name, region, url, public_key, added_ms, head, mirrored_size, \
-                            contacted_ms, error, flagged";
+                            contacted_ms, error, flagged, registry";
 
 impl Store {
     /// Adds a node to follow, or updates its name, region and address. Its key is pinned: a
@@ -106,6 +109,7 @@ impl Store {
         region: &str,
         url: &str,
         public_key: &str,
+        registry: bool,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         if let Some(known) = self.hub_node(origin).await? {
@@ -114,19 +118,23 @@ impl Store {
                     "node {origin} is pinned to another key"
                 )));
             }
-            sqlx::query("UPDATE hub_nodes SET name = $2, region = $3, url = $4 WHERE origin = $1")
-                .bind(origin)
-                .bind(name)
-                .bind(region)
-                .bind(url)
-                .execute(self.pool())
-                .await?;
+            sqlx::query(
+                "UPDATE hub_nodes SET name = $2, region = $3, url = $4, registry = $5 \
+                 WHERE origin = $1",
+            )
+            .bind(origin)
+            .bind(name)
+            .bind(region)
+            .bind(url)
+            .bind(i16::from(registry))
+            .execute(self.pool())
+            .await?;
             return Ok(());
         }
         sqlx::query(
             "INSERT INTO hub_nodes (origin, name, region, url, public_key, added_ms, head, \
-             mirrored_size, contacted_ms, error, flagged) \
-             VALUES ($1, $2, $3, $4, $5, $6, '', 0, 0, '', '')",
+             mirrored_size, contacted_ms, error, flagged, registry) \
+             VALUES ($1, $2, $3, $4, $5, $6, '', 0, 0, '', '', $7)",
         )
         .bind(origin)
         .bind(name)
@@ -134,6 +142,7 @@ impl Store {
         .bind(url)
         .bind(public_key)
         .bind(now_ms)
+        .bind(i16::from(registry))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -288,6 +297,24 @@ impl Store {
         .bind(origin)
         .bind(from)
         .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// A node's newest `limit` mirrored entries, newest first.
+    pub async fn hub_recent_entries(
+        &self,
+        origin: &str,
+        limit: i64,
+    ) -> Result<Vec<HubEntryRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT origin, seq, stream, kind, visibility, actor, at_ms, commit_hash, leaf_hash, \
+             payload, salt, masked, fetched_ms FROM hub_entries \
+             WHERE origin = $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(origin)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(entry_from_row).collect()

@@ -7,6 +7,7 @@
 //! own node's proof.
 
 pub mod feed;
+pub mod quality;
 pub mod sharing;
 pub mod witness;
 
@@ -40,6 +41,10 @@ pub struct NodeRegistration {
     /// The node's SM2 key (SEC1 hex), pinned: obtained from the node's operator, never from the
     /// node's own answers.
     pub public_key: String,
+    /// Followed as this node's registry (`--follow`: the province's hub), whose trust store is
+    /// recognised here too; not a field of the node list (the command line says which list).
+    #[serde(skip)]
+    pub registry: bool,
 }
 
 /// A followed node's state, as the hub's pages show it.
@@ -57,6 +62,8 @@ pub struct NodeStatus {
     pub error: String,
     /// The first misbehaviour proven, if any.
     pub flagged: Option<Misbehaviour>,
+    /// Followed as this node's registry (`--follow`).
+    pub registry: bool,
 }
 
 /// Proven misbehaviour, with the node's own signed heads as evidence.
@@ -165,6 +172,7 @@ fn status_of(row: HubNodeRow) -> NodeStatus {
         contacted_ms: row.contacted_ms,
         error: row.error,
         flagged: Misbehaviour::parse(&row.flagged),
+        registry: row.registry,
     }
 }
 
@@ -260,6 +268,7 @@ impl App {
                 &node.region,
                 &node.url,
                 &key,
+                node.registry,
                 self.now_ms(),
             )
             .await?;

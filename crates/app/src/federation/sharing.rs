@@ -89,7 +89,9 @@ impl App {
         while from < to {
             let until = (from + RELAY_PAGE).min(to);
             for row in self.store.hub_entries(origin, from, until).await? {
-                if self.relayable(&row, &nearer) {
+                if node.registry && row.kind == "trust.published" && !row.payload.is_empty() {
+                    appended += self.relay_trust(&row).await?;
+                } else if self.relayable(&row, &nearer) {
                     appended += self.relay_entry(&row).await?;
                 }
             }
@@ -111,6 +113,64 @@ impl App {
                 && serde_json::from_str::<EntityEvent>(&row.payload).is_ok_and(|e| {
                     matches!(e, EntityEvent::Shared { home, .. } if home == self.settings.origin)
                 }))
+    }
+
+    /// 全省互认: the CA roots the registry (the province's hub) recognises are recognised here
+    /// too. A root it publishes that this node's trust store lacks is added to it, in a new
+    /// version published by the relay; roots are never removed this way (a node's operator
+    /// removes its own). 1 if a version was published. Idempotent: a second time finds every
+    /// root present.
+    async fn relay_trust(&self, row: &HubEntryRow) -> Result<usize, AppError> {
+        let event: domain::ReferenceEvent = serde_json::from_str(&row.payload).map_err(|e| {
+            AppError::Internal(format!("relayed entry {}#{}: {e}", row.origin, row.seq))
+        })?;
+        let domain::ReferenceEvent::Published { text, version, .. } = event;
+        let Ok(province) = crate::reference::versions::parse_trust(&text) else {
+            tracing::warn!(origin = %row.origin, seq = row.seq, "a registry's trust store that does not parse is not taken in");
+            return Ok(0);
+        };
+        let local = self
+            .reference_current(domain::ReferenceKind::Trust)
+            .await?
+            .text;
+        let known: std::collections::BTreeSet<String> =
+            crate::reference::versions::parse_trust(&local)
+                .map(|store| {
+                    store
+                        .roots()
+                        .iter()
+                        .map(|c| c.fingerprint().to_hex())
+                        .collect()
+                })
+                .unwrap_or_default();
+        let missing: Vec<&crypto::Certificate> = province
+            .roots()
+            .iter()
+            .filter(|c| !known.contains(&c.fingerprint().to_hex()))
+            .collect();
+        if missing.is_empty() {
+            return Ok(0);
+        }
+        let mut merged = local.trim_end().to_string();
+        merged.push_str(&format!(
+            "\n\n# 全省互认：{} 第{}版信任根（其账本第{}条）\n",
+            row.origin, version, row.seq
+        ));
+        for root in missing {
+            merged.push_str(&format!(
+                "# {}\n{}",
+                root.subject_common_name(),
+                root.to_pem()
+            ));
+        }
+        self.publish(
+            domain::ReferenceKind::Trust,
+            &merged,
+            &format!("全省互认：采用 {} 发布的信任根", row.origin),
+            &relay_actor(&row.origin, row.seq as u64),
+        )
+        .await?;
+        Ok(1)
     }
 
     /// Applies one relayed entry in its own transaction; 1 if it became an act here.

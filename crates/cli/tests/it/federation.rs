@@ -752,6 +752,30 @@ async fn trust_root(client: &reqwest::Client, base: &str, operator: &str, root_p
     assert_eq!(status, 201, "{body}");
 }
 
+/// Waits until the trust store in force at `base` holds `root_pem`, taken in from the registry it
+/// follows (a version published by `relay:…`).
+async fn recognised_root(client: &reqwest::Client, base: &str, root_pem: &str) {
+    let body: String = root_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let trust = poll_json(
+        client,
+        &format!("{base}/api/v1/reference/trust"),
+        &format!("the province's root recognised at {base}"),
+        |t| {
+            t["text"]
+                .as_str()
+                .is_some_and(|text| text.lines().collect::<String>().contains(&body))
+        },
+    )
+    .await;
+    assert!(
+        trust["text"].as_str().unwrap().contains("全省互认"),
+        "{trust}"
+    );
+}
+
 /// A published open tender with two lots at `base`; their codes.
 async fn two_lots(client: &reqwest::Client, base: &str) -> (String, String) {
     let tenderee = login(base, "tenderee", app::DEMO_PASSWORD).await;
@@ -897,7 +921,7 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     ];
     let mut hub = Some(spawn(&hub_args).await);
 
-    // A CA both cities recognise (the trust store is not shared yet: each node adds the root).
+    // A CA the province recognises (全省互认): published at the hub, recognised at both cities.
     let ca = crypto::CertificateAuthority::new_root(
         &crypto::Subject {
             common_name: "省内互认测试 CA".into(),
@@ -909,9 +933,11 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     )
     .unwrap();
     let hz_operator = login(&hz_base, "operator", app::DEMO_PASSWORD).await;
-    let nb_operator = login(&nb_base, "operator", app::DEMO_PASSWORD).await;
-    trust_root(&client, &hz_base, &hz_operator, &ca.root().to_pem()).await;
-    trust_root(&client, &nb_base, &nb_operator, &ca.root().to_pem()).await;
+    let hub_operator = login(&hub_base, "operator", app::DEMO_PASSWORD).await;
+    trust_root(&client, &hub_base, &hub_operator, &ca.root().to_pem()).await;
+    for base in [&hz_base, &nb_base] {
+        recognised_root(&client, base, &ca.root().to_pem()).await;
+    }
 
     // A firm registers at Hangzhou, is approved there and binds its certificate.
     let prefix = "91330100MA2H0F871";
@@ -1070,9 +1096,47 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     .await;
     assert!(matches!(status, 200 | 201), "{status} {body}");
 
+    // The hub judges Ningbo's data quality from Ningbo's own entries: every notice is complete,
+    // every payload decodes as its kind, and the only invalid values are the demo's notices of
+    // projects outside Ningbo's region (the demo's data is the whole province's).
+    let detail = poll_json(
+        &client,
+        &format!("{hub_base}/api/v1/hub/nodes/ggzy.ningbo.example"),
+        "Ningbo's notice judged at the hub",
+        |d| d["quality"]["completeness"]["judged"].as_u64() >= Some(1),
+    )
+    .await;
+    let quality = &detail["quality"];
+    assert_eq!(quality["completeness"]["rate_bp"], 10_000, "{quality}");
+    assert!(
+        quality["validity"]["judged"].as_u64().unwrap() > 10,
+        "{quality}"
+    );
+    for item in quality["failing"].as_array().unwrap() {
+        let problem = item["problem"].as_str().unwrap();
+        assert!(
+            item["measure"] == "timeliness"
+                || (item["kind"] == "announcement.published"
+                    && problem.contains("不在本节点所辖地区 330200 内")
+                    && !problem.contains("行政区划代码 3302")),
+            "{item}"
+        );
+    }
+    let page = client
+        .get(format!("{hub_base}/nodes/ggzy.ningbo.example"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("数据质量") && page.contains("完整性"),
+        "{page}"
+    );
+
     // The province bars it at the hub: within seconds it is barred at both cities, and Ningbo
     // refuses its next act.
-    let hub_operator = login(&hub_base, "operator", app::DEMO_PASSWORD).await;
     let (status, body) = call(
         &client,
         &hub_operator,
@@ -1354,10 +1418,14 @@ async fn a_firm_of_another_delta_province_trades_here_under_its_own_credit() {
         2_000_000_000_000,
     )
     .unwrap();
+    // Jiangsu recognises the CA; Zhejiang's hub, following Jiangsu's as a registry, recognises it
+    // too, and so does every node of both.
     let nj_operator = login(&nanjing, "operator", app::DEMO_PASSWORD).await;
-    let hz_operator = login(&hangzhou, "operator", app::DEMO_PASSWORD).await;
-    trust_root(&client, &nanjing, &nj_operator, &ca.root().to_pem()).await;
-    trust_root(&client, &hangzhou, &hz_operator, &ca.root().to_pem()).await;
+    let js_operator = login(&js_hub, "operator", app::DEMO_PASSWORD).await;
+    trust_root(&client, &js_hub, &js_operator, &ca.root().to_pem()).await;
+    for base in [&nanjing, &zj_hub, &hangzhou] {
+        recognised_root(&client, base, &ca.root().to_pem()).await;
+    }
     let prefix = "91320100MA1NJ0001";
     let code = format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap());
     approved_firm(

@@ -37,6 +37,9 @@ pub(crate) struct NodeDto {
     error: String,
     /// `rollback`, `fork` or `entry_mismatch` once proven; then the node is no longer followed.
     flagged: Option<String>,
+    /// Followed as this platform's registry (`--follow`: the province's hub, or another
+    /// province's), not as one of its nodes.
+    registry: bool,
 }
 
 /// Proven misbehaviour, with the node's own signed checkpoints as evidence.
@@ -64,11 +67,77 @@ pub(crate) struct TimelinessDto {
     max_ms: i64,
 }
 
+/// One measure of a node's data quality.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MeasureDto {
+    judged: u64,
+    passed: u64,
+    /// The rate in basis points (10000: all passed, or nothing judged).
+    rate_bp: u32,
+}
+
+/// A failing item: the node's entry and what is wrong with it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct QualityItemDto {
+    seq: u64,
+    kind: String,
+    /// `completeness`, `validity` or `timeliness`.
+    measure: String,
+    problem: String,
+}
+
+/// The node's data quality over its newest 2000 mirrored entries, judged by this hub from the
+/// node's proven entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DataQualityDto {
+    entries: u64,
+    /// Announcements with every field the national specification's notice records need.
+    completeness: MeasureDto,
+    /// Public payloads that decode as their kind with well-formed values.
+    validity: MeasureDto,
+    /// Entries mirrored within 60 s of being witnessed.
+    timeliness: MeasureDto,
+    /// The mean of the three rates, basis points.
+    score_bp: u32,
+    /// The first 50 failing items, newest first.
+    failing: Vec<QualityItemDto>,
+    failing_total: u64,
+}
+
+impl From<app::federation::quality::DataQuality> for DataQualityDto {
+    fn from(q: app::federation::quality::DataQuality) -> Self {
+        let measure = |m: app::federation::quality::Measure| MeasureDto {
+            judged: m.judged,
+            passed: m.passed,
+            rate_bp: m.rate_bp,
+        };
+        Self {
+            entries: q.entries,
+            completeness: measure(q.completeness),
+            validity: measure(q.validity),
+            timeliness: measure(q.timeliness),
+            score_bp: q.score_bp,
+            failing: q
+                .failing
+                .into_iter()
+                .map(|i| QualityItemDto {
+                    seq: i.seq,
+                    kind: i.kind,
+                    measure: i.measure.to_string(),
+                    problem: i.problem,
+                })
+                .collect(),
+            failing_total: q.failing_total,
+        }
+    }
+}
+
 /// A followed node with its flags.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct NodeDetailDto {
     node: NodeDto,
     timeliness: TimelinessDto,
+    quality: DataQualityDto,
     flags: Vec<NodeFlagDto>,
 }
 
@@ -94,6 +163,7 @@ fn node_dto(node: app::federation::NodeStatus) -> NodeDto {
         contacted_ms: node.contacted_ms,
         error: node.error,
         flagged: node.flagged.map(|f| f.as_str().to_string()),
+        registry: node.registry,
     }
 }
 
@@ -115,7 +185,9 @@ pub(crate) async fn node(
     let node = state.app.followed_node(&origin).await?;
     let flags = state.app.node_flags(&origin).await?;
     let t = state.app.node_timeliness(&origin).await?;
+    let quality = state.app.node_quality(&origin).await?.into();
     Ok(Json(NodeDetailDto {
+        quality,
         node: node_dto(node),
         timeliness: TimelinessDto {
             entries: t.entries,

@@ -30,6 +30,8 @@ struct NodeRow {
     status_label: String,
     status_class: &'static str,
     error: String,
+    /// Followed as this platform's registry (the province's hub).
+    registry: bool,
 }
 
 fn misbehaviour_label(kind: Misbehaviour) -> &'static str {
@@ -50,6 +52,7 @@ fn node_row(n: &NodeStatus) -> NodeRow {
     };
     NodeRow {
         origin: n.origin.clone(),
+        registry: n.registry,
         name: n.name.clone(),
         region: format!("{} {}", n.region, region_name(&n.region)),
         url: n.url.clone(),
@@ -121,6 +124,7 @@ struct NodePage {
     n: NodeRow,
     flags: Vec<FlagView>,
     timeliness: app::federation::Timeliness,
+    quality: app::federation::quality::DataQuality,
 }
 
 pub(crate) async fn node(
@@ -132,6 +136,7 @@ pub(crate) async fn node(
         let node = state.app.followed_node(&origin).await?;
         let flags = state.app.node_flags(&origin).await?;
         let timeliness = state.app.node_timeliness(&origin).await?;
+        let quality = state.app.node_quality(&origin).await?;
         let title = node.name.clone();
         Ok::<_, AppError>(render(NodePage {
             layout: layout(
@@ -143,6 +148,7 @@ pub(crate) async fn node(
             ),
             n: node_row(&node),
             timeliness,
+            quality,
             flags: flags
                 .into_iter()
                 .map(|f| FlagView {

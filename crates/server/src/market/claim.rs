@@ -24,6 +24,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ClaimPayloadQuery {
     /// The username to open here.
     pub(crate) username: String,
@@ -63,10 +64,35 @@ pub(crate) struct ClaimRequest {
     /// 姓名 of the account's user.
     pub(crate) display_name: String,
     pub(crate) password: String,
-    /// What `ggzy sign` prints for the payload of `GET /api/v1/accounts/claim`
-    /// (`payload`, `signature`, `certificate`).
+    /// What `ggzy sign` prints for the payload of `GET /api/v1/accounts/claim`.
+    pub(crate) signed: SignedClaimDto,
+}
+
+/// A signed payload, as `ggzy sign` prints it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignedClaimDto {
+    /// The payload of `GET /api/v1/accounts/claim`, as signed.
     #[schema(value_type = Object)]
-    pub(crate) signed: app::SignedClaim,
+    pub(crate) payload: serde_json::Value,
+    /// SM2 signature over the canonical JSON of `payload`, hex.
+    pub(crate) signature: String,
+    /// The signer's certificate, PEM.
+    pub(crate) certificate: String,
+    /// What `ggzy sign` names the algorithm (informative).
+    #[serde(default)]
+    pub(crate) algorithm: Option<String>,
+}
+
+impl From<SignedClaimDto> for app::SignedClaim {
+    fn from(dto: SignedClaimDto) -> Self {
+        Self {
+            payload: dto.payload,
+            signature: dto.signature,
+            certificate: dto.certificate,
+            algorithm: dto.algorithm.unwrap_or_default(),
+        }
+    }
 }
 
 /// Opens an account for an entity registered and approved at another node of the province: the
@@ -83,7 +109,7 @@ pub(crate) async fn claim(
         .claim_account(app::AccountClaim {
             display_name: request.display_name,
             password: request.password,
-            signed: request.signed,
+            signed: request.signed.into(),
         })
         .await?;
     Ok((StatusCode::CREATED, Json(receipts(&state, &[receipt]))).into_response())

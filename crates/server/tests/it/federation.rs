@@ -25,6 +25,7 @@ fn registration(base: &str, key: &str) -> NodeRegistration {
         region: "330100".into(),
         url: base.into(),
         public_key: key.into(),
+        registry: false,
     }
 }
 
