@@ -102,6 +102,7 @@ const NODE_COLUMNS: &str = "origin, name, region, url, public_key, added_ms, hea
 impl Store {
     /// Adds a node to follow, or updates its name, region and address. Its key is pinned: a
     /// different key for a known origin is a conflict (a node's key never changes quietly).
+    #[allow(clippy::too_many_arguments)]
     pub async fn hub_add_node(
         &self,
         origin: &str,

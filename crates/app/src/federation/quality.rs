@@ -55,11 +55,9 @@ impl Measure {
     }
 
     fn close(mut self) -> Self {
-        self.rate_bp = if self.judged == 0 {
-            10_000
-        } else {
-            ((self.passed * 10_000 + self.judged / 2) / self.judged) as u32
-        };
+        self.rate_bp = (self.passed * 10_000 + self.judged / 2)
+            .checked_div(self.judged)
+            .map_or(10_000, |rate| rate as u32);
         self
     }
 }
