@@ -303,6 +303,29 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// A followed log's mirrored entries `from <= seq < to` that the province shares (entity,
+    /// credit and trust-store acts), in order; the others are not read.
+    pub async fn hub_shared_entries(
+        &self,
+        origin: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<HubEntryRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT origin, seq, stream, kind, visibility, actor, at_ms, commit_hash, leaf_hash, \
+             payload, salt, masked, fetched_ms FROM hub_entries \
+             WHERE origin = $1 AND seq >= $2 AND seq < $3 \
+             AND (kind LIKE 'entity.%' OR kind LIKE 'credit.%' OR kind = 'trust.published') \
+             ORDER BY seq",
+        )
+        .bind(origin)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
     /// A node's newest `limit` mirrored entries, newest first.
     pub async fn hub_recent_entries(
         &self,

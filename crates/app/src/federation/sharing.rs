@@ -48,8 +48,8 @@ pub const RELAYED_KINDS: &[&str] = &[
     "credit.repair_reviewed",
 ];
 
-/// Entries read per relay page.
-const RELAY_PAGE: i64 = 500;
+/// Ledger positions read per relay page (only the shared kinds are read).
+const RELAY_PAGE: i64 = 10_000;
 
 /// The actor of a relayed act: the followed log and the entry's place in it.
 pub fn relay_actor(origin: &str, seq: u64) -> String {
@@ -88,7 +88,7 @@ impl App {
         let mut appended = 0;
         while from < to {
             let until = (from + RELAY_PAGE).min(to);
-            for row in self.store.hub_entries(origin, from, until).await? {
+            for row in self.store.hub_shared_entries(origin, from, until).await? {
                 if node.registry && row.kind == "trust.published" && !row.payload.is_empty() {
                     appended += self.relay_trust(&row).await?;
                 } else if self.relayable(&row, &nearer) {

@@ -130,7 +130,7 @@ pub(crate) async fn revoke_token(
 }
 
 /// Self-service registration of a market entity and its first account (waits for review).
-#[utoipa::path(post, path = "/api/v1/registrations", tag = "市场主体", request_body = RegistrationRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/registrations", tag = "市场主体", request_body = RegistrationRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub(crate) async fn register(
     State(state): State<Arc<AppState>>,
     crate::extract::ClientAddr(client): crate::extract::ClientAddr,

@@ -97,7 +97,7 @@ impl From<SignedClaimDto> for app::SignedClaim {
 
 /// Opens an account for an entity registered and approved at another node of the province: the
 /// claim is signed with a certificate bound to the entity (checked as every signed act is).
-#[utoipa::path(post, path = "/api/v1/accounts/claim", tag = "账号", request_body = ClaimRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accounts/claim", tag = "账号", request_body = ClaimRequest, responses((status = 201, body = ReceiptsDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub(crate) async fn claim(
     State(state): State<Arc<AppState>>,
     crate::extract::ClientAddr(client): crate::extract::ClientAddr,
