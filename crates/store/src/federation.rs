@@ -96,6 +96,9 @@ fn entry_from_row(row: &AnyRow) -> Result<HubEntryRow, StoreError> {
     })
 }
 
+const ENTRY_COLUMNS: &str = "origin, seq, stream, kind, visibility, actor, at_ms, commit_hash, \
+                             leaf_hash, payload, salt, masked, fetched_ms";
+
 const NODE_COLUMNS: &str = "origin, name, region, url, public_key, added_ms, head, mirrored_size, \
                             contacted_ms, error, flagged, registry";
 
@@ -290,17 +293,7 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<HubEntryRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT origin, seq, stream, kind, visibility, actor, at_ms, commit_hash, leaf_hash, \
-             payload, salt, masked, fetched_ms FROM hub_entries \
-             WHERE origin = $1 AND seq >= $2 AND seq < $3 ORDER BY seq",
-        )
-        .bind(origin)
-        .bind(from)
-        .bind(to)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry_from_row).collect()
+        self.hub_entries_where(origin, from, to, "").await
     }
 
     /// A followed log's mirrored entries `from <= seq < to` that the province shares (entity,
@@ -311,13 +304,27 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<HubEntryRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT origin, seq, stream, kind, visibility, actor, at_ms, commit_hash, leaf_hash, \
-             payload, salt, masked, fetched_ms FROM hub_entries \
-             WHERE origin = $1 AND seq >= $2 AND seq < $3 \
-             AND (kind LIKE 'entity.%' OR kind LIKE 'credit.%' OR kind = 'trust.published') \
-             ORDER BY seq",
+        self.hub_entries_where(
+            origin,
+            from,
+            to,
+            "AND (kind LIKE 'entity.%' OR kind LIKE 'credit.%' OR kind = 'trust.published')",
         )
+        .await
+    }
+
+    /// Entries `from <= seq < to` of `origin` that also satisfy `condition` (a constant).
+    async fn hub_entries_where(
+        &self,
+        origin: &str,
+        from: i64,
+        to: i64,
+        condition: &'static str,
+    ) -> Result<Vec<HubEntryRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM hub_entries \
+             WHERE origin = $1 AND seq >= $2 AND seq < $3 {condition} ORDER BY seq"
+        )))
         .bind(origin)
         .bind(from)
         .bind(to)
@@ -332,11 +339,9 @@ impl Store {
         origin: &str,
         limit: i64,
     ) -> Result<Vec<HubEntryRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT origin, seq, stream, kind, visibility, actor, at_ms, commit_hash, leaf_hash, \
-             payload, salt, masked, fetched_ms FROM hub_entries \
-             WHERE origin = $1 ORDER BY seq DESC LIMIT $2",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM hub_entries WHERE origin = $1 ORDER BY seq DESC LIMIT $2"
+        )))
         .bind(origin)
         .bind(limit)
         .fetch_all(self.pool())
