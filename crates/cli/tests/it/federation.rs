@@ -1134,6 +1134,37 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
         page.contains("数据质量") && page.contains("完整性"),
         "{page}"
     );
+    // The province portal's feeds carry Ningbo's notice, linking to Ningbo's own page; the
+    // region feed finds it by Ningbo's region.
+    for feed in ["all.atom", "construction.atom", "search.atom?region=330200"] {
+        let mut atom = String::new();
+        for _ in 0..300 {
+            atom = client
+                .get(format!("{hub_base}/feeds/{feed}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if atom.contains("宁波市第三中学图书馆工程") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(atom.contains("宁波市第三中学图书馆工程"), "{feed}: {atom}");
+        assert!(
+            atom.contains(&format!("<link href=\"{nb_base}/announcements/"))
+                && atom.contains(&format!(
+                    "{hub_base}/api/v1/hub/nodes/ggzy.ningbo.example/entries/"
+                )),
+            "{feed}: {atom}"
+        );
+        assert!(
+            atom.contains(&format!("{nb_base}/announcements/")),
+            "{feed}: {atom}"
+        );
+    }
 
     // The province bars it at the hub: within seconds it is barred at both cities, and Ningbo
     // refuses its next act.

@@ -530,14 +530,24 @@ fn atom(site: &str, title: &str, self_path: &str, html_path: &str, hits: &Hits) 
     xml.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated)));
     xml.push_str("<author><name>公共资源交易平台</name></author>\n");
     for hit in &hits.hits {
-        let url = format!("{site}{}", hit.url);
+        // A followed node's notice is addressed at the node itself, and proven at this hub by
+        // the node's own proof.
+        let url = if hit.url.starts_with("http://") || hit.url.starts_with("https://") {
+            hit.url.clone()
+        } else {
+            format!("{site}{}", hit.url)
+        };
+        let proof = match node_of(&hit.key) {
+            Some(origin) => format!("{site}/api/v1/hub/nodes/{origin}/entries/{}/proof", hit.seq),
+            None => format!("{site}/ledger/entries/{}", hit.seq),
+        };
         xml.push_str("<entry>\n");
         xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&hit.title)));
         xml.push_str(&format!("  <id>{}</id>\n", xml_escape(&url)));
         xml.push_str(&format!("  <link href=\"{}\"/>\n", xml_escape(&url)));
         xml.push_str(&format!(
             "  <link rel=\"related\" title=\"交易见证\" href=\"{}\"/>\n",
-            xml_escape(&format!("{site}/ledger/entries/{}", hit.seq))
+            xml_escape(&proof)
         ));
         xml.push_str(&format!(
             "  <updated>{}</updated>\n",
