@@ -121,9 +121,10 @@ impl App {
     /// removes its own). 1 if a version was published. Idempotent: a second time finds every
     /// root present.
     async fn relay_trust(&self, row: &HubEntryRow) -> Result<usize, AppError> {
-        let event: domain::ReferenceEvent = serde_json::from_str(&row.payload).map_err(|e| {
-            AppError::Internal(format!("relayed entry {}#{}: {e}", row.origin, row.seq))
-        })?;
+        let Ok(event) = serde_json::from_str::<domain::ReferenceEvent>(&row.payload) else {
+            tracing::warn!(origin = %row.origin, seq = row.seq, "not relayed: the payload is not a reference event");
+            return Ok(0);
+        };
         let domain::ReferenceEvent::Published { text, version, .. } = event;
         let Ok(province) = crate::reference::versions::parse_trust(&text) else {
             tracing::warn!(origin = %row.origin, seq = row.seq, "a registry's trust store that does not parse is not taken in");
@@ -181,11 +182,22 @@ impl App {
         if tx.relayed(&row.origin, row.seq).await? {
             return Ok(0);
         }
-        let bad = |e: serde_json::Error| {
-            AppError::Internal(format!("relayed entry {}#{}: {e}", row.origin, row.seq))
+        // A payload that is not its kind's event, or that names another subject than its stream,
+        // is not taken in (the data-quality score shows the first; the second would put one
+        // entity's acts under another's name): skipped, so one bad entry blocks nothing after it.
+        let skip = |why: &str| {
+            tracing::warn!(origin = %row.origin, seq = row.seq, kind = %row.kind, "not relayed: {why}");
+            Ok(0)
         };
         let (subject, local_seq) = if let Some(id) = row.stream.strip_prefix("entity/") {
-            let event: EntityEvent = serde_json::from_str(&row.payload).map_err(bad)?;
+            let Ok(event) = serde_json::from_str::<EntityEvent>(&row.payload) else {
+                return skip("the payload is not an entity event");
+            };
+            if let EntityEvent::Shared { profile, .. } = &event
+                && profile.id.0 != id
+            {
+                return skip("the shared profile is another entity's than its stream's");
+            }
             let stream = row.stream.clone();
             let (state, _) = load::<Option<Entity>>(&mut tx, &stream).await?;
             let events = state.decide(
@@ -209,7 +221,14 @@ impl App {
             tx.upsert_entity(&entity_row(&entity, last)).await?;
             (id.to_string(), last)
         } else if let Some(subject) = row.stream.strip_prefix("credit/") {
-            let event: CreditEvent = serde_json::from_str(&row.payload).map_err(bad)?;
+            let Ok(event) = serde_json::from_str::<CreditEvent>(&row.payload) else {
+                return skip("the payload is not a credit event");
+            };
+            if let CreditEvent::Recorded { subject: named, .. } = &event
+                && named != subject
+            {
+                return skip("the record names another subject than its stream's");
+            }
             let stream = credit_stream(subject);
             let (decided, entries) = decide::<Option<CreditFile>>(
                 &mut tx,

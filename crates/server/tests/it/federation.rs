@@ -18,6 +18,23 @@ fn filler(payload: Value) -> app::NewEntry {
     }
 }
 
+/// A hub (an `App` of its own) on `store`.
+async fn hub_app(store: store::Store) -> App {
+    App::open(
+        store,
+        crypto::PlatformKey::generate(),
+        test_clock(),
+        Settings {
+            origin: "ggzy.hub.test".into(),
+            password_policy: PasswordPolicy::for_tests(),
+            watchers: false,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 fn registration(base: &str, key: &str) -> NodeRegistration {
     NodeRegistration {
         origin: "ggzy.test".into(),
@@ -41,19 +58,7 @@ async fn a_hub_mirrors_a_nodes_ledger_checked_against_its_signed_tree_on_both_ba
     let key = node.app().public_key().to_hex();
     for db in store::testing::fresh_databases().await {
         let head = node.app().ledger_head().await.unwrap();
-        let hub = App::open(
-            db.open().await.unwrap(),
-            crypto::PlatformKey::generate(),
-            test_clock(),
-            Settings {
-                origin: "ggzy.hub.test".into(),
-                password_policy: PasswordPolicy::for_tests(),
-                watchers: false,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let hub = hub_app(db.open().await.unwrap()).await;
         let node_reg = registration(&node.base, &key);
         hub.register_node(&node_reg).await.unwrap();
         // Refused whole: a bad address, region or key, and another key for a known origin.
@@ -442,19 +447,7 @@ async fn a_node_serving_entries_its_signed_tree_does_not_hold_is_flagged() {
     let key = node.app().public_key().to_hex();
     for (lie, reason) in [(Lie::Header, None), (Lie::Payload, Some("承诺值不符"))] {
         let db = store::testing::fresh_sqlite();
-        let hub = App::open(
-            db.open().await.unwrap(),
-            crypto::PlatformKey::generate(),
-            test_clock(),
-            Settings {
-                origin: "ggzy.hub.test".into(),
-                password_policy: PasswordPolicy::for_tests(),
-                watchers: false,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let hub = hub_app(db.open().await.unwrap()).await;
         let liar = lying_node(node.base.clone(), lie).await;
         hub.register_node(&registration(&liar, &key)).await.unwrap();
         let step = hub
@@ -493,5 +486,159 @@ async fn a_node_serving_entries_its_signed_tree_does_not_hold_is_flagged() {
             .await
             .unwrap();
         assert_eq!(step, Default::default());
+    }
+}
+
+/// A USCC from a 17-character prefix.
+fn uscc(prefix: &str) -> domain::Uscc {
+    domain::Uscc::parse(&format!(
+        "{prefix}{}",
+        domain::Uscc::check_char_for(prefix).unwrap()
+    ))
+    .unwrap()
+}
+
+fn public(stream: &str, kind: &str, payload: Value) -> app::NewEntry {
+    app::NewEntry {
+        stream: stream.into(),
+        kind: kind.into(),
+        visibility: ledger::Visibility::Public,
+        actor: "operator".into(),
+        payload,
+    }
+}
+
+fn shared(code: &domain::Uscc, name: &str) -> Value {
+    serde_json::to_value(domain::EntityEvent::Shared {
+        profile: domain::SharedProfile {
+            id: domain::EntityId(code.to_string()),
+            uscc: code.clone(),
+            name: name.into(),
+            region: domain::RegionCode::parse("330100").unwrap(),
+            legal_representative: "孙八".into(),
+            address: String::new(),
+            roles: vec![domain::Role::Bidder],
+        },
+        home: "ggzy.test".into(),
+        at_ms: test_start_ms(),
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_hub_takes_in_what_a_node_shares_and_nothing_under_another_name_on_both_backends() {
+    let node = spawn_app().await;
+    let (z, x, y) = (
+        uscc("91330100MA2RELAY1"),
+        uscc("91330100MA2RELAY2"),
+        uscc("91330100MA2RELAY3"),
+    );
+    let barred = serde_json::to_value(domain::EntityEvent::Barred {
+        by: "杭州市行政监督部门".into(),
+        until: domain::Date::parse("2099-12-31").unwrap(),
+        reason: "串通投标".into(),
+        at_ms: test_start_ms(),
+    })
+    .unwrap();
+    let record = |subject: &domain::Uscc| {
+        serde_json::json!({
+            "event": "recorded",
+            "subject": subject.to_string(),
+            "kind": "entity",
+            "name": "某公司",
+            "record": {
+                "id": format!("{subject}#1"),
+                "fact": "judgment_defaulter",
+                "fact_name": "列入失信被执行人名单",
+                "source": {"type": "platform", "stream": "x", "act": "y"},
+                "basis": "依据",
+                "date": "2026-05-01",
+                "valid_until": null,
+                "repairable_from": null,
+                "detail": "",
+                "recorded_at_ms": test_start_ms(),
+                "status": {"status": "active"},
+            }
+        })
+    };
+    node.app()
+        .witness(vec![
+            // An honest share, then a payload that is no entity event, then a bar: the bad one
+            // blocks nothing after it.
+            public(
+                &format!("entity/{z}"),
+                "entity.shared",
+                shared(&z, "杭州共享建设有限公司"),
+            ),
+            public(
+                &format!("entity/{z}"),
+                "entity.barred",
+                serde_json::json!({"x": 1}),
+            ),
+            public(&format!("entity/{z}"), "entity.barred", barred.clone()),
+            // X's profile under Y's stream, and a record naming X under Y's credit stream.
+            public(
+                &format!("entity/{y}"),
+                "entity.shared",
+                shared(&x, "冒名公司"),
+            ),
+            public(&format!("credit/{y}"), "credit.recorded", record(&x)),
+            // A record under its own subject's stream.
+            public(&format!("credit/{z}"), "credit.recorded", record(&z)),
+        ])
+        .await
+        .unwrap();
+    let key = node.app().public_key().to_hex();
+    for db in store::testing::fresh_databases().await {
+        let hub = hub_app(db.open().await.unwrap()).await;
+        hub.register_node(&registration(&node.base, &key))
+            .await
+            .unwrap();
+        let feed = NodeFeed::new(&node.base);
+        while hub.follow_node("ggzy.test", &feed).await.unwrap().behind {}
+        // (The node's own set-up shares its entities too.)
+        assert!(
+            hub.relay_from("ggzy.test").await.unwrap() >= 3,
+            "{}",
+            db.name
+        );
+        // Nothing twice.
+        assert_eq!(hub.relay_from("ggzy.test").await.unwrap(), 0, "{}", db.name);
+        let z_row = hub.store().entity(z.as_ref()).await.unwrap().unwrap();
+        assert_eq!(
+            (z_row.status.as_str(), z_row.home.as_str()),
+            ("barred", "ggzy.test"),
+            "{}",
+            db.name
+        );
+        for other in [&x, &y] {
+            assert!(
+                hub.store().entity(other.as_ref()).await.unwrap().is_none(),
+                "{} {other}",
+                db.name
+            );
+            assert!(
+                hub.credit_file(other.as_ref()).await.unwrap().is_none(),
+                "{} {other}",
+                db.name
+            );
+        }
+        let file = hub.credit_file(z.as_ref()).await.unwrap().unwrap();
+        assert_eq!(file.records.len(), 1);
+        assert_eq!(file.records[0].id, format!("ggzy.test:{z}#1"));
+        // Each act in the hub's own ledger names the node's entry it came from.
+        let size = hub.ledger_head().await.unwrap().head.size;
+        let entries = hub.ledger_entries(None, 0, size).await.unwrap();
+        let z_stream = format!("entity/{z}");
+        let z_acts: Vec<_> = entries.iter().filter(|e| e.stream == z_stream).collect();
+        assert_eq!(z_acts.len(), 2, "{}", db.name);
+        for entry in z_acts {
+            assert!(
+                entry.actor.starts_with("relay:ggzy.test#"),
+                "{} {}",
+                db.name,
+                entry.actor
+            );
+        }
     }
 }
