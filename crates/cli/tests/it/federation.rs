@@ -1075,13 +1075,51 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
-    let response = client
-        .post(format!("{nb_base}/api/v1/accounts/claim"))
-        .json(&claim(payload.clone(), &firm_key, &certificate))
+    // The firm does it in the browser: the page shows what to sign for the chosen username, and
+    // takes the signed JSON as `ggzy sign` prints it.
+    let page = client
+        .get(format!("{nb_base}/claim?username=hzfirm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("account.claim")
+            && page.contains("ggzy.ningbo.example")
+            && page.contains("ggzy sign"),
+        "{page}"
+    );
+    let signed = claim(payload.clone(), &firm_key, &certificate)["signed"].to_string();
+    let page = client
+        .post(format!("{nb_base}/claim"))
+        .form(&[
+            ("username", "hzfirm"),
+            ("signed", signed.as_str()),
+            ("display_name", "赵六"),
+            ("password", "Secret2026y"),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("账号「hzfirm」已开通"), "{page}");
+    // The same claim again is refused on the page, in words.
+    let again = client
+        .post(format!("{nb_base}/claim"))
+        .form(&[
+            ("username", "hzfirm"),
+            ("signed", signed.as_str()),
+            ("display_name", "赵六"),
+            ("password", "Secret2026y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(again.status().is_client_error());
+    assert!(again.text().await.unwrap().contains("USERNAME_TAKEN"));
     let firm_at_nb = login(&nb_base, "hzfirm", "Secret2026y").await;
 
     // It registers for a Ningbo lot.
@@ -1133,6 +1171,31 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     assert!(
         page.contains("数据质量") && page.contains("完整性"),
         "{page}"
+    );
+    let list = client
+        .get(format!("{hub_base}/nodes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("数据质量") && list.contains("/nodes/ggzy.ningbo.example#quality"),
+        "{list}"
+    );
+    // Ningbo's own list shows the hub as the registry it takes shared acts from.
+    let list = client
+        .get(format!("{nb_base}/nodes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("共享登记来源") && list.contains("浙江省公共资源交易服务平台"),
+        "{list}"
     );
     // The province portal's feeds carry Ningbo's notice, linking to Ningbo's own page; the
     // region feed finds it by Ningbo's region.

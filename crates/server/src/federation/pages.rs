@@ -88,7 +88,8 @@ fn node_row(n: &NodeStatus) -> NodeRow {
 #[template(path = "nodes.html")]
 struct NodesPage {
     layout: Layout,
-    rows: Vec<NodeRow>,
+    /// Each node with its data-quality score (e.g. `97.55`).
+    rows: Vec<(NodeRow, String)>,
 }
 
 pub(crate) async fn nodes(
@@ -97,9 +98,19 @@ pub(crate) async fn nodes(
 ) -> Response {
     let result = async {
         let nodes = state.app.followed_nodes().await?;
+        let mut rows = Vec::with_capacity(nodes.len());
+        for node in &nodes {
+            let quality = state.app.node_quality(&node.origin).await?;
+            let score = if quality.entries == 0 {
+                "—".to_string()
+            } else {
+                format!("{}.{:02}", quality.score_bp / 100, quality.score_bp % 100)
+            };
+            rows.push((node_row(node), score));
+        }
         Ok::<_, AppError>(render(NodesPage {
             layout: layout(&state, &caller, "交易节点", "ledger", &[("交易节点", "")]),
-            rows: nodes.iter().map(node_row).collect(),
+            rows,
         }))
     }
     .await;
