@@ -2,14 +2,10 @@
 //! recognised here from the province registry, `federation::sharing`) opens its account here
 //! without registering again, by signing a claim with a certificate bound to it.
 
-use domain::{Account, AccountCommand, AccountEvent, Decider, EntityId, Role, Username};
-use ledger::Visibility;
+use domain::{AccountCommand, EntityId, Role, Username};
 use serde::{Deserialize, Serialize};
 
 use crate::market::auth::PasswordPolicy;
-use crate::witness::append::{NewEntry, append};
-use crate::witness::projection::account_row;
-use crate::witness::replay::load;
 use crate::{App, AppError, Receipt};
 
 /// The act a claim's signature covers.
@@ -112,42 +108,19 @@ impl App {
             .collect();
         let password_hash = self.settings.password_policy.hash(&claim.password)?;
         let mut tx = self.store.begin().await?;
-        let stream = username.stream();
-        let (state, _) = load::<Option<Account>>(&mut tx, &stream).await?;
-        let events = state.decide(
-            AccountCommand::Create {
-                username: username.clone(),
-                display_name: claim.display_name,
-                entity: EntityId(holder.id.clone()),
-                roles,
-            },
-            now,
-        )?;
-        let entries = events
-            .iter()
-            .map(|event: &AccountEvent| {
-                Ok(NewEntry {
-                    stream: stream.clone(),
-                    kind: event.kind().into(),
-                    visibility: Visibility::Parties,
-                    actor: username.to_string(),
-                    payload: serde_json::to_value(event)
-                        .map_err(|e| AppError::Internal(format!("event encoding: {e}")))?,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
-        let account = events
-            .iter()
-            .fold(state, |state, event| state.evolve(event))
-            .ok_or_else(|| AppError::Internal("no account".into()))?;
-        let last = receipts
-            .last()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("no receipt".into()))?;
-        tx.upsert_account(&account_row(&account, last.seq as i64))
-            .await?;
-        tx.put_credential(username.as_str(), &password_hash, now)
+        let last = self
+            .open_account_in(
+                &mut tx,
+                username.as_str(),
+                AccountCommand::Create {
+                    username: username.clone(),
+                    display_name: claim.display_name,
+                    entity: EntityId(holder.id.clone()),
+                    roles,
+                },
+                &password_hash,
+                now,
+            )
             .await?;
         tx.commit().await?;
         Ok(last)

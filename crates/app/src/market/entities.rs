@@ -864,17 +864,41 @@ impl App {
         if entity.is_none() {
             return Err(domain::DomainError::EntityNotFound.into());
         }
+        let receipt = self
+            .open_account_in(
+                &mut tx,
+                &caller.username,
+                AccountCommand::Create {
+                    username: username.clone(),
+                    display_name: input.display_name,
+                    entity: EntityId(input.entity_id),
+                    roles,
+                },
+                &password_hash,
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Creates an account (its `Create` command) with its password hash inside the caller's
+    /// transaction: the entry, the account row and the credential. The receipt of the entry.
+    pub(crate) async fn open_account_in(
+        &self,
+        tx: &mut WriteTx<'_>,
+        actor: &str,
+        create: AccountCommand,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Receipt, AppError> {
+        let AccountCommand::Create { username, .. } = &create else {
+            return Err(AppError::Internal("an account opens with Create".into()));
+        };
+        let username = username.clone();
         let stream = username.stream();
-        let (state, _) = load::<Option<Account>>(&mut tx, &stream).await?;
-        let events = state.decide(
-            AccountCommand::Create {
-                username: username.clone(),
-                display_name: input.display_name,
-                entity: EntityId(input.entity_id),
-                roles,
-            },
-            now,
-        )?;
+        let (state, _) = load::<Option<Account>>(tx, &stream).await?;
+        let events = state.decide(create, now)?;
         let entries = events
             .iter()
             .map(|event: &AccountEvent| {
@@ -882,25 +906,25 @@ impl App {
                     stream: stream.clone(),
                     kind: event.kind().into(),
                     visibility: Visibility::Parties,
-                    actor: caller.username.clone(),
+                    actor: actor.to_string(),
                     payload: payload(event)?,
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        let receipts = append(&mut tx, &self.key, &self.settings.origin, now, entries).await?;
+        let receipts = append(tx, &self.key, &self.settings.origin, now, entries).await?;
         let account = events
             .iter()
             .fold(state, |state, event| state.evolve(event))
             .ok_or_else(|| AppError::Internal("no account".into()))?;
-        let last_seq = receipts.last().map_or(0, |r| r.seq as i64);
-        tx.upsert_account(&account_row(&account, last_seq)).await?;
-        tx.put_credential(username.as_str(), &password_hash, now)
-            .await?;
-        tx.commit().await?;
-        receipts
-            .into_iter()
+        let last = receipts
             .last()
-            .ok_or_else(|| AppError::Internal("no receipt".into()))
+            .cloned()
+            .ok_or_else(|| AppError::Internal("no receipt".into()))?;
+        tx.upsert_account(&account_row(&account, last.seq as i64))
+            .await?;
+        tx.put_credential(username.as_str(), password_hash, now)
+            .await?;
+        Ok(last)
     }
 
     /// One entity. Its own accounts, operators, supervisors and auditors see it whole; anyone

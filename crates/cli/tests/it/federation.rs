@@ -942,58 +942,14 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     // A firm registers at Hangzhou, is approved there and binds its certificate.
     let prefix = "91330100MA2H0F871";
     let code = format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap());
-    let response = client
-        .post(format!("{hz_base}/api/v1/registrations"))
-        .json(&json!({
-            "kind": "organisation",
-            "code": code,
-            "name": "杭州互认建设有限公司",
-            "region": "330100",
-            "legal_representative": "赵六",
-            "contact_name": "赵六",
-            "contact_phone": "0571-2222222",
-            "roles": ["bidder"],
-            "username": "hzfirm",
-            "display_name": "赵六",
-            "password": "Secret2026x"
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
-    let (status, body) = call(
+    let (firm_key, certificate) = certified_firm(
         &client,
-        &hz_operator,
-        reqwest::Method::POST,
-        &format!("{hz_base}/api/v1/entities/{code}/approve"),
-        None,
+        (&hz_base, &hz_operator),
+        &ca,
+        (&code, "杭州互认建设有限公司", "330100", "hzfirm"),
+        7001,
     )
     .await;
-    assert!(matches!(status, 200 | 201), "{status} {body}");
-    let firm_key = crypto::PlatformKey::generate();
-    let certificate = ca
-        .issue(
-            &crypto::Subject {
-                common_name: "杭州互认建设有限公司".into(),
-                organization: "杭州互认建设有限公司".into(),
-                code: code.clone(),
-            },
-            &firm_key.public_key(),
-            7001,
-            1_700_000_000_000,
-            2_000_000_000_000,
-        )
-        .unwrap();
-    let firm_at_hz = login(&hz_base, "hzfirm", "Secret2026x").await;
-    let (status, body) = call(
-        &client,
-        &firm_at_hz,
-        reqwest::Method::POST,
-        &format!("{hz_base}/api/v1/entities/{code}/certificates"),
-        Some(json!({"pem": certificate.to_pem()})),
-    )
-    .await;
-    assert!(matches!(status, 200 | 201), "{status} {body}");
 
     // Through the hub, Ningbo recognises the firm — active, with its certificate — as an act
     // of its own ledger that names the hub's entry it came from.
@@ -1012,15 +968,7 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     // registration. A claim signed for another node, or with a certificate not bound to the
     // firm, is refused and opens nothing.
     let claim = |payload: Value, key: &crypto::PlatformKey, cert: &crypto::Certificate| {
-        json!({
-            "display_name": "赵六",
-            "password": "Secret2026y",
-            "signed": {
-                "payload": payload,
-                "signature": key.sign_json(&payload).unwrap().to_hex(),
-                "certificate": cert.to_pem(),
-            }
-        })
+        claim_body(payload, key, cert, "Secret2026y")
     };
     let payload = get(
         &client,
@@ -1031,19 +979,7 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     let mut for_hz = payload.clone();
     for_hz["node"] = json!("ggzy.hangzhou.example");
     let stranger_key = crypto::PlatformKey::generate();
-    let stranger = ca
-        .issue(
-            &crypto::Subject {
-                common_name: "杭州互认建设有限公司".into(),
-                organization: "杭州互认建设有限公司".into(),
-                code: code.clone(),
-            },
-            &stranger_key.public_key(),
-            7002,
-            1_700_000_000_000,
-            2_000_000_000_000,
-        )
-        .unwrap();
+    let stranger = certificate_for(&ca, &code, "杭州互认建设有限公司", &stranger_key, 7002);
     for (bad, why) in [
         (
             claim(for_hz, &firm_key, &certificate),
@@ -1398,6 +1334,71 @@ async fn approved_firm(
     assert!(matches!(status, 200 | 201), "{status} {body}");
 }
 
+/// A certificate from `ca` for the firm `code` named `name`, for `key`.
+fn certificate_for(
+    ca: &crypto::CertificateAuthority,
+    code: &str,
+    name: &str,
+    key: &crypto::PlatformKey,
+    serial: u64,
+) -> crypto::Certificate {
+    ca.issue(
+        &crypto::Subject {
+            common_name: name.into(),
+            organization: name.into(),
+            code: code.into(),
+        },
+        &key.public_key(),
+        serial,
+        1_700_000_000_000,
+        2_000_000_000_000,
+    )
+    .unwrap()
+}
+
+/// A firm registered and approved at `base` (by its `operator`), with a certificate from `ca`
+/// bound by its own account (password `Secret2026x`): its key and certificate.
+async fn certified_firm(
+    client: &reqwest::Client,
+    (base, operator): (&str, &str),
+    ca: &crypto::CertificateAuthority,
+    (code, name, region, username): (&str, &str, &str, &str),
+    serial: u64,
+) -> (crypto::PlatformKey, crypto::Certificate) {
+    approved_firm(client, base, operator, code, name, region, username).await;
+    let key = crypto::PlatformKey::generate();
+    let certificate = certificate_for(ca, code, name, &key, serial);
+    let own = login(base, username, "Secret2026x").await;
+    let (status, body) = call(
+        client,
+        &own,
+        reqwest::Method::POST,
+        &format!("{base}/api/v1/entities/{code}/certificates"),
+        Some(json!({"pem": certificate.to_pem()})),
+    )
+    .await;
+    assert!(matches!(status, 200 | 201), "{status} {body}");
+    (key, certificate)
+}
+
+/// An account claim: `payload` signed with `key`, as `ggzy sign` prints it with `certificate`.
+fn claim_body(
+    payload: Value,
+    key: &crypto::PlatformKey,
+    certificate: &crypto::Certificate,
+    password: &str,
+) -> Value {
+    json!({
+        "display_name": "钱七",
+        "password": password,
+        "signed": {
+            "payload": payload,
+            "signature": key.sign_json(&payload).unwrap().to_hex(),
+            "certificate": certificate.to_pem(),
+        }
+    })
+}
+
 #[tokio::test]
 async fn a_firm_of_another_delta_province_trades_here_under_its_own_credit() {
     let root = tempfile::tempdir().unwrap();
@@ -1522,40 +1523,14 @@ async fn a_firm_of_another_delta_province_trades_here_under_its_own_credit() {
     }
     let prefix = "91320100MA1NJ0001";
     let code = format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap());
-    approved_firm(
+    let (firm_key, certificate) = certified_firm(
         &client,
-        &nanjing,
-        &nj_operator,
-        &code,
-        "南京长三角建设有限公司",
-        "320100",
-        "njfirm",
+        (&nanjing, &nj_operator),
+        &ca,
+        (&code, "南京长三角建设有限公司", "320100", "njfirm"),
+        9001,
     )
     .await;
-    let firm_key = crypto::PlatformKey::generate();
-    let certificate = ca
-        .issue(
-            &crypto::Subject {
-                common_name: "南京长三角建设有限公司".into(),
-                organization: "南京长三角建设有限公司".into(),
-                code: code.clone(),
-            },
-            &firm_key.public_key(),
-            9001,
-            1_700_000_000_000,
-            2_000_000_000_000,
-        )
-        .unwrap();
-    let firm_at_nj = login(&nanjing, "njfirm", "Secret2026x").await;
-    let (status, body) = call(
-        &client,
-        &firm_at_nj,
-        reqwest::Method::POST,
-        &format!("{nanjing}/api/v1/entities/{code}/certificates"),
-        Some(json!({"pem": certificate.to_pem()})),
-    )
-    .await;
-    assert!(matches!(status, 200 | 201), "{status} {body}");
 
     // Hangzhou recognises it through both hubs, with where it registered.
     let at_hz = wait_entity(&client, &hangzhou, &code, "recognised", |e| {
@@ -1584,15 +1559,7 @@ async fn a_firm_of_another_delta_province_trades_here_under_its_own_credit() {
     .await;
     let response = client
         .post(format!("{hangzhou}/api/v1/accounts/claim"))
-        .json(&json!({
-            "display_name": "钱七",
-            "password": "Secret2026z",
-            "signed": {
-                "payload": payload,
-                "signature": firm_key.sign_json(&payload).unwrap().to_hex(),
-                "certificate": certificate.to_pem(),
-            }
-        }))
+        .json(&claim_body(payload, &firm_key, &certificate, "Secret2026z"))
         .send()
         .await
         .unwrap();
