@@ -776,6 +776,31 @@ async fn recognised_root(client: &reqwest::Client, base: &str, root_pem: &str) {
     );
 }
 
+/// A new CA, its root published at `registry` by its operator, and recognised at every one of
+/// `bases` (which follow it, directly or through a hub that does).
+async fn recognised_ca(
+    client: &reqwest::Client,
+    name: &str,
+    (registry, operator): (&str, &str),
+    bases: &[&str],
+) -> crypto::CertificateAuthority {
+    let ca = crypto::CertificateAuthority::new_root(
+        &crypto::Subject {
+            common_name: name.into(),
+            organization: name.into(),
+            code: String::new(),
+        },
+        1_700_000_000_000,
+        2_000_000_000_000,
+    )
+    .unwrap();
+    trust_root(client, registry, operator, &ca.root().to_pem()).await;
+    for base in bases {
+        recognised_root(client, base, &ca.root().to_pem()).await;
+    }
+    ca
+}
+
 /// A published open tender with two lots at `base`; their codes.
 async fn two_lots(client: &reqwest::Client, base: &str) -> (String, String) {
     let tenderee = login(base, "tenderee", app::DEMO_PASSWORD).await;
@@ -922,22 +947,15 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
     let mut hub = Some(spawn(&hub_args).await);
 
     // A CA the province recognises (全省互认): published at the hub, recognised at both cities.
-    let ca = crypto::CertificateAuthority::new_root(
-        &crypto::Subject {
-            common_name: "省内互认测试 CA".into(),
-            organization: "省内互认测试 CA".into(),
-            code: String::new(),
-        },
-        1_700_000_000_000,
-        2_000_000_000_000,
-    )
-    .unwrap();
     let hz_operator = login(&hz_base, "operator", app::DEMO_PASSWORD).await;
     let hub_operator = login(&hub_base, "operator", app::DEMO_PASSWORD).await;
-    trust_root(&client, &hub_base, &hub_operator, &ca.root().to_pem()).await;
-    for base in [&hz_base, &nb_base] {
-        recognised_root(&client, base, &ca.root().to_pem()).await;
-    }
+    let ca = recognised_ca(
+        &client,
+        "省内互认测试 CA",
+        (&hub_base, &hub_operator),
+        &[&hz_base, &nb_base],
+    )
+    .await;
 
     // A firm registers at Hangzhou, is approved there and binds its certificate.
     let prefix = "91330100MA2H0F871";
@@ -1503,24 +1521,17 @@ async fn a_firm_of_another_delta_province_trades_here_under_its_own_credit() {
     }
 
     // A Nanjing firm, with a certificate both provinces recognise.
-    let ca = crypto::CertificateAuthority::new_root(
-        &crypto::Subject {
-            common_name: "长三角互认测试 CA".into(),
-            organization: "长三角互认测试 CA".into(),
-            code: String::new(),
-        },
-        1_700_000_000_000,
-        2_000_000_000_000,
-    )
-    .unwrap();
     // Jiangsu recognises the CA; Zhejiang's hub, following Jiangsu's as a registry, recognises it
     // too, and so does every node of both.
     let nj_operator = login(&nanjing, "operator", app::DEMO_PASSWORD).await;
     let js_operator = login(&js_hub, "operator", app::DEMO_PASSWORD).await;
-    trust_root(&client, &js_hub, &js_operator, &ca.root().to_pem()).await;
-    for base in [&nanjing, &zj_hub, &hangzhou] {
-        recognised_root(&client, base, &ca.root().to_pem()).await;
-    }
+    let ca = recognised_ca(
+        &client,
+        "长三角互认测试 CA",
+        (&js_hub, &js_operator),
+        &[&nanjing, &zj_hub, &hangzhou],
+    )
+    .await;
     let prefix = "91320100MA1NJ0001";
     let code = format!("{prefix}{}", domain::Uscc::check_char_for(prefix).unwrap());
     let (firm_key, certificate) = certified_firm(
