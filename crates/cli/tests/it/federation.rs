@@ -1029,8 +1029,20 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
-    // The firm does it in the browser: the page shows what to sign for the chosen username, and
-    // takes the signed JSON as `ggzy sign` prints it.
+    // The firm does it in the browser — the log-in and registration pages lead to it —: the page
+    // shows what to sign for the chosen username, and takes the signed JSON as `ggzy sign`
+    // prints it.
+    for entry in ["/login", "/register"] {
+        let page = client
+            .get(format!("{nb_base}{entry}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("href=\"/claim\""), "{entry}: {page}");
+    }
     let page = client
         .get(format!("{nb_base}/claim?username=hzfirm"))
         .send()
