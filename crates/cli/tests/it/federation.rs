@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+use crate::login;
+
 /// A node process on a fixed port (so the hub's node list stays true across restarts).
 struct Node {
     origin: &'static str,
@@ -690,33 +692,6 @@ async fn spawn_demo(dir: &Path, origin: &str, port: u16, follow: &Path) -> Child
     .await
 }
 
-/// A bearer token for a user of the platform at `base`.
-async fn login(base: &str, username: &str, password: &str) -> String {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let response = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{username} at {base}");
-    let session: Value = response.json().await.unwrap();
-    let body: Value = client
-        .post(format!("{base}/api/v1/tokens"))
-        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
-        .json(&json!({"name": "province-test", "valid_days": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap().to_string()
-}
-
 /// A call with a bearer token: (status, JSON body).
 async fn call(
     client: &reqwest::Client,
@@ -1086,6 +1061,26 @@ async fn an_entity_registered_at_one_node_trades_at_another_until_the_hub_bars_i
         .unwrap();
     assert!(again.status().is_client_error());
     assert!(again.text().await.unwrap().contains("USERNAME_TAKEN"));
+    // What is not the signed JSON is refused with the claim's own code.
+    let garbage = client
+        .post(format!("{nb_base}/claim"))
+        .form(&[
+            ("username", "hzfirm2"),
+            ("signed", "签名"),
+            ("display_name", "赵六"),
+            ("password", "Secret2026y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(garbage.status().is_client_error());
+    assert!(
+        garbage
+            .text()
+            .await
+            .unwrap()
+            .contains("ACCOUNT_CLAIM_INVALID")
+    );
     let firm_at_nb = login(&nb_base, "hzfirm", "Secret2026y").await;
 
     // It registers for a Ningbo lot.

@@ -23,30 +23,7 @@ async fn ggzy(args: &[&str]) -> (bool, String) {
 }
 
 async fn token(base: &str, username: &str) -> String {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let session: Value = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"username": username, "password": app::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let body: Value = client
-        .post(format!("{base}/api/v1/tokens"))
-        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
-        .json(&json!({"name": "keyholder", "valid_days": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap().to_string()
+    crate::login(base, username, app::DEMO_PASSWORD).await
 }
 
 #[tokio::test]

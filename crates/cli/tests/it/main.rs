@@ -62,3 +62,31 @@ pub(crate) async fn run_verify(args: &[&str]) -> (bool, String) {
     );
     (output.status.success(), text)
 }
+
+/// A bearer token for `username` at the platform at `base`: logs in (the session's CSRF token)
+/// and makes an API token valid for a day.
+pub(crate) async fn login(base: &str, username: &str, password: &str) -> String {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{username} at {base}");
+    let session: serde_json::Value = response.json().await.unwrap();
+    let body: serde_json::Value = client
+        .post(format!("{base}/api/v1/tokens"))
+        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .json(&serde_json::json!({"name": "cli-test", "valid_days": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap().to_string()
+}

@@ -307,10 +307,7 @@ fn results(asked: &Asked, hits: Hits, per_page: usize, now_ms: i64) -> SearchRes
             .hits
             .into_iter()
             .map(|h| HitView {
-                proof_url: match node_of(&h.key) {
-                    Some(origin) => format!("/api/v1/hub/nodes/{origin}/entries/{}/proof", h.seq),
-                    None => format!("/ledger/entries/{}", h.seq),
-                },
+                proof_url: proof_path(&h.key, h.seq),
                 node: node_of(&h.key).unwrap_or_default().to_string(),
                 domain_label: domain_label(&h.domain).to_string(),
                 doc_type_label: doc_type_label(&h.doc_type).to_string(),
@@ -505,6 +502,15 @@ fn xml_escape(text: &str) -> String {
 
 pub(crate) use app::rfc3339;
 
+/// Where a hit's entry is proven: this platform's ledger, or — for a followed node's document —
+/// the node's own proof kept at this hub.
+fn proof_path(key: &str, seq: u64) -> String {
+    match node_of(key) {
+        Some(origin) => format!("/api/v1/hub/nodes/{origin}/entries/{seq}/proof"),
+        None => format!("/ledger/entries/{seq}"),
+    }
+}
+
 fn atom(site: &str, title: &str, self_path: &str, html_path: &str, hits: &Hits) -> Response {
     let updated = hits
         .hits
@@ -537,10 +543,7 @@ fn atom(site: &str, title: &str, self_path: &str, html_path: &str, hits: &Hits) 
         } else {
             format!("{site}{}", hit.url)
         };
-        let proof = match node_of(&hit.key) {
-            Some(origin) => format!("{site}/api/v1/hub/nodes/{origin}/entries/{}/proof", hit.seq),
-            None => format!("{site}/ledger/entries/{}", hit.seq),
-        };
+        let proof = format!("{site}{}", proof_path(&hit.key, hit.seq));
         xml.push_str("<entry>\n");
         xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&hit.title)));
         xml.push_str(&format!("  <id>{}</id>\n", xml_escape(&url)));

@@ -198,8 +198,9 @@ pub(crate) async fn claim_submit(
     let (username, display_name, signed_text) =
         (get("username"), get("display_name"), get("signed"));
     let result = match serde_json::from_str::<app::SignedClaim>(signed_text.trim()) {
-        Err(_) => Err(app::AppError::Invalid(
-            "请粘贴 ggzy sign 输出的完整 JSON（含 payload、signature、certificate）".into(),
+        Err(_) => Err(app::AppError::refused(
+            "ACCOUNT_CLAIM_INVALID",
+            "账号认领无效：请粘贴 ggzy sign 输出的完整 JSON（含 payload、signature、certificate）",
         )),
         Ok(signed) => match state.app.throttle_registration(&client) {
             Err(error) => Err(error),
